@@ -1,5 +1,5 @@
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -135,3 +135,19 @@ def test_bad_schedules_are_refused_with_a_reason(text, fragment):
 def test_holiday_on_a_weekend_is_accepted():
     s = parse_year_schedule("2027-02-06 休 春节\n")
     assert s.holidays == frozenset({date(2027, 2, 6)})
+
+
+def test_cached_table_agrees_with_chinese_calendar_for_whole_years():
+    import chinese_calendar
+
+    for year in (2004, 2024, 2026):  # first year, a leap year, the last bundled year
+        d = date(year, 1, 1)
+        while d.year == year:
+            assert CAL.is_workday(d) == chinese_calendar.is_workday(d), d
+            d += timedelta(days=1)
+
+
+def test_extreme_years_do_not_raise():
+    assert CAL.is_workday(date(9999, 12, 31)) in (True, False)
+    assert CAL.is_workday(date(1, 1, 1)) is False  # 1 January is a fixed holiday
+    assert not CAL.knows(date(1, 1, 1))

@@ -97,7 +97,9 @@ def test_format_case_number_refuses(args):
 
 
 @pytest.mark.parametrize(
-    "text", ["", "350881102-2026-0017", "350881102-2026-000017", "35088110-2026-00017", "350881102-2026-00000", "x"]
+    "text",
+    ["", "350881102-2026-0017", "350881102-2026-000017", "35088110-2026-00017", "350881102-2026-00000",
+     "350881102-0999-00001", "x"],
 )
 def test_parse_case_number_refuses(text):
     with pytest.raises(InvalidInput) as exc:

@@ -32,6 +32,7 @@ holiday on a weekend is fine); at least one holiday; the year is 2004 or later.
 
 from __future__ import annotations
 
+import calendar as _stdcal
 import json
 import re
 from dataclasses import dataclass
@@ -160,6 +161,10 @@ def parse_year_schedule(text: str) -> YearSchedule:
     return _parse_text(text)
 
 
+def _days_in(year: int) -> int:
+    return 366 if _stdcal.isleap(year) else 365
+
+
 def _chinese_calendar_year(year: int) -> bytes | None:
     """Working-day flags of `year` from chinese-calendar, or None when it has no data for that year."""
     try:
@@ -172,15 +177,13 @@ def _chinese_calendar_year(year: int) -> bytes | None:
         chinese_calendar.is_workday(date(year, 12, 31))
     except NotImplementedError:
         return None
-    n = (date(year + 1, 1, 1) - start).days
-    return bytes(chinese_calendar.is_workday(start + timedelta(i)) for i in range(n))
+    return bytes(chinese_calendar.is_workday(start + timedelta(i)) for i in range(_days_in(year)))
 
 
 def _schedule_flags(s: YearSchedule) -> bytes:
     start = date(s.year, 1, 1)
-    n = (date(s.year + 1, 1, 1) - start).days
-    flags = bytearray(n)
-    for i in range(n):
+    flags = bytearray(_days_in(s.year))
+    for i in range(len(flags)):
         d = start + timedelta(i)
         flags[i] = d in s.workdays or (d.weekday() < 5 and d not in s.holidays)
     return bytes(flags)
@@ -188,7 +191,7 @@ def _schedule_flags(s: YearSchedule) -> bytes:
 
 def _estimated_flags(year: int) -> bytes:
     start = date(year, 1, 1)
-    n = (date(year + 1, 1, 1) - start).days
+    n = _days_in(year)
     fixed = {date(year, m, d) for m, d in _FIXED_HOLIDAYS}
     return bytes((start + timedelta(i)).weekday() < 5 and start + timedelta(i) not in fixed for i in range(n))
 
@@ -201,24 +204,26 @@ class HolidayCalendar:
 
     def __init__(self, schedules: Iterable[YearSchedule] = ()):
         self._loaded = {s.year: s for s in schedules}  # a later schedule of the same year wins
-        self._flags: dict[int, bytes] = {}
+        self._flags: dict[int, tuple[int, bytes]] = {}  # year -> (ordinal of 1 January, flag per day)
         self._known: dict[int, bool] = {}
         self._official_years: frozenset[int] | None = None
 
-    def _year(self, year: int) -> bytes:
-        flags = self._flags.get(year)
-        if flags is None:
+    def _year(self, year: int) -> tuple[int, bytes]:
+        entry = self._flags.get(year)
+        if entry is None:
             if year in self._loaded:
                 flags, known = _schedule_flags(self._loaded[year]), True
             else:
                 official = _chinese_calendar_year(year) if 1 <= year < 9999 else None
                 flags, known = (official, True) if official is not None else (_estimated_flags(year), False)
-            self._flags[year], self._known[year] = flags, known
-        return flags
+            entry = (date(year, 1, 1).toordinal(), flags)
+            self._known[year] = known
+            self._flags[year] = entry
+        return entry
 
     def is_workday(self, d: date) -> bool:
-        flags = self._flags.get(d.year) or self._year(d.year)
-        return bool(flags[d.toordinal() - date(d.year, 1, 1).toordinal()])
+        start, flags = self._flags.get(d.year) or self._year(d.year)
+        return flags[d.toordinal() - start] == 1
 
     def is_rest_day(self, d: date) -> bool:
         return not self.is_workday(d)

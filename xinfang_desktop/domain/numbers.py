@@ -30,7 +30,7 @@ def parse_case_number(text: str) -> tuple[str, int, int]:
     s = "".join(unicodedata.normalize("NFKC", text or "").split()).replace("—", "-")
     m = _CASE.fullmatch(s)
     # Sequence longer than 5 digits never has a leading zero, so every number has one spelling.
-    if not m or (len(m.group(3)) > 5 and m.group(3).startswith("0")) or int(m.group(3)) == 0:
+    if not m or int(m.group(2)) < 1900 or (len(m.group(3)) > 5 and m.group(3).startswith("0")) or int(m.group(3)) == 0:
         raise InvalidInput(
             f"“{text}”不是有效的案件编号，格式应为 9位单位代码-年份-序号，例如 350881102-2026-00017。",
             field="case_number",
