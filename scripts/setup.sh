@@ -162,7 +162,7 @@ fi
 STAMP="$VENV/.xinfang-setup"
 want_stamp="$("$VPY" -c 'import hashlib, sys; print(hashlib.sha256(open("pyproject.toml", "rb").read()).hexdigest(), sys.version.split()[0])') $ROOT"
 if [ "${XINFANG_FORCE_PIP:-0}" != 1 ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want_stamp" ] &&
-   "$VPY" -c 'import xinfang_desktop, PySide6, pytest' >/dev/null 2>&1; then
+   [ -x "$VENV/bin/xinfang" ] && "$VPY" -I -c 'import xinfang_desktop, PySide6, pytest' >/dev/null 2>&1; then
   say "Python packages: up to date (.venv)."
 else
   say "Installing the project and its test dependencies into .venv (pip install -e '.[test]');"
