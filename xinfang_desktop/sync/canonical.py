@@ -1,0 +1,123 @@
+"""Canonical JSON: the one deterministic text encoding used by sync files.
+
+Canonical form (what :func:`dumps` produces and :func:`loads` insists on):
+
+* UTF-8, no byte order mark;
+* object keys sorted by Unicode code point, each key at most once;
+* no insignificant whitespace (``,`` and ``:`` separators);
+* non-ASCII characters written as themselves, never as ``\\u`` escapes; control
+  characters, ``"`` and ``\\`` escaped the way Python's :mod:`json` does;
+* only objects, arrays, strings, integers, ``true``, ``false`` and ``null``:
+  no floating point numbers (decimal amounts travel as strings), no NaN or
+  Infinity, integers within ``±(2**63 - 1)``.
+
+:func:`loads` parses strictly and then re-encodes: if the bytes differ from the
+canonical encoding of what was read, the document is refused. That rejects
+duplicate keys, unsorted keys, extra whitespace, alternative escapes and every
+other way of writing the same value twice, so one value has exactly one
+encoding and hashes of documents are meaningful.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+INT_LIMIT = 2**63 - 1
+
+
+class CanonicalJSONError(ValueError):
+    """The bytes are not canonical JSON. ``reason`` is a short Chinese phrase for messages."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _check_value(value: Any, depth: int = 0) -> None:
+    if depth > 32:
+        raise CanonicalJSONError("嵌套层级过深")
+    if value is None or isinstance(value, (bool, str)):
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise CanonicalJSONError("文本中含有无效的 Unicode 字符") from None
+        return
+    if isinstance(value, int):
+        if not -INT_LIMIT <= value <= INT_LIMIT:
+            raise CanonicalJSONError("整数超出范围")
+        return
+    if isinstance(value, float):
+        raise CanonicalJSONError("不允许使用小数")
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _check_value(item, depth + 1)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise CanonicalJSONError("对象的键必须是文本")
+            _check_value(key, depth + 1)
+            _check_value(item, depth + 1)
+        return
+    raise CanonicalJSONError(f"不支持的数据类型 {type(value).__name__}")
+
+
+def dumps(value: Any) -> bytes:
+    """Encode ``value`` canonically. Raises :class:`CanonicalJSONError` for values with no canonical form."""
+    _check_value(value)
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.encode("utf-8")
+
+
+def _pairs_no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise CanonicalJSONError(f"字段“{key[:40]}”重复出现")
+        result[key] = value
+    return result
+
+
+def _no_float(text: str) -> Any:
+    raise CanonicalJSONError("不允许使用小数")
+
+
+def _no_constant(text: str) -> Any:
+    raise CanonicalJSONError(f"不允许使用 {text}")
+
+
+def loads(data: bytes | bytearray | memoryview, *, max_size: int | None = None) -> Any:
+    """Parse canonical JSON strictly; anything not in canonical form raises :class:`CanonicalJSONError`."""
+    if max_size is not None and len(data) > max_size:
+        raise CanonicalJSONError("内容超过大小上限")
+    raw = bytes(data)
+    try:
+        text = raw.decode("utf-8", errors="strict")
+    except UnicodeDecodeError:
+        raise CanonicalJSONError("不是有效的 UTF-8 文本") from None
+    if text.startswith("\ufeff"):
+        raise CanonicalJSONError("不允许字节顺序标记")
+    try:
+        value = json.loads(
+            text,
+            object_pairs_hook=_pairs_no_duplicates,
+            parse_float=_no_float,
+            parse_constant=_no_constant,
+        )
+    except CanonicalJSONError:
+        raise
+    except RecursionError:
+        raise CanonicalJSONError("嵌套层级过深") from None
+    except (ValueError, TypeError):
+        raise CanonicalJSONError("不是有效的 JSON") from None
+    try:
+        again = dumps(value)
+    except CanonicalJSONError:
+        raise
+    except (ValueError, TypeError, RecursionError):  # pragma: no cover - defensive
+        raise CanonicalJSONError("不是有效的 JSON") from None
+    if again != raw:
+        raise CanonicalJSONError("不是规范格式（键的顺序、空白或转义方式不对）")
+    return value
