@@ -13,6 +13,7 @@ import pytest
 from xinfang_desktop.sync.bundle import (
     INNER_MAGIC,
     Limits,
+    ParsedBundle,
     Party,
     VerifiedBundle,
     assemble_bundle,
@@ -55,14 +56,11 @@ def test_unknown_signer_is_refused(world, h):
 
 def test_forged_key_id_fails_signature(world, h):
     """B writes A's unit and key id in the header but can only sign with its own key."""
-    header = world.header(world.town_a)
-    data = world.bundle()
-    parsed = parse_bundle(data)
+    parsed = parse_bundle(world.bundle())
     forged = h.frame(parsed.header_bytes, bytes(parsed.envelope), world.town_b.signing_key)
     with pytest.raises(BundleError) as info:
         verify_as(world, forged, world.town_a)
     h.assert_refused(info.value, "bad_signature")
-    del header
 
 
 def test_township_claiming_to_be_another_is_refused(world, h):
@@ -122,9 +120,13 @@ def test_check_addressed_to(world, h):
         h.assert_refused(info.value, "wrong_recipient")
 
 
-def test_verified_bundle_cannot_be_made_by_hand(world):
+def test_parsed_and_verified_bundles_cannot_be_made_by_hand(world):
+    parsed = parse_bundle(world.bundle())
     with pytest.raises(TypeError):
-        VerifiedBundle(parsed=parse_bundle(world.bundle()), sender_unit="x", sender_key_id="y")
+        VerifiedBundle(parsed=parsed, sender_unit="x", sender_key_id="y")
+    with pytest.raises(TypeError):
+        ParsedBundle(format_version=1, suite=1, header=parsed.header, header_bytes=parsed.header_bytes,
+                     bundle_id=parsed.bundle_id, size=parsed.size, _data=parsed.raw, _envelope_start=0, _envelope_end=0)
 
 
 # --------------------------------------------------------------------------- decompression bombs

@@ -415,6 +415,8 @@ def encode_header(header: BundleHeader) -> bytes:
 
 # --------------------------------------------------------------------------- parse (step 2)
 
+_SEAL = object()  # only this module constructs ParsedBundle and VerifiedBundle
+
 
 @dataclass(frozen=True, eq=False)
 class ParsedBundle:
@@ -430,6 +432,11 @@ class ParsedBundle:
     _data: bytes = field(repr=False)
     _envelope_start: int = field(repr=False)
     _envelope_end: int = field(repr=False)
+    _seal: object = field(repr=False, default=None)
+
+    def __post_init__(self) -> None:
+        if self._seal is not _SEAL:
+            raise TypeError("ParsedBundle is only created by parse_bundle()")
 
     @property
     def signed_bytes(self) -> memoryview:
@@ -520,12 +527,11 @@ def parse_bundle(data: bytes | bytearray | memoryview, limits: Limits = DEFAULT_
         _data=data,
         _envelope_start=envelope_start,
         _envelope_end=envelope_end,
+        _seal=_SEAL,
     )
 
 
 # --------------------------------------------------------------------------- verify (steps 3-4)
-
-_SEAL = object()
 
 
 @dataclass(frozen=True, eq=False)
