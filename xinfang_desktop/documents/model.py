@@ -1,0 +1,146 @@
+"""What a printed document is made from: plain frozen values the services fill in (not database rows).
+
+Every text field is printed as given (long texts wrap and flow onto further pages; a blank line
+or newline starts a new paragraph). Dates are ``datetime.date``; they are printed in Arabic
+numerals, e.g. 2026年11月26日.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from xinfang_desktop.domain.errors import InvalidInput
+
+__all__ = [
+    "DocParty",
+    "DocCase",
+    "ReceiptDetails",
+    "RoutingDetails",
+    "RefusalDetails",
+    "ExtensionDetails",
+    "DecisionDetails",
+    "CHANNELS",
+    "ROUTING_KINDS",
+    "REFUSAL_KINDS",
+    "OUTCOMES",
+]
+
+CHANNELS = ("走访", "来信", "来电", "传真", "网上")
+ROUTING_KINDS = ("转送", "交办")
+REFUSAL_KINDS = ("不予受理", "不再受理")
+OUTCOMES = ("支持", "解释说明", "不予支持")
+
+
+def _one_of(value: str, allowed: tuple[str, ...], field_name: str, label: str) -> None:
+    if value not in allowed:
+        raise InvalidInput(f"{label}只能是{'、'.join(allowed)}之一，收到：{value}", field=field_name)
+
+
+@dataclass(frozen=True)
+class DocParty:
+    """A petitioner (信访人) or a representative (代表人) as printed."""
+
+    name: str
+    id_number: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    role: str = "信访人"  # "信访人" / "代表人"
+    sex: str | None = None  # "男" / "女"
+    birth_date: date | None = None
+
+
+@dataclass(frozen=True)
+class DocCase:
+    """The petition (信访事项) as the documents print it."""
+
+    number: str  # 事项编号, e.g. 350881102-2026-00017
+    query_code: str  # 查询码
+    received_at: datetime
+    channel: str  # 走访 / 来信 / 来电 / 传真 / 网上
+    category: str  # "一级/二级" names, e.g. 劳动和社会保障/拖欠工资
+    people_count: int
+    is_group: bool
+    is_accusation: bool  # 检举控告类
+    request: str  # 信访请求
+    facts: str  # 事实
+    reasons: str  # 理由
+    petitioners: tuple[DocParty, ...] | list[DocParty]
+    representatives: tuple[DocParty, ...] | list[DocParty]
+    concerned_unit: str | None  # 被反映单位
+    clerk: str  # 登记人
+    office_name: str  # e.g. 漳平市永福镇信访办公室
+    office_phone: str | None = None
+
+    def __post_init__(self):
+        # Lists are accepted for convenience and kept as tuples so the value stays immutable.
+        object.__setattr__(self, "petitioners", tuple(self.petitioners))
+        object.__setattr__(self, "representatives", tuple(self.representatives))
+        if self.people_count < 1:
+            raise InvalidInput("信访人数至少为1", field="people_count")
+
+
+@dataclass(frozen=True)
+class ReceiptDetails:
+    """受理（接收）告知书: how the matter will be handled and by when (第二十二、二十三条)."""
+
+    handling: str  # 处理途径和程序
+    time_limit: date  # 办理期限
+    contact: str | None = None  # 联系人（and phone if different from the office's）
+
+
+@dataclass(frozen=True)
+class RoutingDetails:
+    """转送单 / 交办单 (第二十二条)."""
+
+    kind: str  # 转送 / 交办
+    receiving_unit: str
+    deadline: date | None = None  # 交办: the date the result and 办结报告 are due
+    requirements: str | None = None  # extra instructions to the receiving unit
+
+    def __post_init__(self):
+        _one_of(self.kind, ROUTING_KINDS, "kind", "流转方式")
+        if self.kind == "交办" and self.deadline is None:
+            raise InvalidInput("交办须写明办理期限", field="deadline")
+
+
+@dataclass(frozen=True)
+class RefusalDetails:
+    """不予受理 / 不再受理告知书."""
+
+    kind: str  # 不予受理 / 不再受理
+    ground: str  # 理由, e.g. 你反映的劳动报酬争议属于应当通过劳动人事争议仲裁解决的事项
+    article: str  # 依据, e.g. 《信访工作条例》第三十一条第二项
+    redirect_to: str | None = None  # where to go instead, e.g. 漳平市劳动人事争议仲裁委员会申请仲裁
+
+    def __post_init__(self):
+        _one_of(self.kind, REFUSAL_KINDS, "kind", "告知类型")
+
+
+@dataclass(frozen=True)
+class ExtensionDetails:
+    """延期告知书 (第三十四条)."""
+
+    reason: str
+    new_deadline: date
+    approver: str  # 批准的负责人
+    original_deadline: date
+
+    def __post_init__(self):
+        if self.new_deadline <= self.original_deadline:
+            raise InvalidInput("延长后的期限应晚于原办理期限", field="new_deadline")
+
+
+@dataclass(frozen=True)
+class DecisionDetails:
+    """信访处理意见书 (第三十二、三十五条)."""
+
+    outcome: str  # 支持 / 解释说明 / 不予支持
+    decision: str  # 处理意见
+    legal_basis: str  # 法律法规依据
+    review_body: str  # 复查机关（原办理机关的上一级机关）, e.g. 漳平市人民政府
+    findings: str | None = None  # 调查核实情况
+    review_days: int = field(default=30)  # 第三十五条: 30 days
+
+    def __post_init__(self):
+        _one_of(self.outcome, OUTCOMES, "outcome", "处理结果")

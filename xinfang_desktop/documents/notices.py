@@ -1,0 +1,482 @@
+"""The documents a petition office prints, one ``render_<name>`` function each.
+
+Every renderer takes the case, its per-document details, and keyword options ``redacted`` (mask ID
+numbers and phones) and ``issued_on`` (the date printed at the bottom, today by default), and
+returns a :class:`~.layout.RenderedDocument`. Renderers never raise for text they cannot print:
+``result.missing`` lists, by field, the characters no available font has.
+
+Articles cited are those of the 《信访工作条例》 (2022).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import qrcode
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+
+from .fonts import get_fonts
+from .layout import (
+    LEADING,
+    Raw,
+    chunked,
+    paragraphs_of,
+    TEXT_W,
+    RenderedDocument,
+    Styles,
+    Writer,
+    addressee,
+    build,
+    channel_words,
+    colors,
+    fmt_date,
+    fmt_datetime,
+    keep_last,
+    signature_block,
+    title_block,
+    you,
+)
+from .model import (
+    DecisionDetails,
+    DocCase,
+    DocParty,
+    ExtensionDetails,
+    ReceiptDetails,
+    RefusalDetails,
+    RoutingDetails,
+)
+
+__all__ = [
+    "render_register",
+    "render_receipt",
+    "render_refusal",
+    "render_transfer",
+    "render_extension",
+    "render_decision",
+    "qr_payload",
+    "ACCUSATION_NOTICE",
+]
+
+TIAOLI = "《信访工作条例》"
+ACCUSATION_NOTICE = "检举控告人信息依规定不予提供"
+_OUTCOME_ITEM = {"支持": ("第一项", "予以支持"),
+                 "解释说明": ("第二项", "作出解释说明"),
+                 "不予支持": ("第三项", "不予支持")}
+
+
+def _setup(redacted: bool) -> tuple[Writer, Styles]:
+    fonts = get_fonts()
+    return Writer(fonts, redacted), Styles(fonts)
+
+
+def _opening(case: DocCase, with_number: bool = True) -> list:
+    """「2026年11月20日，你们以走访形式提出的信访事项（事项编号：…）」"""
+    parts = [
+        ("登记时间", fmt_date(case.received_at)),
+        f"，{you(case)}以",
+        ("信访形式", channel_words(case.channel)),
+        "形式提出的信访事项",
+    ]
+    if with_number:
+        parts += ["（事项编号：", ("事项编号", case.number), "）"]
+    return parts
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending with a full stop (unless it already ends with closing punctuation)."""
+    text = (text or "").rstrip()
+    return text if not text or text[-1] in "。！？；…" else text + "。"
+
+
+def _grid_style(extra=()) -> TableStyle:
+    return TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), get_fonts().body),  # for empty cells: no Helvetica
+        ("GRID", (0, 0), (-1, -1), 0.75, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+        *extra,
+    ])
+
+
+# --- ruled forms --------------------------------------------------------------------------------
+LABEL_W = 24 * mm
+CONTENT_W = TEXT_W - LABEL_W
+_PAD = 4  # cell left/right padding, pt
+
+
+def _text_table(w: Writer, st: Styles, groups) -> Table:
+    """A two-column ruled table (label | content) for texts of any length.
+
+    ``groups`` is a list of ``(label, content)`` where content is a text (paragraphs split on
+    newlines) or a list of Paragraphs. Long content is cut at line boundaries into rows of at
+    most 8 lines with no rule between them, so the table splits across pages between rows and
+    reads as one cell."""
+    rows: list[list] = []
+    cmds = [
+        ("FONTNAME", (0, 0), (-1, -1), w.fonts.body),
+        ("BOX", (0, 0), (-1, -1), 0.75, colors.black),
+        ("LINEAFTER", (0, 0), (0, -1), 0.75, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), _PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), _PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+    ]
+    for label, content in groups:
+        paras = content if isinstance(content, list) else w.paras(label, content, st.cell)
+        pieces = chunked(paras or [w.p("", st.cell)], CONTENT_W - 2 * _PAD)
+        first = len(rows)
+        for j, piece in enumerate(pieces):
+            rows.append([w.p(label, st.cell_label) if j == 0 else "", piece])
+        last = len(rows) - 1
+        cmds += [
+            ("LINEABOVE", (0, first), (-1, first), 0.75, colors.black),
+            ("TOPPADDING", (0, first), (-1, first), 4),
+            ("BOTTOMPADDING", (0, last), (-1, last), 6),
+        ]
+    return Table(rows, colWidths=[LABEL_W, CONTENT_W], style=TableStyle(cmds))
+
+
+def _is_petitioner(rep: DocParty, case: DocCase) -> bool:
+    return any(p.name == rep.name and (p.id_number or None) == (rep.id_number or None)
+               for p in case.petitioners)
+
+
+def _party_parts(w: Writer, p: DocParty, label: str, with_name: bool = True) -> list:
+    parts: list = [(f"{label}姓名", p.name)] if with_name else []
+    if p.sex:
+        parts += ["，", (f"{label}性别", p.sex)]
+    if p.id_number:
+        parts += ["，身份证号码", (f"{label}身份证号码", w.id_number(p.id_number))]
+    elif p.birth_date:
+        parts += ["，出生日期", (f"{label}出生日期", fmt_date(p.birth_date))]
+    if p.phone:
+        parts += ["，电话", (f"{label}联系电话", w.phone(p.phone))]
+    if p.address:
+        parts += ["，住址", (f"{label}住址", p.address)]
+    return parts
+
+
+def _representatives(w: Writer, st: Styles, case: DocCase) -> list[Paragraph]:
+    """One line per representative: the name (details too when not among the petitioners)."""
+    reps = case.representatives
+    out = []
+    for i, r in enumerate(reps):
+        label = f"代表人{i + 1}" if len(reps) > 1 else "代表人"
+        if _is_petitioner(r, case):
+            out.append(w.p([(f"{label}姓名", r.name), "（见信访人名单）"], st.cell))
+        else:
+            out.append(w.p(_party_parts(w, r, label), st.cell))
+    return out
+
+
+def _party_rows(w: Writer, st: Styles, people, role: str) -> list[list]:
+    rows = []
+    n = len(people)
+    for i, p in enumerate(people):
+        label = f"{role}{i + 1}" if n > 1 else role
+        idcell = [(f"{label}身份证号码", w.id_number(p.id_number))] if p.id_number else (
+            ["出生日期", (f"{label}出生日期", fmt_date(p.birth_date))] if p.birth_date else [])
+        rows.append([
+            w.p(str(i + 1), st.cell_center),
+            w.p([(f"{label}姓名", p.name)], st.cell_center),
+            w.p([(f"{label}性别", p.sex or "")], st.cell_center),
+            w.p(idcell, st.cell),
+            w.p([(f"{label}联系电话", w.phone(p.phone))], st.cell),
+            w.p([(f"{label}住址", p.address or "")], st.cell),
+        ])
+    return rows
+
+
+# --- 信访事项登记表 ---------------------------------------------------------------------------
+def render_register(case: DocCase, *, redacted: bool = False,
+                    issued_on: date | None = None) -> RenderedDocument:
+    """信访事项登记表: the intake record, a ruled form that splits across pages between rows."""
+    w, st = _setup(redacted)
+    title = "信访事项登记表"
+    L = st.cell_label
+    story: list[Flowable] = [w.title(title, st.title)]
+
+    kind = "集体访" if case.is_group else "个人"
+    basics = [
+        [w.p("事项编号", L), w.p([("事项编号", case.number)], st.cell),
+         w.p("登记时间", L), w.p([("登记时间", fmt_datetime(case.received_at))], st.cell)],
+        [w.p("信访形式", L), w.p([("信访形式", case.channel)], st.cell),
+         w.p("信访人数", L), w.p([f"{case.people_count}人（", ("是否集体访", kind), "）"], st.cell)],
+        [w.p("问题类别", L), w.p([("问题类别", case.category)], st.cell),
+         w.p("检举控告", L), w.p("是" if case.is_accusation else "否", st.cell)],
+        [w.p("被反映单位", L), w.p([("被反映单位", case.concerned_unit or "")], st.cell), "", ""],
+    ]
+    story.append(Table(basics, colWidths=[LABEL_W, 54 * mm, LABEL_W, 54 * mm],
+                       style=_grid_style([("SPAN", (1, 3), (3, 3))])))
+
+    party_cols = [12 * mm, 20 * mm, 12 * mm, 41 * mm, 27 * mm, 44 * mm]
+    header = [w.p(h, L) for h in ("序号", "姓名", "性别", "身份证号码", "联系电话", "住址")]
+    people = case.petitioners
+    head = [w.p(f"信访人（{len(people)}人）", L), "", "", "", "", ""]
+    rows = [head, header] + (_party_rows(w, st, people, "信访人") or [
+        [w.p("（未登记信访人）", st.cell_center), "", "", "", "", ""]])
+    extra = [("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 1), colors.whitesmoke)]
+    if not people:
+        extra.append(("SPAN", (0, 2), (-1, 2)))
+    story.append(Table(rows, colWidths=party_cols, repeatRows=2, style=_grid_style(extra)))
+
+    groups: list = []
+    if case.representatives:
+        groups.append(("代表人", _representatives(w, st, case)))
+    groups += [("信访请求", case.request), ("事实", case.facts), ("理由", case.reasons),
+               ("登记人", [w.p([("登记人", case.clerk), "　　登记单位：",
+                                ("登记单位", case.office_name)], st.cell)])]
+    story.append(_text_table(w, st, groups))
+    return build(title, story, w, author=case.office_name, subject=case.number)
+
+
+# --- 受理（接收）告知书 -------------------------------------------------------------------------
+def qr_payload(case: DocCase) -> str:
+    """The text the receipt's QR code holds: ``XF:<case number>:<query code>``."""
+    return f"XF:{case.number}:{case.query_code}"
+
+
+class _QR(Flowable):
+    """A QR code (error correction M, quiet zone of 2 modules) drawn as vector rectangles."""
+
+    def __init__(self, value: str, size: float):
+        super().__init__()
+        qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+        qr.add_data(value)
+        qr.make(fit=True)
+        self.matrix = qr.get_matrix()
+        self.value, self.size = value, size
+        self.width = self.height = size
+
+    def wrap(self, aw, ah):
+        return self.size, self.size
+
+    def draw(self):
+        c = self.canv
+        n = len(self.matrix)
+        m = self.size / n
+        path = c.beginPath()
+        for r, row in enumerate(self.matrix):
+            y = self.size - (r + 1) * m
+            x = 0
+            while x < n:
+                if row[x]:
+                    start = x
+                    while x < n and row[x]:
+                        x += 1
+                    path.rect(start * m, y, (x - start) * m, m)
+                else:
+                    x += 1
+        c.saveState()
+        c.setFillColor(colors.black)
+        c.drawPath(path, stroke=0, fill=1)
+        c.restoreState()
+
+
+def render_receipt(case: DocCase, details: ReceiptDetails, *, redacted: bool = False,
+                   issued_on: date | None = None) -> RenderedDocument:
+    """受理（接收）告知书, handed to the petitioner: number, query code and QR, how and by when."""
+    w, st = _setup(redacted)
+    issued_on = issued_on or date.today()
+    title = "受理（接收）告知书"
+    story: list[Flowable] = title_block(w, st, title, case.number)
+    story.append(w.p(addressee(case, w), st.flush))
+    req = paragraphs_of(case.request)
+    story.append(w.p([*_opening(case, with_number=False), "已收悉，本机关已予登记。",
+                      f"{you(case)}的主要请求是：",
+                      *[("信访请求", line) for line in req[:1]]], st.body))
+    story += [w.p([("信访请求", line)], st.body) for line in req[1:]]
+    handling = paragraphs_of(details.handling)
+    story.append(w.p(["根据", TIAOLI, "第二十二条、第二十三条的规定，现将接收情况以及处理途径和程序"
+                      "告知如下：", *[("处理途径和程序", line) for line in handling[:1]]], st.body))
+    story += [w.p([("处理途径和程序", line)], st.body) for line in handling[1:]]
+    limit = ["本事项的办理期限至", ("办理期限", fmt_date(details.time_limit)), "。"]
+    if details.contact or case.office_phone:
+        limit += ["联系人："] if details.contact else ["联系电话："]
+        if details.contact:
+            limit += [("联系人", details.contact)]
+            if case.office_phone:
+                limit += ["，电话"]
+        if case.office_phone:
+            limit += [("联系电话", case.office_phone)]
+        limit += ["。"]
+    story.append(w.p(limit, st.body))
+
+    # The query block: case number and query code large, QR code at the right, in a ruled box.
+    qr_size = 28 * mm
+    left = [
+        w.p(["事项编号：", ("事项编号", case.number)], st.cell),
+        Spacer(1, 2),
+        w.p([Raw(f'<font size="{st.cell.fontSize}">'), "查询码：", Raw("</font>"),
+             ("查询码", case.query_code)], st.code),
+        Spacer(1, 2),
+        w.p(f"{you(case)}可凭事项编号和查询码查询办理进展和结果，请妥善保管本告知书"
+            "（二维码内容为事项编号和查询码）。", st.cell),
+    ]
+    box = Table([[left, _QR(qr_payload(case), qr_size)]],
+                colWidths=[TEXT_W - qr_size - 10 * mm, qr_size + 10 * mm],
+                style=TableStyle([
+                    ("FONTNAME", (0, 0), (-1, -1), w.fonts.body),
+                    ("BOX", (0, 0), (-1, -1), 0.75, colors.black),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("ALIGN", (1, 0), (1, 0), "CENTER"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+                    ("TOPPADDING", (0, 0), (-1, -1), 5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ]))
+    story.append(Spacer(1, LEADING * 0.25))
+    story.append(box)
+    story.append(signature_block(w, st, case.office_name, issued_on, keep_last(story)))
+    return build(title, story, w, author=case.office_name, subject=case.number)
+
+
+# --- 不予受理 / 不再受理告知书 -------------------------------------------------------------------
+def render_refusal(case: DocCase, details: RefusalDetails, *, redacted: bool = False,
+                   issued_on: date | None = None) -> RenderedDocument:
+    """不予受理告知书 or 不再受理告知书 (title by ``details.kind``), with ground and article."""
+    w, st = _setup(redacted)
+    issued_on = issued_on or date.today()
+    title = f"{details.kind}告知书"
+    story: list[Flowable] = title_block(w, st, title, case.number)
+    story.append(w.p(addressee(case, w), st.flush))
+    story.append(w.p([*_opening(case), "已收悉。"], st.body))
+    story += w.paras("信访请求", case.request, st.body, lead=[f"{you(case)}的主要请求："])
+    story.append(w.p(["经审查，", ("理由", details.ground.rstrip("。")), "。根据",
+                      ("依据", details.article), "的规定，本机关决定对该信访事项",
+                      details.kind, "。"], st.body))
+    if details.redirect_to:
+        story.append(w.p([f"{you(case)}可以向", ("告知去向", details.redirect_to.rstrip("。")),
+                          "。"], st.body))
+    story.append(w.p("特此告知。", st.body))
+    story.append(signature_block(w, st, case.office_name, issued_on, keep_last(story)))
+    return build(title, story, w, author=case.office_name, subject=case.number)
+
+
+# --- 转送单 / 交办单 ----------------------------------------------------------------------------
+def render_transfer(case: DocCase, details: RoutingDetails, *, redacted: bool = False,
+                    issued_on: date | None = None) -> RenderedDocument:
+    """信访事项转送单 or 交办单 (title by ``details.kind``).
+
+    For a 检举控告 matter the complainant's name, ID number, phone and address are left out
+    entirely and the form says so (第三十条第三款)."""
+    w, st = _setup(redacted)
+    issued_on = issued_on or date.today()
+    title = f"信访事项{details.kind}单"
+    story: list[Flowable] = title_block(w, st, title, case.number)
+    story.append(w.p([("接收单位", details.receiving_unit), "："], st.flush))
+    if details.kind == "转送":
+        story.append(w.p([
+            "现将下列信访事项转送你单位，请依照", TIAOLI,
+            "第二十三条的规定，自收到之日起15日内书面告知信访人接收情况以及处理途径和程序，"
+            "并依规依法办理。"], st.body))
+    else:
+        story.append(w.p([
+            "现将下列信访事项交由你单位办理，请依照", TIAOLI, "第二十二条第一款第三项的规定，于",
+            ("办理期限", fmt_date(details.deadline)), "前办结，并将办理结果和办结报告报送本机关。"],
+            st.body))
+    if details.requirements:
+        story += w.paras("办理要求", details.requirements, st.body)
+    if case.is_accusation:
+        story.append(w.p(["本事项为检举控告类信访事项。依照", TIAOLI,
+                          "第三十条第三款的规定，不得将检举、揭发材料以及有关情况透露或者转给"
+                          "被检举、揭发的人员或者单位。"], st.body))
+
+    L = st.cell_label
+    rows = [
+        [w.p("事项编号", L), w.p([("事项编号", case.number)], st.cell),
+         w.p("登记时间", L), w.p([("登记时间", fmt_datetime(case.received_at))], st.cell)],
+        [w.p("信访形式", L), w.p([("信访形式", case.channel)], st.cell),
+         w.p("信访人数", L),
+         w.p([f"{case.people_count}人", "（集体访）" if case.is_group else ""], st.cell)],
+        [w.p("问题类别", L), w.p([("问题类别", case.category)], st.cell),
+         w.p("办理期限", L), w.p([("办理期限", fmt_date(details.deadline) or "依规定")], st.cell)],
+    ]
+    story.append(Table(rows, colWidths=[LABEL_W, 54 * mm, LABEL_W, 54 * mm],
+                       style=_grid_style()))
+    groups: list = []
+    if case.is_accusation:
+        groups.append(("信访人", [w.p([ACCUSATION_NOTICE, "（", TIAOLI, "第三十条）。"], st.cell)]))
+    else:
+        n = len(case.petitioners)
+        people = [w.p([f"{i + 1}. " if n > 1 else "",
+                       *_party_parts(w, p, f"信访人{i + 1}" if n > 1 else "信访人")], st.cell)
+                  for i, p in enumerate(case.petitioners)]
+        groups.append(("信访人", people))
+        if case.representatives:
+            groups.append(("代表人", _representatives(w, st, case)))
+    if case.concerned_unit:
+        groups.append(("被反映单位", case.concerned_unit))
+    groups += [("信访请求", case.request), ("事实", case.facts), ("理由", case.reasons)]
+    story.append(_text_table(w, st, groups))
+    contact = ["联系人：", ("登记人", case.clerk)]
+    if case.office_phone:
+        contact += ["　联系电话：", ("联系电话", case.office_phone)]
+    story.append(Spacer(1, 4))
+    story.append(w.p(contact, st.note))
+    story.append(signature_block(w, st, case.office_name, issued_on))
+    return build(title, story, w, author=case.office_name, subject=case.number)
+
+
+# --- 延期告知书 -------------------------------------------------------------------------------
+def render_extension(case: DocCase, details: ExtensionDetails, *, redacted: bool = False,
+                     issued_on: date | None = None) -> RenderedDocument:
+    """延期告知书 (第三十四条): reason, new deadline, the approving head."""
+    w, st = _setup(redacted)
+    issued_on = issued_on or date.today()
+    title = "延期办理告知书"
+    story: list[Flowable] = title_block(w, st, title, case.number)
+    story.append(w.p(addressee(case, w), st.flush))
+    story.append(w.p([*_opening(case), "，原定办理期限为",
+                      ("原办理期限", fmt_date(details.original_deadline)), "。"], st.body))
+    story.append(w.p(["因", ("延期理由", details.reason.rstrip("。")), "，经本机关负责人",
+                      ("批准人", details.approver), "批准，根据", TIAOLI,
+                      "第三十四条的规定，该信访事项的办理期限延长至",
+                      ("延长后的期限", fmt_date(details.new_deadline)), "。"], st.body))
+    story.append(w.p("特此告知。", st.body))
+    story.append(signature_block(w, st, case.office_name, issued_on, keep_last(story)))
+    return build(title, story, w, author=case.office_name, subject=case.number)
+
+
+# --- 信访处理意见书 -------------------------------------------------------------------------------
+def review_sentence(review_body: str, days: int = 30) -> str:
+    return f"对本处理意见不服的，可以自收到本意见书之日起{days}日内向{review_body}请求复查。"
+
+
+def render_decision(case: DocCase, details: DecisionDetails, *, redacted: bool = False,
+                    issued_on: date | None = None) -> RenderedDocument:
+    """信访事项处理意见书 (第三十一条第六项、第三十二条、第三十五条)."""
+    w, st = _setup(redacted)
+    issued_on = issued_on or date.today()
+    title = "信访事项处理意见书"
+    item, verdict = _OUTCOME_ITEM[details.outcome]
+    story: list[Flowable] = title_block(w, st, title, case.number)
+    story.append(w.p(addressee(case, w), st.flush))
+    story.append(w.p([*_opening(case), "已收悉。本机关依照", TIAOLI,
+                      "第三十一条第六项的规定，听取了", you(case),
+                      "陈述的事实和理由，并进行了调查核实。现将处理意见告知如下："], st.body))
+    n = iter("一二三四五六")
+    story.append(w.p(f"{next(n)}、信访请求", st.heading))
+    story += w.paras("信访请求", case.request, st.body)
+    story.append(w.p(f"{next(n)}、事实和理由", st.heading))
+    story += w.paras("事实", case.facts, st.body)
+    story += w.paras("理由", case.reasons, st.body)
+    if details.findings:
+        story.append(w.p(f"{next(n)}、调查核实情况", st.heading))
+        story += w.paras("调查核实情况", details.findings, st.body)
+    story.append(w.p(f"{next(n)}、处理意见及依据", st.heading))
+    story += w.paras("处理意见", details.decision, st.body)
+    story += w.paras("法律法规依据", _sentence(details.legal_basis), st.body, lead=["依据："])
+    story.append(w.p(["根据", TIAOLI, f"第三十二条第一款{item}的规定，本机关对{you(case)}的信访请求",
+                      ("处理结果", verdict), "。"], st.body))
+    story.append(w.p(f"{next(n)}、复查权利", st.heading))
+    story.append(w.p(["对本处理意见不服的，可以自收到本意见书之日起", f"{details.review_days}日内向",
+                      ("复查机关", details.review_body), "请求复查（", TIAOLI, "第三十五条）。"],
+                     st.body))
+    story.append(signature_block(w, st, case.office_name, issued_on, keep_last(story, 2)))
+    return build(title, story, w, author=case.office_name, subject=case.number)

@@ -1,0 +1,121 @@
+"""A realistic made-up case and details for every document: for previews, the dev script and tests.
+
+All people, numbers and events are invented. Names use rare characters on purpose (䶮 堃 喆 玥 昇,
+𠈌 from CJK Extension B, 㵘 which only the fallback font has).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from xinfang_desktop.domain.idcard import check_character
+
+from .model import (
+    DecisionDetails,
+    DocCase,
+    DocParty,
+    ExtensionDetails,
+    ReceiptDetails,
+    RefusalDetails,
+    RoutingDetails,
+)
+
+
+def make_id(first17: str) -> str:
+    """A valid 18-character ID number from 17 digits (invented people only)."""
+    return first17 + check_character(first17)
+
+
+FACTS = (
+    "2025年3月至2025年12月，我们6人在永福镇某茶叶加工厂务工，负责茶青收购、杀青、揉捻和包装，"
+    "每天工作10小时以上，双方口头约定月工资4500元，按月发放。工厂自2025年9月起以茶叶销售回款慢为由"
+    "停发工资，至今共拖欠我们6人工资合计81000元。\n"
+    "我们多次找厂长谢某某协商，对方先是承诺春节前结清，后来又说要等2026年春茶上市后再付，"
+    "一直拖着不给。2026年10月，工厂大门上锁，谢某某电话不接。我们家里老人要看病、孩子要交学费，"
+    "生活十分困难。"
+)
+
+
+def sample_case(**changes) -> DocCase:
+    """A group visit of 6 with 2 representatives about unpaid wages; ``changes`` override fields."""
+    people = [
+        DocParty("欧阳䶮", make_id("35088119700312301"), "13805971234",
+                 "漳平市永福镇李庄村后巷12号", "信访人", "男", date(1970, 3, 12)),
+        DocParty("张堃", make_id("35088119751120402"), "13905972345",
+                 "漳平市永福镇西山村3组", "信访人", "女", date(1975, 11, 20)),
+        DocParty("李喆", make_id("35088119820705303"), "15859701234",
+                 "漳平市永福镇永福村新街8号", "信访人", "男", date(1982, 7, 5)),
+        DocParty("王玥", make_id("35088119900218404"), None,
+                 "漳平市永福镇福里村", "信访人", "女", date(1990, 2, 18)),
+        DocParty("陈昇", None, "18750971111", "漳平市永福镇吕坊村", "信访人", "男", None),
+        DocParty("林𠈌㵘", make_id("35088119680901503"), "13605978888",
+                 "漳平市永福镇李庄村", "信访人", "男", date(1968, 9, 1)),
+    ]
+    reps = [
+        DocParty(p.name, p.id_number, p.phone, p.address, "代表人", p.sex, p.birth_date)
+        for p in (people[0], people[2])
+    ]
+    fields = dict(
+        number="350881102-2026-00017",
+        query_code="ABCD2345",
+        received_at=datetime(2026, 11, 20, 9, 30),
+        channel="走访",
+        category="劳动和社会保障/拖欠工资",
+        people_count=6,
+        is_group=True,
+        is_accusation=False,
+        request="请求镇政府督促某茶叶加工厂支付拖欠我们6人的工资共计81000元。",
+        facts=FACTS,
+        reasons="我们按约定付出了劳动，工厂应当按时足额支付劳动报酬。拖欠工资已严重影响我们的生活。",
+        petitioners=people,
+        representatives=reps,
+        concerned_unit="漳平市永福镇某茶叶加工厂",
+        clerk="郭晓玲",
+        office_name="漳平市永福镇信访办公室",
+        office_phone="0597-7650123",
+    )
+    fields.update(changes)
+    return DocCase(**fields)
+
+
+def sample_details() -> dict[str, object]:
+    """Details for each document name of :data:`xinfang_desktop.documents.DOCUMENTS`."""
+    return {
+        "register": None,
+        "receipt": ReceiptDetails(
+            handling="本事项属于本镇职权范围，由镇劳动保障事务所会同镇综治中心调查核实，"
+                     "依照《信访工作条例》第三十一条第六项的规定办理，并出具信访处理意见书。"
+                     "其中涉及劳动报酬争议的部分，你们也可以向漳平市劳动人事争议仲裁委员会申请仲裁。",
+            time_limit=date(2027, 1, 19),
+            contact="郭晓玲",
+        ),
+        "refusal": RefusalDetails(
+            kind="不予受理",
+            ground="你们反映的拖欠劳动报酬问题属于劳动争议，应当通过劳动人事争议仲裁程序解决",
+            article="《信访工作条例》第三十一条第二项",
+            redirect_to="漳平市劳动人事争议仲裁委员会申请仲裁，或者向漳平市人力资源和社会保障局"
+                        "劳动保障监察机构投诉",
+        ),
+        "transfer": RoutingDetails(
+            kind="交办",
+            receiving_unit="永福镇劳动保障事务所",
+            deadline=date(2026, 12, 18),
+            requirements="请核实欠薪人数和金额，督促用人单位限期支付，必要时移送劳动保障监察机构处理。",
+        ),
+        "extension": ExtensionDetails(
+            reason="该事项涉及人数较多，欠薪金额需逐人核对工时记录，且用人单位负责人暂未到案说明情况",
+            new_deadline=date(2027, 2, 18),
+            approver="镇长刘建华",
+            original_deadline=date(2027, 1, 19),
+        ),
+        "decision": DecisionDetails(
+            outcome="支持",
+            decision="经调查核实，某茶叶加工厂拖欠你们6人2025年9月至12月工资共计81000元属实。"
+                     "本机关已责成该厂于2027年1月31日前全额支付，并由镇劳动保障事务所跟踪督促；"
+                     "逾期未支付的，移送漳平市人力资源和社会保障局劳动保障监察机构依法处理。",
+            legal_basis="《中华人民共和国劳动法》第五十条，《中华人民共和国劳动合同法》第三十条第一款",
+            review_body="漳平市人民政府",
+            findings="镇劳动保障事务所调取了工厂考勤记录和工资台账，并与厂长谢某某谈话核实，"
+                     "确认你们6人在该厂务工及工资拖欠情况属实。",
+        ),
+    }
