@@ -65,6 +65,24 @@ def test_write_refuses_names_that_are_not_plain(data, stick, name):
     assert os.listdir(stick) == []
 
 
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links on this platform")
+def test_planted_part_link_is_not_written_through(data, stick, tmp_path):
+    """A hostile stick carries `<name>.part` linking to a file on the PC: writing must not touch that file."""
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious")
+    os.symlink(victim, stick / "a.xfb.part")
+    path = write_bundle_file(stick, "a.xfb", data)
+    assert victim.read_text() == "precious"
+    assert path.read_bytes() == data and not path.is_symlink()
+    assert os.listdir(stick) == ["a.xfb"]
+
+
+def test_stale_part_file_is_replaced(data, stick):
+    (stick / "a.xfb.part").write_bytes(b"half a bundle from a pulled stick")
+    assert write_bundle_file(stick, "a.xfb", data).read_bytes() == data
+    assert os.listdir(stick) == ["a.xfb"]
+
+
 def _no_leftovers(stick):
     assert os.listdir(stick) == []
 

@@ -63,7 +63,7 @@ from typing import Any
 
 import pyrage
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pyrage import x25519
 
 from xinfang_desktop.domain.errors import InvalidInput
@@ -74,7 +74,7 @@ from xinfang_desktop.sync.errors import (
     BundleError,
     BundleFormatError,
 )
-from xinfang_desktop.sync.keys import KEY_ID_RE, UNIT_CODE_RE, signing_key_id
+from xinfang_desktop.sync.keys import KEY_ID_RE, UNIT_CODE_RE, Signer, signing_key_id
 
 MAGIC = b"XFBUNDLE"
 FORMAT_VERSION = 1
@@ -694,7 +694,7 @@ def _recipients(recipients: Sequence[str]) -> list[x25519.Recipient]:
     return parsed
 
 
-def assemble_bundle(header: BundleHeader, envelope: bytes, signer: Ed25519PrivateKey) -> bytes:
+def assemble_bundle(header: BundleHeader, envelope: bytes, signer: Signer) -> bytes:
     """Frame and sign an already encrypted envelope under ``header`` (payload filled in here).
 
     Low level: :func:`build_bundle` is what exports use. Exposed for tests of
@@ -713,7 +713,7 @@ def build_bundle(
     header: BundleHeader,
     records: Sequence[Mapping[str, Any]],
     attachments: Mapping[str, bytes],
-    signer: Ed25519PrivateKey,
+    signer: Signer,
     recipients: Sequence[str],
     *,
     limits: Limits = DEFAULT_LIMITS,
@@ -722,7 +722,8 @@ def build_bundle(
 
     ``records``: JSON-able dicts (no floats; see :mod:`xinfang_desktop.sync.canonical`).
     ``attachments``: ``{sha256 hex of content: content}``.
-    ``signer``: the sender's Ed25519 key; its key id must equal ``header.sender.key_id``.
+    ``signer``: the sender's Ed25519 key (an ``Ed25519PrivateKey`` or any :class:`~xinfang_desktop.sync.keys.Signer`,
+    e.g. a hardware token); its key id must equal ``header.sender.key_id``.
     ``recipients``: ``age1…`` strings, the receiving unit's first, then an optional escrow.
     Raises :class:`InvalidInput` for anything the parser would refuse.
     """

@@ -5,8 +5,10 @@ Canonical form (what :func:`dumps` produces and :func:`loads` insists on):
 * UTF-8, no byte order mark;
 * object keys sorted by Unicode code point, each key at most once;
 * no insignificant whitespace (``,`` and ``:`` separators);
-* non-ASCII characters written as themselves, never as ``\\u`` escapes; control
-  characters, ``"`` and ``\\`` escaped the way Python's :mod:`json` does;
+* non-ASCII characters written as themselves (UTF-8), never as ``\\u`` escapes;
+  the only escapes are ``\\"``, ``\\\\``, ``\\b``, ``\\f``, ``\\n``, ``\\r``, ``\\t`` and
+  ``\\u00xx`` (lower-case hex) for the other characters below U+0020 (exactly
+  what Python's ``json.dumps(..., ensure_ascii=False)`` writes); no lone surrogates;
 * only objects, arrays, strings, integers, ``true``, ``false`` and ``null``:
   no floating point numbers (decimal amounts travel as strings), no NaN or
   Infinity, integers within ``±(2**63 - 1)``.

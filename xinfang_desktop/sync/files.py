@@ -94,7 +94,11 @@ def write_bundle_file(directory: str | os.PathLike[str], name: str, data: bytes)
     except OSError as exc:
         raise BundleFileError("write_failed", _os_detail(exc)) from None
     try:
-        fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o644)
+        # A leftover .part (earlier pulled stick) may even be a planted link: remove it, never write through it.
+        if os.path.lexists(part):
+            os.unlink(part)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(part, flags, 0o644)
         try:
             view = memoryview(data)
             while view:

@@ -46,7 +46,7 @@ import unicodedata
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import pyrage
 from cryptography.exceptions import InvalidSignature
@@ -101,6 +101,15 @@ class EnrolmentError(SyncKeyError):
 
 class RotationError(SyncKeyError):
     """Codes: ``bad_rotation``, ``bad_signature``, ``wrong_old_key``."""
+
+
+@runtime_checkable
+class Signer(Protocol):
+    """What signing needs: ``Ed25519PrivateKey`` satisfies it; a hardware token can too."""
+
+    def sign(self, data: bytes) -> bytes: ...
+
+    def public_key(self) -> Ed25519PublicKey: ...
 
 
 # --------------------------------------------------------------------------- fingerprints
@@ -775,6 +784,7 @@ def verify_rotation_record(record: Any, old_public_key: Ed25519PublicKey) -> Key
 
 __all__ = [
     "EnrolmentError",
+    "Signer",
     "SyncKeyError",
     "FileKeyStore",
     "KeyRotation",
