@@ -143,12 +143,16 @@ class Styles:
             "heading", parent=self.body, fontName=f.heading)  # 一级标题: 黑体, indented 2 chars
         self.note = ParagraphStyle(
             "note", parent=self.flush, fontSize=TABLE_SIZE, leading=TABLE_LEADING)
+        # rightIndent: room for a punctuation mark hung at the end of a line (避头), so that it
+        # stays inside the cell's rules.
         self.cell = ParagraphStyle(
             "cell", fontName=f.body, fontSize=TABLE_SIZE, leading=TABLE_LEADING,
-            alignment=TA_LEFT, **base)
+            alignment=TA_LEFT, rightIndent=TABLE_SIZE * 0.6, **base)
         self.cell_label = ParagraphStyle(
-            "cell_label", parent=self.cell, fontName=f.heading, alignment=TA_CENTER)
-        self.cell_center = ParagraphStyle("cell_center", parent=self.cell, alignment=TA_CENTER)
+            "cell_label", parent=self.cell, fontName=f.heading, alignment=TA_CENTER, rightIndent=0)
+        self.cell_code = ParagraphStyle("cell_code", parent=self.cell, rightIndent=0)  # ID, phone
+        self.cell_center = ParagraphStyle("cell_center", parent=self.cell, alignment=TA_CENTER,
+                                          rightIndent=0)
         self.code = ParagraphStyle(
             "code", fontName=f.body, fontSize=24, leading=30, alignment=TA_LEFT, **base)
 

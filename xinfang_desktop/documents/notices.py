@@ -185,8 +185,8 @@ def _party_rows(w: Writer, st: Styles, people, role: str) -> list[list]:
             w.p(str(i + 1), st.cell_center),
             w.p([(f"{label}姓名", p.name)], st.cell_center),
             w.p([(f"{label}性别", p.sex or "")], st.cell_center),
-            w.p(idcell, st.cell),
-            w.p([(f"{label}联系电话", w.phone(p.phone))], st.cell),
+            w.p(idcell, st.cell_code),
+            w.p([(f"{label}联系电话", w.phone(p.phone))], st.cell_code),
             w.p([(f"{label}住址", p.address or "")], st.cell),
         ])
     return rows
@@ -203,7 +203,7 @@ def render_register(case: DocCase, *, redacted: bool = False,
 
     kind = "集体访" if case.is_group else "个人"
     basics = [
-        [w.p("事项编号", L), w.p([("事项编号", case.number)], st.cell),
+        [w.p("事项编号", L), w.p([("事项编号", case.number)], st.cell_code),
          w.p("登记时间", L), w.p([("登记时间", fmt_datetime(case.received_at))], st.cell)],
         [w.p("信访形式", L), w.p([("信访形式", case.channel)], st.cell),
          w.p("信访人数", L), w.p([f"{case.people_count}人（", ("是否集体访", kind), "）"], st.cell)],
@@ -370,7 +370,11 @@ def render_transfer(case: DocCase, details: RoutingDetails, *, redacted: bool = 
     title = f"信访事项{details.kind}单"
     story: list[Flowable] = title_block(w, st, title, case.number)
     story.append(w.p([("接收单位", details.receiving_unit), "："], st.flush))
-    if details.kind == "转送":
+    if details.kind == "转送" and case.is_accusation:
+        story.append(w.p([
+            "现将下列检举控告类信访事项转送你单位，请依照", TIAOLI,
+            "第三十条的规定依规依纪依法接收、受理、办理和反馈，告知按照有关规定执行。"], st.body))
+    elif details.kind == "转送":
         story.append(w.p([
             "现将下列信访事项转送你单位，请依照", TIAOLI,
             "第二十三条的规定，自收到之日起15日内书面告知信访人接收情况以及处理途径和程序，"
@@ -383,13 +387,12 @@ def render_transfer(case: DocCase, details: RoutingDetails, *, redacted: bool = 
     if details.requirements:
         story += w.paras("办理要求", details.requirements, st.body)
     if case.is_accusation:
-        story.append(w.p(["本事项为检举控告类信访事项。依照", TIAOLI,
-                          "第三十条第三款的规定，不得将检举、揭发材料以及有关情况透露或者转给"
-                          "被检举、揭发的人员或者单位。"], st.body))
+        story.append(w.p(["依照", TIAOLI, "第三十条第三款的规定，不得将检举、揭发材料以及有关情况"
+                          "透露或者转给被检举、揭发的人员或者单位。"], st.body))
 
     L = st.cell_label
     rows = [
-        [w.p("事项编号", L), w.p([("事项编号", case.number)], st.cell),
+        [w.p("事项编号", L), w.p([("事项编号", case.number)], st.cell_code),
          w.p("登记时间", L), w.p([("登记时间", fmt_datetime(case.received_at))], st.cell)],
         [w.p("信访形式", L), w.p([("信访形式", case.channel)], st.cell),
          w.p("信访人数", L),
