@@ -71,6 +71,14 @@ class CategoryTable:
                 f"分类代码“{code}”不在分类表（第{self.version}版）中，请从列表中选择分类。", field=FIELD
             ) from None
 
+    def label(self, code: str) -> str:
+        """"一级/二级" for display; the bare code when the table does not know it (data from another version)."""
+        c = self._by_code.get(code)
+        if c is None:
+            return code
+        parent = self._by_code.get(c.parent_code) if c.parent_code else None
+        return f"{parent.name}/{c.name}" if parent else c.name
+
     def __contains__(self, code: object) -> bool:
         return code in self._by_code
 

@@ -1,0 +1,65 @@
+"""Shared fixtures: a real SQLite file in a temporary folder, a fixed clock, real services."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import pytest
+from hypothesis import settings
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+settings.register_profile("ci", max_examples=60, deadline=None)
+settings.register_profile("dev", max_examples=100, deadline=None)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+UNIT = "350881102000"
+ADMIN_PASSWORD = "admin-pass-1"
+
+
+@pytest.fixture
+def clock():
+    from xinfang_desktop.services.clock import FixedClock
+
+    return FixedClock(datetime(2026, 11, 2, 9, 30))
+
+
+@pytest.fixture
+def services(tmp_path, clock):
+    from xinfang_desktop.services.context import open_services
+
+    svc = open_services(tmp_path / "data", clock=clock)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture
+def admin(services):
+    return services.auth.initialize(UNIT, "admin", ADMIN_PASSWORD, "王管理")
+
+
+@pytest.fixture
+def clerk(services, admin):
+    from xinfang_desktop.services.permissions import Role
+
+    return services.auth.add_user(admin, "clerk1", Role.CLERK, "clerk-pass-1", "李登记")
+
+
+@pytest.fixture
+def handler(services, admin):
+    from xinfang_desktop.services.permissions import Role
+
+    return services.auth.add_user(admin, "handler1", Role.HANDLER, "handler-pass-1", "张承办")
+
+
+def make_registration(**overrides):
+    from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput
+
+    fields = dict(
+        channel="走访", received_at=datetime(2026, 11, 2, 9, 0),
+        petitioners=[PetitionerInput(name="欧阳娜娜", id_number="11010519491231002X", phone="13812345678",
+                                     township_code="350881102000")],
+        category_code="0401", request="要求追讨拖欠的工资", facts="某公司拖欠2026年3月至8月工资", reasons="已多次催讨未果")
+    fields.update(overrides)
+    return RegistrationInput(**fields)
