@@ -1,0 +1,293 @@
+"""Read side: the case list (filtered, sorted, paged for a million rows), search and case detail.
+
+Personal data is masked here unless the caller asks for it through `reveal()`, which is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from ..domain import workflow as wf
+from ..domain.categories import CategoryTable
+from ..domain.deadlines import urgency
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.idcard import mask_id_number
+from ..domain.petition import Channel
+from ..domain.phones import mask_phone
+from ..store import search
+from ..store.models import Case, CaseEvent, CaseParty, Person
+from .audit import audit
+from .cases import find_case, to_event
+from .clock import Clock
+from .permissions import Actor, Permission, require
+
+SEARCH_CAP = 2000   # a search narrows to at most this many newest hits
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    statuses: tuple[str, ...] = ()
+    category: str | None = None          # a code; a first-level code matches its children
+    channel: str | None = None
+    township: str | None = None
+    received_from: date | None = None
+    received_to: date | None = None
+    owner: str | None = None
+    overdue: bool = False
+    due_within: int | None = None        # days from today
+    text: str | None = None
+    open_only: bool = False
+
+
+SORTABLE = {
+    "number": Case.number, "received_at": Case.received_at, "status": Case.status, "next_due": Case.next_due,
+    "category": Case.category_code, "channel": Case.channel, "parties": Case.parties_label,
+    "people": Case.people_count, "township": Case.township_code,
+}
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: str
+    number: str
+    parties: str
+    received_at: datetime
+    channel: str
+    category_code: str
+    category: str
+    status: str
+    status_label: str
+    next_due: date | None
+    next_due_label: str | None
+    urgency: str | None              # green / amber / red
+    provisional: bool
+    people_count: int
+    is_group: bool
+    is_repeat: bool
+    township_code: str | None
+    owner: str | None
+    request: str
+
+
+@dataclass(frozen=True)
+class PartyView:
+    person_id: str
+    name: str
+    id_number: str | None            # masked unless revealed
+    phone: str | None
+    sex: str | None
+    birth_date: date | None
+    address: str | None
+    township_code: str | None
+    village_code: str | None
+    is_representative: bool
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    id: str
+    kind: str
+    label: str
+    occurred_at: datetime
+    actor: str
+    data: dict[str, Any]
+    summary: str
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    key: str
+    label: str
+    start: date
+    due: date
+    provisional: bool
+    met_on: date | None
+    lapsed: bool
+    urgency: str | None              # for open ones
+    office: bool
+
+
+@dataclass
+class CaseDetail:
+    row: CaseRow
+    query_code: str
+    facts: str | None
+    reasons: str | None
+    concerned_unit: str | None
+    repeat_of_number: str | None
+    created_by: str
+    parties: list[PartyView]
+    timeline: list[TimelineEntry]
+    deadlines: list[DeadlineView]
+    state: wf.CaseState
+    allowed: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def describe_event(e: wf.Event) -> str:
+    d = e.data
+    k = e.kind
+    if k == wf.EventKind.REGISTERED:
+        return f"通过{Channel(d.get('channel', 'visit')).label}登记"
+    if k == wf.EventKind.ROUTED:
+        route = wf.Route(d["route"])
+        text = route.label
+        if d.get("unit"):
+            text += f"：{d['unit']}"
+        if d.get("deadline"):
+            text += f"，限{d['deadline']}前办结"
+        return text
+    if k == wf.EventKind.REFUSED:
+        return f"{wf.RefusalKind(d.get('kind', 'not_accepted')).label}：{d.get('ground', '')}"
+    if k == wf.EventKind.EXTENDED:
+        return f"延期{d.get('days')}日，理由：{d.get('reason', '')}，批准人：{d.get('approver', '')}"
+    if k in (wf.EventKind.REPLIED, wf.EventKind.REVIEW_DECIDED, wf.EventKind.RECHECK_DECIDED):
+        return f"{wf.Outcome(d['outcome']).label}：{d.get('text', '')}"
+    if k == wf.EventKind.FOLLOWED_UP:
+        rating = wf.Rating(d["rating"]).label if d.get("rating") else "未评价"
+        method = "电话" if d.get("method") == "phone" else "上门"
+        return f"{method}回访，{rating}。{d.get('notes') or ''}".rstrip("。") 
+    if k == wf.EventKind.OBJECTED:
+        return f"接收单位异议退回：{d.get('reason', '')}"
+    if k == wf.EventKind.NOTIFIED:
+        return f"{d.get('method', '书面')}告知信访人受理情况{('：' + d['content']) if d.get('content') else ''}"
+    if k in (wf.EventKind.REVIEW_REQUESTED, wf.EventKind.RECHECK_REQUESTED):
+        return (d.get("reason") or "") + (f"（{d['body']}）" if d.get("body") else "")
+    if k == wf.EventKind.CLOSED:
+        return d.get("summary") or "办结"
+    if k == wf.EventKind.NOTE:
+        return d.get("text", "")
+    return ""
+
+
+class CaseQueries:
+    def __init__(self, db, clock: Clock, categories: CategoryTable, calendar):
+        self.db = db
+        self.clock = clock
+        self.categories = categories
+        self._calendar = calendar
+
+    # -- list --------------------------------------------------------------------------
+    def _where(self, f: CaseFilter):
+        today = self.clock.today()
+        conds = []
+        if f.statuses:
+            conds.append(Case.status.in_(list(f.statuses)))
+        if f.open_only:
+            conds.append(Case.status.in_([s.value for s in wf.OPEN_STATUSES]))
+        if f.category:
+            conds.append(Case.category_code.startswith(f.category) if len(f.category) == 2
+                         else Case.category_code == f.category)
+        if f.channel:
+            conds.append(Case.channel == Channel.parse(f.channel).value)
+        if f.township:
+            conds.append(Case.township_code == f.township)
+        if f.received_from:
+            conds.append(Case.received_at >= datetime.combine(f.received_from, datetime.min.time()))
+        if f.received_to:
+            conds.append(Case.received_at < datetime.combine(f.received_to + timedelta(days=1), datetime.min.time()))
+        if f.owner:
+            conds.append(Case.owner_name == f.owner)
+        if f.overdue:
+            conds.append(Case.next_due < today)
+        if f.due_within is not None:
+            conds.append(Case.next_due.between(today, today + timedelta(days=f.due_within)))
+        if f.text and f.text.strip():
+            sids = search.search_sids(self.db, f.text, limit=SEARCH_CAP)
+            conds.append(Case.sid.in_(sids or [-1]))
+        where = None
+        for c in conds:
+            where = c if where is None else (where & c)
+        return where
+
+    def count(self, f: CaseFilter = CaseFilter()) -> int:
+        q = Case.select()
+        where = self._where(f)
+        if where is not None:
+            q = q.where(where)
+        return q.count()
+
+    def page(self, f: CaseFilter = CaseFilter(), *, sort: str = "received_at", descending: bool = True,
+             offset: int = 0, limit: int = 200) -> list[CaseRow]:
+        col = SORTABLE.get(sort)
+        if col is None:
+            raise InvalidInput(f"不能按“{sort}”排序")
+        order = [col.desc() if descending else col.asc(), Case.sid.desc() if descending else Case.sid.asc()]
+        q = Case.select(Case.id, Case.number, Case.parties_label, Case.received_at, Case.channel,
+                        Case.category_code, Case.status, Case.next_due, Case.next_due_start, Case.next_due_key,
+                        Case.provisional, Case.people_count, Case.is_group, Case.repeat_of, Case.township_code,
+                        Case.owner_name, Case.request)
+        where = self._where(f)
+        if where is not None:
+            q = q.where(where)
+        q = q.order_by(*order).offset(offset).limit(limit)
+        today = self.clock.today()
+        return [self._row(c, today) for c in q.objects()]
+
+    def _row(self, c: Case, today: date) -> CaseRow:
+        status = wf.Status(c.status)
+        cat = self.categories.label(c.category_code)
+        return CaseRow(
+            id=c.id, number=c.number, parties=c.parties_label, received_at=c.received_at,
+            channel=Channel(c.channel).label, category_code=c.category_code, category=cat, status=c.status,
+            status_label=status.label, next_due=c.next_due,
+            next_due_label=wf.DeadlineKey(c.next_due_key).label if c.next_due_key else None,
+            urgency=urgency(c.next_due_start, c.next_due, today) if c.next_due and c.next_due_start else None,
+            provisional=bool(c.provisional), people_count=c.people_count, is_group=bool(c.is_group),
+            is_repeat=c.repeat_of is not None, township_code=c.township_code, owner=c.owner_name,
+            request=c.request)
+
+    def search(self, text: str, limit: int = 50) -> list[CaseRow]:
+        return self.page(CaseFilter(text=text), sort="received_at", limit=limit)
+
+    # -- detail ------------------------------------------------------------------------
+    def detail(self, actor: Actor, ref: str) -> CaseDetail:
+        require(actor, Permission.VIEW)
+        case = find_case(ref)
+        today = self.clock.today()
+        cal = self._calendar()
+        events = [to_event(r) for r in CaseEvent.select().where(CaseEvent.case == case)]
+        state = wf.fold(events, cal)
+        rows = {r.id: r for r in CaseEvent.select().where(CaseEvent.case == case)}
+        timeline = [TimelineEntry(id=e.id, kind=e.kind.value, label=e.kind.label, occurred_at=e.occurred_at,
+                                  actor=rows[e.id].actor, data=dict(e.data), summary=describe_event(e))
+                    for e in sorted(events, key=wf.event_sort_key)]
+        deadlines = [DeadlineView(key=d.key.value, label=d.key.label, start=d.start, due=d.due.date,
+                                  provisional=d.due.provisional, met_on=d.met_on, lapsed=d.lapsed,
+                                  urgency=urgency(d.start, d.due.date, today) if d.open else None,
+                                  office=d.key in wf.OFFICE_DEADLINES)
+                     for d in sorted(state.deadlines, key=lambda d: d.due.date)]
+        parties = [self._party(cp, reveal=False) for cp in
+                   CaseParty.select(CaseParty, Person).join(Person).where(CaseParty.case == case)
+                   .order_by(CaseParty.position)]
+        repeat = Case.get_or_none(Case.id == case.repeat_of) if case.repeat_of else None
+        return CaseDetail(
+            row=self._row(case, today), query_code=case.query_code, facts=case.facts, reasons=case.reasons,
+            concerned_unit=case.concerned_unit, repeat_of_number=repeat.number if repeat else None,
+            created_by=case.created_by, parties=parties, timeline=timeline, deadlines=deadlines, state=state,
+            allowed=[k.value for k in wf.allowed_actions(state, today)], problems=list(state.problems))
+
+    @staticmethod
+    def _party(cp: CaseParty, reveal: bool) -> PartyView:
+        p: Person = cp.person
+        return PartyView(
+            person_id=p.id, name=p.name,
+            id_number=(p.id_number if reveal else mask_id_number(p.id_number)) if p.id_number else None,
+            phone=(p.phone if reveal else mask_phone(p.phone)) if p.phone else None,
+            sex=p.sex, birth_date=p.birth_date, address=p.address, township_code=p.township_code,
+            village_code=p.village_code, is_representative=cp.is_representative)
+
+    def reveal(self, actor: Actor, person_id: str, what: str) -> str:
+        """The full ID number or phone of a person; every call is audited (个人信息保护法第五十一条)."""
+        require(actor, Permission.REVEAL_PERSONAL)
+        if what not in ("id_number", "phone"):
+            raise InvalidInput("只能查看身份证号码或电话")
+        person = Person.get_or_none(Person.id == person_id)
+        if person is None:
+            raise NotFound("找不到该信访人")
+        value = getattr(person, what)
+        with self.db.atomic():
+            audit(actor, f"personal.reveal.{what}", person.id, {"name": person.name}, at=self.clock.now())
+        return value or ""

@@ -1,0 +1,37 @@
+"""Schema versions, one step each. The version lives in PRAGMA user_version; a file backup is
+taken before any step runs on an existing database (store.db.open_database)."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from peewee import Database
+
+from .models import ALL_MODELS
+
+
+def _v1_initial(db: Database) -> None:
+    db.create_tables(ALL_MODELS)
+    # Search index: pre-tokenised text (CJK unigrams and bigrams, pinyin, numbers) in FTS5;
+    # rowid = case.sid. See store/search.py for why not the trigram tokenizer.
+    db.execute_sql(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS case_search USING fts5(tokens, tokenize='unicode61 remove_diacritics 0')"
+    )
+
+
+STEPS: list[Callable[[Database], None]] = [_v1_initial]
+SCHEMA_VERSION = len(STEPS)
+
+
+def migrate(db: Database) -> int:
+    current = db.execute_sql("PRAGMA user_version").fetchone()[0]
+    if current > SCHEMA_VERSION:
+        from ..domain.errors import XinfangError
+        raise XinfangError(
+            f"数据库版本（{current}）比本程序（{SCHEMA_VERSION}）新，请安装最新版本的程序后再打开。"
+        )
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        with db.atomic("EXCLUSIVE"):
+            STEPS[version - 1](db)
+            db.execute_sql(f"PRAGMA user_version = {version}")
+    return SCHEMA_VERSION

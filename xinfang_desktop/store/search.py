@@ -1,0 +1,124 @@
+"""Search index over cases: petitioners' names, pinyin, ID numbers, phones, case numbers, query
+codes and the request text.
+
+Chinese names are two or three characters, which FTS5's trigram tokenizer cannot match, so the
+text is tokenised here: CJK unigrams (names only) and bigrams, full pinyin and initials (every
+reading of a heteronym, so 单 is found as s… and d…), and whole numbers. The tokens are stored
+space-separated in an FTS5 table with the plain unicode61 tokenizer; a query is tokenised the
+same way and every token must match (AND).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from pypinyin import Style, pinyin
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
+_ALNUM = re.compile(r"[0-9A-Za-z]+")
+_MAX_READINGS = 8
+
+
+@lru_cache(maxsize=50_000)
+def _readings(ch: str) -> tuple[str, ...]:
+    # Per character, so a million distinct names cost a few thousand pypinyin calls.
+    got = pinyin(ch, style=Style.NORMAL, heteronym=True, errors="ignore")
+    return tuple(dict.fromkeys(got[0][:3])) if got and got[0] else ()
+
+
+@lru_cache(maxsize=200_000)
+def name_pinyin(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """All full-pinyin spellings and all initials of a name (heteronyms expanded, capped)."""
+    readings = [r for r in (_readings(c) for c in name if _CJK.match(c)) if r]
+    if not readings:
+        return (), ()
+    combos = list(itertools.islice(itertools.product(*readings), _MAX_READINGS))
+    full = tuple(dict.fromkeys("".join(p) for p in combos))
+    initials = tuple(dict.fromkeys("".join(x[0] for x in p) for p in combos))
+    return full, initials
+
+
+def cjk_grams(text: str, *, unigrams: bool) -> list[str]:
+    out: list[str] = []
+    for run in _CJK.findall(text):
+        if unigrams or len(run) == 1:
+            out.extend(run)
+        out.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def digits_only(text: str) -> str:
+    return re.sub(r"[^0-9Xx]", "", text).lower()
+
+
+@dataclass(frozen=True)
+class SearchDoc:
+    names: Sequence[str]
+    id_numbers: Sequence[str]
+    phones: Sequence[str]
+    case_number: str
+    query_code: str
+    request: str
+
+
+def document_tokens(doc: SearchDoc) -> str:
+    tokens: list[str] = []
+    for name in doc.names:
+        tokens.extend(cjk_grams(name, unigrams=True))
+        full, initials = name_pinyin(name)
+        tokens.extend(full)
+        tokens.extend(initials)
+        tokens.extend(w.lower() for w in _ALNUM.findall(name))
+    tokens.extend(n.lower() for n in doc.id_numbers if n)
+    tokens.extend(digits_only(p) for p in doc.phones if p)
+    tokens.append(digits_only(doc.case_number))
+    tokens.append(doc.query_code.lower())
+    tokens.extend(cjk_grams(doc.request, unigrams=False))
+    tokens.extend(w.lower() for w in _ALNUM.findall(doc.request) if len(w) > 1)
+    return " ".join(dict.fromkeys(tokens))
+
+
+def query_expression(text: str) -> str | None:
+    """FTS5 MATCH expression for what a clerk typed, or None when there is nothing to search."""
+    parts: list[str] = []
+    # Case numbers (350881102-2026-00017) and phones with hyphens: join the digit groups.
+    compact = re.sub(r"(?<=\d)[-\s](?=\d)", "", text.strip())
+    for run in _CJK.findall(compact):
+        grams = [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+        parts.extend(f'"{g}"' for g in grams)
+    for word in _ALNUM.findall(compact):
+        w = word.lower()
+        if w.isalpha():
+            # pinyin: initials are matched whole (zs), longer spellings also as a prefix (zhangs…)
+            parts.append(f'"{w}"' if len(w) <= 2 else f'"{w}"*')
+        elif len(w) >= 4:
+            parts.append(f'"{w}"*')
+        else:
+            parts.append(f'"{w}"')
+    if not parts:
+        return None
+    return " AND ".join(dict.fromkeys(parts))
+
+
+def index_rows(db, rows: Iterable[tuple[int, str]]) -> None:
+    db.connection().executemany("INSERT INTO case_search(rowid, tokens) VALUES (?, ?)", rows)
+
+
+def reindex(db, sid: int, tokens: str) -> None:
+    conn = db.connection()
+    conn.execute("DELETE FROM case_search WHERE rowid = ?", (sid,))
+    conn.execute("INSERT INTO case_search(rowid, tokens) VALUES (?, ?)", (sid, tokens))
+
+
+def search_sids(db, text: str, limit: int = 200) -> list[int]:
+    expr = query_expression(text)
+    if expr is None:
+        return []
+    cur = db.execute_sql(
+        "SELECT rowid FROM case_search WHERE case_search MATCH ? ORDER BY rowid DESC LIMIT ?", (expr, limit)
+    )
+    return [r[0] for r in cur.fetchall()]
