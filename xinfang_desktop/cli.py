@@ -1,0 +1,481 @@
+"""The `xinfang` command. It drives the same services as the window; it repeats none of their checks.
+
+Errors go to stderr in Chinese with a non-zero exit status; `--format json` prints one JSON
+document on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import re
+import sys
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Sequence
+
+from . import __version__
+from .domain.errors import XinfangError
+from .domain.petition import PetitionerInput, RegistrationInput
+from .domain.workflow import EventKind
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+ACTIONS: dict[str, EventKind] = {
+    "route": EventKind.ROUTED,
+    "object": EventKind.OBJECTED,
+    "notify": EventKind.NOTIFIED,
+    "refuse": EventKind.REFUSED,
+    "extend": EventKind.EXTENDED,
+    "reply": EventKind.REPLIED,
+    "review-request": EventKind.REVIEW_REQUESTED,
+    "review-decision": EventKind.REVIEW_DECIDED,
+    "recheck-request": EventKind.RECHECK_REQUESTED,
+    "recheck-decision": EventKind.RECHECK_DECIDED,
+    "followup": EventKind.FOLLOWED_UP,
+    "close": EventKind.CLOSED,
+    "note": EventKind.NOTE,
+}
+
+_ARGPARSE_ZH = [
+    (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", r"参数 \1 的取值 \2 无效，可选：\3"),
+    (r"argument (\S+): invalid int value: (.*)", r"参数 \1 应为整数，收到 \2"),
+    (r"argument (\S+): expected one argument", r"参数 \1 需要一个值"),
+    (r"invalid choice: (.*?) \(choose from (.*)\)", r"无效的子命令 \1，可选：\2"),
+    (r"argument (\S+): (.*)", r"参数 \1：\2"),
+]
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for pattern, repl in _ARGPARSE_ZH:
+            if re.search(pattern, message):
+                message = re.sub(pattern, repl, message)
+                break
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"错误：{message}\n（运行 {self.prog} --help 查看用法）\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期无效：{text}（格式为 YYYY-MM-DD）") from None
+
+
+def _datetime(text: str) -> datetime:
+    try:
+        return datetime.fromisoformat(text.replace("T", " "))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期无效：{text}（格式为 YYYY-MM-DD 或 'YYYY-MM-DD HH:MM'）") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = ChineseArgumentParser(prog="xinfang", description="信访 Desktop 命令行工具")
+    p.add_argument("--version", action="version", version=f"xinfang {__version__}")
+    p.add_argument("--data-dir", type=Path, help="数据目录（默认：用户数据目录；环境变量 XINFANG_HOME 可覆盖）")
+    p.add_argument("--as", dest="as_user", metavar="USER", help="以该用户身份操作（默认：第一个管理员）")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=ChineseArgumentParser)
+
+    s = sub.add_parser("init", help="初始化本单位和第一个管理员（密码从标准输入读取）")
+    s.add_argument("--unit", required=True, help="本单位的12位区划代码，如 350881102000")
+    s.add_argument("--admin", required=True, help="管理员用户名")
+    s.add_argument("--display-name", help="管理员姓名")
+
+    s = sub.add_parser("user", help="用户管理")
+    us = s.add_subparsers(dest="user_cmd", required=True, parser_class=ChineseArgumentParser)
+    a = us.add_parser("add", help="添加用户（密码从标准输入读取）")
+    a.add_argument("name")
+    a.add_argument("--role", required=True, help="admin|clerk|handler|leader")
+    a.add_argument("--display-name")
+    lst = us.add_parser("list", help="列出用户")
+    lst.add_argument("--format", choices=["text", "json"], default="text")
+
+    s = sub.add_parser("demo", help="生成演示数据")
+    s.add_argument("--cases", type=int, required=True)
+    s.add_argument("--seed", type=int, default=1)
+
+    s = sub.add_parser("case", help="信访事项")
+    cs = s.add_subparsers(dest="case_cmd", required=True, parser_class=ChineseArgumentParser)
+    a = cs.add_parser("add", help="登记信访事项")
+    a.add_argument("--name", required=True, action="append", help="信访人姓名（可多次给出）")
+    a.add_argument("--id-number", action="append", default=[], help="身份证号码（与 --name 依次对应）")
+    a.add_argument("--phone", action="append", default=[], help="联系电话（与 --name 依次对应）")
+    a.add_argument("--address")
+    a.add_argument("--township", help="乡镇（街道）区划代码")
+    a.add_argument("--channel", required=True, help="走访|来信|来电|传真|网上")
+    a.add_argument("--category", required=True, help="问题类别代码（见 xinfang categories）")
+    a.add_argument("--request", required=True, help="诉求")
+    a.add_argument("--facts")
+    a.add_argument("--reasons")
+    a.add_argument("--people", type=int, help="人数（默认为信访人人数）")
+    a.add_argument("--representative", action="append", default=[], help="代表人姓名（须在 --name 中）")
+    a.add_argument("--concerned-unit")
+    a.add_argument("--repeat-of", help="重件：此前事项的编号")
+    a.add_argument("--received", type=_datetime, help="收件日期 YYYY-MM-DD（来信以邮戳为准；默认现在）")
+    a.add_argument("--format", choices=["text", "json"], default="text")
+    a = cs.add_parser("show", help="显示事项：状态、各项期限和办理过程")
+    a.add_argument("number")
+    a.add_argument("--format", choices=["text", "json"], default="text")
+    a = cs.add_parser("list", help="列出事项")
+    a.add_argument("--overdue", action="store_true", help="只列超期事项")
+    a.add_argument("--due-within", type=int, metavar="DAYS", help="只列该天数内到期的事项")
+    a.add_argument("--status", action="append", default=[])
+    a.add_argument("--limit", type=int, default=100)
+    a.add_argument("--format", choices=["text", "json"], default="text")
+
+    s = sub.add_parser("search", help="按姓名、拼音、身份证号、电话、编号、查询码或诉求搜索")
+    s.add_argument("text")
+    s.add_argument("--limit", type=int, default=50)
+    s.add_argument("--format", choices=["text", "json"], default="text")
+
+    s = sub.add_parser("categories", help="问题类别代码表")
+    s.add_argument("--format", choices=["text", "json"], default="text")
+
+    s = sub.add_parser("event", help="办理过程")
+    es = s.add_subparsers(dest="event_cmd", required=True, parser_class=ChineseArgumentParser)
+    a = es.add_parser("add", help="记录一项办理操作")
+    a.add_argument("number")
+    a.add_argument("action", choices=list(ACTIONS))
+    a.add_argument("--at", type=_datetime, help="发生时间（默认现在）")
+    for opt in ("route", "unit", "deadline", "kind", "ground", "article", "instead", "reason", "approver",
+                "outcome", "text", "basis", "delivered-on", "review-body", "body", "method", "rating", "notes",
+                "summary", "content"):
+        a.add_argument(f"--{opt}")
+    a.add_argument("--days", type=int)
+    a.add_argument("--format", choices=["text", "json"], default="text")
+
+    s = sub.add_parser("check", help="检查数据库完整性和事项状态缓存")
+    s.add_argument("--repair", action="store_true", help="按办理过程重建不一致的状态缓存")
+    s.add_argument("--format", choices=["text", "json"], default="text")
+
+    s = sub.add_parser("calendar", help="节假日安排")
+    cal = s.add_subparsers(dest="calendar_cmd", required=True, parser_class=ChineseArgumentParser)
+    a = cal.add_parser("load", help="载入国务院公布的某年放假安排，并重算所有未结事项的期限")
+    a.add_argument("file", type=Path)
+    a = cal.add_parser("show", help="显示已知的年份")
+    a.add_argument("--format", choices=["text", "json"], default="text")
+    return p
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+def _json_default(o: Any) -> Any:
+    if isinstance(o, (datetime, date)):
+        return o.isoformat(sep=" ") if isinstance(o, datetime) else o.isoformat()
+    if is_dataclass(o):
+        return asdict(o)
+    if hasattr(o, "value"):
+        return o.value
+    raise TypeError(type(o))
+
+
+def emit_json(doc: Any) -> None:
+    json.dump(doc, sys.stdout, ensure_ascii=False, indent=2, default=_json_default)
+    sys.stdout.write("\n")
+
+
+def read_password(prompt: str = "密码：") -> str:
+    if sys.stdin is None or not sys.stdin.isatty():
+        line = sys.stdin.readline() if sys.stdin else ""
+        password = line.rstrip("\r\n")
+        if not password:
+            raise XinfangError("没有从标准输入读到密码。请用管道提供密码，例如：echo 密码 | xinfang init …")
+        return password
+    first = getpass.getpass(prompt)
+    second = getpass.getpass("再次输入密码：")
+    if first != second:
+        raise XinfangError("两次输入的密码不一致")
+    return first
+
+
+def _services(args, *, create: bool = False):
+    from .paths import default_data_dir
+    from .services.context import open_services
+
+    data_dir = args.data_dir or default_data_dir()
+    if not create and not (Path(data_dir) / "xinfang.sqlite3").exists():
+        raise XinfangError(f"数据目录中没有数据库：{data_dir}。请先运行 xinfang init --unit 区划代码 --admin 用户名")
+    return open_services(data_dir)
+
+
+def _actor(svc, args):
+    if args.as_user:
+        return svc.auth.user(args.as_user)
+    return svc.auth.first_admin()
+
+
+# -- commands --------------------------------------------------------------------------------
+
+def cmd_init(args) -> int:
+    svc = _services(args, create=True)
+    if svc.auth.is_initialized():
+        raise XinfangError("本数据目录已经初始化过，不能重复初始化。如需重新开始，请换一个数据目录。")
+    password = read_password("管理员密码：")
+    actor = svc.auth.initialize(args.unit, args.admin, password, args.display_name)
+    unit = svc.auth.unit()
+    print(f"已初始化：{unit.name}（{unit.code}），管理员 {actor.name}")
+    return 0
+
+
+def cmd_user(args) -> int:
+    from .services.permissions import Role
+
+    svc = _services(args)
+    actor = _actor(svc, args)
+    if args.user_cmd == "add":
+        role = Role.parse(args.role)
+        password = read_password(f"{args.name} 的密码：")
+        user = svc.auth.add_user(actor, args.name, role, password, args.display_name)
+        print(f"已添加用户 {user.name}（{user.role.label}）")
+    else:
+        users = svc.auth.users()
+        if args.format == "json":
+            emit_json([{"name": u.name, "display_name": u.display_name, "role": u.role.value} for u in users])
+        else:
+            for u in users:
+                print(f"{u.name}\t{u.display_name}\t{u.role.label}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .services import demo
+
+    if args.cases < 0 or args.cases > 5_000_000:
+        raise XinfangError("--cases 应在 0 到 5000000 之间")
+    svc = _services(args)
+    actor = _actor(svc, args)
+    last = [0.0]
+
+    def progress(fraction: float, text: str) -> None:
+        if fraction - last[0] >= 0.1 or fraction >= 1:
+            last[0] = fraction
+            print(text, file=sys.stderr)
+
+    result = demo.generate(svc, actor, args.cases, seed=args.seed, progress=progress)
+    print(f"已生成演示数据：{result.cases} 件事项，{result.persons} 名信访人，{result.events} 条办理记录，"
+          f"用时 {result.seconds:.1f} 秒")
+    return 0
+
+
+def _case_json(detail) -> dict[str, Any]:
+    row = detail.row
+    return {
+        "id": row.id, "number": row.number, "query_code": detail.query_code, "status": row.status,
+        "status_label": row.status_label, "received_at": row.received_at, "channel": row.channel,
+        "category_code": row.category_code, "category": row.category, "people_count": row.people_count,
+        "is_group": row.is_group, "repeat_of": detail.repeat_of_number, "request": row.request,
+        "facts": detail.facts, "reasons": detail.reasons, "concerned_unit": detail.concerned_unit,
+        "next_due": row.next_due, "overdue": row.urgency == "red", "provisional": row.provisional,
+        "parties": [{"name": p.name, "id_number": p.id_number, "phone": p.phone, "sex": p.sex,
+                     "representative": p.is_representative} for p in detail.parties],
+        "deadlines": [{"key": d.key, "label": d.label, "start": d.start, "due": d.due, "provisional": d.provisional,
+                       "met_on": d.met_on, "lapsed": d.lapsed, "office": d.office,
+                       "overdue": d.urgency == "red"} for d in detail.deadlines],
+        "timeline": [{"kind": t.kind, "label": t.label, "occurred_at": t.occurred_at, "actor": t.actor,
+                      "summary": t.summary, "data": t.data} for t in detail.timeline],
+        "allowed_actions": [a for a, k in ACTIONS.items() if k.value in detail.allowed],
+        "problems": detail.problems,
+    }
+
+
+def _print_case(detail) -> None:
+    row = detail.row
+    print(f"事项编号：{row.number}    查询码：{detail.query_code}")
+    print(f"状态：{row.status_label}    收件：{row.received_at:%Y-%m-%d %H:%M}（{row.channel}）    类别：{row.category}")
+    print(f"人数：{row.people_count}{'（集体访）' if row.is_group else ''}"
+          f"{'    重件，初件：' + detail.repeat_of_number if detail.repeat_of_number else ''}")
+    for p in detail.parties:
+        extra = "，".join(x for x in (p.id_number, p.phone) if x)
+        print(f"  信访人：{p.name}{'（代表人）' if p.is_representative else ''}{'  ' + extra if extra else ''}")
+    print(f"诉求：{row.request}")
+    print("期限：")
+    for d in detail.deadlines:
+        mark = "已完成 " + d.met_on.isoformat() if d.met_on else ("已过期未用" if d.lapsed else
+                                                                 {"red": "已超期", "amber": "临近", "green": "正常"}[d.urgency])
+        prov = "（暂定：该年放假安排未公布）" if d.provisional else ""
+        print(f"  {d.label}：{d.due:%Y-%m-%d}{prov}  {mark}")
+    print("办理过程：")
+    for t in detail.timeline:
+        print(f"  {t.occurred_at:%Y-%m-%d %H:%M}  {t.label}  {t.summary}  （{t.actor}）")
+    allowed = [a for a, k in ACTIONS.items() if k.value in detail.allowed]
+    print("可进行的操作：" + ("、".join(allowed) if allowed else "无"))
+    for p in detail.problems:
+        print(f"  注意：{p}")
+
+
+def cmd_case(args) -> int:
+    svc = _services(args)
+    actor = _actor(svc, args)
+    if args.case_cmd == "add":
+        ids, phones = args.id_number, args.phone
+        people = []
+        for i, name in enumerate(args.name):
+            people.append(PetitionerInput(
+                name=name, id_number=ids[i] if i < len(ids) else None, phone=phones[i] if i < len(phones) else None,
+                address=args.address if i == 0 else None, township_code=args.township,
+                is_representative=name in args.representative))
+        reg = RegistrationInput(
+            channel=args.channel, received_at=args.received or svc.clock.now(), petitioners=people,
+            category_code=args.category, request=args.request, facts=args.facts, reasons=args.reasons,
+            people_count=args.people, concerned_unit=args.concerned_unit, repeat_of=args.repeat_of)
+        ref = svc.cases.register(actor, reg)
+        if args.format == "json":
+            emit_json({"id": ref.id, "number": ref.number, "query_code": ref.query_code})
+        else:
+            print(f"已登记：事项编号 {ref.number}  查询码 {ref.query_code}")
+        return 0
+    if args.case_cmd == "show":
+        detail = svc.queries.detail(actor, args.number)
+        if args.format == "json":
+            emit_json(_case_json(detail))
+        else:
+            _print_case(detail)
+        return 0
+    from .services.queries import CaseFilter
+
+    f = CaseFilter(overdue=args.overdue, due_within=args.due_within, statuses=tuple(args.status),
+                   open_only=bool(args.overdue or args.due_within is not None))
+    rows = svc.queries.page(f, sort="next_due" if (args.overdue or args.due_within is not None) else "received_at",
+                            descending=not (args.overdue or args.due_within is not None), limit=args.limit)
+    _emit_rows(rows, args.format)
+    return 0
+
+
+def _emit_rows(rows, fmt: str) -> None:
+    if fmt == "json":
+        emit_json([{"number": r.number, "petitioner": r.parties, "received_at": r.received_at, "channel": r.channel,
+                    "category": r.category, "status": r.status, "status_label": r.status_label,
+                    "next_due": r.next_due, "urgency": r.urgency, "provisional": r.provisional,
+                    "request": r.request} for r in rows])
+        return
+    for r in rows:
+        due = f"{r.next_due:%Y-%m-%d}" if r.next_due else "-"
+        print(f"{r.number}\t{r.parties}\t{r.received_at:%Y-%m-%d}\t{r.status_label}\t{due}\t{r.request}")
+
+
+def cmd_search(args) -> int:
+    svc = _services(args)
+    rows = svc.queries.search(args.text, limit=args.limit)
+    _emit_rows(rows, args.format)
+    if args.format != "json" and not rows:
+        print("没有找到匹配的事项", file=sys.stderr)
+    return 0
+
+
+def cmd_categories(args) -> int:
+    from .resources_data import load_default_categories
+
+    table = load_default_categories()
+    if args.format == "json":
+        emit_json({"version": table.version, "name": table.name, "categories": [
+            {"code": c.code, "name": c.name, "short": c.short,
+             "children": [{"code": k.code, "name": k.name, "short": k.short} for k in table.children(c.code)]}
+            for c in table.top_level()]})
+    else:
+        for c in table.top_level():
+            print(f"{c.code}  {c.name}")
+            for k in table.children(c.code):
+                print(f"  {k.code}  {k.name}")
+    return 0
+
+
+def cmd_event(args) -> int:
+    svc = _services(args)
+    actor = _actor(svc, args)
+    kind = ACTIONS[args.action]
+    data = {k.replace("-", "_"): v for k, v in vars(args).items()
+            if k in {"route", "unit", "deadline", "kind", "ground", "article", "instead", "reason", "approver",
+                     "outcome", "text", "basis", "delivered_on", "review_body", "body", "method", "rating",
+                     "notes", "summary", "content", "days"} and v is not None}
+    state = svc.cases.act(actor, args.number, kind, data, at=args.at)
+    detail = svc.queries.detail(actor, args.number)
+    if args.format == "json":
+        emit_json(_case_json(detail))
+    else:
+        nxt = state.next_deadline
+        print(f"已记录：{kind.label}。事项状态：{detail.row.status_label}"
+              + (f"；下一期限：{nxt.key.label} {nxt.due.date:%Y-%m-%d}" if nxt else ""))
+    return 0
+
+
+def cmd_check(args) -> int:
+    from .services.check import run_check
+
+    svc = _services(args)
+    report = run_check(svc.db, svc.calendar.calendar, repair=args.repair)
+    if args.format == "json":
+        emit_json({"ok": report.ok, "integrity": report.integrity, "foreign_key_problems": report.foreign_key_problems,
+                   "cases_checked": report.cases_checked, "mismatched": report.mismatched,
+                   "repaired": report.repaired, "timeline_problems": report.timeline_problems})
+    else:
+        print(f"数据库完整性：{report.integrity}")
+        print(f"外键问题：{report.foreign_key_problems}")
+        print(f"已检查事项：{report.cases_checked}，状态缓存不一致：{len(report.mismatched)}"
+              + (f"（已修复 {report.repaired}）" if report.repaired else ""))
+        for n in report.mismatched[:20]:
+            print(f"  不一致：{n}")
+        for p in report.timeline_problems[:20]:
+            print(f"  办理过程问题：{p}")
+    if not report.ok and not (args.repair and report.integrity == "ok" and not report.foreign_key_problems):
+        print("检查未通过。请先备份数据目录，再运行 xinfang check --repair 或联系技术支持。", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+def cmd_calendar(args) -> int:
+    svc = _services(args)
+    actor = _actor(svc, args)
+    if args.calendar_cmd == "load":
+        try:
+            text = args.file.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise XinfangError(f"无法读取文件 {args.file.name}：{exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise XinfangError(f"文件 {args.file.name} 不是 UTF-8 编码的文本") from None
+        year, changed = svc.calendar.load_year(actor, text, svc.cases.recompute_open)
+        print(f"已载入 {year} 年放假安排，重算了 {changed} 件未结事项的期限")
+        return 0
+    years = sorted(svc.calendar.calendar().known_years())
+    if args.format == "json":
+        emit_json({"known_years": years, "loaded_years": svc.calendar.loaded_years()})
+    else:
+        print("已知放假安排的年份：" + (f"{years[0]}–{years[-1]}" if years else "无"))
+        loaded = svc.calendar.loaded_years()
+        if loaded:
+            print("管理员载入：" + "、".join(map(str, loaded)))
+    return 0
+
+
+COMMANDS = {"init": cmd_init, "user": cmd_user, "demo": cmd_demo, "case": cmd_case, "search": cmd_search,
+            "categories": cmd_categories, "event": cmd_event, "check": cmd_check, "calendar": cmd_calendar}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):
+            pass
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except XinfangError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("已取消", file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"错误：文件或磁盘操作失败（{exc.strerror or exc}）。请检查数据目录是否存在、可写且磁盘未满。", file=sys.stderr)
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
