@@ -82,36 +82,41 @@ def test_receipt_shows_query_code_and_qr(case, details, text_of):
     assert doc.pages == 1
 
 
-def test_receipt_qr_does_not_overlap_text(case, details):
-    """The QR flowable sits in its own table cell: its box does not intersect any text line."""
-    from reportlab.platypus import Table
+def test_receipt_qr_does_not_overlap_text(case, details, fonts):
+    """No line of text on the receipt reaches into the QR code's square."""
+    from collections import defaultdict
+
+    from reportlab.pdfbase.pdfmetrics import stringWidth
 
     captured = {}
-    orig = notices._QR.drawOn
+    orig = notices._QR.draw
 
-    def spy(self, canvas, x, y, _sW=0):
-        captured["qr"] = (x, y, x + self.size, y + self.size)
-        return orig(self, canvas, x, y, _sW)
+    def spy(self):
+        x0, y0 = self.canv.absolutePosition(0, 0)
+        x1, y1 = self.canv.absolutePosition(self.size, self.size)
+        captured["qr"] = (x0, y0, x1, y1)
+        return orig(self)
 
-    notices._QR.drawOn = spy
+    notices._QR.draw = spy
     try:
         doc = render_receipt(case, details["receipt"])
     finally:
-        notices._QR.drawOn = orig
-    x0, y0, x1, y1 = captured["qr"]
-    reader = PdfReader(io.BytesIO(doc.pdf))
-    boxes = []
+        notices._QR.draw = orig
+    qx0, qy0, qx1, qy1 = captured["qr"]
+    assert 300 < qx0 < qx1 < 530 and qy1 - qy0 > 70  # about 28 mm, inside the text block
+
+    lines = defaultdict(float)  # (x, baseline y, size) -> width of the text on that line
 
     def visit(text, cm, tm, font, size):
         if text.strip():
-            boxes.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], size))
+            key = (tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], size)
+            lines[key] += stringWidth(text.strip(), fonts.body, size)
 
-    reader.pages[0].extract_text(visitor_text=visit)
-    assert boxes
-    for x, y, size in boxes:
-        inside = x0 - 1 < x < x1 + 1 and y0 - size < y < y1 + 1
-        assert not inside, (x, y)
-    assert Table  # the layout uses a table cell for the QR
+    PdfReader(io.BytesIO(doc.pdf)).pages[0].extract_text(visitor_text=visit)
+    near = [(x, y, w) for (x, y, size), w in lines.items() if qy0 - size < y < qy1 + size]
+    assert near  # the query block's own lines sit beside the QR code
+    for x, y, w in near:
+        assert x + w <= qx0 or x >= qx1, (x, y, w, captured["qr"])
 
 
 def test_decision_states_review_rights(case, details, text_of):
@@ -243,3 +248,32 @@ def test_receipt_details_type_checked():
         render("receipt", sample_case(), RoutingDetails(kind="转送", receiving_unit="x"))
     assert ReceiptDetails
 
+
+
+def test_gb_t_9704_geometry(case, details, fonts):
+    """A4; 28 characters of 三号 per 156 mm line, 22 lines per 225 mm block; text starts at the
+    28 mm binding margin, below the 37 mm top margin; the page number sits under the block."""
+    from reportlab.lib.units import mm
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from xinfang_desktop.documents import layout
+
+    assert stringWidth("国" * 28, fonts.body, layout.BODY_SIZE) <= layout.TEXT_W
+    assert stringWidth("国" * 29, fonts.body, layout.BODY_SIZE) > layout.TEXT_W
+    assert 22 * layout.LEADING <= layout.TEXT_H < 23 * layout.LEADING
+    doc = render("refusal", case, details["refusal"])
+    page = PdfReader(io.BytesIO(doc.pdf)).pages[0]
+    assert [round(float(v)) for v in page.mediabox] == [0, 0, 595, 842]
+    pos = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            pos.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5], text.strip()))
+
+    page.extract_text(visitor_text=visit)
+    body = [p for p in pos if "—" not in p[2]]
+    assert min(x for x, _, _ in body) == pytest.approx(28 * mm, abs=0.5)
+    assert max(y for _, y, _ in body) <= layout.PAGE_H - 37 * mm
+    assert min(y for _, y, _ in body) >= layout.MARGIN_BOTTOM
+    number = [p for p in pos if p[2].startswith("—")]
+    assert number and number[0][1] < layout.MARGIN_BOTTOM - 7 * mm
