@@ -16,6 +16,22 @@ from xinfang_desktop.sync.errors import BundleError
 from xinfang_desktop.sync.files import list_bundle_files, read_bundle_file, write_bundle_file
 
 
+def _can_symlink() -> bool:
+    import tempfile
+
+    if not hasattr(os, "symlink"):
+        return False
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            os.symlink(os.path.join(tmp, "target"), os.path.join(tmp, "link"))
+        except (OSError, NotImplementedError):
+            return False  # e.g. Windows without the symlink privilege
+    return True
+
+
+needs_symlinks = pytest.mark.skipif(not _can_symlink(), reason="cannot create symbolic links here")
+
+
 @pytest.fixture(scope="module")
 def data(world) -> bytes:
     return world.bundle()
@@ -65,7 +81,7 @@ def test_write_refuses_names_that_are_not_plain(data, stick, name):
     assert os.listdir(stick) == []
 
 
-@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links on this platform")
+@needs_symlinks
 def test_planted_part_link_is_not_written_through(data, stick, tmp_path):
     """A hostile stick carries `<name>.part` linking to a file on the PC: writing must not touch that file."""
     victim = tmp_path / "victim.txt"
@@ -170,11 +186,12 @@ def test_listing_skips_partial_hidden_links_and_folders(data, stick):
     (stick / "notes.txt").write_text("x")
     (stick / "dir.xfb").mkdir()
     (stick / "UPPER.XFB").write_bytes(data)
-    (stick / "西湖 街道\n换行.xfb").write_bytes(data)  # hostile but harmless: the name is never interpreted
-    if hasattr(os, "symlink"):
-        os.symlink("/etc/passwd", stick / "link.xfb")
+    odd = "西湖 街道\n换行.xfb" if os.name == "posix" else "西湖 街道 换行.xfb"
+    (stick / odd).write_bytes(data)  # hostile but harmless: the name is never interpreted
+    if _can_symlink():
+        os.symlink(stick / "a_1_00000001.xfb", stick / "link.xfb")
     names = [p.name for p in list_bundle_files(stick)]
-    assert names == sorted(["UPPER.XFB", "a_1_00000001.xfb", "西湖 街道\n换行.xfb"])
+    assert names == sorted(["UPPER.XFB", "a_1_00000001.xfb", odd])
 
 
 def test_listing_missing_folder(tmp_path, h):
@@ -245,7 +262,7 @@ def test_stick_pulled_mid_read_leaves_nothing_in_staging(data, stick, tmp_path, 
     assert os.listdir(staging) == []
 
 
-@pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links on this platform")
+@needs_symlinks
 def test_links_are_not_followed(stick, tmp_path, h):
     secret = tmp_path / "secret.txt"
     secret.write_text("not for the stick")

@@ -580,7 +580,7 @@ def check_addressed_to(header: BundleHeader, own_unit: str, own_key_id: str | No
 def verify_bundle(parsed: ParsedBundle, sender_public_key: Ed25519PublicKey, *, sender_unit: str) -> VerifiedBundle:
     """Step 4: the sender's key (looked up by the caller in step 3) signed this bundle, and the envelope is intact.
 
-    ``sender_unit`` is the unit that key is enrolled for; it is required so a
+    ``sender_unit`` is the unit that key is enrolled for; it is required so an
     enrolled township cannot pass its bundle off as another's.
     Raises :class:`BundleAuthError`: ``key_mismatch``, ``sender_mismatch``,
     ``bad_signature``, ``hash_mismatch``; ``unsupported_suite`` for a suite this
