@@ -207,12 +207,13 @@ def render_register(case: DocCase, *, redacted: bool = False,
          w.p("登记时间", L), w.p([("登记时间", fmt_datetime(case.received_at))], st.cell)],
         [w.p("信访形式", L), w.p([("信访形式", case.channel)], st.cell),
          w.p("信访人数", L), w.p([f"{case.people_count}人（", ("是否集体访", kind), "）"], st.cell)],
-        [w.p("问题类别", L), w.p([("问题类别", case.category)], st.cell),
-         w.p("检举控告", L), w.p("是" if case.is_accusation else "否", st.cell)],
+        [w.p("检举控告", L), w.p("是" if case.is_accusation else "否", st.cell),
+         w.p("登记人", L), w.p([("登记人", case.clerk)], st.cell)],
+        [w.p("问题类别", L), w.p([("问题类别", case.category)], st.cell), "", ""],
         [w.p("被反映单位", L), w.p([("被反映单位", case.concerned_unit or "")], st.cell), "", ""],
     ]
     story.append(Table(basics, colWidths=[LABEL_W, 54 * mm, LABEL_W, 54 * mm],
-                       style=_grid_style([("SPAN", (1, 3), (3, 3))])))
+                       style=_grid_style([("SPAN", (1, 3), (3, 3)), ("SPAN", (1, 4), (3, 4))])))
 
     party_cols = [12 * mm, 20 * mm, 12 * mm, 41 * mm, 27 * mm, 44 * mm]
     header = [w.p(h, L) for h in ("序号", "姓名", "性别", "身份证号码", "联系电话", "住址")]
@@ -229,8 +230,7 @@ def render_register(case: DocCase, *, redacted: bool = False,
     if case.representatives:
         groups.append(("代表人", _representatives(w, st, case)))
     groups += [("信访请求", case.request), ("事实", case.facts), ("理由", case.reasons),
-               ("登记人", [w.p([("登记人", case.clerk), "　　登记单位：",
-                                ("登记单位", case.office_name)], st.cell)])]
+               ("登记单位", [w.p([("登记单位", case.office_name)], st.cell)])]
     story.append(_text_table(w, st, groups))
     return build(title, story, w, author=case.office_name, subject=case.number)
 
@@ -397,8 +397,8 @@ def render_transfer(case: DocCase, details: RoutingDetails, *, redacted: bool = 
         [w.p("信访形式", L), w.p([("信访形式", case.channel)], st.cell),
          w.p("信访人数", L),
          w.p([f"{case.people_count}人", "（集体访）" if case.is_group else ""], st.cell)],
-        [w.p("问题类别", L), w.p([("问题类别", case.category)], st.cell),
-         w.p("办理期限", L), w.p([("办理期限", fmt_date(details.deadline) or "依规定")], st.cell)],
+        [w.p("办理期限", L), w.p([("办理期限", fmt_date(details.deadline) or "依规定")], st.cell),
+         w.p("检举控告", L), w.p("是" if case.is_accusation else "否", st.cell)],
     ]
     story.append(Table(rows, colWidths=[LABEL_W, 54 * mm, LABEL_W, 54 * mm],
                        style=_grid_style()))
@@ -413,6 +413,7 @@ def render_transfer(case: DocCase, details: RoutingDetails, *, redacted: bool = 
         groups.append(("信访人", people))
         if case.representatives:
             groups.append(("代表人", _representatives(w, st, case)))
+    groups.append(("问题类别", case.category))
     if case.concerned_unit:
         groups.append(("被反映单位", case.concerned_unit))
     groups += [("信访请求", case.request), ("事实", case.facts), ("理由", case.reasons)]
