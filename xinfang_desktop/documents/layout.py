@@ -24,7 +24,6 @@ import reportlab.lib.textsplit as _rltextsplit
 import reportlab.platypus.paragraph as _rlpara
 from reportlab.platypus import (
     BaseDocTemplate,
-    CondPageBreak,
     Flowable,
     Frame,
     KeepTogether,
@@ -36,7 +35,7 @@ from reportlab.platypus import (
 from xinfang_desktop.domain.idcard import mask_id_number
 from xinfang_desktop.domain.phones import mask_phone
 
-from .fonts import FontSet, get_fonts, markup
+from .fonts import FontSet, markup
 
 # --- GB/T 9704-2012 geometry -------------------------------------------------------------------
 PAGE_W, PAGE_H = A4
@@ -312,9 +311,10 @@ def title_block(w: Writer, st: Styles, title: str, number: str) -> list[Flowable
 
 def signature_block(w: Writer, st: Styles, office: str, issued_on: date,
                     keep_with: Sequence[Flowable] = ()) -> Flowable:
-    """Issuing office over the date, right-aligned with the date four characters from the right
-    edge (GB/T 9704 7.3.5.1), with a blank line above; the seal (red, pressed by hand) covers the name and date. Kept on one page with
-    ``keep_with`` (the last paragraph of the text) so the seal never sits alone on a page."""
+    """Issuing office centred over the date, the date four characters from the right edge
+    (GB/T 9704 7.3.5.1), a blank line above: the seal, red and pressed by hand, covers the name
+    and the date. Kept on one page with ``keep_with`` (the end of the text) so that the seal
+    never sits alone on a page."""
     date_text = fmt_date(issued_on)
     indent_r = 4 * BODY_SIZE
     center = TEXT_W - indent_r - stringWidth(date_text, st.flush.fontName, BODY_SIZE) / 2
@@ -376,7 +376,8 @@ __all__ = [
     "signature_block",
     "addressee",
     "you",
-    "colors",
-    "CondPageBreak",
-    "get_fonts",
+    "keep_last",
+    "chunked",
+    "paragraphs_of",
+    "BoldParagraph",
 ]

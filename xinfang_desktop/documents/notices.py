@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 import qrcode
+from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
@@ -29,7 +30,6 @@ from .layout import (
     addressee,
     build,
     channel_words,
-    colors,
     fmt_date,
     fmt_datetime,
     keep_last,
