@@ -30,6 +30,7 @@ else
   printf '%s\n' "$PASSWORD" |
     .venv/bin/xinfang --data-dir "$TMP_DATA" init --unit "$UNIT" --admin "$ADMIN"
   .venv/bin/xinfang --data-dir "$TMP_DATA" demo --cases "$CASES" --seed 1
+  printf '# demo data made by scripts/demo.sh: not part of the source tree\n*\n' >"$TMP_DATA/.gitignore"
   mv "$TMP_DATA" "$DATA"
   echo "[demo] Demo database ready in $DATA/."
 fi
