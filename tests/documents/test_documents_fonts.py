@@ -84,6 +84,15 @@ def test_windows_system_fonts_are_used_for_their_roles(tmp_path):
     (tmp_path / "simhei.ttf").write_bytes(droid)
     fs = fontmod._register([tmp_path])
     assert (fs.body, fs.title, fs.heading) == ("XF-FangSong", "XF-SimHei", "XF-SimHei")
-    assert fs.title_bold is False
+    assert fs.title_bold is False  # 黑体 is bold enough; 宋体 (no simsun.ttc here) would be emboldened
     assert fs.fallbacks[-2:] == (SHIPPED_SERIF, SHIPPED_SANS)
     assert ("XF-FangSong", "system font simfang.ttf") in fs.sources
+
+
+def test_windows_songti_title_is_emboldened(tmp_path):
+    droid = fontmod.resource("fonts", "DroidSansFallbackFull.ttf").read_bytes()
+    (tmp_path / "simsun.ttc").write_bytes(droid)  # a stand-in for 宋体
+    fs = fontmod._register([tmp_path])
+    assert fs.title == "XF-SimSun" and fs.title_bold is True
+    assert fs.body == SHIPPED_SERIF and fs.heading == SHIPPED_SANS  # no 仿宋 / 黑体 here
+    assert fs.fallbacks == ("XF-SimSun", SHIPPED_SERIF, SHIPPED_SANS)

@@ -65,7 +65,7 @@ for _k in (
     DocumentKind("refusal", "不予受理／不再受理告知书", RefusalDetails, render_refusal),
     DocumentKind("transfer", "转送单／交办单", RoutingDetails, render_transfer),
     DocumentKind("extension", "延期办理告知书", ExtensionDetails, render_extension),
-    DocumentKind("decision", "信访事项处理意见书", DecisionDetails, render_decision),
+    DocumentKind("decision", "信访处理意见书", DecisionDetails, render_decision),
 ):
     register_document(_k)
 

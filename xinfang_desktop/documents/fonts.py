@@ -1,7 +1,8 @@
 """CJK fonts for printed documents: which ones, registered once, and which characters they lack.
 
 On Windows the system fonts of an office PC are preferred when present (仿宋 for the body,
-方正小标宋 or 黑体 for titles, 黑体 for headings, 宋体 and 宋体-ExtB as fallbacks); everywhere the
+方正小标宋 or else 宋体 emboldened for titles, 黑体 for headings, 宋体 and 宋体-ExtB as
+fallbacks; looked up in ``%WINDIR%\\Fonts`` and the user's own fonts folder); everywhere the
 fonts shipped in ``resources/fonts`` are registered too and used as the last fallbacks:
 
 * AR PL UMing CN (``uming.ttc``, face 0): a serif 明体, TrueType outlines, Arphic Public License;
@@ -56,13 +57,18 @@ _SHIPPED = (
 
 # Windows system fonts, by role, best first: (reportlab name, file names, face index).
 _WINDOWS_BODY = (
-    ("XF-FangSongGB2312", ("FS_GB2312.ttf", "SIMFANG_GB2312.ttf"), 0),  # 仿宋_GB2312, common on government PCs
+    # 仿宋_GB2312, common on government PCs
+    ("XF-FangSongGB2312", ("FS_GB2312.ttf", "仿宋_GB2312.ttf"), 0),
     ("XF-FangSong", ("simfang.ttf",), 0),  # 仿宋
 )
+# Titles: 方正小标宋 when installed; else 宋体 emboldened (小标宋-like, as the shipped serif is);
+# else 黑体. The names in _REGULAR_TITLES are regular weights that the documents embolden.
 _WINDOWS_TITLE = (
     ("XF-FZXiaoBiaoSong", ("FZXBSJW.TTF", "方正小标宋简体.ttf"), 0),  # 方正小标宋简体, when installed
+    ("XF-SimSun", ("simsun.ttc",), 0),  # 宋体
     ("XF-SimHei", ("simhei.ttf",), 0),  # 黑体
 )
+_REGULAR_TITLES = {"XF-SimSun", SHIPPED_SERIF}
 _WINDOWS_HEADING = (("XF-SimHei", ("simhei.ttf",), 0),)
 _WINDOWS_FALLBACK = (
     ("XF-SimSun", ("simsun.ttc",), 0),  # 宋体
@@ -205,7 +211,7 @@ def _register(system_dirs: Sequence[Path]) -> FontSet:
         body=body or SHIPPED_SERIF,
         title=title or SHIPPED_SERIF,
         heading=heading or SHIPPED_SANS,
-        title_bold=title is None,
+        title_bold=(title or SHIPPED_SERIF) in _REGULAR_TITLES,
         fallbacks=tuple(fallbacks),
         sources=tuple(dict.fromkeys(sources)),
     )

@@ -35,7 +35,7 @@ from reportlab.platypus import (
 from xinfang_desktop.domain.idcard import mask_id_number
 from xinfang_desktop.domain.phones import mask_phone
 
-from .fonts import FontSet, markup
+from .fonts import FontSet, markup, missing_glyphs
 
 # --- GB/T 9704-2012 geometry -------------------------------------------------------------------
 PAGE_W, PAGE_H = A4
@@ -284,9 +284,11 @@ class _Doc(BaseDocTemplate):
             **kw)
         frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, TEXT_W, TEXT_H, id="body",
                       leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-        # 宋体-like face for the page number: the body font has the em dash and digits.
+        # The page number in the body face, or the first fallback with the dash and the digits.
+        number_font = next((f for f in fonts.chain(fonts.body)
+                            if not missing_glyphs("—0123456789", f)), fonts.body)
         self.addPageTemplates([PageTemplate(
-            "page", [frame], onPage=lambda c, d: _page_number(c, d, fonts.body))])
+            "page", [frame], onPage=lambda c, d: _page_number(c, d, number_font))])
 
 
 def build(title: str, story: list[Flowable], writer: Writer, *, author: str,

@@ -454,10 +454,10 @@ def review_sentence(review_body: str, days: int = 30) -> str:
 
 def render_decision(case: DocCase, details: DecisionDetails, *, redacted: bool = False,
                     issued_on: date | None = None) -> RenderedDocument:
-    """信访事项处理意见书 (第三十一条第六项、第三十二条、第三十五条)."""
+    """信访处理意见书 (第三十一条第六项、第三十二条、第三十五条)."""
     w, st = _setup(redacted)
     issued_on = issued_on or date.today()
-    title = "信访事项处理意见书"
+    title = "信访处理意见书"
     item, verdict = _OUTCOME_ITEM[details.outcome]
     story: list[Flowable] = title_block(w, st, title, case.number)
     story.append(w.p(addressee(case, w), st.flush))
