@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
+from PySide6.QtGui import QInputMethodEvent
+
+from xinfang_desktop.domain.workflow import EventKind
+
+
+def commit_text(widget, text: str) -> None:
+    """Type Chinese the way an input method does (qtbot.keyClicks cannot)."""
+    widget.setFocus()
+    ev = QInputMethodEvent()
+    ev.setCommitString(text)
+    QApplication.sendEvent(widget, ev)
+
+
+def test_login_wrong_then_right(qtbot, services, admin, tasks):
+    from xinfang_desktop.gui.dialogs import LoginDialog
+
+    dlg = LoginDialog(services, tasks)
+    qtbot.addWidget(dlg)
+    dlg.show()
+    qtbot.waitExposed(dlg)
+    assert dlg.ui.unit_label.text() == "永福镇信访办"
+    qtbot.keyClicks(dlg.ui.name, "admin")
+    qtbot.keyClicks(dlg.ui.password, "nope")
+    dlg.ui.buttons.button(QDialogButtonBox.Ok).click()
+    assert "用户名或密码错误" in dlg.ui.message.text()
+    assert dlg.result() != QDialog.Accepted
+    dlg.ui.password.clear()
+    qtbot.keyClicks(dlg.ui.password, "admin-pass-1")
+    qtbot.keyClick(dlg.ui.password, Qt.Key_Return)
+    assert dlg.result() == QDialog.Accepted and dlg.actor.name == "admin"
+
+
+def test_first_run_setup_creates_unit_and_admin(qtbot, services, tasks):
+    from xinfang_desktop.gui.dialogs import SetupDialog
+
+    dlg = SetupDialog(services, tasks)
+    qtbot.addWidget(dlg)
+    dlg.ui.unit.setCurrentIndex(dlg.ui.unit.findData("350881104000"))
+    qtbot.keyClicks(dlg.ui.admin_name, "boss")
+    commit_text(dlg.ui.display_name, "欧阳娜娜")
+    qtbot.keyClicks(dlg.ui.password, "pass-1234")
+    qtbot.keyClicks(dlg.ui.password2, "pass-9999")
+    dlg.ui.buttons.button(QDialogButtonBox.Ok).click()
+    assert dlg.ui.message.text() == "两次输入的密码不一致" and not services.auth.is_initialized()
+    dlg.ui.password2.clear()
+    qtbot.keyClicks(dlg.ui.password2, "pass-1234")
+    dlg.ui.buttons.button(QDialogButtonBox.Ok).click()
+    assert dlg.result() == QDialog.Accepted
+    assert services.auth.unit().name == "和平镇信访办"
+    assert dlg.actor.display_name == "欧阳娜娜"
+
+
+def test_case_list_search_and_open_case(qtbot, app_ctx, two_cases, services, handler, clock):
+    from xinfang_desktop.gui.main_window import MainWindow
+
+    a, b = two_cases
+    clock.advance(days=1)
+    services.cases.act(handler, a.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+    window = MainWindow(app_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    page = window.pages["cases"]
+    assert page.model.rowCount() == 2
+    assert page.count_label.text() == "共 2 件"
+    commit_text(page.search, "欧阳")
+    page.apply_filter()
+    assert [r.number for r in page.model.rows] == [a.number]
+    due = page.model.index(0, 6).data()
+    assert "2027-01-01" in due or "剩" in due          # a date, with the days left
+    assert page.model.index(0, 6).data(Qt.BackgroundRole) is not None
+
+    page.table.doubleClicked.emit(page.model.index(0, 0))
+    view = window.case_view
+    assert window.stack.currentWidget() is view
+    assert a.number in view.title.text() and a.query_code in view.title.text()
+    assert view.parties.item(0, 0).text() == "欧阳娜娜"
+    assert view.parties.item(0, 3).text() == "110105********002X"     # masked
+    assert [view.timeline.item(i, 1).text() for i in range(view.timeline.rowCount())] == ["登记", "转办（办理途径）"]
+    labels = [view.deadlines.item(i, 0).text() for i in range(view.deadlines.rowCount())]
+    assert "办理期限（60日）" in labels
+    qtbot.keyClick(view, Qt.Key_Escape)
+    assert window.stack.currentWidget() is page
+
+
+def test_unbuilt_pages_say_so(qtbot, app_ctx):
+    from PySide6.QtWidgets import QLabel
+
+    from xinfang_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(app_ctx)
+    qtbot.addWidget(window)
+    window.show_page("board")
+    text = window.stack.currentWidget().findChild(QLabel).text()
+    assert "看板" in text and "此功能尚未开放" in text

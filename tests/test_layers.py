@@ -1,0 +1,63 @@
+"""Imports point down only (DESIGN.md): gui/cli -> services -> store, sync, documents -> domain.
+Everything but gui/ must run without Qt."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PKG = Path(__file__).resolve().parent.parent / "xinfang_desktop"
+
+# layer -> the layers it may import
+ALLOWED = {
+    "domain": {"domain"},
+    "store": {"store", "domain"},
+    "sync": {"sync", "domain"},
+    "documents": {"documents", "domain"},
+    "services": {"services", "store", "sync", "documents", "domain"},
+    "gui": {"gui", "services", "store", "sync", "documents", "domain"},
+}
+TOP_LEVEL_OK = {"paths", "resources_data", "__init__"}   # small helpers every layer may use
+
+
+def imports_of(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    rel = path.relative_to(PKG).with_suffix("")
+    pkg_parts = list(rel.parts[:-1])
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = pkg_parts[: len(pkg_parts) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+                out.append(mod)
+            elif node.module:
+                out.append(node.module)
+        elif isinstance(node, ast.Import):
+            out.extend(a.name for a in node.names)
+    return out
+
+
+def layer_files():
+    for layer in ALLOWED:
+        for f in sorted((PKG / layer).rglob("*.py")):
+            yield layer, f
+
+
+@pytest.mark.parametrize("layer,path", list(layer_files()), ids=lambda x: str(x).split("xinfang_desktop/")[-1])
+def test_imports_point_down(layer, path):
+    for mod in imports_of(path):
+        if mod.startswith(("PySide6", "shiboken6")):
+            assert layer == "gui", f"{path.name} imports Qt ({mod}); only gui/ may"
+            continue
+        if mod.startswith("xinfang_desktop"):
+            mod = mod.removeprefix("xinfang_desktop").lstrip(".")
+        elif mod.split(".")[0] not in ALLOWED and not (PKG / (mod.split(".")[0] + ".py")).exists() and mod:
+            continue  # a third-party or standard-library module
+        first = mod.split(".")[0] if mod else "__init__"
+        if first in ALLOWED:
+            assert first in ALLOWED[layer], f"{layer}/{path.name} imports {mod}"
+        else:
+            assert first in TOP_LEVEL_OK, f"{layer}/{path.name} imports {mod}"

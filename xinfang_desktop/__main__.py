@@ -1,0 +1,3 @@
+from .gui.app import main
+
+raise SystemExit(main())

@@ -1,0 +1,98 @@
+"""A thin main window: navigation on the left, one page per task on the right."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget, QWidget
+
+from .context import AppContext
+from .pages.case_list import CaseListPage
+from .pages.case_view import CaseViewPage
+from .pages.placeholder import PlaceholderPage
+from .style import apply_fonts
+
+# (key, label, what it will do): the navigation of DESIGN.md
+NAVIGATION = [
+    ("workbench", "工作台", "登录后的首页：超期、今日到期、7日内到期和待转办的事项。"),
+    ("intake", "登记", "以键盘快速登记来访、来信、来电，并打印受理告知书。"),
+    ("cases", "事项", ""),
+    ("board", "看板", "四色看板：需要领导关注的信访人及其原因。"),
+    ("mediation", "调解", "调解记录和调解协议书。"),
+    ("reception", "接访", "领导接访记录和汇总。"),
+    ("stats", "统计", "按期间和范围生成统计表、图表和报告。"),
+    ("sync", "同步", "与市信访局通过U盘交换加密数据包。"),
+    ("settings", "设置", "用户、节假日安排、备份等设置。"),
+]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, page_factories: dict[str, Callable[[AppContext], QWidget]] | None = None):
+        super().__init__()
+        self.ctx = ctx
+        unit = ctx.services.auth.unit()
+        self.setWindowTitle(f"信访 Desktop — {unit.name}")
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(120)
+        self.nav.setStyleSheet("QListWidget { font-size: 13pt; } QListWidget::item { padding: 10px 14px; }")
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        factories = page_factories or {}
+        for key, label, what in NAVIGATION:
+            if key in factories:
+                page = factories[key](ctx)
+            elif key == "cases":
+                page = CaseListPage(ctx)
+                page.open_case.connect(self.open_case)
+            else:
+                page = PlaceholderPage(label, what)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            self.nav.addItem(label)
+        self.nav.currentRowChanged.connect(self._show_row)
+        body = QWidget()
+        layout = QHBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(body)
+        who = QLabel(f"{unit.name}    {ctx.actor.display_name}（{ctx.actor.role.label}）")
+        self.statusBar().addPermanentWidget(who)
+        self.case_view: CaseViewPage | None = None
+        self._scale = 1.0
+        QShortcut(QKeySequence.ZoomIn, self, activated=lambda: self._zoom(0.1))
+        QShortcut(QKeySequence("Ctrl+="), self, activated=lambda: self._zoom(0.1))
+        QShortcut(QKeySequence.ZoomOut, self, activated=lambda: self._zoom(-0.1))
+        for i in range(min(9, len(NAVIGATION))):
+            QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda i=i: self.nav.setCurrentRow(i))
+        self.nav.setCurrentRow(2)
+        self.resize(1280, 800)
+
+    def show_page(self, key: str) -> None:
+        self.nav.setCurrentRow([k for k, _, _ in NAVIGATION].index(key))
+
+    def _show_row(self, row: int) -> None:
+        self.stack.setCurrentWidget(self.pages[NAVIGATION[row][0]])
+
+    def open_case(self, case_id: str) -> CaseViewPage:
+        if self.case_view is not None:
+            self.stack.removeWidget(self.case_view)
+            self.case_view.deleteLater()
+        self.case_view = CaseViewPage(self.ctx, case_id)
+        self.case_view.back.connect(self._close_case)
+        self.stack.addWidget(self.case_view)
+        self.stack.setCurrentWidget(self.case_view)
+        return self.case_view
+
+    def _close_case(self) -> None:
+        self.stack.setCurrentWidget(self.pages["cases"])
+
+    def _zoom(self, step: float) -> None:
+        self._scale = min(2.0, max(0.8, self._scale + step))
+        apply_fonts(QApplication.instance(), self._scale)
+
+    def closeEvent(self, event) -> None:
+        self.ctx.tasks.wait()     # let queued writes finish before the database closes
+        super().closeEvent(event)

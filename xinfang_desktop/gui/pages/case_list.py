@@ -1,0 +1,219 @@
+"""事项: the case list. A paged model fetched in the background, so a million cases scroll smoothly."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import shiboken6
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QTableView, QVBoxLayout, QWidget)
+
+from ...domain import workflow as wf
+from ...services.queries import CaseFilter, CaseRow
+from ..context import AppContext
+from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, due_text
+
+COLUMNS = [  # (header, sort key)
+    ("事项编号", "number"), ("信访人", "parties"), ("收件日期", "received_at"), ("方式", "channel"),
+    ("问题类别", "category"), ("状态", "status"), ("办理期限", "next_due"), ("人数", "people"),
+]
+DUE_COLUMN = 6
+
+
+class CaseTableModel(QAbstractTableModel):
+    loaded = Signal()
+
+    def __init__(self, ctx: AppContext, page_size: int = 200, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.page_size = page_size
+        self.filter = CaseFilter()
+        self.sort_key, self.descending = "received_at", True
+        self.rows: list[CaseRow] = []
+        self.total: int | None = None
+        self._exhausted = False
+        self._loading = False
+        self._generation = 0
+        self.today = ctx.services.clock.today()
+
+    # -- loading -----------------------------------------------------------------------
+    def reload(self) -> None:
+        self._generation += 1
+        self.beginResetModel()
+        self.rows, self.total, self._exhausted, self._loading = [], None, False, False
+        self.today = self.ctx.services.clock.today()
+        self.endResetModel()
+        gen, f = self._generation, self.filter
+        self.ctx.tasks.run(lambda: self.ctx.services.queries.count(f), writes=False,
+                           on_done=lambda n: self._counted(gen, n))
+        self.fetchMore(QModelIndex())
+
+    def _counted(self, gen: int, n: int) -> None:
+        if shiboken6.isValid(self) and gen == self._generation:
+            self.total = n
+            self.loaded.emit()
+
+    def canFetchMore(self, parent: QModelIndex = QModelIndex()) -> bool:
+        return not parent.isValid() and not self._loading and not self._exhausted
+
+    def fetchMore(self, parent: QModelIndex = QModelIndex()) -> None:
+        if not self.canFetchMore(parent):
+            return
+        self._loading = True
+        gen, f, offset = self._generation, self.filter, len(self.rows)
+        key, desc, size = self.sort_key, self.descending, self.page_size
+        self.ctx.tasks.run(lambda: self.ctx.services.queries.page(f, sort=key, descending=desc, offset=offset,
+                                                                 limit=size),
+                           writes=False, on_done=lambda rows: self._arrived(gen, rows))
+
+    def _arrived(self, gen: int, rows: list[CaseRow]) -> None:
+        if not shiboken6.isValid(self) or gen != self._generation:
+            return
+        self._loading = False
+        if len(rows) < self.page_size:
+            self._exhausted = True
+        if rows:
+            start = len(self.rows)
+            self.beginInsertRows(QModelIndex(), start, start + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+        self.loaded.emit()
+
+    def set_filter(self, f: CaseFilter) -> None:
+        self.filter = f
+        self.reload()
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.AscendingOrder) -> None:
+        self.sort_key = COLUMNS[column][1]
+        self.descending = order == Qt.DescendingOrder
+        self.reload()
+
+    # -- Qt model API ------------------------------------------------------------------
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return COLUMNS[section][0]
+        return None
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.DisplayRole:
+            if col == 0:
+                return r.number
+            if col == 1:
+                return r.parties + ("（重件）" if r.is_repeat else "")
+            if col == 2:
+                return f"{r.received_at:%Y-%m-%d}"
+            if col == 3:
+                return r.channel
+            if col == 4:
+                return r.category
+            if col == 5:
+                return r.status_label
+            if col == DUE_COLUMN:
+                return due_text(r.next_due, r.urgency, self.today, r.provisional)
+            if col == 7:
+                return str(r.people_count) + ("（集体）" if r.is_group else "")
+        if col == DUE_COLUMN and r.urgency:
+            if role == Qt.BackgroundRole:
+                return URGENCY_BACKGROUND[r.urgency]
+            if role == Qt.ForegroundRole:
+                return URGENCY_FOREGROUND[r.urgency]
+        if role == Qt.ToolTipRole:
+            if col == DUE_COLUMN and r.next_due_label:
+                extra = "；该年放假安排尚未公布，期限为暂定" if r.provisional else ""
+                return f"{r.next_due_label}{extra}"
+            if col in (1, 4):
+                return r.request
+        if role == Qt.UserRole:
+            return r.id
+        return None
+
+
+STATUS_FILTERS = [("全部状态", ()), ("未办结", "open")] + [(s.label, (s.value,)) for s in wf.Status]
+
+
+class CaseListPage(QWidget):
+    open_case = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.search = QLineEdit(placeholderText="搜索：姓名、拼音首字母、身份证号、电话、事项编号、查询码或诉求（Ctrl+F）")
+        self.search.setClearButtonEnabled(True)
+        self.status = QComboBox()
+        for label, _ in STATUS_FILTERS:
+            self.status.addItem(label)
+        self.overdue = QCheckBox("只看超期")
+        self.due7 = QCheckBox("7天内到期")
+        self.count_label = QLabel()
+        bar = QHBoxLayout()
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.status)
+        bar.addWidget(self.overdue)
+        bar.addWidget(self.due7)
+        bar.addWidget(self.count_label)
+
+        self.model = CaseTableModel(ctx, parent=self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSortingEnabled(True)
+        self.table.horizontalHeader().setSortIndicator(2, Qt.DescendingOrder)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        for col, width in enumerate((180, 140, 95, 50, 210, 80, 220, 70)):
+            self.table.setColumnWidth(col, width)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.table)
+
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(self._debounce.start)
+        self.search.returnPressed.connect(self.apply_filter)
+        self.status.currentIndexChanged.connect(self.apply_filter)
+        self.overdue.toggled.connect(self.apply_filter)
+        self.due7.toggled.connect(self.apply_filter)
+        self.model.loaded.connect(self._update_count)
+        QShortcut(QKeySequence.Find, self, activated=self.search.setFocus)
+        self.model.sort_key, self.model.descending = "received_at", True
+        self.model.reload()
+
+    def current_filter(self) -> CaseFilter:
+        _, statuses = STATUS_FILTERS[self.status.currentIndex()]
+        f = CaseFilter(text=self.search.text().strip() or None, overdue=self.overdue.isChecked(),
+                       due_within=7 if self.due7.isChecked() else None)
+        if statuses == "open":
+            return replace(f, open_only=True)
+        return replace(f, statuses=tuple(statuses))
+
+    def apply_filter(self) -> None:
+        self.model.set_filter(self.current_filter())
+
+    def _update_count(self) -> None:
+        total = self.model.total
+        self.count_label.setText(f"共 {total} 件" if total is not None else "正在统计…")
+
+    def _open_index(self, index) -> None:
+        case_id = self.model.data(index, Qt.UserRole)
+        if case_id:
+            self.open_case.emit(case_id)
