@@ -7,11 +7,8 @@ document on stdout.
 from __future__ import annotations
 
 import argparse
-import getpass
-import json
 import re
 import sys
-from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Sequence
@@ -21,8 +18,7 @@ from .domain.errors import XinfangError
 from .domain.petition import PetitionerInput, RegistrationInput
 from .domain.workflow import EventKind
 
-EXIT_ERROR = 1
-EXIT_USAGE = 2
+from .commands._common import EXIT_ERROR, EXIT_USAGE
 
 ACTIONS: dict[str, EventKind] = {
     "route": EventKind.ROUTED,
@@ -161,54 +157,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("file", type=Path)
     a = cal.add_parser("show", help="显示已知的年份")
     a.add_argument("--format", choices=["text", "json"], default="text")
+
+    from . import commands
+
+    for module in commands.modules():
+        module.register(sub)
     return p
 
 
-# -- helpers ---------------------------------------------------------------------------------
+# -- helpers (shared with the feature subcommands in commands/) -------------------------------
 
-def _json_default(o: Any) -> Any:
-    if isinstance(o, (datetime, date)):
-        return o.isoformat(sep=" ") if isinstance(o, datetime) else o.isoformat()
-    if is_dataclass(o):
-        return asdict(o)
-    if hasattr(o, "value"):
-        return o.value
-    raise TypeError(type(o))
-
-
-def emit_json(doc: Any) -> None:
-    json.dump(doc, sys.stdout, ensure_ascii=False, indent=2, default=_json_default)
-    sys.stdout.write("\n")
-
-
-def read_password(prompt: str = "密码：") -> str:
-    if sys.stdin is None or not sys.stdin.isatty():
-        line = sys.stdin.readline() if sys.stdin else ""
-        password = line.rstrip("\r\n")
-        if not password:
-            raise XinfangError("没有从标准输入读到密码。请用管道提供密码，例如：echo 密码 | xinfang init …")
-        return password
-    first = getpass.getpass(prompt)
-    second = getpass.getpass("再次输入密码：")
-    if first != second:
-        raise XinfangError("两次输入的密码不一致")
-    return first
-
-
-def _services(args, *, create: bool = False):
-    from .paths import default_data_dir
-    from .services.context import open_services
-
-    data_dir = args.data_dir or default_data_dir()
-    if not create and not (Path(data_dir) / "xinfang.sqlite3").exists():
-        raise XinfangError(f"数据目录中没有数据库：{data_dir}。请先运行 xinfang init --unit 区划代码 --admin 用户名")
-    return open_services(data_dir)
-
-
-def _actor(svc, args):
-    if args.as_user:
-        return svc.auth.user(args.as_user)
-    return svc.auth.first_admin()
+from .commands._common import acting_user as _actor  # noqa: E402
+from .commands._common import emit_json, read_password  # noqa: E402,F401
+from .commands._common import open_services as _services  # noqa: E402
 
 
 # -- commands --------------------------------------------------------------------------------
@@ -465,7 +426,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             pass
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        handler = getattr(args, "func", None) or COMMANDS[args.command]
+        return handler(args)
     except XinfangError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         return EXIT_ERROR

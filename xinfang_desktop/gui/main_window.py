@@ -39,10 +39,15 @@ class MainWindow(QMainWindow):
         self.nav.setStyleSheet("QListWidget { font-size: 13pt; } QListWidget::item { padding: 10px 14px; }")
         self.stack = QStackedWidget()
         self.pages: dict[str, QWidget] = {}
+        from .pages import page_modules
+
+        discovered = page_modules()
         factories = page_factories or {}
         for key, label, what in NAVIGATION:
             if key in factories:
                 page = factories[key](ctx)
+            elif key in discovered:
+                page = discovered[key].create(ctx, self)
             elif key == "cases":
                 page = CaseListPage(ctx)
                 page.open_case.connect(self.open_case)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from ..domain.categories import CategoryTable
 from ..domain.divisions import DivisionTable
@@ -16,6 +17,8 @@ from .calendar import CalendarService
 from .cases import CaseService
 from .clock import Clock, SystemClock
 from .queries import CaseQueries
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Services:
     calendar: CalendarService
     _cases: CaseService | None = field(default=None, repr=False)
     _queries: CaseQueries | None = field(default=None, repr=False)
+    _extra: dict[type, object] = field(default_factory=dict, repr=False)
 
     @property
     def unit_code(self) -> str:
@@ -45,6 +49,14 @@ class Services:
         if self._queries is None:
             self._queries = CaseQueries(self.db, self.clock, self.categories, self.calendar.calendar)
         return self._queries
+
+    def get(self, cls: type[T]) -> T:
+        """A feature's service, built once from these services: `services.get(BoardService)`.
+        A feature service takes the Services object as its only constructor argument."""
+        inst = self._extra.get(cls)
+        if inst is None:
+            inst = self._extra[cls] = cls(self)
+        return inst  # type: ignore[return-value]
 
     def close(self) -> None:
         if not self.db.is_closed():

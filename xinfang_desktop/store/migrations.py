@@ -19,7 +19,27 @@ def _v1_initial(db: Database) -> None:
     )
 
 
-STEPS: list[Callable[[Database], None]] = [_v1_initial]
+def _feature(module: str) -> Callable[[Database], None]:
+    """A step that creates the tables of one feature's model module (store/models_<feature>.py)."""
+
+    def step(db: Database) -> None:
+        import importlib
+
+        importlib.import_module(f"{__package__}.{module}").upgrade(db)
+
+    step.__name__ = f"upgrade_{module}"
+    return step
+
+
+# One step per schema version; never reorder or remove a step once released.
+STEPS: list[Callable[[Database], None]] = [
+    _v1_initial,
+    _feature("models_intake"),      # v2: drafts, attachments (issue 3)
+    _feature("models_attention"),   # v3: board overrides, 包案, hardship, mediation, receptions (issue 4)
+    _feature("models_sync"),        # v4: keys, ledger, outbox, quarantine (issue 5)
+    _feature("models_stats"),       # v5: ledger imports (issue 6)
+    _feature("models_ops"),         # v6: backups, sync epochs (issue 7)
+]
 SCHEMA_VERSION = len(STEPS)
 
 
