@@ -66,5 +66,9 @@ MSG
   fi
 fi
 
-echo "[demo] Starting 信访 Desktop — log in as '$ADMIN', password '$PASSWORD'."
+if [ "$self_test" = 1 ]; then
+  echo "[demo] Running the 信访 Desktop self-test (main window, headless) ..."
+else
+  echo "[demo] Starting 信访 Desktop — log in as '$ADMIN', password '$PASSWORD'."
+fi
 exec .venv/bin/xinfang-desktop --data-dir "$DATA" "$@"
