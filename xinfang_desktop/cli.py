@@ -125,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--status", action="append", default=[])
     a.add_argument("--limit", type=int, default=100)
     a.add_argument("--format", choices=["text", "json"], default="text")
+    from .commands.printing import add_case_print
+
+    add_case_print(cs)
 
     s = sub.add_parser("search", help="按姓名、拼音、身份证号、电话、编号、查询码或诉求搜索")
     s.add_argument("text")

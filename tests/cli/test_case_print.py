@@ -1,0 +1,147 @@
+"""`xinfang case print`: every document from a real data folder, refused ones write nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from xinfang_desktop.cli import main
+
+
+def text_of(path: Path) -> str:
+    return re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages))
+
+
+def xinfang(data: Path, capsys, *args: str) -> tuple[int, str, str]:
+    capsys.readouterr()
+    code = main(["--data-dir", str(data), *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
+    """A data folder with a handled case (assigned, extended, replied) and a refused one."""
+    from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput
+    from xinfang_desktop.services.clock import FixedClock
+    from xinfang_desktop.services.context import open_services
+
+    root = tmp_path_factory.mktemp("print")
+    data = root / "data"
+    clock = FixedClock(datetime(2026, 11, 2, 9, 30))
+    svc = open_services(data, clock=clock)
+    admin = svc.auth.initialize("350881102000", "admin", "secret-pass", "王管理")
+
+    def register(person: PetitionerInput):
+        return svc.cases.register(admin, RegistrationInput(
+            channel="走访", received_at=clock.now(), category_code="0401", request="要求追讨拖欠的工资",
+            facts="某公司拖欠工资", reasons="多次催讨未果", petitioners=[person]))
+
+    handled = register(PetitionerInput(name="欧阳娜娜", id_number="11010519491231002X", phone="13812345678"))
+    clock.advance(days=1)
+    svc.cases.act(admin, handled.number, "routed", {"route": "assign", "unit": "市人社局", "deadline": "2026-12-20"})
+    clock.advance(days=5)
+    svc.cases.act(admin, handled.number, "extended", {"days": 15, "reason": "需调取工资台账", "approver": "陈镇长"})
+    clock.advance(days=5)
+    svc.cases.act(admin, handled.number, "replied", {"outcome": "supported", "text": "责成企业十日内支付工资",
+                                                     "review_body": "漳平市人力资源和社会保障局"})
+    refused = register(PetitionerInput(name="林𪚥", phone="13900001111"))
+    clock.advance(hours=1)
+    svc.cases.act(admin, refused.number, "refused", {"kind": "not_accepted", "ground": "已由法院受理",
+                                                     "instead": "漳平市人民法院"})
+    svc.close()
+    return data, handled, refused, root / "out"
+
+
+@pytest.mark.parametrize("document,expected", [
+    ("register", ["信访事项登记表", "欧阳娜娜", "11010519491231002X", "要求追讨拖欠的工资"]),
+    ("receipt", ["告知书", "欧阳娜娜", "市人社局"]),
+    ("transfer", ["交办", "市人社局"]),
+    ("extension", ["延期", "需调取工资台账", "陈镇长"]),
+    ("decision", ["处理意见书", "责成企业十日内支付工资", "漳平市人力资源和社会保障局", "30日"]),
+])
+def test_each_document_of_a_handled_case(folder, capsys, document, expected):
+    data, handled, _refused, out_dir = folder
+    out_dir.mkdir(exist_ok=True)
+    out = out_dir / f"{document}.pdf"
+    code, stdout, err = xinfang(data, capsys, "case", "print", handled.number, "--document", document,
+                                "--out", str(out))
+    assert code == 0, err
+    assert str(out) in stdout and "已生成" in stdout
+    text = text_of(out)
+    assert handled.number in text
+    for fact in expected:
+        assert fact in text, (document, fact)
+    if document == "receipt":
+        assert handled.query_code in text
+
+
+def test_refusal_notice_warns_of_a_character_no_font_has(folder, capsys):
+    data, _handled, refused, out_dir = folder
+    out_dir.mkdir(exist_ok=True)
+    out = out_dir / "refusal.pdf"
+    code, stdout, err = xinfang(data, capsys, "case", "print", refused.number, "--document", "refusal",
+                                "--out", str(out), "--format", "json")
+    assert code == 0, err
+    assert "警告" in err and "𪚥" in err and "姓名" in err
+    doc = json.loads(stdout)
+    assert doc["pages"] >= 1 and any("𪚥" in m for m in doc["missing"])
+    text = text_of(out)
+    assert "不予受理" in text and "已由法院受理" in text and "漳平市人民法院" in text
+
+
+def test_redacted_print_hides_id_number_and_phone(folder, capsys):
+    data, handled, _refused, out_dir = folder
+    out_dir.mkdir(exist_ok=True)
+    out = out_dir / "register-redacted.pdf"
+    code, _stdout, err = xinfang(data, capsys, "case", "print", handled.number, "--document", "register",
+                                 "--out", str(out), "--redacted")
+    assert code == 0, err
+    text = text_of(out)
+    assert "欧阳娜娜" in text and "11010519491231002X" not in text and "13812345678" not in text
+
+
+def test_a_document_the_state_does_not_allow_is_refused_and_nothing_written(folder, capsys, tmp_path):
+    data, _handled, refused, _out = folder
+    out = tmp_path / "decision.pdf"
+    code, _stdout, err = xinfang(data, capsys, "case", "print", refused.number, "--document", "decision",
+                                 "--out", str(out))
+    assert code == 1
+    assert "不能打印信访处理意见书" in err or "不能打印处理意见书" in err
+    assert "尚未出具处理意见" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_file_is_kept_when_printing_is_refused(folder, capsys, tmp_path):
+    data, _handled, refused, _out = folder
+    out = tmp_path / "old.pdf"
+    out.write_bytes(b"earlier file")
+    code, _stdout, _err = xinfang(data, capsys, "case", "print", refused.number, "--document", "extension",
+                                  "--out", str(out))
+    assert code == 1 and out.read_bytes() == b"earlier file"
+
+
+def test_unknown_case_and_missing_folder_are_explained(folder, capsys, tmp_path):
+    data, handled, _refused, _out = folder
+    code, _stdout, err = xinfang(data, capsys, "case", "print", "350881102-2026-99999", "--document", "register",
+                                 "--out", str(tmp_path / "x.pdf"))
+    assert code == 1 and "找不到事项" in err
+    code, _stdout, err = xinfang(data, capsys, "case", "print", handled.number, "--document", "register",
+                                 "--out", str(tmp_path / "no-such-folder" / "x.pdf"))
+    assert code == 1 and "保存位置不存在" in err
+    assert not (tmp_path / "no-such-folder").exists()
+
+
+def test_unknown_document_name_is_a_usage_error(folder, capsys, tmp_path):
+    data, handled, _refused, _out = folder
+    with pytest.raises(SystemExit) as exc:
+        main(["--data-dir", str(data), "case", "print", handled.number, "--document", "letter",
+              "--out", str(tmp_path / "x.pdf")])
+    assert exc.value.code == 2
+    assert "decision" in capsys.readouterr().err
