@@ -236,7 +236,8 @@ def generate(services, actor: Actor, cases: int, seed: int = 1, days_back: int =
         for received in batch:
             done += 1
             sid = base_sid + done
-            cat = rng.choice(gen.leaves)
+            # Every category appears at least once when there are enough cases.
+            cat = gen.leaves[done - 1] if done <= len(gen.leaves) and cases >= len(gen.leaves) else rng.choice(gen.leaves)
             top = cat.parent_code or cat.code
             township = rng.choice(gen.townships)
             village = rng.choice(gen.villages[township.code])
