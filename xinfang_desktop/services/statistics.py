@@ -1,0 +1,376 @@
+"""Statistics from the records (no Qt): counts, workflow figures and rates for a period and a scope.
+
+Every figure is computed from the case rows and their events; none is typed. Counts come from
+one GROUP BY over the matters received in the period (a "cube" of channel × category × township
+× 初/重件 × 个人/集体), and every table is a sum over that same cube, so all tables have the same
+total. Workflow figures and rates follow the matters received in the period (a cohort) to the
+statistics date, from one aggregate query over their events.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Iterable
+
+from ..domain import statistics as st
+from ..domain import workflow as wf
+from ..domain.deadlines import calendar_days
+from ..domain.petition import CHANNEL_LABELS, Channel
+from ..domain.statistics import Breakdown, Count, Period, Rate, RateInputs, Row
+from .permissions import Actor, Permission, require
+
+UNKNOWN_TOWNSHIP = "未填乡镇"
+ACCEPT_KINDS = ("routed", "notified", "refused")
+RECEPTIONS_NOTE = "领导接访记录（四门四访）尚无数据来源：接访登记功能建成后自动纳入本表。"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Township codes; empty means every matter in this database (the whole city at the bureau).
+
+    A matter belongs to the township recorded on it (属地); one recorded without a township belongs
+    to the office that registered it (its unit code)."""
+
+    codes: tuple[str, ...] = ()
+
+    @property
+    def everything(self) -> bool:
+        return not self.codes
+
+
+@dataclass(frozen=True)
+class WorkflowFigures:
+    received: int
+    routed: int
+    refused: int
+    redirected: int
+    replied: int
+    closed: int
+    extended: int
+    reviewed: int
+    overdue: int
+
+    def rows(self) -> list[tuple[str, str, int, str]]:
+        """(key, label, value, what it counts)."""
+        return [
+            ("received", "受理（登记）", self.received, "本期登记的信访事项"),
+            ("routed", "已选择办理途径", self.routed, "其中已直接办理、转送、交办或告知其他法定途径的"),
+            ("refused", "不予受理／不再受理", self.refused, "其中不予受理或不再受理的"),
+            ("redirected", "告知其他法定途径", self.redirected, "其中告知通过诉讼、仲裁、复议等途径解决的"),
+            ("replied", "已出具处理意见", self.replied, "其中已出具书面处理意见的"),
+            ("closed", "已办结", self.closed, "其中截至统计日状态为已办结的"),
+            ("extended", "延期办理", self.extended, "其中经批准延期的"),
+            ("reviewed", "申请复查复核", self.reviewed, "其中信访人申请复查或复核的"),
+            ("overdue", "超期未办", self.overdue, "其中截至统计日有本机关期限已过仍未办理的"),
+        ]
+
+
+@dataclass
+class Statistics:
+    period: Period
+    scope: Scope
+    scope_label: str
+    as_of: date
+    by_channel: Breakdown
+    by_category: Breakdown
+    by_subcategory: Breakdown
+    by_township: Breakdown
+    by_repeat: Breakdown
+    by_group: Breakdown
+    months: Breakdown
+    workflow: WorkflowFigures
+    rate_inputs: RateInputs
+    rates: list[Rate]
+    receptions: Breakdown | None = None
+    receptions_note: str = RECEPTIONS_NOTE
+    earlier: "Statistics | None" = field(default=None, repr=False)
+
+    @property
+    def total(self) -> Count:
+        return self.by_channel.total
+
+    def breakdowns(self) -> list[Breakdown]:
+        return [self.by_channel, self.by_category, self.by_subcategory, self.by_township, self.by_repeat,
+                self.by_group]
+
+
+class StatisticsService:
+    def __init__(self, services):
+        self.services = services
+        self.db = services.db
+
+    # -- public ---------------------------------------------------------------------------------
+    def compute(self, actor: Actor, period: Period, scope: Scope = Scope(), *, compare: bool = True,
+                trend_months: int = 12) -> Statistics:
+        """Statistics of `period` in `scope`; with `compare`, also the same period a year earlier
+        (`.earlier`). The month line covers the period, or the `trend_months` months up to its end
+        when the period is shorter."""
+        require(actor, Permission.VIEW)
+        out = self._compute(period, scope, trend_months)
+        if compare:
+            out.earlier = self._compute(period.year_earlier(), scope, trend_months)
+        return out
+
+    def scope_label(self, scope: Scope) -> str:
+        if scope.everything:
+            unit = self.services.auth.unit()
+            return f"{unit.name}（全部）" if unit.kind == "city" else unit.name
+        return "、".join(self._place_name(c) for c in scope.codes)
+
+    # -- the pieces -------------------------------------------------------------------------------
+    def _compute(self, period: Period, scope: Scope, trend_months: int) -> Statistics:
+        where, params = self._where(period.start, period.end, scope)
+        cube = self.db.execute_sql(
+            f'SELECT channel, category_code, COALESCE(township_code, \'\'), repeat_of IS NOT NULL, is_group, '
+            f'COUNT(*), SUM(people_count) FROM "case" c WHERE {where} GROUP BY 1, 2, 3, 4, 5', params).fetchall()
+        cells = [(ch, cat, town, bool(rep), bool(grp), Count(n, int(p or 0))) for ch, cat, town, rep, grp, n, p in cube]
+        as_of = self.services.clock.today()
+        workflow, inputs = self._cohort(where, params, as_of)
+        return Statistics(
+            period=period, scope=scope, scope_label=self.scope_label(scope), as_of=as_of,
+            by_channel=self._by_channel(cells), by_category=self._by_category(cells, top=True),
+            by_subcategory=self._by_category(cells, top=False), by_township=self._by_township(cells, scope),
+            by_repeat=_fixed("初件／重件", cells, lambda c: "repeat" if c[3] else "first",
+                             [("first", "初件（初信初访）"), ("repeat", "重件（重复信访）")]),
+            by_group=_fixed("个人／集体", cells, lambda c: "group" if c[4] else "single",
+                            [("single", "个人（4人以下）"), ("group", "集体（5人以上）")]),
+            months=self._months(period, scope, trend_months),
+            workflow=workflow, rate_inputs=inputs, rates=st.rates(inputs), receptions=None)
+
+    def _where(self, start: date, end: date, scope: Scope, alias: str = "c") -> tuple[str, list]:
+        conds = [f"{alias}.received_at >= ?", f"{alias}.received_at < ?"]
+        params: list = [start.isoformat(), (end + timedelta(days=1)).isoformat()]
+        if scope.codes:
+            marks = ", ".join("?" for _ in scope.codes)
+            conds.append(f"({alias}.township_code IN ({marks}) OR ({alias}.township_code IS NULL AND "
+                         f"{alias}.unit_code IN ({marks})))")
+            params += list(scope.codes) * 2
+        return " AND ".join(conds), params
+
+    def _by_channel(self, cells) -> Breakdown:
+        sums = _sum_by(cells, lambda c: c[0])
+        rows = [Row(ch.value, CHANNEL_LABELS[ch], sums.pop(ch.value, Count())) for ch in Channel]
+        rows += [Row(k, k, v) for k, v in sorted(sums.items())]     # a channel this version does not know
+        return Breakdown("按信访方式", tuple(rows))
+
+    def _by_category(self, cells, *, top: bool) -> Breakdown:
+        cats = self.services.categories
+        if top:
+            sums = _sum_by(cells, lambda c: c[1][:2])
+            rows = [Row(c.code, c.name, sums.pop(c.code, Count())) for c in cats.top_level()]
+            rows += [Row(k, f"{k}（分类表中没有）", v) for k, v in sorted(sums.items())]
+            return Breakdown("按问题类别（一级）", tuple(rows))
+        sums = _sum_by(cells, lambda c: c[1])
+        rows = []
+        for code in sorted(sums):
+            label = cats.label(code) if code in cats else f"{code}（分类表中没有）"
+            if code in cats and cats.get(code).parent_code is None:
+                label += "（未细分）"
+            rows.append(Row(code, label, sums[code]))
+        return Breakdown("按问题类别（二级）", tuple(rows))
+
+    def _by_township(self, cells, scope: Scope) -> Breakdown:
+        sums = _sum_by(cells, lambda c: c[2])
+        for code in scope.codes:
+            if code in self.services.divisions and code[-3:] == "000" and not code.endswith("000000"):
+                sums.setdefault(code, Count())
+        keys = sorted((k for k in sums if k), key=str) + ([""] if "" in sums else [])
+        rows = [Row(k, self._place_name(k) if k else UNKNOWN_TOWNSHIP, sums[k]) for k in keys]
+        return Breakdown("按乡镇（街道）", tuple(rows))
+
+    def _place_name(self, code: str) -> str:
+        divisions = self.services.divisions
+        if code in divisions:
+            return divisions.get(code).name
+        from ..store.models import Unit
+        unit = Unit.get_or_none(Unit.code == code)
+        return unit.name if unit else code
+
+    def _months(self, period: Period, scope: Scope, trend_months: int) -> Breakdown:
+        months = period.months()
+        if len(months) < 3:
+            y, m = period.end.year, period.end.month
+            months = []
+            for _ in range(trend_months):
+                months.append((y, m))
+                y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+            months.reverse()
+        first, last = months[0], months[-1]
+        start = date(first[0], first[1], 1)
+        end = st.month(last[0], last[1]).end
+        where, params = self._where(start, end, scope)
+        got = {k: Count(n, int(p or 0)) for k, n, p in self.db.execute_sql(
+            f'SELECT substr(c.received_at, 1, 7), COUNT(*), SUM(people_count) FROM "case" c WHERE {where} '
+            f'GROUP BY 1', params).fetchall()}
+        rows = tuple(Row(f"{y:04d}-{m:02d}", f"{y}年{m}月", got.get(f"{y:04d}-{m:02d}", Count())) for y, m in months)
+        return Breakdown("逐月受理", rows)
+
+    def _cohort(self, where: str, params: list, as_of: date) -> tuple[WorkflowFigures, RateInputs]:
+        """Follow each matter received in the period through its events to `as_of`.
+
+        One row per case; the latest routing and rating are picked with MAX over "time|value" strings
+        (times are ISO text, so the greatest string is the latest event)."""
+        sql = f"""
+            SELECT substr(c.received_at, 1, 10), c.repeat_of IS NOT NULL, c.status,
+                   c.next_due IS NOT NULL AND c.next_due < ?,
+                   MIN(CASE WHEN e.kind IN ('routed', 'notified', 'refused') THEN e.occurred_at END),
+                   MAX(CASE WHEN e.kind = 'objected' THEN e.occurred_at END),
+                   MAX(CASE WHEN e.kind = 'routed' THEN e.occurred_at || '|' || json_extract(e.data, '$.route')
+                            || '|' || COALESCE(json_extract(e.data, '$.deadline'), '') END),
+                   MAX(CASE WHEN e.kind = 'extended' THEN e.occurred_at || '|' || json_extract(e.data, '$.days') END),
+                   MIN(CASE WHEN e.kind = 'replied' THEN e.occurred_at END),
+                   MAX(CASE WHEN e.kind = 'followed_up' AND json_extract(e.data, '$.rating') IS NOT NULL
+                            THEN e.occurred_at || '|' || json_extract(e.data, '$.rating') END),
+                   MAX(e.kind = 'refused'),
+                   MAX(e.kind = 'extended'),
+                   MAX(e.kind IN ('review_requested', 'recheck_requested')),
+                   c.id
+            FROM "case" c JOIN case_event e ON e.case_id = c.id
+            WHERE {where}
+            GROUP BY c.id"""
+        rows = self.db.execute_sql(sql, [as_of.isoformat(), *params]).fetchall()
+        cal = self.services.calendar.calendar()
+        due_memo: dict[tuple[str, int], str] = {}
+
+        def due(day: str, days: int) -> str:
+            key = (day, days)
+            got = due_memo.get(key)
+            if got is None:
+                got = due_memo[key] = calendar_days(date.fromisoformat(day), days, cal).date.isoformat()
+            return got
+
+        today = as_of.isoformat()
+        window_start = (as_of - timedelta(days=st.RATING_WINDOW_DAYS)).isoformat()
+        received = routed = refused = redirected = replied = closed = extended = reviewed = overdue = 0
+        timely = on_time = late = open_late = rated = unrated_late = repeats = 0
+        ratings = {"satisfied": 0, "basically": 0, "dissatisfied": 0}
+        objected_ids: list[str] = []
+        accepted: dict[str, str | None] = {}
+        for (rday, is_repeat, status, is_overdue, first_accept, objected, route, ext, reply, rating,
+             was_refused, was_extended, was_reviewed, case_id) in rows:
+            received += 1
+            repeats += is_repeat
+            overdue += bool(is_overdue)
+            refused += bool(was_refused)
+            extended += bool(was_extended)
+            reviewed += bool(was_reviewed)
+            closed += status == wf.Status.CLOSED.value
+            if objected:
+                objected_ids.append(case_id)        # the limit restarts counting after the return
+                accepted[case_id] = None
+            elif first_accept and first_accept[:10] <= due(rday, wf.ROUTE_DAYS):
+                timely += 1
+            if route and objected and objected > route.split("|")[0]:
+                route = None                        # returned by the receiving unit, not routed again yet
+            if route:
+                routed += 1
+                r_at, r_kind, r_deadline = route.split("|")
+                if r_kind == wf.Route.OTHER_CHANNEL.value:
+                    redirected += 1
+                else:
+                    limit = r_deadline or due(r_at[:10], wf.HANDLING_DAYS)
+                    if ext:
+                        e_at, e_days = ext.split("|")
+                        if e_at > r_at:
+                            limit = due(limit, int(e_days))
+                    if reply:
+                        if reply[:10] <= limit:
+                            on_time += 1
+                        else:
+                            late += 1
+                    elif limit < today:
+                        open_late += 1
+            if reply:
+                replied += 1
+            if rating:
+                rated += 1
+                ratings[rating.split("|")[1]] = ratings.get(rating.split("|")[1], 0) + 1
+            elif reply and reply[:10] < window_start:
+                unrated_late += 1
+        if objected_ids:
+            timely += self._timely_after_objection(objected_ids, due)
+        workflow = WorkflowFigures(received=received, routed=routed, refused=refused, redirected=redirected,
+                                   replied=replied, closed=closed, extended=extended, reviewed=reviewed,
+                                   overdue=overdue)
+        inputs = RateInputs(received=received, accepted_in_time=timely, closed_on_time=on_time, closed_late=late,
+                            open_past_due=open_late, rated=rated, unrated_past_window=unrated_late,
+                            satisfied=ratings["satisfied"], basically=ratings["basically"],
+                            dissatisfied=ratings["dissatisfied"], repeats=repeats)
+        return workflow, inputs
+
+    def _timely_after_objection(self, case_ids: list[str], due) -> int:
+        """A returned matter is accepted in time when it is routed again within the original 15 days."""
+        n = 0
+        for i in range(0, len(case_ids), 500):
+            chunk = case_ids[i:i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            for rday, last_obj, accept in self.db.execute_sql(
+                    f"""SELECT substr(c.received_at, 1, 10), MAX(CASE WHEN e.kind = 'objected' THEN e.occurred_at END),
+                               (SELECT MIN(x.occurred_at) FROM case_event x WHERE x.case_id = c.id
+                                AND x.kind IN ('routed', 'notified', 'refused') AND x.occurred_at >
+                                (SELECT MAX(y.occurred_at) FROM case_event y WHERE y.case_id = c.id AND y.kind = 'objected'))
+                        FROM "case" c JOIN case_event e ON e.case_id = c.id WHERE c.id IN ({marks}) GROUP BY c.id""",
+                    chunk).fetchall():
+                if accept and accept[:10] <= due(rday, wf.ROUTE_DAYS):
+                    n += 1
+        return n
+
+
+def _sum_by(cells, key) -> dict[str, Count]:
+    out: dict[str, Count] = defaultdict(Count)
+    for c in cells:
+        out[key(c)] += c[5]
+    return dict(out)
+
+
+def _fixed(title: str, cells, key, labels: Iterable[tuple[str, str]]) -> Breakdown:
+    sums = _sum_by(cells, key)
+    return Breakdown(title, tuple(Row(k, label, sums.get(k, Count())) for k, label in labels))
+
+
+def parse_day(text: str) -> date:
+    return datetime.fromisoformat(text).date()
+
+
+# -- spreadsheets -----------------------------------------------------------------------------------
+def statistics_sheets(s: Statistics):
+    """Every table of `s` as a sheet: counts as numbers, with the same period a year earlier and
+    the change (同比) when `s.earlier` is there; the rates with their formula and terms."""
+    from ..documents.xlsx import Sheet
+
+    earlier = s.earlier
+    head = [f"统计期间：{s.period.label}；范围：{s.scope_label}；统计日：{s.as_of:%Y-%m-%d}",
+            "批次：信访事项件数（集体访计1批）；人次：信访人数之和。合计由各行相加得出。"]
+    sheets = []
+    for b in [*s.breakdowns(), s.months]:
+        before = _breakdown_of(earlier, b.title) if earlier is not None and b is not s.months else None
+        headers = ["项目", "批次", "人次", "占比（批次）"]
+        if before is not None:
+            headers += ["上年同期批次", "上年同期人次", "同比（批次）"]
+        total = b.total
+        out = []
+        for r in [*b.rows, Row("total", "合计", total)]:
+            line = [r.label, r.count.batches, r.count.people, st.share(r.count.batches, total.batches)]
+            if before is not None:
+                prev = before.total if r.key == "total" else before.get(r.key)
+                line += [prev.batches, prev.people, st.change(r.count.batches, prev.batches)]
+            out.append(line)
+        sheets.append(Sheet(b.title, headers, out, notes=head))
+    wf_rows = [[label, value, what] for _, label, value, what in s.workflow.rows()]
+    sheets.append(Sheet("办理情况", ["项目", "件数", "说明"], wf_rows, notes=head))
+    rate_rows = [[r.name, r.value, r.numerator, r.denominator, r.formula, r.worked, r.definition] for r in s.rates]
+    sheets.append(Sheet("比率", ["比率", "数值", "分子", "分母", "公式", "计算", "口径"], rate_rows,
+                        widths={4: 40, 5: 20, 6: 60}, notes=head))
+    if s.receptions is not None:
+        sheets.append(Sheet("领导接访", ["方式", "批次", "人次"],
+                            [[r.label, r.count.batches, r.count.people] for r in s.receptions.rows]
+                            + [["合计", s.receptions.total.batches, s.receptions.total.people]], notes=head))
+    else:
+        sheets.append(Sheet("领导接访", ["说明"], [[s.receptions_note]], notes=head))
+    return sheets
+
+
+def _breakdown_of(s: Statistics, title: str) -> Breakdown | None:
+    return next((b for b in s.breakdowns() if b.title == title), None)
