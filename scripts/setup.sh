@@ -119,7 +119,7 @@ install_system_packages() {
   export DEBIAN_FRONTEND=noninteractive
   local log
   log=$(mktemp "${TMPDIR:-/tmp}/xinfang-apt.XXXXXX")
-  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >"$log" 2>&1; then
+  if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q -o DPkg::Lock::Timeout=300 >"$log" 2>&1; then
     cat "$log" >&2
     rm -f "$log"
     die "apt-get update failed."
@@ -127,7 +127,7 @@ install_system_packages() {
   local names=()
   for p in "${missing[@]}"; do names+=("$(apt_name "$p")"); done
   if ! "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
-        --no-install-recommends "${names[@]}" >"$log" 2>&1; then
+        -o DPkg::Lock::Timeout=300 --no-install-recommends "${names[@]}" >"$log" 2>&1; then
     tail -n 40 "$log" >&2
     rm -f "$log"
     die "apt-get install failed (see above). On Ubuntu, 'age' needs the universe component."
@@ -166,7 +166,7 @@ if [ "${XINFANG_FORCE_PIP:-0}" != 1 ] && [ -f "$STAMP" ] && [ "$(cat "$STAMP")" 
   say "Python packages: up to date (.venv)."
 else
   say "Installing the project and its test dependencies into .venv (pip install -e '.[test]');"
-  say "the first time this downloads about 200 MB and takes a few minutes ..."
+  say "the first time this downloads over 100 MB and can take a few minutes ..."
   rm -f "$STAMP"
   # Quiet when it works; the whole pip output is shown when it fails.
   log=$(mktemp "${TMPDIR:-/tmp}/xinfang-pip.XXXXXX")
