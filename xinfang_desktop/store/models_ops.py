@@ -1,12 +1,30 @@
-"""Tables of the ops feature. Add models to MODELS; the schema step in migrations.py creates them."""
+"""Tables of the ops feature (issue 7): the history of backups and restores.
+
+Backup settings (folder, last run) live in `Setting` rows (`backup.folder`, `backup.last_at`);
+a restore records `sync_epoch_needed` there for the sync feature to start a new epoch."""
 
 from __future__ import annotations
 
-from peewee import Database
+from datetime import datetime
+
+from peewee import BooleanField, CharField, DateTimeField, Database, IntegerField, TextField
 
 from .models import BaseModel, SyncedModel  # noqa: F401  (base classes for this feature's models)
 
-MODELS: list[type[BaseModel]] = []
+
+class BackupRecord(BaseModel):
+    """One finished backup or restore on this PC (not synced: it describes this machine's disks)."""
+
+    at = DateTimeField(default=datetime.now, index=True)
+    kind = CharField()             # auto / manual / pre-restore / restore
+    path = TextField()
+    size = IntegerField(default=0)
+    cases = IntegerField(default=0)
+    actor = CharField()
+    ok = BooleanField(default=True)
+
+
+MODELS: list[type[BaseModel]] = [BackupRecord]
 
 
 def upgrade(db: Database) -> None:

@@ -1,0 +1,555 @@
+"""Backups and restores of a data folder.
+
+A backup is a folder `xinfang-backup-<YYYYmmdd-HHMMSS>-<kind>/` holding `xinfang.sqlite3` (made
+with SQLite's one-step backup API: the incremental one restarts forever while the window writes),
+`files/` (attachments, sync keys: every sub-folder of the data folder but logs and backups) and
+`manifest.json`. It is built as `.<name>.part` and renamed when complete, so a crash, a full disk
+or a pulled USB stick leaves either a whole backup or a `.part` that the next run removes.
+
+Rotation keeps the newest backup of each of the last 7 days, 4 weeks and 12 months.
+
+Restore checks the copy first (PRAGMA integrity_check, schema version, unit), takes a safety
+backup of the current data, then copies the backup INTO the live database with the same backup
+API: SQLite writes that in one transaction, so a crash mid-restore leaves the old database whole.
+A restored database records `sync_epoch_needed`: its sequence numbers may already have been used.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import json
+import os
+import re
+import shutil
+import sqlite3
+import sys
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .. import __version__
+from ..domain.errors import InvalidInput, NotFound, XinfangError
+from ..store.db import DB_FILENAME
+from ..store.migrations import SCHEMA_VERSION, migrate
+from ..store.models import Setting
+from ..store.models_ops import BackupRecord
+from .audit import audit
+from .permissions import Actor, Permission, Role, require
+
+BACKUP_PREFIX = "xinfang-backup-"
+MANIFEST = "manifest.json"
+FILES_DIR = "files"
+SAFETY_DIR = "backups"            # inside the data folder: pre-migration and pre-restore copies
+SKIPPED = {SAFETY_DIR, "logs"}    # data sub-folders a backup does not copy
+LOCK_FILE = "xinfang.lock"        # held by the window (gui/single_instance.py)
+KIND_LABELS = {"auto": "自动", "manual": "手动", "pre-restore": "恢复前"}
+KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
+
+SETTING_FOLDER = "backup.folder"
+SETTING_LAST = "backup.last_at"
+SETTING_EPOCH = "sync_epoch_needed"
+
+_NAME = re.compile(rf"^{BACKUP_PREFIX}(\d{{8}}-\d{{6}})-([a-z-]+?)(?:-(\d+))?$")
+
+Progress = Callable[[float, str], None]
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    created_at: datetime
+    kind: str
+    size: int
+    cases: int
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    source: Path
+    safety_backup: Path | None
+    cases: int
+    schema_version: int
+
+
+# --------------------------------------------------------------------------- failures in Chinese
+
+
+def disk_error(exc: BaseException, where: Path) -> XinfangError:
+    """A clear message for what goes wrong on disks: full, read-only, vanished, locked."""
+    if isinstance(exc, sqlite3.OperationalError):
+        text = str(exc).lower()
+        if "full" in text:
+            return XinfangError(f"磁盘空间不足，无法写入 {where}。请清理磁盘或换一个有足够空间的文件夹后重试；原有数据未受影响。")
+        if "locked" in text or "busy" in text:
+            return XinfangError("数据库正被另一个程序占用（可能是另一个信访 Desktop 窗口或命令），请关闭它后重试。")
+        if "readonly" in text or "read-only" in text:
+            return XinfangError(f"{where} 是只读的，无法写入。请检查文件夹权限或U盘写保护开关后重试。")
+        return XinfangError(f"数据库操作失败：{exc}。原有数据未受影响，请联系技术支持。")
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return XinfangError(f"磁盘空间不足，无法写入 {where}。请清理磁盘或换一个有足够空间的文件夹后重试；原有数据未受影响。")
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return XinfangError(f"没有写入 {where} 的权限（文件夹只读或被保护）。请换一个文件夹，或检查U盘的写保护开关。")
+        if exc.errno in (errno.ENOENT, errno.ENODEV, errno.EIO, errno.ENXIO):
+            return XinfangError(f"找不到或无法访问 {where}（U盘可能已拔出）。请插好U盘或选择其他文件夹后重试。")
+        return XinfangError(f"写入 {where} 失败：{exc.strerror or exc}。请检查磁盘后重试；原有数据未受影响。")
+    return XinfangError(str(exc))
+
+
+# --------------------------------------------------------------------------- low-level steps
+
+
+def _fsync_dir(path: Path) -> None:
+    if sys.platform == "win32":
+        return  # Windows cannot open a directory for fsync; NTFS journals the rename
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as f:
+        os.fsync(f.fileno())
+
+
+def copy_database(source: Path, target: Path) -> None:
+    """A consistent copy of `source` in one step, as a standalone file (rollback journal)."""
+    src = sqlite3.connect(str(source), timeout=30)
+    try:
+        dst = sqlite3.connect(str(target))
+        try:
+            src.backup(dst, pages=-1)          # the whole database in one step, never incremental
+            dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def check_database(path: Path) -> tuple[int, str | None, int]:
+    """(schema version, unit code, case count) of a database file after PRAGMA integrity_check.
+    Raises XinfangError when the file is not a sound 信访 Desktop database."""
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        raise XinfangError(f"无法打开备份文件 {path.name}。请确认它是信访 Desktop 的备份。") from None
+    try:
+        try:
+            result = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
+        except sqlite3.DatabaseError:
+            raise XinfangError(f"{path.name} 不是有效的数据库文件（可能已损坏或不是备份）。请选择其他备份。") from None
+        if result != ["ok"]:
+            raise XinfangError(f"备份 {path.name} 未通过完整性检查（{'; '.join(result[:3])}），不能用于恢复。请选择其他备份。")
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not {"setting", "case", "case_event"} <= tables:
+            raise XinfangError(f"{path.name} 不是信访 Desktop 的数据库。请选择其他备份。")
+        row = con.execute("SELECT value FROM setting WHERE key='unit_code'").fetchone()
+        unit = json.loads(row[0]) if row else None
+        cases = con.execute('SELECT COUNT(*) FROM "case"').fetchone()[0]
+        return version, unit, cases
+    finally:
+        con.close()
+
+
+def _copy_tree(src: Path, dst: Path, *, only_missing: bool = False) -> int:
+    """Copy files under `src` into `dst`; with only_missing, never overwrite (content-addressed
+    attachments and keys: adding is always safe). Returns the number of files copied."""
+    copied = 0
+    for root, dirs, files in os.walk(src):
+        rel = Path(root).relative_to(src)
+        (dst / rel).mkdir(parents=True, exist_ok=True)
+        for name in files:
+            if name.endswith(".part"):
+                continue
+            target = dst / rel / name
+            if only_missing and target.exists():
+                continue
+            shutil.copy2(Path(root) / name, target)
+            copied += 1
+    return copied
+
+
+def _data_subfolders(data_dir: Path) -> Iterable[Path]:
+    for p in sorted(data_dir.iterdir()):
+        if p.is_dir() and p.name not in SKIPPED and not p.name.startswith("."):
+            yield p
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def write_backup(data_dir: Path, folder: Path, kind: str, at: datetime,
+                 progress: Progress | None = None) -> BackupInfo:
+    """Write one complete backup of `data_dir` into `folder` (no permission check, no record)."""
+    progress = progress or (lambda _f, _t: None)
+    data_dir, folder = Path(data_dir), Path(folder)
+    if not folder.is_dir():
+        raise XinfangError(f"备份文件夹不存在：{folder}。如果是U盘，请插好后重试，或在“设置”中选择其他文件夹。")
+    source = data_dir / DB_FILENAME
+    if not source.exists():
+        raise NotFound(f"数据目录中没有数据库：{data_dir}")
+    _remove_stale_parts(folder)
+    name = f"{BACKUP_PREFIX}{at:%Y%m%d-%H%M%S}-{kind}"
+    n = 1
+    while (folder / name).exists():
+        n += 1
+        name = f"{BACKUP_PREFIX}{at:%Y%m%d-%H%M%S}-{kind}-{n}"
+    part = folder / f".{name}.part"
+    try:
+        part.mkdir()
+        progress(0.05, "正在复制数据库…")
+        db_copy = part / DB_FILENAME
+        copy_database(source, db_copy)
+        progress(0.5, "正在检查备份的完整性…")
+        version, unit, cases = check_database(db_copy)
+        _fsync_file(db_copy)
+        progress(0.6, "正在复制附件和密钥…")
+        for sub in _data_subfolders(data_dir):
+            _copy_tree(sub, part / FILES_DIR / sub.name)
+        manifest = {"format": 1, "app_version": __version__, "schema_version": version, "unit_code": unit,
+                    "created_at": at.isoformat(sep=" "), "kind": kind, "cases": cases,
+                    "database_sha256": _sha256(db_copy)}
+        with open(part / MANIFEST, "w", encoding="utf-8") as f:
+            json.dump(manifest, f, ensure_ascii=False, indent=2)
+            f.flush()
+            os.fsync(f.fileno())
+        _fsync_dir(part)
+        final = folder / name
+        os.replace(part, final)
+        _fsync_dir(folder)
+    except XinfangError:
+        shutil.rmtree(part, ignore_errors=True)
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        shutil.rmtree(part, ignore_errors=True)
+        raise disk_error(exc, folder) from exc
+    size = sum(p.stat().st_size for p in final.rglob("*") if p.is_file())
+    progress(1.0, "备份完成")
+    return BackupInfo(final, at, kind, size, cases)
+
+
+def _remove_stale_parts(folder: Path) -> None:
+    """Remove what a crashed or interrupted backup left: only our own `.xinfang-backup-*.part`."""
+    for p in folder.glob(f".{BACKUP_PREFIX}*.part"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def list_backups(folder: Path) -> list[BackupInfo]:
+    """The complete backups in `folder`, newest first (a folder without a manifest is not one)."""
+    found: list[BackupInfo] = []
+    folder = Path(folder)
+    if not folder.is_dir():
+        return found
+    for p in folder.iterdir():
+        m = _NAME.match(p.name)
+        if not m or not (p / MANIFEST).is_file():
+            continue
+        try:
+            manifest = json.loads((p / MANIFEST).read_text(encoding="utf-8"))
+            size = sum(f.stat().st_size for f in p.rglob("*") if f.is_file())
+        except (OSError, ValueError):
+            continue
+        found.append(BackupInfo(p, datetime.strptime(m.group(1), "%Y%m%d-%H%M%S"), m.group(2), size,
+                                int(manifest.get("cases", 0))))
+    found.sort(key=lambda b: (b.created_at, b.path.name), reverse=True)
+    return found
+
+
+def kept_by_rotation(stamps: Iterable[datetime], daily: int = KEEP_DAILY, weekly: int = KEEP_WEEKLY,
+                     monthly: int = KEEP_MONTHLY) -> set[datetime]:
+    """Grandfather-father-son: the newest of each of the last `daily` days, `weekly` ISO weeks
+    and `monthly` months that have a backup."""
+    ordered = sorted(set(stamps), reverse=True)
+    kept: set[datetime] = set()
+    rules: list[tuple[int, Callable[[date], object]]] = [
+        (daily, lambda d: d),
+        (weekly, lambda d: d.isocalendar()[:2]),
+        (monthly, lambda d: (d.year, d.month)),
+    ]
+    for limit, key in rules:
+        seen: set[object] = set()
+        for stamp in ordered:
+            k = key(stamp.date())
+            if k in seen:
+                continue
+            if len(seen) >= limit:
+                break
+            seen.add(k)
+            kept.add(stamp)
+    return kept
+
+
+def rotate(folder: Path) -> list[Path]:
+    """Delete the regular backups (auto, manual) that rotation no longer keeps; returns them."""
+    regular = [b for b in list_backups(folder) if b.kind in ("auto", "manual")]
+    kept = kept_by_rotation(b.created_at for b in regular)
+    # Several backups in one second share a stamp: keep only the newest of them.
+    newest_per_stamp: dict[datetime, Path] = {}
+    for b in regular:
+        newest_per_stamp.setdefault(b.created_at, b.path)
+    removed = []
+    for b in regular:
+        if b.created_at in kept and newest_per_stamp[b.created_at] == b.path:
+            continue
+        # Rename first: a crash half-way through rmtree must not leave something that looks whole.
+        doomed = b.path.with_name(f".{b.path.name}.part")
+        os.replace(b.path, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+        removed.append(b.path)
+    return removed
+
+
+def find_database(source: Path) -> Path:
+    """The database file of a backup: the backup folder, its manifest, or a .sqlite3 file."""
+    source = Path(source)
+    if source.is_dir():
+        candidate = source / DB_FILENAME
+    elif source.name == MANIFEST:
+        candidate = source.parent / DB_FILENAME
+    else:
+        candidate = source
+    if not candidate.is_file():
+        raise NotFound(f"找不到备份：{source}。请选择备份文件夹（xinfang-backup-…）或其中的 {DB_FILENAME}。")
+    return candidate
+
+
+def window_holding(data_dir: Path) -> int | None:
+    """The process id of a running window on this data folder, if any (its QLockFile)."""
+    lock = Path(data_dir) / LOCK_FILE
+    try:
+        pid = int(lock.read_text(encoding="utf-8", errors="replace").splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    if pid == os.getpid():
+        return None
+    return pid if _alive(pid) else None
+
+
+def _alive(pid: int) -> bool:
+    if sys.platform == "win32":
+        import ctypes
+
+        handle = ctypes.windll.kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+        if not handle:
+            return False
+        ctypes.windll.kernel32.CloseHandle(handle)
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def restore_database(data_dir: Path, source: Path, *, at: datetime,
+                     expected_unit: str | None, progress: Progress | None = None) -> RestoreResult:
+    """Check `source`, take a safety backup, then replace the data folder's database with it in
+    one SQLite transaction. Works on an empty data folder too (no database yet)."""
+    progress = progress or (lambda _f, _t: None)
+    data_dir = Path(data_dir)
+    db_file = find_database(source)
+    live = data_dir / DB_FILENAME
+    data_dir.mkdir(parents=True, exist_ok=True)
+    staged = data_dir / f".restore-{os.getpid()}.part"
+    try:
+        # Check a private copy, not the file on the stick: it may be pulled mid-read.
+        progress(0.05, "正在检查备份的完整性…")
+        try:
+            copy_database(db_file, staged)
+        except (sqlite3.DatabaseError, UnicodeDecodeError):
+            raise XinfangError(f"{db_file.name} 不是有效的数据库文件（可能已损坏或不是备份）。请选择其他备份。") from None
+        version, unit, cases = check_database(staged)
+        if version > SCHEMA_VERSION:
+            raise XinfangError(f"这个备份来自更新版本的程序（数据库版本 {version}），请先安装最新版本再恢复。")
+        if expected_unit and unit and unit != expected_unit:
+            raise XinfangError(f"这个备份属于另一个单位（{unit}），不能恢复到本单位（{expected_unit}）的数据目录。")
+        if not unit:
+            raise XinfangError("这个备份中没有本单位的设置（可能是未初始化的数据库），不能用于恢复。")
+        safety: Path | None = None
+        if live.exists():
+            progress(0.2, "正在备份当前数据…")
+            safety_dir = data_dir / SAFETY_DIR
+            safety_dir.mkdir(exist_ok=True)
+            safety = write_backup(data_dir, safety_dir, "pre-restore", at).path
+        progress(0.5, "正在恢复数据库…")
+        src = sqlite3.connect(str(staged))
+        try:
+            dst = sqlite3.connect(str(live), timeout=30)
+            try:
+                src.backup(dst, pages=-1)  # one transaction on the live file: all or nothing
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    except XinfangError:
+        raise
+    except (OSError, sqlite3.Error) as exc:
+        raise disk_error(exc, data_dir) from exc
+    finally:
+        staged.unlink(missing_ok=True)
+    progress(0.8, "正在恢复附件和密钥…")
+    files = db_file.parent / FILES_DIR
+    if files.is_dir():
+        try:
+            _copy_tree(files, data_dir, only_missing=True)
+        except OSError as exc:
+            raise disk_error(exc, data_dir) from exc
+    progress(1.0, "恢复完成")
+    return RestoreResult(Path(source), safety, cases, version)
+
+
+def _mark_restored(db, at: datetime, actor: Actor, result: RestoreResult) -> None:
+    """After a restore: bring the schema up to date, ask sync for a new epoch, record it."""
+    migrate(db)
+    with db.atomic():
+        Setting.replace(key=SETTING_EPOCH, value={"since": at.isoformat(sep=" "), "reason": "restored",
+                                                  "backup": result.source.name}).execute()
+        BackupRecord.create(at=at, kind="restore", path=str(result.source), cases=result.cases, actor=actor.name)
+        audit(actor, "backup.restore", None, {"backup": result.source.name, "cases": result.cases,
+                                              "safety_backup": str(result.safety_backup or "")}, at=at)
+
+
+def restore_into_empty(data_dir: Path, source: Path, *, clock, progress: Progress | None = None) -> RestoreResult:
+    """`xinfang restore` on a data folder with no database (a new PC): nobody to log in as yet."""
+    from ..services.context import open_services
+
+    data_dir = Path(data_dir)
+    if (data_dir / DB_FILENAME).exists():
+        raise XinfangError("数据目录中已有数据库，请以管理员身份恢复。")
+    at = clock.now()
+    result = restore_database(data_dir, source, at=at, expected_unit=None, progress=progress)
+    svc = open_services(data_dir, clock=clock)
+    try:
+        unit = svc.auth.unit_code()
+        actor = Actor(id="", name="restore", display_name="恢复程序", role=Role.ADMIN, unit_code=unit)
+        _mark_restored(svc.db, at, actor, result)
+    finally:
+        svc.close()
+    return result
+
+
+class BackupService:
+    """Backups of this data folder and restores into it, as a person starts them."""
+
+    def __init__(self, services):
+        self.services = services
+
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.services.data_dir)
+
+    # ----------------------------------------------------------------- settings
+
+    def folder(self) -> Path | None:
+        row = Setting.get_or_none(Setting.key == SETTING_FOLDER)
+        return Path(row.value) if row and row.value else None
+
+    def last_backup_at(self) -> datetime | None:
+        row = Setting.get_or_none(Setting.key == SETTING_LAST)
+        return datetime.fromisoformat(row.value) if row and row.value else None
+
+    def set_folder(self, actor: Actor, folder: Path | str) -> Path:
+        require(actor, Permission.MANAGE_SETTINGS)
+        text = str(folder).strip()
+        if not text:
+            raise InvalidInput("请选择备份文件夹", field="folder")
+        path = Path(text).expanduser()
+        if not path.is_absolute():
+            raise InvalidInput("请选择一个完整的文件夹路径（例如 D:\\信访备份 或U盘上的文件夹）", field="folder")
+        try:
+            if path.resolve() == self.data_dir.resolve() or self.data_dir.resolve() in path.resolve().parents:
+                raise InvalidInput("备份文件夹不能在数据目录里面：硬盘损坏时会一起丢失。请选择其他磁盘或U盘。", field="folder")
+            path.mkdir(parents=True, exist_ok=True)
+            probe = path / f".xinfang-write-test-{os.getpid()}"
+            probe.write_bytes(b"ok")
+            probe.unlink()
+        except InvalidInput:
+            raise
+        except OSError as exc:
+            raise disk_error(exc, path) from exc
+        at = self.services.clock.now()
+        with self.services.db.atomic():
+            Setting.replace(key=SETTING_FOLDER, value=str(path)).execute()
+            audit(actor, "backup.set_folder", None, {"folder": str(path)}, at=at)
+        return path
+
+    def epoch_needed(self) -> dict | None:
+        row = Setting.get_or_none(Setting.key == SETTING_EPOCH)
+        return row.value if row else None
+
+    # ----------------------------------------------------------------- backing up
+
+    def due(self) -> bool:
+        """An automatic backup is due: a folder is set and none ran today."""
+        if self.folder() is None:
+            return False
+        last = self.last_backup_at()
+        return last is None or last.date() < self.services.clock.today()
+
+    def backup(self, actor: Actor, *, to: Path | None = None, kind: str = "manual",
+               progress: Progress | None = None) -> BackupInfo:
+        """Back up to `to`, or to the configured folder. Any user may run the configured backup
+        (it protects everyone's work); only an administrator may copy the data elsewhere."""
+        if to is not None:
+            require(actor, Permission.MANAGE_SETTINGS)
+            folder = Path(to)
+            if not folder.exists() and folder.parent.is_dir():
+                try:
+                    folder.mkdir()  # only one level: a missing stick must not become a folder on C:
+                except OSError as exc:
+                    raise disk_error(exc, folder) from exc
+        else:
+            require(actor, Permission.VIEW)
+            folder = self.folder()
+            if folder is None:
+                raise XinfangError("还没有设置备份文件夹。请在“设置 → 备份”中选择，或用 xinfang backup --to 文件夹。")
+        if kind not in ("auto", "manual"):
+            raise InvalidInput(f"备份类型无效：{kind}", field="kind")
+        at = self.services.clock.now()
+        info = write_backup(self.data_dir, folder, kind, at, progress)
+        with self.services.db.atomic():
+            BackupRecord.create(at=at, kind=kind, path=str(info.path), size=info.size, cases=info.cases,
+                                actor=actor.name)
+            Setting.replace(key=SETTING_LAST, value=at.isoformat(sep=" ")).execute()
+            audit(actor, f"backup.{kind}", None, {"path": str(info.path), "cases": info.cases}, at=at)
+        try:
+            rotate(folder)
+        except OSError:
+            pass  # an old backup that cannot be removed now is removed next time
+        return info
+
+    def backup_if_due(self, actor: Actor, progress: Progress | None = None) -> BackupInfo | None:
+        return self.backup(actor, kind="auto", progress=progress) if self.due() else None
+
+    def backups(self, folder: Path | None = None) -> list[BackupInfo]:
+        folder = folder or self.folder()
+        return list_backups(folder) if folder else []
+
+    def history(self, limit: int = 20) -> list[BackupRecord]:
+        return list(BackupRecord.select().order_by(BackupRecord.at.desc(), BackupRecord.id.desc()).limit(limit))
+
+    # ----------------------------------------------------------------- restoring
+
+    def restore(self, actor: Actor, source: Path, progress: Progress | None = None) -> RestoreResult:
+        require(actor, Permission.MANAGE_SETTINGS)
+        at = self.services.clock.now()
+        result = restore_database(self.data_dir, Path(source), at=at,
+                                  expected_unit=self.services.auth.unit_code(), progress=progress)
+        _mark_restored(self.services.db, at, actor, result)
+        return result
