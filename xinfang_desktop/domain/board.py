@@ -1,0 +1,360 @@
+"""The four-colour attention board (四色看板): published rules from case facts to a colour.
+
+The colour is the urgency of a person's *grievance*, derived only from the facts of their
+matters (deadlines, group matter, repeated petitions without a written reply, hardship, leader
+ownership, age, review) — never from where a person is or goes (DOMAIN.md, "What the product
+never does"). Every card carries each reason in words a leader reads.
+
+Pure: no database, no clock. `grade(person, today, settings)` is called once per person; the
+service gathers the facts in a few queries over the cached case rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import Enum
+
+from .workflow import DeadlineKey, OPEN_STATUSES, Status
+
+
+class Colour(str, Enum):
+    RED = "A"
+    ORANGE = "B"
+    YELLOW = "C"
+    GREEN = "D"
+
+    @property
+    def rank(self) -> int:
+        """0 is the most urgent."""
+        return "ABCD".index(self.value)
+
+    @property
+    def label(self) -> str:
+        return {"A": "红", "B": "橙", "C": "黄", "D": "绿"}[self.value]
+
+    @property
+    def shape(self) -> str:
+        # A shape per colour, so the grade reads without telling red from green.
+        return {"A": "▲", "B": "◆", "C": "●", "D": "○"}[self.value]
+
+    @property
+    def title(self) -> str:
+        """「▲ 红A」: shape, colour word and letter — never the colour alone."""
+        return f"{self.shape} {self.label}{self.value}"
+
+    @property
+    def meaning(self) -> str:
+        return COLOUR_MEANINGS[self]
+
+    @classmethod
+    def parse(cls, text: str) -> "Colour":
+        t = (text or "").strip().upper()
+        for c in cls:
+            if t in (c.value, c.label, c.label + c.value, c.name, f"{c.label}{c.value}".upper()):
+                return c
+        from .errors import InvalidInput
+        raise InvalidInput(f"颜色无效：{text}，应为 红A、橙B、黄C 或 绿D", field="colour")
+
+
+COLOUR_MEANINGS = {
+    Colour.RED: "期限已过、集体访未结、90日内同一事项多次信访未获书面答复，或有急难情况",
+    Colour.ORANGE: "领导包案、长期未化解（超过180天或复查复核仍有争议）、7日内到期",
+    Colour.YELLOW: "正在办理、按期推进（含调解中）",
+    Colour.GREEN: "已办结答复，只待回访和满意度评价",
+}
+
+
+class HardshipKind(str, Enum):
+    NO_INCOME = "no_income"
+    UNPAID_WAGES = "unpaid_wages"
+    MEDICAL = "medical"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"no_income": "无收入来源", "unpaid_wages": "工资被拖欠", "medical": "急病就医",
+                "other": "其他急难"}[self.value]
+
+    @classmethod
+    def parse(cls, text: str) -> "HardshipKind":
+        for k in cls:
+            if text in (k.value, k.label):
+                return k
+        from .errors import InvalidInput
+        raise InvalidInput(f"急难类别无效：{text}，应为{'、'.join(k.label for k in cls)}之一", field="kind")
+
+
+@dataclass(frozen=True)
+class BoardSettings:
+    """The published thresholds. Stored as a setting; these are the defaults of DOMAIN.md."""
+
+    repeat_count: int = 3            # petitions on the same matter …
+    repeat_window_days: int = 90     # … within this many days, without a written reply → 红
+    long_standing_days: int = 180    # open longer than this → 橙
+    due_soon_days: int = 7           # a deadline within this many days → 橙
+    followup_days: int = 30          # a follow-up visit is due this many days after the reply
+
+    def __post_init__(self) -> None:
+        from .errors import InvalidInput
+        for name, low, high in (("repeat_count", 2, 20), ("repeat_window_days", 7, 730),
+                                ("long_standing_days", 30, 3650), ("due_soon_days", 1, 60),
+                                ("followup_days", 1, 365)):
+            value = getattr(self, name)
+            if not isinstance(value, int) or not low <= value <= high:
+                raise InvalidInput(f"看板规则“{SETTING_LABELS[name]}”应为{low}至{high}之间的整数", field=name)
+
+
+SETTING_LABELS = {"repeat_count": "重复信访次数", "repeat_window_days": "重复信访统计天数",
+                  "long_standing_days": "长期未化解天数", "due_soon_days": "临近到期天数",
+                  "followup_days": "答复后回访天数"}
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """One matter of a person, as cached on the case row plus a few joined facts."""
+
+    case_id: str
+    number: str
+    status: Status
+    received_on: date
+    category_code: str
+    is_group: bool = False
+    people_count: int = 1
+    repeat_of: str | None = None
+    next_due: date | None = None             # earliest open limit the office must meet
+    next_due_key: str | None = None
+    replied_on: date | None = None           # last written decision (reply, review, recheck)
+    followed_up: bool = False                # a 回访 after that decision
+    leader: str | None = None                # 包案 leader (display name)
+    leader_target: date | None = None
+    next_session: date | None = None         # next mediation session planned
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def on_board(self) -> bool:
+        """Open, or resolved with only the follow-up left. Refused and closed-without-reply
+        matters have no follow-up to do (workflow.why_not), so they are not on the board."""
+        if self.is_open:
+            return True
+        if self.followed_up:
+            return False
+        return self.replied_on is not None or self.status == Status.REDIRECTED
+
+
+@dataclass(frozen=True)
+class Hardship:
+    kind: HardshipKind
+    note: str = ""
+    opened_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Override:
+    """A leader's raised or lowered colour. It holds while the facts give `base`, the colour
+    computed when it was set; when the facts change the colour it lapses."""
+
+    colour: Colour
+    base: Colour
+    reason: str
+    by: str
+    on: date
+
+
+@dataclass(frozen=True)
+class PersonFacts:
+    person_id: str
+    name: str
+    cases: tuple[CaseFacts, ...]
+    hardships: tuple[Hardship, ...] = ()
+    override: Override | None = None
+
+
+@dataclass(frozen=True)
+class Reason:
+    colour: Colour
+    text: str
+    case_id: str | None = None
+    case_number: str | None = None
+
+    def __str__(self) -> str:
+        return self.text + (f"〔{self.case_number}〕" if self.case_number else "")
+
+
+@dataclass(frozen=True)
+class Grade:
+    person_id: str
+    colour: Colour                      # shown: the override while it holds, else computed
+    computed: Colour
+    reasons: tuple[Reason, ...]         # every reason for the computed colour
+    other_reasons: tuple[Reason, ...]   # facts of lower urgency, for the details
+    override: Override | None           # in force
+    lapsed: Override | None             # set earlier, no longer in force
+    matters: tuple[CaseFacts, ...]      # the matters that keep the person on the board
+    owner: str | None
+    next_step: str | None
+    next_date: date | None
+    primary_case_id: str | None         # the matter a click opens: the one behind the first reason
+
+
+def short_deadline_label(key: str | None) -> str:
+    if not key:
+        return "期限"
+    return DeadlineKey(key).label.split("（")[0]
+
+
+_NEXT_ACTION = {
+    DeadlineKey.ROUTE.value: "受理告知或转送交办",
+    DeadlineKey.HANDLING.value: "出具处理意见",
+    DeadlineKey.REVIEW.value: "出具复查意见",
+    DeadlineKey.RECHECK.value: "出具复核意见",
+}
+
+_REVIEWED = frozenset({Status.REVIEWING, Status.REVIEWED, Status.RECHECKING, Status.RECHECKED})
+
+
+def _same_matter_groups(cases: tuple[CaseFacts, ...]) -> list[list[CaseFacts]]:
+    """Cases of one person on the same matter: the same category, or linked by repeat_of."""
+    parent: dict[str, str] = {c.case_id: c.case_id for c in cases}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    by_cat: dict[str, str] = {}
+    for c in cases:
+        first = by_cat.setdefault(c.category_code, c.case_id)
+        parent[find(c.case_id)] = find(first)
+        if c.repeat_of and c.repeat_of in parent:
+            parent[find(c.case_id)] = find(c.repeat_of)
+    groups: dict[str, list[CaseFacts]] = {}
+    for c in cases:
+        groups.setdefault(find(c.case_id), []).append(c)
+    return list(groups.values())
+
+
+def case_reasons(c: CaseFacts, today: date, s: BoardSettings) -> list[Reason]:
+    """The reasons one matter gives, of every colour."""
+    out: list[Reason] = []
+
+    def add(colour: Colour, text: str) -> None:
+        out.append(Reason(colour, text, c.case_id, c.number))
+
+    if c.is_open:
+        if c.next_due is not None and c.next_due < today:
+            add(Colour.RED, f"{short_deadline_label(c.next_due_key)}已于{c.next_due:%Y-%m-%d}届满"
+                            f"（超期{(today - c.next_due).days}天）")
+        if c.is_group:
+            add(Colour.RED, f"集体访事项（{c.people_count}人）尚未办结")
+        if c.leader:
+            target = f"，目标{c.leader_target:%Y-%m-%d}前化解" if c.leader_target else ""
+            add(Colour.ORANGE, f"{c.leader}包案{target}")
+        age = (today - c.received_on).days
+        if age > s.long_standing_days:
+            add(Colour.ORANGE, f"信访已{age}天未化解（超过{s.long_standing_days}天）")
+        if c.next_due is not None and today <= c.next_due <= today + timedelta(days=s.due_soon_days):
+            left = (c.next_due - today).days
+            add(Colour.ORANGE, f"{short_deadline_label(c.next_due_key)}将于{c.next_due:%Y-%m-%d}届满"
+                               + ("（今天到期）" if left == 0 else f"（剩{left}天）"))
+        if c.status in _REVIEWED:
+            add(Colour.ORANGE, f"{c.status.label}，信访人对处理意见仍有争议")
+        if c.next_session is not None and c.next_session >= today:
+            add(Colour.YELLOW, f"调解进行中，下次调解{c.next_session:%Y-%m-%d}")
+        if c.next_due is None or c.next_due >= today:
+            due = f"，{short_deadline_label(c.next_due_key)}至{c.next_due:%Y-%m-%d}" if c.next_due else ""
+            add(Colour.YELLOW, f"{c.status.label}，按期推进{due}")
+        return out
+    if not c.on_board:
+        return out
+    if c.status in _REVIEWED:
+        add(Colour.ORANGE, f"{c.status.label}，信访人对处理意见仍有争议，待回访")
+    if c.replied_on is not None:
+        due = c.replied_on + timedelta(days=s.followup_days)
+        late = f"，已逾期{(today - due).days}天" if due < today else ""
+        add(Colour.GREEN, f"已于{c.replied_on:%Y-%m-%d}书面答复，待回访（回访期限{due:%Y-%m-%d}{late}）")
+    else:
+        add(Colour.GREEN, "已告知通过其他法定途径解决，待回访")
+    return out
+
+
+def grade(person: PersonFacts, today: date, settings: BoardSettings = BoardSettings()) -> Grade | None:
+    """The colour of `person` and why, or None when they are not on the board (every matter
+    followed up, or none open)."""
+    s = settings
+    matters = tuple(c for c in person.cases if c.on_board)
+    if not matters:
+        return None
+    reasons: list[Reason] = []
+    for c in matters:
+        reasons += case_reasons(c, today, s)
+    # 红: the same matter petitioned N+ times within the window without a written reply.
+    window_start = today - timedelta(days=s.repeat_window_days)
+    recent = tuple(c for c in person.cases if c.received_on > window_start and c.received_on <= today)
+    if len(recent) >= s.repeat_count:
+        for group in _same_matter_groups(recent):
+            # Without a written reply: not yet replied, refused or redirected (those are written).
+            unanswered = [c for c in group if c.replied_on is None and c.status in (Status.REGISTERED, Status.HANDLING)]
+            if len(unanswered) >= s.repeat_count:
+                latest = max(unanswered, key=lambda c: c.received_on)
+                reasons.insert(0, Reason(Colour.RED, f"{s.repeat_window_days}日内就同一事项信访{len(unanswered)}次，"
+                                                     f"均未获书面答复", latest.case_id, latest.number))
+    for h in person.hardships:
+        note = f"：{h.note}" if h.note else ""
+        reasons.insert(0, Reason(Colour.RED, f"急难情况（{h.kind.label}）{note}"))
+    computed = min((r.colour for r in reasons), key=lambda c: c.rank)
+    top = tuple(r for r in reasons if r.colour == computed)
+    rest = tuple(r for r in reasons if r.colour != computed)
+    override = lapsed = None
+    if person.override is not None:
+        if person.override.base == computed:
+            override = person.override
+        else:
+            lapsed = person.override
+    owners = sorted((c for c in matters if c.leader), key=lambda c: c.leader_target or date.max)
+    step, step_date = _next_step(matters, today, s)
+    primary = next((r.case_id for r in top if r.case_id), None) or matters[0].case_id
+    return Grade(person_id=person.person_id, colour=override.colour if override else computed, computed=computed,
+                 reasons=top, other_reasons=rest, override=override, lapsed=lapsed, matters=matters,
+                 owner=owners[0].leader if owners else None, next_step=step, next_date=step_date,
+                 primary_case_id=primary)
+
+
+def _next_step(matters: tuple[CaseFacts, ...], today: date, s: BoardSettings) -> tuple[str | None, date | None]:
+    """The earliest thing due: a statutory limit, a leader's target, a mediation, a follow-up."""
+    steps: list[tuple[date, str]] = []
+    for c in matters:
+        if c.is_open:
+            if c.next_due is not None:
+                steps.append((c.next_due, f"{_NEXT_ACTION.get(c.next_due_key or '', '办理')}（{c.number}）"))
+            if c.next_session is not None and c.next_session >= today:
+                steps.append((c.next_session, f"调解（{c.number}）"))
+            if c.leader_target is not None:
+                steps.append((c.leader_target, f"包案化解（{c.number}）"))
+        else:
+            base = c.replied_on or c.received_on
+            steps.append((base + timedelta(days=s.followup_days), f"回访（{c.number}）"))
+    if not steps:
+        return None, None
+    when, what = min(steps)
+    return what, when
+
+
+@dataclass(frozen=True)
+class BoardSummary:
+    counts: dict[Colour, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def summarize(grades: list[Grade]) -> BoardSummary:
+    counts = {c: 0 for c in Colour}
+    for g in grades:
+        counts[g.colour] += 1
+    return BoardSummary(counts)
