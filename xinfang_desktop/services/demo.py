@@ -327,6 +327,9 @@ def generate(services, actor: Actor, cases: int, seed: int = 1, days_back: int =
         if progress:
             progress(done / cases, f"已生成 {done}/{cases} 件")
     db.execute_sql(f"PRAGMA cache_size = {PRAGMAS['cache_size']}")
+    from . import demo_attention  # the board's demo data: 包案, hardship, mediation, receptions
+
+    demo_attention.generate(services, actor, random.Random(seed + 4))
     with db.atomic():
         audit(actor, "demo.generate", None, {"cases": cases, "seed": seed}, at=now)
     return DemoResult(cases=cases, persons=n_persons, events=n_events, seconds=_time.perf_counter() - started)

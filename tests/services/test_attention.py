@@ -1,0 +1,172 @@
+"""The board, 包案, hardship, overrides and follow-ups on a real database, as a leader sees them."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import make_registration
+from xinfang_desktop.domain.board import Colour
+from xinfang_desktop.domain.errors import InvalidInput, PermissionDenied
+from xinfang_desktop.domain.petition import PetitionerInput
+from xinfang_desktop.domain.workflow import EventKind
+from xinfang_desktop.services.attention import HardshipService, OwnershipService
+from xinfang_desktop.services.board import BoardFilter, BoardService
+from xinfang_desktop.services.permissions import Role
+from xinfang_desktop.store.models import AuditEntry
+from xinfang_desktop.store.models_attention import ColourOverride, HardshipFlag, LeaderAssignment
+
+
+@pytest.fixture
+def leader(services, admin):
+    return services.auth.add_user(admin, "leader1", Role.LEADER, "leader-pass-1", "李镇长")
+
+
+def text_of(pdf: bytes) -> str:
+    return re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+
+
+def routed(services, clerk, handler, clock, **reg):
+    ref = services.cases.register(clerk, make_registration(**reg))
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+    return ref
+
+
+def card_of(services, actor, name="欧阳娜娜"):
+    return next((c for c in services.get(BoardService).board(actor).cards if c.name == name), None)
+
+
+def test_case_moves_from_yellow_to_red_to_green_and_off_the_board(services, clerk, handler, admin, clock):
+    ref = routed(services, clerk, handler, clock)
+    card = card_of(services, admin)
+    assert card.colour == Colour.YELLOW
+    assert card.reason_texts() == ["办理中，按期推进，办理期限至2027-01-04"]
+    assert card.id_masked == "110105********002X" and card.township == "永福镇"
+    clock.advance(days=65)                                   # 2027-01-06: two days past the limit (due 2027-01-04, after the New Year holiday)
+    card = card_of(services, admin)
+    assert card.colour == Colour.RED and card.reason_texts() == ["办理期限已于2027-01-04届满（超期2天）"]
+    services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "支持", "text": "责成企业支付工资"})
+    card = card_of(services, admin)
+    assert card.colour == Colour.GREEN
+    assert card.reason_texts() == ["已于2027-01-06书面答复，待回访（回访期限2027-02-05）"]
+    assert services.get(BoardService).followups_due(admin, within_days=40)[0][2] == ref.number
+    services.cases.act(handler, ref.number, EventKind.FOLLOWED_UP, {"method": "phone", "rating": "满意"})
+    assert card_of(services, admin) is None
+
+
+def test_group_matter_and_repeat_petitions_are_red(services, clerk, handler, admin, clock):
+    services.cases.register(clerk, make_registration(
+        people_count=8, petitioners=[PetitionerInput(name="张伟", phone="13700000000", is_representative=True)]))
+    card = card_of(services, admin, "张伟")
+    assert card.colour == Colour.RED and card.reason_texts() == ["集体访事项（8人）尚未办结"]
+    first = services.cases.register(clerk, make_registration())
+    clock.advance(days=20)
+    second = services.cases.register(clerk, make_registration(received_at=clock.now(), repeat_of=first.number))
+    assert not any("同一事项" in t for t in card_of(services, admin).reason_texts())
+    clock.advance(days=20)
+    third = services.cases.register(clerk, make_registration(received_at=clock.now(), repeat_of=second.number))
+    card = card_of(services, admin)
+    assert card.colour == Colour.RED and len(card.grade.matters) == 3
+    assert card.reason_texts()[0] == f"90日内就同一事项信访3次，均未获书面答复〔{third.number}〕"
+
+
+def test_leader_assignment_is_orange_listed_and_audited(services, clerk, handler, admin, leader, clock):
+    ref = routed(services, clerk, handler, clock)
+    own = services.get(OwnershipService)
+    with pytest.raises(PermissionDenied, match="只有领导或管理员"):
+        own.assign(handler, ref.number, "leader1", "约谈企业负责人", "2026-12-15")
+    with pytest.raises(InvalidInput, match="早于今天"):
+        own.assign(leader, ref.number, "leader1", "约谈企业负责人", "2026-10-01")
+    with pytest.raises(InvalidInput, match="不是领导"):
+        own.assign(admin, ref.number, "handler1", "约谈企业负责人", "2026-12-15")
+    assert LeaderAssignment.select().count() == 0
+    a = own.assign(leader, ref.number, "李镇长", "约谈企业负责人，督促分期支付", "2026-12-15")
+    assert a.leader_display == "李镇长" and [x.case_number for x in own.owned_by("leader1")] == [ref.number]
+    card = card_of(services, admin)
+    assert card.colour == Colour.ORANGE and card.grade.owner == "李镇长"
+    assert card.reason_texts() == ["李镇长包案，目标2026-12-15前化解"]
+    assert services.get(BoardService).board(admin, BoardFilter(leader="李镇长")).cards
+    assert not services.get(BoardService).board(admin, BoardFilter(leader="")).cards
+    # A new assignment replaces the old one, which is kept as history.
+    own.assign(admin, ref.number, "admin", "由管理员牵头", "2026-12-20")
+    assert own.current(ref.id).leader_name == "admin" and LeaderAssignment.select().count() == 2
+    assert AuditEntry.select().where(AuditEntry.action == "attention.assign_leader").count() == 2
+
+
+def test_hardship_flag_referral_and_clearing_need_reasons(services, clerk, handler, admin, clock):
+    ref = routed(services, clerk, handler, clock)
+    person_id = card_of(services, admin).person_id
+    hs = services.get(HardshipService)
+    with pytest.raises(InvalidInput, match="急难类别无效"):
+        hs.flag(clerk, person_id, "失踪")
+    flag = hs.flag(clerk, person_id, "工资被拖欠", "半年未发工资，子女学费无着落", ref.number)
+    card = card_of(services, admin)
+    assert card.colour == Colour.RED
+    assert card.reason_texts() == ["急难情况（工资被拖欠）：半年未发工资，子女学费无着落"]
+    referral = hs.refer(clerk, flag.id, "社会救助", "永福镇民政办")
+    hs.referral_outcome(clerk, referral.id, "已发放临时救助金2000元")
+    assert hs.of_person(person_id)[0].referrals[0].outcome == "已发放临时救助金2000元"
+    with pytest.raises(InvalidInput, match="解除理由不能为空"):
+        hs.clear(clerk, flag.id, "  ")
+    assert HardshipFlag.get_by_id(flag.id).cleared_at is None
+    hs.clear(clerk, flag.id, "工资已结清")
+    assert card_of(services, admin).colour == Colour.YELLOW
+
+
+def test_override_is_shown_audited_and_lapses_when_facts_change(services, clerk, handler, admin, leader, clock):
+    ref = routed(services, clerk, handler, clock)
+    clock.advance(days=65)
+    board = services.get(BoardService)
+    card = card_of(services, admin)
+    assert card.colour == Colour.RED
+    with pytest.raises(PermissionDenied):
+        board.override(handler, card.person_id, "橙B", "企业已同意支付")
+    with pytest.raises(InvalidInput, match="理由"):
+        board.override(leader, card.person_id, "橙B", "  ")
+    assert ColourOverride.select().count() == 0
+    card = board.override(leader, card.person_id, "橙B", "企业已同意本周内支付，暂按橙色跟踪")
+    assert card.colour == Colour.ORANGE and card.grade.computed == Colour.RED
+    assert card.override_text() == "李镇长于2027-01-06将颜色由红A调低为橙B：企业已同意本周内支付，暂按橙色跟踪"
+    assert card.reason_texts() == ["办理期限已于2027-01-04届满（超期2天）"]
+    entry = AuditEntry.get(AuditEntry.action == "attention.override")
+    assert entry.actor == "leader1" and entry.detail["reason"].startswith("企业已同意")
+    services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "支持", "text": "责成企业支付工资"})
+    card = card_of(services, admin)
+    assert card.colour == Colour.GREEN and card.grade.override is None and card.grade.lapsed is not None
+
+
+def test_filters_and_settings(services, clerk, handler, admin, clock):
+    routed(services, clerk, handler, clock)
+    services.cases.register(clerk, make_registration(
+        category_code="0301", request="反映道路施工影响出行",
+        petitioners=[PetitionerInput(name="张伟", phone="13700000000", township_code="350881104000")]))
+    board = services.get(BoardService)
+    assert {c.name for c in board.board(admin, BoardFilter(township="350881104000")).cards} == {"张伟"}
+    assert {c.name for c in board.board(admin, BoardFilter(category="04")).cards} == {"欧阳娜娜"}
+    assert {c.name for c in board.board(admin, BoardFilter(colour=Colour.YELLOW)).cards} == {"欧阳娜娜", "张伟"}
+    with pytest.raises(PermissionDenied):
+        board.save_settings(clerk, repeat_count=2)
+    with pytest.raises(InvalidInput):
+        board.save_settings(admin, due_soon_days=0)
+    board.save_settings(admin, due_soon_days=60)
+    assert board.settings().due_soon_days == 60
+    card = card_of(services, admin, "张伟")
+    assert card.colour == Colour.ORANGE
+    assert card.reason_texts() == ["受理告知／转送交办期限将于2026-11-17届满（剩15天）"]
+
+
+def test_printed_board_is_landscape_masked_and_lists_every_reason(services, clerk, handler, admin, clock):
+    routed(services, clerk, handler, clock)
+    clock.advance(days=65)
+    rendered = services.get(BoardService).print_board(admin)
+    page = PdfReader(io.BytesIO(rendered.pdf)).pages[0]
+    assert float(page.mediabox.width) > float(page.mediabox.height)            # A4 landscape
+    text = text_of(rendered.pdf)
+    assert "信访人员四色看板" in text and "欧阳娜娜" in text and "110105********002X" in text
+    assert "11010519491231002X" not in text
+    assert "办理期限已于2027-01-04届满（超期2天）" in text and "▲红A1人" in text
+    assert not rendered.missing

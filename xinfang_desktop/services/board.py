@@ -1,0 +1,401 @@
+"""The attention board: facts gathered in a few queries over the cached case rows (never a
+refold of every timeline), graded by the published rules of domain/board.py; leaders' overrides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from typing import Iterable
+
+from ..domain import board as rules
+from ..domain.board import BoardSettings, CaseFacts, Colour, Grade, Hardship, HardshipKind, Override, PersonFacts
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.idcard import mask_id_number
+from ..domain.text import clean_text
+from ..domain.workflow import OPEN_STATUSES, Status
+from ..store.models import Person, Setting
+from ..store.models_attention import ColourOverride
+from .attention import require_leader
+from .audit import audit
+from .permissions import Actor, Permission, require
+
+SETTING_KEY = "board.rules"
+
+# Statuses of matters that may be on the board: open, or decided and maybe awaiting the follow-up.
+_OPEN = [s.value for s in OPEN_STATUSES]
+_DECIDED = [Status.REPLIED.value, Status.REVIEWED.value, Status.RECHECKED.value, Status.REDIRECTED.value,
+            Status.CLOSED.value]
+_DECISION_KINDS = ("replied", "review_decided", "recheck_decided")
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    township: str | None = None         # township code
+    leader: str | None = None           # 包案 leader display name; "" = not owned
+    category: str | None = None         # a category code; a two-digit code matches its children
+    colour: Colour | None = None
+
+
+@dataclass(frozen=True)
+class Card:
+    """A person on the board, as the card, the printout and `xinfang board` show them."""
+
+    person_id: str
+    name: str
+    id_masked: str
+    township: str
+    village: str
+    township_code: str | None
+    grade: Grade
+
+    @property
+    def colour(self) -> Colour:
+        return self.grade.colour
+
+    @property
+    def place(self) -> str:
+        return f"{self.township}{self.village}" if self.village != self.township else self.township
+
+    def reason_texts(self) -> list[str]:
+        """Every reason for the colour; the matter's number only when the person has several."""
+        several = len(self.grade.matters) > 1
+        return [str(r) if several else r.text for r in self.grade.reasons]
+
+    def print_card(self):
+        from ..documents.board_print import BoardPrintCard
+
+        g = self.grade
+        return BoardPrintCard(g.colour, self.name, self.id_masked or "—", self.place,
+                              tuple(f"{m.number}（{m.status.label}）" for m in g.matters), tuple(self.reason_texts()),
+                              g.owner, self.next_step_text(), g.next_date, self.override_text())
+
+    def next_step_text(self) -> str | None:
+        """The next step; the matter's number only when the person has several."""
+        step = self.grade.next_step
+        if step and len(self.grade.matters) == 1:
+            step = step.replace(f"（{self.grade.matters[0].number}）", "")
+        return step
+
+    def override_text(self) -> str | None:
+        o = self.grade.override
+        if o is None:
+            return None
+        way = "调高" if o.colour.rank < o.base.rank else "调低"
+        return f"{o.by}于{o.on:%Y-%m-%d}将颜色由{o.base.label}{o.base.value}{way}为{o.colour.label}{o.colour.value}：{o.reason}"
+
+    def as_json(self) -> dict:
+        g = self.grade
+        return {
+            "person_id": self.person_id, "name": self.name, "id_number": self.id_masked, "township": self.township,
+            "village": self.village, "colour": g.colour.value, "colour_label": f"{g.colour.label}{g.colour.value}",
+            "computed_colour": g.computed.value, "reasons": self.reason_texts(),
+            "other_reasons": [str(r) for r in g.other_reasons],
+            "override": ({"colour": g.override.colour.value, "reason": g.override.reason, "by": g.override.by,
+                          "on": g.override.on.isoformat()} if g.override else None),
+            "owner": g.owner, "next_step": g.next_step,
+            "next_date": g.next_date.isoformat() if g.next_date else None,
+            "matters": [{"id": c.case_id, "number": c.number, "status": c.status.label} for c in g.matters],
+        }
+
+
+@dataclass(frozen=True)
+class Board:
+    cards: list[Card]                   # most urgent first
+    today: date
+    settings: BoardSettings
+
+    def of(self, colour: Colour) -> list[Card]:
+        return [c for c in self.cards if c.colour == colour]
+
+    def counts(self) -> dict[Colour, int]:
+        out = {c: 0 for c in Colour}
+        for card in self.cards:
+            out[card.colour] += 1
+        return out
+
+
+class BoardService:
+    def __init__(self, services):
+        self.s = services
+
+    # -- settings ------------------------------------------------------------------------
+    def settings(self) -> BoardSettings:
+        row = Setting.get_or_none(Setting.key == SETTING_KEY)
+        if row is None or not isinstance(row.value, dict):
+            return BoardSettings()
+        known = {k: v for k, v in row.value.items() if k in BoardSettings.__dataclass_fields__}
+        try:
+            return BoardSettings(**known)
+        except InvalidInput:
+            return BoardSettings()
+
+    def save_settings(self, actor: Actor, **values: int) -> BoardSettings:
+        require(actor, Permission.MANAGE_SETTINGS)
+        new = replace(self.settings(), **values)        # validates in __post_init__
+        with self.s.db.atomic():
+            Setting.replace(key=SETTING_KEY, value=new.__dict__).execute()
+            audit(actor, "attention.board_settings", None, dict(new.__dict__), at=self.s.clock.now())
+        return new
+
+    # -- the board -----------------------------------------------------------------------
+    def board(self, actor: Actor, f: BoardFilter = BoardFilter()) -> Board:
+        require(actor, Permission.VIEW)
+        today = self.s.clock.today()
+        settings = self.settings()
+        cards = [c for c in self._cards(today, settings) if matches(c, f, self.s.categories)]
+        cards.sort(key=lambda c: (c.colour.rank, c.grade.next_date or date.max, c.name))
+        return Board(cards, today, settings)
+
+    def card(self, actor: Actor, person_id: str) -> Card | None:
+        require(actor, Permission.VIEW)
+        today = self.s.clock.today()
+        return next(iter(self._cards(today, self.settings(), only=person_id)), None)
+
+    def _cards(self, today: date, settings: BoardSettings, only: str | None = None) -> list[Card]:
+        facts = self.gather(today, only=only)
+        div = self.s.divisions
+        names: dict[str | None, str] = {}
+
+        def place(code: str | None) -> str:
+            if code not in names:
+                try:
+                    names[code] = div.get(code).name if code else ""
+                except Exception:  # noqa: BLE001 - an unknown code shows as the code
+                    names[code] = code or ""
+            return names[code]
+
+        out = []
+        for pf, person in facts:
+            g = rules.grade(pf, today, settings)
+            if g is None:
+                continue
+            out.append(Card(pf.person_id, person[0], mask_id_number(person[1]) if person[1] else "",
+                            place(person[2]), place(person[3]), person[2], g))
+        return out
+
+    def gather(self, today: date, only: str | None = None) -> list[tuple[PersonFacts, tuple]]:
+        """Each person with a matter that may be on the board, with the facts the rules need.
+
+        Four queries: case rows joined to their parties; decision and follow-up days for the
+        decided ones; this feature's ownership, mediation, hardship and override rows."""
+        db = self.s.db
+        statuses = _OPEN + _DECIDED
+        marks = ",".join("?" * len(statuses))
+        person_cond = "AND cp.person_id = ?" if only else ""
+        params: list = [*statuses] + ([only] if only else [])
+        rows = db.execute_sql(
+            f"""SELECT cp.person_id, c.id, c.number, c.status, c.received_at, c.category_code, c.is_group,
+                       c.people_count, c.repeat_of, c.next_due, c.next_due_key
+                FROM "case" c JOIN case_party cp ON cp.case_id = c.id
+                WHERE c.status IN ({marks}) {person_cond}""", params).fetchall()
+        decided = {r[1] for r in rows if r[3] not in _OPEN}
+        decisions: dict[str, tuple[str | None, str | None]] = {}
+        if decided:
+            # Last decision and last follow-up of each decided case; the index on (case, occurred_at)
+            # serves the lookups.
+            for chunk in _chunks(sorted(decided), 20000):
+                cm = ",".join("?" * len(chunk))
+                for case_id, last_dec, last_fu in db.execute_sql(
+                        f"""SELECT case_id,
+                                   MAX(CASE WHEN kind IN ('replied','review_decided','recheck_decided') THEN occurred_at END),
+                                   MAX(CASE WHEN kind = 'followed_up' THEN occurred_at END)
+                            FROM case_event WHERE case_id IN ({cm})
+                              AND kind IN ('replied','review_decided','recheck_decided','followed_up')
+                            GROUP BY case_id""", chunk):
+                    decisions[case_id] = (last_dec, last_fu)
+        case_ids = {r[1] for r in rows}
+        leaders = self._leaders(case_ids)
+        sessions = self._next_sessions(case_ids, today)
+        per_person: dict[str, list[CaseFacts]] = {}
+        for pid, cid, number, status, received, cat, group, people, repeat_of, due, due_key in rows:
+            st = Status(status)
+            replied_on = None
+            followed = False
+            if status not in _OPEN:
+                last_dec, last_fu = decisions.get(cid, (None, None))
+                replied_on = _day(last_dec)
+                followed = last_fu is not None and (last_dec is None or str(last_fu) >= str(last_dec))
+            leader = leaders.get(cid)
+            per_person.setdefault(pid, []).append(CaseFacts(
+                case_id=cid, number=number, status=st, received_on=_day(received), category_code=cat,
+                is_group=bool(group), people_count=people or 1, repeat_of=repeat_of, next_due=_day(due),
+                next_due_key=due_key, replied_on=replied_on, followed_up=followed,
+                leader=leader[0] if leader else None, leader_target=leader[1] if leader else None,
+                next_session=sessions.get(cid)))
+        # Drop people none of whose matters is on the board before the per-person queries.
+        per_person = {pid: cs for pid, cs in per_person.items() if any(c.on_board for c in cs)}
+        pids = list(per_person)
+        people = self._people(pids)
+        hardships = self._hardships(pids)
+        overrides = self._overrides(pids)
+        out = []
+        for pid, cs in per_person.items():
+            info = people.get(pid)
+            if info is None:
+                continue
+            out.append((PersonFacts(pid, info[0], tuple(cs), tuple(hardships.get(pid, ())), overrides.get(pid)), info))
+        return out
+
+    def _leaders(self, case_ids: set[str]) -> dict[str, tuple[str, date]]:
+        out: dict[str, tuple[str, date]] = {}
+        for cid, name, target in self.s.db.execute_sql(
+                "SELECT case_id, leader_display, target_date FROM leader_assignment WHERE ended_at IS NULL "
+                "ORDER BY assigned_at"):
+            if cid in case_ids:
+                out[cid] = (name, _day(target))
+        return out
+
+    def _next_sessions(self, case_ids: set[str], today: date) -> dict[str, date]:
+        # The planned next session of each case's latest, uncorrected mediation entry.
+        out: dict[str, date] = {}
+        rows = self.s.db.execute_sql(
+            "SELECT m.case_id, m.next_session FROM mediation_session m WHERE NOT EXISTS "
+            "(SELECT 1 FROM mediation_session c WHERE c.corrects = m.id) ORDER BY m.held_on, m.recorded_at").fetchall()
+        for cid, nxt in rows:
+            if cid in case_ids:
+                d = _day(nxt)
+                if d is None:
+                    out.pop(cid, None)
+                else:
+                    out[cid] = d
+        return out
+
+    def _people(self, pids: list[str]) -> dict[str, tuple]:
+        out: dict[str, tuple] = {}
+        for chunk in _chunks(pids, 20000):
+            cm = ",".join("?" * len(chunk))
+            for pid, name, idn, town, village in self.s.db.execute_sql(
+                    f"SELECT id, name, id_number, township_code, village_code FROM person WHERE id IN ({cm})", chunk):
+                out[pid] = (name, idn, town, village)
+        return out
+
+    def _hardships(self, pids: list[str]) -> dict[str, list[Hardship]]:
+        wanted = set(pids)
+        out: dict[str, list[Hardship]] = {}
+        for pid, kind, note, opened in self.s.db.execute_sql(
+                "SELECT person_id, kind, note, opened_at FROM hardship_flag WHERE cleared_at IS NULL ORDER BY opened_at"):
+            if pid in wanted:
+                out.setdefault(pid, []).append(Hardship(HardshipKind(kind), note or "", _day(opened)))
+        return out
+
+    def _overrides(self, pids: list[str]) -> dict[str, Override]:
+        wanted = set(pids)
+        out: dict[str, Override] = {}
+        for pid, colour, base, reason, by, at in self.s.db.execute_sql(
+                "SELECT person_id, colour, base_colour, reason, set_by_display, set_at FROM colour_override "
+                "WHERE withdrawn_at IS NULL ORDER BY set_at"):
+            if pid in wanted:
+                out[pid] = Override(Colour(colour), Colour(base), reason, by, _day(at))
+        return out
+
+    def print_board(self, actor: Actor, f: BoardFilter = BoardFilter(), filters_text: str = ""):
+        """The A4 landscape board for the leaders' meeting (IDs always masked), audited."""
+        require(actor, Permission.PRINT)
+        from ..documents.board_print import BoardPrintDetails, render_board
+        from .printing import PrintService
+
+        b = self.board(actor, f)
+        rendered = render_board(BoardPrintDetails(self.s.get(PrintService).office().name, b.today,
+                                                  tuple(c.print_card() for c in b.cards), filters_text))
+        with self.s.db.atomic():
+            audit(actor, "attention.board.print", None, {"people": len(b.cards), "filters": filters_text},
+                  at=self.s.clock.now())
+        return rendered
+
+    # -- overrides -----------------------------------------------------------------------
+    def override(self, actor: Actor, person_id: str, colour, reason: str) -> Card:
+        """A leader raises or lowers a person's colour with a written reason (audited)."""
+        require_leader(actor, "调整看板颜色")
+        colour = colour if isinstance(colour, Colour) else Colour.parse(str(colour))
+        reason = clean_text(reason, label="调整理由", field="reason", required=True, limit=500)
+        if len(reason) < 4:
+            raise InvalidInput("请写明调整颜色的理由（至少4个字）", field="reason")
+        today = self.s.clock.today()
+        now = self.s.clock.now()
+        with self.s.db.atomic():
+            if Person.get_or_none(Person.id == person_id) is None:
+                raise NotFound("找不到该信访人")
+            facts = self.gather(today, only=person_id)
+            g = rules.grade(facts[0][0], today, self.settings()) if facts else None
+            if g is None:
+                raise InvalidInput("该信访人不在看板上（没有未结或待回访的事项），无需调整颜色")
+            if colour == g.computed:
+                raise InvalidInput(f"按规则该信访人已是{colour.label}{colour.value}，无需调整；如要撤销调整请选“撤销调整”",
+                                   field="colour")
+            self._withdraw_all(person_id, now)
+            ColourOverride.create(unit_code=actor.unit_code, person_id=person_id, colour=colour.value,
+                                  base_colour=g.computed.value, reason=reason, set_by=actor.name,
+                                  set_by_display=actor.display_name, set_at=now, updated_at=now)
+            audit(actor, "attention.override", person_id,
+                  {"from": g.computed.value, "to": colour.value, "reason": reason}, at=now)
+        card = self.card(actor, person_id)
+        assert card is not None
+        return card
+
+    def withdraw_override(self, actor: Actor, person_id: str) -> None:
+        require_leader(actor, "撤销看板颜色调整")
+        now = self.s.clock.now()
+        with self.s.db.atomic():
+            if not self._withdraw_all(person_id, now):
+                raise InvalidInput("该信访人没有领导调整的颜色")
+            audit(actor, "attention.override_withdrawn", person_id, None, at=now)
+
+    @staticmethod
+    def _withdraw_all(person_id: str, now: datetime) -> int:
+        n = 0
+        for row in ColourOverride.select().where((ColourOverride.person_id == person_id)
+                                                 & ColourOverride.withdrawn_at.is_null()):
+            row.withdrawn_at = now
+            row.version += 1
+            row.updated_at = now
+            row.save()
+            n += 1
+        return n
+
+    # -- follow-ups due (for the workbench) ----------------------------------------------
+    def followups_due(self, actor: Actor, within_days: int = 7) -> list[tuple[date, str, str, str]]:
+        """(due date, case id, case number, person name) of replied matters awaiting 回访, due
+        within `within_days` or already late, earliest first."""
+        require(actor, Permission.VIEW)
+        today = self.s.clock.today()
+        s = self.settings()
+        seen: dict[str, tuple[date, str, str, str]] = {}
+        for pf, _info in self.gather(today):
+            for c in pf.cases:
+                if c.on_board and not c.is_open and c.replied_on is not None:
+                    due = c.replied_on + timedelta(days=s.followup_days)
+                    if due <= today + timedelta(days=within_days) and c.case_id not in seen:
+                        seen[c.case_id] = (due, c.case_id, c.number, pf.name)
+        return sorted(seen.values())
+
+
+def matches(card: Card, f: BoardFilter, categories=None) -> bool:
+    if f.colour is not None and card.colour != f.colour:
+        return False
+    if f.township and card.township_code != f.township:
+        return False
+    if f.leader is not None:
+        owners = {c.leader or "" for c in card.grade.matters}
+        if f.leader not in owners:
+            return False
+    if f.category:
+        codes = [c.category_code for c in card.grade.matters]
+        if not any(code == f.category or (len(f.category) == 2 and code.startswith(f.category)) for code in codes):
+            return False
+    return True
+
+
+def _day(value) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def _chunks(items: list, n: int) -> Iterable[list]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
