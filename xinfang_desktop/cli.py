@@ -128,6 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .commands.printing import add_case_print
 
     add_case_print(cs)
+    from .commands.attention import add_case_parsers as add_case_attention
+
+    add_case_attention(cs)
 
     s = sub.add_parser("search", help="按姓名、拼音、身份证号、电话、编号、查询码或诉求搜索")
     s.add_argument("text")
