@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox
 from PySide6.QtGui import QInputMethodEvent
@@ -93,8 +95,16 @@ def test_unbuilt_pages_say_so(qtbot, app_ctx):
 
     from xinfang_desktop.gui.main_window import MainWindow
 
+    from xinfang_desktop.gui.main_window import NAVIGATION
+    from xinfang_desktop.gui.pages.placeholder import PlaceholderPage
+
     window = MainWindow(app_ctx)
     qtbot.addWidget(window)
-    window.show_page("board")
+    # Whichever pages are still to be built (the board, once a placeholder, now has its page).
+    unbuilt = [(k, label) for k, label, _ in NAVIGATION if isinstance(window.pages[k], PlaceholderPage)]
+    if not unbuilt:
+        pytest.skip("every page is built")
+    key, label = unbuilt[0]
+    window.show_page(key)
     text = window.stack.currentWidget().findChild(QLabel).text()
-    assert "看板" in text and "此功能尚未开放" in text
+    assert label in text and "此功能尚未开放" in text

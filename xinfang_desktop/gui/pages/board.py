@@ -1,0 +1,399 @@
+"""看板: the four-colour attention board — four columns of person cards, filters, print.
+
+Cards are painted by a delegate over a list model, so 10,000 people cost only the cards on
+screen. Each column and each card carries a shape and the colour's name and letter, so the
+board reads without telling red from green, and in black and white.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import shiboken6
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QListView, QMenu, QPushButton,
+                               QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
+
+from ...domain.board import Colour
+from ...services.board import Board, BoardFilter, BoardService, Card, matches
+from ...services.attention import LEADER_ROLES, OwnershipService
+from .. import attention_actions  # noqa: F401 - registers 包案, 调解记录, 回访, 急难标记 on the case view
+from ..attention_forms import Field, FormDialog
+from ..context import AppContext
+from ..errors import show_error
+
+PAGE_KEY = "board"
+
+BACKGROUND = {Colour.RED: QColor("#fbe3e3"), Colour.ORANGE: QColor("#fdebd6"), Colour.YELLOW: QColor("#fff6cc"),
+              Colour.GREEN: QColor("#e3f4e6")}
+ACCENT = {Colour.RED: QColor("#b3261e"), Colour.ORANGE: QColor("#b35c00"), Colour.YELLOW: QColor("#8a6d00"),
+          Colour.GREEN: QColor("#2e7d32")}
+
+HELP = ("颜色表示信访诉求的紧急程度，依据事项事实按公开规则自动生成："
+        "▲红A 期限已过、集体访未结、90日内同一事项信访3次以上未获书面答复或有急难情况；"
+        "◆橙B 领导包案、超过180天未化解或复查复核仍有争议、7日内到期；●黄C 正在按期办理（含调解中）；"
+        "○绿D 已答复，只待回访。回访后信访人离开看板。领导可写明理由调整颜色，事实变化后调整自动失效。"
+        "本看板只反映诉求办理情况，不记录信访人的行踪，不设任何限制信访的标记。")
+
+CARD_MARGIN = 4
+PAD = 8
+
+
+class CardModel(QAbstractListModel):
+    """Cards of one colour. Text lines are prepared once per card, so painting and sizing are cheap."""
+
+    CardRole = Qt.UserRole + 1
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.cards: list[Card] = []
+        self._lines: dict[int, list[tuple[str, str]]] = {}
+
+    def set_cards(self, cards: list[Card]) -> None:
+        self.beginResetModel()
+        self.cards = cards
+        self._lines = {}
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.cards)
+
+    def lines(self, row: int) -> list[tuple[str, str]]:
+        got = self._lines.get(row)
+        if got is None:
+            got = self._lines[row] = card_lines(self.cards[row])
+        return got
+
+    def data(self, index: QModelIndex, role: int = Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        card = self.cards[index.row()]
+        if role == Qt.DisplayRole:
+            return "\n".join(t for _k, t in self.lines(index.row()))
+        if role == Qt.ToolTipRole:
+            g = card.grade
+            extra = [f"原因：{r}" for r in g.reasons] + [f"其他情况：{r}" for r in g.other_reasons]
+            extra += [f"事项：{m.number}（{m.status.label}）" for m in g.matters]
+            return "\n".join(extra + ["单击打开事项；右键可打开其他事项或调整颜色"])
+        if role == Qt.AccessibleTextRole:
+            return "\n".join(t for _k, t in self.lines(index.row()))
+        if role == self.CardRole:
+            return card
+        return None
+
+
+def card_lines(card: Card) -> list[tuple[str, str]]:
+    """(style, text) lines of a card: head, ID and place, matters and owner, every reason, an
+    override, the next step with its date."""
+    g = card.grade
+    out = [("head", f"{g.colour.shape} {g.colour.label}{g.colour.value}　{card.name}"),
+           ("dim", f"{card.id_masked or '无身份证号'}　{card.place or '—'}"),
+           ("dim", f"未结事项{len(g.matters)}件　包案：{g.owner or '未包案'}")]
+    out += [("reason", f"· {r}") for r in card.reason_texts()]
+    if g.override is not None:
+        out.append(("override", f"✎ 领导调整（按规则为{g.computed.label}{g.computed.value}）：{g.override.reason}"
+                                f"（{g.override.by} {g.override.on:%m-%d}）"))
+    when = f"{g.next_date:%Y-%m-%d} " if g.next_date else ""
+    out.append(("next", f"下一步：{when}{card.next_step_text() or '—'}"))
+    return out
+
+
+WRAPPED = ("reason", "override", "next")
+
+
+class CardDelegate(QStyledItemDelegate):
+    """Paints a card. Reasons, an override and the next step wrap (a leader must read all of
+    them); the head and place lines are elided. Heights come from one width measurement per
+    line, so laying out 10,000 cards stays cheap."""
+
+    def __init__(self, colour: Colour, view: QListView):
+        super().__init__(view)
+        self.colour = colour
+        self.view = view
+
+    def _text_width(self) -> int:
+        return max(80, self.view.viewport().width() - 2 * CARD_MARGIN - 2 * PAD - 4)
+
+    @staticmethod
+    def _rows(fm: QFontMetrics, kind: str, text: str, width: int) -> int:
+        if kind not in WRAPPED:
+            return 1
+        # Wrapping anywhere (CJK text has no spaces) fills each row to the edge, so the advance
+        # divided by the width is the number of rows.
+        # One character of slack per row: a mark that may not start a row is carried over.
+        usable = max(40, width - fm.horizontalAdvance("中"))
+        return max(1, -(-fm.horizontalAdvance(text) // usable))
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        model: CardModel = index.model()
+        fm = QFontMetrics(option.font)
+        width = self._text_width()
+        rows = sum(self._rows(fm, k, t, width) for k, t in model.lines(index.row()))
+        line = fm.height() + 2
+        return QSize(200, rows * line + 2 * PAD + 2 * CARD_MARGIN)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        model: CardModel = index.model()
+        lines = model.lines(index.row())
+        card: Card = model.cards[index.row()]
+        colour = card.colour
+        painter.save()
+        painter.setRenderHint(QPainter.Antialiasing)
+        rect = option.rect.adjusted(CARD_MARGIN, CARD_MARGIN, -CARD_MARGIN, -CARD_MARGIN)
+        selected = bool(option.state & QStyle.State_Selected)
+        painter.setPen(QPen(ACCENT[colour], 2.5 if selected else 1))
+        painter.setBrush(BACKGROUND[colour])
+        painter.drawRoundedRect(rect, 6, 6)
+        # A bar in the colour on the left; the shape and words say the same in text.
+        painter.fillRect(QRect(rect.left() + 1, rect.top() + 6, 5, rect.height() - 12), ACCENT[colour])
+        base = QFont(option.font)
+        bold = QFont(option.font)
+        bold.setBold(True)
+        fm = QFontMetrics(base)
+        line_h = fm.height() + 2
+        x = rect.left() + PAD + 4
+        width = rect.width() - PAD * 2 - 4
+        y = rect.top() + PAD
+        for kind, text in lines:
+            painter.setFont(bold if kind == "head" else base)
+            painter.setPen(ACCENT[colour] if kind in ("head", "override") else
+                           QColor("#555") if kind == "dim" else QColor("#111"))
+            if kind in WRAPPED:
+                rows = self._rows(fm, kind, text, width)
+                painter.drawText(QRect(x, y, width, rows * line_h), Qt.AlignLeft | Qt.TextWrapAnywhere, text)
+                y += rows * line_h
+            else:
+                shown = QFontMetrics(painter.font()).elidedText(text, Qt.ElideRight, width)
+                painter.drawText(QRect(x, y, width, line_h), Qt.AlignLeft | Qt.AlignVCenter, shown)
+                y += line_h
+        painter.restore()
+
+
+class BoardColumn(QWidget):
+    open_card = Signal(object)
+    context_card = Signal(object, object)
+
+    def __init__(self, colour: Colour, parent=None):
+        super().__init__(parent)
+        self.colour = colour
+        self.header = QLabel()
+        self.header.setStyleSheet(f"background: {BACKGROUND[colour].name()}; color: {ACCENT[colour].name()};"
+                                  f"border: 2px solid {ACCENT[colour].name()}; border-radius: 4px;"
+                                  "font-size: 13pt; font-weight: bold; padding: 6px;")
+        self.header.setToolTip(colour.meaning)
+        self.model = CardModel(self)
+        self.view = QListView()
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(CardDelegate(colour, self.view))
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollPerPixel)
+        self.view.setResizeMode(QListView.Adjust)        # re-measure wrapped lines on resize
+        # A scroll bar that comes and goes would change the width the heights were measured at.
+        self.view.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
+        self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.view.setLayoutMode(QListView.Batched)
+        self.view.setBatchSize(200)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.setMouseTracking(True)
+        self.view.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.view.clicked.connect(lambda ix: self.open_card.emit(self.model.cards[ix.row()]))
+        self.view.activated.connect(lambda ix: self.open_card.emit(self.model.cards[ix.row()]))
+        self.view.customContextMenuRequested.connect(self._menu)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 0, 2, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.view, 1)
+        self.set_cards([])
+
+    def set_cards(self, cards: list[Card]) -> None:
+        self.model.set_cards(cards)
+        c = self.colour
+        self.header.setText(f"{c.shape} {c.label}{c.value}　{len(cards)}人")
+
+    def _menu(self, pos) -> None:
+        ix = self.view.indexAt(pos)
+        if ix.isValid():
+            self.context_card.emit(self.model.cards[ix.row()], self.view.viewport().mapToGlobal(pos))
+
+
+class BoardPage(QWidget):
+    def __init__(self, ctx: AppContext, window=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.window_ = window
+        self.board: Board | None = None
+        self.filter = BoardFilter()
+        self.is_leader = ctx.actor.role in LEADER_ROLES
+
+        title = QLabel("四色看板")
+        title.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.help = QLabel(HELP)
+        self.help.setWordWrap(True)
+        self.help.setStyleSheet("color: #444;")
+        self.township = QComboBox()
+        self.township.addItem("全部乡镇", None)
+        for t in ctx.services.divisions.townships():
+            self.township.addItem(t.name, t.code)
+        self.leader = QComboBox()
+        self.leader.addItem("全部包案领导", None)
+        self.leader.addItem("未包案", "")
+        for u in ctx.services.get(OwnershipService).leaders():
+            self.leader.addItem(u.display_name, u.display_name)
+        self.category = QComboBox()
+        self.category.addItem("全部问题类别", None)
+        for c in ctx.services.categories.top_level():
+            self.category.addItem(c.name, c.code)
+        self.colour = QComboBox()
+        self.colour.addItem("全部颜色", None)
+        for c in Colour:
+            self.colour.addItem(f"{c.shape} {c.label}{c.value}", c.value)
+        for combo in (self.township, self.leader, self.category, self.colour):
+            combo.currentIndexChanged.connect(self.apply_filter)
+        self.refresh_button = QPushButton("刷新(&F5)")
+        self.refresh_button.setShortcut("F5")
+        self.refresh_button.clicked.connect(self.reload)
+        self.print_button = QPushButton("打印看板(&P)")
+        self.print_button.setToolTip("A4横向，供领导碰头会使用；身份证号码隐去部分数字")
+        self.print_button.clicked.connect(self.print_board)
+        self.count_label = QLabel("正在计算…")
+
+        top = QHBoxLayout()
+        top.addWidget(title)
+        top.addSpacing(12)
+        for w in (QLabel("乡镇："), self.township, QLabel("包案："), self.leader, QLabel("类别："), self.category,
+                  QLabel("颜色："), self.colour):
+            top.addWidget(w)
+        top.addStretch(1)
+        top.addWidget(self.count_label)
+        top.addWidget(self.refresh_button)
+        top.addWidget(self.print_button)
+
+        self.columns = {c: BoardColumn(c) for c in Colour}
+        cols = QHBoxLayout()
+        cols.setSpacing(6)
+        for column in self.columns.values():
+            column.open_card.connect(self.open_card)
+            column.context_card.connect(self._card_menu)
+            cols.addWidget(column, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.help)
+        layout.addLayout(cols, 1)
+        self.reload()
+
+    # -- loading -------------------------------------------------------------------------
+    def reload(self) -> None:
+        ctx = self.ctx
+        self.count_label.setText("正在计算…")
+        ctx.tasks.run(lambda: ctx.services.get(BoardService).board(ctx.actor), writes=False,
+                      on_done=self._loaded, on_error=self._failed)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.board is not None and self.board.today != self.ctx.services.clock.today():
+            self.reload()
+
+    def _failed(self, exc: BaseException, details: str) -> None:
+        if shiboken6.isValid(self):
+            self.count_label.setText("无法计算看板")
+            show_error(self, exc, details)
+
+    def _loaded(self, board: Board) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.board = board
+        self.apply_filter()
+
+    def current_filter(self) -> BoardFilter:
+        colour = self.colour.currentData()
+        return BoardFilter(township=self.township.currentData(), leader=self.leader.currentData(),
+                           category=self.category.currentData(), colour=Colour(colour) if colour else None)
+
+    def apply_filter(self) -> None:
+        if self.board is None:
+            return
+        self.filter = self.current_filter()
+        shown = [c for c in self.board.cards if matches(c, self.filter, self.ctx.services.categories)]
+        by: dict[Colour, list[Card]] = {c: [] for c in Colour}
+        for card in shown:
+            by[card.colour].append(card)
+        for colour, column in self.columns.items():
+            column.set_cards(by[colour])
+            column.setVisible(self.filter.colour in (None, colour))
+        self.count_label.setText(f"{self.board.today:%Y-%m-%d}　共{len(shown)}人")
+
+    def visible_cards(self, colour: Colour) -> list[Card]:
+        return self.columns[colour].model.cards
+
+    # -- acting on a card ----------------------------------------------------------------
+    def open_card(self, card: Card) -> None:
+        if self.window_ is not None and card.grade.primary_case_id:
+            self.window_.open_case(card.grade.primary_case_id)
+
+    def _card_menu(self, card: Card, global_pos) -> None:
+        menu = QMenu(self)
+        menu.addAction("打开事项", lambda: self.open_card(card))
+        if len(card.grade.matters) > 1:
+            sub = menu.addMenu("打开其他事项")
+            for m in card.grade.matters:
+                sub.addAction(f"{m.number}（{m.status.label}）",
+                              lambda cid=m.case_id: self.window_ and self.window_.open_case(cid))
+        act = menu.addAction("调整颜色…", lambda: self.override_dialog(card))
+        act.setEnabled(self.is_leader)
+        if card.grade.override is not None:
+            menu.addAction("撤销领导调整", lambda: self._withdraw(card)).setEnabled(self.is_leader)
+        menu.popup(global_pos)
+
+    def override_dialog(self, card: Card) -> FormDialog:
+        svc = self.ctx.services.get(BoardService)
+        g = card.grade
+        choices = tuple((c.value, f"{c.shape} {c.label}{c.value}") for c in Colour if c != g.computed)
+        fields = [Field("colour", "调整为(&C)", "choice", True, choices),
+                  Field("reason", "理由(&R)", "text", True, placeholder="写明调整的理由，将显示在卡片上并记入日志")]
+        head = (f"{card.name}　按规则为{g.computed.title}\n" + "\n".join(f"· {r}" for r in card.reason_texts())
+                + "\n事实变化使按规则的颜色改变时，调整自动失效。")
+        dialog = FormDialog(self, self.ctx, f"调整颜色 — {card.name}", fields,
+                            lambda v: svc.override(self.ctx.actor, card.person_id, v["colour"], v["reason"]), head=head)
+        dialog.saved.connect(lambda _c: self.reload())
+        dialog.open()
+        return dialog
+
+    def _withdraw(self, card: Card) -> None:
+        svc = self.ctx.services.get(BoardService)
+        self.ctx.tasks.run(lambda: svc.withdraw_override(self.ctx.actor, card.person_id),
+                           on_done=lambda _r: shiboken6.isValid(self) and self.reload(),
+                           on_error=lambda e, t: shiboken6.isValid(self) and show_error(self, e, t))
+
+    # -- printing ------------------------------------------------------------------------
+    def filter_text(self) -> str:
+        parts = []
+        for label, combo in (("乡镇", self.township), ("包案", self.leader), ("类别", self.category),
+                             ("颜色", self.colour)):
+            if combo.currentData() is not None:
+                parts.append(f"{label}：{combo.currentText()}")
+        return "；".join(parts)
+
+    def print_board(self) -> None:
+        from ..print_preview import show_document
+
+        ctx, f, text = self.ctx, self.current_filter(), self.filter_text()
+        self.print_button.setEnabled(False)
+
+        def shown(rendered) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self.print_button.setEnabled(True)
+            self.preview = show_document(self, rendered, file_name=f"四色看板-{ctx.services.clock.today():%Y-%m-%d}.pdf")
+
+        def failed(exc: BaseException, details: str) -> None:
+            if shiboken6.isValid(self):
+                self.print_button.setEnabled(True)
+                show_error(self, exc, details)
+
+        ctx.tasks.run(lambda: ctx.services.get(BoardService).print_board(ctx.actor, f, text), writes=True,
+                      on_done=shown, on_error=failed)
+
+
+def create(ctx: AppContext, window) -> QWidget:
+    return BoardPage(ctx, window)
