@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import logging
+import sqlite3
 import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from .. import __version__
@@ -19,6 +21,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--data-dir", type=Path, help="数据目录（默认：用户数据目录；XINFANG_HOME 可覆盖）")
     p.add_argument("--self-test", action="store_true", help="在临时数据库上打开主窗口，自检后退出（退出码 0 表示正常）")
     p.add_argument("--version", action="version", version=f"xinfang-desktop {__version__}")
+    # For benchmarks/startup.py: show the main window on a fresh temporary folder, then exit.
+    p.add_argument("--probe-start", action="store_true", help=argparse.SUPPRESS)
     args, _qt_args = p.parse_known_args(argv)
     return args
 
@@ -31,12 +35,76 @@ def make_app(argv: list[str]) -> QApplication:
     app.setOrganizationName("xinfang_desktop")
     app.setApplicationVersion(__version__)
     apply_fonts(app)
+    _install_qt_translation(app)
     return app
 
 
+def _install_qt_translation(app: QApplication) -> None:
+    """Qt's own Chinese strings (file dialogs, standard buttons, context menus)."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    translator = QTranslator(app)
+    if translator.load(QLocale(QLocale.Chinese, QLocale.China), "qtbase", "_",
+                       QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
+        app.installTranslator(translator)
+
+
 def self_test() -> int:
-    """Open the main window on a temporary database with demo data, check it shows cases, exit."""
+    """Open the main window on a temporary database with demo data and check what a frozen build
+    can get wrong: every page is there, cases list and open, a document renders with the shipped
+    fonts, a backup is written and restored, the first-run wizard and the lock work. Exit 0 when
+    all pass."""
     from ..services import demo
+    from ..services.backup import BackupService
+    from ..services.context import open_services
+    from ..services.printing import PrintService
+    from .context import AppContext
+    from .main_window import NAVIGATION, MainWindow
+    from .single_instance import SingleInstance
+    from .tasks import TaskRunner
+    from .wizard import FirstRunWizard
+
+    checks: dict[str, bool] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        instance = SingleInstance(Path(tmp) / "data")
+        checks["lock"] = instance.acquire() and not SingleInstance(Path(tmp) / "data").lock.tryLock(0)
+        services = open_services(Path(tmp) / "data")
+        tasks = TaskRunner(inline=True)
+        wizard = FirstRunWizard(services, tasks)
+        checks["wizard"] = wizard.unit_count() > 0
+        wizard.deleteLater()
+        actor = services.auth.initialize("350881102000", "selftest", "selftest-pass")
+        demo.generate(services, actor, 50, seed=3)
+        window = MainWindow(AppContext(services, tasks, actor))
+        window.show()
+        QApplication.processEvents()
+        checks["pages"] = all(key in window.pages for key, _, _ in NAVIGATION)
+        rows = window.pages["cases"].model.rowCount()
+        view = window.open_case(window.pages["cases"].model.rows[0].id) if rows else None
+        checks["cases"] = rows > 0 and view is not None and view.detail is not None and view.timeline.rowCount() > 0
+        try:
+            pdf = services.get(PrintService).render(actor, view.detail.row.number, "register").pdf if view else b""
+            checks["document"] = pdf.startswith(b"%PDF")
+        except Exception as exc:  # noqa: BLE001 - report which check failed
+            print(f"self-test: document: {exc}")
+            checks["document"] = False
+        try:
+            backups = services.get(BackupService)
+            info = backups.backup(actor, to=Path(tmp) / "backups")
+            checks["backup"] = backups.restore(actor, info.path).cases == info.cases == 50
+        except Exception as exc:  # noqa: BLE001
+            print(f"self-test: backup: {exc}")
+            checks["backup"] = False
+        window.close()
+        services.close()
+        instance.release()
+    failed = [k for k, ok in checks.items() if not ok]
+    print("self-test: ok" if not failed else f"self-test: FAILED ({', '.join(failed)})")
+    return 0 if not failed else 1
+
+
+def probe_start() -> int:
+    """The start path up to a painted main window (imports, database, pages), then exit."""
     from ..services.context import open_services
     from .context import AppContext
     from .main_window import MainWindow
@@ -44,19 +112,13 @@ def self_test() -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         services = open_services(Path(tmp))
-        actor = services.auth.initialize("350881102000", "selftest", "selftest-pass")
-        demo.generate(services, actor, 50, seed=3)
-        tasks = TaskRunner(inline=True)
-        window = MainWindow(AppContext(services, tasks, actor))
+        actor = services.auth.initialize("350881102000", "probe", "probe-pass-1")
+        window = MainWindow(AppContext(services, TaskRunner(inline=True), actor))
         window.show()
         QApplication.processEvents()
-        rows = window.pages["cases"].model.rowCount()
-        view = window.open_case(window.pages["cases"].model.rows[0].id) if rows else None
-        ok = rows > 0 and view is not None and view.detail is not None and view.timeline.rowCount() > 0
         window.close()
         services.close()
-    print("self-test: ok" if ok else "self-test: FAILED")
-    return 0 if ok else 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,40 +127,79 @@ def main(argv: list[str] | None = None) -> int:
     app = make_app(argv)
     if args.self_test:
         return self_test()
+    if args.probe_start:
+        return probe_start()
 
     from ..paths import default_data_dir
     from ..services.context import open_services
+    from .auto_backup import AutoBackup
     from .context import AppContext
-    from .dialogs import LoginDialog, SetupDialog
-    from .errors import show_error
+    from .dialogs import LoginDialog
+    from .errors import ErrorReporter, install_logging, show_error
     from .main_window import MainWindow
+    from .single_instance import SingleInstance
     from .tasks import TaskRunner
+    from .wizard import FirstRunWizard
 
     data_dir = args.data_dir or default_data_dir()
+    try:
+        instance = SingleInstance(data_dir)
+        owner = instance.acquire()
+    except OSError as exc:
+        QMessageBox.critical(None, "无法打开数据",
+                             f"无法打开数据目录 {data_dir}：{exc.strerror or exc}。请检查该目录是否存在且可写。")
+        return 1
+    if not owner:
+        if instance.ask_first_forward():
+            return 0            # the window already open came forward
+        QMessageBox.warning(None, "信访 Desktop 已在运行", instance.why_not())
+        return 1
+    install_logging(data_dir)
+    logging.getLogger(__name__).info("xinfang-desktop %s starting on %s", __version__, data_dir)
+    reporter = ErrorReporter().install()
     try:
         services = open_services(data_dir)
     except XinfangError as exc:
         QMessageBox.critical(None, "无法打开数据", exc.message)
         return 1
-    except OSError as exc:
-        QMessageBox.critical(None, "无法打开数据",
-                             f"无法打开数据目录 {data_dir}：{exc.strerror or exc}。请检查该目录是否存在且可写。")
+    except (OSError, sqlite3.Error) as exc:
+        from .errors import message_for
+        QMessageBox.critical(None, "无法打开数据", f"无法打开数据目录 {data_dir}。\n\n{message_for(exc)}")
         return 1
     tasks = TaskRunner(on_error=lambda exc, details: show_error(QApplication.activeWindow(), exc, details))
     if not services.auth.is_initialized():
-        setup = SetupDialog(services, tasks)
-        if setup.exec() != QDialog.Accepted:
+        wizard = FirstRunWizard(services, tasks)
+        if wizard.exec() != QDialog.Accepted:
             return 0
     login = LoginDialog(services, tasks)
+    instance.activate.connect(lambda: (login.raise_(), login.activateWindow()))
     if login.exec() != QDialog.Accepted or login.actor is None:
         return 0
-    window = MainWindow(AppContext(services, tasks, login.actor))
+    ctx = AppContext(services, tasks, login.actor)
+    window = MainWindow(ctx)
+    instance.activate.disconnect()
+    instance.activate.connect(lambda: bring_forward(window))
+    auto = AutoBackup(ctx, window)
+    auto.failed.connect(lambda text: window.statusBar().showMessage(text, 0))
+    auto.finished.connect(lambda info: info and window.statusBar().showMessage(
+        f"已自动备份到 {info.path}", 10_000))
     window.show()
     QTimer.singleShot(0, window.raise_)
+    auto.start()
     code = app.exec()
     tasks.wait()
     services.close()
+    reporter.uninstall()
+    instance.release()
     return code
+
+
+def bring_forward(window) -> None:
+    """A second start asked for this window: un-minimise it and put it in front."""
+    window.setWindowState((window.windowState() & ~Qt.WindowMinimized) | Qt.WindowActive)
+    window.show()
+    window.raise_()
+    window.activateWindow()
 
 
 if __name__ == "__main__":

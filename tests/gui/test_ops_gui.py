@@ -1,0 +1,263 @@
+"""First-run wizard, settings page (backups), one instance per data folder, unexpected errors:
+real widgets, real data folders."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox, QWizard
+
+from tests.conftest import UNIT, make_registration
+
+
+@pytest.fixture
+def empty_services(tmp_path, clock):
+    from xinfang_desktop.services.context import open_services
+
+    svc = open_services(tmp_path / "fresh", clock=clock)
+    yield svc
+    svc.close()
+
+
+def _wizard(qtbot, services, tasks):
+    from xinfang_desktop.gui.wizard import FirstRunWizard
+
+    w = FirstRunWizard(services, tasks)
+    qtbot.addWidget(w)
+    w.show()
+    return w
+
+
+def test_wizard_sets_up_unit_admin_and_backup_folder(qtbot, empty_services, tasks, tmp_path):
+    from xinfang_desktop.services.backup import BackupService
+
+    w = _wizard(qtbot, empty_services, tasks)
+    page = w.unit_page
+    assert all("信访办" in page.unit.itemText(i) for i in range(page.unit.count()))
+    page.city.setChecked(True)
+    assert page.unit.count() >= 1 and all("信访局" in page.unit.itemText(i) for i in range(page.unit.count()))
+    page.township.setChecked(True)
+    page.unit.setCurrentIndex(page.unit.findData(UNIT))
+    w.next()
+    assert w.currentId() == 1
+    w.admin_page.name.setText("wangli")
+    w.admin_page.password.setText("pass-word-1")
+    w.admin_page.password2.setText("pass-word-2")
+    w.next()
+    assert w.currentId() == 1 and "不一致" in w.admin_page.message.text()   # refused, stays on the page
+    w.admin_page.password2.setText("pass-word-1")
+    w.next()
+    assert w.currentId() == 2
+    w.next()                                                               # the key is optional
+    assert w.currentId() == 3
+    w.backup_page.folder.setText(str(tmp_path / "stick" / "信访备份"))
+    w.button(QWizard.FinishButton).click()
+    assert w.result() == QWizard.Accepted and w.actor is not None and w.actor.name == "wangli"
+    assert empty_services.auth.unit_code() == UNIT
+    assert empty_services.get(BackupService).folder() == tmp_path / "stick" / "信访备份"
+
+
+def test_wizard_refuses_a_wrong_enrolment_file_and_writes_nothing(qtbot, empty_services, tasks, tmp_path):
+    w = _wizard(qtbot, empty_services, tasks)
+    w.next()
+    w.admin_page.name.setText("wangli")
+    w.admin_page.password.setText("pass-word-1")
+    w.admin_page.password2.setText("pass-word-1")
+    w.next()
+    bogus = tmp_path / "city.json"
+    bogus.write_bytes(b'{"format": "nonsense"}')
+    w.enrol_page.file.setText(str(bogus))
+    w.enrol_page.fingerprint.setText("AB" * 32)
+    w.next()
+    assert w.currentId() == 2 and w.enrol_page.message.text()
+    assert not empty_services.auth.is_initialized()
+
+
+def test_wizard_with_an_unwritable_backup_folder_stays_open(qtbot, empty_services, tasks, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    w = _wizard(qtbot, empty_services, tasks)
+    w.next()
+    w.admin_page.name.setText("wangli")
+    w.admin_page.password.setText("pass-word-1")
+    w.admin_page.password2.setText("pass-word-1")
+    w.next()
+    w.next()
+    real_mkdir = Path.mkdir
+
+    def readonly(self, *a, **k):
+        if "只读盘" in str(self):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+        return real_mkdir(self, *a, **k)
+
+    monkeypatch.setattr(Path, "mkdir", readonly)
+    w.backup_page.folder.setText(str(tmp_path / "只读盘" / "备份"))
+    w.button(QWizard.FinishButton).click()
+    assert w.isVisible() and "写保护" in w.backup_page.message.text()
+    assert not empty_services.auth.is_initialized()
+    w.backup_page.later.setChecked(True)                 # choose later: set-up completes
+    w.button(QWizard.FinishButton).click()
+    assert w.result() == QWizard.Accepted and empty_services.auth.is_initialized()
+
+
+@pytest.fixture
+def settings_page(qtbot, app_ctx):
+    from xinfang_desktop.gui.pages import settings
+
+    page = settings.create(app_ctx, None)
+    qtbot.addWidget(page)
+    page.resize(1000, 800)
+    page.show()
+    return page
+
+
+def test_settings_page_backs_up_and_restores(qtbot, settings_page, services, admin, clerk, tmp_path, monkeypatch):
+    from xinfang_desktop.store.models import Case
+
+    box = settings_page.backup
+    assert "尚未设置" in box.folder_label.text()
+    services.cases.register(clerk, make_registration())
+    box.set_folder(str(tmp_path / "usb"))
+    assert box.folder_label.text() == str(tmp_path / "usb")
+    box.now.click()
+    assert "已备份 1 件事项" in box.message.text()
+    assert box.table.rowCount() == 1 and box.table.item(0, 2).text() == "1"
+    services.cases.register(clerk, make_registration())
+    asked = []
+    monkeypatch.setattr(box, "confirm_restore", lambda source: asked.append(source) or True)  # no modal loop
+    box.restore_selected.click()
+    assert asked and asked[0].name.startswith("xinfang-backup-")
+    assert "已从备份恢复 1 件事项" in box.message.text()
+    assert Case.select().count() == 1
+
+
+def test_settings_page_shows_a_missing_stick_in_words(qtbot, settings_page, admin, tmp_path):
+    box = settings_page.backup
+    box.set_folder(str(tmp_path / "usb"))
+    (tmp_path / "usb").rmdir()
+    box.now.click()
+    assert "U盘" in box.message.text() and box.now.isEnabled()
+
+
+def test_settings_page_lists_users_and_years(qtbot, settings_page, clerk):
+    users = settings_page.users.table
+    settings_page.refresh()
+    names = {users.item(r, 0).text() for r in range(users.rowCount())}
+    assert {"admin", "clerk1"} <= names
+    assert "已知放假安排" in settings_page.calendar.years.text()
+
+
+def test_clerk_cannot_restore_or_move_backups(qtbot, services, clerk, tasks):
+    from xinfang_desktop.gui.context import AppContext
+    from xinfang_desktop.gui.pages.settings import SettingsPage
+
+    page = SettingsPage(AppContext(services, tasks, clerk))
+    qtbot.addWidget(page)
+    b = page.backup
+    assert not b.restore_selected.isEnabled() and not b.change.isEnabled() and b.now.isEnabled()
+
+
+SECOND_START = """
+import sys
+from PySide6.QtCore import QCoreApplication
+from xinfang_desktop.gui.single_instance import SingleInstance
+app = QCoreApplication([])
+s = SingleInstance(sys.argv[1])
+print("owner" if s.acquire() else ("forward" if s.ask_first_forward(4000) else "refused"), flush=True)
+print(s.why_not(), flush=True)
+"""
+
+
+def _second_start(qtbot, data: Path) -> list[str]:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", SECOND_START, str(data)], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    qtbot.waitUntil(lambda: child.poll() is not None, timeout=30_000)   # our event loop answers it
+    out, err = child.communicate()
+    assert child.returncode == 0, err
+    return out.splitlines()
+
+
+def test_second_start_on_the_same_folder_brings_the_first_forward(qtbot, tmp_path):
+    from xinfang_desktop.gui.single_instance import SingleInstance
+
+    first = SingleInstance(tmp_path / "data")
+    assert first.acquire()
+    with qtbot.waitSignal(first.activate, timeout=30_000):
+        lines = _second_start(qtbot, tmp_path / "data")
+    assert lines[0] == "forward"
+    first.release()
+    assert _second_start(qtbot, tmp_path / "data")[0] == "owner"    # released: the next start owns it
+
+
+def test_second_start_when_the_first_does_not_answer_says_why(qtbot, tmp_path):
+    from xinfang_desktop.gui.single_instance import SingleInstance
+
+    first = SingleInstance(tmp_path / "data")
+    assert first.acquire()
+    first.server.close()                        # a hung window: holds the lock, answers nothing
+    lines = _second_start(qtbot, tmp_path / "data")
+    assert lines[0] == "refused"
+    assert "没有响应" in lines[1] and str(__import__("os").getpid()) in lines[1]
+    first.release()
+
+
+def test_unexpected_error_is_logged_and_shown_with_copyable_details(qtbot, tmp_path):
+    from xinfang_desktop.gui.errors import ErrorReporter, install_logging
+
+    log_file = install_logging(tmp_path / "data")
+    reporter = ErrorReporter(parent_for=lambda: None).install()
+    try:
+        def boom():
+            raise RuntimeError("kaputt-42")
+
+        worker = threading.Thread(target=boom)
+        worker.start()
+        worker.join()
+        qtbot.waitUntil(lambda: reporter.open_box is not None, timeout=3000)
+        box = reporter.open_box
+        assert "意外错误" in box.text() and "kaputt-42" in box.detailedText()
+        copy = next(b for b in box.buttons() if b.text() == "复制详细信息")
+        copy.click()
+        assert "kaputt-42" in QApplication.clipboard().text()
+        try:
+            raise ValueError("second")
+        except ValueError as exc:
+            import sys
+            sys.excepthook(type(exc), exc, exc.__traceback__)
+        QApplication.processEvents()
+        assert reporter.shown == 1          # one box at a time: the second is only logged
+    finally:
+        reporter.uninstall()
+        for h in logging.getLogger().handlers[:]:
+            if getattr(h, "baseFilename", None) == str(log_file):
+                h.flush()
+    text = log_file.read_text(encoding="utf-8")
+    assert "kaputt-42" in text and "second" in text
+
+
+def test_disk_full_and_locked_database_messages(qtbot):
+    import errno
+    import sqlite3
+
+    from xinfang_desktop.gui.errors import message_for
+
+    assert "磁盘空间不足" in message_for(OSError(errno.ENOSPC, "No space left on device"))
+    assert "磁盘空间不足" in message_for(sqlite3.OperationalError("database or disk is full"))
+    assert "另一个程序占用" in message_for(sqlite3.OperationalError("database is locked"))
+    assert "只读" in message_for(sqlite3.OperationalError("attempt to write a readonly database"))
+
+
+def test_self_test_of_the_window_passes(qtbot, capsys):
+    """What CI runs on the frozen build, run here from source: every check must pass."""
+    from xinfang_desktop.gui.app import self_test
+
+    assert self_test() == 0
+    assert "self-test: ok" in capsys.readouterr().out

@@ -1,0 +1,329 @@
+"""设置: backups (folder, back up now, restore), the users of this office, the holiday calendar.
+
+Everything that touches the disk or the database goes through ctx.tasks; the page only shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ...domain.errors import XinfangError
+from ...services.backup import BackupInfo, BackupService, RestoreResult
+from ...services.permissions import Permission
+from ..context import AppContext
+from ..errors import show_error
+
+PAGE_KEY = "settings"
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)
+    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SingleSelection)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e6:.1f} MB" if n >= 100_000 else f"{max(1, n // 1000)} KB"
+
+
+class BackupBox(QGroupBox):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__("备份", parent)
+        self.ctx = ctx
+        self.service = ctx.services.get(BackupService)
+        admin = ctx.actor.can(Permission.MANAGE_SETTINGS)
+        self.folder_label = QLabel()
+        self.folder_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.folder_label.setWordWrap(True)
+        self.last_label = QLabel()
+        self.change = QPushButton("更改备份文件夹(&C)…")
+        self.change.clicked.connect(self._choose_folder)
+        self.change.setEnabled(admin)
+        self.now = QPushButton("立即备份(&B)")
+        self.now.clicked.connect(self.backup_now)
+        self.restore_selected = QPushButton("用所选备份恢复(&R)…")
+        self.restore_selected.clicked.connect(self._restore_selected)
+        self.restore_file = QPushButton("从其他位置恢复…")
+        self.restore_file.clicked.connect(self._restore_other)
+        for b in (self.restore_selected, self.restore_file):
+            b.setEnabled(admin)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.table = _table(["备份时间", "类型", "事项数", "大小", "位置"])
+        self.table.setMinimumHeight(180)
+        rule = QLabel("每天第一次打开程序时自动备份；保留最近7天每天一份、最近4周每周一份、最近12个月每月一份。"
+                      "恢复前会先检查备份是否完好，并把当前数据另存一份。")
+        rule.setWordWrap(True)
+        rule.setStyleSheet("color: #555;")
+        top = QHBoxLayout()
+        top.addWidget(QLabel("备份文件夹："))
+        top.addWidget(self.folder_label, 1)
+        top.addWidget(self.change)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.now)
+        buttons.addWidget(self.last_label, 1)
+        buttons.addWidget(self.restore_selected)
+        buttons.addWidget(self.restore_file)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(rule)
+        layout.addLayout(buttons)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.message)
+        layout.addWidget(self.table)
+        self.backups: list[BackupInfo] = []
+
+    # -- showing ----------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.ctx.tasks.run(lambda: (self.service.folder(), self.service.last_backup_at(), self.service.backups()),
+                           on_done=self._show, on_error=self._failed, writes=False)
+
+    def _show(self, result) -> None:
+        if not shiboken6.isValid(self):
+            return
+        folder, last, backups = result
+        self.folder_label.setText(str(folder) if folder else "尚未设置（不会自动备份）")
+        self.folder_label.setStyleSheet("" if folder else "color: #b00020; font-weight: bold;")
+        self.last_label.setText(f"上次备份：{last:%Y-%m-%d %H:%M}" if last else "还没有备份过")
+        self.backups = backups
+        self.table.setRowCount(len(backups))
+        for row, b in enumerate(backups):
+            cells = [f"{b.created_at:%Y-%m-%d %H:%M}", b.kind_label, str(b.cases), _size(b.size), b.path.name]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col in (2, 3):
+                    item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+                self.table.setItem(row, col, item)
+        if backups:
+            self.table.selectRow(0)
+
+    def _busy(self, text: str | None) -> None:
+        self.progress.setVisible(text is not None)
+        self.progress.setValue(0)
+        for b in (self.now, self.change, self.restore_selected, self.restore_file):
+            b.setEnabled(text is None and (b is self.now or self.ctx.actor.can(Permission.MANAGE_SETTINGS)))
+        if text is not None:
+            self.message.setStyleSheet("")
+            self.message.setText(text)
+
+    def _progress(self, fraction: float, text: str) -> None:
+        if shiboken6.isValid(self):
+            self.progress.setValue(int(fraction * 100))
+            if text:
+                self.message.setText(text)
+
+    def _failed(self, exc: BaseException, details: str) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._busy(None)
+        if isinstance(exc, XinfangError):
+            self.message.setStyleSheet("color: #b00020;")
+            self.message.setText(exc.message)
+        else:
+            show_error(self, exc, details)
+
+    # -- actions ----------------------------------------------------------------------------
+    def _choose_folder(self) -> None:
+        start = str(self.service.folder() or Path.home())
+        path = QFileDialog.getExistingDirectory(self, "选择备份文件夹（建议另一块硬盘或U盘）", start)
+        if path:
+            self.set_folder(path)
+
+    def set_folder(self, path: str) -> None:
+        self.ctx.tasks.run(lambda: self.service.set_folder(self.ctx.actor, path),
+                           on_done=lambda folder: self._after(f"备份文件夹已设为 {folder}"), on_error=self._failed)
+
+    def backup_now(self) -> None:
+        self._busy("正在备份…")
+        self.ctx.tasks.run(lambda progress=None: self.service.backup(self.ctx.actor, progress=self._progress),
+                           on_done=lambda info: self._after(f"已备份 {info.cases} 件事项到 {info.path}"),
+                           on_error=self._failed, writes=True)
+
+    def _after(self, text: str) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._busy(None)
+        self.message.setStyleSheet("color: #1d5e2c;")
+        self.message.setText(text)
+        self.refresh()
+
+    def _restore_selected(self) -> None:
+        row = self.table.currentRow()
+        if row < 0 or row >= len(self.backups):
+            self.message.setText("请先在下表中选择一个备份。")
+            return
+        self.ask_restore(self.backups[row].path)
+
+    def _restore_other(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择备份中的 manifest.json 或 xinfang.sqlite3", str(Path.home()),
+                                              "信访 Desktop 备份 (manifest.json xinfang*.sqlite3);;所有文件 (*)")
+        if path:
+            self.ask_restore(Path(path))
+
+    def confirm_restore(self, source: Path) -> bool:
+        box = QMessageBox(QMessageBox.Warning, "从备份恢复",
+                          f"确定用这个备份替换当前的全部数据吗？\n\n{source}\n\n"
+                          "恢复前会先检查备份是否完好，并把当前数据另存到数据目录的 backups 文件夹。"
+                          "恢复后，与市信访局的同步将开始新的批次。", parent=self)
+        yes = box.addButton("恢复", QMessageBox.DestructiveRole)
+        box.addButton("取消", QMessageBox.RejectRole)
+        box.exec()
+        return box.clickedButton() is yes
+
+    def ask_restore(self, source: Path) -> None:
+        if not self.confirm_restore(source):
+            return
+        self._busy("正在恢复…")
+        self.ctx.tasks.run(lambda: self.service.restore(self.ctx.actor, source, progress=self._progress),
+                           on_done=self._restored, on_error=self._failed, writes=True)
+
+    def _restored(self, result: RestoreResult) -> None:
+        self._after(f"已从备份恢复 {result.cases} 件事项。恢复前的数据另存在 {result.safety_backup}。"
+                    "请关闭并重新打开程序，以便各页面显示恢复后的数据。")
+
+
+class UsersBox(QGroupBox):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__("工作人员", parent)
+        self.ctx = ctx
+        self.table = _table(["用户名", "姓名", "角色"])
+        self.table.setMinimumHeight(120)
+        note = QLabel("添加用户：xinfang user add 用户名 --role clerk（登记员）/ handler（承办人）/ leader（领导）")
+        note.setStyleSheet("color: #555;")
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(note)
+
+    def refresh(self) -> None:
+        self.ctx.tasks.run(self.ctx.services.auth.users, on_done=self._show, writes=False)
+
+    def _show(self, users) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.table.setRowCount(len(users))
+        for row, u in enumerate(users):
+            for col, text in enumerate((u.name, u.display_name, u.role.label)):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+
+
+class CalendarBox(QGroupBox):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__("节假日安排", parent)
+        self.ctx = ctx
+        self.years = QLabel()
+        self.years.setWordWrap(True)
+        self.load = QPushButton("载入某年放假安排(&L)…")
+        self.load.setEnabled(ctx.actor.can(Permission.MANAGE_SETTINGS))
+        self.load.clicked.connect(self._choose)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.years, 1)
+        row.addWidget(self.load)
+        layout = QVBoxLayout(self)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
+
+    def refresh(self) -> None:
+        cal = self.ctx.services.calendar
+        self.ctx.tasks.run(lambda: (sorted(cal.calendar().known_years()), cal.loaded_years()),
+                           on_done=self._show, writes=False)
+
+    def _show(self, result) -> None:
+        if not shiboken6.isValid(self):
+            return
+        years, loaded = result
+        known = f"{years[0]}–{years[-1]} 年" if years else "无"
+        extra = f"；管理员载入：{'、'.join(map(str, loaded))}" if loaded else ""
+        self.years.setText(f"已知放假安排：{known}{extra}。期限按法定工作日计算；缺少某年的安排时，该年的期限标为“暂定”。")
+
+    def _choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择国务院放假安排文件", str(Path.home()), "文本文件 (*.txt *.json);;所有文件 (*)")
+        if path:
+            self.load_file(Path(path))
+
+    def load_file(self, path: Path) -> None:
+        svc = self.ctx.services
+
+        def work():
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                raise XinfangError(f"无法读取 {path.name}（需要 UTF-8 编码的文本文件）。") from None
+            return svc.calendar.load_year(self.ctx.actor, text, svc.cases.recompute_open)
+
+        self.ctx.tasks.run(work, on_done=self._loaded, on_error=self._failed)
+
+    def _loaded(self, result) -> None:
+        if shiboken6.isValid(self):
+            year, changed = result
+            self.message.setStyleSheet("color: #1d5e2c;")
+            self.message.setText(f"已载入 {year} 年放假安排，重算了 {changed} 件未结事项的期限。")
+            self.refresh()
+
+    def _failed(self, exc: BaseException, details: str) -> None:
+        if shiboken6.isValid(self):
+            if isinstance(exc, XinfangError):
+                self.message.setStyleSheet("color: #b00020;")
+                self.message.setText(exc.message)
+            else:
+                show_error(self, exc, details)
+
+
+class SettingsPage(QScrollArea):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        body = QWidget()
+        title = QLabel("<h2>设置</h2>")
+        self.backup = BackupBox(ctx)
+        self.users = UsersBox(ctx)
+        self.calendar = CalendarBox(ctx)
+        layout = QVBoxLayout(body)
+        layout.addWidget(title)
+        layout.addWidget(self.backup)
+        layout.addWidget(self.users)
+        layout.addWidget(self.calendar)
+        layout.addStretch(1)
+        self.setWidget(body)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.backup.refresh()
+        self.users.refresh()
+        self.calendar.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+
+def create(ctx: AppContext, window) -> QWidget:
+    return SettingsPage(ctx)
