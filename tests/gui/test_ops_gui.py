@@ -261,3 +261,33 @@ def test_self_test_of_the_window_passes(qtbot, capsys):
 
     assert self_test() == 0
     assert "self-test: ok" in capsys.readouterr().out
+
+
+def test_wizard_keeps_the_city_enrolment_for_the_sync_page(qtbot, empty_services, tasks, tmp_path):
+    from xinfang_desktop.services.first_run import ENROLMENT_DIR, ENROLMENT_FILE, SETTING_ENROLMENT
+    from xinfang_desktop.store.models import Setting
+    from xinfang_desktop.sync.keys import export_public, generate_keys
+
+    city = generate_keys("350881000000", "漳平市信访局", "city")
+    file = tmp_path / "city.json"
+    file.write_bytes(export_public(city))
+    fingerprint = city.public().signing_fingerprint
+    w = _wizard(qtbot, empty_services, tasks)
+    w.next()
+    w.admin_page.name.setText("wangli")
+    w.admin_page.password.setText("pass-word-1")
+    w.admin_page.password2.setText("pass-word-1")
+    w.next()
+    w.enrol_page.file.setText(str(file))
+    w.enrol_page.fingerprint.setText(fingerprint[:-1] + ("0" if fingerprint[-1] != "0" else "1"))
+    w.next()
+    assert w.currentId() == 2 and w.enrol_page.message.text()            # a mistyped fingerprint
+    w.enrol_page.fingerprint.setText(" ".join(fingerprint[i:i + 4] for i in range(0, 64, 4)).lower())
+    w.next()
+    assert w.currentId() == 3 and "漳平市信访局" in w.enrol_page.result.text()
+    w.backup_page.later.setChecked(True)
+    w.button(QWizard.FinishButton).click()
+    assert w.result() == QWizard.Accepted
+    kept = Setting.get(Setting.key == SETTING_ENROLMENT).value
+    assert kept["unit_code"] == "350881000000" and kept["fingerprint"] == fingerprint
+    assert (empty_services.data_dir / ENROLMENT_DIR / ENROLMENT_FILE).read_bytes() == file.read_bytes()

@@ -230,3 +230,18 @@ def test_only_an_admin_restores(clerk, backups, folder):
 
     with pytest.raises(PermissionDenied):
         backups.restore(clerk, folder)
+
+
+def test_opening_an_older_database_backs_it_up_before_migrating(tmp_path, clock):
+    from xinfang_desktop.services.context import open_services
+    from xinfang_desktop.store.migrations import SCHEMA_VERSION
+
+    svc = open_services(tmp_path / "data", clock=clock)
+    admin = svc.auth.initialize(UNIT, "admin", "admin-pass-1")
+    number = svc.cases.register(admin, make_registration()).number
+    svc.db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")    # as an older program left it
+    svc.close()
+    svc = open_services(tmp_path / "data", clock=clock)
+    svc.close()
+    copies = list((tmp_path / "data" / "backups").glob("*pre-migration*"))
+    assert len(copies) == 1 and number in _numbers(copies[0])

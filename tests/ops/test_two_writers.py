@@ -1,0 +1,43 @@
+"""Two processes writing the same database (a window and the command line): SQLite's file lock
+and BEGIN IMMEDIATE make them queue; neither fails half-way and no case number is given twice."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.ops.test_kill9 import CHILD_PRELUDE, ROOT, _init
+
+WRITER = CHILD_PRELUDE + """
+import time
+from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))       # both start writing together
+for i in range(25):
+    case = svc.cases.register(actor, RegistrationInput(channel="来信", received_at=datetime(2026, 11, 2, 9, 0),
+        petitioners=[PetitionerInput(name="张伟", phone="13700000000")], category_code="0401",
+        request="要求追讨拖欠的工资"))
+    print(case.number, flush=True)
+"""
+
+
+def test_two_processes_writing_at_once_queue_and_number_uniquely(tmp_path):
+    import time
+
+    data = tmp_path / "data"
+    _init(data)
+    start = str(time.time() + 3)
+    children = [subprocess.Popen([sys.executable, "-c", WRITER, str(data), start], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(2)]
+    outs = [c.communicate(timeout=240) for c in children]
+    for child, (_out, err) in zip(children, outs):
+        assert child.returncode == 0, err
+    numbers = [n for out, _ in outs for n in out.split()]
+    assert len(numbers) == 50 and len(set(numbers)) == 50
+    con = sqlite3.connect(Path(data) / "xinfang.sqlite3")
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert con.execute('SELECT COUNT(*) FROM "case"').fetchone()[0] == 50
+    finally:
+        con.close()
