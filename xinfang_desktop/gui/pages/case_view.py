@@ -1,16 +1,29 @@
-"""One case: its parties (masked), due dates and timeline. Loaded in the background."""
+"""One case: its parties (masked), due dates and timeline, and one button per action allowed now.
+
+Loaded in the background. The action buttons come from the case-action registry (the workflow's
+own are in workflow_actions); 打印文书 lists every document, with the reason when one cannot be
+printed yet; 显示 reveals a party's full ID number and phone, an audited action offered only to
+roles that may see them.
+"""
 
 from __future__ import annotations
 
 import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QMenu, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from ...services.permissions import Permission
+from ...services.printing import DOCUMENT_LABELS, DOCUMENT_NAMES, PrintService
 from ...services.queries import CaseDetail
+from .. import workflow_actions  # noqa: F401 - registers the workflow's buttons
+from ..case_actions import actions_for
 from ..context import AppContext
 from ..errors import show_error
+from ..print_preview import PrintPreviewDialog, print_case_document
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, due_text
+
+ID_COLUMN, PHONE_COLUMN, REVEAL_COLUMN = 3, 4, 6
 
 
 def _table(headers: list[str]) -> QTableWidget:
@@ -32,6 +45,9 @@ class CaseViewPage(QWidget):
         self.ctx = ctx
         self.case_id = case_id
         self.detail: CaseDetail | None = None
+        self.documents: dict[str, str | None] = {}      # document name -> why it cannot be printed
+        self.action_buttons: dict[str, QPushButton] = {}
+        self.preview: PrintPreviewDialog | None = None
 
         self.back_button = QPushButton("← 返回列表（Esc）")
         self.back_button.clicked.connect(self.back.emit)
@@ -41,6 +57,19 @@ class CaseViewPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.back_button)
         top.addWidget(self.title, 1)
+
+        self.actions_row = QHBoxLayout()
+        self.actions_row.setSpacing(6)
+        self.no_actions = QLabel()
+        self.no_actions.setStyleSheet("color: #666;")
+        self.print_button = QPushButton("打印文书(&P)")
+        self.print_menu = QMenu(self.print_button)
+        self.print_button.setMenu(self.print_menu)
+        actions_box = QHBoxLayout()
+        actions_box.addLayout(self.actions_row)
+        actions_box.addWidget(self.no_actions)
+        actions_box.addStretch(1)
+        actions_box.addWidget(self.print_button)
 
         self.summary = QFormLayout()
         self.fields: dict[str, QLabel] = {}
@@ -55,7 +84,10 @@ class CaseViewPage(QWidget):
         summary_box = QGroupBox("事项")
         summary_box.setLayout(self.summary)
 
-        self.parties = _table(["姓名", "身份", "性别", "身份证号码", "电话", "住址"])
+        self.can_reveal = ctx.actor.can(Permission.REVEAL_PERSONAL)
+        self.parties = _table(["姓名", "身份", "性别", "身份证号码", "电话", "住址"]
+                              + (["完整号码"] if self.can_reveal else []))
+        self.parties.horizontalHeader().setStretchLastSection(not self.can_reveal)
         parties_box = QGroupBox("信访人（身份证号码和电话已隐去部分数字）")
         QVBoxLayout(parties_box).addWidget(self.parties)
 
@@ -83,6 +115,7 @@ class CaseViewPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(actions_box)
         layout.addWidget(self.problems)
         layout.addLayout(body, 1)
         self.reload()
@@ -96,8 +129,80 @@ class CaseViewPage(QWidget):
 
     def reload(self) -> None:
         ctx, case_id = self.ctx, self.case_id
-        ctx.tasks.run(lambda: ctx.services.queries.detail(ctx.actor, case_id), writes=False,
-                      on_done=self._show, on_error=self._failed)
+
+        def load() -> tuple[CaseDetail, dict[str, str | None]]:
+            detail = ctx.services.queries.detail(ctx.actor, case_id)
+            return detail, ctx.services.get(PrintService).available(detail.row.number)
+
+        ctx.tasks.run(load, writes=False, on_done=self._loaded, on_error=self._failed)
+
+    def _loaded(self, result: tuple[CaseDetail, dict[str, str | None]]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.documents = result[1]
+        self._show(result[0])
+        self._show_actions(result[0])
+
+    # -- actions and documents -----------------------------------------------------------
+    def _show_actions(self, d: CaseDetail) -> None:
+        while self.actions_row.count():
+            item = self.actions_row.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        self.action_buttons = {}
+        actor = self.ctx.actor
+        for action in actions_for(d, actor):
+            button = QPushButton(action.label)
+            button.setAutoDefault(False)
+            button.clicked.connect(lambda _=False, a=action: a.run(self, self.ctx, self.detail, self.reload))
+            self.actions_row.addWidget(button)
+            self.action_buttons[action.key] = button
+        self.no_actions.setText("" if self.action_buttons else
+                                "当前没有可进行的办理操作" if d.allowed else "该事项已办结，没有可进行的办理操作")
+        self.print_menu.clear()
+        can_print = actor.can(Permission.PRINT)
+        for name in DOCUMENT_NAMES:
+            why = self.documents.get(name)
+            label = DOCUMENT_LABELS[name] + (f"（{why}）" if why else "")
+            act = self.print_menu.addAction(label, lambda n=name: self.print_document(n))
+            act.setEnabled(can_print and why is None)
+        self.print_button.setEnabled(can_print)
+
+    def print_document(self, name: str) -> None:
+        if self.detail is not None:
+            print_case_document(self, self.ctx, self.detail.row.number, name, on_shown=self.preview_opened)
+
+    def preview_opened(self, dialog: PrintPreviewDialog) -> None:
+        self.preview = dialog
+
+    def reveal(self, row: int) -> None:
+        """Show one party's full ID number and phone; each value shown is an audit entry."""
+        if self.detail is None:
+            return
+        party = self.detail.parties[row]
+        ctx = self.ctx
+        wanted = [w for w, v in (("id_number", party.id_number), ("phone", party.phone)) if v]
+
+        def fetch() -> dict[str, str]:
+            return {w: ctx.services.queries.reveal(ctx.actor, party.person_id, w) for w in wanted}
+
+        def shown(values: dict[str, str]) -> None:
+            if not shiboken6.isValid(self):
+                return
+            for what, column in (("id_number", ID_COLUMN), ("phone", PHONE_COLUMN)):
+                if what in values:
+                    self.parties.setItem(row, column, QTableWidgetItem(values[what]))
+            button = self.parties.cellWidget(row, REVEAL_COLUMN)
+            if button is not None:
+                button.setText("已显示")
+                button.setEnabled(False)
+            self.parties.resizeColumnsToContents()
+
+        ctx.tasks.run(fetch, writes=True, on_done=shown, on_error=self._action_failed)
+
+    def _action_failed(self, exc: BaseException, details: str) -> None:
+        if shiboken6.isValid(self):
+            show_error(self, exc, details)
 
     def _failed(self, exc: BaseException, details: str) -> None:
         if shiboken6.isValid(self):
@@ -128,6 +233,13 @@ class CaseViewPage(QWidget):
             for j, v in enumerate((p.name, "代表人" if p.is_representative else "信访人", p.sex or "", p.id_number or "",
                                    p.phone or "", p.address or "")):
                 self.parties.setItem(i, j, QTableWidgetItem(v))
+            if self.can_reveal:
+                self.parties.setItem(i, REVEAL_COLUMN, QTableWidgetItem(""))
+                if p.id_number or p.phone:
+                    button = QPushButton("显示")
+                    button.setToolTip("显示完整的身份证号码和电话（会记入操作日志）")
+                    button.clicked.connect(lambda _=False, row=i: self.reveal(row))
+                    self.parties.setCellWidget(i, REVEAL_COLUMN, button)
         self.parties.resizeColumnsToContents()
 
         self.deadlines.setRowCount(len(d.deadlines))
