@@ -90,6 +90,29 @@ def _no_constant(text: str) -> Any:
     raise CanonicalJSONError(f"不允许使用 {text}")
 
 
+def _int_in_range(text: str) -> int:
+    value = int(text)
+    if not -INT_LIMIT <= value <= INT_LIMIT:
+        raise CanonicalJSONError("整数超出范围")
+    return value
+
+
+def _reencode(value: Any, text: str) -> bytes:
+    """dumps() for a value json.loads just produced under the hooks above.
+
+    The hooks already refused floats, NaN/Infinity and out-of-range integers, and JSON keys are
+    always strings, so the per-value walk of dumps() is only needed for what remains: nesting depth
+    (possible only with more than 32 brackets) and lone surrogates (which fail the UTF-8 encode).
+    Skipping the walk makes importing a million records about twice as fast."""
+    if text.count("{") + text.count("[") > 32:
+        return dumps(value)
+    try:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                          allow_nan=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise CanonicalJSONError("文本中含有无效的 Unicode 字符") from None
+
+
 def loads(data: bytes | bytearray | memoryview, *, max_size: int | None = None) -> Any:
     """Parse canonical JSON strictly; anything not in canonical form raises :class:`CanonicalJSONError`."""
     if max_size is not None and len(data) > max_size:
@@ -106,6 +129,7 @@ def loads(data: bytes | bytearray | memoryview, *, max_size: int | None = None) 
             text,
             object_pairs_hook=_pairs_no_duplicates,
             parse_float=_no_float,
+            parse_int=_int_in_range,
             parse_constant=_no_constant,
         )
     except CanonicalJSONError:
@@ -115,7 +139,7 @@ def loads(data: bytes | bytearray | memoryview, *, max_size: int | None = None) 
     except (ValueError, TypeError):
         raise CanonicalJSONError("不是有效的 JSON") from None
     try:
-        again = dumps(value)
+        again = _reencode(value, text)
     except CanonicalJSONError:
         raise
     except (ValueError, TypeError, RecursionError):  # pragma: no cover - defensive

@@ -1,0 +1,138 @@
+"""The invariants of SYNC.md: records present iff their ledger row is; re-import changes nothing; any
+arrival order gives the same database; three townships and a city through rounds delivered late,
+twice and out of order end equal to in-order delivery."""
+
+from __future__ import annotations
+
+import random
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from xinfang_desktop.domain.petition import PetitionerInput
+from xinfang_desktop.services.sync_import import peer_key
+from xinfang_desktop.store.models_sync import SyncPeer
+from xinfang_desktop.sync.bundle import open_bundle, parse_bundle, verify_bundle
+
+from .conftest import CITY, TOWNS, dump, open_office, write_out
+
+NAMES = ["张三", "李四", "王五", "赵六", "欧阳娜娜", "单雄信", "曾国藩", "陈静", "林芳", "黄磊"]
+
+
+def play_rounds(offices, folder: Path, rounds: int = 3) -> list[Path]:
+    """Each township registers, acts and exports each round; the city acks between rounds."""
+    rng = random.Random(7)
+    files: list[Path] = []
+    refs: dict[str, list] = {t: [] for t in TOWNS}
+    city = offices[CITY]
+    for r in range(rounds):
+        for t in TOWNS:
+            o = offices[t]
+            for _ in range(2):
+                refs[t].append(o.register(name=rng.choice(NAMES), received_at=datetime(2026, 10, 20 + r, 9, 0)))
+            # an action on an earlier case, and a petitioner who comes back (person row updated)
+            o.svc.cases.act(o.admin, refs[t][0].id, "note", {"text": f"第{r + 1}轮电话联系"})
+            o.register(name="回访人", received_at=datetime(2026, 10, 25, 9, 0),
+                       petitioners=[PetitionerInput(name="回访人", id_number="11010519491231002X",
+                                                    phone=f"1381234567{r}", township_code=t)])
+            rows = o.export()
+            files += write_out(o, folder / f"r{r}", rows)
+        # the city imports in order and acks, so later township bundles carry last_received
+        city.import_([f for f in files if f.parent.name == f"r{r}"])
+        city.export()
+        for t in TOWNS:
+            offices[t].import_(write_out(city, folder / f"ack{r}" / t, [x for x in city.sync.pending_copies()
+                                                                    if x.recipient == t]))
+    return files
+
+
+def records_by_bundle(office, files: list[Path], keys) -> dict[str, set[str]]:
+    """bundle id -> ids of the records it carries (opened with the city's key, as the importer does)."""
+    out = {}
+    office.sync
+    for f in files:
+        parsed = parse_bundle(f.read_bytes())
+        peer = SyncPeer.get(SyncPeer.unit_code == parsed.header.sender.unit)
+        contents = open_bundle(verify_bundle(parsed, peer_key(peer), sender_unit=peer.unit_code),
+                               keys[CITY].encryption_identity)
+        out[parsed.bundle_id] = {r["id"] for r in contents.records}
+    return out
+
+
+def check_iff(office, carried: dict[str, set[str]]) -> None:
+    """Every record of an applied bundle is in the database, and none of a bundle not applied (new ids only)."""
+    db = office.svc.db
+    applied = {r[0] for r in db.execute_sql("SELECT bundle_id FROM sync_inbox WHERE state = 'applied'").fetchall()}
+    present = set()
+    for table in ("person", "case", "case_party", "case_event"):
+        present |= {r[0] for r in db.execute_sql(f'SELECT id FROM "{table}"').fetchall()}
+    first_seen: dict[str, str] = {}
+    for bid, ids in carried.items():
+        for rid in ids:
+            first_seen.setdefault(rid, bid)
+    for bid, ids in carried.items():
+        if bid in applied:
+            assert ids <= present, f"bundle {bid[:8]} applied but records missing"
+    for rid, bid in first_seen.items():
+        holders = {b for b, ids in carried.items() if rid in ids}
+        if not holders & applied:
+            assert rid not in present, f"record {rid} present though no bundle carrying it is applied"
+
+
+def test_three_townships_and_a_city_any_delivery_gives_the_in_order_database(offices, tmp_path, template, unit_keys):
+    # A second city with the same keys and enrolments receives the same bundles shuffled, late and twice.
+    shutil.copytree(template / CITY, tmp_path / "late" / CITY)
+    files = play_rounds(offices, tmp_path / "stick")
+    reference = dump(offices[CITY].db_file)
+    assert len(reference["case"]) == 3 * 3 * 3 and len(reference["ledger"]) == 9
+    carried = records_by_bundle(offices[CITY], files, unit_keys)
+    for seed in (1, 2):
+        late = open_office(tmp_path / "late", CITY, unit_keys) if seed == 1 else _fresh(tmp_path, template, unit_keys)
+        rng = random.Random(seed)
+        deliveries = files + rng.sample(files, 4)           # some handed in twice
+        rng.shuffle(deliveries)
+        batches = [deliveries[i:i + 3] for i in range(0, len(deliveries), 3)]   # carried in several trips
+        for batch in batches:
+            results = late.import_(batch)
+            assert all(r.outcome in ("applied", "already", "parked") for r in results), [r.message for r in results]
+            check_iff(late, carried)
+        assert dump(late.db_file) == reference
+        before = dump(late.db_file)
+        late.import_(files)                                  # re-importing everything changes nothing
+        assert dump(late.db_file) == before
+        late.svc.close()
+
+
+def _fresh(tmp_path, template, unit_keys):
+    target = tmp_path / "late2"
+    shutil.copytree(template / CITY, target / CITY)
+    return open_office(target, CITY, unit_keys)
+
+
+def test_reimporting_anything_changes_nothing(offices, tmp_path):
+    town, city = offices[TOWNS[0]], offices[CITY]
+    paths = []
+    for name in ("张三", "李四"):
+        town.register(name=name)
+        paths += write_out(town, tmp_path / name, town.export())
+    city.import_(paths)
+    before = dump(city.db_file)
+    for order in (paths, list(reversed(paths)), paths + paths):
+        results = city.import_(order)
+        assert {r.outcome for r in results} == {"already"}
+        assert dump(city.db_file) == before
+
+
+def test_updates_take_the_higher_version_whatever_the_order(offices, tmp_path):
+    town, city = offices[TOWNS[0]], offices[CITY]
+    ref = town.register(name="张三")
+    p1 = write_out(town, tmp_path / "a", town.export())
+    town.svc.cases.act(town.admin, ref.id, "routed", {"route": "direct", "unit": "县人社局"})
+    p2 = write_out(town, tmp_path / "b", town.export())
+    city.import_(p2 + p1)                                  # the newer bundle first: parked, then both apply
+    town_row = town.svc.db.execute_sql('SELECT version, status, owner_name FROM "case"').fetchone()
+    city.sync
+    city_row = city.svc.db.execute_sql('SELECT version, status, owner_name FROM "case"').fetchone()
+    assert city_row == town_row and city_row[1] == "handling"

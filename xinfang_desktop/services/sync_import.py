@@ -1,0 +1,358 @@
+"""Import: the checks of SYNC.md in their order, then one transaction per bundle.
+
+1. staging copy (files.read_bundle_file)   2. parse   3. sender's key (unknown → quarantine)
+4. signature and envelope hash   5. ledger   6. decrypt, manifest, ownership, business rules
+7. apply in one BEGIN IMMEDIATE transaction with synchronous=FULL; then parked bundles now next.
+
+The ledger decision of step 5 is taken again inside the transaction, so two processes importing
+the same stick queue on the write lock and the second one sees "already applied".
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from ..domain import workflow as wf
+from ..store import search
+from ..store.models import Case, CaseEvent, CaseParty, Person
+from ..store.models_sync import SyncInbox, SyncOutbox, SyncPeer, SyncQuarantine
+from ..sync.bundle import (
+    GENESIS,
+    DEFAULT_LIMITS,
+    BundleContents,
+    Limits,
+    ParsedBundle,
+    check_addressed_to,
+    open_bundle,
+    parse_bundle,
+    verify_bundle,
+)
+from ..sync.errors import BundleError
+from ..sync.keys import RotationError, raw_public_bytes, signing_fingerprint, verify_rotation_record
+from . import sync_records as rec
+
+APPLIED, ALREADY, PARKED, QUARANTINED, REJECTED = "applied", "already", "parked", "quarantined", "rejected"
+CANCELLED = "cancelled"
+OUTCOME_LABELS = {APPLIED: "已导入", ALREADY: "已导入过（未重复导入）", PARKED: "暂存（等待缺失的同步包）",
+                  QUARANTINED: "隔离（发送单位未登记）", REJECTED: "拒绝",
+                  CANCELLED: "已取消"}
+CRASH_ENV = "XINFANG_SYNC_CRASH_AT"   # test hook: kill -9 this process at a named step
+_CHUNK = 500
+
+
+def crash_point(step: str) -> None:
+    """Crash tests set CRASH_ENV to a step name; the process then dies there as if the power went."""
+    if os.environ.get(CRASH_ENV) == step:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class Refused(Exception):
+    def __init__(self, message: str, *, freeze: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.freeze = freeze
+
+
+@dataclass
+class ImportResult:
+    source: str
+    outcome: str
+    message: str
+    sender: str | None = None
+    epoch: int | None = None
+    seq: int | None = None
+    bundle_id: str | None = None
+    records: int = 0
+    quarantined_records: int = 0
+    also_applied: list["ImportResult"] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return OUTCOME_LABELS[self.outcome]
+
+
+def peer_key(peer: SyncPeer) -> Ed25519PublicKey:
+    return Ed25519PublicKey.from_public_bytes(bytes.fromhex(peer.signing_public_key))
+
+
+# --------------------------------------------------------------------------- step 5
+
+
+def ledger_decision(peer: SyncPeer, parsed: ParsedBundle) -> str:
+    """'already' / 'parked-already' / 'park' / 'apply'; raises Refused (maybe freezing the sender)."""
+    h = parsed.header
+    row = SyncInbox.get_or_none(SyncInbox.bundle_id == parsed.bundle_id)
+    if row is not None and row.state == APPLIED:
+        return "already"
+    same_slot = (SyncInbox.select().where((SyncInbox.sender == peer.unit_code) & (SyncInbox.epoch == h.epoch)
+                                          & (SyncInbox.seq == h.seq) & SyncInbox.state.in_([APPLIED, PARKED])
+                                          & (SyncInbox.bundle_id != parsed.bundle_id)).first())
+    if same_slot is not None:
+        raise Refused(f"发送单位 {peer.unit_code} 的第 {h.epoch} 纪元第 {h.seq} 号同步包出现了两个不同的版本"
+                      "（可能是电脑从备份恢复后重复编号，或数据被伪造）。已拒绝并冻结该单位的同步，"
+                      "请联系该单位核实后由管理员解除冻结。", freeze=True)
+    if peer.revoked:
+        raise Refused(f"{peer.unit_name}的密钥已被吊销，同步包已拒绝。请联系该单位重新登记密钥。")
+    if peer.frozen:
+        raise Refused(f"{peer.unit_name}的同步已冻结（{peer.frozen_reason or '原因见同步页'}），同步包已拒绝。"
+                      "请核实后由管理员解除冻结再导入。")
+    decision = _chain_decision(peer, parsed)
+    if decision == "park" and row is not None and row.state == PARKED:
+        return "parked-already"
+    return decision
+
+
+def _chain_decision(peer: SyncPeer, parsed: ParsedBundle) -> str:
+    h = parsed.header
+    if h.epoch < peer.head_epoch:
+        raise Refused(f"该同步包属于已结束的第 {h.epoch} 纪元（当前为第 {peer.head_epoch} 纪元），是旧包重放，已拒绝。请勿再导入。")
+    if h.epoch > peer.head_epoch:
+        if h.epoch > peer.allowed_epoch:
+            raise Refused(f"该同步包开始了新的第 {h.epoch} 纪元（该单位电脑可能从备份恢复），尚未经市局授权，已拒绝。"
+                          "请由市局管理员授权新纪元后再导入。")
+        if h.seq == 1:
+            if h.prev != GENESIS:
+                raise Refused("新纪元的第一个同步包必须从头开始，该包的前序校验值不符，已拒绝。请联系发送单位重新导出。")
+            return "apply"
+        return "park"
+    if h.seq <= peer.head_seq:
+        raise Refused(f"该同步包（第 {h.seq} 号）早于已导入的第 {peer.head_seq} 号，是旧包重放，已拒绝。无需再导入。")
+    if h.seq > peer.head_seq + 1:
+        return "park"
+    if h.prev != peer.head_hash:
+        raise Refused(f"该同步包的前序校验值与已导入的第 {peer.head_seq} 号同步包不一致，链条断裂，已拒绝。"
+                      "请联系发送单位核实，必要时由市局授权其开始新纪元。")
+    return "apply"
+
+
+# --------------------------------------------------------------------------- step 6
+
+
+@dataclass
+class Plan:
+    inserts: dict[str, list[rec.Decoded]]
+    updates: dict[str, list[rec.Decoded]]
+    quarantine: list[tuple[dict[str, Any], str, str | None, str]]   # record, type, id, reason
+    rotation: Any = None
+
+
+def _existing(db, tag: str, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
+    out: dict[str, tuple[str, int]] = {}
+    table = rec.TABLES[tag]
+    has_version = any(c.name == "version" for c in rec.COLUMNS[tag])
+    col = "version" if has_version else "1"
+    for i in range(0, len(ids), _CHUNK):
+        part = ids[i:i + _CHUNK]
+        marks = ",".join("?" for _ in part)
+        for rid, unit, version in db.execute_sql(
+                f'SELECT id, unit_code, {col} FROM "{table}" WHERE id IN ({marks})', tuple(part)).fetchall():
+            out[rid] = (unit, version)
+    return out
+
+
+def _exists(db, table: str, column: str, values: set[str]) -> set[str]:
+    found: set[str] = set()
+    items = sorted(values)
+    for i in range(0, len(items), _CHUNK):
+        part = items[i:i + _CHUNK]
+        marks = ",".join("?" for _ in part)
+        found.update(r[0] for r in db.execute_sql(
+            f'SELECT "{column}" FROM "{table}" WHERE "{column}" IN ({marks})', tuple(part)).fetchall())
+    return found
+
+
+def plan(db, contents: BundleContents, *, own_unit: str, sender_role: str, sender_unit: str) -> Plan:
+    """Decide what each record does. Raises Refused for a record owned by another unit (whole bundle)."""
+    p = Plan(inserts={t: [] for t in rec.TYPES}, updates={t: [] for t in rec.TYPES}, quarantine=[])
+    if contents.header.kind == "key-rotation":
+        if len(contents.records) != 1:
+            raise Refused("密钥轮换包应只含一条轮换记录，已拒绝。请联系发送单位重新生成。")
+        p.rotation = contents.records[0]
+        return p
+    decoded: dict[str, list[rec.Decoded]] = {t: [] for t in rec.TYPES}
+    for r in contents.records:
+        owner = r.get("unit_code")
+        if isinstance(owner, str) and owner != sender_unit:
+            raise Refused(f"同步包中有属于其他单位（{owner[:32]}）的记录，{sender_unit} 无权修改，整个包已拒绝。"
+                          "请勿导入，并联系发送单位核实。")
+        try:
+            d = rec.decode(r)
+        except rec.RecordProblem as exc:
+            tag = r.get("t") if isinstance(r.get("t"), str) else "?"
+            rid = r.get("id") if isinstance(r.get("id"), str) else None
+            p.quarantine.append((r, tag[:40], rid and rid[:64], exc.reason))
+            continue
+        decoded[d.tag].append(d)
+    valid: dict[str, set[str]] = {t: set() for t in rec.TYPES}
+    for tag in rec.TYPES:
+        items = decoded[tag]
+        if not items:
+            continue
+        existing = _existing(db, tag, [d.id for d in items])
+        for d in items:
+            if d.id in existing and existing[d.id][0] != d.unit_code:
+                raise Refused(f"同步包中的记录 {d.id} 在本机属于 {existing[d.id][0]}，{sender_unit} 无权修改，整个包已拒绝。"
+                              "请勿导入，并联系发送单位核实。")
+        refs_needed: dict[tuple[str, str], set[str]] = {}
+        if tag in ("case_party", "case_event"):
+            refs_needed[("case", "id")] = {d.values["case_id"] for d in items} - valid["case"]
+        if tag == "case_party":
+            refs_needed[("person", "id")] = {d.values["person_id"] for d in items} - valid["person"]
+        present = {k: _exists(db, rec.TABLES[k[0]], k[1], v) | valid[k[0]] for k, v in refs_needed.items()}
+        numbers_taken: set[str] = set()
+        if tag == "case":
+            taken = {r[0]: r[1] for part in _chunked([d.values["number"] for d in items]) for r in db.execute_sql(
+                f'SELECT number, id FROM "case" WHERE number IN ({",".join("?" for _ in part)})', tuple(part))}
+            numbers_taken = {n for n, cid in taken.items() if all(d.id != cid for d in items if d.values["number"] == n)}
+        for d in items:
+            reason = None
+            if tag in ("case_party", "case_event") and d.values["case_id"] not in present[("case", "id")]:
+                reason = "所属事项不存在（可能未随包发送或已被隔离）"
+            elif tag == "case_party" and d.values["person_id"] not in present[("person", "id")]:
+                reason = "所指信访人不存在"
+            elif tag == "case" and d.values["number"] in numbers_taken:
+                reason = f"事项编号 {d.values['number']} 已被本机另一事项使用"
+            elif tag == "instruction" and (sender_role != "city" or d.values["to_unit"] != own_unit):
+                reason = "交办督办只能由市局发给本单位"
+            if reason:
+                p.quarantine.append((d.record, tag, d.id, reason))
+                continue
+            valid[tag].add(d.id)
+            if d.id not in existing:
+                p.inserts[tag].append(d)
+            elif tag not in rec.ENTRY_TYPES and d.values["version"] > existing[d.id][1]:
+                p.updates[tag].append(d)
+    return p
+
+
+def _chunked(items: list[str]):
+    for i in range(0, len(items), _CHUNK):
+        yield items[i:i + _CHUNK]
+
+
+# --------------------------------------------------------------------------- step 7
+
+
+def write(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, refold: Callable[[str], None]) -> int:
+    """The database writes of one bundle (inside the caller's transaction). Returns rows written."""
+    conn = db.connection()
+    written = 0
+    next_sid = (db.execute_sql('SELECT COALESCE(MAX(sid), 0) FROM "case"').fetchone()[0]) + 1
+    touched_cases: set[str] = set()
+    for tag in rec.TYPES:
+        ins = p.inserts[tag]
+        if ins:
+            if tag == "case":
+                params = []
+                for d in ins:
+                    params.append(rec.insert_params(d, next_sid))
+                    next_sid += 1
+            else:
+                params = [rec.insert_params(d) for d in ins]
+            conn.executemany(rec.insert_sql(tag), params)
+            written += len(ins)
+        ups = p.updates[tag]
+        if ups:
+            conn.executemany(rec.update_sql(tag), [rec.update_params(d) for d in ups])
+            written += len(ups)
+        if tag == "case":
+            touched_cases.update(d.id for d in ins + ups)
+        elif tag in ("case_party", "case_event"):
+            touched_cases.update(d.values["case_id"] for d in ins + ups)
+    crash_point("mid_apply")
+    for record, tag, rid, reason in p.quarantine:
+        SyncQuarantine.create(bundle_id=bundle_id, sender=sender, record_type=tag, record_id=rid, reason=reason,
+                              record=record, created_at=now)
+    if touched_cases:
+        _reindex(db, touched_cases)
+        _refold_foreign(db, touched_cases, refold)
+    return written
+
+
+def _reindex(db, case_ids: set[str]) -> None:
+    """Index imported cases under their local sid (the search table is per database)."""
+    conn = db.connection()
+    items = sorted(case_ids)
+    for part in _chunked(items):
+        marks = ",".join("?" for _ in part)
+        cases = {r[0]: r for r in conn.execute(
+            f'SELECT id, sid, number, query_code, request FROM "case" WHERE id IN ({marks})', part).fetchall()}
+        people: dict[str, list[tuple]] = {cid: [] for cid in cases}
+        for cid, name, idn, phone in conn.execute(
+                f"SELECT cp.case_id, p.name, p.id_number, p.phone FROM case_party cp JOIN person p ON p.id = cp.person_id "
+                f"WHERE cp.case_id IN ({marks}) ORDER BY cp.case_id, cp.position", part).fetchall():
+            people.setdefault(cid, []).append((name, idn, phone))
+        sids = [(cases[c][1],) for c in cases]
+        conn.executemany("DELETE FROM case_search WHERE rowid = ?", sids)
+        rows = []
+        for cid, (_, sid, number, qcode, request) in cases.items():
+            ps = people.get(cid, [])
+            rows.append((sid, search.document_tokens(search.SearchDoc(
+                names=[x[0] for x in ps], id_numbers=[x[1] for x in ps if x[1]], phones=[x[2] for x in ps if x[2]],
+                case_number=number, query_code=qcode, request=request))))
+        search.index_rows(db, rows)
+
+
+def _refold_foreign(db, case_ids: set[str], refold: Callable[[str], None]) -> None:
+    """A case with entries from another unit (a township's actions on a city case) is refolded here:
+    the owner's cached state could not include them."""
+    for part in _chunked(sorted(case_ids)):
+        marks = ",".join("?" for _ in part)
+        for (cid,) in db.execute_sql(
+                f'SELECT DISTINCT e.case_id FROM case_event e JOIN "case" c ON c.id = e.case_id '
+                f"WHERE e.case_id IN ({marks}) AND e.unit_code != c.unit_code", tuple(part)).fetchall():
+            refold(cid)
+
+
+def acknowledge(sender: str, contents: BundleContents, now: datetime) -> int:
+    """The peer's header names the last bundle it received from us: those are acknowledged."""
+    last = contents.header.last_received
+    if last is None:
+        return 0
+    row = SyncOutbox.get_or_none((SyncOutbox.recipient == sender) & (SyncOutbox.epoch == last.epoch)
+                                 & (SyncOutbox.seq == last.seq))
+    if row is None or row.bundle_id != last.bundle_id:
+        return 0
+    return (SyncOutbox.update(acknowledged_at=now)
+            .where((SyncOutbox.recipient == sender) & (SyncOutbox.epoch == last.epoch)
+                   & (SyncOutbox.seq <= last.seq) & SyncOutbox.acknowledged_at.is_null())
+            .execute())
+
+
+def apply_rotation(peer: SyncPeer, record: Any) -> None:
+    try:
+        rotation = verify_rotation_record(record, peer_key(peer))
+    except RotationError as exc:
+        raise Refused(exc.message) from None
+    if rotation.unit_code != peer.unit_code:
+        raise Refused("密钥轮换记录的单位与发送单位不一致，已拒绝。请联系发送单位核实。")
+    peer.signing_public_key = raw_public_bytes(rotation.new_public_key).hex()
+    peer.fingerprint = signing_fingerprint(rotation.new_public_key)
+    peer.key_id = rotation.new_key_id
+    if rotation.new_encryption_recipient:
+        peer.encryption_recipient = rotation.new_encryption_recipient
+
+
+def gaps(peer: SyncPeer) -> list[int]:
+    """Seq numbers missing between the head and the highest parked bundle of the current epoch."""
+    parked = [r.seq for r in SyncInbox.select(SyncInbox.seq).where(
+        (SyncInbox.sender == peer.unit_code) & (SyncInbox.state == PARKED) & (SyncInbox.epoch == peer.head_epoch))]
+    if not parked:
+        return []
+    have = set(parked)
+    return [s for s in range(peer.head_seq + 1, max(parked)) if s not in have]
+
+
+def parse(data: bytes, limits: Limits = DEFAULT_LIMITS) -> ParsedBundle:
+    return parse_bundle(data, limits)
+
+
+__all__ = ["ImportResult", "BundleError", "ledger_decision", "plan", "write", "acknowledge", "gaps", "crash_point",
+           "check_addressed_to", "open_bundle", "verify_bundle"]

@@ -1,0 +1,308 @@
+"""Records in a bundle: the deterministic encoding of synced rows, and their strict validation.
+
+One record is a flat object ``{"t": <type>, "id": <uuid>, <column>: <value>, …}`` with every
+column of the table except local-only ones (``case.sid``, the search key). Datetimes travel as
+``YYYY-MM-DD HH:MM:SS[.ffffff]``, dates as ``YYYY-MM-DD``, booleans as JSON booleans, the JSON
+columns as objects. ``unit_code`` is the owning unit: only it may change the row.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Callable
+
+from peewee import BooleanField, DateField, DateTimeField, Field, ForeignKeyField, IntegerField
+
+from ..domain import workflow as wf
+from ..store.models import Case, CaseEvent, CaseParty, JSONField, Person
+from ..store.models_sync import Instruction
+
+# Apply order: parents before children.
+TYPES: dict[str, type] = {
+    "person": Person,
+    "case": Case,
+    "case_party": CaseParty,
+    "instruction": Instruction,
+    "case_event": CaseEvent,
+}
+ENTRY_TYPES = frozenset({"case_event"})      # append-only: insert once, never update
+LOCAL_COLUMNS = {"case": {"sid"}}
+MAX_TEXT = 100_000
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str            # str / int / bool / date / datetime / json
+    null: bool
+    max_length: int | None
+
+
+def _kind(field: Field) -> str:
+    if isinstance(field, ForeignKeyField):
+        return "str"
+    if isinstance(field, BooleanField):
+        return "bool"
+    if isinstance(field, DateTimeField):
+        return "datetime"
+    if isinstance(field, DateField):
+        return "date"
+    if isinstance(field, IntegerField):
+        return "int"
+    if isinstance(field, JSONField):
+        return "json"
+    return "str"
+
+
+def columns(tag: str) -> list[Column]:
+    model = TYPES[tag]
+    out = []
+    for f in model._meta.sorted_fields:
+        if f.column_name == "id" or f.column_name in LOCAL_COLUMNS.get(tag, ()):
+            continue
+        out.append(Column(f.column_name, _kind(f), bool(f.null), getattr(f, "max_length", None)))
+    return out
+
+
+COLUMNS: dict[str, list[Column]] = {tag: columns(tag) for tag in TYPES}
+TABLES: dict[str, str] = {tag: model._meta.table_name for tag, model in TYPES.items()}
+
+
+# --------------------------------------------------------------------------- export side
+
+
+def _out(kind: str) -> Callable[[Any], Any]:
+    if kind == "bool":
+        return lambda v: None if v is None else bool(v)
+    if kind == "json":
+        return lambda v: None if v is None else json.loads(v)
+    if kind == "int":
+        return lambda v: None if v is None else int(v)
+    return lambda v: None if v is None else str(v)
+
+
+def select_sql(tag: str) -> str:
+    cols = ", ".join(f'"{c.name}"' for c in COLUMNS[tag])
+    return f'SELECT "id", {cols} FROM "{TABLES[tag]}"'
+
+
+def row_encoder(tag: str) -> Callable[[tuple], dict[str, Any]]:
+    """A function turning a raw row of :func:`select_sql` into a record."""
+    names = [c.name for c in COLUMNS[tag]]
+    convs = [_out(c.kind) for c in COLUMNS[tag]]
+
+    def encode(row: tuple) -> dict[str, Any]:
+        rec = {"t": tag, "id": row[0]}
+        for name, conv, value in zip(names, convs, row[1:]):
+            rec[name] = conv(value)
+        return rec
+
+    return encode
+
+
+# --------------------------------------------------------------------------- import side
+
+
+class RecordProblem(Exception):
+    """A record that breaks a rule; ``reason`` is Chinese, for the quarantine list."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\Z")
+
+
+def _check_uuid(value: Any, what: str) -> str:
+    """The canonical (lower-case, hyphenated) text of a UUID, as every unit writes its keys."""
+    if not isinstance(value, str) or not _UUID_RE.match(value):
+        raise RecordProblem(f"{what}不是有效的标识")
+    return value
+
+
+def _str(col: Column) -> Callable[[Any], Any]:
+    limit = MAX_TEXT if col.max_length in (None, 255) else col.max_length
+
+    def conv(value: Any) -> Any:
+        if value.__class__ is not str:
+            raise RecordProblem(f"字段 {col.name} 应为文字")
+        if len(value) > limit:
+            raise RecordProblem(f"字段 {col.name} 过长")
+        return value
+
+    return conv
+
+
+def _int(col: Column) -> Callable[[Any], Any]:
+    def conv(value: Any) -> Any:
+        if value.__class__ is not int or not -(2**62) < value < 2**62:
+            raise RecordProblem(f"字段 {col.name} 应为整数")
+        return value
+
+    return conv
+
+
+def _bool(col: Column) -> Callable[[Any], Any]:
+    def conv(value: Any) -> Any:
+        if value.__class__ is not bool:
+            raise RecordProblem(f"字段 {col.name} 应为是或否")
+        return int(value)
+
+    return conv
+
+
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+_DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{6})?\Z")
+
+
+def _date(col: Column) -> Callable[[Any], Any]:
+    def conv(value: Any) -> Any:
+        if value.__class__ is not str or not _DATE_RE.match(value):
+            raise RecordProblem(f"字段 {col.name} 不是有效日期")
+        try:
+            date.fromisoformat(value)
+        except ValueError:
+            raise RecordProblem(f"字段 {col.name} 不是有效日期") from None
+        return value
+
+    return conv
+
+
+def _datetime(col: Column) -> Callable[[Any], Any]:
+    def conv(value: Any) -> Any:
+        # Exactly the text SQLite holds for a Python datetime, so it is stored as received.
+        if value.__class__ is not str or not _DATETIME_RE.match(value):
+            raise RecordProblem(f"字段 {col.name} 不是有效时间")
+        try:
+            datetime.fromisoformat(value)
+        except ValueError:
+            raise RecordProblem(f"字段 {col.name} 不是有效时间") from None
+        return value
+
+    return conv
+
+
+def _json(col: Column) -> Callable[[Any], Any]:
+    def conv(value: Any) -> Any:
+        if value.__class__ is not dict:
+            raise RecordProblem(f"字段 {col.name} 应为对象")
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+    return conv
+
+
+_CONVERTERS = {"str": _str, "int": _int, "bool": _bool, "date": _date, "datetime": _datetime, "json": _json}
+
+
+def _nullable(col: Column, conv: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    if col.null:
+        return lambda value: None if value is None else conv(value)
+
+    def required(value: Any) -> Any:
+        if value is None:
+            raise RecordProblem(f"字段 {col.name} 不能为空")
+        return conv(value)
+
+    return required
+
+
+CONVERT: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {
+    tag: [(c.name, _nullable(c, _CONVERTERS[c.kind](c))) for c in cols] for tag, cols in COLUMNS.items()
+}
+EXPECTED_KEYS: dict[str, frozenset[str]] = {tag: frozenset({"t", "id", *(c.name for c in cols)})
+                                            for tag, cols in COLUMNS.items()}
+
+
+@dataclass
+class Decoded:
+    tag: str
+    id: str
+    unit_code: str
+    values: dict[str, Any]           # column -> stored value
+    record: dict[str, Any]
+
+
+def record_type(record: dict[str, Any]) -> str:
+    tag = record.get("t")
+    if not isinstance(tag, str) or tag not in TYPES:
+        raise RecordProblem(f"未知的记录类型：{str(tag)[:40]}")
+    return tag
+
+
+def decode(record: dict[str, Any]) -> Decoded:
+    """Shape and types of one record (no database look-ups)."""
+    tag = record_type(record)
+    expected = EXPECTED_KEYS[tag]
+    if record.keys() != expected:
+        missing = sorted(expected - set(record))
+        unknown = sorted(set(record) - expected)
+        raise RecordProblem(f"字段不符（缺少 {', '.join(missing) or '无'}；多出 {', '.join(u[:40] for u in unknown[:5]) or '无'}）")
+    rid = _check_uuid(record["id"], "记录")
+    values = {name: conv(record[name]) for name, conv in CONVERT[tag]}
+    unit = values.get("unit_code")
+    if not isinstance(unit, str) or not unit:
+        raise RecordProblem("缺少所属单位")
+    _business_rules(tag, values)
+    return Decoded(tag=tag, id=rid, unit_code=unit, values=values, record=record)
+
+
+_STATUSES = {s.value for s in wf.Status}
+_EVENT_KINDS = {k.value for k in wf.EventKind}
+
+
+def _business_rules(tag: str, v: dict[str, Any]) -> None:
+    if "version" in v and v["version"] < 1:
+        raise RecordProblem("版本号必须大于 0")
+    if tag == "case":
+        if v["status"] not in _STATUSES:
+            raise RecordProblem(f"事项状态无效：{v['status'][:20]}")
+        if not v["number"].strip() or not v["request"].strip():
+            raise RecordProblem("事项编号和诉求不能为空")
+        if v["people_count"] < 1:
+            raise RecordProblem("人数必须大于 0")
+        if v["repeat_of"] is not None:
+            _check_uuid(v["repeat_of"], "重件所指事项")
+    elif tag == "person":
+        if not v["name"].strip():
+            raise RecordProblem("信访人姓名不能为空")
+    elif tag == "case_event":
+        if v["kind"] not in _EVENT_KINDS:
+            raise RecordProblem(f"办理记录类型无效：{v['kind'][:20]}")
+        _check_uuid(v["case_id"], "所属事项")
+    elif tag == "case_party":
+        _check_uuid(v["case_id"], "所属事项")
+        _check_uuid(v["person_id"], "信访人")
+    elif tag == "instruction":
+        if v["kind"] not in ("assign", "supervise"):
+            raise RecordProblem("交办督办类型无效")
+        if v["kind"] == "assign" and v["deadline"] is None:
+            raise RecordProblem("交办必须有办理期限")
+        if not v["text"].strip():
+            raise RecordProblem("交办督办内容不能为空")
+
+
+def insert_sql(tag: str) -> str:
+    cols = ["id", *(c.name for c in COLUMNS[tag])] + (["sid"] if tag == "case" else [])
+    names = ", ".join(f'"{c}"' for c in cols)
+    marks = ", ".join("?" for _ in cols)
+    return f'INSERT INTO "{TABLES[tag]}" ({names}) VALUES ({marks})'
+
+
+def update_sql(tag: str) -> str:
+    sets = ", ".join(f'"{c.name}" = ?' for c in COLUMNS[tag])
+    return f'UPDATE "{TABLES[tag]}" SET {sets} WHERE "id" = ?'
+
+
+def insert_params(d: Decoded, sid: int | None = None) -> tuple:
+    values = [d.id, *(d.values[c.name] for c in COLUMNS[d.tag])]
+    if d.tag == "case":
+        values.append(sid)
+    return tuple(values)
+
+
+def update_params(d: Decoded) -> tuple:
+    return (*(d.values[c.name] for c in COLUMNS[d.tag]), d.id)
