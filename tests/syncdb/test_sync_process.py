@@ -1,0 +1,121 @@
+"""Real processes: `xinfang import` killed with SIGKILL at each step and re-run; two imports at once."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
+
+from xinfang_desktop.services.sync_import import CRASH_ENV
+from xinfang_desktop.sync.keys import FileKeyStore
+
+from .conftest import CITY, TOWNS, dump, write_out
+
+PASSPHRASE = "city-pass-123"
+STEPS = ["after_stage", "after_verify", "after_decrypt", "mid_apply", "before_commit", "after_commit"]
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and fork semantics of POSIX")
+
+
+RUNNER = Path(__file__).with_name("import_runner.py")
+
+
+def _env(crash: str | None = None) -> dict[str, str]:
+    env = dict(os.environ, XINFANG_PASSPHRASE=PASSPHRASE)
+    env.pop(CRASH_ENV, None)
+    if crash:
+        env[CRASH_ENV] = crash
+    return env
+
+
+def run_cli(data_dir: Path, files: list[Path]) -> subprocess.CompletedProcess:
+    """The real `xinfang import` (unlocks the key store with its scrypt: a few seconds)."""
+    code = "import sys; from xinfang_desktop.cli import main; sys.exit(main())"
+    return subprocess.run([sys.executable, "-c", code, "--data-dir", str(data_dir), "import", *map(str, files)],
+                          env=_env(), capture_output=True, text=True, timeout=300)
+
+
+def runner_args(data_dir: Path, files: list[Path]) -> list[str]:
+    return [sys.executable, str(RUNNER), str(data_dir), str(data_dir.parent / "city-keys.json"), *map(str, files)]
+
+
+def run_import(data_dir: Path, files: list[Path], crash: str | None = None) -> subprocess.CompletedProcess:
+    """The import service in a child process, keys handed over in clear (no scrypt), maybe killed at `crash`."""
+    return subprocess.run(runner_args(data_dir, files), env=_env(crash), capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture
+def city_with_keys(offices, unit_keys, tmp_path):
+    """The city's folder with its key store, and three bundles from two townships (one arriving early)."""
+    city = offices[CITY]
+    k = unit_keys[CITY]
+    (tmp_path / "city-keys.json").write_text(json.dumps({
+        "unit_code": k.unit_code, "unit_name": k.unit_name, "role": k.role, "created": k.created,
+        "identity": str(k.encryption_identity),
+        "seed": k.signing_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex()}))
+    files = []
+    for t in TOWNS[:2]:
+        for name in ("张三", "李四"):
+            offices[t].register(name=name)
+            files += write_out(offices[t], tmp_path / "stick" / t / name, offices[t].export())
+    # delivered out of order: a township's 2nd bundle before its 1st, so parking and the chain are exercised
+    files = [files[1], files[0], files[2], files[3]]
+    city.svc.close()
+    return tmp_path / CITY, files
+
+
+@pytest.mark.slow
+def test_kill_9_at_each_import_step_then_rerun_ends_identical(city_with_keys, tmp_path):
+    template, files = city_with_keys
+    ref_dir = tmp_path / "ref"
+    shutil.copytree(template, ref_dir)
+    ok = run_import(ref_dir, files)
+    assert ok.returncode == 0, ok.stderr
+    reference = dump(ref_dir / "xinfang.sqlite3")
+    assert len(reference["case"]) == 4
+    for step in STEPS:
+        work = tmp_path / f"crash-{step}"
+        shutil.copytree(template, work)
+        crashed = run_import(work, files, crash=step)
+        assert crashed.returncode == -signal.SIGKILL, (step, crashed.returncode, crashed.stderr)
+        rerun = run_import(work, files)
+        assert rerun.returncode == 0, (step, rerun.stderr)
+        assert dump(work / "xinfang.sqlite3") == reference, step
+
+
+@pytest.mark.slow
+def test_two_imports_of_the_same_stick_at_once(city_with_keys, tmp_path):
+    template, files = city_with_keys
+    ref_dir = tmp_path / "ref"
+    shutil.copytree(template, ref_dir)
+    assert run_import(ref_dir, files).returncode == 0
+    procs = [subprocess.Popen(runner_args(template, files), env=_env(), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert dump(template / "xinfang.sqlite3") == dump(ref_dir / "xinfang.sqlite3")
+    both = outs[0][0] + outs[1][0]
+    assert both.count("\tapplied\t") == 4                 # each bundle applied exactly once between them
+
+
+def test_import_prints_each_outcome_and_fails_when_any_was_rejected(city_with_keys, tmp_path, unit_keys):
+    template, files = city_with_keys
+    FileKeyStore.create(template / "keys" / "unit-keys.json", unit_keys[CITY], PASSPHRASE)
+    bad = tmp_path / "bad.xfb"
+    bad.write_bytes(b"XFBUNDLE" + b"\x00" * 40)
+    done = run_cli(template, [files[1], bad])
+    assert done.returncode == 1
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 2, (done.stdout, done.stderr)
+    assert "已导入" in lines[0] and "第 1 号" in lines[0]
+    assert lines[1].startswith("bad.xfb：拒绝") and "请" in lines[1]
+    again = run_import(template, [files[1], files[0]])
+    assert again.returncode == 0
+    assert [line.split("\t")[1] for line in again.stdout.strip().splitlines()] == ["already", "applied"]

@@ -1,0 +1,197 @@
+"""`xinfang keys …`, `xinfang export`, `xinfang import`, `xinfang sync status`: USB-stick sync (SYNC.md).
+
+The key passphrase comes from XINFANG_PASSPHRASE, else a prompt (or one line on stdin).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..domain.errors import XinfangError
+from ._common import EXIT_ERROR, acting_user, emit_json, open_services, read_password
+
+PASSPHRASE_ENV = "XINFANG_PASSPHRASE"
+
+
+def register(sub) -> None:
+    from ..cli import ChineseArgumentParser
+
+    keys = sub.add_parser("keys", help="同步密钥：生成、查看、登记对方单位、更换")
+    ks = keys.add_subparsers(dest="keys_cmd", required=True, parser_class=ChineseArgumentParser)
+    a = ks.add_parser("init", help="生成本单位的同步密钥（口令从 XINFANG_PASSPHRASE 或提示输入）")
+    a.set_defaults(func=cmd_keys_init)
+    a = ks.add_parser("show", help="显示本单位代码和密钥指纹")
+    a.add_argument("--format", choices=["text", "json"], default="text")
+    a.set_defaults(func=cmd_keys_show)
+    a = ks.add_parser("export-public", help="导出本单位的登记文件（公钥），交给对方单位登记")
+    a.add_argument("--out", type=Path, required=True, help="登记文件的保存位置")
+    a.set_defaults(func=cmd_keys_export_public)
+    a = ks.add_parser("enrol", help="登记对方单位：登记文件中的指纹须与纸质登记表一致")
+    a.add_argument("file", type=Path)
+    a.add_argument("--fingerprint", required=True, help="纸质登记表上的签名公钥指纹")
+    a.set_defaults(func=cmd_keys_enrol)
+    a = ks.add_parser("rotate", help="更换本单位的密钥（轮换记录随下次同步包送达对方）")
+    a.set_defaults(func=cmd_keys_rotate)
+
+    e = sub.add_parser("export", help="导出同步包并复制到U盘或文件夹")
+    e.add_argument("--to", type=Path, required=True, help="U盘或文件夹")
+    e.set_defaults(func=cmd_export)
+
+    i = sub.add_parser("import", help="导入同步包")
+    i.add_argument("files", type=Path, nargs="+", help="同步包文件（.xfb），或含有同步包的文件夹")
+    i.add_argument("--format", choices=["text", "json"], default="text")
+    i.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("sync", help="同步状态")
+    ss = s.add_subparsers(dest="sync_cmd", required=True, parser_class=ChineseArgumentParser)
+    a = ss.add_parser("status", help="本单位的同步状态、已登记的单位和收发的同步包")
+    a.add_argument("--format", choices=["text", "json"], default="text")
+    a.set_defaults(func=cmd_sync_status)
+
+
+def _sync(args):
+    from ..services.sync import SyncService
+
+    svc = open_services(args)
+    return svc, svc.get(SyncService)
+
+
+def _passphrase(confirm: bool = False) -> str:
+    return read_password("密钥口令：", confirm=confirm, env=PASSPHRASE_ENV)
+
+
+def cmd_keys_init(args) -> int:
+    svc, sync = _sync(args)
+    actor = acting_user(svc, args)
+    public = sync.init_keys(actor, _passphrase(confirm=True))
+    print(f"已生成 {public.unit_name}（{public.unit_code}）的同步密钥。")
+    _print_fingerprints(public)
+    print("请用 xinfang keys export-public 导出登记文件，并打印登记表交对方单位核对。")
+    return 0
+
+
+def _print_fingerprints(public) -> None:
+    from ..sync.keys import format_fingerprint
+
+    print(f"签名公钥指纹：{format_fingerprint(public.signing_fingerprint)}")
+    if public.encryption_fingerprint:
+        print(f"加密公钥指纹：{format_fingerprint(public.encryption_fingerprint)}")
+
+
+def cmd_keys_show(args) -> int:
+    svc, sync = _sync(args)
+    if not sync.has_keys():
+        raise XinfangError("本单位还没有同步密钥。请先运行 xinfang keys init。")
+    public = sync.public_identity()
+    if args.format == "json":
+        emit_json({"unit": public.unit_code, "unit_name": public.unit_name, "role": public.role,
+                   "fingerprint": public.signing_fingerprint, "key_id": public.key_id,
+                   "encryption_fingerprint": public.encryption_fingerprint,
+                   "encryption_recipient": public.encryption_recipient, "created": public.created})
+        return 0
+    print(f"单位：{public.unit_name}（{public.unit_code}）")
+    _print_fingerprints(public)
+    return 0
+
+
+def cmd_keys_export_public(args) -> int:
+    svc, sync = _sync(args)
+    ring = sync.unlock(_passphrase())
+    data = sync.export_public(ring)
+    out: Path = args.out
+    if out.is_dir():
+        out = out / f"{ring.current.unit_code}-enrolment.json"
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    print(f"已导出登记文件：{out}")
+    _print_fingerprints(ring.current.public())
+    return 0
+
+
+def cmd_keys_enrol(args) -> int:
+    svc, sync = _sync(args)
+    actor = acting_user(svc, args)
+    try:
+        data = args.file.read_bytes()
+    except OSError as exc:
+        raise XinfangError(f"无法读取登记文件 {args.file.name}（{exc.strerror or exc}）。请检查文件后重试。") from None
+    peer = sync.enrol(actor, data, args.fingerprint)
+    print(f"已登记 {peer.unit_name}（{peer.unit_code}），指纹与纸质登记表一致。")
+    return 0
+
+
+def cmd_keys_rotate(args) -> int:
+    svc, sync = _sync(args)
+    actor = acting_user(svc, args)
+    passphrase = _passphrase()
+    ring = sync.unlock(passphrase)
+    public = sync.rotate(actor, ring, passphrase)
+    print("已更换密钥。轮换记录已放入待发送的同步包，请导出并送交对方单位。")
+    _print_fingerprints(public)
+    return 0
+
+
+def cmd_export(args) -> int:
+    svc, sync = _sync(args)
+    actor = acting_user(svc, args)
+    ring = sync.unlock(_passphrase())
+    new = sync.export(actor, ring)
+    if not new:
+        print("没有新的数据需要导出。")
+    paths = sync.copy_to(actor, args.to)
+    for p in paths:
+        print(p)
+    if not paths:
+        print("没有待复制的同步包（对方已全部确认收到）。")
+    return 0
+
+
+def cmd_import(args) -> int:
+    svc, sync = _sync(args)
+    actor = acting_user(svc, args)
+    files: list[Path] = []
+    for f in args.files:
+        files += sync.bundle_files_in(f) if f.is_dir() else [f]
+    ring = sync.unlock(_passphrase())
+    results = sync.import_files(actor, ring, files)
+    flat = []
+    for r in results:
+        flat.append(r)
+        flat += r.also_applied
+    if args.format == "json":
+        emit_json([{"file": r.source, "outcome": r.outcome, "label": r.label, "message": r.message,
+                    "sender": r.sender, "epoch": r.epoch, "seq": r.seq, "records": r.records,
+                    "quarantined_records": r.quarantined_records} for r in flat])
+    else:
+        for r in flat:
+            where = f"（{r.sender} 第 {r.seq} 号）" if r.sender else ""
+            print(f"{r.source}{where}：{r.label}。{r.message}")
+    return EXIT_ERROR if any(r.outcome == "rejected" for r in flat) else 0
+
+
+def cmd_sync_status(args) -> int:
+    svc, sync = _sync(args)
+    status = sync.status()
+    if args.format == "json":
+        emit_json(status)
+        return 0
+    role = "市信访局" if status["role"] == "city" else "乡镇"
+    print(f"本单位：{status['unit_name']}（{status['unit']}，{role}），第 {status['epoch']} 纪元")
+    print(f"签名公钥指纹：{status['fingerprint'] or '尚未生成（xinfang keys init）'}")
+    days = status["days_since_export"]
+    print(f"上次导出：{'从未导出' if days is None else f'{days} 天前'}；"
+          f"待对方确认的同步包 {status['outbox']['unacknowledged']} 个")
+    inbox = status["inbox"]
+    print(f"收到的同步包：已导入 {inbox['applied']}，暂存 {inbox['parked']}，隔离 {inbox['quarantined']}，"
+          f"拒绝 {inbox['rejected']}；隔离的记录 {status['quarantined_records']} 条")
+    for p in status["peers"]:
+        flags = "，已冻结" if p["frozen"] else ("，已吊销" if p["revoked"] else "")
+        gaps = f"，缺第 {'、'.join(map(str, p['gaps']))} 号" if p["gaps"] else ""
+        last = "从未收到" if p["days_since_last"] is None else f"{p['days_since_last']} 天前"
+        print(f"  {p['name']}（{p['unit']}）：已收到第 {p['epoch']} 纪元第 {p['head']} 号{gaps}，"
+              f"最近一次 {last}，事项 {p['cases']} 件{flags}")
+    return 0
+
+
+__all__ = ["register"]
