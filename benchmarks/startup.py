@@ -1,0 +1,68 @@
+"""Start-up time: a bare PySide6 window, the app from source, and the frozen app, in one run.
+
+    python benchmarks/startup.py [--frozen dist/xinfang] [--runs 5]
+
+Each figure is the wall time of a new process until it has shown its main window and exited
+(median of --runs). Also prints the size of the frozen folder. Last line: one JSON object."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+BARE = """
+from PySide6.QtWidgets import QApplication, QMainWindow, QLabel
+app = QApplication([])
+w = QMainWindow(); w.setCentralWidget(QLabel("信访")); w.resize(1280, 800); w.show()
+app.processEvents()
+"""
+
+
+def timed(cmd: list[str], runs: int) -> float:
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def folder_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file() and not f.is_symlink())
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--frozen", type=Path, default=ROOT / "dist" / "xinfang")
+    p.add_argument("--runs", type=int, default=5)
+    args = p.parse_args()
+    result: dict[str, float | int | None] = {}
+    result["bare_pyside6_s"] = round(timed([sys.executable, "-c", BARE], args.runs), 3)
+    print(f"bare PySide6 window (baseline):  {result['bare_pyside6_s']:.3f} s")
+    result["source_app_s"] = round(timed([sys.executable, "-m", "xinfang_desktop.gui.app", "--probe-start"],
+                                         args.runs), 3)
+    print(f"xinfang-desktop from source:     {result['source_app_s']:.3f} s")
+    exe = args.frozen / ("xinfang-desktop.exe" if sys.platform == "win32" else "xinfang-desktop")
+    if exe.exists():
+        result["frozen_app_s"] = round(timed([str(exe), "--probe-start"], args.runs), 3)
+        result["frozen_size_mb"] = round(folder_size(args.frozen) / 1e6, 1)
+        print(f"xinfang-desktop frozen:          {result['frozen_app_s']:.3f} s"
+              f"  ({result['frozen_app_s'] / result['bare_pyside6_s']:.1f}× the bare window)")
+        print(f"frozen folder size:              {result['frozen_size_mb']} MB")
+    else:
+        result["frozen_app_s"] = None
+        print(f"no frozen build at {args.frozen} (run installer/build-linux.sh)")
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+; 信访 Desktop — Windows 安装程序（Inno Setup 6.4 或更新版本，自带简体中文界面文件）
+;
+; 由 installer\build-windows.ps1 调用：ISCC /DAppVersion=<版本> installer\xinfang.iss
+; 安装 dist\xinfang\ 文件夹（PyInstaller 生成）。
+;   - 为本机所有用户安装（需要管理员权限），开始菜单和桌面快捷方式；
+;   - 同一 AppId 再次安装即原位升级（旧的 _internal 先删除，避免残留旧模块）；
+;   - 卸载时默认保留数据（数据在每个用户的 %LOCALAPPDATA%\xinfang_desktop），
+;     只有在卸载时明确选择“删除”才删除当前用户的数据。
+
+#ifndef AppVersion
+  #define AppVersion "0.0.0"
+#endif
+#define AppName "信访 Desktop"
+#define AppExe "xinfang-desktop.exe"
+
+[Setup]
+; AppId 永远不要改：升级和卸载都靠它找到已安装的版本。
+AppId={{6E4B9C1A-3F0D-4C52-9A8E-2D7F5B1C0E93}
+AppName={#AppName}
+AppVersion={#AppVersion}
+AppVerName={#AppName} {#AppVersion}
+AppPublisher=信访 Desktop
+VersionInfoVersion={#AppVersion}
+VersionInfoDescription={#AppName} 安装程序
+DefaultDirName={autopf}\XinfangDesktop
+DefaultGroupName={#AppName}
+DisableProgramGroupPage=yes
+PrivilegesRequired=admin
+ArchitecturesAllowed=x64compatible
+ArchitecturesInstallIn64BitMode=x64compatible
+MinVersion=6.1sp1
+OutputDir=..\dist
+OutputBaseFilename=xinfang-desktop-setup-{#AppVersion}
+Compression=lzma2/max
+SolidCompression=yes
+WizardStyle=modern
+UninstallDisplayIcon={app}\{#AppExe}
+UninstallDisplayName={#AppName}
+; 升级时关闭正在运行的程序（重启管理器），装完再打开
+CloseApplications=yes
+RestartApplications=no
+UsePreviousAppDir=yes
+ShowLanguageDialog=no
+
+[Languages]
+Name: "chs"; MessagesFile: "compiler:Languages\ChineseSimplified.isl"
+
+[Tasks]
+Name: "desktopicon"; Description: "在桌面创建快捷方式"; GroupDescription: "快捷方式："
+
+[InstallDelete]
+; 原位升级：先删除旧版本的程序文件（不是数据，数据不在安装目录）
+Type: filesandordirs; Name: "{app}\_internal"
+
+[Files]
+Source: "..\dist\xinfang\*"; DestDir: "{app}"; Flags: ignoreversion recursesubdirs createallsubdirs
+
+[Icons]
+Name: "{group}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"
+Name: "{group}\卸载 {#AppName}"; Filename: "{uninstallexe}"
+Name: "{commondesktop}\{#AppName}"; Filename: "{app}\{#AppExe}"; WorkingDir: "{app}"; Tasks: desktopicon
+
+[Run]
+Filename: "{app}\{#AppExe}"; Description: "启动 {#AppName}"; Flags: nowait postinstall skipifsilent
+
+[UninstallDelete]
+; 只删除程序自己的文件；数据目录由下面的代码在用户确认后才删除
+Type: filesandordirs; Name: "{app}\_internal"
+
+[Code]
+const
+  DataFolderName = 'xinfang_desktop';
+
+function DataDir(): String;
+begin
+  Result := ExpandConstant('{localappdata}\') + DataFolderName;
+end;
+
+procedure CurUninstallStepChanged(CurUninstallStep: TUninstallStep);
+begin
+  if (CurUninstallStep = usPostUninstall) and (not UninstallSilent) and DirExists(DataDir()) then
+  begin
+    if MsgBox('程序已卸载。' + #13#10 + #13#10 +
+              '是否同时删除本机的信访数据（事项、附件、密钥和自动备份记录）？' + #13#10 +
+              DataDir() + #13#10 + #13#10 +
+              '一般请选择“否”：保留数据，重新安装后可以继续使用。',
+              mbConfirmation, MB_YESNO or MB_DEFBUTTON2) = IDYES then
+    begin
+      if MsgBox('再次确认：删除后无法恢复（备份文件夹中的备份不受影响）。确定删除吗？',
+                mbError, MB_YESNO or MB_DEFBUTTON2) = IDYES then
+        DelTree(DataDir(), True, True, True);
+    end;
+  end;
+end;
