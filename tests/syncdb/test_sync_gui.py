@@ -1,0 +1,161 @@
+"""The 同步 page with real widgets (offscreen), the printed enrolment form read back with pypdf, and the
+removable-drive finder. Set XINFANG_SCREENSHOTS to a folder to keep PNGs of the page for a look."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from .conftest import CITY, NAMES, TOWNS, write_out
+
+pytest.importorskip("PySide6")
+
+
+def _page(qtbot, office):
+    from xinfang_desktop.gui.context import AppContext
+    from xinfang_desktop.gui.pages.sync import SyncPage
+    from xinfang_desktop.gui.tasks import TaskRunner
+
+    office.sync                                     # bind this office's database
+    page = SyncPage(AppContext(office.svc, TaskRunner(inline=True), office.admin))
+    page.quiet_errors = True                        # errors go to the message line, not a modal box
+    page.ring = office.ring
+    qtbot.addWidget(page)
+    page.resize(1280, 760)
+    return page
+
+
+def _shot(page, name: str) -> None:
+    folder = os.environ.get("XINFANG_SCREENSHOTS")
+    if folder:
+        page.grab().save(str(Path(folder) / f"{name}.png"))
+
+
+@pytest.fixture(scope="session")
+def key_cache(tmp_path_factory, unit_keys) -> Path:
+    """Key store files made once per session (their scrypt is slow), copied into each office."""
+    from xinfang_desktop.sync.keys import FileKeyStore
+
+    folder = tmp_path_factory.mktemp("keycache")
+    for code in (CITY, TOWNS[0]):
+        FileKeyStore.create(folder / f"{code}.json", unit_keys[code], "passphrase-1")
+    return folder
+
+
+def _key_file(office, key_cache: Path) -> None:
+    target = office.sync.key_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(key_cache / f"{office.code}.json", target)
+
+
+def test_township_exports_to_the_stick_and_the_city_imports_from_it(qtbot, offices, tmp_path, unit_keys, key_cache):
+    town, city = offices[TOWNS[0]], offices[CITY]
+    _key_file(town, key_cache)
+    _key_file(city, key_cache)
+    town.register(name="欧阳娜娜")
+    town.register(name="张三")
+    page = _page(qtbot, town)
+    assert page.reminder.isVisibleTo(page) and "从未导出" in page.reminder.text()
+    assert "签名公钥指纹" in page.key_label.text()
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    page.set_folder(stick)
+    page.export_to_stick()
+    assert "已复制 1 个同步包" in page.message.text()
+    [bundle] = stick.glob("*.xfb")
+    assert bundle.name == f"{town.code}_1_00000001.xfb"
+    assert not page.reminder.isVisibleTo(page)
+    assert page.bundles.item(0, 5).text() == "已复制到U盘"
+    _shot(page, "sync-township")
+
+    cpage = _page(qtbot, city)
+    assert cpage.tabs.tabText(1) == "乡镇登记册"
+    names = {cpage.registry.item(r, 0).text() for r in range(cpage.registry.rowCount())}
+    assert names == {NAMES[t] for t in TOWNS}
+    cpage.set_folder(stick)
+    cpage.import_from_stick()
+    assert "已导入" in cpage.message.text()
+    assert cpage.bundles.item(0, 0).text() == "收到" and cpage.bundles.item(0, 5).text() == "已导入"
+    row = next(r for r in range(cpage.registry.rowCount()) if cpage.registry.item(r, 1).text() == town.code)
+    assert cpage.registry.item(row, 3).text() == "第1纪元 第1号" and cpage.registry.item(row, 8).text() == "2"
+    cpage.tabs.setCurrentIndex(1)
+    _shot(cpage, "sync-city-registry")
+    # a second import of the same stick reports it plainly and changes nothing
+    cpage.import_from_stick()
+    assert "已导入过" in cpage.message.text()
+
+
+def test_import_progress_and_cancel(qtbot, offices, tmp_path, key_cache, unit_keys):
+    town, city = offices[TOWNS[0]], offices[CITY]
+    for name in ("张三", "李四", "王五"):
+        town.register(name=name)
+        town.export()
+    files = write_out(town, tmp_path / "stick")
+    cpage = _page(qtbot, city)
+    seen = []
+
+    def progress(fraction, text):
+        seen.append(text)
+        if len(seen) == 1:
+            cpage._cancel()                          # the clerk presses 取消 while the 1st file is read
+
+    cpage._progress = progress
+    cpage.import_from_stick(files)
+    outcomes = [line for line in cpage.message.text().splitlines()]
+    assert any("已取消" in line for line in outcomes)
+    assert city.sync.peer(town.code).head_seq == 1      # stopped between bundles, never inside one
+    assert any("正在导入" in t for t in seen)
+
+
+def test_enrolment_with_a_wrong_fingerprint_is_refused_on_the_page(qtbot, offices, tmp_path, unit_keys, key_cache):
+    from xinfang_desktop.sync.keys import export_public, generate_keys
+
+    city = offices[CITY]
+    stranger = generate_keys("350881999000", "冒名乡镇", "township", encryption=True)
+    f = tmp_path / "enrol.json"
+    f.write_bytes(export_public(stranger))
+    page = _page(qtbot, city)
+    before = page.registry.rowCount()
+    page.enrol(f, unit_keys[TOWNS[0]].public().signing_fingerprint)
+    assert "不一致" in page.message.text()
+    assert page.registry.rowCount() == before
+
+
+def test_the_printed_enrolment_form_carries_the_fingerprint_and_a_qr_code(qtbot, offices, unit_keys, key_cache,
+                                                                          tmp_path):
+    from pypdf import PdfReader
+
+    from xinfang_desktop.sync.keys import format_fingerprint
+
+    town = offices[TOWNS[0]]
+    _key_file(town, key_cache)
+    page = _page(qtbot, town)
+    doc = page.enrolment_document()
+    assert doc.pages == 1 and not doc.missing
+    text = PdfReader(io.BytesIO(doc.pdf)).pages[0].extract_text()
+    groups = format_fingerprint(unit_keys[town.code].public().signing_fingerprint).split()
+    squeezed = text.replace(" ", "").replace("\n", "")
+    assert "同步密钥登记表" in squeezed and "永福镇信访办" in squeezed and town.code in squeezed
+    assert "".join(groups) in squeezed                     # all 16 groups, in order
+    if os.environ.get("XINFANG_SCREENSHOTS"):
+        (Path(os.environ["XINFANG_SCREENSHOTS"]) / "enrolment.pdf").write_bytes(doc.pdf)
+
+
+def test_removable_drives_on_linux_mount_points(tmp_path):
+    import sys
+
+    from xinfang_desktop.sync.drives import removable_drives
+
+    media = tmp_path / "media"
+    stick = media / "clerk" / "KINGSTON"
+    stick.mkdir(parents=True)
+    (media / "clerk" / "not-mounted").mkdir()
+    found = removable_drives((media, tmp_path / "run-media"), is_mount=lambda p: p == stick)
+    if sys.platform.startswith("linux"):
+        assert [d.path for d in found] == [stick] and "KINGSTON" in found[0].label
+    else:
+        assert isinstance(found, list)
