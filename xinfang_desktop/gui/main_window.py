@@ -72,7 +72,7 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.ZoomOut, self, activated=lambda: self._zoom(-0.1))
         for i in range(min(9, len(NAVIGATION))):
             QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda i=i: self.nav.setCurrentRow(i))
-        self.nav.setCurrentRow(2)
+        self.nav.setCurrentRow(0)     # the workbench: what needs doing today
         self.resize(1280, 800)
 
     def show_page(self, key: str) -> None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from peewee import fn
+
 from ..domain import workflow as wf
 from ..domain.categories import CategoryTable
 from ..domain.deadlines import urgency
@@ -37,6 +39,8 @@ class CaseFilter:
     owner: str | None = None
     overdue: bool = False
     due_within: int | None = None        # days from today
+    due_from: date | None = None         # next due date on or after (workbench: due today, within 7 days)
+    due_to: date | None = None
     text: str | None = None
     open_only: bool = False
 
@@ -176,10 +180,14 @@ class CaseQueries:
         if f.statuses:
             conds.append(Case.status.in_(list(f.statuses)))
         if f.open_only:
-            conds.append(Case.status.in_([s.value for s in wf.OPEN_STATUSES]))
+            # likely(): open cases are common, so the newest-first page reads the received_at index and
+            # skips closed rows rather than sorting every open case; the count still seeks the status index
+            conds.append(fn.likely(Case.status.in_(sorted(s.value for s in wf.OPEN_STATUSES))))
         if f.category:
-            conds.append(Case.category_code.startswith(f.category) if len(f.category) == 2
-                         else Case.category_code == f.category)
+            # IN (the code and its children), not LIKE 'xx%': LIKE cannot use the index in SQLite
+            codes = [f.category] + ([c.code for c in self.categories.children(f.category)]
+                                    if f.category in self.categories else [])
+            conds.append(Case.category_code.in_(codes) if len(codes) > 1 else Case.category_code == f.category)
         if f.channel:
             conds.append(Case.channel == Channel.parse(f.channel).value)
         if f.township:
@@ -194,6 +202,10 @@ class CaseQueries:
             conds.append(Case.next_due < today)
         if f.due_within is not None:
             conds.append(Case.next_due.between(today, today + timedelta(days=f.due_within)))
+        if f.due_from:
+            conds.append(Case.next_due >= f.due_from)
+        if f.due_to:
+            conds.append(Case.next_due <= f.due_to)
         if f.text and f.text.strip():
             sids = search.search_sids(self.db, f.text, limit=SEARCH_CAP)
             conds.append(Case.sid.in_(sids or [-1]))
@@ -220,11 +232,26 @@ class CaseQueries:
                         Case.provisional, Case.people_count, Case.is_group, Case.repeat_of, Case.township_code,
                         Case.owner_name, Case.request)
         where = self._where(f)
+        if sort == "next_due" and not descending:
+            return self._due_first(q, where, offset, limit)
         if where is not None:
             q = q.where(where)
         q = q.order_by(*order).offset(offset).limit(limit)
         today = self.clock.today()
         return [self._row(c, today) for c in q.objects()]
+
+    def _due_first(self, q, where, offset: int, limit: int) -> list[CaseRow]:
+        """Nearest due date first, cases without an open deadline after them. SQLite sorts NULL first,
+        and NULLS LAST would forgo the index, so the dated and the undated rows are two index reads."""
+        dated = Case.next_due.is_null(False) if where is None else (where & Case.next_due.is_null(False))
+        undated = Case.next_due.is_null() if where is None else (where & Case.next_due.is_null())
+        rows = list(q.where(dated).order_by(Case.next_due.asc(), Case.sid.asc()).offset(offset).limit(limit)
+                    .objects())
+        if len(rows) < limit:
+            skip = max(0, offset - Case.select().where(dated).count()) if not rows else 0
+            rows.extend(q.where(undated).order_by(Case.sid.asc()).offset(skip).limit(limit - len(rows)).objects())
+        today = self.clock.today()
+        return [self._row(c, today) for c in rows]
 
     def _row(self, c: Case, today: date) -> CaseRow:
         status = wf.Status(c.status)

@@ -39,6 +39,7 @@ STEPS: list[Callable[[Database], None]] = [
     _feature("models_sync"),        # v4: keys, ledger, outbox, quarantine (issue 5)
     _feature("models_stats"),       # v5: ledger imports (issue 6)
     _feature("models_ops"),         # v6: backups, sync epochs (issue 7)
+    _feature("models_listing"),     # v7: indexes of the case list's filters and sorts (issue 3)
 ]
 SCHEMA_VERSION = len(STEPS)
 

@@ -3,24 +3,36 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 
 import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QTableView, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHeaderView, QLabel, QLineEdit,
+                               QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ...domain import workflow as wf
+from ...domain.divisions import DivisionTable
+from ...domain.petition import Channel
+from ...services.listing import ListingService
 from ...services.queries import CaseFilter, CaseRow
+from ..case_filters import CategoryFilter, DateRangeFilter
 from ..context import AppContext
-from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, due_text
+from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, URGENCY_WORD, due_text, urgency_legend
 
 COLUMNS = [  # (header, sort key)
     ("事项编号", "number"), ("信访人", "parties"), ("收件日期", "received_at"), ("方式", "channel"),
-    ("问题类别", "category"), ("状态", "status"), ("办理期限", "next_due"), ("人数", "people"),
+    ("问题类别", "category"), ("状态", "status"), ("办理期限", "next_due"), ("乡镇（街道）", "township"),
+    ("人数", "people"),
 ]
 DUE_COLUMN = 6
+TOWNSHIP_COLUMN = 7
+
+
+def township_name(divisions: DivisionTable, code: str | None) -> str:
+    """The township's name; the bare code for one the division table does not know (another county's data)."""
+    if not code:
+        return ""
+    return divisions.get(code).name if code in divisions else code
 
 
 class CaseTableModel(QAbstractTableModel):
@@ -123,7 +135,9 @@ class CaseTableModel(QAbstractTableModel):
                 return r.status_label
             if col == DUE_COLUMN:
                 return due_text(r.next_due, r.urgency, self.today, r.provisional)
-            if col == 7:
+            if col == TOWNSHIP_COLUMN:
+                return township_name(self.ctx.services.divisions, r.township_code)
+            if col == 8:
                 return str(r.people_count) + ("（集体）" if r.is_group else "")
         if col == DUE_COLUMN and r.urgency:
             if role == Qt.BackgroundRole:
@@ -133,7 +147,8 @@ class CaseTableModel(QAbstractTableModel):
         if role == Qt.ToolTipRole:
             if col == DUE_COLUMN and r.next_due_label:
                 extra = "；该年放假安排尚未公布，期限为暂定" if r.provisional else ""
-                return f"{r.next_due_label}{extra}"
+                word = f"（{URGENCY_WORD[r.urgency]}）" if r.urgency else ""
+                return f"{r.next_due_label}{word}{extra}"
             if col in (1, 4):
                 return r.request
         if role == Qt.UserRole:
@@ -142,6 +157,7 @@ class CaseTableModel(QAbstractTableModel):
 
 
 STATUS_FILTERS = [("全部状态", ()), ("未办结", "open")] + [(s.label, (s.value,)) for s in wf.Status]
+DUE_FILTERS = [("全部期限", None), ("已超期", "overdue"), ("今天到期", "today"), ("7天内到期", "week")]
 
 
 class CaseListPage(QWidget):
@@ -150,20 +166,49 @@ class CaseListPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        services = ctx.services
         self.search = QLineEdit(placeholderText="搜索：姓名、拼音首字母、身份证号、电话、事项编号、查询码或诉求（Ctrl+F）")
         self.search.setClearButtonEnabled(True)
         self.status = QComboBox()
         for label, _ in STATUS_FILTERS:
             self.status.addItem(label)
-        self.overdue = QCheckBox("只看超期")
-        self.due7 = QCheckBox("7天内到期")
+        self.due = QComboBox()
+        for label, _ in DUE_FILTERS:
+            self.due.addItem(label)
+        self.category = CategoryFilter(services.categories)
+        self.channel = QComboBox()
+        self.channel.addItem("全部方式", None)
+        for ch in Channel:
+            self.channel.addItem(ch.label, ch.value)
+        self.township = QComboBox()
+        self.township.addItem("全部乡镇（街道）", None)
+        for d in services.divisions.townships():
+            self.township.addItem(d.name, d.code)
+        self.owner = QComboBox()
+        self.owner.addItem("全部承办", None)
+        self.received = DateRangeFilter(services.clock.today())
+        self.clear = QPushButton("清除筛选")
         self.count_label = QLabel()
-        bar = QHBoxLayout()
-        bar.addWidget(self.search, 1)
-        bar.addWidget(self.status)
-        bar.addWidget(self.overdue)
-        bar.addWidget(self.due7)
-        bar.addWidget(self.count_label)
+        self.count_label.setMinimumWidth(110)
+        self.count_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.legend = QLabel(urgency_legend())
+        self.legend.setStyleSheet("color: #555;")
+
+        bar = QGridLayout()
+        bar.addWidget(self.search, 0, 0, 1, 4)
+        bar.addWidget(self.status, 0, 4)
+        bar.addWidget(self.due, 0, 5)
+        bar.addWidget(self.count_label, 0, 6)
+        bar.addWidget(self.category, 1, 0)
+        bar.addWidget(self.channel, 1, 1)
+        bar.addWidget(self.township, 1, 2)
+        bar.addWidget(self.owner, 1, 3)
+        bar.addWidget(self.received, 1, 4, 1, 2)
+        bar.addWidget(self.clear, 1, 6)
+        bar.setColumnStretch(0, 3)
+        bar.setColumnStretch(1, 1)
+        bar.setColumnStretch(2, 2)
+        bar.setColumnStretch(3, 2)
 
         self.model = CaseTableModel(ctx, parent=self)
         self.table = QTableView()
@@ -177,7 +222,7 @@ class CaseListPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
-        for col, width in enumerate((180, 140, 95, 50, 210, 80, 220, 70)):
+        for col, width in enumerate((175, 150, 92, 48, 190, 80, 250, 90, 60)):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
@@ -185,29 +230,90 @@ class CaseListPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
+        layout.addWidget(self.legend)
 
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(self._debounce.start)
         self.search.returnPressed.connect(self.apply_filter)
-        self.status.currentIndexChanged.connect(self.apply_filter)
-        self.overdue.toggled.connect(self.apply_filter)
-        self.due7.toggled.connect(self.apply_filter)
+        for combo in (self.status, self.due, self.channel, self.township, self.owner):
+            combo.currentIndexChanged.connect(self.apply_filter)
+        self.category.changed.connect(self.apply_filter)
+        self.received.changed.connect(self.apply_filter)
+        self.clear.clicked.connect(self.clear_filters)
         self.model.loaded.connect(self._update_count)
         QShortcut(QKeySequence.Find, self, activated=self.search.setFocus)
         self.model.sort_key, self.model.descending = "received_at", True
         self.model.reload()
+        self._load_owners()
+
+    def _load_owners(self) -> None:
+        actor = self.ctx.actor
+        self.ctx.tasks.run(lambda: self.ctx.services.get(ListingService).owners(actor), writes=False,
+                           on_done=self._owners_loaded)
+
+    def _owners_loaded(self, owners: list[str]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        current = self.owner.currentData()
+        self.owner.blockSignals(True)
+        while self.owner.count() > 1:
+            self.owner.removeItem(1)
+        for name in owners:
+            self.owner.addItem(name, name)
+        self.owner.setCurrentIndex(max(0, self.owner.findData(current)) if current else 0)
+        self.owner.blockSignals(False)
 
     def current_filter(self) -> CaseFilter:
         _, statuses = STATUS_FILTERS[self.status.currentIndex()]
-        f = CaseFilter(text=self.search.text().strip() or None, overdue=self.overdue.isChecked(),
-                       due_within=7 if self.due7.isChecked() else None)
+        _, due = DUE_FILTERS[self.due.currentIndex()]
+        today = self.model.today
+        start, end = self.received.range()
+        f = CaseFilter(text=self.search.text().strip() or None, overdue=due == "overdue",
+                       due_within=7 if due == "week" else None,
+                       due_from=today if due == "today" else None, due_to=today if due == "today" else None,
+                       category=self.category.code, channel=self.channel.currentData(),
+                       township=self.township.currentData(), owner=self.owner.currentData(),
+                       received_from=start, received_to=end)
         if statuses == "open":
             return replace(f, open_only=True)
         return replace(f, statuses=tuple(statuses))
 
     def apply_filter(self) -> None:
+        self.model.today = self.ctx.services.clock.today()
         self.model.set_filter(self.current_filter())
+
+    def show_filter(self, *, status: str | None = None, due: str | None = None) -> None:
+        """Open the list narrowed the way the workbench's "查看全部" asks: a status and/or a due window."""
+        self._quietly(self.clear_filters)
+        if status:
+            self.status.setCurrentIndex(next(i for i, (_, v) in enumerate(STATUS_FILTERS) if v == (status,)))
+        if due:
+            self.due.setCurrentIndex(next(i for i, (_, v) in enumerate(DUE_FILTERS) if v == due))
+        self.table.sortByColumn(DUE_COLUMN if due else 2, Qt.AscendingOrder if due else Qt.DescendingOrder)
+        self.apply_filter()
+
+    def clear_filters(self) -> None:
+        def reset() -> None:
+            self.search.clear()
+            for combo in (self.status, self.due, self.channel, self.township, self.owner):
+                combo.setCurrentIndex(0)
+            self.category.set_code(None)
+            self.received.enabled.setChecked(False)
+        self._quietly(reset)
+        self.apply_filter()
+
+    def _quietly(self, change) -> None:
+        """Apply several widget changes as one filter change, not one reload each."""
+        widgets = (self.search, self.status, self.due, self.channel, self.township, self.owner, self.category,
+                   self.received)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            change()
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
 
     def _update_count(self) -> None:
         total = self.model.total

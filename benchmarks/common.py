@@ -1,0 +1,116 @@
+"""Shared by the benchmark scripts: a demo data folder of N cases, built once and reused.
+
+`bench_db(1_000_000)` returns `bench-data/cases-1000000/` in the repository root, building it
+through the real `xinfang init` + `xinfang demo` the first time. The build goes into a scratch
+folder that is renamed into place only when complete, so an interrupted build is never reused;
+a lock file makes a second script that asks at the same time wait for the first one's build.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DATA = ROOT / "bench-data"
+UNIT = "350881102000"
+ADMIN = "admin"
+PASSWORD = "bench-password-1"
+_DONE = "complete"
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock held on `path` for the duration (blocks until the other holder is done)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as f:
+        if os.name == "nt":
+            import msvcrt
+
+            f.seek(0)
+            while True:
+                try:
+                    msvcrt.locking(f.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+                except OSError:  # LK_LOCK gives up after ~10 s; keep waiting for a long build
+                    continue
+            try:
+                yield
+            finally:
+                f.seek(0)
+                msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
+def _xinfang(data_dir: Path, *args: str, stdin: str | None = None) -> None:
+    # the real `xinfang` command (its module; `python -m xinfang_desktop` is the window)
+    cmd = [sys.executable, "-c", "import sys; from xinfang_desktop.cli import main; sys.exit(main())",
+           "--data-dir", str(data_dir), *args]
+    subprocess.run(cmd, input=stdin, text=True, check=True, cwd=ROOT)
+
+
+def bench_db(cases: int, *, seed: int = 1) -> Path:
+    """The data folder of a demo database with `cases` cases (admin user `admin`), built if missing."""
+    target = BENCH_DATA / f"cases-{cases}"
+    if (target / _DONE).exists():
+        return target
+    with _locked(BENCH_DATA / f"cases-{cases}.lock"):
+        if (target / _DONE).exists():  # another script built it while we waited
+            return target
+        scratch = BENCH_DATA / f"cases-{cases}.building"
+        if scratch.exists():
+            shutil.rmtree(scratch)
+        scratch.mkdir(parents=True)
+        started = time.perf_counter()
+        print(f"building a {cases}-case demo database in {target.name} (takes minutes for a million) …",
+              file=sys.stderr)
+        _xinfang(scratch, "init", "--unit", UNIT, "--admin", ADMIN, stdin=PASSWORD + "\n")
+        _xinfang(scratch, "--as", ADMIN, "demo", "--cases", str(cases), "--seed", str(seed))
+        open_bench_services(scratch).close()  # run every schema step now, not inside a timed run
+        (scratch / _DONE).write_text(f"{cases} cases, built in {time.perf_counter() - started:.0f} s\n")
+        if target.exists():
+            shutil.rmtree(target)
+        scratch.rename(target)
+        return target
+
+
+def open_bench_services(data_dir: Path):
+    """Services on a benchmark folder (system clock: the demo data are dated relative to the build day)."""
+    from xinfang_desktop.services.context import open_services
+
+    return open_services(data_dir, create=False)
+
+
+def bench_actor(services):
+    """The admin of a benchmark folder, logged in."""
+    return services.auth.login(ADMIN, PASSWORD)
+
+
+def timed(fn: Callable[[], object], *, repeat: int = 5) -> tuple[float, object]:
+    """Median milliseconds of `repeat` calls to `fn`, and its last result."""
+    times: list[float] = []
+    result: object = None
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), result
+
+
+if __name__ == "__main__":
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
+    print(bench_db(n))

@@ -1,0 +1,196 @@
+"""工作台: the landing page after login. Overdue, due today, due within 7 days, new matters to route,
+counts by status; each line opens its case. Sections come from services.workbench's registry."""
+
+from __future__ import annotations
+
+import shiboken6
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ...services.workbench import SectionResult, SectionSpec, Workbench, WorkbenchService
+from ..context import AppContext
+from ..errors import show_error
+from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, URGENCY_WORD, due_text, urgency_legend
+
+PAGE_KEY = "workbench"
+WEEKDAYS = "一二三四五六日"
+LINES = 6          # per section, so that every section fits on one screen; "查看全部" shows the rest
+COLUMNS = 2
+CHIP_STYLE = ("QPushButton { background: #eef2f7; border: 1px solid #c9d3df; border-radius: 4px; padding: 3px 10px; }"
+              " QPushButton:hover, QPushButton:focus { background: #dbe6f3; border-color: #6f8fb5; }")
+
+
+class SectionBox(QGroupBox):
+    """One section: a title with the total, a short table of lines, "查看全部" when there are more."""
+
+    open_case = Signal(str)
+    show_all = Signal(object)      # the SectionSpec
+
+    def __init__(self, spec: SectionSpec, parent: QWidget | None = None):
+        super().__init__(spec.title, parent)
+        self.spec = spec
+        self.setStyleSheet("QGroupBox { font-weight: bold; font-size: 12pt; }"
+                           " QGroupBox QTableWidget, QGroupBox QLabel, QGroupBox QPushButton"
+                           " { font-weight: normal; font-size: 11pt; }")
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["事项编号", "办理期限", "信访人和诉求"])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setWordWrap(False)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setStretchLastSection(True)
+        self.table.cellActivated.connect(self._open_row)
+        self.table.cellClicked.connect(self._open_row)
+        self.empty = QLabel(spec.empty_text)
+        self.empty.setStyleSheet("color: #2c6e3a; padding: 6px;")
+        self.more = QPushButton("查看全部")
+        self.more.setVisible(False)
+        self.more.clicked.connect(lambda: self.show_all.emit(self.spec))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.table)
+        foot = QHBoxLayout()
+        foot.addStretch(1)
+        foot.addWidget(self.more)
+        layout.addLayout(foot)
+        layout.addStretch(1)      # boxes in a row share a height; keep lines at the top
+        self._case_ids: list[str | None] = []
+
+    def show_result(self, result: SectionResult, today) -> None:
+        items = result.items
+        shown = len(items)
+        self.setTitle(f"{self.spec.title}（{result.total}件）" if result.total else self.spec.title)
+        self.empty.setVisible(not items)
+        self.table.setVisible(bool(items))
+        self.more.setVisible(result.total > shown and self.spec.list_filter is not None)
+        self.more.setText(f"查看全部{result.total}件")
+        self.table.setRowCount(shown)
+        self._case_ids = [it.case_id for it in items]
+        for row, it in enumerate(items):
+            cells = [it.title, due_text(it.due, it.urgency, today, it.provisional), it.detail]
+            for col, text in enumerate(cells):
+                cell = QTableWidgetItem(text)
+                if col == 1 and it.urgency:
+                    cell.setBackground(URGENCY_BACKGROUND[it.urgency])
+                    cell.setForeground(URGENCY_FOREGROUND[it.urgency])
+                    cell.setToolTip(URGENCY_WORD[it.urgency])
+                if col == 2:
+                    cell.setToolTip(it.note or it.detail)
+                self.table.setItem(row, col, cell)
+        # Show every line: the page scrolls, not each little table.
+        height = self.table.horizontalHeader().height() + 2 * self.table.frameWidth()
+        height += sum(self.table.rowHeight(r) for r in range(shown))
+        self.table.setFixedHeight(height)
+
+    def _open_row(self, row: int, _col: int = 0) -> None:
+        if 0 <= row < len(self._case_ids) and self._case_ids[row]:
+            self.open_case.emit(self._case_ids[row])
+
+
+class WorkbenchPage(QWidget):
+    open_case = Signal(str)
+    show_cases = Signal(object)    # (status, due window) for the case list
+    loaded = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.workbench: Workbench | None = None
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 15pt; font-weight: bold;")
+        self.refresh_button = QPushButton("刷新（F5）")
+        self.refresh_button.clicked.connect(self.refresh)
+        QShortcut(QKeySequence.Refresh, self, activated=self.refresh)
+        self.counts = QHBoxLayout()
+        self.status_buttons: dict[str, QPushButton] = {}     # one per status; a click lists those cases
+        self.legend = QLabel(urgency_legend())
+        self.legend.setStyleSheet("color: #555;")
+        self.boxes: dict[str, SectionBox] = {}
+        self.grid = QGridLayout()
+        for col in range(COLUMNS):
+            self.grid.setColumnStretch(col, 1)
+        inner = QWidget()
+        inner_layout = QVBoxLayout(inner)
+        inner_layout.addLayout(self.grid)
+        inner_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(inner)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.NoFrame)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(self.counts)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.legend)
+        self._loading = False
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    def refresh(self) -> None:
+        if self._loading:
+            return
+        self._loading = True
+        actor = self.ctx.actor
+        self.heading.setText(self.heading.text() or "工作台")
+        self.ctx.tasks.run(lambda: self.ctx.services.get(WorkbenchService).load(actor, limit=LINES), writes=False,
+                           on_done=self._show, on_error=self._failed)
+
+    def _failed(self, exc: BaseException, *_) -> None:
+        if shiboken6.isValid(self):
+            self._loading = False
+            show_error(self, exc)
+
+    def _show(self, wb: Workbench) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._loading = False
+        self.workbench = wb
+        d = wb.today
+        self.heading.setText(f"工作台　{d.year}年{d.month}月{d.day}日 星期{WEEKDAYS[d.weekday()]}")
+        for status, label, n in wb.status_counts:
+            chip = self.status_buttons.get(status)
+            if chip is None:
+                chip = self.status_buttons[status] = QPushButton()
+                chip.setStyleSheet(CHIP_STYLE)
+                chip.setCursor(Qt.PointingHandCursor)
+                chip.setToolTip(f"在事项页列出{label}的事项")
+                chip.clicked.connect(lambda _=False, s=status: self.show_cases.emit((s, None)))
+                self.counts.addWidget(chip)
+            chip.setText(f"{label} {n}")
+        if self.counts.count() == len(wb.status_counts):
+            self.counts.addStretch(1)
+        for i, (spec, result) in enumerate(wb.sections):
+            box = self.boxes.get(spec.key)
+            if box is None:
+                box = self.boxes[spec.key] = SectionBox(spec)
+                box.open_case.connect(self.open_case)
+                box.show_all.connect(lambda s: self.show_cases.emit(s.list_filter))
+                self.grid.addWidget(box, i // COLUMNS, i % COLUMNS)
+            box.show_result(result, wb.today)
+        self.loaded.emit()
+
+
+def create(ctx: AppContext, window) -> QWidget:
+    page = WorkbenchPage(ctx)
+    page.open_case.connect(window.open_case)
+
+    def show_cases(list_filter) -> None:
+        status, due = list_filter
+        window.show_page("cases")
+        cases = window.pages.get("cases")
+        if hasattr(cases, "show_filter"):
+            cases.show_filter(status=status, due=due)
+
+    page.show_cases.connect(show_cases)
+    return page

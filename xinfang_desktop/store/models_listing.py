@@ -1,0 +1,35 @@
+"""Indexes of the case list (issue 3), so that every filter and sort of a million cases reads an
+index instead of scanning or sorting the table.
+
+The list orders by (column, sid) and filters by equality on status, township, category, channel
+or owner: an index (filter column, received_at, sid) hands the default order (newest first) to
+each filter directly, and (column, sid) serves each other sortable column without a filter.
+No tables: the case table belongs to store/models.py.
+"""
+
+from __future__ import annotations
+
+from peewee import Database
+
+from .models import BaseModel
+
+MODELS: list[type[BaseModel]] = []
+
+# (name, columns); created with IF NOT EXISTS so that a re-run is harmless
+INDEXES: tuple[tuple[str, str], ...] = (
+    ("case_list_received", "received_at, sid"),
+    ("case_list_status_received", "status, received_at, sid"),
+    ("case_list_township_received", "township_code, received_at, sid"),
+    ("case_list_category_received", "category_code, received_at, sid"),
+    ("case_list_channel_received", "channel, received_at, sid"),
+    ("case_list_owner_received", "owner_name, received_at, sid"),
+    ("case_list_next_due", "next_due, sid"),
+    ("case_list_parties", "parties_label, sid"),
+    ("case_list_people", "people_count, sid"),
+)
+
+
+def upgrade(db: Database) -> None:
+    db.create_tables(MODELS)
+    for name, columns in INDEXES:
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "case" ({columns})')
