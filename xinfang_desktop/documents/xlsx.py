@@ -54,6 +54,8 @@ def _width(value: Any) -> float:
         return 17
     if isinstance(value, date):
         return 11
+    if isinstance(value, float):
+        return 8
     text = str(value)
     # CJK characters are about two columns wide.
     return sum(2 if ord(ch) > 0x2E7F else 1 for ch in max(text.split("\n"), key=len))
@@ -112,7 +114,8 @@ def write_workbook(sheets: Sequence[Sheet]) -> bytes:
                 elif i in sheet.text_columns and v is not None:
                     cell.number_format = "@"
                 elif isinstance(v, float):
-                    cell.number_format = "0.0%" if 0 <= v <= 1 and _is_rate_header(sheet.headers[i]) else "0.00"
+                    cell.number_format = "0.0%" if i < len(sheet.headers) and _is_rate_header(sheet.headers[i]) \
+                        else "0.00"
                 elif isinstance(v, str) and len(v) > MAX_WIDTH:
                     cell.alignment = wrap
                 if i < len(widths):
@@ -134,4 +137,5 @@ def write_workbook(sheets: Sequence[Sheet]) -> bytes:
 
 
 def _is_rate_header(header: str) -> bool:
-    return header.endswith("率") or header in ("比率", "同比", "占比")
+    """A column of shares and rates: its floats are shown as percentages (the cell keeps the number)."""
+    return header.endswith("率") or any(word in header for word in ("占比", "同比", "数值"))

@@ -234,3 +234,77 @@ def rates(r: RateInputs) -> list[Rate]:
              "重件：同一信访人就同一事项再次信访、登记时关联了此前事项的（同人同事）；受理总数同上。",
              r.repeats, r.received, "重件数", "受理总数"),
     ]
+
+
+# -- the result of a computation (filled by services/statistics.py, printed by documents/report.py) --
+RECEPTIONS_NOTE = "领导接访记录（四门四访）尚无数据来源：接访登记功能建成后自动纳入本表。"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Township codes; empty means every matter in this database (the whole city at the bureau).
+
+    A matter belongs to the township recorded on it (属地); one recorded without a township belongs
+    to the office that registered it (its unit code)."""
+
+    codes: tuple[str, ...] = ()
+
+    @property
+    def everything(self) -> bool:
+        return not self.codes
+
+
+@dataclass(frozen=True)
+class WorkflowFigures:
+    received: int
+    routed: int
+    refused: int
+    redirected: int
+    replied: int
+    closed: int
+    extended: int
+    reviewed: int
+    overdue: int
+
+    def rows(self) -> list[tuple[str, str, int, str]]:
+        """(key, label, value, what it counts)."""
+        return [
+            ("received", "受理（登记）", self.received, "本期登记的信访事项"),
+            ("routed", "已选择办理途径", self.routed, "其中已直接办理、转送、交办或告知其他法定途径的"),
+            ("refused", "不予受理／不再受理", self.refused, "其中不予受理或不再受理的"),
+            ("redirected", "告知其他法定途径", self.redirected, "其中告知通过诉讼、仲裁、复议等途径解决的"),
+            ("replied", "已出具处理意见", self.replied, "其中已出具书面处理意见的"),
+            ("closed", "已办结", self.closed, "其中截至统计日状态为已办结的"),
+            ("extended", "延期办理", self.extended, "其中经批准延期的"),
+            ("reviewed", "申请复查复核", self.reviewed, "其中信访人申请复查或复核的"),
+            ("overdue", "超期未办", self.overdue, "其中截至统计日有本机关期限已过仍未办理的"),
+        ]
+
+
+@dataclass
+class Statistics:
+    period: Period
+    scope: Scope
+    scope_label: str
+    as_of: date
+    by_channel: Breakdown
+    by_category: Breakdown
+    by_subcategory: Breakdown
+    by_township: Breakdown
+    by_repeat: Breakdown
+    by_group: Breakdown
+    months: Breakdown
+    workflow: WorkflowFigures
+    rate_inputs: RateInputs
+    rates: list[Rate]
+    receptions: Breakdown | None = None
+    receptions_note: str = RECEPTIONS_NOTE
+    earlier: "Statistics | None" = field(default=None, repr=False)
+
+    @property
+    def total(self) -> Count:
+        return self.by_channel.total
+
+    def breakdowns(self) -> list[Breakdown]:
+        return [self.by_channel, self.by_category, self.by_subcategory, self.by_township, self.by_repeat,
+                self.by_group]

@@ -10,7 +10,6 @@ statistics date, from one aggregate query over their events.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Iterable
 
@@ -18,82 +17,12 @@ from ..domain import statistics as st
 from ..domain import workflow as wf
 from ..domain.deadlines import calendar_days
 from ..domain.petition import CHANNEL_LABELS, Channel
-from ..domain.statistics import Breakdown, Count, Period, Rate, RateInputs, Row
+from ..domain.statistics import (RECEPTIONS_NOTE, Breakdown, Count, Period, Rate, RateInputs, Row, Scope,
+                                 Statistics, WorkflowFigures)
 from .permissions import Actor, Permission, require
 
 UNKNOWN_TOWNSHIP = "未填乡镇"
 ACCEPT_KINDS = ("routed", "notified", "refused")
-RECEPTIONS_NOTE = "领导接访记录（四门四访）尚无数据来源：接访登记功能建成后自动纳入本表。"
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Township codes; empty means every matter in this database (the whole city at the bureau).
-
-    A matter belongs to the township recorded on it (属地); one recorded without a township belongs
-    to the office that registered it (its unit code)."""
-
-    codes: tuple[str, ...] = ()
-
-    @property
-    def everything(self) -> bool:
-        return not self.codes
-
-
-@dataclass(frozen=True)
-class WorkflowFigures:
-    received: int
-    routed: int
-    refused: int
-    redirected: int
-    replied: int
-    closed: int
-    extended: int
-    reviewed: int
-    overdue: int
-
-    def rows(self) -> list[tuple[str, str, int, str]]:
-        """(key, label, value, what it counts)."""
-        return [
-            ("received", "受理（登记）", self.received, "本期登记的信访事项"),
-            ("routed", "已选择办理途径", self.routed, "其中已直接办理、转送、交办或告知其他法定途径的"),
-            ("refused", "不予受理／不再受理", self.refused, "其中不予受理或不再受理的"),
-            ("redirected", "告知其他法定途径", self.redirected, "其中告知通过诉讼、仲裁、复议等途径解决的"),
-            ("replied", "已出具处理意见", self.replied, "其中已出具书面处理意见的"),
-            ("closed", "已办结", self.closed, "其中截至统计日状态为已办结的"),
-            ("extended", "延期办理", self.extended, "其中经批准延期的"),
-            ("reviewed", "申请复查复核", self.reviewed, "其中信访人申请复查或复核的"),
-            ("overdue", "超期未办", self.overdue, "其中截至统计日有本机关期限已过仍未办理的"),
-        ]
-
-
-@dataclass
-class Statistics:
-    period: Period
-    scope: Scope
-    scope_label: str
-    as_of: date
-    by_channel: Breakdown
-    by_category: Breakdown
-    by_subcategory: Breakdown
-    by_township: Breakdown
-    by_repeat: Breakdown
-    by_group: Breakdown
-    months: Breakdown
-    workflow: WorkflowFigures
-    rate_inputs: RateInputs
-    rates: list[Rate]
-    receptions: Breakdown | None = None
-    receptions_note: str = RECEPTIONS_NOTE
-    earlier: "Statistics | None" = field(default=None, repr=False)
-
-    @property
-    def total(self) -> Count:
-        return self.by_channel.total
-
-    def breakdowns(self) -> list[Breakdown]:
-        return [self.by_channel, self.by_category, self.by_subcategory, self.by_township, self.by_repeat,
-                self.by_group]
 
 
 class StatisticsService:
@@ -116,7 +45,9 @@ class StatisticsService:
     def scope_label(self, scope: Scope) -> str:
         if scope.everything:
             unit = self.services.auth.unit()
-            return f"{unit.name}（全部）" if unit.kind == "city" else unit.name
+            divisions = self.services.divisions
+            place = divisions.get(unit.code).name if unit.code in divisions else unit.name   # 永福镇, not 永福镇信访办
+            return f"{place}（全市）" if unit.kind == "city" else place
         return "、".join(self._place_name(c) for c in scope.codes)
 
     # -- the pieces -------------------------------------------------------------------------------
@@ -137,7 +68,28 @@ class StatisticsService:
             by_group=_fixed("个人／集体", cells, lambda c: "group" if c[4] else "single",
                             [("single", "个人（4人以下）"), ("group", "集体（5人以上）")]),
             months=self._months(period, scope, trend_months),
-            workflow=workflow, rate_inputs=inputs, rates=st.rates(inputs), receptions=None)
+            workflow=workflow, rate_inputs=inputs, rates=st.rates(inputs), receptions=self._receptions(period, scope))
+
+    def _receptions(self, period: Period, scope: Scope) -> Breakdown | None:
+        """Leaders' receptions by kind, from the reception log (issue 4's table); None when this
+        database has no such table yet."""
+        if not self.db.table_exists("reception"):
+            return None
+        where = "held_on >= ? AND held_on <= ?"
+        params: list = [period.start.isoformat(), period.end.isoformat()]
+        if scope.codes:
+            where += f" AND unit_code IN ({', '.join('?' for _ in scope.codes)})"
+            params += list(scope.codes)
+        got = {kind: Count(int(b or 0), int(p or 0)) for kind, b, p in self.db.execute_sql(
+            f"SELECT kind, SUM(batches), SUM(persons) FROM reception WHERE {where} GROUP BY kind", params).fetchall()}
+        try:
+            from .reception import ReceptionKind
+            kinds = [(k.value, k.label) for k in ReceptionKind]
+        except ImportError:                              # the reception feature not installed
+            kinds = []
+        rows = [Row(key, label, got.pop(key, Count())) for key, label in kinds]
+        rows += [Row(k, k, v) for k, v in sorted(got.items())]
+        return Breakdown("领导接访（按方式）", tuple(rows))
 
     def _where(self, start: date, end: date, scope: Scope, alias: str = "c") -> tuple[str, list]:
         conds = [f"{alias}.received_at >= ?", f"{alias}.received_at < ?"]
@@ -197,6 +149,8 @@ class StatisticsService:
                 months.append((y, m))
                 y, m = (y - 1, 12) if m == 1 else (y, m - 1)
             months.reverse()
+        as_of = self.services.clock.today()
+        months = [ym for ym in months if ym <= (as_of.year, as_of.month)] or months[:1]   # no future months
         first, last = months[0], months[-1]
         start = date(first[0], first[1], 1)
         end = st.month(last[0], last[1]).end
@@ -204,7 +158,12 @@ class StatisticsService:
         got = {k: Count(n, int(p or 0)) for k, n, p in self.db.execute_sql(
             f'SELECT substr(c.received_at, 1, 7), COUNT(*), SUM(people_count) FROM "case" c WHERE {where} '
             f'GROUP BY 1', params).fetchall()}
-        rows = tuple(Row(f"{y:04d}-{m:02d}", f"{y}年{m}月", got.get(f"{y:04d}-{m:02d}", Count())) for y, m in months)
+        def label(y: int, m: int) -> str:
+            # The month still under way says so, or its low figure reads as a fall.
+            partial = (y, m) == (as_of.year, as_of.month) and as_of < st.month(y, m).end
+            return f"{y}年{m}月" + (f"（至{as_of.day}日）" if partial else "")
+
+        rows = tuple(Row(f"{y:04d}-{m:02d}", label(y, m), got.get(f"{y:04d}-{m:02d}", Count())) for y, m in months)
         return Breakdown("逐月受理", rows)
 
     def _cohort(self, where: str, params: list, as_of: date) -> tuple[WorkflowFigures, RateInputs]:
@@ -362,7 +321,7 @@ def statistics_sheets(s: Statistics):
     sheets.append(Sheet("办理情况", ["项目", "件数", "说明"], wf_rows, notes=head))
     rate_rows = [[r.name, r.value, r.numerator, r.denominator, r.formula, r.worked, r.definition] for r in s.rates]
     sheets.append(Sheet("比率", ["比率", "数值", "分子", "分母", "公式", "计算", "口径"], rate_rows,
-                        widths={4: 40, 5: 20, 6: 60}, notes=head))
+                        widths={4: 62, 5: 20, 6: 60}, notes=head))
     if s.receptions is not None:
         sheets.append(Sheet("领导接访", ["方式", "批次", "人次"],
                             [[r.label, r.count.batches, r.count.people] for r in s.receptions.rows]
@@ -374,3 +333,35 @@ def statistics_sheets(s: Statistics):
 
 def _breakdown_of(s: Statistics, title: str) -> Breakdown | None:
     return next((b for b in s.breakdowns() if b.title == title), None)
+
+
+def statistics_json(s: Statistics) -> dict:
+    """Plain data for `xinfang stats --format json`: every table with its total, every rate with
+    its formula and terms."""
+    def table(b: Breakdown) -> dict:
+        return {"title": b.title,
+                "rows": [{"key": r.key, "label": r.label, "batches": r.count.batches, "people": r.count.people}
+                         for r in b.rows],
+                "total": {"batches": b.total.batches, "people": b.total.people}}
+
+    out = {
+        "period": {"kind": s.period.kind, "from": s.period.start.isoformat(), "to": s.period.end.isoformat(),
+                   "label": s.period.label},
+        "scope": {"codes": list(s.scope.codes), "label": s.scope_label},
+        "as_of": s.as_of.isoformat(),
+        "total": {"batches": s.total.batches, "people": s.total.people},
+        "by_channel": table(s.by_channel), "by_category": table(s.by_category),
+        "by_subcategory": table(s.by_subcategory), "by_township": table(s.by_township),
+        "by_repeat": table(s.by_repeat), "by_group": table(s.by_group), "months": table(s.months),
+        "workflow": {key: value for key, _, value, _ in s.workflow.rows()},
+        "rates": [{"key": r.key, "name": r.name, "value": r.value, "numerator": r.numerator,
+                   "denominator": r.denominator, "formula": r.formula, "definition": r.definition,
+                   "parts": dict(r.parts)} for r in s.rates],
+        "receptions": table(s.receptions) if s.receptions is not None else {"note": s.receptions_note},
+    }
+    if s.earlier is not None:
+        e = s.earlier
+        out["year_earlier"] = {"from": e.period.start.isoformat(), "to": e.period.end.isoformat(),
+                               "total": {"batches": e.total.batches, "people": e.total.people},
+                               "by_channel": table(e.by_channel), "by_category": table(e.by_category)}
+    return out

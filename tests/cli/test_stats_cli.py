@@ -1,0 +1,89 @@
+"""`xinfang stats` and `xinfang ledger export|import`, run as a subprocess on a real data folder."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from tests.cli.test_cli import ok, run, table_counts
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory):
+    """A data folder with three cases, made in-process (quicker than three more subprocesses)."""
+    from datetime import datetime
+
+    from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput
+    from xinfang_desktop.services.context import open_services
+
+    d = tmp_path_factory.mktemp("stats-cli") / "data"
+    svc = open_services(d)
+    try:
+        admin = svc.auth.initialize("350881102000", "admin", "secret-pass", "管理员")
+        for name, channel, cat, day, people in (("欧阳娜娜", "来信", "0401", (2025, 3, 2), 1),
+                                                ("张伟", "走访", "0301", (2025, 3, 20), 7),
+                                                ("李强", "来电", "0402", (2025, 4, 1), 1)):
+            svc.cases.register(admin, RegistrationInput(
+                channel=channel, received_at=datetime(*day, 9, 0), petitioners=[PetitionerInput(name=name)],
+                category_code=cat, request="诉求内容", people_count=people))
+    finally:
+        svc.close()
+    return d
+
+
+def test_stats_json_counts_and_rates(data):
+    doc = json.loads(ok(data, "stats", "--from", "2025-03-01", "--to", "2025-03-31", "--format", "json"))
+    assert doc["period"]["label"] == "2025年3月"
+    assert doc["total"] == {"batches": 2, "people": 8}
+    assert {r["label"]: r["batches"] for r in doc["by_channel"]["rows"] if r["batches"]} == {"走访": 1, "来信": 1}
+    assert doc["by_group"]["total"] == doc["total"]
+    timely = next(r for r in doc["rates"] if r["key"] == "timely_acceptance")
+    assert (timely["numerator"], timely["denominator"]) == (0, 2) and "及时受理率 =" in timely["formula"]
+    assert doc["year_earlier"]["total"] == {"batches": 0, "people": 0}
+
+
+def test_stats_xlsx_and_pdf(data, tmp_path):
+    out = tmp_path / "q1.xlsx"
+    ok(data, "stats", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "xlsx", "--out", str(out))
+    ws = load_workbook(out)["按信访方式"]
+    assert ws["A7"].value == "合计" and ws["B7"].value == 2 and ws["C7"].value == 8
+    pdf = tmp_path / "2025.pdf"
+    printed = ok(data, "stats", "--from", "2025-01-01", "--to", "2025-12-31", "--unit", "350881102000",
+                 "--format", "pdf", "--out", str(pdf))
+    assert "年报" in printed
+    text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
+    assert "信访工作统计年报" in text and "及时受理率" in text and "本期共受理信访事项3批9人次" in text
+    r = run(data, "stats", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "pdf")
+    assert r.returncode == 1 and "--out" in r.stderr
+    r = run(data, "stats", "--from", "2025-05-01", "--to", "2025-03-31")
+    assert r.returncode == 1 and "早于开始日期" in r.stderr
+
+
+def test_ledger_export_and_import_dry_run_then_import_then_again(data, tmp_path):
+    out = tmp_path / "台账.xlsx"
+    assert "已导出台账3行（已脱敏）" in ok(data, "ledger", "export", "--out", str(out), "--redacted")
+    ws = load_workbook(out).active
+    assert ws["B1"].value == "事项编号" and ws.max_row == 4
+
+    src = tmp_path / "旧台账.csv"
+    with open(src, "w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["姓名", "信访日期", "形式", "反映问题", "问题类别"])
+        w.writerow(["陈秀英", "2024-03-05", "来访", "要求追讨拖欠工资", "欠薪"])
+        w.writerow(["林建国", "2024-13-01", "电话", "反映道路损坏", "交通运输"])
+    before = table_counts(data)
+    r = run(data, "ledger", "import", str(src), "--dry-run")
+    assert r.returncode == 1 and "信访方式" in r.stderr          # 形式 is not a known header: say what to map
+    dry = ok(data, "ledger", "import", str(src), "--dry-run", "--map", "形式=channel")
+    assert "可导入1行，已存在跳过0行，有问题未导入1行" in dry and "第3行 未导入" in dry and "未写入任何数据" in dry
+    assert table_counts(data) == before
+    done = json.loads(ok(data, "ledger", "import", str(src), "--map", "形式=channel", "--format", "json"))
+    assert (done["imported"], done["skipped"], done["rejected"]) == (1, 0, 1)
+    assert done["rejects_file"].endswith("旧台账.未导入.csv")
+    again = ok(data, "ledger", "import", str(src), "--map", "形式=channel")
+    assert "已导入0行，已存在跳过1行，有问题未导入1行" in again
+    assert table_counts(data)[0] == before[0] + 1

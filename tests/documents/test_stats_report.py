@@ -1,0 +1,48 @@
+"""The statistics report (PDF) read back with pypdf: the hand-counted figures, the rate
+definitions, the charts' labels, the A4 page."""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PdfReader
+
+from xinfang_desktop.documents import DOCUMENTS
+from xinfang_desktop.documents.report import render_statistics_report
+from xinfang_desktop.domain import statistics as st
+from xinfang_desktop.services.statistics import StatisticsService
+from tests.services.stats_data import build_october
+
+
+def _text(pdf: bytes) -> str:
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "").replace("\n", "")
+
+
+def test_the_monthly_report_prints_the_counted_figures_and_how_each_rate_is_computed(services, admin, clerk,
+                                                                                   handler):
+    build_october(services, clerk, handler)
+    s = services.get(StatisticsService).compute(admin, st.month(2026, 10))
+    doc = render_statistics_report(s, office="永福镇信访办")
+    assert doc.ok and doc.pages >= 2 and "statistics_report" in DOCUMENTS
+    text = _text(doc.pdf)
+    assert "永福镇信访工作统计月报" in text and "2026年10月" in text
+    assert "本期共受理信访事项7批14人次，上年同期1批1人次" in text
+    assert "重件1批，集体访1批6人次" in text
+    for rate in s.rates:
+        assert rate.formula.replace(" ", "") in text      # every formula is printed…
+        assert rate.worked.replace(" ", "") in text       # …with its numerator and denominator
+    assert "5÷7=71.4%" in text and "2÷4=50.0%" in text
+    assert "其中：按期办结2件，超期办结1件，超期未办结1件" in text
+    assert "图1" in text and "问题类别（一级，批次）" in text and "逐月受理情况" in text
+    page = PdfReader(io.BytesIO(doc.pdf)).pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+
+
+def test_quarter_and_year_reports_are_named_for_their_period(services, admin, clerk, handler):
+    build_october(services, clerk, handler)
+    svc = services.get(StatisticsService)
+    q = render_statistics_report(svc.compute(admin, st.quarter(2026, 4)))
+    assert "统计季报" in _text(q.pdf) and "2026年第4季度" in q.title
+    y = render_statistics_report(svc.compute(admin, st.year(2026), compare=False))
+    text = _text(y.pdf)
+    assert "统计年报" in text and "上年同期" not in text.split("二、办理情况")[0]

@@ -1,0 +1,338 @@
+"""信访工作统计报告: the monthly, quarterly and yearly report (GB/T 9704 page) with the tables,
+charts (bars by category and township, a line over months) and the definition of every rate.
+
+Charts are reportlab.graphics drawings (vector, fonts embedded), not pictures, so they print
+sharp and their labels go through the same glyph check as the text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reportlab.graphics.charts.barcharts import HorizontalBarChart
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
+
+from ..domain.statistics import Breakdown, Row, Statistics, change, total_of
+from .fonts import get_fonts, markup
+from .layout import LEADING, TEXT_W, Styles, Writer, build, fmt_date, signature_block
+
+BAR = colors.HexColor("#2f6db5")
+BAR_EARLIER = colors.HexColor("#b7c9e2")
+LINE = colors.HexColor("#c0392b")
+CHART_FONT_SIZE = 9
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _change_text(now: int, before: int) -> str:
+    c = change(now, before)
+    if c is None:
+        return "上年同期为0" if now else "—"
+    if c == 0:
+        return "持平"
+    return f"{'增长' if c > 0 else '下降'}{abs(c) * 100:.1f}%"
+
+
+def _change_cell(now: int, before: int) -> str:
+    """The change in a table cell: +12.5% / -3.0% (the words are in the text above)."""
+    c = change(now, before)
+    if c is None:
+        return "—"
+    return "0" if c == 0 else f"{c * 100:+.1f}%"
+
+
+def _grid(header_rows: int = 1, extra=()) -> TableStyle:
+    return TableStyle([
+        ("FONTNAME", (0, 0), (-1, -1), get_fonts().body),
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.whitesmoke),
+        *extra,
+    ])
+
+
+class _Report:
+    def __init__(self, s: Statistics, office: str, redacted: bool):
+        self.s = s
+        self.office = office
+        fonts = get_fonts()
+        self.fonts = fonts
+        self.w = Writer(fonts, redacted)
+        self.st = Styles(fonts)
+        self.num = ParagraphStyle("num", parent=self.st.cell, alignment=TA_RIGHT, rightIndent=0)
+        self.head = ParagraphStyle("head", parent=self.st.cell_label, fontSize=11, leading=15)
+        self.caption = ParagraphStyle("caption", parent=self.st.note, alignment=TA_CENTER, fontName=fonts.heading,
+                                      spaceBefore=6, spaceAfter=4)
+        self.small = ParagraphStyle("small", parent=self.st.note, fontSize=10.5, leading=16)
+        self.table_no = 0
+        self.figure_no = 0
+
+    # -- pieces ------------------------------------------------------------------------------------
+    def caption_for(self, kind: str, title: str):
+        if kind == "表":
+            self.table_no += 1
+            n = self.table_no
+        else:
+            self.figure_no += 1
+            n = self.figure_no
+        return self.w.p(f"{kind}{n}  {title}", self.caption)
+
+    def count_table(self, b: Breakdown, *, skip_zero: bool = False, max_rows: int = 0) -> list[Flowable]:
+        """项目 | 批次 | 人次 | 占比 | (上年同期批次 | 同比) — the total row is the sum of the rows above."""
+        w, cell, num, head = self.w, self.st.cell, self.num, self.head
+        before = self._earlier(b)
+        headers = ["项目", "批次", "人次", "占比"] + (["上年同期", "同比"] if before is not None else [])
+        data = [[w.p(h, head) for h in headers]]
+        total = b.total
+        rows = [r for r in b.rows if not (skip_zero and r.count.batches == 0)]
+        if max_rows and len(rows) > max_rows:
+            rows.sort(key=lambda r: -r.count.batches)
+            rest = rows[max_rows - 1:]
+            rows = rows[:max_rows - 1] + [Row("__rest__", f"其余{len(rest)}项", total_of(r.count for r in rest))]
+            if before is not None:
+                before = Breakdown(before.title, (*before.rows, Row("__rest__", "", total_of(
+                    before.get(r.key) for r in rest))))
+        for r in rows:
+            line = [w.p([("项目", r.label)], cell), w.p(str(r.count.batches), num), w.p(str(r.count.people), num),
+                    w.p(_pct(r.count.batches / total.batches if total.batches else None), num)]
+            if before is not None:
+                prev = before.get(r.key).batches
+                line += [w.p(str(prev), num), w.p(_change_cell(r.count.batches, prev), num)]
+            data.append(line)
+        line = [w.p("合计", self.head), w.p(str(total.batches), num), w.p(str(total.people), num),
+                w.p("100%" if total.batches else "—", num)]
+        if before is not None:
+            line += [w.p(str(before.total.batches), num), w.p(_change_cell(total.batches, before.total.batches), num)]
+        data.append(line)
+        widths = [60 * mm, 17 * mm, 17 * mm, 19 * mm] + ([21 * mm, 22 * mm] if before is not None else [])
+        scale = TEXT_W / sum(widths)
+        caption = self.caption_for("表", b.title)
+        table = Table(data, colWidths=[x * scale for x in widths], repeatRows=1, style=_grid())
+        if len(data) <= 9:
+            return [KeepTogether([caption, table])]
+        # A long table may split (its header repeats); it starts only where a few rows fit under the caption.
+        return [CondPageBreak(45 * mm), caption, table]
+
+    def _earlier(self, b: Breakdown) -> Breakdown | None:
+        e = self.s.earlier
+        if e is None:
+            return None
+        return next((x for x in [*e.breakdowns(), e.receptions] if x is not None and x.title == b.title), None)
+
+    def _label(self, text: str) -> str:
+        """A chart label in a font that has its characters (charts take plain strings)."""
+        _, missing = markup(text, self.fonts.chain(self.fonts.body))
+        for ch in missing:
+            self.w._missing[("图表标签", ch)] = None
+        return text
+
+    def bar_chart(self, b: Breakdown, title: str, *, max_rows: int = 16) -> list[Flowable]:
+        rows = sorted((r for r in b.rows if r.count.batches), key=lambda r: -r.count.batches)[:max_rows]
+        if not rows:
+            return []
+        rows.reverse()                       # the largest at the top of a horizontal chart
+        before = self._earlier(b)
+        bar_h = 7 if before is None else 5
+        h = len(rows) * (bar_h * (2 if before is not None else 1) + 6) + 30
+        d = Drawing(TEXT_W, h)
+        chart = HorizontalBarChart()
+        chart.x, chart.y = 40 * mm, 18
+        chart.width, chart.height = TEXT_W - 52 * mm, h - 30
+        series = [[r.count.batches for r in rows]]
+        if before is not None:
+            series.insert(0, [before.get(r.key).batches for r in rows])
+        chart.data = series
+        chart.bars[0].fillColor = BAR_EARLIER if before is not None else BAR
+        if before is not None:
+            chart.bars[1].fillColor = BAR
+        chart.bars.strokeColor = None
+        chart.barWidth = bar_h
+        chart.groupSpacing = 6
+        chart.barSpacing = 0
+        chart.categoryAxis.categoryNames = [self._label(r.label.split("/")[-1][:12]) for r in rows]
+        chart.categoryAxis.labels.fontName = self.fonts.body
+        chart.categoryAxis.labels.fontSize = CHART_FONT_SIZE
+        chart.categoryAxis.labels.dx = -3
+        chart.categoryAxis.labels.textAnchor = "end"
+        chart.categoryAxis.labels.boxAnchor = "e"
+        top = max(max(x) for x in series)
+        chart.valueAxis.valueMin = 0
+        chart.valueAxis.valueMax = _nice_max(top)
+        chart.valueAxis.valueStep = _nice_max(top) / 5
+        chart.valueAxis.labels.fontName = self.fonts.body
+        chart.valueAxis.labels.fontSize = CHART_FONT_SIZE
+        chart.valueAxis.visibleGrid = True
+        chart.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
+        chart.barLabelFormat = "%d"
+        chart.barLabels.fontName = self.fonts.body
+        chart.barLabels.fontSize = CHART_FONT_SIZE - 1
+        chart.barLabels.boxAnchor = "w"
+        chart.barLabels.dx = 2
+        d.add(chart)
+        if before is not None:
+            self._legend(d, h - 8)
+        return [KeepTogether([self.caption_for("图", title), d])]
+
+    def _legend(self, d: Drawing, y: float) -> None:
+        from reportlab.graphics.shapes import Rect
+        x = TEXT_W - 58 * mm
+        for color, text in ((BAR, "本期"), (BAR_EARLIER, "上年同期")):
+            d.add(Rect(x, y - 1, 8, 7, fillColor=color, strokeColor=None))
+            d.add(String(x + 11, y, self._label(text), fontName=self.fonts.body, fontSize=CHART_FONT_SIZE))
+            x += 26 * mm
+
+    def line_chart(self, b: Breakdown) -> list[Flowable]:
+        if not b.rows:
+            return []
+        h = 62 * mm
+        d = Drawing(TEXT_W, h)
+        chart = HorizontalLineChart()
+        chart.x, chart.y = 14 * mm, 22
+        chart.width, chart.height = TEXT_W - 20 * mm, h - 40
+        chart.data = [[r.count.batches for r in b.rows], [r.count.people for r in b.rows]]
+        chart.lines[0].strokeColor = BAR
+        chart.lines[0].strokeWidth = 1.8
+        chart.lines[1].strokeColor = LINE
+        chart.lines[1].strokeWidth = 1.2
+        chart.lines[1].strokeDashArray = (3, 2)
+        labels = [f"{int(r.key[5:])}月" if r.key[5:] != "01" and i else f"{r.key[:4]}年{int(r.key[5:])}月"
+                  for i, r in enumerate(b.rows)]
+        chart.categoryAxis.categoryNames = [self._label(x) for x in labels]
+        chart.categoryAxis.labels.fontName = self.fonts.body
+        chart.categoryAxis.labels.fontSize = CHART_FONT_SIZE - (1 if len(labels) > 12 else 0)
+        chart.categoryAxis.labels.angle = 30 if len(labels) > 12 else 0
+        chart.categoryAxis.labels.boxAnchor = "ne" if len(labels) > 12 else "n"
+        top = max(max(x) for x in chart.data)
+        chart.valueAxis.valueMin = 0
+        chart.valueAxis.valueMax = _nice_max(top)
+        chart.valueAxis.valueStep = _nice_max(top) / 5
+        chart.valueAxis.labels.fontName = self.fonts.body
+        chart.valueAxis.labels.fontSize = CHART_FONT_SIZE
+        chart.valueAxis.visibleGrid = True
+        chart.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
+        chart.lineLabelFormat = "%d"
+        chart.lineLabels.fontName = self.fonts.body
+        chart.lineLabels.fontSize = CHART_FONT_SIZE - 1
+        chart.lineLabels.dy = 4
+        d.add(chart)
+        from reportlab.graphics.shapes import Line
+        x = TEXT_W - 60 * mm
+        for color, text, dash in ((BAR, "批次", None), (LINE, "人次", (3, 2))):
+            d.add(Line(x, h - 6, x + 14, h - 6, strokeColor=color, strokeWidth=1.6, strokeDashArray=dash))
+            d.add(String(x + 17, h - 9, self._label(text), fontName=self.fonts.body, fontSize=CHART_FONT_SIZE))
+            x += 28 * mm
+        return [KeepTogether([self.caption_for("图", f"逐月受理情况（{b.rows[0].label}至{b.rows[-1].label}）"), d])]
+
+    def workflow_table(self) -> list[Flowable]:
+        w, num = self.w, self.num
+        data = [[w.p(h, self.head) for h in ("项目", "件数", "口径")]]
+        for _, label, value, what in self.s.workflow.rows():
+            data.append([w.p(label, self.st.cell), w.p(str(value), num), w.p(what, self.small)])
+        return [KeepTogether([self.caption_for("表", "办理情况（本期受理事项截至统计日）"),
+                              Table(data, colWidths=[46 * mm, 18 * mm, TEXT_W - 64 * mm], repeatRows=1,
+                                    style=_grid())])]
+
+    def rates_table(self) -> list[Flowable]:
+        w, num = self.w, self.num
+        data = [[w.p(h, self.head) for h in ("比率", "数值", "计算", "公式")]]
+        for r in self.s.rates:
+            data.append([w.p(r.name, self.st.cell), w.p(r.text, num), w.p(r.worked, self.st.cell_center),
+                         w.p(r.formula.split(" = ", 1)[1], self.small)])
+        return [KeepTogether([self.caption_for("表", "主要比率"),
+                              Table(data, colWidths=[28 * mm, 20 * mm, 40 * mm, TEXT_W - 88 * mm], repeatRows=1,
+                                    style=_grid())])]
+
+    # -- the whole report --------------------------------------------------------------------------
+    def story(self, issued_on: date) -> list[Flowable]:
+        s, w, st = self.s, self.w, self.st
+        title = f"{s.scope_label}信访工作统计{s.period.report_title}"
+        out: list[Flowable] = [w.title([("统计范围", title)], st.title),
+                               w.p([f"（{s.period.label}，统计日{fmt_date(s.as_of)}）"],
+                                   ParagraphStyle("sub", parent=st.flush, alignment=TA_CENTER)),
+                               Spacer(1, LEADING * 0.4)]
+        total = s.total
+        text = f"本期共受理信访事项{total.batches}批{total.people}人次"
+        if s.earlier is not None:
+            e = s.earlier.total
+            text += (f"，上年同期{e.batches}批{e.people}人次，批次{_change_text(total.batches, e.batches)}"
+                     f"、人次{_change_text(total.people, e.people)}")
+        text += "。"
+        channels = [r for r in s.by_channel.rows if r.count.batches]
+        if channels:
+            text += "其中" + "，".join(f"{r.label}{r.count.batches}批{r.count.people}人次" for r in channels) + "。"
+        rep, grp = s.by_repeat.get("repeat"), s.by_group.get("group")
+        text += f"重件{rep.batches}批，集体访{grp.batches}批{grp.people}人次。"
+        tops = sorted((r for r in s.by_category.rows if r.count.batches), key=lambda r: -r.count.batches)[:3]
+        if tops:
+            text += "反映较多的问题是" + "、".join(f"{r.label}（{r.count.batches}批）" for r in tops) + "。"
+        out += [w.p("一、总体情况", st.heading), w.p(text, st.body)]
+        out += self.count_table(s.by_channel)
+        out += self.count_table(s.by_category)
+        out += self.bar_chart(s.by_category, "问题类别（一级，批次）")
+        out += self.count_table(s.by_subcategory, skip_zero=True, max_rows=20)
+        out += self.count_table(s.by_township, skip_zero=len(s.by_township.rows) > 20)
+        out += self.bar_chart(s.by_township, "各乡镇（街道）受理批次")
+        out += self.count_table(s.by_repeat) + self.count_table(s.by_group)
+        out += self.line_chart(s.months)
+        out += [CondPageBreak(60 * mm), Spacer(1, LEADING * 0.5), w.p("二、办理情况", st.heading)] + self.workflow_table()
+        out += [CondPageBreak(60 * mm), Spacer(1, LEADING * 0.5), w.p("三、主要比率及其口径", st.heading)] + self.rates_table()
+        for r in s.rates:
+            out.append(w.p([r.formula, "。", r.definition], self.small))
+            if r.parts:
+                out.append(w.p("其中：" + "，".join(f"{k}{v}件" for k, v in r.parts) + "。", self.small))
+        section = [Spacer(1, LEADING * 0.5), w.p("四、领导接访", st.heading)]
+        if s.receptions is not None:
+            section += self.count_table(s.receptions)
+        else:
+            section.append(w.p(s.receptions_note, st.body))
+        out.append(KeepTogether(section))          # never the heading alone at the foot of a page
+        note = ("说明：批次为信访事项件数（集体访计1批），人次为信访人数之和；各表合计均由各行相加得出。"
+                "各项数字由系统根据登记和办理记录自动统计，非人工填报。")
+        out.append(w.p(note, self.small))
+        out.append(signature_block(w, st, self.office, issued_on))
+        return out
+
+
+def _nice_max(value: int) -> float:
+    """A round axis maximum at or above `value`, divisible into 5 steps."""
+    if value <= 5:
+        return 5
+    import math
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        top = step * magnitude
+        if top >= value and (top / 5) == int(top / 5):
+            return top
+    return 10 * magnitude
+
+
+def render_statistics_report(stats: Statistics, *, office: str | None = None, redacted: bool = False,
+                             issued_on: date | None = None):
+    """The report of `stats` (with `stats.earlier` for the comparison with a year earlier)."""
+    office = office or stats.scope_label
+    r = _Report(stats, office, redacted)
+    story = r.story(issued_on or stats.as_of)
+    title = f"{stats.scope_label}信访工作统计{stats.period.report_title}（{stats.period.label}）"
+    return build(title, story, r.w, author=office, subject=stats.period.label)
+
+
+def _register() -> None:
+    from . import DOCUMENTS, DocumentKind, register_document
+
+    if "statistics_report" not in DOCUMENTS:
+        register_document(DocumentKind("statistics_report", "信访工作统计报告", None, render_statistics_report))
+
+
+_register()

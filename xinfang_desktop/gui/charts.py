@@ -1,0 +1,209 @@
+"""Small chart widgets drawn with QPainter (QtCharts is not in PySide6-Essentials): horizontal bars
+(this period beside the same period a year earlier) and a line over months."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+NOW = QColor("#2f6db5")
+EARLIER = QColor("#b7c9e2")
+PEOPLE = QColor("#c0392b")
+GRID = QColor("#e3e3e3")
+TEXT = QColor("#222222")
+MUTED = QColor("#666666")
+
+
+def nice_max(value: float) -> float:
+    if value <= 5:
+        return 5
+    import math
+    magnitude = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if step * magnitude >= value:
+            return step * magnitude
+    return 10 * magnitude
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: int
+    earlier: int | None = None
+
+
+class BarChart(QWidget):
+    """Horizontal bars, largest first; a pale bar for the same period a year earlier when given."""
+
+    ROW = 24
+
+    def __init__(self, title: str = "", parent=None):
+        super().__init__(parent)
+        self.title = title
+        self.bars: list[Bar] = []
+        self.empty_text = "本期没有数据"
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.setMinimumWidth(360)
+        self._resize()
+
+    def set_bars(self, bars: list[Bar], title: str | None = None) -> None:
+        self.bars = sorted((b for b in bars if b.value or b.earlier), key=lambda b: (-b.value, -(b.earlier or 0)))
+        if title is not None:
+            self.title = title
+        self._resize()
+        self.update()
+
+    def _resize(self) -> None:
+        self.setFixedHeight(max(120, 56 + self.ROW * max(1, len(self.bars))))
+
+    def sizeHint(self) -> QSize:
+        return QSize(520, self.height())
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.fillRect(self.rect(), Qt.white)
+        font = QFont(self.font())
+        bold = QFont(font)
+        bold.setBold(True)
+        fm = QFontMetrics(font)
+        p.setFont(bold)
+        p.setPen(TEXT)
+        p.drawText(QRectF(8, 4, self.width() - 16, 22), Qt.AlignLeft | Qt.AlignVCenter, self.title)
+        has_earlier = any(b.earlier is not None for b in self.bars)
+        if has_earlier:
+            self._legend(p, fm)
+        p.setFont(font)
+        if not self.bars:
+            p.setPen(MUTED)
+            p.drawText(QRectF(0, 30, self.width(), self.height() - 30), Qt.AlignCenter, self.empty_text)
+            return
+        label_w = min(max(fm.horizontalAdvance(b.label) for b in self.bars) + 12, self.width() * 0.38)
+        value_w = fm.horizontalAdvance("00000") + 8
+        left, top = 8 + label_w, 34
+        width = max(40.0, self.width() - left - value_w - 12)
+        top_value = nice_max(max(max(b.value, b.earlier or 0) for b in self.bars))
+        # grid lines at fifths
+        p.setPen(QPen(GRID, 1))
+        bottom = top + self.ROW * len(self.bars)
+        for i in range(6):
+            x = left + width * i / 5
+            p.drawLine(QPointF(x, top - 2), QPointF(x, bottom))
+        for row, b in enumerate(self.bars):
+            y = top + row * self.ROW
+            p.setPen(TEXT)
+            text = fm.elidedText(b.label, Qt.ElideRight, int(label_w - 8))
+            p.drawText(QRectF(4, y, label_w - 8, self.ROW), Qt.AlignRight | Qt.AlignVCenter, text)
+            h = self.ROW - 8
+            if has_earlier:
+                h2 = h / 2
+                p.fillRect(QRectF(left, y + 4, width * b.value / top_value, h2), NOW)
+                p.fillRect(QRectF(left, y + 4 + h2, width * (b.earlier or 0) / top_value, h2), EARLIER)
+            else:
+                p.fillRect(QRectF(left, y + 4, width * b.value / top_value, h), NOW)
+            p.setPen(TEXT)
+            x = left + width * max(b.value, b.earlier or 0) / top_value + 4   # clear of both bars
+            p.drawText(QRectF(x, y, value_w + 40, self.ROW), Qt.AlignLeft | Qt.AlignVCenter, str(b.value))
+        p.setPen(MUTED)
+        for i in range(6):
+            x = left + width * i / 5
+            p.drawText(QRectF(x - 30, bottom + 2, 60, 16), Qt.AlignHCenter | Qt.AlignTop, f"{top_value * i / 5:g}")
+
+    def _legend(self, p: QPainter, fm: QFontMetrics) -> None:
+        x = self.width() - 8
+        for color, text in ((EARLIER, "上年同期"), (NOW, "本期")):   # drawn right to left
+            w = fm.horizontalAdvance(text)
+            x -= w
+            p.setPen(TEXT)
+            p.drawText(QRectF(x, 6, w, 18), Qt.AlignVCenter, text)
+            x -= 16
+            p.fillRect(QRectF(x, 10, 12, 10), color)
+            x -= 14
+
+
+class LineChart(QWidget):
+    """批次 and 人次 over months, with the value at each point."""
+
+    def __init__(self, title: str = "", parent=None):
+        super().__init__(parent)
+        self.title = title
+        self.labels: list[str] = []
+        self.series: list[tuple[str, list[int], QColor]] = []
+        self.setMinimumHeight(240)
+        self.setMinimumWidth(360)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+        self.setFixedHeight(260)
+
+    def set_data(self, labels: list[str], series: list[tuple[str, list[int], QColor]], title: str | None = None):
+        self.labels, self.series = labels, series
+        if title is not None:
+            self.title = title
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(620, 260)
+
+    def paintEvent(self, event) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.fillRect(self.rect(), Qt.white)
+        font = QFont(self.font())
+        bold = QFont(font)
+        bold.setBold(True)
+        fm = QFontMetrics(font)
+        p.setFont(bold)
+        p.setPen(TEXT)
+        p.drawText(QRectF(8, 4, self.width() - 16, 22), Qt.AlignLeft | Qt.AlignVCenter, self.title)
+        p.setFont(font)
+        x = self.width() - 8
+        for name, _, color in reversed(self.series):
+            w = fm.horizontalAdvance(name)
+            x -= w
+            p.setPen(TEXT)
+            p.drawText(QRectF(x, 6, w, 18), Qt.AlignVCenter, name)
+            x -= 20
+            p.setPen(QPen(color, 2))
+            p.drawLine(QPointF(x, 15), QPointF(x + 16, 15))
+            x -= 14
+        if not self.labels:
+            return
+        left, top = fm.horizontalAdvance("00000") + 12, 40
+        right, bottom = self.width() - 16, self.height() - 28
+        top_value = nice_max(max((max(v) for _, v, _ in self.series if v), default=0))
+        p.setPen(QPen(GRID, 1))
+        for i in range(6):
+            y = bottom - (bottom - top) * i / 5
+            p.drawLine(QPointF(left, y), QPointF(right, y))
+            p.setPen(MUTED)
+            p.drawText(QRectF(0, y - 8, left - 6, 16), Qt.AlignRight | Qt.AlignVCenter, f"{top_value * i / 5:g}")
+            p.setPen(QPen(GRID, 1))
+        n = len(self.labels)
+        step = (right - left) / max(1, n)
+
+        def at(i: int, v: int) -> QPointF:
+            return QPointF(left + step * (i + 0.5), bottom - (bottom - top) * v / top_value)
+
+        p.setPen(MUTED)
+        every = 1 if n <= 12 else 2
+        for i, label in enumerate(self.labels):
+            if i % every == 0:
+                p.drawText(QRectF(left + step * i - 10, bottom + 4, step + 20, 18), Qt.AlignHCenter | Qt.AlignTop,
+                           label)
+        for name, values, color in self.series:
+            path = QPainterPath()
+            for i, v in enumerate(values):
+                pt = at(i, v)
+                path.moveTo(pt) if i == 0 else path.lineTo(pt)
+            p.setPen(QPen(color, 2))
+            p.setBrush(Qt.NoBrush)          # a path with a brush would be filled
+            p.drawPath(path)
+            for i, v in enumerate(values):
+                pt = at(i, v)
+                p.setBrush(color)
+                p.drawEllipse(pt, 3, 3)
+                p.setPen(color.darker(130))
+                p.drawText(QRectF(pt.x() - 30, pt.y() - 20, 60, 16), Qt.AlignHCenter | Qt.AlignBottom, str(v))
+                p.setPen(QPen(color, 2))

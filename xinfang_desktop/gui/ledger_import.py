@@ -1,0 +1,192 @@
+"""台账导入: open an .xlsx or .csv ledger, correct the guessed column mapping, check every row
+(nothing is written), then import the valid rows in one go; the rest go to a rejects file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from ..services.ledger import FIELDS, ImportPlan, ImportResult, LedgerService, RawTable, guess_mapping, read_table
+from ..services.ledger import rejects_path_for
+from .context import AppContext
+from .errors import show_error
+
+STATUS_TEXT = {"ok": "可导入", "duplicate": "已存在，跳过", "rejected": "有问题"}
+STATUS_COLOUR = {"ok": QColor("#dff3e4"), "duplicate": QColor("#eeeeee"), "rejected": QColor("#fbd5d5")}
+SAMPLES = 3
+
+
+class LedgerImportDialog(QDialog):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.ledger = ctx.services.get(LedgerService)
+        self.path: Path | None = None
+        self.table: RawTable | None = None
+        self.plan: ImportPlan | None = None
+        self.result: ImportResult | None = None
+        self.imported = False
+        self.setWindowTitle("导入台账")
+        self.resize(980, 640)
+
+        self.file_label = QLabel("请选择要导入的台账文件（.xlsx 或 .csv）。")
+        self.file_label.setWordWrap(True)
+        self.open_button = QPushButton("选择文件(&O)…")
+        self.open_button.clicked.connect(self._choose)
+        top = QHBoxLayout()
+        top.addWidget(self.file_label, 1)
+        top.addWidget(self.open_button)
+
+        # step 1: mapping
+        self.mapping = QTableWidget(0, 3)
+        self.mapping.setHorizontalHeaderLabels(["台账中的列", "导入为", "示例内容"])
+        self.mapping.verticalHeader().setVisible(False)
+        self.mapping.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.mapping.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+        self.combos: list[QComboBox] = []
+        # step 2: the rows checked
+        self.rows = QTableWidget(0, 5)
+        self.rows.setHorizontalHeaderLabels(["行号", "检查结果", "姓名", "信访日期", "问题"])
+        self.rows.verticalHeader().setVisible(False)
+        self.rows.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.rows.setWordWrap(True)
+        self.rows.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
+        self.steps = QStackedWidget()
+        self.steps.addWidget(self.mapping)
+        self.steps.addWidget(self.rows)
+
+        self.summary = QLabel("")
+        self.summary.setWordWrap(True)
+        self.back_button = QPushButton("← 修改列对应")
+        self.back_button.clicked.connect(lambda: self._step(0))
+        self.check_button = QPushButton("检查每一行(&C)")
+        self.check_button.setToolTip("只检查，不写入任何数据")
+        self.check_button.clicked.connect(self._check)
+        self.import_button = QPushButton("导入(&I)")
+        self.import_button.clicked.connect(self._import)
+        self.close_button = QPushButton("关闭")
+        self.close_button.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.summary, 1)
+        for b in (self.back_button, self.check_button, self.import_button, self.close_button):
+            buttons.addWidget(b)
+        lay = QVBoxLayout(self)
+        lay.addLayout(top)
+        lay.addWidget(self.steps, 1)
+        lay.addLayout(buttons)
+        self._step(0)
+        self.check_button.setEnabled(False)
+
+    # -- steps ------------------------------------------------------------------------------------------
+    def _step(self, n: int) -> None:
+        self.steps.setCurrentIndex(n)
+        self.back_button.setVisible(n == 1)
+        self.check_button.setVisible(n == 0)
+        self.import_button.setVisible(n == 1)
+        if n == 0:
+            self.summary.setText("核对每一列“导入为”的字段，不需要的列选“不导入”。然后按“检查每一行”。"
+                                 if self.table else "")
+
+    def _choose(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "选择台账文件", "", "台账 (*.xlsx *.csv);;所有文件 (*)")
+        if path:
+            self.open_file(Path(path))
+
+    def open_file(self, path: Path) -> None:
+        self.path = path
+        self.file_label.setText(f"正在读取 {path.name}……")
+        self.ctx.tasks.run(lambda: read_table(path), writes=False, on_done=self._opened, on_error=self._failed)
+
+    def _opened(self, table: RawTable) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.table = table
+        self.file_label.setText(f"{table.file_name}：{len(table.rows)}行，{len(table.headers)}列")
+        guessed = guess_mapping(table.headers)
+        self.mapping.setRowCount(len(table.headers))
+        self.combos = []
+        for i, header in enumerate(table.headers):
+            self.mapping.setItem(i, 0, QTableWidgetItem(header or f"（第{i + 1}列，无列名）"))
+            combo = QComboBox()
+            combo.addItem("— 不导入 —", None)
+            for f in FIELDS:
+                combo.addItem(f.label + ("（必填）" if f.required else ""), f.key)
+            key = guessed.get(i)
+            combo.setCurrentIndex(combo.findData(key) if key else 0)
+            self.mapping.setCellWidget(i, 1, combo)
+            self.combos.append(combo)
+            samples = [str(r[i]) for r in table.rows[:SAMPLES] if i < len(r) and r[i] not in (None, "")]
+            self.mapping.setItem(i, 2, QTableWidgetItem("；".join(samples)))
+        self.mapping.resizeColumnToContents(0)
+        self.mapping.setColumnWidth(1, 180)
+        self.check_button.setEnabled(True)
+        self._step(0)
+
+    def current_mapping(self) -> dict[int, str]:
+        return {i: c.currentData() for i, c in enumerate(self.combos) if c.currentData()}
+
+    def _check(self) -> None:
+        if self.table is None:
+            return
+        table, mapping = self.table, self.current_mapping()
+        self.summary.setText("正在检查……")
+        self.ctx.tasks.run(lambda: self.ledger.dry_run(self.ctx.actor, table, mapping), writes=False,
+                           on_done=self._checked, on_error=self._failed)
+
+    def _checked(self, plan: ImportPlan) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.plan = plan
+        self.rows.setRowCount(len(plan.rows))
+        for i, r in enumerate(plan.rows):
+            values = [str(r.row_number), STATUS_TEXT[r.status], r.values.get("name", ""),
+                      r.values.get("received_at", ""), r.summary]
+            for j, v in enumerate(values):
+                item = QTableWidgetItem(v)
+                item.setBackground(STATUS_COLOUR[r.status])
+                if j == 4 and v:
+                    item.setToolTip(v)
+                self.rows.setItem(i, j, item)
+        self.rows.resizeColumnsToContents()
+        self.rows.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
+        self.rows.resizeRowsToContents()            # several problems in one row wrap, not vanish
+        ok, dup, bad = plan.count("ok"), plan.count("duplicate"), plan.count("rejected")
+        self.summary.setText(f"检查完毕（未写入任何数据）：可导入{ok}行，已存在跳过{dup}行，有问题{bad}行。"
+                             + ("有问题的行不会导入，将写入“未导入”文件，改正后可再次导入。" if bad else ""))
+        self.import_button.setText(f"导入{ok}行(&I)")
+        self.import_button.setEnabled(ok > 0)
+        self._step(1)
+
+    def _import(self) -> None:
+        if self.table is None or self.plan is None or self.path is None:
+            return
+        table, mapping, rejects = self.table, self.plan.mapping, rejects_path_for(self.path)
+        self.import_button.setEnabled(False)
+        self.summary.setText("正在导入……")
+        self.ctx.tasks.run(lambda: self.ledger.run_import(self.ctx.actor, table, mapping, rejects_path=rejects),
+                           writes=True, on_done=self._imported, on_error=self._failed)
+
+    def _imported(self, result: ImportResult) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.result = result
+        self.imported = result.imported > 0
+        text = f"已导入{result.imported}行，已存在跳过{result.skipped}行，有问题未导入{result.rejected}行。"
+        if result.rejects_file:
+            text += f"未导入的行及原因已写入：{result.rejects_file}"
+        self.summary.setText(text)
+        self.import_button.setVisible(False)
+        self.back_button.setVisible(False)
+        self.close_button.setText("完成")
+
+    def _failed(self, exc: BaseException, details: str) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.summary.setText("")
+        self.import_button.setEnabled(bool(self.plan and self.plan.count("ok")))
+        show_error(self, exc, details)

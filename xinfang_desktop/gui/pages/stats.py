@@ -1,0 +1,496 @@
+"""统计: pick a period and a scope; see the figures as cards, charts and tables beside the same
+period a year earlier; export the tables (.xlsx), the report (PDF) and the case ledger; import
+old ledgers (台账导入, in gui/ledger_import.py).
+
+Every figure is computed by services/statistics.py in the background; this page only shows it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import shiboken6
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
+                               QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem,
+                               QMessageBox, QPushButton, QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem,
+                               QTabWidget, QVBoxLayout, QWidget)
+
+from ...domain import statistics as st
+from ...domain.statistics import Breakdown, Scope, Statistics, change
+from ...services.permissions import Permission
+from ...services.statistics import StatisticsService, statistics_sheets
+from ..charts import EARLIER, NOW, PEOPLE, Bar, BarChart, LineChart
+from ..context import AppContext
+from ..errors import show_error
+
+PAGE_KEY = "stats"
+KINDS = [("month", "月度"), ("quarter", "季度"), ("year", "年度"), ("custom", "自定义")]
+
+
+def create(ctx: AppContext, window) -> QWidget:
+    return StatsPage(ctx)
+
+
+def _change_text(now: int, before: int) -> str:
+    c = change(now, before)
+    if c is None:
+        return "上年同期无" if now else "—"
+    if c == 0:
+        return "与上年同期持平"
+    return f"同比{'↑' if c > 0 else '↓'}{abs(c) * 100:.1f}%"
+
+
+class Card(QFrame):
+    """A big number with a caption and a line under it."""
+
+    def __init__(self, caption: str, parent=None):
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.setStyleSheet("#card { background: #f5f8fc; border: 1px solid #d5dfeb; border-radius: 6px; }")
+        self.caption = QLabel(caption)
+        self.caption.setStyleSheet("color: #555;")
+        self.value = QLabel("—")
+        self.value.setStyleSheet("font-size: 20pt; font-weight: bold; color: #1f4e8c;")
+        self.note = QLabel("")
+        self.note.setStyleSheet("color: #555;")
+        self.note.setWordWrap(True)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(12, 8, 12, 8)
+        lay.addWidget(self.caption)
+        lay.addWidget(self.value)
+        lay.addWidget(self.note)
+
+    def show_value(self, value: str, note: str = "", tooltip: str = "") -> None:
+        self.value.setText(value)
+        self.note.setText(note)
+        self.setToolTip(tooltip)
+
+
+class ScopeDialog(QDialog):
+    """Tick the townships to count; none ticked means all."""
+
+    def __init__(self, townships: list[tuple[str, str]], chosen: tuple[str, ...], parent=None):
+        super().__init__(parent)
+        self.setWindowTitle("选择统计范围")
+        self.list = QListWidget()
+        for code, name in townships:
+            item = QListWidgetItem(name)
+            item.setData(Qt.UserRole, code)
+            item.setFlags(item.flags() | Qt.ItemIsUserCheckable)
+            item.setCheckState(Qt.Checked if code in chosen else Qt.Unchecked)
+            self.list.addItem(item)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setText("确定")
+        buttons.button(QDialogButtonBox.Cancel).setText("取消")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(QLabel("勾选要统计的乡镇（街道）；都不勾选即为全部："))
+        lay.addWidget(self.list)
+        lay.addWidget(buttons)
+
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())
+                     if self.list.item(i).checkState() == Qt.Checked)
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)
+    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    t.setSelectionBehavior(QAbstractItemView.SelectRows)
+    t.setAlternatingRowColors(True)
+    t.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+    return t
+
+
+def _item(value, *, number: bool = False, bold: bool = False) -> QTableWidgetItem:
+    item = QTableWidgetItem(str(value))
+    if number:
+        item.setTextAlignment(Qt.AlignRight | Qt.AlignVCenter)
+    if bold:
+        f = item.font()
+        f.setBold(True)
+        item.setFont(f)
+    return item
+
+
+class StatsPage(QWidget):
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.stats: Statistics | None = None
+        self.scope_codes: tuple[str, ...] = ()
+        self._generation = 0
+        today = ctx.services.clock.today()
+        self.townships = [(d.code, d.name) for d in ctx.services.divisions.townships()]
+
+        # -- the period and the scope ------------------------------------------------------------------
+        self.kind = QComboBox()
+        for key, label in KINDS:
+            self.kind.addItem(label, key)
+        self.year = QSpinBox()
+        self.year.setRange(2000, 2100)
+        self.year.setValue(today.year)
+        self.year.setSuffix(" 年")
+        self.month = QSpinBox()
+        self.month.setRange(1, 12)
+        self.month.setValue(today.month)
+        self.month.setSuffix(" 月")
+        self.quarter = QSpinBox()
+        self.quarter.setRange(1, 4)
+        self.quarter.setValue((today.month - 1) // 3 + 1)
+        self.quarter.setPrefix("第 ")
+        self.quarter.setSuffix(" 季度")
+        self.start = QDateEdit(QDate(today.year, 1, 1))
+        self.end = QDateEdit(QDate(today.year, today.month, today.day))
+        for d in (self.start, self.end):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("yyyy-MM-dd")
+        self.scope_button = QPushButton("范围：全部")
+        self.scope_button.setToolTip("选择一个或几个乡镇（街道）；不选为全部")
+        self.scope_button.clicked.connect(self._pick_scope)
+        self.run_button = QPushButton("统计(&S)")
+        self.run_button.setDefault(True)
+        self.run_button.clicked.connect(self.refresh)
+        self.export_button = QPushButton("导出统计表(&E)…")
+        self.export_button.clicked.connect(self._export_xlsx)
+        self.report_button = QPushButton("生成报告(&R)…")
+        self.report_button.clicked.connect(self._report)
+        self.ledger_button = QPushButton("导出台账…")
+        self.ledger_button.clicked.connect(self._export_ledger)
+        self.import_button = QPushButton("导入台账(&I)…")
+        self.import_button.clicked.connect(self._import_ledger)
+        self.import_button.setVisible(ctx.actor.can(Permission.REGISTER))
+        for b in (self.export_button, self.report_button):
+            b.setEnabled(False)
+
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel("期间："))
+        for w in (self.kind, self.year, self.month, self.quarter, self.start, QLabel("至"), self.end):
+            bar.addWidget(w)
+        self._to_label = bar.itemAt(bar.count() - 2).widget()
+        bar.addSpacing(12)
+        bar.addWidget(self.scope_button)
+        bar.addWidget(self.run_button)
+        bar.addStretch(1)
+        tools = QHBoxLayout()
+        self.heading = QLabel("")
+        self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        tools.addWidget(self.heading, 1)
+        for b in (self.export_button, self.report_button, self.ledger_button, self.import_button):
+            tools.addWidget(b)
+
+        # -- cards ------------------------------------------------------------------------------------------
+        self.cards = {key: Card(caption) for key, caption in (
+            ("total", "受理信访事项"), ("repeat", "重件（重复信访）"), ("group", "集体访"), ("overdue", "超期未办"))}
+        self.rate_cards = {key: Card(name) for key, name in (
+            ("timely_acceptance", "及时受理率"), ("on_time_closure", "按期办结率"), ("participation", "参评率"),
+            ("satisfaction", "满意率"), ("repeat", "重复信访率"))}
+        cards = QGridLayout()
+        for i, c in enumerate(self.cards.values()):
+            cards.addWidget(c, 0, i)
+        rates = QGridLayout()
+        for i, c in enumerate(self.rate_cards.values()):
+            rates.addWidget(c, 0, i)
+
+        # -- charts -----------------------------------------------------------------------------------------
+        self.category_chart = BarChart("问题类别（一级，批次）")
+        self.township_chart = BarChart("各乡镇（街道）受理批次")
+        self.month_chart = LineChart("逐月受理")
+        charts = QGridLayout()
+        charts.addWidget(self.category_chart, 0, 0)
+        charts.addWidget(self.township_chart, 0, 1)
+        charts.addWidget(self.month_chart, 1, 0, 1, 2)
+
+        # -- tables -----------------------------------------------------------------------------------------
+        self.tabs = QTabWidget()
+        self.tables: dict[str, QTableWidget] = {}
+        self.receptions_note = QLabel("")
+        self.receptions_note.setWordWrap(True)
+
+        self.status = QLabel("选择期间和范围后按“统计”。")
+        self.status.setStyleSheet("color: #555;")
+
+        body = QWidget()
+        lay = QVBoxLayout(body)
+        lay.addLayout(tools)
+        lay.addWidget(self.status)
+        lay.addLayout(cards)
+        lay.addLayout(rates)
+        lay.addLayout(charts)
+        lay.addWidget(self.tabs)
+        self.tabs.setMinimumHeight(320)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(body)
+        scroll.setFrameShape(QFrame.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.addLayout(bar)
+        outer.addWidget(scroll, 1)
+
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.kind.setCurrentIndex(0)
+        self._kind_changed()
+        self.refresh()
+
+    # -- the period ----------------------------------------------------------------------------------------
+    def _kind_changed(self, *_):
+        kind = self.kind.currentData()
+        self.year.setVisible(kind != "custom")
+        self.month.setVisible(kind == "month")
+        self.quarter.setVisible(kind == "quarter")
+        for w in (self.start, self.end, self._to_label):
+            w.setVisible(kind == "custom")
+
+    def period(self) -> st.Period:
+        kind = self.kind.currentData()
+        if kind == "month":
+            return st.month(self.year.value(), self.month.value())
+        if kind == "quarter":
+            return st.quarter(self.year.value(), self.quarter.value())
+        if kind == "year":
+            return st.year(self.year.value())
+        return st.custom(self.start.date().toPython(), self.end.date().toPython())
+
+    def _pick_scope(self) -> None:
+        dialog = ScopeDialog(self.townships, self.scope_codes, self)
+        if dialog.exec() == QDialog.Accepted:
+            self.scope_codes = dialog.codes()
+            names = dict(self.townships)
+            label = "全部" if not self.scope_codes else "、".join(names[c] for c in self.scope_codes[:3]) + (
+                f"等{len(self.scope_codes)}个" if len(self.scope_codes) > 3 else "")
+            self.scope_button.setText(f"范围：{label}")
+            self.refresh()
+
+    # -- computing ------------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        try:
+            period = self.period()
+        except Exception as exc:  # noqa: BLE001 - a wrong custom span: say so
+            show_error(self, exc)
+            return
+        self._generation += 1
+        gen = self._generation
+        scope = Scope(self.scope_codes)
+        self.status.setText(f"正在统计{period.label}……")
+        self.run_button.setEnabled(False)
+        svc = self.ctx.services.get(StatisticsService)
+        self.ctx.tasks.run(lambda: svc.compute(self.ctx.actor, period, scope), writes=False,
+                           on_done=lambda s: self._show(gen, s), on_error=self._failed)
+
+    def _failed(self, exc: BaseException, details: str) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self.run_button.setEnabled(True)
+        self.status.setText("统计没有完成。")
+        show_error(self, exc, details)
+
+    def _show(self, gen: int, s: Statistics) -> None:
+        if not shiboken6.isValid(self) or gen != self._generation:
+            return
+        self.stats = s
+        self.run_button.setEnabled(True)
+        for b in (self.export_button, self.report_button):
+            b.setEnabled(True)
+        e = s.earlier
+        self.heading.setText(f"{s.scope_label}  {s.period.label}")
+        self.status.setText(f"统计日 {s.as_of:%Y-%m-%d}。所有数字由登记和办理记录自动统计，合计由各行相加；"
+                            f"比较对象为上年同期（{e.period.label if e else '—'}）。")
+        total, before = s.total, (e.total if e else st.Count())
+        self.cards["total"].show_value(f"{total.batches} 批", f"{total.people} 人次；{_change_text(total.batches, before.batches)}"
+                                       f"（上年同期{before.batches}批）")
+        rep = s.by_repeat.get("repeat")
+        grp = s.by_group.get("group")
+        self.cards["repeat"].show_value(f"{rep.batches} 批", f"{rep.people} 人次")
+        self.cards["group"].show_value(f"{grp.batches} 批", f"{grp.people} 人次")
+        self.cards["overdue"].show_value(f"{s.workflow.overdue} 件", "本期受理、截至统计日有期限已过仍未办理")
+        earlier_rates = {r.key: r for r in e.rates} if e else {}
+        for r in s.rates:
+            prev = earlier_rates.get(r.key)
+            note = f"{r.numerator} ÷ {r.denominator}" + (f"；上年同期 {prev.text}" if prev else "")
+            self.rate_cards[r.key].show_value(r.text, note, f"{r.formula}\n{r.definition}")
+        self._charts(s)
+        self._tables(s)
+
+    def _charts(self, s: Statistics) -> None:
+        e = s.earlier
+
+        def bars(b: Breakdown, before: Breakdown | None) -> list[Bar]:
+            return [Bar(r.label, r.count.batches, before.get(r.key).batches if before else None) for r in b.rows]
+
+        self.category_chart.set_bars(bars(s.by_category, e.by_category if e else None))
+        self.township_chart.set_bars(bars(s.by_township, e.by_township if e else None))
+        labels = [r.label.split("年")[1] if i and not r.key.endswith("-01") else r.label
+                  for i, r in enumerate(s.months.rows)]
+        self.month_chart.set_data(labels, [("批次", [r.count.batches for r in s.months.rows], NOW),
+                                           ("人次", [r.count.people for r in s.months.rows], PEOPLE)],
+                                  title=f"逐月受理（{s.months.rows[0].label}至{s.months.rows[-1].label}）")
+
+    def _tables(self, s: Statistics) -> None:
+        current = self.tabs.currentIndex()
+        self.tabs.clear()
+        self.tables.clear()
+        e = s.earlier
+        for b in s.breakdowns():
+            before = next((x for x in e.breakdowns() if x.title == b.title), None) if e else None
+            t = _table(["项目", "批次", "人次", "占比", "上年同期批次", "同比"])
+            total = b.total
+            rows = [r for r in b.rows if r.count.batches or (before and before.get(r.key).batches)
+                    or b is not s.by_subcategory]
+            t.setRowCount(len(rows) + 1)
+            for i, r in enumerate(rows):
+                prev = before.get(r.key).batches if before else 0
+                share = st.share(r.count.batches, total.batches)
+                values = [r.label, r.count.batches, r.count.people, "—" if share is None else f"{share * 100:.1f}%",
+                          prev, _change_text(r.count.batches, prev).replace("同比", "")]
+                for j, v in enumerate(values):
+                    t.setItem(i, j, _item(v, number=j > 0))
+            last = len(rows)
+            prev_total = before.total.batches if before else 0
+            for j, v in enumerate(["合计", total.batches, total.people, "100%" if total.batches else "—", prev_total,
+                                   _change_text(total.batches, prev_total).replace("同比", "")]):
+                t.setItem(last, j, _item(v, number=j > 0, bold=True))
+            t.resizeColumnsToContents()
+            t.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+            self.tables[b.title] = t
+            self.tabs.addTab(t, b.title.replace("按", ""))
+        w = _table(["项目", "件数", "口径"])
+        rows = s.workflow.rows()
+        w.setRowCount(len(rows))
+        for i, (_, label, value, what) in enumerate(rows):
+            w.setItem(i, 0, _item(label))
+            w.setItem(i, 1, _item(value, number=True))
+            w.setItem(i, 2, _item(what))
+        w.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        w.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
+        self.tables["办理情况"] = w
+        self.tabs.addTab(w, "办理情况")
+        r = _table(["比率", "数值", "分子", "分母", "公式", "口径"])
+        r.setRowCount(len(s.rates))
+        r.setWordWrap(True)
+        for i, rate in enumerate(s.rates):
+            for j, v in enumerate([rate.name, rate.text, rate.numerator, rate.denominator, rate.formula,
+                                   rate.definition]):
+                item = _item(v, number=j in (1, 2, 3))
+                item.setToolTip(rate.definition)
+                r.setItem(i, j, item)
+        r.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        r.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeToContents)
+        r.horizontalHeader().setSectionResizeMode(5, QHeaderView.Stretch)
+        r.resizeRowsToContents()
+        self.tables["比率"] = r
+        self.tabs.addTab(r, "比率及口径")
+        if s.receptions is None:
+            recept = QLabel(s.receptions_note)
+            recept.setWordWrap(True)
+            recept.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+            recept.setMargin(12)
+            self.tabs.addTab(recept, "领导接访")
+        else:
+            t = _table(["方式", "批次", "人次"])
+            rows = [*s.receptions.rows]
+            t.setRowCount(len(rows) + 1)
+            for i, row in enumerate(rows):
+                for j, v in enumerate([row.label, row.count.batches, row.count.people]):
+                    t.setItem(i, j, _item(v, number=j > 0))
+            total = s.receptions.total
+            for j, v in enumerate(["合计", total.batches, total.people]):
+                t.setItem(len(rows), j, _item(v, number=j > 0, bold=True))
+            self.tables["领导接访"] = t
+            self.tabs.addTab(t, "领导接访")
+        if 0 <= current < self.tabs.count():
+            self.tabs.setCurrentIndex(current)
+
+    # -- exports --------------------------------------------------------------------------------------------
+    def _save_path(self, title: str, suggested: str, filt: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self, title, suggested, filt)
+        return path or None
+
+    def _export_xlsx(self) -> None:
+        s = self.stats
+        if s is None:
+            return
+        path = self._save_path("导出统计表", f"{s.scope_label}{s.period.label}统计表.xlsx", "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+
+        def work():
+            from ...documents.xlsx import write_workbook
+            from ...services.document_files import save_file
+            return save_file(path, write_workbook(statistics_sheets(s)))
+
+        self.ctx.tasks.run(work, writes=False, on_done=lambda p: self._saved(f"统计表已导出：{p}"),
+                           on_error=self._failed)
+
+    def _report(self) -> None:
+        s = self.stats
+        if s is None:
+            return
+        office = self.ctx.services.auth.unit().name
+
+        def work():
+            from ...documents.report import render_statistics_report
+            return render_statistics_report(s, office=office)
+
+        def done(rendered) -> None:
+            if not shiboken6.isValid(self):
+                return
+            from ..print_preview import show_document
+            self.preview = show_document(self, rendered, file_name=f"{rendered.title}.pdf", tasks=self.ctx.tasks)
+
+        self.ctx.tasks.run(work, writes=False, on_done=done, on_error=self._failed)
+
+    def _export_ledger(self) -> None:
+        from ...services.ledger import LedgerService
+        from ...services.queries import CaseFilter
+
+        can_full = self.ctx.actor.can(Permission.REVEAL_PERSONAL)
+        redacted = True
+        if can_full:
+            box = QMessageBox(QMessageBox.Question, "导出台账",
+                              "台账中的身份证号码和电话是否脱敏（隐去部分数字）？\n给其他单位或打印张贴的台账请选择脱敏。",
+                              parent=self)
+            masked = box.addButton("脱敏导出", QMessageBox.AcceptRole)
+            full = box.addButton("完整导出（记入审计）", QMessageBox.ActionRole)
+            box.addButton("取消", QMessageBox.RejectRole)
+            box.exec()
+            if box.clickedButton() not in (masked, full):
+                return
+            redacted = box.clickedButton() is masked
+        try:
+            period = self.period()
+        except Exception as exc:  # noqa: BLE001
+            show_error(self, exc)
+            return
+        path = self._save_path("导出台账", f"信访台账{period.label}{'（脱敏）' if redacted else ''}.xlsx",
+                               "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+        if not path.lower().endswith(".xlsx"):
+            path += ".xlsx"
+        f = CaseFilter(received_from=period.start, received_to=period.end)
+        ledger = self.ctx.services.get(LedgerService)
+
+        def work():
+            from ...services.document_files import save_file
+            return save_file(path, ledger.export_xlsx(self.ctx.actor, f, redacted=redacted))
+
+        self.ctx.tasks.run(work, writes=True, on_done=lambda p: self._saved(f"台账已导出：{p}"), on_error=self._failed)
+
+    def _import_ledger(self) -> None:
+        from ..ledger_import import LedgerImportDialog
+
+        dialog = LedgerImportDialog(self.ctx, self)
+        dialog.finished.connect(lambda _r: self.refresh() if dialog.imported else None)
+        dialog.open()
+        self.import_dialog = dialog
+
+    def _saved(self, text: str) -> None:
+        if shiboken6.isValid(self):
+            self.status.setText(text)

@@ -1,0 +1,518 @@
+"""The case ledger (台账): export the filtered case list to .xlsx, and import years of ledgers kept
+in Excel (or CSV) without retyping.
+
+Import is in three steps, so nothing is written before the clerk has seen every problem:
+`read_table` reads the file, `guess_mapping` maps its columns to fields by their header names
+(the clerk corrects the mapping), `dry_run` checks every row through the same registration
+rules as the intake form; `run_import` then registers the valid rows in one transaction, writes
+the rejected rows with their reasons to a rejects file, and records a fingerprint of each
+imported row so the same file imported again adds nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ..domain import workflow as wf
+from ..domain.errors import InvalidInput, XinfangError
+from ..domain.idcard import mask_id_number
+from ..domain.petition import Channel, FieldErrors, PetitionerInput, RegistrationInput
+from ..domain.phones import mask_phone
+from ..store.models import Case, CaseEvent, CaseParty, Person
+from ..store.models_stats import MODELS, LedgerImport, LedgerRowFingerprint
+from .audit import audit
+from .permissions import Actor, Permission, require
+from .queries import CaseFilter
+
+MAX_ROWS = 200_000
+SUPPORTED = (".xlsx", ".xlsm", ".csv")
+
+
+# -- fields of a ledger and the header names real ledgers use for them ------------------------------
+@dataclass(frozen=True)
+class LedgerField:
+    key: str
+    label: str
+    names: tuple[str, ...]          # header names, most specific first
+    required: bool = False
+
+
+FIELDS: tuple[LedgerField, ...] = (
+    LedgerField("name", "姓名", ("信访人姓名", "姓名", "信访人", "来访人", "上访人", "反映人", "当事人", "来信人"), True),
+    LedgerField("id_number", "身份证号", ("公民身份号码", "身份证号码", "身份证号", "身份证", "证件号码", "证件号")),
+    LedgerField("phone", "联系电话", ("联系电话", "电话号码", "手机号码", "手机号", "手机", "联系方式", "电话")),
+    LedgerField("address", "住址", ("家庭住址", "现住址", "居住地址", "住址", "地址")),
+    LedgerField("township", "所属乡镇", ("所属乡镇", "乡镇街道", "乡镇（街道）", "乡镇", "街道", "属地")),
+    LedgerField("received_at", "信访日期", ("信访日期", "来访日期", "来信日期", "登记日期", "收件日期", "受理日期",
+                                           "信访时间", "登记时间", "日期", "时间"), True),
+    LedgerField("channel", "信访方式", ("信访方式", "信访形式", "信访渠道", "来访方式", "方式", "渠道", "来源"), True),
+    LedgerField("request", "反映问题", ("反映问题", "主要诉求", "信访诉求", "信访请求", "反映内容", "信访事项",
+                                       "诉求", "问题摘要", "内容摘要", "事由", "问题"), True),
+    LedgerField("facts", "事实和理由", ("事实和理由", "基本情况", "简要情况", "事实")),
+    LedgerField("category", "问题类别", ("问题类别", "问题类型", "信访类别", "事项类别", "类别", "分类"), True),
+    LedgerField("people_count", "人数", ("来访人数", "信访人数", "人数")),
+    LedgerField("concerned_unit", "被反映单位", ("被反映单位", "反映对象", "涉及单位", "责任单位")),
+)
+FIELD_BY_KEY = {f.key: f for f in FIELDS}
+
+
+@dataclass
+class RawTable:
+    file_name: str
+    headers: list[str]
+    rows: list[list[Any]]          # cell values as read (str, int, float, date, datetime, None)
+    first_row_number: int = 2      # the sheet row of rows[0], for messages the clerk can find
+
+
+Mapping = dict[int, str]           # column index -> field key
+
+
+def _norm_header(text: Any) -> str:
+    t = unicodedata.normalize("NFKC", str(text or ""))
+    return re.sub(r"[\s*＊:：()（）\[\]【】/、\-_]", "", t)
+
+
+def guess_mapping(headers: Sequence[Any]) -> Mapping:
+    """Each field to the column whose header names it: exact names first, then a header that
+    contains a name (the longest name wins); a column serves one field at most."""
+    normed = [_norm_header(h) for h in headers]
+    out: Mapping = {}
+    taken: set[str] = set()
+    for exact in (True, False):
+        candidates: list[tuple[int, int, str]] = []
+        for i, h in enumerate(normed):
+            if not h or i in out:
+                continue
+            for f in FIELDS:
+                if f.key in taken:
+                    continue
+                for rank, name in enumerate(f.names):
+                    n = _norm_header(name)
+                    if (h == n) if exact else (n in h):
+                        candidates.append((-len(n), rank, f"{i}:{f.key}"))
+                        break
+        for _, _, pair in sorted(candidates):
+            i_text, key = pair.split(":")
+            i = int(i_text)
+            if i in out or key in taken:
+                continue
+            out[i] = key
+            taken.add(key)
+    return out
+
+
+def check_mapping(mapping: Mapping, headers: Sequence[Any]) -> None:
+    keys = list(mapping.values())
+    dup = {k for k in keys if keys.count(k) > 1}
+    if dup:
+        raise InvalidInput("以下字段对应了多列，请每个字段只选一列：" + "、".join(FIELD_BY_KEY[k].label for k in dup),
+                           field="mapping")
+    unknown = [k for k in keys if k not in FIELD_BY_KEY]
+    if unknown:
+        raise InvalidInput(f"未知的字段：{'、'.join(unknown)}", field="mapping")
+    bad = [i for i in mapping if not 0 <= i < len(headers)]
+    if bad:
+        raise InvalidInput("列的对应关系与文件不符，请重新打开文件", field="mapping")
+    missing = [f.label for f in FIELDS if f.required and f.key not in keys]
+    if missing:
+        raise InvalidInput("还没有为这些字段选择列：" + "、".join(missing) + "。请在“列对应”中选择。", field="mapping")
+
+
+# -- reading files ----------------------------------------------------------------------------------
+def read_table(path: Path | str) -> RawTable:
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED:
+        raise InvalidInput(f"不支持的文件类型“{path.suffix}”：请另存为 .xlsx 或 .csv 后再导入", field="file")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise XinfangError(f"无法读取文件 {path.name}：{exc.strerror or exc}。请检查文件是否存在、是否被其他程序占用。") from None
+    rows = _read_csv(data) if suffix == ".csv" else _read_xlsx(data, path.name)
+    # The header is the first row with at least two non-empty cells (ledgers often start with a title).
+    start = next((i for i, r in enumerate(rows) if sum(1 for c in r if _cell_text(c)) >= 2), None)
+    if start is None:
+        raise InvalidInput(f"{path.name} 中没有找到表头（第一行列名），请检查文件", field="file")
+    headers = [_cell_text(c) for c in rows[start]]
+    body = []
+    for r in rows[start + 1:]:
+        r = list(r) + [None] * (len(headers) - len(r))
+        body.append(r[:len(headers)])
+    while body and not any(_cell_text(c) for c in body[-1]):
+        body.pop()
+    if len(body) > MAX_ROWS:
+        raise InvalidInput(f"文件行数过多（{len(body)}行），一次最多导入{MAX_ROWS}行，请分成几个文件", field="file")
+    return RawTable(path.name, headers, body, first_row_number=start + 2)
+
+
+def _read_csv(data: bytes) -> list[list[Any]]:
+    for encoding in ("utf-8-sig", "gb18030"):      # Excel in China saves CSV as GBK
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise InvalidInput("无法识别CSV文件的编码，请用Excel或WPS另存为UTF-8 CSV或.xlsx", field="file")
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _read_xlsx(data: bytes, name: str) -> list[list[Any]]:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise InvalidInput(f"{name} 不是有效的 .xlsx 文件（可能已损坏或是旧的 .xls 格式），请用Excel或WPS另存为 .xlsx",
+                           field="file") from None
+    try:
+        ws = wb.worksheets[0]
+        return [list(r) for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+# -- checking rows ----------------------------------------------------------------------------------
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?)?"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def parse_ledger_date(value: Any) -> datetime:
+    """A date as ledgers write it: a real date cell, 2023-05-06, 2023/5/6, 2023.5.6, 2023年5月6日, 20230506."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time())
+    if isinstance(value, (int, float)) and 20000 < value < 80000:
+        return datetime(1899, 12, 30) + timedelta(days=float(value))     # an Excel serial day in a CSV
+    text = unicodedata.normalize("NFKC", _cell_text(value))
+    if not text:
+        raise InvalidInput("信访日期为空", field="received_at")
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(text)
+        if m:
+            parts = [int(g) if g else 0 for g in m.groups()] + [0] * (6 - len(m.groups()))
+            try:
+                return datetime(*parts[:6])
+            except ValueError:
+                raise InvalidInput(f"信访日期“{text}”不存在（如2月30日），请核对", field="received_at") from None
+    raise InvalidInput(f"信访日期“{text}”无法识别，应写作2023-05-06或2023年5月6日", field="received_at")
+
+
+@dataclass
+class RowCheck:
+    row_number: int                 # as the clerk sees it in the spreadsheet
+    values: dict[str, str]          # field key -> the cell text
+    status: str                     # ok / duplicate / rejected
+    problems: list[str] = field(default_factory=list)
+    registration: RegistrationInput | None = None
+    fingerprint: str = ""
+
+    @property
+    def summary(self) -> str:
+        return "；".join(self.problems)
+
+
+@dataclass
+class ImportPlan:
+    file_name: str
+    headers: list[str]
+    mapping: Mapping
+    rows: list[RowCheck]
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.rows if r.status == status)
+
+    @property
+    def valid(self) -> list[RowCheck]:
+        return [r for r in self.rows if r.status == "ok"]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    imported: int
+    skipped: int
+    rejected: int
+    rejects_file: Path | None
+    case_numbers: tuple[str, ...]
+    plan: ImportPlan
+
+
+# -- export -----------------------------------------------------------------------------------------
+LEDGER_HEADERS = ["序号", "事项编号", "信访日期", "信访方式", "信访人", "身份证号码", "联系电话", "住址", "所属乡镇",
+                  "人数", "集体访", "初重件", "问题类别", "反映问题", "被反映单位", "办理途径", "承办单位", "状态",
+                  "办理期限", "答复日期", "处理结果", "满意度", "办结日期"]
+LEDGER_TEXT_COLUMNS = frozenset({1, 5, 6})
+
+
+class LedgerService:
+    def __init__(self, services):
+        self.services = services
+        self.db = services.db
+        # A database created before this feature's tables existed got an empty schema step: add them.
+        self.db.create_tables(MODELS, safe=True)
+        self._own_township: str | None = None
+
+    # -- export ------------------------------------------------------------------------------------
+    def export_rows(self, actor: Actor, f: CaseFilter = CaseFilter(), *, redacted: bool = True) -> list[list[Any]]:
+        require(actor, Permission.VIEW)
+        if not redacted:
+            require(actor, Permission.REVEAL_PERSONAL)
+        where = self.services.queries._where(f)        # the case list's own filter, not a copy of it
+        q = Case.select().order_by(Case.received_at, Case.sid)
+        if where is not None:
+            q = q.where(where)
+        cases = list(q)
+        ids = [c.id for c in cases]
+        first_party: dict[str, Person] = {}
+        events: dict[str, list[CaseEvent]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            for cp in (CaseParty.select(CaseParty, Person).join(Person)
+                       .where(CaseParty.case.in_(chunk)).order_by(CaseParty.position)):
+                first_party.setdefault(cp.case_id, cp.person)
+            for e in (CaseEvent.select(CaseEvent.case, CaseEvent.kind, CaseEvent.occurred_at, CaseEvent.data)
+                      .where(CaseEvent.case.in_(chunk) & CaseEvent.kind.in_(["routed", "replied", "followed_up",
+                                                                              "closed"]))
+                      .order_by(CaseEvent.occurred_at)):
+                events.setdefault(e.case_id, []).append(e)
+        cats, divs = self.services.categories, self.services.divisions
+        out: list[list[Any]] = []
+        for n, c in enumerate(cases, 1):
+            p = first_party.get(c.id)
+            route = unit = reply_day = outcome = rating = closed = None
+            for e in events.get(c.id, []):
+                d = e.data or {}
+                if e.kind == "routed":
+                    route, unit = wf.Route(d["route"]).label, d.get("unit")
+                elif e.kind == "replied":
+                    reply_day, outcome = e.occurred_at.date(), wf.Outcome(d["outcome"]).label
+                elif e.kind == "followed_up" and d.get("rating"):
+                    rating = wf.Rating(d["rating"]).label
+                elif e.kind == "closed":
+                    closed = e.occurred_at.date()
+            id_number = p.id_number if p else None
+            phone = p.phone if p else None
+            if redacted:
+                id_number = mask_id_number(id_number) if id_number else None
+                phone = mask_phone(phone) if phone else None
+            town = c.township_code
+            out.append([
+                n, c.number, c.received_at, Channel(c.channel).label, c.parties_label, id_number, phone,
+                p.address if p else None, divs.get(town).name if town and town in divs else town, c.people_count,
+                bool(c.is_group), "重件" if c.repeat_of else "初件", cats.label(c.category_code), c.request,
+                c.concerned_unit, route, unit, wf.Status(c.status).label, c.next_due, reply_day, outcome, rating,
+                closed if c.status == wf.Status.CLOSED.value else None,
+            ])
+        with self.db.atomic():
+            audit(actor, "ledger.export", None, {"rows": len(out), "redacted": redacted}, at=self.services.clock.now())
+        return out
+
+    def export_xlsx(self, actor: Actor, f: CaseFilter = CaseFilter(), *, redacted: bool = True) -> bytes:
+        from ..documents.xlsx import Sheet, write_workbook
+
+        rows = self.export_rows(actor, f, redacted=redacted)
+        title = "信访事项台账" + ("（已脱敏）" if redacted else "")
+        return write_workbook([Sheet(title, LEDGER_HEADERS, rows, text_columns=LEDGER_TEXT_COLUMNS,
+                                     widths={13: 40})])
+
+    # -- import ------------------------------------------------------------------------------------
+    def dry_run(self, actor: Actor, table: RawTable, mapping: Mapping | None = None) -> ImportPlan:
+        """Check every row; write nothing."""
+        require(actor, Permission.REGISTER)
+        mapping = guess_mapping(table.headers) if mapping is None else dict(mapping)
+        check_mapping(mapping, table.headers)
+        unit = self.services.auth.unit()
+        self._own_township = unit.code if unit.kind == "township" else None
+        known = self._known_fingerprints()
+        seen: dict[str, int] = {}
+        out = []
+        for offset, row in enumerate(table.rows):
+            number = table.first_row_number + offset
+            values = {key: _cell_text(row[i]) for i, key in mapping.items()}
+            if not any(values.values()):
+                continue                                   # a blank line inside the table
+            check = self._check_row(number, row, mapping, values)
+            if check.status == "ok":
+                if check.fingerprint in known:
+                    check.status = "duplicate"
+                    check.problems = ["已经导入过（同一信访人、日期、方式、类别和诉求）"]
+                elif check.fingerprint in seen:
+                    check.status = "duplicate"
+                    check.problems = [f"与第{seen[check.fingerprint]}行重复"]
+                else:
+                    seen[check.fingerprint] = number
+            out.append(check)
+        return ImportPlan(table.file_name, table.headers, mapping, out)
+
+    def run_import(self, actor: Actor, table: RawTable, mapping: Mapping | None = None, *,
+                   rejects_path: Path | None = None,
+                   progress: Callable[[float, str], None] | None = None) -> ImportResult:
+        """Register every valid row in one transaction; write the rejected ones to `rejects_path`."""
+        plan = self.dry_run(actor, table, mapping)
+        now = self.services.clock.now()
+        numbers: list[str] = []
+        valid = plan.valid
+        with self.db.atomic():
+            batch = LedgerImport.create(unit_code=actor.unit_code, file_name=table.file_name, imported_at=now,
+                                        actor=actor.name, imported=len(valid), skipped=plan.count("duplicate"),
+                                        rejected=plan.count("rejected"))
+            for i, row in enumerate(valid):
+                assert row.registration is not None
+                # The same registration the intake form uses: the same checks, the same audit entry.
+                ref = self.services.cases.register(actor, row.registration)
+                LedgerRowFingerprint.create(fingerprint=row.fingerprint, batch=batch, case_id=ref.id,
+                                            row_number=row.row_number)
+                numbers.append(ref.number)
+                if progress and i % 500 == 0:
+                    progress(i / max(1, len(valid)), f"已导入{i}行")
+            audit(actor, "ledger.import", batch.id, {"file": table.file_name, "imported": len(valid),
+                                                     "skipped": plan.count("duplicate"),
+                                                     "rejected": plan.count("rejected")}, at=now)
+        written = None
+        rejected = [r for r in plan.rows if r.status == "rejected"]
+        if rejected and rejects_path is not None:
+            written = write_rejects(rejects_path, table, plan)
+        return ImportResult(len(valid), plan.count("duplicate"), len(rejected), written, tuple(numbers), plan)
+
+    def _known_fingerprints(self) -> set[str]:
+        return {r[0] for r in self.db.execute_sql("SELECT fingerprint FROM ledger_row_fingerprint").fetchall()}
+
+    def _check_row(self, number: int, raw: list[Any], mapping: Mapping, values: dict[str, str]) -> RowCheck:
+        problems: list[str] = []
+        svc = self.services
+
+        def get(key: str) -> str:
+            return values.get(key, "")
+
+        received = None
+        col = next((i for i, k in mapping.items() if k == "received_at"), None)
+        try:
+            received = parse_ledger_date(raw[col] if col is not None else None)
+        except InvalidInput as exc:
+            problems.append(exc.message)
+        channel = ""
+        try:
+            channel = Channel.parse(get("channel")).value
+        except InvalidInput as exc:
+            problems.append(exc.message)
+        category = self._category(get("category"))
+        if category is None:
+            problems.append(f"问题类别“{get('category')}”不在分类表中，请改为分类表中的名称或代码" if get("category")
+                            else "问题类别为空")
+        township = None
+        if get("township"):
+            township = self._township(get("township"))
+            if township is None:
+                problems.append(f"乡镇“{get('township')}”不在区划表中，请核对名称")
+        elif self._own_township is not None:
+            township = self._own_township              # a township's own ledger: its own matters
+        people = None
+        if get("people_count"):
+            try:
+                people = int(float(get("people_count")))
+            except ValueError:
+                problems.append(f"人数“{get('people_count')}”不是数字")
+        reg = RegistrationInput(
+            channel=channel or get("channel"), received_at=received or datetime(1900, 1, 1),
+            petitioners=[PetitionerInput(name=get("name"), id_number=get("id_number") or None,
+                                         phone=get("phone") or None, address=get("address") or None,
+                                         township_code=township)],
+            category_code=category or "", request=get("request"), facts=get("facts") or None,
+            people_count=people, concerned_unit=get("concerned_unit") or None)
+        # Faults already named above (date, channel, category) are not repeated in other words.
+        skip = {k for k, bad in (("received_at", received is None), ("channel", not channel),
+                                 ("category_code", category is None)) if bad}
+        try:
+            reg = svc.cases.validate(reg)
+        except FieldErrors as exc:
+            problems += [message for key, message in exc.errors.items() if key not in skip]
+        except InvalidInput as exc:
+            problems.append(exc.message)
+        if problems:
+            fp = _fingerprint(["rejected", *(values.get(f.key, "") for f in FIELDS)])
+            return RowCheck(number, values, "rejected", problems, None, fp)
+        p = reg.petitioners[0]
+        fp = _fingerprint([p.name, p.id_number or "", p.phone or "", f"{reg.received_at:%Y-%m-%d %H:%M}",
+                           reg.channel, reg.category_code, reg.request, str(reg.people_count)])
+        return RowCheck(number, values, "ok", [], reg, fp)
+
+    def _category(self, text: str) -> str | None:
+        cats = self.services.categories
+        text = unicodedata.normalize("NFKC", text or "").strip()
+        if not text:
+            return None
+        if text in cats:
+            return text
+        # "劳动和社会保障/拖欠工资", "劳动和社会保障-欠薪": the last part names the category
+        for part in reversed(re.split(r"[/／>＞\-—]", text)):
+            c = cats.by_name_or_short(part.strip()) or cats.by_name_or_short(
+                unicodedata.normalize("NFKC", part.strip()).replace("(", "（").replace(")", "）"))
+            if c is not None:
+                return c.code
+        return None
+
+    def _township(self, text: str) -> str | None:
+        divs = self.services.divisions
+        text = text.strip()
+        if text in divs:
+            return text
+        for d in divs.townships():
+            if text in (d.name, d.name.rstrip("镇乡街道"), d.name[:-2] if d.name.endswith("街道") else None):
+                return d.code
+        return None
+
+
+def _fingerprint(parts: Sequence[str]) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def write_rejects(path: Path, table: RawTable, plan: ImportPlan) -> Path:
+    """The rejected rows as they were, with a first column saying what is wrong; .csv or .xlsx by the name."""
+    rows_by_number = {table.first_row_number + i: r for i, r in enumerate(table.rows)}
+    headers = ["原行号", "问题", *table.headers]
+    out = [[r.row_number, r.summary, *rows_by_number[r.row_number]] for r in plan.rows if r.status == "rejected"]
+    path = Path(path)
+    tmp = path.with_name(path.name + ".part")
+    if path.suffix.lower() == ".csv":
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(headers)
+        from ..documents.xlsx import neutralise
+        for r in out:
+            w.writerow([neutralise(_cell_text(v)) if isinstance(v, str) else _cell_text(v) for v in r])
+        tmp.write_bytes(buf.getvalue().encode("utf-8-sig"))
+    else:
+        from ..documents.xlsx import Sheet, write_workbook
+        tmp.write_bytes(write_workbook([Sheet("未导入的行", headers, out, widths={1: 50})]))
+    tmp.replace(path)
+    return path
+
+
+def rejects_path_for(source: Path) -> Path:
+    source = Path(source)
+    suffix = ".csv" if source.suffix.lower() == ".csv" else ".xlsx"
+    return source.with_name(f"{source.stem}.未导入{suffix}")
