@@ -1,13 +1,44 @@
-"""Tables of the intake feature. Add models to MODELS; the schema step in migrations.py creates them."""
+"""Tables of the intake feature: the clerk's unsaved registration draft, and files attached to a case.
+
+Attachment files live outside the database, in `<data_dir>/attachments/<sha256[:2]>/<sha256>`:
+the row names the content by its hash, so the same scan attached twice is stored once.
+"""
 
 from __future__ import annotations
 
-from peewee import Database
+from datetime import datetime
 
-from .models import BaseModel, SyncedModel  # noqa: F401  (base classes for this feature's models)
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
-MODELS: list[type[BaseModel]] = []
+from .models import BaseModel, Case, JSONField, SyncedModel
 
 
-def upgrade(db: Database) -> None:
+class IntakeDraft(BaseModel):
+    """One draft per user: what the intake form held when last saved (never synced, never printed)."""
+
+    user_id = CharField(primary_key=True, max_length=36)
+    data = JSONField()
+    saved_at = DateTimeField(default=datetime.now)
+
+
+class Attachment(SyncedModel):
+    """A scanned letter or photo of a case. The file is immutable; the row only links it."""
+
+    case = ForeignKeyField(Case, backref="attachments", on_delete="CASCADE", column_name="case_id")
+    sha256 = CharField(max_length=64, index=True)
+    file_name = CharField()          # the name the clerk picked, shown in lists
+    kind = CharField(max_length=8)   # jpg / png / pdf / tif, from the content signature
+    size = IntegerField()
+    added_by = CharField()
+    added_at = DateTimeField(default=datetime.now)
+
+    class Meta:
+        # The same file once per case; another case may link the same content.
+        indexes = ((("case", "sha256"), True),)
+
+
+MODELS: list[type[BaseModel]] = [IntakeDraft, Attachment]
+
+
+def upgrade(db) -> None:
     db.create_tables(MODELS)

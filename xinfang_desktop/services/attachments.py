@@ -1,0 +1,204 @@
+"""Scanned letters and photos attached to a case.
+
+Files are copied into the data folder by content hash (`attachments/<sha256[:2]>/<sha256>`), so
+the same file attached twice is stored once. A file is written to a temporary name, flushed to
+disk and then renamed, so a power cut never leaves half a file under a real name; the link rows
+are written in one transaction, and files this call created are removed when it fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from ..domain.errors import InvalidInput
+from ..store.models_intake import Attachment
+from .audit import audit
+from .cases import find_case
+from .permissions import Actor, Permission, require
+
+MAX_BYTES = 20 * 1024 * 1024
+# kind -> (extensions, content signatures); the content decides, the extension must agree.
+KINDS: dict[str, tuple[tuple[str, ...], tuple[bytes, ...]]] = {
+    "jpg": ((".jpg", ".jpeg"), (b"\xff\xd8\xff",)),
+    "png": ((".png",), (b"\x89PNG\r\n\x1a\n",)),
+    "pdf": ((".pdf",), (b"%PDF-",)),
+    "tif": ((".tif", ".tiff"), (b"II*\x00", b"MM\x00*")),
+}
+ALLOWED_TEXT = "JPG、PNG、PDF、TIF"
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    path: Path
+    name: str
+    kind: str
+    size: int
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    file: CheckedFile
+    sha256: str
+    created: bool          # this call put the content on disk (so it removes it on failure)
+
+
+def human_size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} 字节"
+
+
+def sniff_kind(head: bytes) -> str | None:
+    for kind, (_exts, sigs) in KINDS.items():
+        if any(head.startswith(s) for s in sigs):
+            return kind
+    return None
+
+
+def check_file(path: Path | str) -> CheckedFile:
+    """Refuse, with the reason in Chinese, a file that is missing, empty, too large or not a scan or photo."""
+    path = Path(path)
+    name = path.name
+    ext = path.suffix.lower()
+    kind_by_ext = next((k for k, (exts, _s) in KINDS.items() if ext in exts), None)
+    if kind_by_ext is None:
+        raise InvalidInput(f"附件“{name}”的类型不支持，只能添加 {ALLOWED_TEXT} 格式的扫描件或照片。", field="attachments")
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise InvalidInput(f"“{name}”不是文件，请选择扫描件或照片文件。", field="attachments")
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except FileNotFoundError:
+        raise InvalidInput(f"找不到附件“{name}”，文件可能已被移动或删除，请重新选择。", field="attachments") from None
+    except OSError as exc:
+        raise InvalidInput(f"无法读取附件“{name}”：{exc.strerror or exc}。请检查文件后重新选择。",
+                           field="attachments") from None
+    if size == 0:
+        raise InvalidInput(f"附件“{name}”是空文件，请重新扫描或拍照。", field="attachments")
+    if size > MAX_BYTES:
+        raise InvalidInput(f"附件“{name}”太大（{human_size(size)}），每个附件最多 {human_size(MAX_BYTES)}。"
+                           "请降低扫描分辨率或分页保存。", field="attachments")
+    kind = sniff_kind(head)
+    if kind is None:
+        raise InvalidInput(f"附件“{name}”的内容不是 {ALLOWED_TEXT} 文件（可能只是改了扩展名），请选择原始的扫描件或照片。",
+                           field="attachments")
+    if kind != kind_by_ext:
+        raise InvalidInput(f"附件“{name}”的扩展名与内容不符（内容是 {kind.upper()}），请改正扩展名后重新添加。",
+                           field="attachments")
+    return CheckedFile(path, name, kind, size)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name == "nt":        # Windows cannot open a directory; its rename is durable enough
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class AttachmentService:
+    def __init__(self, services):
+        self.services = services
+
+    @property
+    def root(self) -> Path:
+        return Path(self.services.data_dir) / "attachments"
+
+    def path_of(self, sha256: str) -> Path:
+        return self.root / sha256[:2] / sha256
+
+    # -- files -----------------------------------------------------------------------------
+    def store_files(self, files: Sequence[CheckedFile]) -> list[StoredFile]:
+        """Copy each file into the store (no database write). Raises after removing what it created."""
+        done: list[StoredFile] = []
+        try:
+            for f in files:
+                done.append(self._store_one(f))
+        except BaseException:
+            self.remove_created(done)
+            raise
+        return done
+
+    def _store_one(self, f: CheckedFile) -> StoredFile:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".part-{uuid.uuid4().hex}"
+        digest = hashlib.sha256()
+        size = 0
+        try:
+            with f.path.open("rb") as src, tmp.open("wb") as dst:
+                while chunk := src.read(_CHUNK):
+                    size += len(chunk)
+                    if size > MAX_BYTES:
+                        raise InvalidInput(f"附件“{f.name}”在添加过程中变大了，超过 {human_size(MAX_BYTES)}，请重新选择。",
+                                           field="attachments")
+                    digest.update(chunk)
+                    dst.write(chunk)
+                dst.flush()
+                os.fsync(dst.fileno())
+            sha = digest.hexdigest()
+            target = self.path_of(sha)
+            if target.exists():
+                tmp.unlink()
+                return StoredFile(f, sha, created=False)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, target)
+            _fsync_dir(target.parent)
+            return StoredFile(f, sha, created=True)
+        except FileNotFoundError:
+            raise InvalidInput(f"找不到附件“{f.name}”，文件可能已被移动或删除，请重新选择。", field="attachments") from None
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+
+    def remove_created(self, stored: Iterable[StoredFile]) -> None:
+        """Undo `store_files` for content no row links (after a failed transaction)."""
+        for s in stored:
+            if s.created and not Attachment.select().where(Attachment.sha256 == s.sha256).exists():
+                try:
+                    self.path_of(s.sha256).unlink()
+                except FileNotFoundError:
+                    pass
+
+    # -- rows --------------------------------------------------------------------------------
+    def link(self, actor: Actor, case, stored: Sequence[StoredFile]) -> list[Attachment]:
+        """Link stored files to a case; call inside the caller's transaction. A file already on the case is skipped."""
+        now = self.services.clock.now()
+        rows: list[Attachment] = []
+        for s in stored:
+            exists = Attachment.get_or_none((Attachment.case == case) & (Attachment.sha256 == s.sha256))
+            if exists is not None or any(r.sha256 == s.sha256 for r in rows):
+                continue
+            rows.append(Attachment.create(case=case, unit_code=actor.unit_code, sha256=s.sha256,
+                                          file_name=s.file.name[:200], kind=s.file.kind, size=s.file.size,
+                                          added_by=actor.name, added_at=now, updated_at=now))
+        if rows:
+            audit(actor, "case.attach", case.id, {"files": [r.file_name for r in rows]}, at=now)
+        return rows
+
+    def attach(self, actor: Actor, case_ref: str, paths: Sequence[Path | str]) -> list[Attachment]:
+        """Attach files to an existing case: every file is checked before anything is written."""
+        require(actor, Permission.NOTE)
+        checked = [check_file(p) for p in paths]
+        case = find_case(case_ref)
+        stored = self.store_files(checked)
+        try:
+            with self.services.db.atomic():
+                return self.link(actor, find_case(case.id), stored)
+        except BaseException:
+            self.remove_created(stored)
+            raise
+
+    def of_case(self, case_ref: str) -> list[Attachment]:
+        case = find_case(case_ref)
+        return list(Attachment.select().where(Attachment.case == case).order_by(Attachment.added_at, Attachment.file_name))
