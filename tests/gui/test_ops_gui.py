@@ -291,3 +291,24 @@ def test_wizard_keeps_the_city_enrolment_for_the_sync_page(qtbot, empty_services
     kept = Setting.get(Setting.key == SETTING_ENROLMENT).value
     assert kept["unit_code"] == "350881000000" and kept["fingerprint"] == fingerprint
     assert (empty_services.data_dir / ENROLMENT_DIR / ENROLMENT_FILE).read_bytes() == file.read_bytes()
+
+
+def test_settings_page_backs_up_on_a_worker_thread_and_reports_progress_on_the_ui_thread(
+        qtbot, services, admin, tmp_path, monkeypatch):
+    from xinfang_desktop.gui.context import AppContext
+    from xinfang_desktop.gui.pages.settings import BackupBox, SettingsPage
+    from xinfang_desktop.gui.tasks import TaskRunner
+
+    seen: list[bool] = []
+    real = BackupBox._progress
+    monkeypatch.setattr(BackupBox, "_progress", lambda self, f, t: (
+        seen.append(threading.current_thread() is threading.main_thread()), real(self, f, t)))
+    tasks = TaskRunner()                                 # real threads, as in the window
+    page = SettingsPage(AppContext(services, tasks, admin))
+    qtbot.addWidget(page)
+    page.backup.set_folder(str(tmp_path / "usb"))
+    qtbot.waitUntil(lambda: page.backup.folder_label.text() == str(tmp_path / "usb"), timeout=10_000)
+    page.backup.now.click()
+    qtbot.waitUntil(lambda: "已备份" in page.backup.message.text(), timeout=30_000)
+    assert seen and all(seen)
+    tasks.wait()

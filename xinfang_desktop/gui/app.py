@@ -103,16 +103,21 @@ def self_test() -> int:
     return 0 if not failed else 1
 
 
-def probe_start() -> int:
-    """The start path up to a painted main window (imports, database, pages), then exit."""
+def probe_start(data_dir: Path | None) -> int:
+    """The start path up to a painted main window (imports, database, pages), then exit. On an
+    initialised `data_dir` it opens as its first administrator (no password hashing, which is
+    deliberately slow and not part of starting); without one it sets up a temporary folder."""
     from ..services.context import open_services
     from .context import AppContext
     from .main_window import MainWindow
     from .tasks import TaskRunner
 
     with tempfile.TemporaryDirectory() as tmp:
-        services = open_services(Path(tmp))
-        actor = services.auth.initialize("350881102000", "probe", "probe-pass-1")
+        services = open_services(data_dir or Path(tmp))
+        if services.auth.is_initialized():
+            actor = services.auth.first_admin()
+        else:
+            actor = services.auth.initialize("350881102000", "probe", "probe-pass-1")
         window = MainWindow(AppContext(services, TaskRunner(inline=True), actor))
         window.show()
         QApplication.processEvents()
@@ -128,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         return self_test()
     if args.probe_start:
-        return probe_start()
+        return probe_start(args.data_dir)
 
     from ..paths import default_data_dir
     from ..services.context import open_services

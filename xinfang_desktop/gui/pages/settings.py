@@ -161,7 +161,9 @@ class BackupBox(QGroupBox):
 
     def backup_now(self) -> None:
         self._busy("正在备份…")
-        self.ctx.tasks.run(lambda progress=None: self.service.backup(self.ctx.actor, progress=self._progress),
+        # Progress crosses threads through the runner's signal (state.progress), never directly.
+        self.ctx.tasks.run(lambda state: self.service.backup(self.ctx.actor, progress=state.progress),
+                           progress=self._progress,
                            on_done=lambda info: self._after(f"已备份 {info.cases} 件事项到 {info.path}"),
                            on_error=self._failed, writes=True)
 
@@ -200,8 +202,8 @@ class BackupBox(QGroupBox):
         if not self.confirm_restore(source):
             return
         self._busy("正在恢复…")
-        self.ctx.tasks.run(lambda: self.service.restore(self.ctx.actor, source, progress=self._progress),
-                           on_done=self._restored, on_error=self._failed, writes=True)
+        self.ctx.tasks.run(lambda state: self.service.restore(self.ctx.actor, source, progress=state.progress),
+                           progress=self._progress, on_done=self._restored, on_error=self._failed, writes=True)
 
     def _restored(self, result: RestoreResult) -> None:
         self._after(f"已从备份恢复 {result.cases} 件事项。恢复前的数据另存在 {result.safety_backup}。"
