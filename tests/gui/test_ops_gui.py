@@ -312,3 +312,25 @@ def test_settings_page_backs_up_on_a_worker_thread_and_reports_progress_on_the_u
     qtbot.waitUntil(lambda: "已备份" in page.backup.message.text(), timeout=30_000)
     assert seen and all(seen)
     tasks.wait()
+
+
+def test_automatic_backup_runs_when_due_and_reports_a_missing_stick(qtbot, app_ctx, services, admin, tmp_path, clock):
+    from xinfang_desktop.gui.auto_backup import AutoBackup
+    from xinfang_desktop.services.backup import BackupService
+
+    auto = AutoBackup(app_ctx)
+    with qtbot.waitSignal(auto.finished) as done:
+        auto.run_if_due()
+    assert done.args == [None]                         # no folder chosen: nothing to do, no error
+    services.get(BackupService).set_folder(admin, tmp_path / "usb")
+    with qtbot.waitSignal(auto.finished) as done:
+        auto.run_if_due()
+    assert done.args[0].kind == "auto"
+    with qtbot.waitSignal(auto.finished) as done:
+        auto.run_if_due()
+    assert done.args == [None]                         # once a day
+    clock.advance(days=1)
+    (tmp_path / "usb").rename(tmp_path / "usb-pulled")
+    with qtbot.waitSignal(auto.failed) as failed:
+        auto.run_if_due()
+    assert "自动备份未完成" in failed.args[0] and "U盘" in failed.args[0]

@@ -78,7 +78,14 @@ def self_test() -> int:
         window = MainWindow(AppContext(services, tasks, actor))
         window.show()
         QApplication.processEvents()
-        checks["pages"] = all(key in window.pages for key, _, _ in NAVIGATION)
+        from .pages import page_modules
+        from .pages.placeholder import PlaceholderPage
+
+        # Page modules are found by scanning their package: a frozen build that missed them would
+        # show placeholders instead.
+        found = page_modules()
+        checks["pages"] = ("settings" in found and all(key in window.pages for key, _, _ in NAVIGATION)
+                           and not any(isinstance(window.pages[k], PlaceholderPage) for k in found))
         rows = window.pages["cases"].model.rowCount()
         view = window.open_case(window.pages["cases"].model.rows[0].id) if rows else None
         checks["cases"] = rows > 0 and view is not None and view.detail is not None and view.timeline.rowCount() > 0
