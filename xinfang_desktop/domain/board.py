@@ -27,7 +27,7 @@ class Colour(str, Enum):
     @property
     def rank(self) -> int:
         """0 is the most urgent."""
-        return "ABCD".index(self.value)
+        return _RANK[self]
 
     @property
     def label(self) -> str:
@@ -56,6 +56,9 @@ class Colour(str, Enum):
         from .errors import InvalidInput
         raise InvalidInput(f"颜色无效：{text}，应为 红A、橙B、黄C 或 绿D", field="colour")
 
+
+_OPEN = tuple(OPEN_STATUSES)
+_RANK = {Colour.RED: 0, Colour.ORANGE: 1, Colour.YELLOW: 2, Colour.GREEN: 3}
 
 COLOUR_MEANINGS = {
     Colour.RED: "期限已过、集体访未结、90日内同一事项多次信访未获书面答复，或有急难情况",
@@ -110,9 +113,12 @@ SETTING_LABELS = {"repeat_count": "重复信访次数", "repeat_window_days": "�
                   "followup_days": "答复后回访天数"}
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CaseFacts:
-    """One matter of a person, as cached on the case row plus a few joined facts."""
+    """One matter of a person, as cached on the case row plus a few joined facts.
+
+    Not frozen: the board builds tens of thousands of these per refresh, and a frozen
+    dataclass's __init__ costs twice as much. Treat as read-only."""
 
     case_id: str
     number: str
@@ -129,20 +135,16 @@ class CaseFacts:
     leader: str | None = None                # 包案 leader (display name)
     leader_target: date | None = None
     next_session: date | None = None         # next mediation session planned
+    # Derived once here (a board refresh reads them tens of thousands of times):
+    is_open: bool = field(init=False)
+    # Open, or resolved with only the follow-up left. Refused and closed-without-reply matters
+    # have no follow-up to do (workflow.why_not), so they are not on the board.
+    on_board: bool = field(init=False)
 
-    @property
-    def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
-
-    @property
-    def on_board(self) -> bool:
-        """Open, or resolved with only the follow-up left. Refused and closed-without-reply
-        matters have no follow-up to do (workflow.why_not), so they are not on the board."""
-        if self.is_open:
-            return True
-        if self.followed_up:
-            return False
-        return self.replied_on is not None or self.status == Status.REDIRECTED
+    def __post_init__(self) -> None:
+        self.is_open = self.status in _OPEN
+        self.on_board = self.is_open or (not self.followed_up and (self.replied_on is not None
+                                                                     or self.status == Status.REDIRECTED))
 
 
 @dataclass(frozen=True)
@@ -200,10 +202,12 @@ class Grade:
     primary_case_id: str | None         # the matter a click opens: the one behind the first reason
 
 
+_SHORT_LABELS = {k.value: k.label.split("（")[0] for k in DeadlineKey}
+
+
 def short_deadline_label(key: str | None) -> str:
-    if not key:
-        return "期限"
-    return DeadlineKey(key).label.split("（")[0]
+    """「办理期限」 from the key of 「办理期限（60日）」."""
+    return _SHORT_LABELS.get(key or "", "期限")
 
 
 _NEXT_ACTION = {
@@ -213,7 +217,8 @@ _NEXT_ACTION = {
     DeadlineKey.RECHECK.value: "出具复核意见",
 }
 
-_REVIEWED = frozenset({Status.REVIEWING, Status.REVIEWED, Status.RECHECKING, Status.RECHECKED})
+# Tuples, not sets: membership by identity, without Enum's Python-level __hash__.
+_REVIEWED = (Status.REVIEWING, Status.REVIEWED, Status.RECHECKING, Status.RECHECKED)
 
 
 def _same_matter_groups(cases: tuple[CaseFacts, ...]) -> list[list[CaseFacts]]:
@@ -247,26 +252,26 @@ def case_reasons(c: CaseFacts, today: date, s: BoardSettings) -> list[Reason]:
 
     if c.is_open:
         if c.next_due is not None and c.next_due < today:
-            add(Colour.RED, f"{short_deadline_label(c.next_due_key)}已于{c.next_due:%Y-%m-%d}届满"
+            add(Colour.RED, f"{short_deadline_label(c.next_due_key)}已于{c.next_due.isoformat()}届满"
                             f"（超期{(today - c.next_due).days}天）")
         if c.is_group:
             add(Colour.RED, f"集体访事项（{c.people_count}人）尚未办结")
         if c.leader:
-            target = f"，目标{c.leader_target:%Y-%m-%d}前化解" if c.leader_target else ""
+            target = f"，目标{c.leader_target.isoformat()}前化解" if c.leader_target else ""
             add(Colour.ORANGE, f"{c.leader}包案{target}")
         age = (today - c.received_on).days
         if age > s.long_standing_days:
             add(Colour.ORANGE, f"信访已{age}天未化解（超过{s.long_standing_days}天）")
         if c.next_due is not None and today <= c.next_due <= today + timedelta(days=s.due_soon_days):
             left = (c.next_due - today).days
-            add(Colour.ORANGE, f"{short_deadline_label(c.next_due_key)}将于{c.next_due:%Y-%m-%d}届满"
+            add(Colour.ORANGE, f"{short_deadline_label(c.next_due_key)}将于{c.next_due.isoformat()}届满"
                                + ("（今天到期）" if left == 0 else f"（剩{left}天）"))
         if c.status in _REVIEWED:
             add(Colour.ORANGE, f"{c.status.label}，信访人对处理意见仍有争议")
         if c.next_session is not None and c.next_session >= today:
-            add(Colour.YELLOW, f"调解进行中，下次调解{c.next_session:%Y-%m-%d}")
+            add(Colour.YELLOW, f"调解进行中，下次调解{c.next_session.isoformat()}")
         if c.next_due is None or c.next_due >= today:
-            due = f"，{short_deadline_label(c.next_due_key)}至{c.next_due:%Y-%m-%d}" if c.next_due else ""
+            due = f"，{short_deadline_label(c.next_due_key)}至{c.next_due.isoformat()}" if c.next_due else ""
             add(Colour.YELLOW, f"{c.status.label}，按期推进{due}")
         return out
     if not c.on_board:
@@ -276,7 +281,7 @@ def case_reasons(c: CaseFacts, today: date, s: BoardSettings) -> list[Reason]:
     if c.replied_on is not None:
         due = c.replied_on + timedelta(days=s.followup_days)
         late = f"，已逾期{(today - due).days}天" if due < today else ""
-        add(Colour.GREEN, f"已于{c.replied_on:%Y-%m-%d}书面答复，待回访（回访期限{due:%Y-%m-%d}{late}）")
+        add(Colour.GREEN, f"已于{c.replied_on.isoformat()}书面答复，待回访（回访期限{due.isoformat()}{late}）")
     else:
         add(Colour.GREEN, "已告知通过其他法定途径解决，待回访")
     return out
@@ -306,7 +311,7 @@ def grade(person: PersonFacts, today: date, settings: BoardSettings = BoardSetti
     for h in person.hardships:
         note = f"：{h.note}" if h.note else ""
         reasons.insert(0, Reason(Colour.RED, f"急难情况（{h.kind.label}）{note}"))
-    computed = min((r.colour for r in reasons), key=lambda c: c.rank)
+    computed = min((r.colour for r in reasons), key=_RANK.__getitem__)
     top = tuple(r for r in reasons if r.colour == computed)
     rest = tuple(r for r in reasons if r.colour != computed)
     override = lapsed = None

@@ -26,7 +26,7 @@ SETTING_KEY = "board.rules"
 _OPEN = [s.value for s in OPEN_STATUSES]
 _DECIDED = [Status.REPLIED.value, Status.REVIEWED.value, Status.RECHECKED.value, Status.REDIRECTED.value,
             Status.CLOSED.value]
-_DECISION_KINDS = ("replied", "review_decided", "recheck_decided")
+_OPEN_SET = frozenset(_OPEN)
 
 
 @dataclass(frozen=True)
@@ -186,8 +186,9 @@ class BoardService:
         params: list = [*statuses] + ([only] if only else [])
         rows = db.execute_sql(
             f"""SELECT cp.person_id, c.id, c.number, c.status, c.received_at, c.category_code, c.is_group,
-                       c.people_count, c.repeat_of, c.next_due, c.next_due_key
-                FROM "case" c JOIN case_party cp ON cp.case_id = c.id
+                       c.people_count, c.repeat_of, c.next_due, c.next_due_key,
+                       p.name, p.id_number, p.township_code, p.village_code
+                FROM "case" c JOIN case_party cp ON cp.case_id = c.id JOIN person p ON p.id = cp.person_id
                 WHERE c.status IN ({marks}) {person_cond}""", params).fetchall()
         decided = {r[1] for r in rows if r[3] not in _OPEN}
         decisions: dict[str, tuple[str | None, str | None]] = {}
@@ -208,25 +209,32 @@ class BoardService:
         leaders = self._leaders(case_ids)
         sessions = self._next_sessions(case_ids, today)
         per_person: dict[str, list[CaseFacts]] = {}
-        for pid, cid, number, status, received, cat, group, people, repeat_of, due, due_key in rows:
-            st = Status(status)
-            replied_on = None
-            followed = False
-            if status not in _OPEN:
-                last_dec, last_fu = decisions.get(cid, (None, None))
-                replied_on = _day(last_dec)
-                followed = last_fu is not None and (last_dec is None or str(last_fu) >= str(last_dec))
-            leader = leaders.get(cid)
-            per_person.setdefault(pid, []).append(CaseFacts(
-                case_id=cid, number=number, status=st, received_on=_day(received), category_code=cat,
-                is_group=bool(group), people_count=people or 1, repeat_of=repeat_of, next_due=_day(due),
-                next_due_key=due_key, replied_on=replied_on, followed_up=followed,
-                leader=leader[0] if leader else None, leader_target=leader[1] if leader else None,
-                next_session=sessions.get(cid)))
+        built: dict[str, CaseFacts] = {}       # a group case is one matter of each of its people
+        no_decision = (None, None)
+        people: dict[str, tuple] = {}
+        for pid, cid, number, status, received, cat, group, n, repeat_of, due, due_key, *person in rows:
+            facts = built.get(cid)
+            if facts is None:
+                replied_on = None
+                followed = False
+                if status not in _OPEN_SET:
+                    last_dec, last_fu = decisions.get(cid, no_decision)
+                    replied_on = _day(last_dec)
+                    followed = last_fu is not None and (last_dec is None or str(last_fu) >= str(last_dec))
+                leader = leaders.get(cid)
+                facts = built[cid] = CaseFacts(
+                    cid, number, _STATUS[status], _day(received), cat, bool(group), n or 1, repeat_of,
+                    _day(due), due_key, replied_on, followed, leader[0] if leader else None,
+                    leader[1] if leader else None, sessions.get(cid))
+            got = per_person.get(pid)
+            if got is None:
+                per_person[pid] = [facts]
+                people[pid] = tuple(person)
+            else:
+                got.append(facts)
         # Drop people none of whose matters is on the board before the per-person queries.
         per_person = {pid: cs for pid, cs in per_person.items() if any(c.on_board for c in cs)}
         pids = list(per_person)
-        people = self._people(pids)
         hardships = self._hardships(pids)
         overrides = self._overrides(pids)
         out = []
@@ -259,15 +267,6 @@ class BoardService:
                     out.pop(cid, None)
                 else:
                     out[cid] = d
-        return out
-
-    def _people(self, pids: list[str]) -> dict[str, tuple]:
-        out: dict[str, tuple] = {}
-        for chunk in _chunks(pids, 20000):
-            cm = ",".join("?" * len(chunk))
-            for pid, name, idn, town, village in self.s.db.execute_sql(
-                    f"SELECT id, name, id_number, township_code, village_code FROM person WHERE id IN ({cm})", chunk):
-                out[pid] = (name, idn, town, village)
         return out
 
     def _hardships(self, pids: list[str]) -> dict[str, list[Hardship]]:
@@ -355,19 +354,26 @@ class BoardService:
 
     # -- follow-ups due (for the workbench) ----------------------------------------------
     def followups_due(self, actor: Actor, within_days: int = 7) -> list[tuple[date, str, str, str]]:
-        """(due date, case id, case number, person name) of replied matters awaiting 回访, due
-        within `within_days` or already late, earliest first."""
+        """(due date, case id, case number, parties) of decided matters awaiting 回访, due within
+        `within_days` or already late, earliest first. One query over the decided cases."""
         require(actor, Permission.VIEW)
         today = self.s.clock.today()
-        s = self.settings()
-        seen: dict[str, tuple[date, str, str, str]] = {}
-        for pf, _info in self.gather(today):
-            for c in pf.cases:
-                if c.on_board and not c.is_open and c.replied_on is not None:
-                    due = c.replied_on + timedelta(days=s.followup_days)
-                    if due <= today + timedelta(days=within_days) and c.case_id not in seen:
-                        seen[c.case_id] = (due, c.case_id, c.number, pf.name)
-        return sorted(seen.values())
+        days = self.settings().followup_days
+        marks = ",".join("?" * len(_DECIDED))
+        rows = self.s.db.execute_sql(
+            f"""SELECT c.id, c.number, c.parties_label,
+                       MAX(CASE WHEN e.kind IN ('replied','review_decided','recheck_decided') THEN e.occurred_at END) AS dec,
+                       MAX(CASE WHEN e.kind = 'followed_up' THEN e.occurred_at END) AS fu
+                FROM "case" c JOIN case_event e ON e.case_id = c.id
+                WHERE c.status IN ({marks}) AND e.kind IN ('replied','review_decided','recheck_decided','followed_up')
+                GROUP BY c.id HAVING dec IS NOT NULL AND (fu IS NULL OR fu < dec)""", _DECIDED).fetchall()
+        limit = today + timedelta(days=within_days)
+        out = []
+        for cid, number, parties, dec, _fu in rows:
+            due = _day(dec) + timedelta(days=days)
+            if due <= limit:
+                out.append((due, cid, number, parties))
+        return sorted(out)
 
 
 def matches(card: Card, f: BoardFilter, categories=None) -> bool:
@@ -386,6 +392,10 @@ def matches(card: Card, f: BoardFilter, categories=None) -> bool:
     return True
 
 
+_DAYS: dict[str, date] = {}
+_STATUS = {s.value: s for s in Status}
+
+
 def _day(value) -> date | None:
     if value is None:
         return None
@@ -393,7 +403,11 @@ def _day(value) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    return date.fromisoformat(str(value)[:10])
+    key = str(value)[:10]
+    got = _DAYS.get(key)           # a few hundred distinct days among tens of thousands of rows
+    if got is None:
+        got = _DAYS[key] = date.fromisoformat(key)
+    return got
 
 
 def _chunks(items: list, n: int) -> Iterable[list]:
