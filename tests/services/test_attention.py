@@ -170,3 +170,22 @@ def test_printed_board_is_landscape_masked_and_lists_every_reason(services, cler
     assert "11010519491231002X" not in text
     assert "办理期限已于2027-01-04届满（超期2天）" in text and "▲红A1人" in text
     assert not rendered.missing
+
+
+def test_workbench_shows_follow_ups_due_and_the_leaders_own_cases(services, clerk, handler, admin, leader, clock):
+    from xinfang_desktop.services import attention_workbench  # noqa: F401 - registers the sections
+    from xinfang_desktop.services.workbench import WorkbenchService
+
+    owned = routed(services, clerk, handler, clock)
+    services.get(OwnershipService).assign(leader, owned.number, "leader1", "约谈企业负责人", "2026-12-15")
+    replied = routed(services, clerk, handler, clock, request="反映道路施工影响出行", category_code="0301")
+    services.cases.act(handler, replied.number, EventKind.REPLIED, {"outcome": "支持", "text": "已责成施工单位整改"})
+    wb = services.get(WorkbenchService)
+    assert wb.load(admin).section("followup_due").total == 0            # due 2026-12-02, not within 7 days
+    clock.advance(days=27)                                              # 2026-11-29
+    followups = wb.load(admin).section("followup_due")
+    assert [i.title for i in followups.items] == [replied.number] and followups.items[0].due == date(2026, 12, 2)
+    mine = wb.load(leader).section("leader_owned")
+    assert [i.title for i in mine.items] == [owned.number] and "李镇长包案：约谈企业负责人" in mine.items[0].detail
+    services.cases.act(handler, replied.number, EventKind.FOLLOWED_UP, {"method": "visit", "rating": "基本满意"})
+    assert wb.load(admin).section("followup_due").total == 0

@@ -107,11 +107,20 @@ class OwnershipService:
 
     def owned_by(self, leader_name: str, *, open_only: bool = True) -> list[Assignment]:
         """A leader's own list of owned cases, earliest target first."""
+        return self._assignments(LeaderAssignment.leader_name == leader_name, open_only)
+
+    def all_open(self) -> list[Assignment]:
+        """Every 包案 in force on an open case, earliest target first."""
+        return self._assignments(None, True)
+
+    def _assignments(self, cond, open_only: bool) -> list[Assignment]:
         from ..domain.workflow import OPEN_STATUSES
 
+        where = LeaderAssignment.ended_at.is_null()
+        if cond is not None:
+            where = where & cond
         q = (LeaderAssignment.select(LeaderAssignment, Case)
-             .join(Case, on=(Case.id == LeaderAssignment.case_id))
-             .where((LeaderAssignment.leader_name == leader_name) & LeaderAssignment.ended_at.is_null()))
+             .join(Case, on=(Case.id == LeaderAssignment.case_id)).where(where))
         if open_only:
             q = q.where(Case.status.in_([s.value for s in OPEN_STATUSES]))
         return [_assignment(r, r.case) for r in q.order_by(LeaderAssignment.target_date)]

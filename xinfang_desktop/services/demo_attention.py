@@ -93,9 +93,11 @@ def generate(services, actor: Actor, rng: random.Random) -> dict[str, int]:
                     counts["hardships"] += 1
         for _ in range(60):
             batches = rng.randint(1, 6)
+            kind = rng.choice(["home_visit", "invited", "open_door", "return_visit", "reception_day"])
+            place = (rng.choice(("信访人家中", "村委会会议室")) if kind in ("home_visit", "return_visit")
+                     else rng.choice(("镇信访接待大厅", "镇综治中心")))
             Reception.create(unit_code=unit, leader=rng.choice(leaders)[1],
-                             held_on=today - timedelta(days=rng.randint(0, 180)), place=rng.choice(PLACES),
-                             kind=rng.choice(["home_visit", "invited", "open_door", "return_visit", "reception_day"]),
+                             held_on=today - timedelta(days=rng.randint(0, 180)), place=place, kind=kind,
                              batches=batches, persons=batches + rng.randint(0, 8), case_ids=[], notes="",
                              recorded_by=actor.name, recorded_at=now, updated_at=now)
             counts["receptions"] += 1

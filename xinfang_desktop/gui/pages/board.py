@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel
 from ...domain.board import Colour
 from ...services.board import Board, BoardFilter, BoardService, Card, matches
 from ...services.attention import LEADER_ROLES, OwnershipService
+from ...services import attention_workbench  # noqa: F401 - registers 待回访 and 领导包案 on the workbench
 from .. import attention_actions  # noqa: F401 - registers 包案, 调解记录, 回访, 急难标记 on the case view
 from ..attention_forms import Field, FormDialog
 from ..context import AppContext
@@ -290,8 +291,9 @@ class BoardPage(QWidget):
                       on_done=self._loaded, on_error=self._failed)
 
     def showEvent(self, event) -> None:
+        # Coming back to the board (after acting on a case): recompute, in the background.
         super().showEvent(event)
-        if self.board is not None and self.board.today != self.ctx.services.clock.today():
+        if self.board is not None:
             self.reload()
 
     def _failed(self, exc: BaseException, details: str) -> None:
