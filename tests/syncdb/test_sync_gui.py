@@ -159,3 +159,36 @@ def test_removable_drives_on_linux_mount_points(tmp_path):
         assert [d.path for d in found] == [stick] and "KINGSTON" in found[0].label
     else:
         assert isinstance(found, list)
+
+
+def test_case_view_buttons_for_the_city_and_the_sync_state(qtbot, offices, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from xinfang_desktop.gui import sync_actions
+    from xinfang_desktop.gui.case_actions import actions_for
+    from xinfang_desktop.gui.context import AppContext
+    from xinfang_desktop.gui.tasks import TaskRunner
+
+    town, city = offices[TOWNS[0]], offices[CITY]
+    ref = town.register()
+    town.sync
+    detail = town.svc.queries.detail(town.admin, ref.id)
+    keys = [a.key for a in actions_for(detail, town.admin)]
+    assert "sync.state" in keys and "sync.assign" not in keys and "sync.supervise" not in keys
+    shown = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
+    parent = sync_actions.QLabel()
+    qtbot.addWidget(parent)
+    ctx = AppContext(town.svc, TaskRunner(inline=True), town.admin)
+    sync_actions._show_state(parent, ctx, detail, lambda: None)
+    assert "仅在本机" in shown[-1]
+    town.export()
+    sync_actions._show_state(parent, ctx, detail, lambda: None)
+    assert "待对方确认" in shown[-1]
+    city.import_(write_out(town, tmp_path / "up"))
+    city.sync
+    cdetail = city.svc.queries.detail(city.admin, ref.id)
+    ckeys = [a.key for a in actions_for(cdetail, city.admin)]
+    assert "sync.supervise" in ckeys and "sync.assign" not in ckeys      # a township's case: 督办 only
+    own = city.svc.queries.detail(city.admin, city.register(name="赵六").id)
+    assert "sync.assign" in [a.key for a in actions_for(own, city.admin)]

@@ -106,6 +106,29 @@ def _run(kind: str) -> Callable[["QWidget", "AppContext", "CaseDetail", Callable
     return run
 
 
+STATE_WORDS = {
+    "local": ("仅在本机", "该事项（或其最近的办理记录）还没有导出。下次在“同步”页导出并复制到U盘时会一并送出。"),
+    "exported": ("已导出，待对方确认", "已写入同步包，等待对方导入后发回确认回执。"),
+    "acknowledged": ("对方已确认收到", "对方已导入包含该事项最新情况的同步包并发回了确认。"),
+    "received": ("由其他单位同步而来", "该事项由其所属单位登记和维护，本机的是同步收到的副本。"),
+}
+
+
+def _show_state(parent: QWidget, ctx: "AppContext", detail: "CaseDetail", done: Callable[[], None]) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    service = ctx.services.get(SyncService)
+
+    def shown(state: str) -> None:
+        if shiboken6.isValid(parent):
+            title, text = STATE_WORDS[state]
+            QMessageBox.information(parent, "同步状态", f"{detail.row.number}：{title}。\n{text}")
+
+    ctx.tasks.run(lambda: service.record_state(detail.row.id), on_done=shown,
+                  on_error=lambda exc, tb: show_error(parent, exc, tb), writes=False)
+
+
+register(CaseAction("sync.state", "同步状态", 90, lambda detail, actor: actor.can(Permission.VIEW), _show_state))
 register(CaseAction("sync.assign", "交办乡镇…", 80,
                     lambda detail, actor: _is_city(actor) and actor.can(Permission.ROUTE)
                     and detail.row.number.startswith(CITY_CODE[:9]), _run("assign")))

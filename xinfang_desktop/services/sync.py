@@ -611,6 +611,9 @@ class SyncService:
                                   r.received_at, r.reason, r.bundle_id, r.source_name))
         return rows
 
+    def unit_names(self) -> dict[str, str]:
+        return {u.code: u.name for u in Unit.select(Unit.code, Unit.name)}
+
     def quarantined_records(self, limit: int = 500) -> list[SyncQuarantine]:
         return list(SyncQuarantine.select().order_by(SyncQuarantine.created_at.desc()).limit(limit))
 

@@ -23,6 +23,7 @@ encoding and hashes of documents are meaningful.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 INT_LIMIT = 2**63 - 1
@@ -90,6 +91,9 @@ def _no_constant(text: str) -> Any:
     raise CanonicalJSONError(f"不允许使用 {text}")
 
 
+_LONG_NUMBER = re.compile(r"\d{19}")   # only integers this long can be out of range
+
+
 def _int_in_range(text: str) -> int:
     value = int(text)
     if not -INT_LIMIT <= value <= INT_LIMIT:
@@ -124,26 +128,27 @@ def loads(data: bytes | bytearray | memoryview, *, max_size: int | None = None) 
         raise CanonicalJSONError("不是有效的 UTF-8 文本") from None
     if text.startswith("\ufeff"):
         raise CanonicalJSONError("不允许字节顺序标记")
+    # Fast path (every record of an import goes through here): C parser without per-object hooks. A
+    # duplicate key cannot survive it unnoticed: the dict keeps one value, so the re-encoding is shorter
+    # than the input and differs; the slow path below then names the problem.
+    strict = _LONG_NUMBER.search(text) is not None
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=_pairs_no_duplicates,
-            parse_float=_no_float,
-            parse_int=_int_in_range,
-            parse_constant=_no_constant,
-        )
+        value = json.loads(text, parse_float=_no_float, parse_constant=_no_constant,
+                           **({"parse_int": _int_in_range} if strict else {}))
+        again = _reencode(value, text)
     except CanonicalJSONError:
         raise
     except RecursionError:
         raise CanonicalJSONError("嵌套层级过深") from None
     except (ValueError, TypeError):
         raise CanonicalJSONError("不是有效的 JSON") from None
+    if again == raw:
+        return value
     try:
-        again = _reencode(value, text)
+        json.loads(text, object_pairs_hook=_pairs_no_duplicates, parse_float=_no_float,
+                   parse_int=_int_in_range, parse_constant=_no_constant)
     except CanonicalJSONError:
         raise
-    except (ValueError, TypeError, RecursionError):  # pragma: no cover - defensive
+    except (ValueError, TypeError, RecursionError):  # pragma: no cover - the fast path parsed it
         raise CanonicalJSONError("不是有效的 JSON") from None
-    if again != raw:
-        raise CanonicalJSONError("不是规范格式（键的顺序、空白或转义方式不对）")
-    return value
+    raise CanonicalJSONError("不是规范格式（键的顺序、空白或转义方式不对）")

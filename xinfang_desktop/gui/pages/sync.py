@@ -216,7 +216,7 @@ class SyncPage(QWidget):
 
         def load():
             return (s.status(), s.bundles(), s.peers(), s.quarantined_records(), s.instructions(self.ctx.actor),
-                    s.export_reminder(), s.is_city())
+                    s.export_reminder(), s.is_city(), s.unit_names())
 
         self.ctx.tasks.run(load, on_done=self._show, on_error=self._load_failed, writes=False)
 
@@ -228,7 +228,7 @@ class SyncPage(QWidget):
     def _show(self, result) -> None:
         if not shiboken6.isValid(self):
             return
-        status, bundles, peers, quarantined, instructions, reminder, is_city = result
+        status, bundles, peers, quarantined, instructions, reminder, is_city, unit_names = result
         self.is_city = is_city
         self.unit_label.setText(f"{status['unit_name']}（{status['unit']}，{ROLE_WORDS.get(status['role'], '')}）"
                                 f"　第 {status['epoch']} 纪元")
@@ -246,7 +246,7 @@ class SyncPage(QWidget):
         self.reminder.setText(reminder or "")
         self.reminder.setVisible(bool(reminder))
         self.tabs.setTabText(1, "乡镇登记册" if is_city else "已登记的单位")
-        names = {p.unit_code: p.unit_name for p in peers}
+        names = {**unit_names, **{p.unit_code: p.unit_name for p in peers}}
         _fill(self.bundles, [[("发出" if b.direction == "sent" else "收到"), names.get(b.unit, b.unit), b.epoch, b.seq,
                               KIND_WORDS.get(b.kind, b.kind), b.state_label, b.records,
                               f"{b.at:%Y-%m-%d %H:%M}" if b.at else "", b.reason or (b.file_name or "")]
@@ -261,9 +261,10 @@ class SyncPage(QWidget):
                               for p in peers],
               ["red" if (p.frozen or p.revoked) else ("amber" if p.gaps or (p.days_since_last or 0) > 7 else None)
                for p in peers])
-        _fill(self.quarantine, [[f"{q.created_at:%Y-%m-%d %H:%M}", q.sender, q.record_type, (q.record_id or "")[:8],
+        _fill(self.quarantine, [[f"{q.created_at:%Y-%m-%d %H:%M}", names.get(q.sender, q.sender), q.record_type, (q.record_id or "")[:8],
                                  q.reason] for q in quarantined])
-        _fill(self.instructions, [[f"{i.created_at:%Y-%m-%d}", "交办" if i.kind == "assign" else "督办", i.to_unit,
+        _fill(self.instructions, [[f"{i.created_at:%Y-%m-%d}", "交办" if i.kind == "assign" else "督办",
+                                   names.get(i.to_unit, i.to_unit),
                                    i.case_number or "", f"{i.deadline:%Y-%m-%d}" if i.deadline else "", i.text]
                                   for i in instructions])
 
