@@ -66,7 +66,7 @@ def _init(data: Path) -> None:
         svc.close()
 
 
-def _run_and_kill(code: str, data: Path, rng: random.Random) -> list[str]:
+def _run_and_kill(code: str, data: Path, rng: random.Random, longest: float = 0.3) -> list[str]:
     """Start the child, wait until it is ready, let it work for a random moment, kill -9 it;
     returns the lines it printed after `ready` (each one committed before it was printed)."""
     child = subprocess.Popen([sys.executable, "-c", code, str(data)], stdout=subprocess.PIPE,
@@ -79,7 +79,7 @@ def _run_and_kill(code: str, data: Path, rng: random.Random) -> list[str]:
         if line.strip() == "ready":
             break
         lines.append(line)
-    time.sleep(rng.uniform(0.0, 0.3))
+    time.sleep(rng.uniform(0.0, longest))
     os.kill(child.pid, signal.SIGKILL)
     out, err = child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL, err      # it was still working, not crashed on its own
@@ -111,7 +111,7 @@ def test_kill9_while_saving_cases_loses_no_committed_case(tmp_path):
             con.close()
         assert reported <= numbers, f"lost: {sorted(reported - numbers)[:5]}"
         assert orphans == 0                  # a case is never saved without its registration event
-    assert len(reported) > 2 * ROUNDS        # the kills really landed mid-work
+    assert len(reported) > ROUNDS            # the children really worked between the kills
     from tests.cli.test_cli import ok
 
     assert "状态缓存不一致：0" in ok(data, "check")
@@ -137,9 +137,11 @@ def test_kill9_while_backing_up_leaves_only_whole_backups(tmp_path):
         (data / "attachments" / f"{i:04d}").write_bytes(os.urandom(20_000))
     rng = random.Random(11)
     reported: set[str] = set()
+    interrupted = 0
     for _ in range(ROUNDS):
-        done = _run_and_kill(BACKUPS, data, rng)
+        done = _run_and_kill(BACKUPS, data, rng, longest=0.5)
         reported.update(done)
+        interrupted += any(p.name.endswith(".part") for p in folder.iterdir())
         assert _integrity(data / "xinfang.sqlite3") == "ok"
         whole = list_backups(folder)
         for b in whole:                      # everything that looks like a backup is whole
@@ -150,7 +152,9 @@ def test_kill9_while_backing_up_leaves_only_whole_backups(tmp_path):
             # The last backup reported done is there, or rotation replaced it by a newer whole one
             # (all rounds fall on one day, so rotation keeps the newest only).
             assert whole and whole[0].path.name >= Path(done[-1]).name
-    assert len(reported) >= ROUNDS // 2, "the kills did not land between backups"
+    # Both kinds of moment were hit: kills in the middle of writing a backup, and backups that
+    # finished before a kill (how many of each depends on the machine's speed).
+    assert interrupted >= 5 and len(reported) >= 5, (interrupted, len(reported))
     leftovers = [p for p in folder.iterdir() if p.name.endswith(".part")]
     assert len(leftovers) <= 1               # at most the one the last kill interrupted
     svc = open_services(data)
