@@ -169,6 +169,7 @@ def test_refuse_prints_the_refusal_notice(qtbot, app_ctx, make_case):
     save(qtbot, dialog)
     assert timeline(view)[-1] == ("不予受理／不再受理", "不予受理：该事项已由人民法院受理")
     assert view.fields["status"].text() == "不予受理"
+    assert view.preview.output_name() == f"{ref.number}-不予受理告知书.pdf"
     pdf = text_of(view.preview.rendered.pdf)
     for word in ("不予受理", "该事项已由人民法院受理", "第三十一条第一项", "漳平市人民法院了解审理进度", ref.number):
         assert word in pdf
@@ -365,3 +366,11 @@ def test_a_leader_gets_no_reveal_button(qtbot, services, admin, tasks, make_case
     view = open_view(qtbot, AppContext(services, tasks, leader), ref)
     assert view.parties.columnCount() == 6 and view.parties.cellWidget(0, 5) is None
     assert view.parties.item(0, 3).text() == "110105********002X"
+
+
+def test_documents_name_the_clerk_not_the_login(qtbot, app_ctx, services, clerk):
+    ref = services.cases.register(clerk, make_registration())
+    view = open_view(qtbot, app_ctx, ref)
+    next(a for a in view.print_menu.actions() if a.text() == "信访事项登记表").trigger()
+    text = text_of(view.preview.rendered.pdf)
+    assert "李登记" in text and "clerk1" not in text

@@ -67,7 +67,7 @@ class ActionDialog(QDialog):
         self.state: wf.CaseState | None = None
         self.submitted: dict[str, Any] | None = None
         self.setWindowTitle(f"{title or kind.label} — {detail.row.number}")
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(600)
 
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -93,9 +93,8 @@ class ActionDialog(QDialog):
             box.addWidget(editor)
             hint = None
             if spec.hint:
-                hint = QLabel(spec.hint)
+                hint = QLabel(spec.hint)       # one line: a wrapped label gets clipped in a form row
                 hint.setStyleSheet("color: #666;")
-                hint.setWordWrap(True)
                 box.addWidget(hint)
             box.addWidget(error)
             form.addRow(label, box)
@@ -218,6 +217,11 @@ class ActionDialog(QDialog):
         ctx.tasks.run(lambda: ctx.services.cases.act(ctx.actor, number, kind, data), writes=True,
                       on_done=self._done, on_error=self._failed)
 
+    def reject(self) -> None:  # type: ignore[override]
+        # While the service is writing, closing would hide whether the action was recorded.
+        if self.ok_button.isEnabled():
+            super().reject()
+
     def _done(self, state: wf.CaseState) -> None:
         if not shiboken6.isValid(self):
             return
@@ -243,13 +247,14 @@ class ActionDialog(QDialog):
 OUTCOMES = tuple((o.value, o.label) for o in wf.Outcome)
 
 
-def _outcome_fields(what: str, *, review_body: str | None = None) -> list[Field]:
+def _outcome_fields(what: str, *, review_body: str | None = None,
+                    next_step: str | None = "信访人收到之日起30日内可以申请复查") -> list[Field]:
     fields = [
         Field("outcome", "处理结果(&U)", "choice", True, OUTCOMES, hint="支持、解释说明或不予支持（第三十二条）"),
         Field("text", f"{what}(&T)", "text", True, placeholder="处理意见：查明的事实、处理决定"),
         Field("basis", "依据(&B)", placeholder="所依据的法律、法规、政策，如《劳动合同法》第三十条"),
         Field("delivered_on", "送达日期(&D)", placeholder="YYYY-MM-DD，可不填（按出具当日计）",
-              hint="信访人收到之日起30日内可以申请复查（复核）"),
+              hint=next_step or ""),
     ]
     if review_body is not None:
         fields.append(Field("review_body", "复查机关(&R)", default=review_body,
@@ -310,7 +315,7 @@ def notify_dialog(parent, ctx, detail) -> ActionDialog:
 def refuse_dialog(parent, ctx, detail) -> ActionDialog:
     return ActionDialog(parent, ctx, detail, wf.EventKind.REFUSED, [
         Field("kind", "类别(&K)", "choice", True, tuple((k.value, k.label) for k in wf.RefusalKind),
-              hint="不再受理：同一事实和理由经复核后再次提出（第三十六条）"),
+              hint="不再受理：复核后以同一事实和理由再次提出（第三十六条）"),
         Field("ground", "理由和依据(&G)", "text", True, placeholder="如：该事项已经或者依法应当通过诉讼途径解决"),
         Field("article", "所依据的条款(&A)", placeholder="如：《信访工作条例》第三十一条第一项；可不填"),
         Field("instead", "可以向(&I)", placeholder="如：漳平市人民法院提起诉讼；可不填",
@@ -333,7 +338,8 @@ def extend_dialog(parent, ctx, detail) -> ActionDialog:
 def reply_dialog(parent, ctx, detail) -> ActionDialog:
     from ..services.printing import DEFAULT_REVIEW_BODY
 
-    return ActionDialog(parent, ctx, detail, wf.EventKind.REPLIED, _outcome_fields("处理意见", review_body=DEFAULT_REVIEW_BODY),
+    return ActionDialog(parent, ctx, detail, wf.EventKind.REPLIED,
+                        _outcome_fields("处理意见", review_body=DEFAULT_REVIEW_BODY),
                         title="出具处理意见", intro="保存后打印信访处理意见书（含申请复查的权利和期限）。")
 
 
@@ -345,7 +351,8 @@ def review_request_dialog(parent, ctx, detail) -> ActionDialog:
 
 
 def review_decision_dialog(parent, ctx, detail) -> ActionDialog:
-    return ActionDialog(parent, ctx, detail, wf.EventKind.REVIEW_DECIDED, _outcome_fields("复查意见"),
+    return ActionDialog(parent, ctx, detail, wf.EventKind.REVIEW_DECIDED,
+                        _outcome_fields("复查意见", next_step="信访人收到之日起30日内可以请求复核"),
                         intro="复查机关自收到复查请求之日起30日内提出复查意见（第三十五条）。")
 
 
@@ -357,7 +364,8 @@ def recheck_request_dialog(parent, ctx, detail) -> ActionDialog:
 
 
 def recheck_decision_dialog(parent, ctx, detail) -> ActionDialog:
-    return ActionDialog(parent, ctx, detail, wf.EventKind.RECHECK_DECIDED, _outcome_fields("复核意见"),
+    return ActionDialog(parent, ctx, detail, wf.EventKind.RECHECK_DECIDED,
+                        _outcome_fields("复核意见", next_step=None),
                         intro="复核意见为终结意见：同一事实和理由再次提出的，不再受理（第三十六条）。")
 
 

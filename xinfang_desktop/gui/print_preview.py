@@ -11,6 +11,7 @@ The printer and the dialogs that ask the user are module-level functions (`make_
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
@@ -351,7 +352,8 @@ def show_document(parent: QWidget | None, rendered: RenderedDocument, *, file_na
 
 
 def document_file_name(number: str, title: str) -> str:
-    return f"{number}-{title}.pdf"
+    # Characters Windows refuses in a file name (a title may one day hold a slash) become hyphens.
+    return re.sub(r'[\\/:*?"<>|／]', "-", f"{number}-{title}") + ".pdf"
 
 
 def print_case_document(parent: QWidget, ctx: "AppContext", case_ref: str, name: str, *,

@@ -130,8 +130,16 @@ class PrintService:
             is_accusation=self._is_accusation(case.category_code), request=case.request, facts=case.facts or "",
             reasons=case.reasons or "", petitioners=[party(cp, "信访人") for cp in parties],
             representatives=[party(cp, "代表人") for cp in parties if cp.is_representative],
-            concerned_unit=case.concerned_unit, clerk=case.created_by, office_name=office.name,
+            concerned_unit=case.concerned_unit, clerk=self._person_name(case.created_by), office_name=office.name,
             office_phone=office.phone)
+
+    @staticmethod
+    def _person_name(login: str) -> str:
+        """A petitioner reads 联系人：李登记, not the login name; a user from elsewhere keeps the login."""
+        from ..store.models import User
+
+        user = User.get_or_none(User.name == login)
+        return user.display_name if user is not None and user.display_name else login
 
     def _is_accusation(self, code: str) -> bool:
         try:

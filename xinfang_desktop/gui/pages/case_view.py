@@ -92,6 +92,9 @@ class CaseViewPage(QWidget):
         QVBoxLayout(parties_box).addWidget(self.parties)
 
         self.deadlines = _table(["期限", "起算日", "届满日", "情况"])
+        # A narrow window wraps the long statutory labels onto two lines instead of cutting them.
+        self.deadlines.horizontalHeader().sectionResized.connect(
+            lambda *_: self.deadlines.resizeRowsToContents())
         deadlines_box = QGroupBox("期限")
         QVBoxLayout(deadlines_box).addWidget(self.deadlines)
 
@@ -265,6 +268,7 @@ class CaseViewPage(QWidget):
                 self.deadlines.setItem(i, j, item)
         self.deadlines.resizeColumnsToContents()
         self.deadlines.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.deadlines.resizeRowsToContents()
 
         self.timeline.setRowCount(len(d.timeline))
         for i, t in enumerate(d.timeline):
