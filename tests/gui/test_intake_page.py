@@ -81,7 +81,7 @@ def receipts(monkeypatch):
     from xinfang_desktop.gui import print_preview
 
     monkeypatch.setattr(print_preview, "show_document",
-                        lambda parent, rendered, *, file_name: shown.append((rendered, file_name)))
+                        lambda parent, rendered, *, file_name, **_kw: shown.append((rendered, file_name)))
     return shown
 
 
@@ -375,3 +375,18 @@ def test_rows_are_added_and_removed_by_keyboard_and_blank_rows_do_not_block_savi
     assert page.saved_case is not None
     case = Case.get(Case.number == page.saved_case.number)
     assert case.parties_label == "欧阳娜娜等2人"
+
+
+def test_saving_opens_the_print_preview_of_the_receipt(qtbot, page):
+    from xinfang_desktop.gui.print_preview import PrintPreviewDialog
+
+    kb = Keyboard(qtbot)
+    kb.chinese_text("欧阳娜娜")
+    page.category.set_code("0402")
+    page.request.setFocus()
+    kb.chinese_text("要求支付工资")
+    kb.key(Qt.Key_S, Qt.ControlModifier)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in page.findChildren(PrintPreviewDialog)), timeout=5000)
+    [dialog] = [d for d in page.findChildren(PrintPreviewDialog) if d.isVisible()]
+    assert "受理" in dialog.windowTitle()
+    dialog.close()

@@ -629,7 +629,14 @@ class IntakePage(QWidget):
             return
         self.last_receipt = rendered
         self.receipt_ready.emit(rendered)
-        print_preview.show_document(self, rendered, file_name=f"受理告知书-{ref.number}.pdf")
+        actor = self.ctx.actor
+        printer = self.services.get(PrintService)
+        can_unredact = actor.can(Permission.REVEAL_PERSONAL)
+        # The preview re-renders through the write lane when the clerk ticks 脱敏 (the print is audited).
+        print_preview.show_document(self, rendered, file_name=f"受理告知书-{ref.number}.pdf", tasks=self.ctx.tasks,
+                                    rerender=lambda redacted: printer.render(actor, ref.number, "receipt",
+                                                                             redacted=redacted),
+                                    redacted=not can_unredact, can_unredact=can_unredact)
 
     def _failed(self, exc: BaseException, details: str) -> None:
         if shiboken6.isValid(self):
