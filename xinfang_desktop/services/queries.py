@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from peewee import fn
+from peewee import SQL, fn
 
 from ..domain import workflow as wf
 from ..domain.categories import CategoryTable
@@ -26,6 +26,7 @@ from .clock import Clock
 from .permissions import Actor, Permission, require
 
 SEARCH_CAP = 2000   # a search narrows to at most this many newest hits
+CATEGORY_PREFIX = 2  # first-level category codes; the list's index is on substr(category_code, 1, 2)
 
 
 @dataclass(frozen=True)
@@ -174,7 +175,18 @@ class CaseQueries:
         self._calendar = calendar
 
     # -- list --------------------------------------------------------------------------
-    def _where(self, f: CaseFilter):
+    def _category_condition(self, code: str, ordered: bool):
+        """A category and its children. Not LIKE 'xx%', which SQLite cannot serve from an index: for a
+        page (`ordered`) the prefix expression of store/models_listing's index, which yields rows newest
+        first without sorting a whole category; for a count, IN over the category index (covering)."""
+        children = [c.code for c in self.categories.children(code)] if code in self.categories else []
+        if not children:
+            return Case.category_code == code
+        if ordered and all(c.startswith(code) for c in children) and len(code) == CATEGORY_PREFIX:
+            return fn.substr(Case.category_code, SQL("1"), SQL(str(CATEGORY_PREFIX))) == code
+        return Case.category_code.in_([code, *children])
+
+    def _where(self, f: CaseFilter, ordered: bool = True):
         today = self.clock.today()
         conds = []
         if f.statuses:
@@ -184,10 +196,7 @@ class CaseQueries:
             # skips closed rows rather than sorting every open case; the count still seeks the status index
             conds.append(fn.likely(Case.status.in_(sorted(s.value for s in wf.OPEN_STATUSES))))
         if f.category:
-            # IN (the code and its children), not LIKE 'xx%': LIKE cannot use the index in SQLite
-            codes = [f.category] + ([c.code for c in self.categories.children(f.category)]
-                                    if f.category in self.categories else [])
-            conds.append(Case.category_code.in_(codes) if len(codes) > 1 else Case.category_code == f.category)
+            conds.append(self._category_condition(f.category, ordered))
         if f.channel:
             conds.append(Case.channel == Channel.parse(f.channel).value)
         if f.township:
@@ -216,7 +225,7 @@ class CaseQueries:
 
     def count(self, f: CaseFilter = CaseFilter()) -> int:
         q = Case.select()
-        where = self._where(f)
+        where = self._where(f, ordered=False)
         if where is not None:
             q = q.where(where)
         return q.count()
@@ -267,7 +276,18 @@ class CaseQueries:
             request=c.request)
 
     def search(self, text: str, limit: int = 50) -> list[CaseRow]:
-        return self.page(CaseFilter(text=text), sort="received_at", limit=limit)
+        """The newest `limit` matches. Only that many ids are taken from the index (the list page,
+        which combines search with filters and other sorts, takes up to SEARCH_CAP)."""
+        sids = search.search_sids(self.db, text, limit=limit)
+        if not sids:
+            return []
+        q = (Case.select(Case.id, Case.number, Case.parties_label, Case.received_at, Case.channel,
+                         Case.category_code, Case.status, Case.next_due, Case.next_due_start, Case.next_due_key,
+                         Case.provisional, Case.people_count, Case.is_group, Case.repeat_of, Case.township_code,
+                         Case.owner_name, Case.request)
+             .where(Case.sid.in_(sids)).order_by(Case.sid.desc()))
+        today = self.clock.today()
+        return [self._row(c, today) for c in q.objects()]
 
     # -- detail ------------------------------------------------------------------------
     def detail(self, actor: Actor, ref: str) -> CaseDetail:
