@@ -73,3 +73,40 @@ def test_reception_page_records_and_sums(qtbot, app_ctx, services, clerk):
     last = page.summary.rowCount() - 1
     assert [page.summary.item(last, j).text() for j in range(4)] == ["合计", "2", "6", "12"]
     assert "共接访2次，6批12人次" in page.summary_title.text()
+
+
+def test_hardship_from_the_case_view_then_referral_and_clearing_from_the_card(qtbot, app_ctx, services, clerk,
+                                                                              handler):
+    from xinfang_desktop.domain.board import Colour
+    from xinfang_desktop.domain.workflow import EventKind
+    from xinfang_desktop.gui import attention_actions
+    from xinfang_desktop.gui.pages.board import BoardPage
+    from xinfang_desktop.services.attention import HardshipService
+
+    ref = services.cases.register(clerk, make_registration())
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+    page = BoardPage(app_ctx)
+    qtbot.addWidget(page)
+    page.show()
+    detail = services.queries.detail(app_ctx.actor, ref.number)
+    form = attention_actions.hardship_dialog(page, app_ctx, detail, page.reload)
+    choose(form.editor("kind"), "medical")
+    commit_text(form.editor("note"), "丈夫住院急需手术费")
+    form.accept()
+    card = page.visible_cards(Colour.RED)[0]
+    assert card.reason_texts() == ["急难情况（急病就医）：丈夫住院急需手术费"]
+    flag = services.get(HardshipService).of_person(card.person_id)[0]
+    refer = page.referral_dialog(flag)
+    commit_text(refer.editor("agency"), "镇民政办")
+    refer.accept()
+    flag = services.get(HardshipService).of_person(card.person_id)[0]
+    outcome = page.referral_dialog(flag)                   # the referral is open: now its outcome
+    commit_text(outcome.editor("outcome"), "已发放临时救助金3000元")
+    outcome.accept()
+    assert services.get(HardshipService).of_person(card.person_id)[0].referrals[0].outcome == "已发放临时救助金3000元"
+    clear = page.clear_hardship_dialog(flag)
+    clear.accept()
+    assert clear.errors["reason"].text() == "解除理由不能为空"
+    commit_text(clear.editor("reason"), "医疗费已由医保和救助解决")
+    clear.accept()
+    assert page.visible_cards(Colour.RED) == [] and len(page.visible_cards(Colour.YELLOW)) == 1

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel
 
 from ...domain.board import Colour
 from ...services.board import Board, BoardFilter, BoardService, Card, matches
-from ...services.attention import LEADER_ROLES, OwnershipService
+from ...services.attention import LEADER_ROLES, HardshipService, OwnershipService
+from ...services.permissions import Permission
 from ...services import attention_workbench  # noqa: F401 - registers 待回访 and 领导包案 on the workbench
 from .. import attention_actions  # noqa: F401 - registers 包案, 调解记录, 回访, 急难标记 on the case view
 from ..attention_forms import Field, FormDialog
@@ -345,7 +346,41 @@ class BoardPage(QWidget):
         act.setEnabled(self.is_leader)
         if card.grade.override is not None:
             menu.addAction("撤销领导调整", lambda: self._withdraw(card)).setEnabled(self.is_leader)
+        can_note = self.ctx.actor.can(Permission.NOTE)
+        for flag in self.ctx.services.get(HardshipService).of_person(card.person_id, open_only=True):
+            sub = menu.addMenu(f"急难：{flag.kind.label}")
+            sub.addAction("转介社会救助或司法救助…", lambda f=flag: self.referral_dialog(f)).setEnabled(can_note)
+            sub.addAction("解除急难标记…", lambda f=flag: self.clear_hardship_dialog(f)).setEnabled(can_note)
         menu.popup(global_pos)
+
+    def referral_dialog(self, flag) -> FormDialog:
+        """第三十七条: refer the person to social or judicial assistance, and later record the outcome."""
+        hs = self.ctx.services.get(HardshipService)
+        open_ref = next((r for r in flag.referrals if r.outcome is None), None)
+        if open_ref is not None:
+            fields = [Field("outcome", "救助结果(&O)", "text", True, placeholder="如：已发放临时救助金2000元")]
+            submit = (lambda v: hs.referral_outcome(self.ctx.actor, open_ref.id, v["outcome"]))
+            head = f"{flag.person_name}　已于{open_ref.referred_on.isoformat()}转介{open_ref.agency}（{open_ref.kind_label}），记录结果："
+        else:
+            fields = [Field("kind", "救助类别(&K)", "choice", True, (("social", "社会救助"), ("judicial", "司法救助"))),
+                      Field("agency", "救助机构(&A)", "line", True, placeholder="如：镇民政办、市法律援助中心"),
+                      Field("note", "说明(&N)", "text")]
+            submit = (lambda v: hs.refer(self.ctx.actor, flag.id, v["kind"], v["agency"], note=v["note"]))
+            head = f"{flag.person_name}　急难情况：{flag.kind.label}　{flag.note}"
+        dialog = FormDialog(self, self.ctx, f"救助转介 — {flag.person_name}", fields, submit, head=head)
+        dialog.saved.connect(lambda _r: self.reload())
+        dialog.open()
+        return dialog
+
+    def clear_hardship_dialog(self, flag) -> FormDialog:
+        hs = self.ctx.services.get(HardshipService)
+        dialog = FormDialog(self, self.ctx, f"解除急难标记 — {flag.person_name}",
+                            [Field("reason", "解除理由(&R)", "text", True, placeholder="如：工资已结清")],
+                            lambda v: hs.clear(self.ctx.actor, flag.id, v["reason"]),
+                            head=f"{flag.person_name}　急难情况：{flag.kind.label}　{flag.note}")
+        dialog.saved.connect(lambda _r: self.reload())
+        dialog.open()
+        return dialog
 
     def override_dialog(self, card: Card) -> FormDialog:
         svc = self.ctx.services.get(BoardService)
