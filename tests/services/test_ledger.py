@@ -157,3 +157,24 @@ def test_ledger_export_has_the_columns_of_a_ledger_redacted_or_not(services, cle
     assert full.max_row == 2 and full["F2"].value == "11010519491231002X"
     assert [e.detail["redacted"] for e in AuditEntry.select().where(AuditEntry.action == "ledger.export")
             .order_by(AuditEntry.at)] == [True, False]
+
+
+def test_a_row_with_a_closing_date_comes_in_closed_not_overdue(tmp_path, services, clerk, admin):
+    from xinfang_desktop.domain.errors import PermissionDenied
+
+    headers = ["姓名", "信访日期", "信访方式", "反映问题", "问题类别", "办结日期", "办理结果"]
+    rows = [["陈秀英", "2024-03-05", "来访", "要求追讨拖欠工资", "欠薪", "2024-03-20", "已协调企业支付，不予支持其他请求"],
+            ["林建国", "2024-04-01", "电话", "反映道路损坏", "交通运输", "2024-03-01", ""],
+            ["黄阿妹", "2024-05-06", "来信", "反映低保评定不公", "社会救助", "", ""]]
+    table = read_table(write_xlsx(tmp_path / "台账.xlsx", headers, rows, title=False))
+    ledger = services.get(LedgerService)
+    with pytest.raises(PermissionDenied):                   # a clerk may not record replies and closings
+        ledger.dry_run(clerk, table)
+    result = ledger.run_import(admin, table)          # registering, replying and closing: an administrator
+    assert (result.imported, result.rejected) == (2, 1)
+    assert "早于信访日期" in next(r for r in result.plan.rows if r.row_number == 3).summary
+    closed = services.queries.detail(admin, result.case_numbers[0])
+    assert closed.row.status == "closed" and closed.row.next_due is None
+    assert closed.state.outcome.value == "rejected" and closed.state.replied_on == date(2024, 3, 20)
+    open_one = Case.get(Case.number == result.case_numbers[1])
+    assert open_one.status == "registered"                  # no closing date: still to be handled

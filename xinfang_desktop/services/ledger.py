@@ -16,7 +16,7 @@ import hashlib
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -26,6 +26,7 @@ from ..domain.errors import InvalidInput, XinfangError
 from ..domain.idcard import mask_id_number
 from ..domain.petition import Channel, FieldErrors, PetitionerInput, RegistrationInput
 from ..domain.phones import mask_phone
+from ..domain.text import clean_text
 from ..store.models import Case, CaseEvent, CaseParty, Person
 from ..store.models_stats import MODELS, LedgerImport, LedgerRowFingerprint
 from .audit import audit
@@ -60,7 +61,13 @@ FIELDS: tuple[LedgerField, ...] = (
     LedgerField("category", "问题类别", ("问题类别", "问题类型", "信访类别", "事项类别", "类别", "分类"), True),
     LedgerField("people_count", "人数", ("来访人数", "信访人数", "人数")),
     LedgerField("concerned_unit", "被反映单位", ("被反映单位", "反映对象", "涉及单位", "责任单位")),
+    LedgerField("closed_on", "办结日期", ("办结日期", "办结时间", "结案日期", "答复日期")),
+    LedgerField("result", "办理结果", ("办理结果", "处理结果", "处理意见", "答复意见", "办理情况")),
 )
+# A row with a closing date was handled before the office used this program: it is imported as
+# handled directly, replied and closed on that date, so it does not show as overdue. The outcome
+# is read from the result text where it says so (不予支持 / 支持); otherwise 解释说明.
+IMPORT_UNIT = "（台账导入）"
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 
 
@@ -230,6 +237,8 @@ class RowCheck:
     problems: list[str] = field(default_factory=list)
     registration: RegistrationInput | None = None
     fingerprint: str = ""
+    closed_on: datetime | None = None
+    result: str | None = None
 
     @property
     def summary(self) -> str:
@@ -345,6 +354,10 @@ class LedgerService:
         require(actor, Permission.REGISTER)
         mapping = guess_mapping(table.headers) if mapping is None else dict(mapping)
         check_mapping(mapping, table.headers)
+        if "closed_on" in mapping.values():
+            # Closed rows are imported with their reply and closing: the importer must be allowed both.
+            require(actor, Permission.REPLY)
+            require(actor, Permission.CLOSE)
         unit = self.services.auth.unit()
         self._own_township = unit.code if unit.kind == "township" else None
         known = self._known_fingerprints()
@@ -387,6 +400,8 @@ class LedgerService:
                 LedgerRowFingerprint.create(fingerprint=row.fingerprint, batch=batch, case_id=ref.id,
                                             row_number=row.row_number)
                 numbers.append(ref.number)
+                if row.closed_on is not None:
+                    self._close_imported(actor, ref.number, row)
                 if progress and i % 500 == 0:
                     progress(i / max(1, len(valid)), f"已导入{i}行")
             audit(actor, "ledger.import", batch.id, {"file": table.file_name, "imported": len(valid),
@@ -397,6 +412,18 @@ class LedgerService:
         if rejected and rejects_path is not None:
             written = write_rejects(rejects_path, table, plan)
         return ImportResult(len(valid), plan.count("duplicate"), len(rejected), written, tuple(numbers), plan)
+
+    def _close_imported(self, actor: Actor, number: str, row: RowCheck) -> None:
+        """Route, reply and close through the workflow's own actions (same rules, same audit)."""
+        reg = row.registration
+        assert reg is not None and row.closed_on is not None
+        act = self.services.cases.act
+        text = row.result or "（台账导入）原台账记载已办结"
+        outcome = "rejected" if "不予支持" in text else "supported" if "支持" in text else "explained"
+        done = max(row.closed_on, reg.received_at + timedelta(minutes=2))
+        act(actor, number, wf.EventKind.ROUTED, {"route": "direct", "unit": IMPORT_UNIT}, at=reg.received_at)
+        act(actor, number, wf.EventKind.REPLIED, {"outcome": outcome, "text": text}, at=done)
+        act(actor, number, wf.EventKind.CLOSED, {"summary": "台账导入：原台账记载已办结"}, at=done)
 
     def _known_fingerprints(self) -> set[str]:
         return {r[0] for r in self.db.execute_sql("SELECT fingerprint FROM ledger_row_fingerprint").fetchall()}
@@ -452,13 +479,30 @@ class LedgerService:
             problems += [message for key, message in exc.errors.items() if key not in skip]
         except InvalidInput as exc:
             problems.append(exc.message)
+        closed_on = result = None
+        if get("closed_on"):
+            col = next(i for i, k in mapping.items() if k == "closed_on")
+            try:
+                closed_on = parse_ledger_date(raw[col])
+            except InvalidInput as exc:
+                problems.append(exc.message.replace("信访日期", "办结日期"))
+            else:
+                if received is not None and closed_on.date() < received.date():
+                    problems.append(f"办结日期（{closed_on:%Y-%m-%d}）早于信访日期（{received:%Y-%m-%d}），请核对")
+                elif closed_on > svc.clock.now():
+                    problems.append(f"办结日期（{closed_on:%Y-%m-%d}）晚于今天，请核对")
+        if get("result"):
+            try:
+                result = clean_text(get("result"), label="办理结果", field="result", limit=5000)
+            except InvalidInput as exc:
+                problems.append(exc.message)
         if problems:
             fp = _fingerprint(["rejected", *(values.get(f.key, "") for f in FIELDS)])
             return RowCheck(number, values, "rejected", problems, None, fp)
         p = reg.petitioners[0]
         fp = _fingerprint([p.name, p.id_number or "", p.phone or "", f"{reg.received_at:%Y-%m-%d %H:%M}",
                            reg.channel, reg.category_code, reg.request, str(reg.people_count)])
-        return RowCheck(number, values, "ok", [], reg, fp)
+        return RowCheck(number, values, "ok", [], reg, fp, closed_on, result)
 
     def _category(self, text: str) -> str | None:
         cats = self.services.categories

@@ -10,14 +10,14 @@ statistics date, from one aggregate query over their events.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Iterable
 
 from ..domain import statistics as st
 from ..domain import workflow as wf
 from ..domain.deadlines import calendar_days
 from ..domain.petition import CHANNEL_LABELS, Channel
-from ..domain.statistics import (RECEPTIONS_NOTE, Breakdown, Count, Period, Rate, RateInputs, Row, Scope,
+from ..domain.statistics import (Breakdown, Count, Period, RateInputs, Row, Scope,
                                  Statistics, WorkflowFigures)
 from .permissions import Actor, Permission, require
 
@@ -288,9 +288,6 @@ def _fixed(title: str, cells, key, labels: Iterable[tuple[str, str]]) -> Breakdo
     sums = _sum_by(cells, key)
     return Breakdown(title, tuple(Row(k, label, sums.get(k, Count())) for k, label in labels))
 
-
-def parse_day(text: str) -> date:
-    return datetime.fromisoformat(text).date()
 
 
 # -- spreadsheets -----------------------------------------------------------------------------------

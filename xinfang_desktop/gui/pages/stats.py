@@ -7,11 +7,8 @@ Every figure is computed by services/statistics.py in the background; this page 
 
 from __future__ import annotations
 
-from datetime import date
-
 import shiboken6
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
                                QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem,
@@ -21,7 +18,7 @@ from ...domain import statistics as st
 from ...domain.statistics import Breakdown, Scope, Statistics, change
 from ...services.permissions import Permission
 from ...services.statistics import StatisticsService, statistics_sheets
-from ..charts import EARLIER, NOW, PEOPLE, Bar, BarChart, LineChart
+from ..charts import NOW, PEOPLE, Bar, BarChart, LineChart
 from ..context import AppContext
 from ..errors import show_error
 
@@ -235,7 +232,14 @@ class StatsPage(QWidget):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.kind.setCurrentIndex(0)
         self._kind_changed()
-        self.refresh()
+        self._shown = False
+
+    def showEvent(self, event) -> None:
+        # Computed when first looked at, not when the window opens: a city's year takes seconds.
+        super().showEvent(event)
+        if not self._shown:
+            self._shown = True
+            self.refresh()
 
     # -- the period ----------------------------------------------------------------------------------------
     def _kind_changed(self, *_):
