@@ -147,3 +147,22 @@ def test_a_status_count_lists_those_cases(qtbot, app_ctx, cases):
     cases_page = window.pages["cases"]
     assert window.stack.currentWidget() is cases_page and cases_page.status.currentText() == "办理中"
     assert [r.number for r in cases_page.model.rows] == [cases["today"]]
+
+
+def test_a_failing_section_does_not_hide_the_others(qtbot, app_ctx, cases):
+    from xinfang_desktop.gui.main_window import MainWindow
+    from xinfang_desktop.services import workbench as wbm
+
+    def broken(svc, actor, today, limit):
+        svc.db.execute_sql("SELECT * FROM no_such_table")
+
+    wbm.register_section(wbm.SectionSpec("broken_test", "坏的部分", "无", broken, order=1))
+    try:
+        window = MainWindow(app_ctx)
+        qtbot.addWidget(window)
+        window.show()
+        page = window.pages["workbench"]
+        assert "暂时无法显示" in page.boxes["broken_test"].empty.text()
+        assert page.boxes["overdue"].table.item(0, 0).text() == cases["overdue"]
+    finally:
+        wbm._SECTIONS.pop("broken_test")

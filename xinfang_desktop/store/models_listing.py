@@ -24,6 +24,10 @@ INDEXES: tuple[tuple[str, str], ...] = (
     ("case_list_channel_received", "channel, received_at, sid"),
     ("case_list_owner_received", "owner_name, received_at, sid"),
     ("case_list_next_due", "next_due, sid"),
+    # a first-level category newest first (services.queries uses exactly this expression)
+    ("case_list_category1_received", "substr(category_code, 1, 2), received_at, sid"),
+    # one township's deadlines: the city bureau's "this township's overdue cases"
+    ("case_list_township_due", "township_code, next_due, sid"),
     ("case_list_parties", "parties_label, sid"),
     ("case_list_people", "people_count, sid"),
 )

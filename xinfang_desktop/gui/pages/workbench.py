@@ -7,7 +7,8 @@ import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QScrollArea, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QPushButton, QScrollArea, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from ...services.workbench import SectionResult, SectionSpec, Workbench, WorkbenchService
 from ..context import AppContext
@@ -16,7 +17,7 @@ from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, URGENCY_WORD, due_te
 
 PAGE_KEY = "workbench"
 WEEKDAYS = "一二三四五六日"
-LINES = 6          # per section, so that every section fits on one screen; "查看全部" shows the rest
+LINES = 5          # per section, so that every section fits on one screen; "查看全部" shows the rest
 COLUMNS = 2
 CHIP_STYLE = ("QPushButton { background: #eef2f7; border: 1px solid #c9d3df; border-radius: 4px; padding: 3px 10px; }"
               " QPushButton:hover, QPushButton:focus { background: #dbe6f3; border-color: #6f8fb5; }")
@@ -42,6 +43,12 @@ class SectionBox(QGroupBox):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setWordWrap(False)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.Fixed)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 12)
+        # The box is as tall as its lines: the page scrolls rather than squeezing a box over its lines.
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeToContents)
         header.setStretchLastSection(True)
@@ -66,6 +73,8 @@ class SectionBox(QGroupBox):
         items = result.items
         shown = len(items)
         self.setTitle(f"{self.spec.title}（{result.total}件）" if result.total else self.spec.title)
+        self.empty.setText(result.error or self.spec.empty_text)
+        self.empty.setStyleSheet(f"color: {'#9b1111' if result.error else '#2c6e3a'}; padding: 6px;")
         self.empty.setVisible(not items)
         self.table.setVisible(bool(items))
         self.more.setVisible(result.total > shown and self.spec.list_filter is not None)
@@ -84,8 +93,8 @@ class SectionBox(QGroupBox):
                     cell.setToolTip(it.note or it.detail)
                 self.table.setItem(row, col, cell)
         # Show every line: the page scrolls, not each little table.
-        height = self.table.horizontalHeader().height() + 2 * self.table.frameWidth()
-        height += sum(self.table.rowHeight(r) for r in range(shown))
+        height = self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+        height += shown * self.table.verticalHeader().defaultSectionSize()
         self.table.setFixedHeight(height)
 
     def _open_row(self, row: int, _col: int = 0) -> None:
@@ -176,7 +185,7 @@ class WorkbenchPage(QWidget):
                 box = self.boxes[spec.key] = SectionBox(spec)
                 box.open_case.connect(self.open_case)
                 box.show_all.connect(lambda s: self.show_cases.emit(s.list_filter))
-                self.grid.addWidget(box, i // COLUMNS, i % COLUMNS)
+                self.grid.addWidget(box, i // COLUMNS, i % COLUMNS, Qt.AlignTop)
             box.show_result(result, wb.today)
         self.loaded.emit()
 
