@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from tests.conftest import make_registration
 from xinfang_desktop.domain.idcard import check_character
@@ -390,3 +390,29 @@ def test_saving_opens_the_print_preview_of_the_receipt(qtbot, page):
     [dialog] = [d for d in page.findChildren(PrintPreviewDialog) if d.isVisible()]
     assert "受理" in dialog.windowTitle()
     dialog.close()
+
+
+def test_case_view_lists_and_adds_attachments(qtbot, app_ctx, services, clerk, tmp_path):
+    from xinfang_desktop.gui.case_actions import actions_for
+    from xinfang_desktop.gui.intake_actions import AttachmentsDialog
+    from xinfang_desktop.services.intake import IntakeService
+
+    letter = tmp_path / "来信.jpg"
+    letter.write_bytes(JPEG)
+    ref = services.get(IntakeService).register(clerk, make_registration(), [letter])
+    detail = services.queries.detail(app_ctx.actor, ref.number)
+    [action] = [a for a in actions_for(detail, app_ctx.actor) if a.key == "intake.attachments"]
+    host = QWidget()
+    qtbot.addWidget(host)
+    reloaded = []
+    action.run(host, app_ctx, detail, lambda: reloaded.append(1))
+    [dialog] = host.findChildren(AttachmentsDialog)
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 0).text() == "来信.jpg"
+    pdf = tmp_path / "回复.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")
+    dialog.add_files([str(pdf), str(letter)])
+    assert dialog.table.rowCount() == 2 and reloaded == [1]
+    fake = tmp_path / "x.png"
+    fake.write_bytes(b"not an image")
+    dialog.add_files([str(fake)])
+    assert "x.png" in dialog.message.text() and dialog.table.rowCount() == 2
