@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel
                                QListWidgetItem, QPushButton, QToolButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
-from . import pyside_compat  # noqa: F401  (before any widget call: see the module)
 from ..domain.divisions import DivisionTable
 from ..services.intake import PersonMatch
 
