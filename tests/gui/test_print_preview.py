@@ -188,3 +188,13 @@ def test_a_leader_only_sees_the_redacted_version(qtbot, parent, services, admin,
     assert isinstance(dialog, PrintPreviewDialog)
     assert dialog.redacted and not dialog.redacted_box.isEnabled()
     assert "11010519491231002X" not in text_of(dialog.rendered.pdf)
+
+
+def test_without_a_runner_pages_are_rendered_in_the_background(qtbot, parent, receipt):
+    """Callers that pass no task runner get one of the dialog's own: real worker threads."""
+    ref, rendered = receipt
+    dialog = print_preview.show_document(parent, rendered, file_name="x.pdf")
+    assert not dialog.tasks.inline
+    qtbot.waitUntil(lambda: len(dialog.images) == rendered.pages, timeout=10_000)
+    assert not dialog.page_labels[0].pixmap().isNull()
+    assert not dialog.redacted_box.isEnabled()          # nothing to re-render with
