@@ -180,3 +180,21 @@ def test_check_finds_and_repairs_a_stale_cache(services, clerk):
     assert report.mismatched == [ref.number] and not report.ok
     run_check(services.db, services.calendar.calendar, repair=True)
     assert run_check(services.db, services.calendar.calendar).ok
+
+
+def test_quick_successive_actions_keep_their_order(services, clerk, handler):
+    ref = services.cases.register(clerk, make_registration())
+    # Three actions in the same clock second: none is refused, the timeline keeps their order.
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct"})
+    services.cases.act(handler, ref.number, EventKind.NOTIFIED, {})
+    services.cases.act(handler, ref.number, EventKind.EXTENDED, {"days": 10, "reason": "需核查", "approver": "镇长"})
+    kinds = [t.kind for t in services.queries.detail(clerk, ref.number).timeline]
+    assert kinds == ["registered", "routed", "notified", "extended"]
+
+
+def test_an_explicit_date_before_the_last_action_is_refused(services, clerk, handler, clock):
+    ref = services.cases.register(clerk, make_registration())
+    clock.advance(days=3)
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct"})
+    with pytest.raises(InvalidInput, match="早于该事项最后一次办理记录"):
+        services.cases.act(handler, ref.number, EventKind.NOTIFIED, {}, at=clock.now() - timedelta(days=1))

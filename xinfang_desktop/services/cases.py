@@ -219,7 +219,8 @@ class CaseService:
             state = wf.fold(events, self.cal)
             wf.check_allowed(state, kind, occurred.date())
             last = max((e.occurred_at for e in events), default=None)
-            if last is not None and occurred < last and kind != EventKind.NOTE:
+            # Only a date the user gave can be refused as too early; "now" follows the last event.
+            if last is not None and at is not None and occurred < last and kind != EventKind.NOTE:
                 raise InvalidInput(f"日期早于该事项最后一次办理记录（{last:%Y-%m-%d %H:%M}），请核对", field="at")
             if last is not None and occurred <= last:
                 # Two actions in the same second keep the order in which they were recorded.
