@@ -36,26 +36,6 @@ def test_login_wrong_then_right(qtbot, services, admin, tasks):
     assert dlg.result() == QDialog.Accepted and dlg.actor.name == "admin"
 
 
-def test_first_run_setup_creates_unit_and_admin(qtbot, services, tasks):
-    from xinfang_desktop.gui.dialogs import SetupDialog
-
-    dlg = SetupDialog(services, tasks)
-    qtbot.addWidget(dlg)
-    dlg.ui.unit.setCurrentIndex(dlg.ui.unit.findData("350881104000"))
-    qtbot.keyClicks(dlg.ui.admin_name, "boss")
-    commit_text(dlg.ui.display_name, "欧阳娜娜")
-    qtbot.keyClicks(dlg.ui.password, "pass-1234")
-    qtbot.keyClicks(dlg.ui.password2, "pass-9999")
-    dlg.ui.buttons.button(QDialogButtonBox.Ok).click()
-    assert dlg.ui.message.text() == "两次输入的密码不一致" and not services.auth.is_initialized()
-    dlg.ui.password2.clear()
-    qtbot.keyClicks(dlg.ui.password2, "pass-1234")
-    dlg.ui.buttons.button(QDialogButtonBox.Ok).click()
-    assert dlg.result() == QDialog.Accepted
-    assert services.auth.unit().name == "和平镇信访办"
-    assert dlg.actor.display_name == "欧阳娜娜"
-
-
 def test_case_list_search_and_open_case(qtbot, app_ctx, two_cases, services, handler, clock):
     from xinfang_desktop.gui.main_window import MainWindow
 

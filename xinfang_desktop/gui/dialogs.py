@@ -1,4 +1,4 @@
-"""First-run set-up and login."""
+"""Login. (First-run set-up is the wizard in gui/wizard.py.)"""
 
 from __future__ import annotations
 
@@ -57,43 +57,3 @@ class LoginDialog(QDialog):
         self.ui.message.setText(getattr(exc, "message", "登录失败"))
         self.ui.password.selectAll()
         self.ui.password.setFocus()
-
-
-class SetupDialog(QDialog):
-    """Creates this unit and its first administrator on an empty data folder."""
-
-    def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ui = load("setup").Ui_SetupDialog()
-        self.ui.setupUi(self)
-        self.services = services
-        self.tasks = tasks
-        self.actor: Actor | None = None
-        for d in services.divisions.all():
-            if d.kind in ("市", "镇", "乡", "街道"):
-                label = f"{d.name}（{'市信访局' if d.kind == '市' else '乡镇信访办'}）  {d.code}"
-                self.ui.unit.addItem(label, d.code)
-        self.ui.buttons.button(QDialogButtonBox.Ok).setText("完成设置")
-        self.ui.buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        self.ui.buttons.accepted.connect(self._save)
-        self.ui.buttons.rejected.connect(self.reject)
-
-    def _save(self) -> None:
-        if self.ui.password.text() != self.ui.password2.text():
-            self.ui.message.setText("两次输入的密码不一致")
-            return
-        code = self.ui.unit.currentData()
-        name, shown, password = self.ui.admin_name.text(), self.ui.display_name.text().strip(), self.ui.password.text()
-        self.ui.buttons.setEnabled(False)
-        self.tasks.run(lambda: self.services.auth.initialize(code, name, password, shown or None),
-                       on_done=self._done, on_error=self._failed)
-
-    def _done(self, actor: Actor) -> None:
-        if shiboken6.isValid(self):
-            self.actor = actor
-            self.accept()
-
-    def _failed(self, exc: BaseException, _details: str) -> None:
-        if shiboken6.isValid(self):
-            self.ui.buttons.setEnabled(True)
-            self.ui.message.setText(getattr(exc, "message", "设置失败"))
