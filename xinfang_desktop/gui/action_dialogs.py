@@ -14,16 +14,16 @@ from datetime import date, timedelta
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from ..domain import workflow as wf
 from ..domain.errors import InvalidInput, XinfangError
 from ..services.queries import CaseDetail
 from .context import AppContext
 from .errors import show_error
+from .field_editors import make_editor, read_value
 
 ERROR_STYLE = "color: #9b1111;"
 INVALID_STYLE = "border: 2px solid #c0392b;"
@@ -128,54 +128,16 @@ class ActionDialog(QDialog):
 
     # -- editors -------------------------------------------------------------------------
     def _editor(self, spec: Field) -> QWidget:
-        if spec.kind == "text":
-            w = QPlainTextEdit()
-            w.setTabChangesFocus(True)         # Tab moves on, as everywhere else in the form
-            w.setFixedHeight(84)
-            w.setPlaceholderText(spec.placeholder)
-            if spec.default:
-                w.setPlainText(str(spec.default))
-            return w
-        if spec.kind == "choice":
-            w = QComboBox()
-            for value, label in spec.choices:
-                w.addItem(label, value)
-            if spec.default is not None:
-                w.setCurrentIndex(max(0, w.findData(spec.default)))
-            return w
-        if spec.kind == "date":
-            w = QDateEdit()
-            w.setCalendarPopup(True)
-            w.setDisplayFormat("yyyy-MM-dd")
-            d: date = spec.default or self.ctx.services.clock.today()
-            w.setDate(QDate(d.year, d.month, d.day))
-            return w
-        if spec.kind == "days":
-            w = QSpinBox()
-            w.setRange(1, wf.MAX_EXTENSION_DAYS)
-            w.setSuffix(" 日")
-            w.setValue(int(spec.default or wf.MAX_EXTENSION_DAYS))
-            return w
-        w = QLineEdit()
-        w.setPlaceholderText(spec.placeholder)
-        if spec.default:
-            w.setText(str(spec.default))
-        return w
+        return make_editor(spec.kind, today=self.ctx.services.clock.today(), default=spec.default,
+                           placeholder=spec.placeholder, choices=spec.choices, text_height=84)
 
     def editor(self, name: str) -> QWidget:
         return self.rows[name].editor
 
-    def _value(self, row: _Row) -> Any:
-        w = row.editor
-        if isinstance(w, QPlainTextEdit):
-            return w.toPlainText().strip()
-        if isinstance(w, QComboBox):
-            return w.currentData()
-        if isinstance(w, QDateEdit):
-            return w.date().toPython().isoformat()
-        if isinstance(w, QSpinBox):
-            return w.value()
-        return w.text().strip()
+    @staticmethod
+    def _value(row: _Row) -> Any:
+        value = read_value(row.editor)
+        return value.isoformat() if isinstance(value, date) else value   # the service takes ISO dates
 
     def values(self) -> dict[str, Any]:
         """The visible fields; an empty optional one is left out, so the service sees "not given"."""

@@ -8,18 +8,17 @@ under it; any other refusal is shown at the top. Nothing is written until the se
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Callable
 
 import shiboken6
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
 from ..domain.errors import InvalidInput, XinfangError
 from .context import AppContext
 from .errors import show_error
+from .field_editors import make_editor, read_value
 
 ERROR_STYLE = "color: #9b1111;"
 INVALID_STYLE = "border: 2px solid #c0392b;"
@@ -102,56 +101,14 @@ class FormDialog(QDialog):
             next(iter(self.editors.values())).setFocus()
 
     def _editor(self, spec: Field) -> QWidget:
-        if spec.kind == "text":
-            w = QPlainTextEdit()
-            w.setTabChangesFocus(True)
-            w.setFixedHeight(76)
-            w.setPlaceholderText(spec.placeholder)
-            if spec.default:
-                w.setPlainText(str(spec.default))
-            return w
-        if spec.kind == "choice":
-            w = QComboBox()
-            for value, label in spec.choices:
-                w.addItem(label, value)
-            if spec.default is not None:
-                w.setCurrentIndex(max(0, w.findData(spec.default)))
-            return w
-        if spec.kind == "date":
-            w = QDateEdit()
-            w.setCalendarPopup(True)
-            w.setDisplayFormat("yyyy-MM-dd")
-            d: date = spec.default or self.ctx.services.clock.today()
-            w.setDate(QDate(d.year, d.month, d.day))
-            return w
-        if spec.kind == "count":
-            w = QSpinBox()
-            w.setRange(0, 10000)
-            w.setValue(int(spec.default or 1))
-            return w
-        w = QLineEdit()
-        w.setPlaceholderText(spec.placeholder)
-        if spec.default:
-            w.setText(str(spec.default))
-        return w
+        return make_editor(spec.kind, today=self.ctx.services.clock.today(), default=spec.default,
+                           placeholder=spec.placeholder, choices=spec.choices, text_height=76)
 
     def editor(self, name: str) -> QWidget:
         return self.editors[name]
 
     def values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for name, w in self.editors.items():
-            if isinstance(w, QPlainTextEdit):
-                out[name] = w.toPlainText().strip()
-            elif isinstance(w, QComboBox):
-                out[name] = w.currentData()
-            elif isinstance(w, QDateEdit):
-                out[name] = w.date().toPython()
-            elif isinstance(w, QSpinBox):
-                out[name] = w.value()
-            else:
-                out[name] = w.text().strip()
-        return out
+        return {name: read_value(w) for name, w in self.editors.items()}
 
     def accept(self) -> None:  # type: ignore[override]
         if not self.ok_button.isEnabled():
