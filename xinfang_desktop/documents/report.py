@@ -138,6 +138,16 @@ class _Report:
             self.w._missing[("图表标签", ch)] = None
         return text
 
+    def _value_axis(self, axis, top: float) -> None:
+        """From 0 to a round maximum above `top` in five steps, gridded, labelled in the body font."""
+        axis.valueMin = 0
+        axis.valueMax = _nice_max(top)
+        axis.valueStep = _nice_max(top) / 5
+        axis.labels.fontName = self.fonts.body
+        axis.labels.fontSize = CHART_FONT_SIZE
+        axis.visibleGrid = True
+        axis.gridStrokeColor = colors.HexColor("#dddddd")
+
     def bar_chart(self, b: Breakdown, title: str, *, max_rows: int = 16) -> list[Flowable]:
         rows = sorted((r for r in b.rows if r.count.batches), key=lambda r: -r.count.batches)[:max_rows]
         if not rows:
@@ -167,14 +177,7 @@ class _Report:
         chart.categoryAxis.labels.dx = -3
         chart.categoryAxis.labels.textAnchor = "end"
         chart.categoryAxis.labels.boxAnchor = "e"
-        top = max(max(x) for x in series)
-        chart.valueAxis.valueMin = 0
-        chart.valueAxis.valueMax = _nice_max(top)
-        chart.valueAxis.valueStep = _nice_max(top) / 5
-        chart.valueAxis.labels.fontName = self.fonts.body
-        chart.valueAxis.labels.fontSize = CHART_FONT_SIZE
-        chart.valueAxis.visibleGrid = True
-        chart.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
+        self._value_axis(chart.valueAxis, max(max(x) for x in series))
         chart.barLabelFormat = "%d"
         chart.barLabels.fontName = self.fonts.body
         chart.barLabels.fontSize = CHART_FONT_SIZE - 1
@@ -214,14 +217,7 @@ class _Report:
         chart.categoryAxis.labels.fontSize = CHART_FONT_SIZE - (1 if len(labels) > 12 else 0)
         chart.categoryAxis.labels.angle = 30 if len(labels) > 12 else 0
         chart.categoryAxis.labels.boxAnchor = "ne" if len(labels) > 12 else "n"
-        top = max(max(x) for x in chart.data)
-        chart.valueAxis.valueMin = 0
-        chart.valueAxis.valueMax = _nice_max(top)
-        chart.valueAxis.valueStep = _nice_max(top) / 5
-        chart.valueAxis.labels.fontName = self.fonts.body
-        chart.valueAxis.labels.fontSize = CHART_FONT_SIZE
-        chart.valueAxis.visibleGrid = True
-        chart.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
+        self._value_axis(chart.valueAxis, max(max(x) for x in chart.data))
         chart.lineLabelFormat = "%d"
         chart.lineLabels.fontName = self.fonts.body
         chart.lineLabels.fontSize = CHART_FONT_SIZE - 1

@@ -28,6 +28,20 @@ def nice_max(value: float) -> float:
     return 10 * magnitude
 
 
+def _begin(widget: QWidget, title: str) -> tuple[QPainter, QFont, QFontMetrics]:
+    """A painter on a white chart with its bold title drawn; the widget's font and metrics."""
+    p = QPainter(widget)
+    p.setRenderHint(QPainter.Antialiasing)
+    p.fillRect(widget.rect(), Qt.white)
+    font = QFont(widget.font())
+    bold = QFont(font)
+    bold.setBold(True)
+    p.setFont(bold)
+    p.setPen(TEXT)
+    p.drawText(QRectF(8, 4, widget.width() - 16, 22), Qt.AlignLeft | Qt.AlignVCenter, title)
+    return p, font, QFontMetrics(font)
+
+
 @dataclass(frozen=True)
 class Bar:
     label: str
@@ -63,16 +77,7 @@ class BarChart(QWidget):
         return QSize(520, self.height())
 
     def paintEvent(self, event) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
-        p.fillRect(self.rect(), Qt.white)
-        font = QFont(self.font())
-        bold = QFont(font)
-        bold.setBold(True)
-        fm = QFontMetrics(font)
-        p.setFont(bold)
-        p.setPen(TEXT)
-        p.drawText(QRectF(8, 4, self.width() - 16, 22), Qt.AlignLeft | Qt.AlignVCenter, self.title)
+        p, font, fm = _begin(self, self.title)
         has_earlier = any(b.earlier is not None for b in self.bars)
         if has_earlier:
             self._legend(p, fm)
@@ -147,16 +152,7 @@ class LineChart(QWidget):
         return QSize(620, 260)
 
     def paintEvent(self, event) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.Antialiasing)
-        p.fillRect(self.rect(), Qt.white)
-        font = QFont(self.font())
-        bold = QFont(font)
-        bold.setBold(True)
-        fm = QFontMetrics(font)
-        p.setFont(bold)
-        p.setPen(TEXT)
-        p.drawText(QRectF(8, 4, self.width() - 16, 22), Qt.AlignLeft | Qt.AlignVCenter, self.title)
+        p, font, fm = _begin(self, self.title)
         p.setFont(font)
         x = self.width() - 8
         for name, _, color in reversed(self.series):
