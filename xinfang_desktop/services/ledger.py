@@ -4,9 +4,11 @@ in Excel (or CSV) without retyping.
 Import is in three steps, so nothing is written before the clerk has seen every problem:
 `read_table` reads the file, `guess_mapping` maps its columns to fields by their header names
 (the clerk corrects the mapping), `dry_run` checks every row through the same registration
-rules as the intake form; `run_import` then registers the valid rows in one transaction, writes
-the rejected rows with their reasons to a rejects file, and records a fingerprint of each
-imported row so the same file imported again adds nothing.
+rules as the intake form; `run_import` then writes the valid rows in one transaction (in bulk:
+services/ledger_bulk.py writes the records registration would), writes the rejected rows with
+their reasons to a rejects file, and records a fingerprint of each imported row so the same file
+imported again adds nothing. Both take `progress(fraction, text)` and `cancelled()`; a cancel
+rolls everything back.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 from ..domain import workflow as wf
 from ..domain.errors import InvalidInput, XinfangError
@@ -30,10 +32,13 @@ from ..domain.text import clean_text
 from ..store.models import Case, CaseEvent, CaseParty, Person
 from ..store.models_stats import MODELS, LedgerImport, LedgerRowFingerprint
 from .audit import audit
+from .ledger_bulk import BulkRow, BulkWriter, Cancelled, LedgerCancelled, Progress, never, noop_progress
 from .permissions import Actor, Permission, require
 from .queries import CaseFilter
 
 MAX_ROWS = 200_000
+CHECK_STEP = 1000          # rows between looks at progress and cancel while checking
+CHECK_SHARE = 0.4          # of an import's progress bar: the check; the rest is the writing
 SUPPORTED = (".xlsx", ".xlsm", ".csv")
 
 
@@ -349,7 +354,8 @@ class LedgerService:
                                      widths={13: 40})])
 
     # -- import ------------------------------------------------------------------------------------
-    def dry_run(self, actor: Actor, table: RawTable, mapping: Mapping | None = None) -> ImportPlan:
+    def dry_run(self, actor: Actor, table: RawTable, mapping: Mapping | None = None, *,
+                progress: Progress = noop_progress, cancelled: Cancelled = never) -> ImportPlan:
         """Check every row; write nothing."""
         require(actor, Permission.REGISTER)
         mapping = guess_mapping(table.headers) if mapping is None else dict(mapping)
@@ -363,7 +369,12 @@ class LedgerService:
         known = self._known_fingerprints()
         seen: dict[str, int] = {}
         out = []
+        total = len(table.rows)
         for offset, row in enumerate(table.rows):
+            if offset % CHECK_STEP == 0 and offset:
+                if cancelled():
+                    raise LedgerCancelled("已取消检查，未写入任何数据。")
+                progress(offset / total, f"正在检查：{offset}/{total}行")
             number = table.first_row_number + offset
             values = {key: _cell_text(row[i]) for i, key in mapping.items()}
             if not any(values.values()):
@@ -379,51 +390,39 @@ class LedgerService:
                 else:
                     seen[check.fingerprint] = number
             out.append(check)
+        progress(1.0, f"已检查{total}行")
         return ImportPlan(table.file_name, table.headers, mapping, out)
 
     def run_import(self, actor: Actor, table: RawTable, mapping: Mapping | None = None, *,
-                   rejects_path: Path | None = None,
-                   progress: Callable[[float, str], None] | None = None) -> ImportResult:
-        """Register every valid row in one transaction; write the rejected ones to `rejects_path`."""
-        plan = self.dry_run(actor, table, mapping)
+                   rejects_path: Path | None = None, progress: Progress = noop_progress,
+                   cancelled: Cancelled = never) -> ImportResult:
+        """Write every valid row in one transaction; write the rejected ones to `rejects_path`.
+
+        The rows are checked again here (the database may have changed since the clerk's dry run),
+        then written in bulk with the records registration and the workflow actions would write.
+        One audit entry records the import with its counts (not one per case)."""
+        plan = self.dry_run(actor, table, mapping, progress=lambda f, t: progress(f * CHECK_SHARE, t),
+                            cancelled=cancelled)
         now = self.services.clock.now()
-        numbers: list[str] = []
         valid = plan.valid
+        rows = [BulkRow(r.row_number, r.fingerprint, r.registration, closing_actions(r)) for r in valid
+                if r.registration is not None]
         with self.db.atomic():
             batch = LedgerImport.create(unit_code=actor.unit_code, file_name=table.file_name, imported_at=now,
                                         actor=actor.name, imported=len(valid), skipped=plan.count("duplicate"),
                                         rejected=plan.count("rejected"))
-            for i, row in enumerate(valid):
-                assert row.registration is not None
-                # The same registration the intake form uses: the same checks, the same audit entry.
-                ref = self.services.cases.register(actor, row.registration)
-                LedgerRowFingerprint.create(fingerprint=row.fingerprint, batch=batch, case_id=ref.id,
-                                            row_number=row.row_number)
-                numbers.append(ref.number)
-                if row.closed_on is not None:
-                    self._close_imported(actor, ref.number, row)
-                if progress and i % 500 == 0:
-                    progress(i / max(1, len(valid)), f"已导入{i}行")
-            audit(actor, "ledger.import", batch.id, {"file": table.file_name, "imported": len(valid),
-                                                     "skipped": plan.count("duplicate"),
-                                                     "rejected": plan.count("rejected")}, at=now)
+            writer = BulkWriter(self.services, actor, batch.id, now)
+            numbers = writer.write(rows, progress=lambda f, t: progress(CHECK_SHARE + f * (1 - CHECK_SHARE), t),
+                                   cancelled=cancelled)
+            audit(actor, "ledger.import", batch.id, {
+                "file": table.file_name, "imported": len(valid), "skipped": plan.count("duplicate"),
+                "rejected": plan.count("rejected"), "closed": sum(1 for r in rows if r.actions),
+                "first": numbers[0] if numbers else None, "last": numbers[-1] if numbers else None}, at=now)
         written = None
         rejected = [r for r in plan.rows if r.status == "rejected"]
         if rejected and rejects_path is not None:
             written = write_rejects(rejects_path, table, plan)
         return ImportResult(len(valid), plan.count("duplicate"), len(rejected), written, tuple(numbers), plan)
-
-    def _close_imported(self, actor: Actor, number: str, row: RowCheck) -> None:
-        """Route, reply and close through the workflow's own actions (same rules, same audit)."""
-        reg = row.registration
-        assert reg is not None and row.closed_on is not None
-        act = self.services.cases.act
-        text = row.result or "（台账导入）原台账记载已办结"
-        outcome = "rejected" if "不予支持" in text else "supported" if "支持" in text else "explained"
-        done = max(row.closed_on, reg.received_at + timedelta(minutes=2))
-        act(actor, number, wf.EventKind.ROUTED, {"route": "direct", "unit": IMPORT_UNIT}, at=reg.received_at)
-        act(actor, number, wf.EventKind.REPLIED, {"outcome": outcome, "text": text}, at=done)
-        act(actor, number, wf.EventKind.CLOSED, {"summary": "台账导入：原台账记载已办结"}, at=done)
 
     def _known_fingerprints(self) -> set[str]:
         return {r[0] for r in self.db.execute_sql("SELECT fingerprint FROM ledger_row_fingerprint").fetchall()}
@@ -528,6 +527,20 @@ class LedgerService:
             if text in (d.name, d.name.rstrip("镇乡街道"), d.name[:-2] if d.name.endswith("街道") else None):
                 return d.code
         return None
+
+
+def closing_actions(row: RowCheck) -> tuple[tuple[wf.EventKind, dict[str, Any], datetime], ...]:
+    """A row with a closing date is routed (handled directly), replied and closed on that date,
+    through the workflow's own actions (same rules as the case view); none for an open row."""
+    reg = row.registration
+    if reg is None or row.closed_on is None:
+        return ()
+    text = row.result or "（台账导入）原台账记载已办结"
+    outcome = "rejected" if "不予支持" in text else "supported" if "支持" in text else "explained"
+    done = max(row.closed_on, reg.received_at + timedelta(minutes=2))
+    return ((wf.EventKind.ROUTED, {"route": "direct", "unit": IMPORT_UNIT}, reg.received_at),
+            (wf.EventKind.REPLIED, {"outcome": outcome, "text": text}, done),
+            (wf.EventKind.CLOSED, {"summary": "台账导入：原台账记载已办结"}, done))
 
 
 def _fingerprint(parts: Sequence[str]) -> str:

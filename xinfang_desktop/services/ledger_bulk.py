@@ -1,0 +1,239 @@
+"""Writing a ledger's valid rows in bulk.
+
+Each row becomes exactly the records that registration (`CaseService.register`) and, for a row
+with a closing date, the route / reply / close actions (`CaseService.act`) would write: the case
+number next in its year's sequence, the person reused by ID number (and updated with what the
+row adds), the events checked by the workflow's own rules, the case row's cached state from
+`fold` through `apply_state`, the search tokens. They are built in memory and inserted with
+executemany, a chunk at a time, inside the caller's one transaction; the sync journal's triggers
+fire per row as usual. The caller writes one audit entry for the whole import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Callable, Iterable, Sequence
+
+from peewee import SQL, Model
+
+from ..domain import workflow as wf
+from ..domain.errors import InvalidInput, XinfangError
+from ..domain.numbers import format_case_number, new_query_code
+from ..domain.petition import RegistrationInput, is_group
+from ..domain.workflow import EventKind
+from ..store import search
+from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person
+from ..store.models_stats import LedgerRowFingerprint
+from .cases import apply_state, parties_label, to_event
+from .permissions import Actor
+
+Progress = Callable[[float, str], None]
+Cancelled = Callable[[], bool]
+
+CHUNK = 2000                # rows per executemany; also how often progress and cancel are looked at
+PERSON_ATTRS = ("name", "id_number", "phone", "sex", "birth_date", "township_code", "village_code", "address")
+
+
+class LedgerCancelled(XinfangError):
+    """The clerk pressed 取消: the transaction is rolled back, nothing stays."""
+
+
+def noop_progress(fraction: float, text: str) -> None:
+    pass
+
+
+def never() -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class BulkRow:
+    row_number: int
+    fingerprint: str
+    registration: RegistrationInput
+    # (kind, data, at) actions recorded after registration, in order, as `CaseService.act` would.
+    actions: tuple[tuple[EventKind, dict[str, Any], datetime], ...] = ()
+
+
+# -- inserting model rows with executemany ----------------------------------------------------------
+def _values(model: type[Model], data: dict[str, Any], fields: Sequence) -> list[Any]:
+    out = []
+    for f in fields:
+        if f.name in data:
+            value = data[f.name]
+        else:
+            value = f.default() if callable(f.default) else f.default
+        out.append(f.db_value(value))
+    return out
+
+
+def insert_rows(db, model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
+    """INSERT every row ({field name: value}, e.g. an instance's `__data__`); the columns are the
+    model's fields, so a column added to the model comes along without a change here."""
+    fields = model._meta.sorted_fields
+    cols = ", ".join(f'"{f.column_name}"' for f in fields)
+    sql = f'INSERT INTO "{model._meta.table_name}" ({cols}) VALUES ({", ".join("?" * len(fields))})'
+    db.connection().executemany(sql, (_values(model, r, fields) for r in rows))
+
+
+def update_rows(db, model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
+    """UPDATE every column but the primary key of each row (given whole, as `__data__`)."""
+    pk = model._meta.primary_key
+    fields = [f for f in model._meta.sorted_fields if f is not pk]
+    sets = ", ".join(f'"{f.column_name}" = ?' for f in fields)
+    sql = f'UPDATE "{model._meta.table_name}" SET {sets} WHERE "{pk.column_name}" = ?'
+    db.connection().executemany(sql, (_values(model, r, fields) + [pk.db_value(r[pk.name])] for r in rows))
+
+
+# -- one row's records, as registration and the workflow actions make them --------------------------
+def act_in_memory(events: list[CaseEvent], case: Case, actor: Actor, kind: EventKind, data: dict[str, Any],
+                  at: datetime, now: datetime, cal) -> None:
+    """`CaseService.act` without the database: the same checks, the same event, the same case fields."""
+    if at.date() > now.date():
+        raise InvalidInput(f"日期（{at:%Y-%m-%d}）晚于今天，请核对", field="at")
+    state = wf.fold([to_event(e) for e in events], cal)
+    wf.check_allowed(state, kind, at.date())
+    last = max(e.occurred_at for e in events)
+    if at < last and kind != EventKind.NOTE:
+        raise InvalidInput(f"日期早于该事项最后一次办理记录（{last:%Y-%m-%d %H:%M}），请核对", field="at")
+    occurred = last + timedelta(seconds=1) if at <= last else at
+    clean = wf.validate_event_data(kind, data, state, occurred.date())
+    events.append(CaseEvent(case=case, unit_code=actor.unit_code, kind=kind.value, occurred_at=occurred,
+                            recorded_at=now, actor=actor.name, data=clean))
+    if kind == EventKind.ROUTED and clean.get("unit") and clean.get("route") == wf.Route.DIRECT.value:
+        case.owner_name = clean["unit"]
+    case.version += 1
+    case.updated_at = now
+
+
+class BulkWriter:
+    """Writes rows for one actor inside an open transaction; `write` returns the case numbers."""
+
+    def __init__(self, services, actor: Actor, batch_id: str, now: datetime):
+        self.s = services
+        self.db = services.db
+        self.actor = actor
+        self.batch_id = batch_id
+        self.now = now
+        self.cal = services.cases.cal
+        self.persons: dict[str, Person] = {}          # ID number -> the person (existing or new)
+        self.new_persons: list[Person] = []           # created by this import, in order
+        self.new_ids: set[str] = set()
+        self.flushed: set[str] = set()                # new persons already inserted
+        self._inserted = 0                            # how many of new_persons are inserted
+        self.changed: dict[str, Person] = {}          # persons to UPDATE at the end: existing or flushed
+
+    def _load_persons(self, rows: Sequence[BulkRow]) -> None:
+        wanted = sorted({r.registration.petitioners[0].id_number for r in rows
+                         if r.registration.petitioners[0].id_number})
+        for i in range(0, len(wanted), 500):
+            q = (Person.select().where(Person.id_number.in_(wanted[i:i + 500])
+                                       & (Person.unit_code == self.actor.unit_code))
+                 .order_by(SQL("rowid")))
+            for p in q:
+                self.persons.setdefault(p.id_number, p)   # as `get_or_none`: the first one found
+
+    def _person(self, reg: RegistrationInput) -> Person:
+        """`CaseService._upsert_person` for a ledger row (one petitioner, never a picked record)."""
+        p = reg.petitioners[0]
+        assert p.person_id is None
+        person = self.persons.get(p.id_number) if p.id_number else None
+        if person is None:
+            person = Person(unit_code=self.actor.unit_code, name=p.name, id_number=p.id_number, phone=p.phone,
+                            sex=p.sex, birth_date=p.birth_date, township_code=p.township_code,
+                            village_code=p.village_code, address=p.address, created_at=self.now,
+                            updated_at=self.now)
+            self.new_persons.append(person)
+            self.new_ids.add(person.id)
+            if p.id_number:
+                self.persons[p.id_number] = person
+            return person
+        changed = False
+        for attr in PERSON_ATTRS:
+            value = getattr(p, attr)
+            if value and value != getattr(person, attr):
+                setattr(person, attr, value)
+                changed = True
+        if changed:
+            person.version += 1
+            person.updated_at = self.now
+            # A new person not yet inserted goes in with its latest fields; any other is updated.
+            if person.id not in self.new_ids or person.id in self.flushed:
+                self.changed[person.id] = person
+        return person
+
+    def write(self, rows: Sequence[BulkRow], progress: Progress = noop_progress,
+              cancelled: Cancelled = never) -> list[str]:
+        actor, now, db = self.actor, self.now, self.db
+        self._load_persons(rows)
+        counters = {c.year: c.last for c in CaseCounter.select().where(CaseCounter.unit_code == actor.unit_code)}
+        sid = db.execute_sql('SELECT MAX(sid) FROM "case"').fetchone()[0] or 0
+        numbers: list[str] = []
+        cases: list[Case] = []
+        events: list[CaseEvent] = []
+        parties: list[CaseParty] = []
+        tokens: list[tuple[int, str]] = []
+        prints: list[dict[str, Any]] = []
+        total = max(1, len(rows))
+
+        def flush() -> None:
+            fresh = self.new_persons[self._inserted:]
+            insert_rows(db, Person, (p.__data__ for p in fresh))
+            self.flushed.update(p.id for p in fresh)
+            self._inserted = len(self.new_persons)
+            insert_rows(db, Case, (c.__data__ for c in cases))
+            insert_rows(db, CaseEvent, (e.__data__ for e in events))
+            insert_rows(db, CaseParty, (cp.__data__ for cp in parties))
+            search.index_rows(db, tokens)
+            insert_rows(db, LedgerRowFingerprint, prints)
+            for buf in (cases, events, parties, tokens, prints):
+                buf.clear()
+
+        for i, row in enumerate(rows):
+            if i % CHUNK == 0 and i:
+                flush()
+                if cancelled():
+                    raise LedgerCancelled("已取消，未导入任何记录。")
+                progress(i / total, f"正在写入：{i}/{len(rows)}行")
+            reg = row.registration
+            person = self._person(reg)
+            year = reg.received_at.year
+            counters[year] = counters.get(year, 0) + 1
+            sid += 1
+            case = Case(
+                sid=sid, unit_code=actor.unit_code, number=format_case_number(actor.unit_code, year, counters[year]),
+                query_code=new_query_code(), channel=reg.channel, received_at=reg.received_at,
+                category_code=reg.category_code, request=reg.request, facts=reg.facts, reasons=reg.reasons,
+                people_count=reg.people_count, is_group=is_group(reg.people_count or 1),
+                concerned_unit=reg.concerned_unit, township_code=person.township_code,
+                repeat_of=None, created_by=actor.name, created_at=now, updated_at=now,
+                parties_label=parties_label([person.name], reg.people_count or 1),
+                status=wf.Status.REGISTERED.value,
+            )
+            own = [CaseEvent(case=case, unit_code=actor.unit_code, kind=EventKind.REGISTERED.value,
+                             occurred_at=reg.received_at, recorded_at=now, actor=actor.name,
+                             data={"channel": reg.channel})]
+            for kind, data, at in row.actions:
+                act_in_memory(own, case, actor, kind, data, at, now, self.cal)
+            apply_state(case, wf.fold([to_event(e) for e in own], self.cal))
+            cases.append(case)
+            events.extend(own)
+            parties.append(CaseParty(case=case, person=person, unit_code=actor.unit_code, role="petitioner",
+                                     is_representative=reg.petitioners[0].is_representative, position=0,
+                                     updated_at=now))
+            tokens.append((sid, self.s.cases._search_tokens(case, [person])))
+            prints.append({"fingerprint": row.fingerprint, "batch": self.batch_id, "case_id": case.id,
+                           "row_number": row.row_number})
+            numbers.append(case.number)
+        flush()
+        if cancelled():
+            raise LedgerCancelled("已取消，未导入任何记录。")
+        # Persons changed after they were written (existing ones, or new ones a later row added to).
+        update_rows(db, Person, (p.__data__ for p in self.changed.values()))
+        db.connection().executemany(
+            "INSERT INTO case_counter (unit_code, year, last) VALUES (?, ?, ?) "
+            "ON CONFLICT (unit_code, year) DO UPDATE SET last = excluded.last",
+            [(actor.unit_code, year, last) for year, last in sorted(counters.items())])
+        progress(1.0, f"已写入{len(rows)}行")
+        return numbers
