@@ -1,23 +1,30 @@
 """台账导入: open an .xlsx or .csv ledger, correct the guessed column mapping, check every row
-(nothing is written), then import the valid rows in one go; the rest go to a rejects file."""
+(nothing is written), then import the valid rows in one go; the rest go to a rejects file.
+
+Reading, checking and importing run off the UI thread with a progress bar; checking and importing
+can be cancelled (an import cancelled is rolled back whole). A big ledger's check lists every row
+with a problem and the first of the good ones, not fifty thousand lines."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QCloseEvent, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+                               QProgressBar, QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QWidget)
 
-from ..services.ledger import FIELDS, ImportPlan, ImportResult, LedgerService, RawTable, guess_mapping, read_table
-from ..services.ledger import rejects_path_for
+from ..services.ledger import (FIELDS, ImportPlan, ImportResult, LedgerCancelled, LedgerService, RawTable,
+                               RowCheck, guess_mapping, read_table, rejects_path_for)
 from .context import AppContext
 from .errors import show_error
+from .tasks import TaskState
 
 STATUS_TEXT = {"ok": "可导入", "duplicate": "已存在，跳过", "rejected": "有问题"}
 STATUS_COLOUR = {"ok": QColor("#dff3e4"), "duplicate": QColor("#eeeeee"), "rejected": QColor("#fbd5d5")}
 SAMPLES = 3
+LISTED = 2000          # rows shown after a check: every problem row first, then good rows, up to this
 
 
 class LedgerImportDialog(QDialog):
@@ -30,6 +37,7 @@ class LedgerImportDialog(QDialog):
         self.plan: ImportPlan | None = None
         self.result: ImportResult | None = None
         self.imported = False
+        self.state: TaskState | None = None      # the running check or import, for 取消
         self.setWindowTitle("导入台账")
         self.resize(980, 640)
 
@@ -70,6 +78,16 @@ class LedgerImportDialog(QDialog):
         self.import_button.clicked.connect(self._import)
         self.close_button = QPushButton("关闭")
         self.close_button.clicked.connect(self.reject)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("取消")
+        self.cancel_button.setToolTip("停止检查或导入；导入中取消时不会导入任何记录")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.setVisible(False)
+        prow = QHBoxLayout()
+        prow.addWidget(self.progress, 1)
+        prow.addWidget(self.cancel_button)
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
         for b in (self.back_button, self.check_button, self.import_button, self.close_button):
@@ -77,6 +95,7 @@ class LedgerImportDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.steps, 1)
+        lay.addLayout(prow)
         lay.addLayout(buttons)
         self._step(0)
         self.check_button.setEnabled(False)
@@ -99,11 +118,13 @@ class LedgerImportDialog(QDialog):
     def open_file(self, path: Path) -> None:
         self.path = path
         self.file_label.setText(f"正在读取 {path.name}……")
+        self._busy(f"正在读取 {path.name}……", cancellable=False)
         self.ctx.tasks.run(lambda: read_table(path), writes=False, on_done=self._opened, on_error=self._failed)
 
     def _opened(self, table: RawTable) -> None:
         if not shiboken6.isValid(self):
             return
+        self._idle()
         self.table = table
         self.file_label.setText(f"{table.file_name}：{len(table.rows)}行，{len(table.headers)}列")
         guessed = guess_mapping(table.headers)
@@ -132,17 +153,24 @@ class LedgerImportDialog(QDialog):
     def _check(self) -> None:
         if self.table is None:
             return
-        table, mapping = self.table, self.current_mapping()
-        self.summary.setText("正在检查……")
-        self.ctx.tasks.run(lambda: self.ledger.dry_run(self.ctx.actor, table, mapping), writes=False,
-                           on_done=self._checked, on_error=self._failed)
+        table, mapping, actor = self.table, self.current_mapping(), self.ctx.actor
+
+        def work(state: TaskState) -> ImportPlan:
+            return self.ledger.dry_run(actor, table, mapping, progress=state.progress, cancelled=state.cancelled)
+
+        self._busy("正在检查……", cancellable=True)
+        self.ctx.tasks.run(work, writes=False, on_done=self._checked, on_error=self._failed,
+                           progress=self._progress, state=self.state)
 
     def _checked(self, plan: ImportPlan) -> None:
         if not shiboken6.isValid(self):
             return
+        self._idle()
         self.plan = plan
-        self.rows.setRowCount(len(plan.rows))
-        for i, r in enumerate(plan.rows):
+        listed = listed_rows(plan.rows)
+        self.rows.setUpdatesEnabled(False)
+        self.rows.setRowCount(len(listed))
+        for i, r in enumerate(listed):
             values = [str(r.row_number), STATUS_TEXT[r.status], r.values.get("name", ""),
                       r.values.get("received_at", ""), r.summary]
             for j, v in enumerate(values):
@@ -154,9 +182,12 @@ class LedgerImportDialog(QDialog):
         self.rows.resizeColumnsToContents()
         self.rows.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
         self.rows.resizeRowsToContents()            # several problems in one row wrap, not vanish
+        self.rows.setUpdatesEnabled(True)
         ok, dup, bad = plan.count("ok"), plan.count("duplicate"), plan.count("rejected")
         self.summary.setText(f"检查完毕（未写入任何数据）：可导入{ok}行，已存在跳过{dup}行，有问题{bad}行。"
-                             + ("有问题的行不会导入，将写入“未导入”文件，改正后可再次导入。" if bad else ""))
+                             + ("有问题的行不会导入，将写入“未导入”文件，改正后可再次导入。" if bad else "")
+                             + (f"下表列出其中{len(listed)}行：有问题的行在前，其后是最前面的可导入行。" if len(listed) < len(plan.rows)
+                                else ""))
         self.import_button.setText(f"导入{ok}行(&I)")
         self.import_button.setEnabled(ok > 0)
         self._step(1)
@@ -164,20 +195,27 @@ class LedgerImportDialog(QDialog):
     def _import(self) -> None:
         if self.table is None or self.plan is None or self.path is None:
             return
-        table, mapping, rejects = self.table, self.plan.mapping, rejects_path_for(self.path)
-        self.import_button.setEnabled(False)
-        self.summary.setText("正在导入……")
-        self.ctx.tasks.run(lambda: self.ledger.run_import(self.ctx.actor, table, mapping, rejects_path=rejects),
-                           writes=True, on_done=self._imported, on_error=self._failed)
+        table, mapping, rejects, actor = self.table, self.plan.mapping, rejects_path_for(self.path), self.ctx.actor
+
+        def work(state: TaskState) -> ImportResult:
+            return self.ledger.run_import(actor, table, mapping, rejects_path=rejects, progress=state.progress,
+                                          cancelled=state.cancelled)
+
+        self._busy("正在导入……", cancellable=True)
+        self.ctx.tasks.run(work, writes=True, on_done=self._imported, on_error=self._failed,
+                           progress=self._progress, state=self.state)
 
     def _imported(self, result: ImportResult) -> None:
         if not shiboken6.isValid(self):
             return
+        self._idle()
         self.result = result
         self.imported = result.imported > 0
         text = f"已导入{result.imported}行，已存在跳过{result.skipped}行，有问题未导入{result.rejected}行。"
         if result.rejects_file:
-            text += f"未导入的行及原因已写入：{result.rejects_file}"
+            # The name only (a full path does not wrap and is cut off); the tooltip has the folder.
+            text += f"未导入的行及原因已写入台账所在文件夹中的“{result.rejects_file.name}”，改正后可再次导入。"
+            self.summary.setToolTip(str(result.rejects_file))
         self.summary.setText(text)
         self.import_button.setVisible(False)
         self.back_button.setVisible(False)
@@ -186,6 +224,69 @@ class LedgerImportDialog(QDialog):
     def _failed(self, exc: BaseException, details: str) -> None:
         if not shiboken6.isValid(self):
             return
+        self._idle()
+        if self.table is None:
+            self.file_label.setText("请选择要导入的台账文件（.xlsx 或 .csv）。")
+        if isinstance(exc, LedgerCancelled):       # the clerk's own choice: said plainly, not as an error
+            self.summary.setText(exc.message)
+            return
         self.summary.setText("")
-        self.import_button.setEnabled(bool(self.plan and self.plan.count("ok")))
         show_error(self, exc, details)
+
+    # -- running work: progress, cancel, no closing half-way -------------------------------------------
+    def cancel(self) -> None:
+        if self.state is not None:
+            self.state.cancel()
+            self.cancel_button.setEnabled(False)
+            self.summary.setText("正在取消……")
+
+    def busy(self) -> bool:
+        return self.progress.isVisible()
+
+    def _busy(self, text: str, *, cancellable: bool) -> None:
+        self.state = TaskState() if cancellable else None      # made before the run, so 取消 reaches it
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(cancellable)
+        self.cancel_button.setEnabled(cancellable)
+        self.progress.setRange(0, 100 if cancellable else 0)   # reading a file: no fraction to show
+        self.progress.setValue(0)
+        for b in (self.open_button, self.back_button, self.check_button, self.import_button, self.close_button):
+            b.setEnabled(False)
+        self.steps.setEnabled(False)
+        self.summary.setText(text)
+
+    def _idle(self) -> None:
+        self.state = None
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        for b in (self.open_button, self.back_button, self.close_button):
+            b.setEnabled(True)
+        self.check_button.setEnabled(self.table is not None)
+        self.import_button.setEnabled(bool(self.plan and self.plan.count("ok")))
+        self.steps.setEnabled(True)
+
+    def _progress(self, fraction: float, text: str) -> None:
+        if shiboken6.isValid(self) and self.busy():
+            self.progress.setValue(int(fraction * 100))
+            if text and self.cancel_button.isEnabled():
+                self.summary.setText(text)
+
+    def reject(self) -> None:
+        if self.busy():           # the work goes on without a window to report to: use 取消 first
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.busy():
+            event.ignore()
+            return
+        super().closeEvent(event)
+
+
+def listed_rows(rows: list[RowCheck], limit: int = LISTED) -> list[RowCheck]:
+    """All rows in sheet order when few; otherwise the problem rows first (up to the limit), then
+    the first good rows, so a problem in row 30,000 is not at the bottom of a long table."""
+    if len(rows) <= limit:
+        return rows
+    problems = [r for r in rows if r.status != "ok"][:limit]
+    return problems + [r for r in rows if r.status == "ok"][:limit - len(problems)]
