@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
+from typing import NamedTuple
 
 from .workflow import DeadlineKey, OPEN_STATUSES, Status
 
@@ -166,8 +167,10 @@ class Override:
     on: date
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class PersonFacts:
+    """Not frozen, like CaseFacts: one per person per refresh. Treat as read-only."""
+
     person_id: str
     name: str
     cases: tuple[CaseFacts, ...]
@@ -175,8 +178,10 @@ class PersonFacts:
     override: Override | None = None
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(NamedTuple):
+    """One reason for a colour. A named tuple: a board builds tens of thousands per refresh, and
+    a tuple costs a fraction of a frozen dataclass to make (and nothing to the garbage collector)."""
+
     colour: Colour
     text: str
     case_id: str | None = None
@@ -186,8 +191,10 @@ class Reason:
         return self.text + (f"〔{self.case_number}〕" if self.case_number else "")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Grade:
+    """Not frozen, for the same reason as CaseFacts (one per person per refresh). Treat as read-only."""
+
     person_id: str
     colour: Colour                      # shown: the override while it holds, else computed
     computed: Colour
@@ -287,46 +294,66 @@ def case_reasons(c: CaseFacts, today: date, s: BoardSettings) -> list[Reason]:
     return out
 
 
-def grade(person: PersonFacts, today: date, settings: BoardSettings = BoardSettings()) -> Grade | None:
+def grade(person: PersonFacts, today: date, settings: BoardSettings = BoardSettings(),
+          reasons_cache: dict[str, list[Reason]] | None = None) -> Grade | None:
     """The colour of `person` and why, or None when they are not on the board (every matter
-    followed up, or none open)."""
+    followed up, or none open).
+
+    `reasons_cache`, one dict per refresh (same `today` and `settings`), keeps each matter's own
+    reasons, so a group matter shared by many people is worded once."""
     s = settings
-    matters = tuple(c for c in person.cases if c.on_board)
+    cases = person.cases
+    matters = tuple(c for c in cases if c.on_board)
     if not matters:
         return None
     reasons: list[Reason] = []
     for c in matters:
-        reasons += case_reasons(c, today, s)
+        if reasons_cache is None:
+            reasons += case_reasons(c, today, s)
+            continue
+        got = reasons_cache.get(c.case_id)
+        if got is None:
+            got = reasons_cache[c.case_id] = case_reasons(c, today, s)
+        reasons += got
     # 红: the same matter petitioned N+ times within the window without a written reply.
-    window_start = today - timedelta(days=s.repeat_window_days)
-    recent = tuple(c for c in person.cases if c.received_on > window_start and c.received_on <= today)
-    if len(recent) >= s.repeat_count:
-        for group in _same_matter_groups(recent):
-            # Without a written reply: not yet replied, refused or redirected (those are written).
-            unanswered = [c for c in group if c.replied_on is None and c.status in (Status.REGISTERED, Status.HANDLING)]
-            if len(unanswered) >= s.repeat_count:
-                latest = max(unanswered, key=lambda c: c.received_on)
-                reasons.insert(0, Reason(Colour.RED, f"{s.repeat_window_days}日内就同一事项信访{len(unanswered)}次，"
-                                                     f"均未获书面答复", latest.case_id, latest.number))
+    # Fewer matters than N in all cannot make it, which spares most people the grouping.
+    if len(cases) >= s.repeat_count:
+        window_start = today - timedelta(days=s.repeat_window_days)
+        recent = tuple(c for c in cases if c.received_on > window_start and c.received_on <= today)
+        if len(recent) >= s.repeat_count:
+            for group in _same_matter_groups(recent):
+                # Without a written reply: not yet replied, refused or redirected (those are written).
+                unanswered = [c for c in group
+                              if c.replied_on is None and c.status in (Status.REGISTERED, Status.HANDLING)]
+                if len(unanswered) >= s.repeat_count:
+                    latest = max(unanswered, key=lambda c: c.received_on)
+                    reasons.insert(0, Reason(Colour.RED, f"{s.repeat_window_days}日内就同一事项信访{len(unanswered)}次，"
+                                                         f"均未获书面答复", latest.case_id, latest.number))
     for h in person.hardships:
         note = f"：{h.note}" if h.note else ""
         reasons.insert(0, Reason(Colour.RED, f"急难情况（{h.kind.label}）{note}"))
-    computed = min((r.colour for r in reasons), key=_RANK.__getitem__)
-    top = tuple(r for r in reasons if r.colour == computed)
-    rest = tuple(r for r in reasons if r.colour != computed)
+    # Colour is a str enum whose letters sort like the urgency (A most urgent): plain string order.
+    computed = min([r.colour for r in reasons])
+    if len(reasons) == 1 or all(r.colour is computed for r in reasons):
+        top, rest = tuple(reasons), ()
+    else:
+        top = tuple(r for r in reasons if r.colour is computed)
+        rest = tuple(r for r in reasons if r.colour is not computed)
     override = lapsed = None
     if person.override is not None:
         if person.override.base == computed:
             override = person.override
         else:
             lapsed = person.override
-    owners = sorted((c for c in matters if c.leader), key=lambda c: c.leader_target or date.max)
+    # The owner: the leader whose target date comes first (the first listed among equal dates).
+    owner, owner_by = None, date.max
+    for c in matters:
+        if c.leader and (owner is None or (c.leader_target or date.max) < owner_by):
+            owner, owner_by = c.leader, c.leader_target or date.max
     step, step_date = _next_step(matters, today, s)
     primary = next((r.case_id for r in top if r.case_id), None) or matters[0].case_id
-    return Grade(person_id=person.person_id, colour=override.colour if override else computed, computed=computed,
-                 reasons=top, other_reasons=rest, override=override, lapsed=lapsed, matters=matters,
-                 owner=owners[0].leader if owners else None, next_step=step, next_date=step_date,
-                 primary_case_id=primary)
+    return Grade(person.person_id, override.colour if override else computed, computed, top, rest, override,
+                 lapsed, matters, owner, step, step_date, primary)
 
 
 def _next_step(matters: tuple[CaseFacts, ...], today: date, s: BoardSettings) -> tuple[str | None, date | None]:

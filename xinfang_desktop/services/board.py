@@ -4,9 +4,12 @@ refold of every timeline), graded by the published rules of domain/board.py; lea
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Iterable
+from operator import attrgetter
+from typing import Container, Iterator
 
 from ..domain import board as rules
 from ..domain.board import BoardSettings, CaseFacts, Colour, Grade, Hardship, HardshipKind, Override, PersonFacts
@@ -27,6 +30,10 @@ _OPEN = [s.value for s in OPEN_STATUSES]
 _DECIDED = [Status.REPLIED.value, Status.REVIEWED.value, Status.RECHECKED.value, Status.REDIRECTED.value,
             Status.CLOSED.value]
 _OPEN_SET = frozenset(_OPEN)
+_STATUSES = _OPEN + _DECIDED
+_REDIRECTED = Status.REDIRECTED.value
+# Events that carry a written decision, and the follow-up after one.
+_EVENT_KINDS = ["replied", "review_decided", "recheck_decided", "followed_up"]
 
 
 @dataclass(frozen=True)
@@ -37,9 +44,10 @@ class BoardFilter:
     colour: Colour | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Card:
-    """A person on the board, as the card, the printout and `xinfang board` show them."""
+    """A person on the board, as the card, the printout and `xinfang board` show them.
+    Not frozen (one per person per refresh, and a frozen init costs twice as much); read-only."""
 
     person_id: str
     name: str
@@ -143,8 +151,11 @@ class BoardService:
         require(actor, Permission.VIEW)
         today = self.s.clock.today()
         settings = self.settings()
-        cards = [c for c in self._cards(today, settings) if matches(c, f, self.s.categories)]
-        cards.sort(key=lambda c: (c.colour.rank, c.grade.next_date or date.max, c.name))
+        cards = self._cards(today, settings)
+        if f != BoardFilter():
+            cards = [c for c in cards if matches(c, f, self.s.categories)]
+        # Most urgent first: the colour letters (a str enum) sort as the urgency.
+        cards.sort(key=_board_order)
         return Board(cards, today, settings)
 
     def card(self, actor: Actor, person_id: str) -> Card | None:
@@ -153,99 +164,111 @@ class BoardService:
         return next(iter(self._cards(today, self.settings(), only=person_id)), None)
 
     def _cards(self, today: date, settings: BoardSettings, only: str | None = None) -> list[Card]:
-        facts = self.gather(today, only=only)
-        div = self.s.divisions
-        names: dict[str | None, str] = {}
+        with _collector_paused():
+            facts = self.gather(today, only=only, settings=settings)
+            div = self.s.divisions
+            names: dict[str | None, str] = {}
 
-        def place(code: str | None) -> str:
-            if code not in names:
-                try:
-                    names[code] = div.get(code).name if code else ""
-                except Exception:  # noqa: BLE001 - an unknown code shows as the code
-                    names[code] = code or ""
-            return names[code]
+            def place(code: str | None) -> str:
+                if code not in names:
+                    try:
+                        names[code] = div.get(code).name if code else ""
+                    except Exception:  # noqa: BLE001 - an unknown code shows as the code
+                        names[code] = code or ""
+                return names[code]
 
-        out = []
-        for pf, person in facts:
-            g = rules.grade(pf, today, settings)
-            if g is None:
-                continue
-            out.append(Card(pf.person_id, person[0], mask_id_number(person[1]) if person[1] else "",
-                            place(person[2]), place(person[3]), person[2], g))
-        return out
+            reasons_cache: dict = {}            # a group matter's reasons, worded once for all its people
+            grade = rules.grade
+            out = []
+            for pf, person in facts:
+                g = grade(pf, today, settings, reasons_cache)
+                if g is None:
+                    continue
+                out.append(Card(pf.person_id, person[0], mask_id_number(person[1]) if person[1] else "",
+                                place(person[2]), place(person[3]), person[2], g))
+            return out
 
-    def gather(self, today: date, only: str | None = None) -> list[tuple[PersonFacts, tuple]]:
-        """Each person with a matter that may be on the board, with the facts the rules need.
+    def gather(self, today: date, only: str | None = None,
+               settings: BoardSettings | None = None) -> list[tuple[PersonFacts, tuple]]:
+        """Each person with a matter on the board, with the facts the rules need, and their
+        (name, ID number, township code, village code).
 
-        Four queries: case rows joined to their parties; decision and follow-up days for the
-        decided ones; this feature's ownership, mediation, hardship and override rows."""
+        Plain scans, each table read once: the decision and follow-up events, the case rows, the
+        parties, the people; joined in dictionaries. (SQLite joining the same rows through its
+        UUID indexes costs over twice as much: a probe per row.) Decided matters already
+        followed up are left out as soon as their events are known, unless they fall in the
+        repeat window, where they may still link two petitions on the same matter."""
+        settings = settings or self.settings()
         db = self.s.db
-        statuses = _OPEN + _DECIDED
-        marks = ",".join("?" * len(statuses))
-        person_cond = "AND cp.person_id = ?" if only else ""
-        params: list = [*statuses] + ([only] if only else [])
-        rows = db.execute_sql(
-            f"""SELECT cp.person_id, c.id, c.number, c.status, c.received_at, c.category_code, c.is_group,
-                       c.people_count, c.repeat_of, c.next_due, c.next_due_key,
-                       p.name, p.id_number, p.township_code, p.village_code
-                FROM "case" c JOIN case_party cp ON cp.case_id = c.id JOIN person p ON p.id = cp.person_id
-                WHERE c.status IN ({marks}) {person_cond}""", params).fetchall()
-        decided = {r[1] for r in rows if r[3] not in _OPEN}
-        decisions: dict[str, tuple[str | None, str | None]] = {}
-        if decided:
-            # Last decision and last follow-up of each decided case; the index on (case, occurred_at)
-            # serves the lookups.
-            for chunk in _chunks(sorted(decided), 20000):
-                cm = ",".join("?" * len(chunk))
-                for case_id, last_dec, last_fu in db.execute_sql(
-                        f"""SELECT case_id,
-                                   MAX(CASE WHEN kind IN ('replied','review_decided','recheck_decided') THEN occurred_at END),
-                                   MAX(CASE WHEN kind = 'followed_up' THEN occurred_at END)
-                            FROM case_event WHERE case_id IN ({cm})
-                              AND kind IN ('replied','review_decided','recheck_decided','followed_up')
-                            GROUP BY case_id""", chunk):
-                    decisions[case_id] = (last_dec, last_fu)
-        case_ids = {r[1] for r in rows}
-        leaders = self._leaders(case_ids)
-        sessions = self._next_sessions(case_ids, today)
+        of_person = "IN (SELECT case_id FROM case_party WHERE person_id = ?)"
+        one = [only] if only else []
+        # The last written decision and the last follow-up of each case (ISO strings sort as time).
+        last_dec: dict[str, str] = {}
+        last_fu: dict[str, str] = {}
+        for cid, kind, at in db.execute_sql(
+                f"SELECT case_id, kind, occurred_at FROM case_event WHERE kind IN ({_marks(_EVENT_KINDS)})"
+                + (f" AND case_id {of_person}" if only else ""),
+                [*_EVENT_KINDS, *one]):
+            got = last_fu if kind == "followed_up" else last_dec
+            if at > got.get(cid, ""):
+                got[cid] = at
+        # Received on or after this day: inside the repeat window (received_on > today - window).
+        window_from = (today - timedelta(days=settings.repeat_window_days - 1)).isoformat()
+        built: dict[str, CaseFacts] = {}
+        for cid, number, status, received, cat, group, n, repeat_of, due, due_key in db.execute_sql(
+                f"""SELECT id, number, status, received_at, category_code, is_group, people_count, repeat_of,
+                           next_due, next_due_key
+                    FROM "case" WHERE status IN ({_marks(_STATUSES)})""" + (f" AND id {of_person}" if only else ""),
+                [*_STATUSES, *one]):
+            replied_on = None
+            followed = False
+            if status not in _OPEN_SET:
+                dec = last_dec.get(cid)
+                fu = last_fu.get(cid)
+                followed = fu is not None and (dec is None or fu >= dec)
+                if (followed or (dec is None and status != _REDIRECTED)) and received < window_from:
+                    continue                   # off the board, and too old to count as a repeat
+                replied_on = _day(dec)
+            built[cid] = CaseFacts(cid, number, _STATUS[status], _day(received), cat, bool(group), n or 1, repeat_of,
+                                   _day(due), due_key, replied_on, followed)
+        leaders = self._leaders(built)
+        for cid, nxt in self._next_sessions(built, today).items():
+            built[cid].next_session = nxt
+        for cid, (name, target) in leaders.items():
+            f = built[cid]
+            f.leader, f.leader_target = name, target
         per_person: dict[str, list[CaseFacts]] = {}
-        built: dict[str, CaseFacts] = {}       # a group case is one matter of each of its people
-        no_decision = (None, None)
-        people: dict[str, tuple] = {}
-        for pid, cid, number, status, received, cat, group, n, repeat_of, due, due_key, *person in rows:
-            facts = built.get(cid)
+        on_board: set[str] = set()               # people with a matter on the board
+        for cid, pid in db.execute_sql(f"SELECT case_id, person_id FROM case_party {'WHERE person_id = ?' if only else ''}",
+                                       one):
+            facts = built.get(cid)           # a group case is one matter of each of its people
             if facts is None:
-                replied_on = None
-                followed = False
-                if status not in _OPEN_SET:
-                    last_dec, last_fu = decisions.get(cid, no_decision)
-                    replied_on = _day(last_dec)
-                    followed = last_fu is not None and (last_dec is None or str(last_fu) >= str(last_dec))
-                leader = leaders.get(cid)
-                facts = built[cid] = CaseFacts(
-                    cid, number, _STATUS[status], _day(received), cat, bool(group), n or 1, repeat_of,
-                    _day(due), due_key, replied_on, followed, leader[0] if leader else None,
-                    leader[1] if leader else None, sessions.get(cid))
+                continue
             got = per_person.get(pid)
             if got is None:
                 per_person[pid] = [facts]
-                people[pid] = tuple(person)
             else:
                 got.append(facts)
-        # Drop people none of whose matters is on the board before the per-person queries.
-        per_person = {pid: cs for pid, cs in per_person.items() if any(c.on_board for c in cs)}
-        pids = list(per_person)
-        hardships = self._hardships(pids)
-        overrides = self._overrides(pids)
+            if facts.on_board:
+                on_board.add(pid)
+        hardships = self._hardships(on_board)
+        overrides = self._overrides(on_board)
         out = []
-        for pid, cs in per_person.items():
-            info = people.get(pid)
-            if info is None:
+        no_hardship = ()
+        for pid, name, id_number, township, village in db.execute_sql(
+                f"SELECT id, name, id_number, township_code, village_code FROM person {'WHERE id = ?' if only else ''}",
+                one):
+            if pid not in on_board:
                 continue
-            out.append((PersonFacts(pid, info[0], tuple(cs), tuple(hardships.get(pid, ())), overrides.get(pid)), info))
+            cs = per_person[pid]
+            if len(cs) > 1:
+                cs.sort(key=_received_order)     # a person's matters oldest first
+            h = hardships.get(pid)
+            out.append((PersonFacts(pid, name, tuple(cs), tuple(h) if h else no_hardship, overrides.get(pid)),
+                        (name, id_number, township, village)))
         return out
 
-    def _leaders(self, case_ids: set[str]) -> dict[str, tuple[str, date]]:
+    def _leaders(self, case_ids: Container[str]) -> dict[str, tuple[str, date]]:
         out: dict[str, tuple[str, date]] = {}
         for cid, name, target in self.s.db.execute_sql(
                 "SELECT case_id, leader_display, target_date FROM leader_assignment WHERE ended_at IS NULL "
@@ -254,7 +277,7 @@ class BoardService:
                 out[cid] = (name, _day(target))
         return out
 
-    def _next_sessions(self, case_ids: set[str], today: date) -> dict[str, date]:
+    def _next_sessions(self, case_ids: Container[str], today: date) -> dict[str, date]:
         # The planned next session of each case's latest, uncorrected mediation entry.
         out: dict[str, date] = {}
         rows = self.s.db.execute_sql(
@@ -269,8 +292,7 @@ class BoardService:
                     out[cid] = d
         return out
 
-    def _hardships(self, pids: list[str]) -> dict[str, list[Hardship]]:
-        wanted = set(pids)
+    def _hardships(self, wanted: Container[str]) -> dict[str, list[Hardship]]:
         out: dict[str, list[Hardship]] = {}
         for pid, kind, note, opened in self.s.db.execute_sql(
                 "SELECT person_id, kind, note, opened_at FROM hardship_flag WHERE cleared_at IS NULL ORDER BY opened_at"):
@@ -278,8 +300,7 @@ class BoardService:
                 out.setdefault(pid, []).append(Hardship(HardshipKind(kind), note or "", _day(opened)))
         return out
 
-    def _overrides(self, pids: list[str]) -> dict[str, Override]:
-        wanted = set(pids)
+    def _overrides(self, wanted: Container[str]) -> dict[str, Override]:
         out: dict[str, Override] = {}
         for pid, colour, base, reason, by, at in self.s.db.execute_sql(
                 "SELECT person_id, colour, base_colour, reason, set_by_display, set_at FROM colour_override "
@@ -399,17 +420,40 @@ _STATUS = {s.value: s for s in Status}
 def _day(value) -> date | None:
     if value is None:
         return None
+    if value.__class__ is str:     # what SQLite hands back: the common case first
+        got = _DAYS.get(value[:10])  # a few hundred distinct days among tens of thousands of rows
+        if got is None:
+            got = _DAYS[value[:10]] = date.fromisoformat(value[:10])
+        return got
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
         return value
-    key = str(value)[:10]
-    got = _DAYS.get(key)           # a few hundred distinct days among tens of thousands of rows
-    if got is None:
-        got = _DAYS[key] = date.fromisoformat(key)
-    return got
+    return _day(str(value))
 
 
-def _chunks(items: list, n: int) -> Iterable[list]:
-    for i in range(0, len(items), n):
-        yield items[i:i + n]
+def _marks(values: list) -> str:
+    return ",".join("?" * len(values))
+
+
+_received_order = attrgetter("received_on", "number")
+
+
+def _board_order(card: Card) -> tuple:
+    g = card.grade
+    return g.colour, g.next_date or date.max, card.name
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a board is built: it makes some 100,000 small objects
+    without a single reference cycle, and the collector, set off by their number, would walk
+    every live object of the program several times over (a third of the time for 10,000 people).
+    Whoever paused it first starts it again; the objects are collected as usual afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
