@@ -47,6 +47,7 @@ def register(sub) -> None:
     a = ss.add_parser("status", help="本单位的同步状态、已登记的单位和收发的同步包")
     a.add_argument("--format", choices=["text", "json"], default="text")
     a.set_defaults(func=cmd_sync_status)
+    _register_registry(ss)
 
 
 def _sync(args):
@@ -173,12 +174,16 @@ def cmd_import(args) -> int:
 def cmd_sync_status(args) -> int:
     svc, sync = _sync(args)
     status = sync.status()
+    status["epoch_needed"] = sync.epoch_needed()
     if args.format == "json":
         emit_json(status)
         return 0
     role = "市信访局" if status["role"] == "city" else "乡镇"
     print(f"本单位：{status['unit_name']}（{status['unit']}，{role}），第 {status['epoch']} 纪元")
     print(f"签名公钥指纹：{status['fingerprint'] or '尚未生成（xinfang keys init）'}")
+    if status["epoch_needed"]:
+        print(f"本机数据已从备份恢复：导出前须开始新批次。请联系市信访局授权，再运行 "
+              f"xinfang sync start-epoch 纪元号（通常为 {status['epoch'] + 1}）。")
     days = status["days_since_export"]
     print(f"上次导出：{'从未导出' if days is None else f'{days} 天前'}；"
           f"待对方确认的同步包 {status['outbox']['unacknowledged']} 个")
@@ -191,6 +196,100 @@ def cmd_sync_status(args) -> int:
         last = "从未收到" if p["days_since_last"] is None else f"{p['days_since_last']} 天前"
         print(f"  {p['name']}（{p['unit']}）：已收到第 {p['epoch']} 纪元第 {p['head']} 号{gaps}，"
               f"最近一次 {last}，事项 {p['cases']} 件{flags}")
+    return 0
+
+
+# -- the registry (city side) and epochs (both sides) ------------------------------------------------
+EPOCH_FLOW = ("从备份恢复的乡镇电脑不能沿用原来的同步包编号：乡镇电话联系市信访局 → 市局运行 "
+              "xinfang sync authorise-epoch 乡镇代码 纪元号（或在同步页的乡镇登记册点“授权新批次”）并告知纪元号 → "
+              "乡镇运行 xinfang sync start-epoch 纪元号（或在同步页点“开始新批次”）→ 乡镇再导出。"
+              "市局授权前，请先导入该乡镇恢复前已导出的全部同步包：授权后旧批次的包不再导入。")
+
+
+def _register_registry(ss) -> None:
+    a = ss.add_parser("revoke", help="吊销对方单位的登记：此后不再导入它的同步包，也不再向它发送")
+    a.add_argument("unit", help="单位代码（12位）")
+    a.add_argument("--format", choices=["text", "json"], default="text")
+    a.set_defaults(func=cmd_sync_revoke)
+    a = ss.add_parser("freeze", help="冻结对方单位的同步：核实前不导入它的同步包")
+    a.add_argument("unit", help="单位代码（12位）")
+    a.add_argument("--reason", required=True, help="冻结原因，解冻时核对")
+    a.add_argument("--format", choices=["text", "json"], default="text")
+    a.set_defaults(func=cmd_sync_freeze)
+    a = ss.add_parser("unfreeze", help="解除冻结，恢复导入对方单位的同步包")
+    a.add_argument("unit", help="单位代码（12位）")
+    a.add_argument("--format", choices=["text", "json"], default="text")
+    a.set_defaults(func=cmd_sync_unfreeze)
+    a = ss.add_parser("authorise-epoch", help="（市局）授权从备份恢复的乡镇开始新批次（纪元）",
+                      description=EPOCH_FLOW)
+    a.add_argument("unit", help="乡镇代码（12位）")
+    a.add_argument("epoch", type=int, help="新批次的纪元号，须大于该乡镇当前的纪元号")
+    a.add_argument("--format", choices=["text", "json"], default="text")
+    a.set_defaults(func=cmd_sync_authorise_epoch)
+    a = ss.add_parser("start-epoch", help="（乡镇，从备份恢复后）开始市局授权的新批次（纪元）", description=EPOCH_FLOW)
+    a.add_argument("epoch", type=int, help="市局授权并告知的纪元号")
+    a.add_argument("--format", choices=["text", "json"], default="text")
+    a.set_defaults(func=cmd_sync_start_epoch)
+
+
+def _peer_json(sync, unit: str) -> dict:
+    p = next((p for p in sync.peers() if p.unit_code == unit), None)
+    return {"unit": p.unit_code, "name": p.unit_name, "role": p.role, "revoked": p.revoked, "frozen": p.frozen,
+            "frozen_reason": p.frozen_reason, "epoch": p.head_epoch, "head": p.head_seq,
+            "allowed_epoch": sync.peer(unit).allowed_epoch}
+
+
+def _peer_done(args, sync, text: str) -> int:
+    if args.format == "json":
+        emit_json(_peer_json(sync, args.unit))
+    else:
+        print(text)
+    return 0
+
+
+def cmd_sync_revoke(args) -> int:
+    svc, sync = _sync(args)
+    peer = sync.peer(args.unit)
+    if peer.revoked:
+        raise XinfangError(f"{peer.unit_name}（{peer.unit_code}）的登记已经吊销，无需再次吊销。")
+    sync.revoke(acting_user(svc, args), args.unit)
+    return _peer_done(args, sync, f"已吊销 {peer.unit_name}（{peer.unit_code}）的登记：此后不再导入它的同步包，"
+                                  "也不再向它发送。如需恢复，请用其新的登记文件和纸质登记表重新登记。")
+
+
+def cmd_sync_freeze(args) -> int:
+    svc, sync = _sync(args)
+    sync.freeze(acting_user(svc, args), args.unit, args.reason)
+    peer = sync.peer(args.unit)
+    return _peer_done(args, sync, f"已冻结 {peer.unit_name}（{peer.unit_code}）的同步（{peer.frozen_reason}）："
+                                  "核实前不导入它的同步包。核实后运行 xinfang sync unfreeze 解除。")
+
+
+def cmd_sync_unfreeze(args) -> int:
+    svc, sync = _sync(args)
+    sync.unfreeze(acting_user(svc, args), args.unit)
+    peer = sync.peer(args.unit)
+    return _peer_done(args, sync, f"已解除 {peer.unit_name}（{peer.unit_code}）的冻结，可以重新导入它的同步包。")
+
+
+def cmd_sync_authorise_epoch(args) -> int:
+    svc, sync = _sync(args)
+    sync.authorise_epoch(acting_user(svc, args), args.unit, args.epoch)
+    peer = sync.peer(args.unit)
+    return _peer_done(args, sync, f"已授权 {peer.unit_name}（{peer.unit_code}）开始第 {args.epoch} 纪元。"
+                                  f"请告知该单位在同步页点“开始新批次”输入 {args.epoch}"
+                                  f"（或运行 xinfang sync start-epoch {args.epoch}），然后导出。")
+
+
+def cmd_sync_start_epoch(args) -> int:
+    svc, sync = _sync(args)
+    restored = sync.epoch_needed()
+    sync.start_epoch(acting_user(svc, args), args.epoch)
+    if args.format == "json":
+        emit_json({"unit": svc.unit_code, "epoch": sync.epoch(), "restored": restored, "epoch_needed": False})
+        return 0
+    print(f"已开始第 {args.epoch} 纪元：下次导出的同步包从第 1 号编起。请导出并交市信访局"
+          "（市局须已授权此纪元号，否则会拒绝导入）。")
     return 0
 
 

@@ -416,10 +416,14 @@ def restore_database(data_dir: Path, source: Path, *, at: datetime,
 
 def _mark_restored(db, at: datetime, actor: Actor, result: RestoreResult) -> None:
     """After a restore: bring the schema up to date, ask sync for a new epoch, record it."""
+    from .sync_epoch import journal_head
+
     migrate(db)
     with db.atomic():
+        # The journal position of the restored data: rows changed after it get versions of the new epoch.
         Setting.replace(key=SETTING_EPOCH, value={"since": at.isoformat(sep=" "), "reason": "restored",
-                                                  "backup": result.source.name}).execute()
+                                                  "backup": result.source.name,
+                                                  "journal": journal_head(db)}).execute()
         BackupRecord.create(at=at, kind="restore", path=str(result.source), cases=result.cases, actor=actor.name)
         audit(actor, "backup.restore", None, {"backup": result.source.name, "cases": result.cases,
                                               "safety_backup": str(result.safety_backup or "")}, at=at)

@@ -39,6 +39,7 @@ from ..sync.keys import (
     raw_public_bytes,
     read_enrolment,
 )
+from . import sync_epoch
 from . import sync_export as ex
 from . import sync_import as im
 from .audit import audit
@@ -208,16 +209,29 @@ class SyncService:
         self._peer_flag(actor, unit_code, "sync.revoke", revoked=True)
 
     def freeze(self, actor: Actor, unit_code: str, reason: str) -> None:
-        self._peer_flag(actor, unit_code, "sync.freeze", frozen=True, frozen_reason=reason)
+        require(actor, Permission.MANAGE_SETTINGS)
+        text = clean_text(reason, label="冻结原因", field="reason", required=False, limit=200, multiline=False)
+        if not text:
+            raise InvalidInput("请填写冻结原因（例如：同步包编号冲突，待核实），以便日后解除冻结时核对。", field="reason")
+        if self.peer(unit_code).revoked:
+            raise NotAllowed(f"{self.peer(unit_code).unit_name}的密钥已吊销，无需冻结。如要恢复同步，请重新登记其密钥。")
+        self._peer_flag(actor, unit_code, "sync.freeze", frozen=True, frozen_reason=text)
 
     def unfreeze(self, actor: Actor, unit_code: str) -> None:
+        require(actor, Permission.MANAGE_SETTINGS)
+        if not self.peer(unit_code).frozen:
+            raise NotAllowed(f"{self.peer(unit_code).unit_name}的同步没有冻结，无需解冻。")
         self._peer_flag(actor, unit_code, "sync.unfreeze", frozen=False, frozen_reason=None)
 
     def authorise_epoch(self, actor: Actor, unit_code: str, epoch: int) -> None:
-        """Let a township restored from backup start a new epoch instead of reusing seq numbers."""
+        """Let a unit restored from backup start a new epoch instead of reusing seq numbers (see sync_epoch)."""
+        require(actor, Permission.MANAGE_SETTINGS)
         peer = self.peer(unit_code)
+        if peer.revoked:
+            raise NotAllowed(f"{peer.unit_name}的密钥已吊销，不能授权新批次。请先重新登记其密钥。")
         if epoch <= peer.head_epoch:
-            raise InvalidInput(f"新纪元必须大于当前的第 {peer.head_epoch} 纪元。", field="epoch")
+            raise InvalidInput(f"新批次的纪元号必须大于{peer.unit_name}当前的第 {peer.head_epoch} 纪元，"
+                               f"例如 {peer.head_epoch + 1}。", field="epoch")
         self._peer_flag(actor, unit_code, "sync.authorise_epoch", allowed_epoch=epoch)
 
     def _peer_flag(self, actor: Actor, unit_code: str, action: str, **changes: Any) -> None:
@@ -263,12 +277,29 @@ class SyncService:
         """This database was restored from a backup (services/backup.py): its seq numbers may have been used."""
         return Setting.get_or_none(Setting.key == RESTORED_SETTING) is not None
 
+    def restored_info(self) -> dict[str, Any] | None:
+        """What services/backup.py recorded at the restore (since, backup), or None when no epoch is needed."""
+        row = Setting.get_or_none(Setting.key == RESTORED_SETTING)
+        if row is None:
+            return None
+        return row.value if isinstance(row.value, dict) else {}
+
     def start_epoch(self, actor: Actor, epoch: int) -> None:
         """After a restore: continue in the new epoch the city authorised, from seq 1, never reusing a seq."""
         require(actor, Permission.MANAGE_SETTINGS)
         if epoch <= self.epoch():
-            raise InvalidInput(f"新纪元必须大于当前的第 {self.epoch()} 纪元，请输入市局授权的纪元号。", field="epoch")
+            raise InvalidInput(f"新批次的纪元号必须大于本机当前的第 {self.epoch()} 纪元。请输入市局授权的纪元号"
+                               "（市局授权时会告知）。", field="epoch")
+        restored = self.restored_info()
         with self.db.atomic():
+            # Rows changed after the restore (or from now on, without one) win over the old epochs' copies.
+            if restored is not None and isinstance(restored.get("journal"), int):
+                position = restored["journal"]
+            elif restored is not None:      # restored by an older version: from the last bundle written
+                position = self.db.execute_sql("SELECT COALESCE(MAX(through_change), 0) FROM sync_outbox").fetchone()[0]
+            else:
+                position = sync_epoch.journal_head(self.db)
+            Setting.replace(key=sync_epoch.MARK_SETTING, value={"epoch": epoch, "journal": position}).execute()
             Setting.replace(key=EPOCH_SETTING, value=epoch).execute()
             Setting.delete().where(Setting.key == RESTORED_SETTING).execute()
             # Everything this unit owns goes again in the new epoch: the city ignores what it already has.
@@ -282,7 +313,8 @@ class SyncService:
         own = self.own_unit()
         if self.epoch_needed():
             raise NotAllowed("本机数据是从备份恢复的，原来的同步包编号可能已经用过。为防止与已发出的同步包冲突，"
-                             "请先请市局授权新的纪元，再在同步页输入纪元号后导出。")
+                             "请先电话联系市信访局授权新批次，再在同步页点“开始新批次”输入市局告知的纪元号"
+                             "（或运行 xinfang sync start-epoch 纪元号），然后导出。")
         peers = [p for p in SyncPeer.select().where(SyncPeer.revoked == False)  # noqa: E712
                  .order_by(SyncPeer.unit_code)]
         if own.kind == "township":
@@ -302,6 +334,8 @@ class SyncService:
                 upto = ex.journal_head(self.db)
                 if own.kind == "township":
                     records = ex.township_records(self.db, own.code, since, upto)
+                    mark = Setting.get_or_none(Setting.key == sync_epoch.MARK_SETTING)
+                    sync_epoch.lift_versions(self.db, records, mark.value if mark else None, epoch)
                 else:
                     records = ex.city_records(self.db, own.code, peer.unit_code, since, upto)
                 if not records and not peer.ack_pending:
@@ -352,11 +386,26 @@ class SyncService:
             return None
         return (self.s.clock.today() - last.created_at.date()).days
 
+    def reminder_days(self) -> int:
+        row = Setting.get_or_none(Setting.key == REMINDER_SETTING)
+        try:
+            return int(row.value) if row else DEFAULT_REMINDER_DAYS
+        except (TypeError, ValueError):
+            return DEFAULT_REMINDER_DAYS
+
+    def set_reminder_days(self, actor: Actor, days: int) -> int:
+        require(actor, Permission.MANAGE_SETTINGS)
+        if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= 90:
+            raise InvalidInput("提醒天数应为 1 到 90 之间的整数。", field="days")
+        with self.db.atomic():
+            Setting.replace(key=REMINDER_SETTING, value=days).execute()
+            audit(actor, "sync.reminder_days", None, {"days": days}, at=self.s.clock.now())
+        return days
+
     def export_reminder(self, days: int | None = None) -> str | None:
         """A line for the workbench when the last export is older than ``days`` (setting sync.reminder_days)."""
         if days is None:
-            row = Setting.get_or_none(Setting.key == REMINDER_SETTING)
-            days = int(row.value) if row else DEFAULT_REMINDER_DAYS
+            days = self.reminder_days()
         since = self.days_since_export()
         if since is None:
             if Case.select().where(Case.unit_code == self.s.unit_code).exists():
@@ -693,9 +742,19 @@ class SyncService:
         new = generate_keys(old.unit_code, old.unit_name, old.role, encryption=True, created=self.s.clock.today())
         record = make_rotation_record(old, new, created=self.s.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"))
         staged = self.keys_dir / f"new-{new.key_id}.json"
-        FileKeyStore.create(staged, new, passphrase)
+        # The replaced keys stay readable (bundles already on their way) under the new passphrase, which
+        # unlock() tries on every previous key: under the old one they would be skipped.
+        kept = [(self.keys_dir / f"previous-{k.key_id}.json.new", self.keys_dir / f"previous-{k.key_id}.json", k)
+                for k in (old, *ring.previous)]
+        written: list[Path] = []
         now = self.s.clock.now()
         try:
+            for fresh, _, k in kept:
+                fresh.unlink(missing_ok=True)
+                FileKeyStore.create(fresh, k, passphrase)
+                written.append(fresh)
+            FileKeyStore.create(staged, new, passphrase)
+            written.append(staged)
             with self.db.atomic():
                 for peer in SyncPeer.select().where(SyncPeer.revoked == False):  # noqa: E712
                     ex.write_bundles(self.db, keys=old, peer=peer, epoch=self.epoch(), records=[record],
@@ -704,10 +763,12 @@ class SyncService:
                                      now=now, kind="key-rotation")
                 audit(actor, "sync.rotate", old.unit_code, {"old": old.key_id, "new": new.key_id}, at=now)
         except BaseException:
-            staged.unlink(missing_ok=True)
+            for path in written:
+                path.unlink(missing_ok=True)
             raise
-        shutil.move(str(self.key_path), str(self.keys_dir / f"previous-{old.key_id}.json"))
-        shutil.move(str(staged), str(self.key_path))
+        for fresh, target, _ in kept:
+            fresh.replace(target)
+        staged.replace(self.key_path)
         return new.public()
 
     # -- status ------------------------------------------------------------------------------------

@@ -1,0 +1,84 @@
+"""`xinfang sync revoke/freeze/unfreeze/authorise-epoch/start-epoch` run as subprocesses on the data
+folders of a city and a township (enrolled with each other), as an administrator would type them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import CITY, TOWNS, write_out
+
+
+def run(data: Path, *args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env.pop("XINFANG_HOME", None)
+    return subprocess.run([sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(data), *args],
+                          capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+
+
+def ok(data: Path, *args: str) -> str:
+    r = run(data, *args)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_freeze_unfreeze_and_revoke_a_township_at_the_city(offices, tmp_path):
+    town, city = offices[TOWNS[0]], offices[CITY]
+    cdir = Path(city.svc.data_dir)
+    town.register()
+    bundles = write_out(town, tmp_path / "s1", town.export())
+
+    r = run(cdir, "sync", "freeze", TOWNS[0], "--reason", "  ")
+    assert r.returncode == 1 and "请填写冻结原因" in r.stderr and not r.stdout
+    out = ok(cdir, "sync", "freeze", TOWNS[0], "--reason", "编号冲突，待核实")
+    assert out.count("\n") == 1 and "已冻结 永福镇信访办" in out and "编号冲突，待核实" in out
+    [result] = city.import_(bundles)
+    assert result.outcome == "rejected" and "冻结" in result.message
+    status = json.loads(ok(cdir, "sync", "status", "--format", "json"))
+    assert next(p for p in status["peers"] if p["unit"] == TOWNS[0])["frozen"] is True
+
+    shown = json.loads(ok(cdir, "sync", "unfreeze", TOWNS[0], "--format", "json"))
+    assert shown["unit"] == TOWNS[0] and shown["frozen"] is False and shown["frozen_reason"] is None
+    r = run(cdir, "sync", "unfreeze", TOWNS[0])
+    assert r.returncode == 1 and "没有冻结" in r.stderr
+    [result] = city.import_(bundles)
+    assert result.outcome == "applied"
+
+    out = ok(cdir, "sync", "revoke", TOWNS[1])
+    assert "已吊销 新桥镇信访办" in out and "不再导入" in out
+    r = run(cdir, "sync", "revoke", TOWNS[1])
+    assert r.returncode == 1 and "已经吊销" in r.stderr
+    r = run(cdir, "sync", "freeze", "350881999000", "--reason", "核实")
+    assert r.returncode == 1 and "尚未登记" in r.stderr
+    status = json.loads(ok(cdir, "sync", "status", "--format", "json"))
+    assert next(p for p in status["peers"] if p["unit"] == TOWNS[1])["revoked"] is True
+
+
+def test_epoch_authorised_by_the_city_then_started_by_the_township(offices, tmp_path):
+    town, city = offices[TOWNS[0]], offices[CITY]
+    cdir, tdir = Path(city.svc.data_dir), Path(town.svc.data_dir)
+    town.register()
+    city.import_(write_out(town, tmp_path / "s1", town.export()))
+
+    helped = ok(tdir, "sync", "start-epoch", "--help")
+    assert "authorise-epoch" in helped and "市信访局" in helped
+    r = run(cdir, "sync", "authorise-epoch", TOWNS[0], "1")
+    assert r.returncode == 1 and "必须大于" in r.stderr and "例如 2" in r.stderr
+    out = ok(cdir, "sync", "authorise-epoch", TOWNS[0], "2")
+    assert out.count("\n") == 1 and "已授权 永福镇信访办" in out and "start-epoch 2" in out
+    assert json.loads(ok(cdir, "sync", "authorise-epoch", TOWNS[0], "3", "--format", "json"))["allowed_epoch"] == 3
+
+    r = run(tdir, "sync", "start-epoch", "1")
+    assert r.returncode == 1 and "市局授权的纪元号" in r.stderr
+    shown = json.loads(ok(tdir, "sync", "start-epoch", "2", "--format", "json"))
+    assert shown == {"unit": TOWNS[0], "epoch": 2, "restored": False, "epoch_needed": False}
+    town.register(name="王强")
+    rows = town.export()
+    assert [(r.epoch, r.seq) for r in rows] == [(2, 1)]
+    [result] = city.import_(write_out(town, tmp_path / "s2", rows))
+    assert result.outcome == "applied"
+    status = json.loads(ok(tdir, "sync", "status", "--format", "json"))
+    assert status["epoch"] == 2 and status["epoch_needed"] is False

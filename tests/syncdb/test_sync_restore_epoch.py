@@ -1,0 +1,98 @@
+"""A township PC restored from a backup taken before its last export, which then keeps working: the
+city authorises a new epoch, the township starts it, and the city ends with every edit, nothing lost."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from xinfang_desktop.domain.errors import InvalidInput, NotAllowed
+from xinfang_desktop.domain.workflow import EventKind
+from xinfang_desktop.services.backup import BackupService
+from xinfang_desktop.store.models import Case, CaseEvent
+
+from .conftest import CITY, TOWNS, write_out
+
+
+def _case_at(office, case_id: str) -> Case:
+    office.sync                                     # bind this office's database
+    return Case.get_by_id(case_id)
+
+
+def _route(office, number: str, unit: str, at: datetime) -> None:
+    office.sync
+    office.svc.cases.act(office.admin, number, EventKind.ROUTED, {"route": "direct", "unit": unit}, at=at)
+
+
+def test_restore_before_the_last_export_then_an_edit_reaches_the_city_in_a_new_epoch(offices, tmp_path):
+    town, city = offices[TOWNS[0]], offices[CITY]
+    first = town.register(name="欧阳娜娜")
+    second = town.register(name="李秀英", request="要求解决宅基地纠纷")
+    town.export()
+    city.import_(write_out(town, tmp_path / "s1"))
+    town.sync
+    backup = town.svc.get(BackupService).backup(town.admin, to=tmp_path / "backups")
+
+    # After the backup both cases are routed, exported and applied at the city.
+    _route(town, first.number, "镇综治中心", datetime(2026, 11, 2, 9, 10))
+    _route(town, second.number, "镇国土所", datetime(2026, 11, 2, 9, 11))
+    assert [r.outcome for r in city.import_(write_out(town, tmp_path / "s2", town.export()))] == ["applied"]
+    lost_version = _case_at(city, first.id).version
+
+    # The PC is restored from the backup: both routings are gone there and the number 2 will come again.
+    town.sync
+    town.svc.get(BackupService).restore(town.admin, backup.path)
+    assert _case_at(town, first.id).owner_name != "镇综治中心"
+    _route(town, first.id, "镇司法所", datetime(2026, 11, 2, 9, 20))
+    edited = _case_at(town, first.id)
+    assert edited.version == lost_version             # the same version number, other content
+
+    with pytest.raises(NotAllowed, match="开始新批次"):
+        town.export()
+    with pytest.raises(InvalidInput, match="大于"):
+        city.sync.authorise_epoch(city.admin, town.code, 1)
+    city.sync.authorise_epoch(city.admin, town.code, 2)
+    with pytest.raises(InvalidInput, match="大于"):
+        town.sync.start_epoch(town.admin, 1)
+    town.sync.start_epoch(town.admin, 2)
+    assert not town.sync.epoch_needed()
+    rows = town.export()
+    assert [(r.epoch, r.seq) for r in rows] == [(2, 1)]
+    results = city.import_(write_out(town, tmp_path / "s3", rows))
+    assert [r.outcome for r in results] == ["applied"], results[0].message
+
+    # The edit made after the restore wins at the city ...
+    at_city = _case_at(city, first.id)
+    assert at_city.owner_name == "镇司法所"
+    # ... nothing is lost: both routings (the one the restore took away, and the new one) are there ...
+    units = sorted(e.data["unit"] for e in CaseEvent.select().where(
+        (CaseEvent.case == first.id) & (CaseEvent.kind == EventKind.ROUTED.value)))
+    assert units == ["镇司法所", "镇综治中心"]
+    # ... and a case not touched since the restore keeps the newer copy the city already had.
+    assert _case_at(city, second.id).owner_name == "镇国土所"
+
+    # Later edits in the new epoch still count up and reach the city.
+    town.sync
+    town.svc.cases.act(town.admin, first.number, EventKind.NOTE, {"text": "已电话联系信访人"},
+                       at=datetime(2026, 11, 2, 9, 40))
+    results = city.import_(write_out(town, tmp_path / "s4", town.export()))
+    assert [r.outcome for r in results] == ["applied"]
+    assert _case_at(city, first.id).version > at_city.version
+
+
+def test_a_new_epoch_the_city_did_not_authorise_is_refused_and_changes_nothing(offices, tmp_path):
+    from .conftest import data_dump
+
+    town, city = offices[TOWNS[0]], offices[CITY]
+    town.register()
+    town.export()
+    city.import_(write_out(town, tmp_path / "s1"))
+    town.sync.start_epoch(town.admin, 3)           # typed without asking the city
+    town.register(name="王强")
+    rows = town.export()
+    before = data_dump(city.db_file)
+    [result] = city.import_(write_out(town, tmp_path / "s2", rows))
+    assert result.outcome == "rejected" and "授权" in result.message
+    after = data_dump(city.db_file)
+    assert {k: v for k, v in after.items() if k != "ledger"} == {k: v for k, v in before.items() if k != "ledger"}
