@@ -69,6 +69,17 @@ COLOUR_MEANINGS = {
 }
 
 
+def colour_meanings(s: "BoardSettings") -> dict[Colour, str]:
+    """What each colour means under the thresholds in force (the board's column headings)."""
+    return {
+        Colour.RED: f"期限已过、集体访未结、{s.repeat_window_days}日内同一事项信访{s.repeat_count}次以上未获书面答复，"
+                    "或有急难情况",
+        Colour.ORANGE: f"领导包案、长期未化解（超过{s.long_standing_days}天或复查复核仍有争议）、{s.due_soon_days}日内到期",
+        Colour.YELLOW: COLOUR_MEANINGS[Colour.YELLOW],
+        Colour.GREEN: COLOUR_MEANINGS[Colour.GREEN],
+    }
+
+
 class HardshipKind(str, Enum):
     NO_INCOME = "no_income"
     UNPAID_WAGES = "unpaid_wages"
@@ -101,9 +112,7 @@ class BoardSettings:
 
     def __post_init__(self) -> None:
         from .errors import InvalidInput
-        for name, low, high in (("repeat_count", 2, 20), ("repeat_window_days", 7, 730),
-                                ("long_standing_days", 30, 3650), ("due_soon_days", 1, 60),
-                                ("followup_days", 1, 365)):
+        for name, (low, high) in SETTING_BOUNDS.items():
             value = getattr(self, name)
             if not isinstance(value, int) or not low <= value <= high:
                 raise InvalidInput(f"看板规则“{SETTING_LABELS[name]}”应为{low}至{high}之间的整数", field=name)
@@ -112,6 +121,9 @@ class BoardSettings:
 SETTING_LABELS = {"repeat_count": "重复信访次数", "repeat_window_days": "重复信访统计天数",
                   "long_standing_days": "长期未化解天数", "due_soon_days": "临近到期天数",
                   "followup_days": "答复后回访天数"}
+# The values a setting may take (inclusive), checked whenever BoardSettings is made.
+SETTING_BOUNDS = {"repeat_count": (2, 20), "repeat_window_days": (7, 730), "long_standing_days": (30, 3650),
+                  "due_soon_days": (1, 60), "followup_days": (1, 365)}
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QListView, QMenu, QPushButton,
                                QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
 
-from ...domain.board import Colour
+from ...domain.board import BoardSettings, Colour, colour_meanings
 from ...services.board import Board, BoardFilter, BoardService, Card, matches
 from ...services.attention import LEADER_ROLES, HardshipService, OwnershipService
 from ...services.permissions import Permission
@@ -32,11 +32,17 @@ BACKGROUND = {Colour.RED: QColor("#fbe3e3"), Colour.ORANGE: QColor("#fdebd6"), C
 ACCENT = {Colour.RED: QColor("#b3261e"), Colour.ORANGE: QColor("#b35c00"), Colour.YELLOW: QColor("#8a6d00"),
           Colour.GREEN: QColor("#2e7d32")}
 
-HELP = ("颜色表示信访诉求的紧急程度，依据事项事实按公开规则自动生成："
-        "▲红A 期限已过、集体访未结、90日内同一事项信访3次以上未获书面答复或有急难情况；"
-        "◆橙B 领导包案、超过180天未化解或复查复核仍有争议、7日内到期；●黄C 正在按期办理（含调解中）；"
-        "○绿D 已答复，只待回访。回访后信访人离开看板。领导可写明理由调整颜色，事实变化后调整自动失效。"
-        "本看板只反映诉求办理情况，不记录信访人的行踪，不设任何限制信访的标记。")
+def help_text(s: BoardSettings) -> str:
+    """The rules as published, with the thresholds in force (设置 → 看板规则)."""
+    return ("颜色表示信访诉求的紧急程度，依据事项事实按公开规则自动生成："
+            f"▲红A 期限已过、集体访未结、{s.repeat_window_days}日内同一事项信访{s.repeat_count}次以上未获书面答复"
+            f"或有急难情况；◆橙B 领导包案、超过{s.long_standing_days}天未化解或复查复核仍有争议、"
+            f"{s.due_soon_days}日内到期；●黄C 正在按期办理（含调解中）；"
+            "○绿D 已答复，只待回访。回访后信访人离开看板。领导可写明理由调整颜色，事实变化后调整自动失效。"
+            "本看板只反映诉求办理情况，不记录信访人的行踪，不设任何限制信访的标记。")
+
+
+HELP = help_text(BoardSettings())
 
 CARD_MARGIN = 4
 PAD = 8
@@ -305,6 +311,10 @@ class BoardPage(QWidget):
     def _loaded(self, board: Board) -> None:
         if not shiboken6.isValid(self):
             return
+        if self.board is None or board.settings != self.board.settings:
+            self.help.setText(help_text(board.settings))
+            for colour, meaning in colour_meanings(board.settings).items():
+                self.columns[colour].header.setToolTip(meaning)
         self.board = board
         self.apply_filter()
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from ...domain.errors import XinfangError
 from ...services.backup import BackupInfo, BackupService, RestoreResult
 from ...services.permissions import Permission
+from ..board_rules_box import BoardRulesBox
 from ..context import AppContext
 from ..errors import show_error
 
@@ -313,6 +314,7 @@ class SettingsPage(QScrollArea):
         layout.addWidget(self.backup)
         layout.addWidget(self.users)
         layout.addWidget(self.calendar)
+        layout.addWidget(BoardRulesBox(ctx))
         layout.addStretch(1)
         self.setWidget(body)
         self.refresh()
