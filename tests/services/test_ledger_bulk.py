@@ -93,6 +93,11 @@ def dump(db_file) -> dict:
             "search": srt((next(c["number"] for c in cases.values() if c["sid"] == r[0]),
                               " ".join(t for t in r[1].split() if t not in codes))
                              for r in con.execute("SELECT rowid, tokens FROM case_search")),
+            # a table registration writes into that the bulk path would miss shows here
+            "counts": {t: con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for (t,) in con.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+                "AND name NOT LIKE 'case_search_%' AND name NOT IN "
+                "('audit_entry', 'sync_change', 'ledger_import', 'ledger_row_fingerprint')")},
             # which records the sync journal will send (how many times a row was touched may differ)
             "journal": srt({(r[0], keys[r[0]][r[1]]) for r in con.execute("SELECT tbl, row_id FROM sync_change")}),
         }
@@ -211,3 +216,16 @@ def test_a_failure_midway_leaves_nothing(tmp_path, services, admin, monkeypatch)
     assert table_counts(services.db) == before
     monkeypatch.setattr(search, "index_rows", real)
     assert services.get(LedgerService).run_import(admin, table).imported == 5
+
+
+def test_the_command_reports_a_big_ledgers_progress_on_stderr_only(capsys):
+    from xinfang_desktop.commands.stats import _progress_to_stderr
+
+    small, big = _progress_to_stderr(100), _progress_to_stderr(50_000)
+    for i in range(101):
+        small(i / 100, f"正在写入：{i}")
+        big(i / 100, f"正在写入：{i}")
+    out, err = capsys.readouterr()
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 11 and lines[0].startswith("0% ") and lines[-1] == "100% 正在写入：100"

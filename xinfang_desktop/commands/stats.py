@@ -130,21 +130,38 @@ def _mapping(table, pairs: list[str]) -> dict[int, str]:
     return mapping
 
 
+def _progress_to_stderr(rows: int):
+    """A big ledger says how far it has got, on stderr (stdout stays the result), every tenth."""
+    last = [-1]
+
+    def progress(fraction: float, text: str) -> None:
+        if rows >= PROGRESS_FROM_ROWS and int(fraction * 10) > last[0]:
+            last[0] = int(fraction * 10)
+            print(f"{fraction:.0%} {text}", file=sys.stderr, flush=True)
+
+    return progress
+
+
+PROGRESS_FROM_ROWS = 5000
+
+
 def cmd_ledger_import(args) -> int:
     from ..services.ledger import FIELD_BY_KEY, LedgerService, read_table, rejects_path_for
 
     table = read_table(args.file)
+    progress = _progress_to_stderr(len(table.rows))
     svc = open_services(args)
     actor = acting_user(svc, args)
     ledger = svc.get(LedgerService)
     mapping = _mapping(table, args.map)
     columns = {table.headers[i]: FIELD_BY_KEY[k].label for i, k in sorted(mapping.items())}
     if args.dry_run:
-        plan = ledger.dry_run(actor, table, mapping)
+        plan = ledger.dry_run(actor, table, mapping, progress=progress)
         imported, skipped, rejected, rejects_file = plan.count("ok"), plan.count("duplicate"), plan.count("rejected"), None
         rows = plan.rows
     else:
-        result = ledger.run_import(actor, table, mapping, rejects_path=args.rejects or rejects_path_for(args.file))
+        result = ledger.run_import(actor, table, mapping, rejects_path=args.rejects or rejects_path_for(args.file),
+                                   progress=progress)
         imported, skipped, rejected, rejects_file = result.imported, result.skipped, result.rejected, result.rejects_file
         rows = result.plan.rows
     if args.format == "json":
