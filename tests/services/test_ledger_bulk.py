@@ -229,3 +229,21 @@ def test_the_command_reports_a_big_ledgers_progress_on_stderr_only(capsys):
     assert out == ""
     lines = err.splitlines()
     assert len(lines) == 11 and lines[0].startswith("0% ") and lines[-1] == "100% 正在写入：100"
+
+
+def test_rows_imported_by_someone_else_after_the_check_are_skipped_not_fatal(tmp_path, services, admin,
+                                                                               monkeypatch):
+    ledger = services.get(LedgerService)
+    table = read_table(write_ledger(tmp_path / "台账.xlsx"))
+    assert ledger.run_import(admin, table).imported == 5
+    real = ledger._known_fingerprints
+    calls = {"n": 0}
+
+    def stale_at_check_time() -> set[str]:
+        calls["n"] += 1
+        return set() if calls["n"] == 1 else real()     # the check ran before the other import committed
+
+    monkeypatch.setattr(ledger, "_known_fingerprints", stale_at_check_time)
+    again = ledger.run_import(admin, table)
+    assert (again.imported, again.skipped, again.rejected) == (0, 5, 1)
+    assert services.db.execute_sql('SELECT COUNT(*) FROM "case"').fetchone()[0] == 5

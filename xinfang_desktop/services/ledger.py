@@ -404,10 +404,16 @@ class LedgerService:
         plan = self.dry_run(actor, table, mapping, progress=lambda f, t: progress(f * CHECK_SHARE, t),
                             cancelled=cancelled)
         now = self.services.clock.now()
-        valid = plan.valid
-        rows = [BulkRow(r.row_number, r.fingerprint, r.registration, closing_actions(r)) for r in valid
-                if r.registration is not None]
         with self.db.atomic():
+            # Rows another import wrote since the check (another window, the command line) are
+            # skipped as already present rather than failing the whole import on their fingerprint.
+            known = self._known_fingerprints()
+            for r in plan.valid:
+                if r.fingerprint in known:
+                    r.status, r.problems = "duplicate", ["已经导入过（同一信访人、日期、方式、类别和诉求）"]
+            valid = plan.valid
+            rows = [BulkRow(r.row_number, r.fingerprint, r.registration, closing_actions(r)) for r in valid
+                    if r.registration is not None]
             batch = LedgerImport.create(unit_code=actor.unit_code, file_name=table.file_name, imported_at=now,
                                         actor=actor.name, imported=len(valid), skipped=plan.count("duplicate"),
                                         rejected=plan.count("rejected"))
