@@ -56,6 +56,7 @@ class SectionSpec:
     order: int = 100                                    # lower comes first
     # What the case list's "查看全部" should show: (status, due window) for CaseListPage.show_filter
     list_filter: tuple[str | None, str | None] | None = None
+    hide_when_empty: bool = False                       # a reminder: no box at all when there is nothing
 
 
 @dataclass

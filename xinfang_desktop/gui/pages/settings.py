@@ -31,6 +31,7 @@ from ...services.permissions import Permission
 from ..board_rules_box import BoardRulesBox
 from ..context import AppContext
 from ..errors import show_error
+from ..sync_settings import SyncReminderBox
 
 PAGE_KEY = "settings"
 
@@ -315,6 +316,7 @@ class SettingsPage(QScrollArea):
         layout.addWidget(self.users)
         layout.addWidget(self.calendar)
         layout.addWidget(BoardRulesBox(ctx))
+        layout.addWidget(SyncReminderBox(ctx))
         layout.addStretch(1)
         self.setWidget(body)
         self.refresh()

@@ -42,6 +42,8 @@ from ..context import AppContext
 from ..errors import show_error
 from ..tasks import TaskState
 from .. import sync_actions  # noqa: F401  (registers 交办/督办 on the case view)
+from .. import sync_admin
+from ...services import sync_reminder  # noqa: F401  (registers the export reminder on the workbench)
 
 PAGE_KEY = "sync"
 ROLE_WORDS = {"city": "市局", "township": "乡镇"}
@@ -127,6 +129,15 @@ class SyncPage(QWidget):
         self.ring: KeyRing | None = None
         self.state = None                       # TaskState of the running import/export, for cancel
         self.passphrase_prompt: Callable[[], str | None] = self._ask_passphrase
+        # The dialogs of the administration actions (tests answer them without a modal loop).
+        self.ask_freeze_reason = lambda peer: sync_admin.ask_freeze_reason(self, peer)
+        self.confirm_revoke = lambda peer: sync_admin.confirm_revoke(self, peer)
+        self.ask_authorised_epoch = lambda peer: sync_admin.ask_authorised_epoch(self, peer)
+        self.ask_start_epoch = lambda current: sync_admin.ask_start_epoch(self, current)
+        self.ask_rotation = lambda: sync_admin.ask_rotation(self)
+        self.peer_rows: list = []
+        self.is_city = False
+        self.epoch = 1
 
         self.unit_label = QLabel()
         self.unit_label.setStyleSheet("font-size: 15pt; font-weight: bold;")
@@ -144,8 +155,11 @@ class SyncPage(QWidget):
         self.export_public.clicked.connect(self._export_public)
         self.enrol_button = QPushButton("登记对方单位(&R)…")
         self.enrol_button.clicked.connect(self._enrol)
+        self.rotate_button = QPushButton("更换密钥…")
+        self.rotate_button.setToolTip("生成新密钥；轮换记录随下次导出的同步包送达对方单位")
+        self.rotate_button.clicked.connect(self.rotate_keys)
         keys_row = QHBoxLayout()
-        for b in (self.init_keys, self.print_form, self.export_public, self.enrol_button):
+        for b in (self.init_keys, self.print_form, self.export_public, self.enrol_button, self.rotate_button):
             keys_row.addWidget(b)
         keys_row.addStretch(1)
 
@@ -192,7 +206,20 @@ class SyncPage(QWidget):
         self.instructions = _table(["时间", "类型", "乡镇", "事项编号", "期限", "内容"])
         self.tabs = QTabWidget()
         self.tabs.addTab(self.bundles, "收发的同步包")
-        self.tabs.addTab(self.registry, "已登记的单位")
+        self.registry_actions = sync_admin.RegistryActions()
+        self.registry_actions.freeze.connect(self.freeze_selected)
+        self.registry_actions.unfreeze.connect(self.unfreeze_selected)
+        self.registry_actions.revoke.connect(self.revoke_selected)
+        self.registry_actions.authorise.connect(self.authorise_selected)
+        self.registry.itemSelectionChanged.connect(self._registry_selected)
+        registry_tab = QWidget()
+        rl = QVBoxLayout(registry_tab)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.registry, 1)
+        rl.addWidget(self.registry_actions)
+        self.epoch_banner = sync_admin.EpochBanner()
+        self.epoch_banner.start.connect(self.start_epoch)
+        self.tabs.addTab(registry_tab, "已登记的单位")
         self.tabs.addTab(self.quarantine, "隔离的记录")
         self.tabs.addTab(self.instructions, "交办督办")
 
@@ -201,6 +228,7 @@ class SyncPage(QWidget):
         layout.addWidget(self.key_label)
         layout.addLayout(keys_row)
         layout.addWidget(self.reminder)
+        layout.addWidget(self.epoch_banner)
         layout.addWidget(stick)
         layout.addWidget(self.tabs, 1)
         self.refresh_drives()
@@ -216,7 +244,7 @@ class SyncPage(QWidget):
 
         def load():
             return (s.status(), s.bundles(), s.peers(), s.quarantined_records(), s.instructions(self.ctx.actor),
-                    s.export_reminder(), s.is_city(), s.unit_names())
+                    s.export_reminder(), s.is_city(), s.unit_names(), s.restored_info())
 
         self.ctx.tasks.run(load, on_done=self._show, on_error=self._load_failed, writes=False)
 
@@ -228,8 +256,9 @@ class SyncPage(QWidget):
     def _show(self, result) -> None:
         if not shiboken6.isValid(self):
             return
-        status, bundles, peers, quarantined, instructions, reminder, is_city, unit_names = result
+        status, bundles, peers, quarantined, instructions, reminder, is_city, unit_names, restored = result
         self.is_city = is_city
+        self.epoch = status["epoch"]
         self.unit_label.setText(f"{status['unit_name']}（{status['unit']}，{ROLE_WORDS.get(status['role'], '')}）"
                                 f"　第 {status['epoch']} 纪元")
         if status["fingerprint"]:
@@ -243,8 +272,14 @@ class SyncPage(QWidget):
         for b in (self.print_form, self.export_public):
             b.setEnabled(has_keys)
         self.enrol_button.setEnabled(admin)
+        self.rotate_button.setVisible(has_keys)
+        self.rotate_button.setEnabled(admin)
         self.reminder.setText(reminder or "")
-        self.reminder.setVisible(bool(reminder))
+        self.reminder.setVisible(bool(reminder) and restored is None)     # the banner says what to do first
+        self.epoch_banner.show_restored(restored, status["epoch"], admin=admin)
+        selected = self.selected_peer()
+        self.peer_rows = list(peers)
+        self.registry_actions.setVisible(is_city)
         self.tabs.setTabText(1, "乡镇登记册" if is_city else "已登记的单位")
         names = {**unit_names, **{p.unit_code: p.unit_name for p in peers}}
         _fill(self.bundles, [[("发出" if b.direction == "sent" else "收到"), names.get(b.unit, b.unit), b.epoch, b.seq,
@@ -261,6 +296,11 @@ class SyncPage(QWidget):
                               for p in peers],
               ["red" if (p.frozen or p.revoked) else ("amber" if p.gaps or (p.days_since_last or 0) > 7 else None)
                for p in peers])
+        if selected is not None:
+            row = next((i for i, p in enumerate(peers) if p.unit_code == selected.unit_code), -1)
+            if row >= 0:
+                self.registry.selectRow(row)
+        self._registry_selected()
         _fill(self.quarantine, [[f"{q.created_at:%Y-%m-%d %H:%M}", names.get(q.sender, q.sender), q.record_type, (q.record_id or "")[:8],
                                  q.reason] for q in quarantined])
         _fill(self.instructions, [[f"{i.created_at:%Y-%m-%d}", "交办" if i.kind == "assign" else "督办",
@@ -377,6 +417,104 @@ class SyncPage(QWidget):
 
         self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed)
 
+    # -- the registry (city), epochs and key rotation -----------------------------------------------
+    def selected_peer(self):
+        rows = {i.row() for i in self.registry.selectedIndexes()}
+        return self.peer_rows[min(rows)] if rows and min(rows) < len(self.peer_rows) else None
+
+    def select_peer(self, unit_code: str) -> None:
+        row = next((i for i, p in enumerate(self.peer_rows) if p.unit_code == unit_code), -1)
+        if row < 0:
+            raise LookupError(unit_code)
+        self.registry.selectRow(row)
+
+    def _registry_selected(self) -> None:
+        self.registry_actions.set_peer(self.selected_peer(), admin=self.ctx.actor.can(Permission.MANAGE_SETTINGS),
+                                       busy=self.progress.isVisible())
+
+    def _peer_action(self, busy: str, work: Callable[[], str]) -> None:
+        self._busy(busy)
+        self.registry_actions.set_peer(None, admin=True, busy=True)
+        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed)
+
+    def freeze_selected(self) -> None:
+        peer = self.selected_peer()
+        reason = peer and self.ask_freeze_reason(peer)
+        if not reason:
+            return
+
+        def work() -> str:
+            self.service.freeze(self.ctx.actor, peer.unit_code, reason)
+            return f"已冻结{peer.unit_name}的同步（{reason}）：核实前不导入它的同步包。"
+
+        self._peer_action("正在冻结…", work)
+
+    def unfreeze_selected(self) -> None:
+        peer = self.selected_peer()
+        if peer is None:
+            return
+
+        def work() -> str:
+            self.service.unfreeze(self.ctx.actor, peer.unit_code)
+            return f"已解除{peer.unit_name}的冻结，可以重新导入它的同步包。"
+
+        self._peer_action("正在解冻…", work)
+
+    def revoke_selected(self) -> None:
+        peer = self.selected_peer()
+        if peer is None or not self.confirm_revoke(peer):
+            return
+
+        def work() -> str:
+            self.service.revoke(self.ctx.actor, peer.unit_code)
+            return f"已吊销{peer.unit_name}的登记：此后不再导入它的同步包，也不再向它发送。"
+
+        self._peer_action("正在吊销…", work)
+
+    def authorise_selected(self) -> None:
+        peer = self.selected_peer()
+        epoch = peer and self.ask_authorised_epoch(peer)
+        if not epoch:
+            return
+
+        def work() -> str:
+            self.service.authorise_epoch(self.ctx.actor, peer.unit_code, epoch)
+            return (f"已授权{peer.unit_name}开始第 {epoch} 纪元。请电话告知该乡镇：在同步页点“开始新批次”，"
+                    f"输入 {epoch}，然后导出。")
+
+        self._peer_action("正在授权…", work)
+
+    def start_epoch(self) -> None:
+        epoch = self.ask_start_epoch(self.epoch)
+        if not epoch:
+            return
+
+        def work() -> str:
+            self.service.start_epoch(self.ctx.actor, epoch)
+            return f"已开始第 {epoch} 纪元：现在可以导出同步包并复制到U盘，交市信访局。"
+
+        self._busy("正在开始新批次…")
+        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed)
+
+    def rotate_keys(self) -> None:
+        rotation = self.ask_rotation()
+        if rotation is None:
+            return
+
+        def work() -> str:
+            ring = self.service.unlock(rotation.current)
+            public = self.service.rotate(self.ctx.actor, ring, rotation.new)
+            return (f"已更换密钥，新的签名公钥指纹：{format_fingerprint(public.signing_fingerprint)}。"
+                    "轮换记录已放入待发送的同步包，随下次导出送达对方单位；请重新打印登记表存档。")
+
+        def done(text: str) -> None:
+            if shiboken6.isValid(self):
+                self.ring = None            # the next export unlocks the new keys with the new passphrase
+                self._done_simple(text)
+
+        self._busy("正在更换密钥…")
+        self.ctx.tasks.run(work, on_done=done, on_error=self._failed)
+
     # -- export and import -------------------------------------------------------------------------
     def export_to_stick(self) -> None:
         folder = self.folder()
@@ -457,7 +595,7 @@ class SyncPage(QWidget):
         self.progress.setVisible(busy)
         self.progress.setValue(0)
         self.cancel_button.setVisible(busy and cancellable)
-        for b in (self.export_button, self.import_button, self.enrol_button, self.init_keys):
+        for b in (self.export_button, self.import_button, self.enrol_button, self.init_keys, self.rotate_button):
             b.setEnabled(not busy)
         if busy:
             self.message.setStyleSheet("")
@@ -483,6 +621,7 @@ class SyncPage(QWidget):
         self._busy(None)
         self.message.setStyleSheet("color: #9b1111;")
         self.message.setText(getattr(exc, "message", None) or "操作失败，请重试。")
+        self._registry_selected()
         if not getattr(self, "quiet_errors", False):
             show_error(self, exc, details)
 

@@ -187,6 +187,7 @@ class WorkbenchPage(QWidget):
                 box.show_all.connect(lambda s: self.show_cases.emit(s.list_filter))
                 self.grid.addWidget(box, i // COLUMNS, i % COLUMNS, Qt.AlignTop)
             box.show_result(result, wb.today)
+            box.setVisible(bool(result.items or result.error or not spec.hide_when_empty))
         self.loaded.emit()
 
 
