@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from enum import Enum
 from typing import NamedTuple
 
-from .workflow import DeadlineKey, OPEN_STATUSES, Status
+from .workflow import STATUS_LABELS, DeadlineKey, OPEN_STATUSES, Status
 
 
 class Colour(str, Enum):
@@ -236,7 +236,9 @@ _NEXT_ACTION = {
     DeadlineKey.RECHECK.value: "出具复核意见",
 }
 
-# Tuples, not sets: membership by identity, without Enum's Python-level __hash__.
+# Tuples, not sets: membership by identity, without Enum's Python-level __hash__ (nor keyed by
+# the enum: by its value).
+_STATUS_LABELS = {k.value: v for k, v in STATUS_LABELS.items()}
 _REVIEWED = (Status.REVIEWING, Status.REVIEWED, Status.RECHECKING, Status.RECHECKED)
 
 
@@ -265,44 +267,46 @@ def _same_matter_groups(cases: tuple[CaseFacts, ...]) -> list[list[CaseFacts]]:
 def case_reasons(c: CaseFacts, today: date, s: BoardSettings) -> list[Reason]:
     """The reasons one matter gives, of every colour."""
     out: list[Reason] = []
-
-    def add(colour: Colour, text: str) -> None:
-        out.append(Reason(colour, text, c.case_id, c.number))
-
+    cid, number = c.case_id, c.number
     if c.is_open:
-        if c.next_due is not None and c.next_due < today:
-            add(Colour.RED, f"{short_deadline_label(c.next_due_key)}已于{c.next_due.isoformat()}届满"
-                            f"（超期{(today - c.next_due).days}天）")
+        due = c.next_due
+        if due is not None and due < today:
+            out.append(Reason(Colour.RED, f"{short_deadline_label(c.next_due_key)}已于{due.isoformat()}届满"
+                                          f"（超期{(today - due).days}天）", cid, number))
         if c.is_group:
-            add(Colour.RED, f"集体访事项（{c.people_count}人）尚未办结")
+            out.append(Reason(Colour.RED, f"集体访事项（{c.people_count}人）尚未办结", cid, number))
         if c.leader:
             target = f"，目标{c.leader_target.isoformat()}前化解" if c.leader_target else ""
-            add(Colour.ORANGE, f"{c.leader}包案{target}")
+            out.append(Reason(Colour.ORANGE, f"{c.leader}包案{target}", cid, number))
         age = (today - c.received_on).days
         if age > s.long_standing_days:
-            add(Colour.ORANGE, f"信访已{age}天未化解（超过{s.long_standing_days}天）")
-        if c.next_due is not None and today <= c.next_due <= today + timedelta(days=s.due_soon_days):
-            left = (c.next_due - today).days
-            add(Colour.ORANGE, f"{short_deadline_label(c.next_due_key)}将于{c.next_due.isoformat()}届满"
-                               + ("（今天到期）" if left == 0 else f"（剩{left}天）"))
+            out.append(Reason(Colour.ORANGE, f"信访已{age}天未化解（超过{s.long_standing_days}天）", cid, number))
+        if due is not None and due >= today and (due - today).days <= s.due_soon_days:
+            left = (due - today).days
+            out.append(Reason(Colour.ORANGE, f"{short_deadline_label(c.next_due_key)}将于{due.isoformat()}届满"
+                                             + ("（今天到期）" if left == 0 else f"（剩{left}天）"), cid, number))
+        label = _STATUS_LABELS[c.status._value_]
         if c.status in _REVIEWED:
-            add(Colour.ORANGE, f"{c.status.label}，信访人对处理意见仍有争议")
+            out.append(Reason(Colour.ORANGE, f"{label}，信访人对处理意见仍有争议", cid, number))
         if c.next_session is not None and c.next_session >= today:
-            add(Colour.YELLOW, f"调解进行中，下次调解{c.next_session.isoformat()}")
-        if c.next_due is None or c.next_due >= today:
-            due = f"，{short_deadline_label(c.next_due_key)}至{c.next_due.isoformat()}" if c.next_due else ""
-            add(Colour.YELLOW, f"{c.status.label}，按期推进{due}")
+            out.append(Reason(Colour.YELLOW, f"调解进行中，下次调解{c.next_session.isoformat()}", cid, number))
+        if due is None:
+            out.append(Reason(Colour.YELLOW, f"{label}，按期推进", cid, number))
+        elif due >= today:
+            out.append(Reason(Colour.YELLOW, f"{label}，按期推进，{short_deadline_label(c.next_due_key)}至{due.isoformat()}",
+                              cid, number))
         return out
     if not c.on_board:
         return out
     if c.status in _REVIEWED:
-        add(Colour.ORANGE, f"{c.status.label}，信访人对处理意见仍有争议，待回访")
+        out.append(Reason(Colour.ORANGE, f"{_STATUS_LABELS[c.status._value_]}，信访人对处理意见仍有争议，待回访", cid, number))
     if c.replied_on is not None:
         due = c.replied_on + timedelta(days=s.followup_days)
         late = f"，已逾期{(today - due).days}天" if due < today else ""
-        add(Colour.GREEN, f"已于{c.replied_on.isoformat()}书面答复，待回访（回访期限{due.isoformat()}{late}）")
+        out.append(Reason(Colour.GREEN, f"已于{c.replied_on.isoformat()}书面答复，待回访（回访期限{due.isoformat()}{late}）",
+                          cid, number))
     else:
-        add(Colour.GREEN, "已告知通过其他法定途径解决，待回访")
+        out.append(Reason(Colour.GREEN, "已告知通过其他法定途径解决，待回访", cid, number))
     return out
 
 
@@ -312,21 +316,26 @@ def grade(person: PersonFacts, today: date, settings: BoardSettings = BoardSetti
     followed up, or none open).
 
     `reasons_cache`, one dict per refresh (same `today` and `settings`), keeps each matter's own
-    reasons, so a group matter shared by many people is worded once."""
+    reasons, so a group matter shared by many people is worded once. Most people have a single
+    matter with a single reason; those take the short paths below."""
     s = settings
     cases = person.cases
-    matters = tuple(c for c in cases if c.on_board)
+    if len(cases) == 1:
+        matters = cases if cases[0].on_board else ()
+    else:
+        matters = tuple(c for c in cases if c.on_board)
     if not matters:
         return None
+    if reasons_cache is None:
+        reasons_cache = {}
     reasons: list[Reason] = []
     for c in matters:
-        if reasons_cache is None:
-            reasons += case_reasons(c, today, s)
-            continue
         got = reasons_cache.get(c.case_id)
         if got is None:
             got = reasons_cache[c.case_id] = case_reasons(c, today, s)
         reasons += got
+    # Reasons about the person rather than one matter come first: hardship, then repeats.
+    front: list[Reason] = []
     # 红: the same matter petitioned N+ times within the window without a written reply.
     # Fewer matters than N in all cannot make it, which spares most people the grouping.
     if len(cases) >= s.repeat_count:
@@ -339,18 +348,21 @@ def grade(person: PersonFacts, today: date, settings: BoardSettings = BoardSetti
                               if c.replied_on is None and c.status in (Status.REGISTERED, Status.HANDLING)]
                 if len(unanswered) >= s.repeat_count:
                     latest = max(unanswered, key=lambda c: c.received_on)
-                    reasons.insert(0, Reason(Colour.RED, f"{s.repeat_window_days}日内就同一事项信访{len(unanswered)}次，"
-                                                         f"均未获书面答复", latest.case_id, latest.number))
+                    front.insert(0, Reason(Colour.RED, f"{s.repeat_window_days}日内就同一事项信访{len(unanswered)}次，"
+                                                       f"均未获书面答复", latest.case_id, latest.number))
     for h in person.hardships:
         note = f"：{h.note}" if h.note else ""
-        reasons.insert(0, Reason(Colour.RED, f"急难情况（{h.kind.label}）{note}"))
-    # Colour is a str enum whose letters sort like the urgency (A most urgent): plain string order.
-    computed = min([r.colour for r in reasons])
-    if len(reasons) == 1 or all(r.colour is computed for r in reasons):
-        top, rest = tuple(reasons), ()
+        front.insert(0, Reason(Colour.RED, f"急难情况（{h.kind.label}）{note}"))
+    if front:
+        reasons = front + reasons
+    if len(reasons) == 1:
+        computed = reasons[0].colour
+        top, rest = (reasons[0],), ()
     else:
+        # Colour is a str enum whose letters sort like the urgency (A most urgent): plain string order.
+        computed = min([r.colour for r in reasons])
         top = tuple(r for r in reasons if r.colour is computed)
-        rest = tuple(r for r in reasons if r.colour is not computed)
+        rest = tuple(r for r in reasons if r.colour is not computed) if len(top) < len(reasons) else ()
     override = lapsed = None
     if person.override is not None:
         if person.override.base == computed:
@@ -363,29 +375,45 @@ def grade(person: PersonFacts, today: date, settings: BoardSettings = BoardSetti
         if c.leader and (owner is None or (c.leader_target or date.max) < owner_by):
             owner, owner_by = c.leader, c.leader_target or date.max
     step, step_date = _next_step(matters, today, s)
-    primary = next((r.case_id for r in top if r.case_id), None) or matters[0].case_id
+    primary = matters[0].case_id
+    for r in top:
+        if r.case_id:
+            primary = r.case_id
+            break
     return Grade(person.person_id, override.colour if override else computed, computed, top, rest, override,
                  lapsed, matters, owner, step, step_date, primary)
 
 
 def _next_step(matters: tuple[CaseFacts, ...], today: date, s: BoardSettings) -> tuple[str | None, date | None]:
-    """The earliest thing due: a statutory limit, a leader's target, a mediation, a follow-up."""
-    steps: list[tuple[date, str]] = []
+    """The earliest thing due: a statutory limit, a leader's target, a mediation, a follow-up
+    (on the same day, the first in text order). A step is worded only if it may be the earliest."""
+    best: tuple[date, str] | None = None
     for c in matters:
         if c.is_open:
-            if c.next_due is not None:
-                steps.append((c.next_due, f"{_NEXT_ACTION.get(c.next_due_key or '', '办理')}（{c.number}）"))
-            if c.next_session is not None and c.next_session >= today:
-                steps.append((c.next_session, f"调解（{c.number}）"))
-            if c.leader_target is not None:
-                steps.append((c.leader_target, f"包案化解（{c.number}）"))
+            d = c.next_due
+            if d is not None and (best is None or d <= best[0]):
+                step = (d, f"{_NEXT_ACTION.get(c.next_due_key or '', '办理')}（{c.number}）")
+                if best is None or step < best:
+                    best = step
+            d = c.next_session
+            if d is not None and d >= today and (best is None or d <= best[0]):
+                step = (d, f"调解（{c.number}）")
+                if best is None or step < best:
+                    best = step
+            d = c.leader_target
+            if d is not None and (best is None or d <= best[0]):
+                step = (d, f"包案化解（{c.number}）")
+                if best is None or step < best:
+                    best = step
         else:
-            base = c.replied_on or c.received_on
-            steps.append((base + timedelta(days=s.followup_days), f"回访（{c.number}）"))
-    if not steps:
+            d = (c.replied_on or c.received_on) + timedelta(days=s.followup_days)
+            if best is None or d <= best[0]:
+                step = (d, f"回访（{c.number}）")
+                if best is None or step < best:
+                    best = step
+    if best is None:
         return None, None
-    when, what = min(steps)
-    return what, when
+    return best[1], best[0]
 
 
 @dataclass(frozen=True)

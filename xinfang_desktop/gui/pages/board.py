@@ -200,7 +200,9 @@ class BoardColumn(QWidget):
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.view.setLayoutMode(QListView.Batched)
-        self.view.setBatchSize(200)
+        # Cards are laid out a batch at a time between events: the first batch is what shows
+        # at once (a column holds about eight cards), the rest follows while the board stays usable.
+        self.view.setBatchSize(40)
         self.view.setSelectionMode(QAbstractItemView.SingleSelection)
         self.view.setMouseTracking(True)
         self.view.setContextMenuPolicy(Qt.CustomContextMenu)
