@@ -15,7 +15,7 @@ from ..store.models import Case
 from .permissions import Actor
 from .sync import SyncService
 from .sync_epoch import journal_head
-from .workbench import SectionResult, SectionSpec, WorkbenchItem, register_section
+from .workbench import SectionResult, SectionSpec, register_section
 
 SECTION_KEY = "sync_reminder"
 
@@ -45,9 +45,8 @@ def _unexported(db) -> bool:
 
 
 def sync_reminder_section(services, actor: Actor, today: date, limit: int) -> SectionResult:
-    items = [WorkbenchItem(title="同步提醒", detail=line, urgency=None, status_label="同步", note=line)
-             for line in reminder_lines(services)]
-    return SectionResult(items[:limit], len(items))
+    lines = reminder_lines(services)
+    return SectionResult([], 0, notice="\n".join(lines) if lines else None)
 
 
 register_section(SectionSpec(SECTION_KEY, "同步提醒", "同步包已按时导出。", sync_reminder_section, order=900,

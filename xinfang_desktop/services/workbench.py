@@ -45,6 +45,7 @@ class SectionResult:
     items: list[WorkbenchItem]
     total: int
     error: str | None = None          # this section could not be read; the others still show
+    notice: str | None = None         # a reminder in words instead of lines (shown where the lines would be)
 
 
 @dataclass(frozen=True)

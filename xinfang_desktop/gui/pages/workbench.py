@@ -56,6 +56,7 @@ class SectionBox(QGroupBox):
         self.table.cellClicked.connect(self._open_row)
         self.empty = QLabel(spec.empty_text)
         self.empty.setStyleSheet("color: #2c6e3a; padding: 6px;")
+        self.empty.setWordWrap(True)
         self.more = QPushButton("查看全部")
         self.more.setVisible(False)
         self.more.clicked.connect(lambda: self.show_all.emit(self.spec))
@@ -73,8 +74,9 @@ class SectionBox(QGroupBox):
         items = result.items
         shown = len(items)
         self.setTitle(f"{self.spec.title}（{result.total}件）" if result.total else self.spec.title)
-        self.empty.setText(result.error or self.spec.empty_text)
-        self.empty.setStyleSheet(f"color: {'#9b1111' if result.error else '#2c6e3a'}; padding: 6px;")
+        self.empty.setText(result.error or result.notice or self.spec.empty_text)
+        colour = "#9b1111" if result.error else "#8a4b00; font-weight: bold" if result.notice else "#2c6e3a"
+        self.empty.setStyleSheet(f"color: {colour}; padding: 6px;")
         self.empty.setVisible(not items)
         self.table.setVisible(bool(items))
         self.more.setVisible(result.total > shown and self.spec.list_filter is not None)
@@ -187,7 +189,7 @@ class WorkbenchPage(QWidget):
                 box.show_all.connect(lambda s: self.show_cases.emit(s.list_filter))
                 self.grid.addWidget(box, i // COLUMNS, i % COLUMNS, Qt.AlignTop)
             box.show_result(result, wb.today)
-            box.setVisible(bool(result.items or result.error or not spec.hide_when_empty))
+            box.setVisible(bool(result.items or result.error or result.notice or not spec.hide_when_empty))
         self.loaded.emit()
 
 
