@@ -57,14 +57,17 @@ class BulkRow:
 
 
 # -- inserting model rows with executemany ----------------------------------------------------------
-def _values(model: type[Model], data: dict[str, Any], fields: Sequence) -> list[Any]:
+def _converters(fields: Sequence) -> list[tuple[str, Callable[[Any], Any], Any]]:
+    return [(f.name, f.db_value, f.default) for f in fields]
+
+
+def _values(data: dict[str, Any], conv: list[tuple[str, Callable[[Any], Any], Any]]) -> list[Any]:
     out = []
-    for f in fields:
-        if f.name in data:
-            value = data[f.name]
-        else:
-            value = f.default() if callable(f.default) else f.default
-        out.append(f.db_value(value))
+    for name, db_value, default in conv:
+        if name in data:
+            out.append(db_value(data[name]))
+        else:                           # not in `__data__`: a nullable field never set, or a plain dict
+            out.append(db_value(default() if callable(default) else default))
     return out
 
 
@@ -72,18 +75,20 @@ def insert_rows(db, model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
     """INSERT every row ({field name: value}, e.g. an instance's `__data__`); the columns are the
     model's fields, so a column added to the model comes along without a change here."""
     fields = model._meta.sorted_fields
+    conv = _converters(fields)
     cols = ", ".join(f'"{f.column_name}"' for f in fields)
     sql = f'INSERT INTO "{model._meta.table_name}" ({cols}) VALUES ({", ".join("?" * len(fields))})'
-    db.connection().executemany(sql, (_values(model, r, fields) for r in rows))
+    db.connection().executemany(sql, (_values(r, conv) for r in rows))
 
 
 def update_rows(db, model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
     """UPDATE every column but the primary key of each row (given whole, as `__data__`)."""
     pk = model._meta.primary_key
     fields = [f for f in model._meta.sorted_fields if f is not pk]
+    conv = _converters(fields)
     sets = ", ".join(f'"{f.column_name}" = ?' for f in fields)
     sql = f'UPDATE "{model._meta.table_name}" SET {sets} WHERE "{pk.column_name}" = ?'
-    db.connection().executemany(sql, (_values(model, r, fields) + [pk.db_value(r[pk.name])] for r in rows))
+    db.connection().executemany(sql, (_values(r, conv) + [pk.db_value(r[pk.name])] for r in rows))
 
 
 # -- one row's records, as registration and the workflow actions make them --------------------------
