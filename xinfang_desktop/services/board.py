@@ -215,6 +215,7 @@ class BoardService:
         # Received on or after this day: inside the repeat window (received_on > today - window).
         window_from = (today - timedelta(days=settings.repeat_window_days - 1)).isoformat()
         built: dict[str, CaseFacts] = {}
+        days = _DAYS                             # the parsed days, looked up inline (most rows)
         for cid, number, status, received, cat, group, n, repeat_of, due, due_key in db.execute_sql(
                 f"""SELECT id, number, status, received_at, category_code, is_group, people_count, repeat_of,
                            next_due, next_due_key
@@ -229,8 +230,9 @@ class BoardService:
                 if (followed or (dec is None and status != _REDIRECTED)) and received < window_from:
                     continue                   # off the board, and too old to count as a repeat
                 replied_on = _day(dec)
-            built[cid] = CaseFacts(cid, number, _STATUS[status], _day(received), cat, bool(group), n or 1, repeat_of,
-                                   _day(due), due_key, replied_on, followed)
+            built[cid] = CaseFacts(cid, number, _STATUS[status], days.get(received[:10]) or _day(received), cat,
+                                   bool(group), n or 1, repeat_of, due and (days.get(due) or _day(due)), due_key,
+                                   replied_on, followed)
         leaders = self._leaders(built)
         for cid, nxt in self._next_sessions(built, today).items():
             built[cid].next_session = nxt
