@@ -102,6 +102,7 @@ def test_revoke_asks_what_it_means_and_authorise_a_new_batch(qtbot, offices, tmp
     assert "已授权双洋镇信访办开始第 2 纪元" in page.message.text() and "开始新批次" in page.message.text()
     city.sync
     assert city.sync.peer(TOWNS[2]).allowed_epoch == 2
+    assert _registry_row(page, TOWNS[2])[-1] == "正常（已授权第 2 纪元，待对方开始）"
 
 
 def test_a_clerk_sees_the_registry_but_cannot_act_on_it(qtbot, offices):

@@ -96,3 +96,8 @@ def test_a_new_epoch_the_city_did_not_authorise_is_refused_and_changes_nothing(o
     assert result.outcome == "rejected" and "授权" in result.message
     after = data_dump(city.db_file)
     assert {k: v for k, v in after.items() if k != "ledger"} == {k: v for k, v in before.items() if k != "ledger"}
+    # Once the city authorises that number, the same file goes in.
+    city.sync.authorise_epoch(city.admin, town.code, 3)
+    [result] = city.import_(write_out(town, tmp_path / "s3", rows))
+    assert result.outcome == "applied", result.message
+    assert city.sync.peer(town.code).head_epoch == 3

@@ -92,6 +92,7 @@ class PeerStatus:
     days_since_last: int | None
     cases: int
     unacknowledged: int
+    allowed_epoch: int = 1      # a new epoch this unit authorised for the peer (restored PC), maybe not started
 
 
 @dataclass(frozen=True)
@@ -265,7 +266,8 @@ class SyncService:
                 head_epoch=p.head_epoch, head_seq=p.head_seq, head_hash=p.head_hash, gaps=im.gaps(p), parked=parked,
                 last_bundle_at=p.last_bundle_at,
                 days_since_last=(today - p.last_bundle_at.date()).days if p.last_bundle_at else None,
-                cases=counts.get(p.unit_code, 0), unacknowledged=unacked.get(p.unit_code, 0)))
+                cases=counts.get(p.unit_code, 0), unacknowledged=unacked.get(p.unit_code, 0),
+                allowed_epoch=p.allowed_epoch))
         return out
 
     # -- export -----------------------------------------------------------------------------

@@ -75,6 +75,16 @@ def _fill(table: QTableWidget, rows: list[list[Any]], colours: list[str | None] 
             table.setItem(r, c, item)
 
 
+def _peer_state(p) -> str:
+    if p.revoked:
+        return "已吊销"
+    if p.frozen:
+        return "已冻结：" + (p.frozen_reason or "")
+    if p.allowed_epoch > p.head_epoch:
+        return f"正常（已授权第 {p.allowed_epoch} 纪元，待对方开始）"
+    return "正常"
+
+
 class EnrolDialog(QDialog):
     """登记对方单位: the file received and the fingerprint typed (or scanned) from its paper form."""
 
@@ -292,7 +302,7 @@ class SyncPage(QWidget):
                                f"第{p.head_epoch}纪元 第{p.head_seq}号" if p.head_seq else "尚未收到", "、".join(map(str, p.gaps)) or "无", p.parked,
                                f"{p.last_bundle_at:%Y-%m-%d}" if p.last_bundle_at else "从未收到",
                                p.days_since_last if p.days_since_last is not None else "", p.cases, p.unacknowledged,
-                               "已吊销" if p.revoked else ("已冻结：" + (p.frozen_reason or "") if p.frozen else "正常")]
+                               _peer_state(p)]
                               for p in peers],
               ["red" if (p.frozen or p.revoked) else ("amber" if p.gaps or (p.days_since_last or 0) > 7 else None)
                for p in peers])
