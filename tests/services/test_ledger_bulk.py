@@ -4,7 +4,7 @@ leave nothing, progress is reported."""
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from openpyxl import Workbook

@@ -30,7 +30,7 @@ from ..domain.petition import Channel, FieldErrors, PetitionerInput, Registratio
 from ..domain.phones import mask_phone
 from ..domain.text import clean_text
 from ..store.models import Case, CaseEvent, CaseParty, Person
-from ..store.models_stats import MODELS, LedgerImport, LedgerRowFingerprint
+from ..store.models_stats import MODELS, LedgerImport
 from .audit import audit
 from .ledger_bulk import BulkRow, BulkWriter, Cancelled, LedgerCancelled, Progress, never, noop_progress
 from .permissions import Actor, Permission, require
