@@ -49,23 +49,43 @@ PAD = 8
 
 
 class CardModel(QAbstractListModel):
-    """Cards of one colour. Text lines are prepared once per card, so painting and sizing are cheap."""
+    """Cards of one colour, handed to the view a page at a time.
+
+    The view measures every row it holds to lay the column out, and a card's height depends on
+    its wrapped reasons, so a column of 3,000 people would be measured in full before a single
+    card shows. The model therefore offers the first PAGE cards and the view asks for the next
+    page (fetchMore) when the column is scrolled to its end. `cards` is the whole column; the
+    header counts all of them. Text lines are prepared once per card."""
 
     CardRole = Qt.UserRole + 1
+    PAGE = 30                        # a column shows about eight cards; scrolling asks for more
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self.cards: list[Card] = []
+        self.loaded = 0
         self._lines: dict[int, list[tuple[str, str]]] = {}
 
     def set_cards(self, cards: list[Card]) -> None:
         self.beginResetModel()
         self.cards = cards
+        self.loaded = min(len(cards), self.PAGE)
         self._lines = {}
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.cards)
+        return 0 if parent.isValid() else self.loaded
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self.loaded < len(self.cards)
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self.loaded >= len(self.cards):
+            return
+        more = min(len(self.cards), self.loaded + self.PAGE)
+        self.beginInsertRows(QModelIndex(), self.loaded, more - 1)
+        self.loaded = more
+        self.endInsertRows()
 
     def lines(self, row: int) -> list[tuple[str, str]]:
         got = self._lines.get(row)
@@ -112,13 +132,17 @@ WRAPPED = ("reason", "override", "next")
 
 class CardDelegate(QStyledItemDelegate):
     """Paints a card. Reasons, an override and the next step wrap (a leader must read all of
-    them); the head and place lines are elided. Heights come from one width measurement per
-    line, so laying out 10,000 cards stays cheap."""
+    them); the head and place lines are elided. A card's height is measured once per width (the
+    model hands the view only the cards it has paged in), with the same wrapping the painting
+    uses, so a card is neither clipped nor padded."""
 
     def __init__(self, colour: Colour, view: QListView):
         super().__init__(view)
         self.colour = colour
         self.view = view
+        self._heights: dict[int, int] = {}       # row → height, at _heights_width
+        self._heights_width = -1
+        view.model().modelReset.connect(self._heights.clear)
 
     def _text_width(self) -> int:
         return max(80, self.view.viewport().width() - 2 * CARD_MARGIN - 2 * PAD - 4)
@@ -127,19 +151,23 @@ class CardDelegate(QStyledItemDelegate):
     def _rows(fm: QFontMetrics, kind: str, text: str, width: int) -> int:
         if kind not in WRAPPED:
             return 1
-        # Wrapping anywhere (CJK text has no spaces) fills each row to the edge, so the advance
-        # divided by the width is the number of rows.
-        # One character of slack per row: a mark that may not start a row is carried over.
-        usable = max(40, width - fm.horizontalAdvance("中"))
-        return max(1, -(-fm.horizontalAdvance(text) // usable))
+        # Measured with the flags paint() draws with: CJK text has no spaces and wraps anywhere.
+        height = fm.boundingRect(QRect(0, 0, width, 100_000), Qt.AlignLeft | Qt.TextWrapAnywhere, text).height()
+        return max(1, round(height / fm.lineSpacing()))
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
-        model: CardModel = index.model()
-        fm = QFontMetrics(option.font)
         width = self._text_width()
-        rows = sum(self._rows(fm, k, t, width) for k, t in model.lines(index.row()))
-        line = fm.height() + 2
-        return QSize(200, rows * line + 2 * PAD + 2 * CARD_MARGIN)
+        if width != self._heights_width:
+            self._heights.clear()
+            self._heights_width = width
+        row = index.row()
+        height = self._heights.get(row)
+        if height is None:
+            model: CardModel = index.model()
+            fm = QFontMetrics(option.font)
+            rows = sum(self._rows(fm, k, t, width) for k, t in model.lines(row))
+            height = self._heights[row] = rows * (fm.height() + 2) + 2 * PAD + 2 * CARD_MARGIN
+        return QSize(200, height)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         model: CardModel = index.model()
@@ -199,10 +227,6 @@ class BoardColumn(QWidget):
         # A scroll bar that comes and goes would change the width the heights were measured at.
         self.view.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.view.setLayoutMode(QListView.Batched)
-        # Cards are laid out a batch at a time between events: the first batch is what shows
-        # at once (a column holds about eight cards), the rest follows while the board stays usable.
-        self.view.setBatchSize(40)
         self.view.setSelectionMode(QAbstractItemView.SingleSelection)
         self.view.setMouseTracking(True)
         self.view.setContextMenuPolicy(Qt.CustomContextMenu)
