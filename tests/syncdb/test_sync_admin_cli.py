@@ -68,14 +68,22 @@ def test_epoch_authorised_by_the_city_then_started_by_the_township(offices, tmp_
     r = run(cdir, "sync", "authorise-epoch", TOWNS[0], "1")
     assert r.returncode == 1 and "必须大于" in r.stderr and "例如 2" in r.stderr
     out = ok(cdir, "sync", "authorise-epoch", TOWNS[0], "2")
-    assert out.count("\n") == 1 and "已授权 永福镇信访办" in out and "start-epoch 2" in out
+    number = f"{TOWNS[0][:9]}-2026-00001"
+    assert out.count("\n") == 1 and "已授权 永福镇信访办" in out
+    assert f"start-epoch 2 --last-number {number}" in out and f"最大事项编号 {number}" in out
     assert json.loads(ok(cdir, "sync", "authorise-epoch", TOWNS[0], "3", "--format", "json"))["allowed_epoch"] == 3
 
     r = run(tdir, "sync", "start-epoch", "1")
     assert r.returncode == 1 and "市局授权的纪元号" in r.stderr
-    shown = json.loads(ok(tdir, "sync", "start-epoch", "2", "--format", "json"))
-    assert shown == {"unit": TOWNS[0], "epoch": 2, "restored": False, "epoch_needed": False}
-    town.register(name="王强")
+    r = run(tdir, "sync", "start-epoch", "2", "--last-number", "350881100-2026-00001")
+    assert r.returncode == 1 and "不是本单位的事项编号" in r.stderr
+    r = run(tdir, "sync", "start-epoch", "2", "--last-number", "第一号")
+    assert r.returncode == 1 and "不是有效的案件编号" in r.stderr
+    shown = json.loads(ok(tdir, "sync", "start-epoch", "2", "--last-number", f"{TOWNS[0][:9]}-2026-00005",
+                          "--format", "json"))
+    assert shown == {"unit": TOWNS[0], "epoch": 2, "restored": False, "epoch_needed": False,
+                     "last_number": f"{TOWNS[0][:9]}-2026-00005", "clashes": []}
+    assert town.register(name="王强").number == f"{TOWNS[0][:9]}-2026-00006"    # after the number the city told
     rows = town.export()
     assert [(r.epoch, r.seq) for r in rows] == [(2, 1)]
     [result] = city.import_(write_out(town, tmp_path / "s2", rows))

@@ -179,6 +179,15 @@ def test_the_dialogs_refuse_what_would_fail(qtbot):
     rotate.new.setText("new-passphrase-3")
     assert rotate.problem() is None
 
+    from xinfang_desktop.gui.sync_admin import EpochStart, StartEpochDialog
+
+    start = StartEpochDialog(1)
+    qtbot.addWidget(start)
+    start.epoch.setValue(1)                                     # below the next epoch: not offered
+    assert start.value() == EpochStart(2, None)
+    start.last_number.setText(" 350881102-2026-00017 ")
+    assert start.value() == EpochStart(2, "350881102-2026-00017")
+
 
 def test_a_restored_township_sees_the_banner_and_starts_the_new_batch(qtbot, offices, tmp_path):
     from xinfang_desktop.services.backup import BackupService
@@ -203,7 +212,9 @@ def test_a_restored_township_sees_the_banner_and_starts_the_new_batch(qtbot, off
 
     city.sync.authorise_epoch(city.admin, town.code, 2)
     town.sync                                               # the page works on the township's database again
-    page.ask_start_epoch = lambda current: current + 1
+    from xinfang_desktop.gui.sync_admin import EpochStart
+
+    page.ask_start_epoch = lambda current: EpochStart(current + 1, None)
     banner.button.click()
     assert banner.isHidden() and "已开始第 2 纪元" in page.message.text()
     assert "第 2 纪元" in page.unit_label.text()

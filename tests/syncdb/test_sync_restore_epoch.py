@@ -81,6 +81,37 @@ def test_restore_before_the_last_export_then_an_edit_reaches_the_city_in_a_new_e
     assert _case_at(city, first.id).version > at_city.version
 
 
+def test_case_numbers_handed_out_before_the_loss_are_not_handed_out_again(offices, tmp_path):
+    from xinfang_desktop.store.models_sync import SyncQuarantine
+
+    town, city = offices[TOWNS[0]], offices[CITY]
+    town.register(name="欧阳娜娜")
+    town.sync
+    backup = town.svc.get(BackupService).backup(town.admin, to=tmp_path / "backups")
+    lost = town.register(name="李秀英")                       # exported, then lost with the PC
+    city.import_(write_out(town, tmp_path / "s1", town.export()))
+    town.sync
+    town.svc.get(BackupService).restore(town.admin, backup.path)
+    early = town.register(name="王强")                         # registered before the epoch starts
+    assert early.number == lost.number
+
+    city.sync.authorise_epoch(city.admin, town.code, 2)
+    told = city.sync.last_case_number(town.code)
+    assert told == lost.number
+    with pytest.raises(InvalidInput, match="不是本单位的事项编号"):
+        town.sync.start_epoch(town.admin, 2, "350881100-2026-00002")
+    started = town.sync.start_epoch(town.admin, 2, told)
+    assert started.clashes == [early.number]                  # named, so both offices can sort it out
+    later = town.register(name="张伟")
+    assert later.number > lost.number
+    [result] = city.import_(write_out(town, tmp_path / "s2", town.export()))
+    assert result.outcome == "applied" and result.quarantined_records > 0
+    city.sync
+    assert _case_at(city, later.id).number == later.number    # the case registered after the start arrives
+    assert _case_at(city, lost.id).number == lost.number      # and the lost one is still there
+    assert SyncQuarantine.select().where(SyncQuarantine.record_id == early.id).count() == 1   # visible, not silent
+
+
 def test_a_new_epoch_the_city_did_not_authorise_is_refused_and_changes_nothing(offices, tmp_path):
     from .conftest import data_dump
 

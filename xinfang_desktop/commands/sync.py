@@ -200,9 +200,10 @@ def cmd_sync_status(args) -> int:
 
 
 # -- the registry (city side) and epochs (both sides) ------------------------------------------------
-EPOCH_FLOW = ("从备份恢复的乡镇电脑不能沿用原来的同步包编号：乡镇电话联系市信访局 → 市局运行 "
-              "xinfang sync authorise-epoch 乡镇代码 纪元号（或在同步页的乡镇登记册点“授权新批次”）并告知纪元号 → "
-              "乡镇运行 xinfang sync start-epoch 纪元号（或在同步页点“开始新批次”）→ 乡镇再导出。"
+EPOCH_FLOW = ("从备份恢复的乡镇电脑不能沿用原来的同步包编号和事项编号：乡镇电话联系市信访局 → 市局运行 "
+              "xinfang sync authorise-epoch 乡镇代码 纪元号（或在同步页的乡镇登记册点“授权新批次”），"
+              "告知纪元号和本局已有该乡镇的最大事项编号 → 乡镇运行 xinfang sync start-epoch 纪元号 "
+              "--last-number 最大事项编号（或在同步页点“开始新批次”）→ 乡镇再导出。"
               "市局授权前，请先导入该乡镇恢复前已导出的全部同步包：授权后旧批次的包不再导入。")
 
 
@@ -228,6 +229,7 @@ def _register_registry(ss) -> None:
     a.set_defaults(func=cmd_sync_authorise_epoch)
     a = ss.add_parser("start-epoch", help="（乡镇，从备份恢复后）开始市局授权的新批次（纪元）", description=EPOCH_FLOW)
     a.add_argument("epoch", type=int, help="市局授权并告知的纪元号")
+    a.add_argument("--last-number", help="市局告知的本单位最大事项编号：此后登记的事项从其下一号编起")
     a.add_argument("--format", choices=["text", "json"], default="text")
     a.set_defaults(func=cmd_sync_start_epoch)
 
@@ -236,7 +238,7 @@ def _peer_json(sync, unit: str) -> dict:
     p = next((p for p in sync.peers() if p.unit_code == unit), None)
     return {"unit": p.unit_code, "name": p.unit_name, "role": p.role, "revoked": p.revoked, "frozen": p.frozen,
             "frozen_reason": p.frozen_reason, "epoch": p.head_epoch, "head": p.head_seq,
-            "allowed_epoch": sync.peer(unit).allowed_epoch}
+            "allowed_epoch": p.allowed_epoch, "last_case_number": sync.last_case_number(unit)}
 
 
 def _peer_done(args, sync, text: str) -> int:
@@ -276,20 +278,27 @@ def cmd_sync_authorise_epoch(args) -> int:
     svc, sync = _sync(args)
     sync.authorise_epoch(acting_user(svc, args), args.unit, args.epoch)
     peer = sync.peer(args.unit)
+    last = sync.last_case_number(args.unit)
+    tell = f"纪元号 {args.epoch}" + (f"、本局已有的最大事项编号 {last}" if last else "")
+    option = f" --last-number {last}" if last else ""
     return _peer_done(args, sync, f"已授权 {peer.unit_name}（{peer.unit_code}）开始第 {args.epoch} 纪元。"
-                                  f"请告知该单位在同步页点“开始新批次”输入 {args.epoch}"
-                                  f"（或运行 xinfang sync start-epoch {args.epoch}），然后导出。")
+                                  f"请告知该单位{tell}：在同步页点“开始新批次”填入"
+                                  f"（或运行 xinfang sync start-epoch {args.epoch}{option}），然后导出。")
 
 
 def cmd_sync_start_epoch(args) -> int:
     svc, sync = _sync(args)
     restored = sync.epoch_needed()
-    sync.start_epoch(acting_user(svc, args), args.epoch)
+    started = sync.start_epoch(acting_user(svc, args), args.epoch, args.last_number)
     if args.format == "json":
-        emit_json({"unit": svc.unit_code, "epoch": sync.epoch(), "restored": restored, "epoch_needed": False})
+        emit_json({"unit": svc.unit_code, "epoch": sync.epoch(), "restored": restored, "epoch_needed": False,
+                   "last_number": started.last_number, "clashes": started.clashes})
         return 0
-    print(f"已开始第 {args.epoch} 纪元：下次导出的同步包从第 1 号编起。请导出并交市信访局"
-          "（市局须已授权此纪元号，否则会拒绝导入）。")
+    print(f"已开始第 {args.epoch} 纪元：下次导出的同步包从第 1 号编起"
+          + (f"，新登记的事项编号接在 {started.last_number} 之后" if started.last_number else "")
+          + "。请导出并交市信访局（市局须已授权此纪元号，否则会拒绝导入）。"
+          + (f"注意：恢复后登记的 {'、'.join(started.clashes)} 与市局已有的编号重复，到市局后会列入隔离记录，"
+             "请电话告知市局核对。" if started.clashes else ""))
     return 0
 
 

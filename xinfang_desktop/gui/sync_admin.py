@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -103,12 +104,40 @@ def ask_authorised_epoch(parent: QWidget, peer: PeerStatus) -> int | None:
     return value if ok else None
 
 
-def ask_start_epoch(parent: QWidget, current: int) -> int | None:
-    value, ok = QInputDialog.getInt(
-        parent, "开始新批次",
-        "请输入市信访局授权并告知的纪元号。\n号码不对时，市局会拒绝导入下一个同步包。\n\n纪元号：",
-        current + 1, current + 1, 1_000_000, 1)
-    return value if ok else None
+@dataclass(frozen=True)
+class EpochStart:
+    epoch: int
+    last_number: str | None
+
+
+class StartEpochDialog(QDialog):
+    """开始新批次: the epoch number and the highest case number the city told on the telephone."""
+
+    def __init__(self, current: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("开始新批次")
+        self.epoch = QSpinBox()
+        self.epoch.setRange(current + 1, 1_000_000)
+        self.epoch.setValue(current + 1)
+        self.last_number = QLineEdit()
+        self.last_number.setPlaceholderText("例如 350881102-2026-00017（市局没有时不填）")
+        self.last_number.setMinimumWidth(360)
+        form = QFormLayout()
+        form.addRow("纪元号：", self.epoch)
+        form.addRow("市局已有的最大事项编号：", self.last_number)
+        layout = QVBoxLayout(self)
+        layout.addWidget(_hint("请填写市信访局授权时告知的纪元号和本单位最大事项编号。纪元号不对时，市局会拒绝导入"
+                               "下一个同步包；填了最大事项编号，此后登记的事项从其下一号编起，不会与市局已有的重复。"))
+        layout.addLayout(form)
+        layout.addWidget(_buttons(self, "开始新批次"))
+
+    def value(self) -> EpochStart:
+        return EpochStart(self.epoch.value(), self.last_number.text().strip() or None)
+
+
+def ask_start_epoch(parent: QWidget, current: int) -> EpochStart | None:
+    dialog = StartEpochDialog(current, parent)
+    return dialog.value() if dialog.exec() == QDialog.Accepted else None
 
 
 @dataclass(frozen=True)
@@ -251,11 +280,12 @@ class EpochBanner(QFrame):
         self.text.setText(
             "原来的同步包编号可能已经用过，继续使用会与已交市局的同步包冲突。\n"
             "① 电话联系市信访局，请其在乡镇登记册为本单位“授权新批次”；"
-            f"② 点右侧“开始新批次”，输入市局告知的纪元号（通常为 {epoch + 1}）；③ 再导出并复制到U盘。"
+            f"② 点右侧“开始新批次”，填入市局告知的纪元号（通常为 {epoch + 1}）和本单位最大事项编号；"
+            "③ 再导出并复制到U盘。"
             + ("" if admin else "（须由管理员操作）"))
         self.button.setEnabled(admin)
         self.setVisible(True)
 
 
 __all__ = ["FreezeDialog", "RotateDialog", "Rotation", "RegistryActions", "EpochBanner", "ask_freeze_reason",
-           "confirm_revoke", "ask_authorised_epoch", "ask_start_epoch", "ask_rotation", "revoke_text"]
+           "confirm_revoke", "ask_authorised_epoch", "ask_start_epoch", "EpochStart", "StartEpochDialog", "ask_rotation", "revoke_text"]

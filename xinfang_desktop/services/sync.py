@@ -286,12 +286,19 @@ class SyncService:
             return None
         return row.value if isinstance(row.value, dict) else {}
 
-    def start_epoch(self, actor: Actor, epoch: int) -> None:
-        """After a restore: continue in the new epoch the city authorised, from seq 1, never reusing a seq."""
+    def last_case_number(self, unit_code: str) -> str | None:
+        """The highest case number of ``unit_code`` held here: the city tells it to a restored township."""
+        return sync_epoch.last_case_number(self.db, unit_code)
+
+    def start_epoch(self, actor: Actor, epoch: int, last_number: str | None = None) -> sync_epoch.EpochStarted:
+        """After a restore: continue in the new epoch the city authorised, from seq 1, never reusing a seq; with the
+        highest case number the city holds of this unit, never hand out a case number again either."""
         require(actor, Permission.MANAGE_SETTINGS)
         if epoch <= self.epoch():
             raise InvalidInput(f"新批次的纪元号必须大于本机当前的第 {self.epoch()} 纪元。请输入市局授权的纪元号"
                                "（市局授权时会告知）。", field="epoch")
+        own = self.s.unit_code
+        number = sync_epoch.check_own_number(own, last_number) if last_number and last_number.strip() else None
         restored = self.restored_info()
         with self.db.atomic():
             # Rows changed after the restore (or from now on, without one) win over the old epochs' copies.
@@ -301,13 +308,16 @@ class SyncService:
                 position = self.db.execute_sql("SELECT COALESCE(MAX(through_change), 0) FROM sync_outbox").fetchone()[0]
             else:
                 position = sync_epoch.journal_head(self.db)
+            clashes = sync_epoch.advance_counter(self.db, own, number, since=position) if number else []
             Setting.replace(key=sync_epoch.MARK_SETTING, value={"epoch": epoch, "journal": position}).execute()
             Setting.replace(key=EPOCH_SETTING, value=epoch).execute()
             Setting.delete().where(Setting.key == RESTORED_SETTING).execute()
             # Everything this unit owns goes again in the new epoch: the city ignores what it already has.
             self.db.execute_sql("UPDATE sync_outbox SET acknowledged_at = COALESCE(acknowledged_at, ?)",
                                 (self.s.clock.now(),))
-            audit(actor, "sync.start_epoch", self.s.unit_code, {"epoch": epoch}, at=self.s.clock.now())
+            audit(actor, "sync.start_epoch", own, {"epoch": epoch, "last_number": number, "clashes": clashes},
+                  at=self.s.clock.now())
+        return sync_epoch.EpochStarted(epoch, number, clashes)
 
     def export(self, actor: Actor, ring: KeyRing, *, progress: Progress = _noop_progress) -> list[SyncOutbox]:
         """Write to the outbox everything changed since the last bundle to each peer (and pending acks)."""

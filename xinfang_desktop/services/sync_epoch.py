@@ -8,6 +8,13 @@ changes after the restore travels with its version lifted into the new epoch's r
 up from there. Rows not changed since the restore keep their versions, so the city keeps the newer
 copies it already has of them. Entries (events) are append-only and never collide: nothing is lost.
 
+Case numbers have the same problem: the restored PC's yearly counter hands out again the numbers of
+cases registered before the loss, which the city already holds; the city quarantines such a case.
+So the city, when it authorises the epoch, also tells the highest case number of that township it
+holds, and the township's counter moves past it when it starts the epoch. Cases registered between
+the restore and that moment with a number the city already has are named, so that both offices can
+sort them out by telephone (the city lists them among its quarantined records).
+
 The flow (SYNC.md "A PC restored from backup starts a new epoch, authorised by the city"):
 restore (services/backup.py records the journal position of the restored database) → the township
 asks the city by telephone → the city authorises epoch N for it (``xinfang sync authorise-epoch``
@@ -20,7 +27,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
+
+from ..domain.errors import InvalidInput
+from ..domain.numbers import parse_case_number
 
 EPOCH_SHIFT = 32
 MARK_SETTING = "sync.epoch_mark"      # {"epoch": N, "journal": J}: rows journaled after J are lifted in N
@@ -56,4 +67,44 @@ def lift_versions(db, records: Iterable[dict[str, Any]], mark: dict[str, Any] | 
     return n
 
 
-__all__ = ["EPOCH_SHIFT", "MARK_SETTING", "journal_head", "lift_versions", "lifted_version", "changed_since"]
+@dataclass(frozen=True)
+class EpochStarted:
+    epoch: int
+    last_number: str | None                 # the city's highest case number of this unit, as typed
+    clashes: list[str] = field(default_factory=list)   # numbers handed out since the restore that the city has
+
+
+def last_case_number(db, unit_code: str) -> str | None:
+    """The highest case number of a unit in this database (latest year, then highest sequence)."""
+    row = db.execute_sql(
+        'SELECT number FROM "case" WHERE unit_code = ? '
+        "ORDER BY substr(number, 11, 4) DESC, length(number) DESC, number DESC LIMIT 1", (unit_code,)).fetchone()
+    return row[0] if row else None
+
+
+def check_own_number(own_unit: str, text: str) -> str:
+    prefix, year, seq = parse_case_number(text)
+    if prefix != own_unit[:9]:
+        raise InvalidInput(f"“{text.strip()}”不是本单位的事项编号（本单位编号以 {own_unit[:9]} 开头）。"
+                           "请核对市局告知的编号，或不填。", field="last_number")
+    return f"{prefix}-{year}-{seq:05d}"
+
+
+def advance_counter(db, own_unit: str, number: str, *, since: int) -> list[str]:
+    """Move this unit's case counter past ``number``; return the numbers up to it handed out since the restore."""
+    _, year, seq = parse_case_number(number)
+    db.execute_sql(
+        "INSERT INTO case_counter (unit_code, year, last) VALUES (?, ?, ?) "
+        "ON CONFLICT (unit_code, year) DO UPDATE SET last = MAX(last, excluded.last)", (own_unit, year, seq))
+    # Registered since the restore: the first journal entry of the row comes after it.
+    new_cases = {r[0] for r in db.execute_sql(
+        "SELECT row_id FROM sync_change WHERE tbl = 'case' GROUP BY row_id HAVING MIN(seq) > ?", (since,)).fetchall()}
+    clashes = []
+    for cid, text in db.execute_sql('SELECT id, number FROM "case" WHERE unit_code = ? AND substr(number, 11, 4) = ?',
+                                    (own_unit, f"{year:04d}")).fetchall():
+        if cid in new_cases and parse_case_number(text)[2] <= seq:
+            clashes.append(text)
+    return sorted(clashes)
+
+
+__all__ = ["EpochStarted", "last_case_number", "check_own_number", "advance_counter", "EPOCH_SHIFT", "MARK_SETTING", "journal_head", "lift_versions", "lifted_version", "changed_since"]

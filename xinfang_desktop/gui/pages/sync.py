@@ -489,19 +489,26 @@ class SyncPage(QWidget):
 
         def work() -> str:
             self.service.authorise_epoch(self.ctx.actor, peer.unit_code, epoch)
+            last = self.service.last_case_number(peer.unit_code)
             return (f"已授权{peer.unit_name}开始第 {epoch} 纪元。请电话告知该乡镇：在同步页点“开始新批次”，"
-                    f"输入 {epoch}，然后导出。")
+                    f"填入纪元号 {epoch}" + (f"和最大事项编号 {last}" if last else "") + "，然后导出。")
 
         self._peer_action("正在授权…", work)
 
     def start_epoch(self) -> None:
-        epoch = self.ask_start_epoch(self.epoch)
-        if not epoch:
+        start = self.ask_start_epoch(self.epoch)
+        if not start:
             return
 
         def work() -> str:
-            self.service.start_epoch(self.ctx.actor, epoch)
-            return f"已开始第 {epoch} 纪元：现在可以导出同步包并复制到U盘，交市信访局。"
+            started = self.service.start_epoch(self.ctx.actor, start.epoch, start.last_number)
+            text = f"已开始第 {started.epoch} 纪元：现在可以导出同步包并复制到U盘，交市信访局。"
+            if started.last_number:
+                text += f"此后登记的事项编号接在 {started.last_number} 之后。"
+            if started.clashes:
+                text += (f"注意：恢复后登记的 {'、'.join(started.clashes)} 与市局已有的编号重复，到市局后会列入隔离记录，"
+                         "请电话告知市局核对。")
+            return text
 
         self._busy("正在开始新批次…")
         self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed)
