@@ -112,12 +112,15 @@ def import_run(townships: int, per_township: int) -> dict:
     from xinfang_desktop.sync.keys import export_public
 
     source = bench_db(per_township)
-    src = open_bench_services(source)
-    base_unit = src.auth.unit_code()
-    base = _records_of(src)
-    src.close()
     work = Path(tempfile.mkdtemp(prefix="xf-sync-import-"))
     try:
+        # A copy: opening a database may run schema steps, and the shared one is never written.
+        shutil.copytree(source, work / "source", ignore=shutil.ignore_patterns("complete"))
+        src = open_bench_services(work / "source")
+        base_unit = src.auth.unit_code()
+        base = _records_of(src)
+        src.close()
+        shutil.rmtree(work / "source", ignore_errors=True)
         city_keys = _keys(CITY, "漳平市信访局", "city")
         city, admin = _city(work / "city", datetime.now().replace(microsecond=0))
         sync = city.get(SyncService)

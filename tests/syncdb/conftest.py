@@ -120,6 +120,9 @@ def write_out(office: Office, folder: Path, rows=None) -> list[Path]:
 
 SYNCED = {
     "person": "id", "case": "id", "case_party": "id", "case_event": "id", "instruction": "id",
+    # attachments and the attention records (schema step v9)
+    "attachment": "id", "leader_assignment": "id", "colour_override": "id", "hardship_flag": "id",
+    "hardship_referral": "id", "reception": "id", "mediation_session": "id",
 }
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from xinfang_desktop.domain.petition import PetitionerInput
+from xinfang_desktop.services.attachments import AttachmentService
+from xinfang_desktop.services.mediation import MediationService, Mediator, SessionInput
 from xinfang_desktop.services.sync_import import peer_key
 from xinfang_desktop.store.models_sync import SyncPeer
 from xinfang_desktop.sync.bundle import open_bundle, parse_bundle, verify_bundle
@@ -34,6 +36,15 @@ def play_rounds(offices, folder: Path, rounds: int = 3) -> list[Path]:
                 refs[t].append(o.register(name=rng.choice(NAMES), received_at=datetime(2026, 10, 20 + r, 9, 0)))
             # an action on an earlier case, and a petitioner who comes back (person row updated)
             o.svc.cases.act(o.admin, refs[t][0].id, "note", {"text": f"第{r + 1}轮电话联系"})
+            # a scan and a mediation session travel too (files by hash, sessions append-only)
+            scan = folder / "scans" / t / f"r{r}.png"
+            scan.parent.mkdir(parents=True, exist_ok=True)
+            scan.write_bytes(b"\x89PNG\r\n\x1a\n" + rng.randbytes(200))
+            o.svc.get(AttachmentService).attach(o.admin, refs[t][0].id, [scan])
+            o.svc.get(MediationService).add(o.admin, SessionInput(
+                case_ref=refs[t][-1].id, held_on="2026-11-02", place="镇调解室", kind="people",
+                mediators=[Mediator("李调解")], parties=[rng.choice(NAMES)], discussion=f"第{r + 1}轮调解",
+                outcome="none"))
             o.register(name="回访人", received_at=datetime(2026, 10, 25, 9, 0),
                        petitioners=[PetitionerInput(name="回访人", id_number="11010519491231002X",
                                                     phone=f"1381234567{r}", township_code=t)])
@@ -66,7 +77,7 @@ def check_iff(office, carried: dict[str, set[str]]) -> None:
     db = office.svc.db
     applied = {r[0] for r in db.execute_sql("SELECT bundle_id FROM sync_inbox WHERE state = 'applied'").fetchall()}
     present = set()
-    for table in ("person", "case", "case_party", "case_event"):
+    for table in ("person", "case", "case_party", "case_event", "attachment", "mediation_session"):
         present |= {r[0] for r in db.execute_sql(f'SELECT id FROM "{table}"').fetchall()}
     first_seen: dict[str, str] = {}
     for bid, ids in carried.items():

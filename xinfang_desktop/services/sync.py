@@ -353,7 +353,8 @@ class SyncService:
                 if not records and not peer.ack_pending:
                     continue
                 rows = ex.write_bundles(self.db, keys=ring.current, peer=peer, epoch=epoch, records=records,
-                                        through=upto, now=now, escrow=escrow_row.value if escrow_row else None)
+                                        through=upto, now=now, escrow=escrow_row.value if escrow_row else None,
+                                        attachments_dir=self._attachment_store().root)
                 audit(actor, "sync.export", peer.unit_code,
                       {"bundles": [r.file_name for r in rows], "records": len(records)}, at=now)
             written += rows
@@ -554,7 +555,8 @@ class SyncService:
                         return im.ImportResult(source, im.ALREADY, "该同步包此前已导入，未重复导入。", **base)
                     if decision != "apply":
                         raise im.Refused("同步包状态已变化，请重新导入。")
-                    p = im.plan(self.db, contents, own_unit=own.code, sender_role=peer.role, sender_unit=sender)
+                    p = im.plan(self.db, contents, own_unit=own.code, sender_role=peer.role, sender_unit=sender,
+                                attachment_store=self._attachment_store())
                     if p.rotation is not None:
                         im.apply_rotation(peer, p.rotation)
                 except im.Refused as exc:
@@ -562,7 +564,7 @@ class SyncService:
                 else:
                     refusal = None
                     written = im.write(self.db, p, bundle_id=parsed.bundle_id, sender=sender, now=now,
-                                       refold=self._refold)
+                                       refold=self._refold, attachment_store=self._attachment_store())
                     h = parsed.header
                     SyncInbox.insert(bundle_id=parsed.bundle_id, sender=sender, epoch=h.epoch, seq=h.seq, kind=h.kind,
                                      prev=h.prev, state=im.APPLIED, reason=None, source_name=source[:200],
@@ -607,6 +609,9 @@ class SyncService:
             out.append(result)
             if result.outcome != im.APPLIED:
                 return out
+
+    def _attachment_store(self) -> im.AttachmentStore:
+        return im.AttachmentStore(Path(self.s.data_dir) / "attachments")
 
     def _refold(self, case_id: str) -> None:
         case = Case.get_by_id(case_id)

@@ -6,17 +6,31 @@ one seq never gets two different bundles and a crash leaves either the whole bun
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from ..store.migrations import SCHEMA_VERSION
 from ..store.models_sync import SyncOutbox, SyncPeer
-from ..sync.bundle import GENESIS, BundleRef, Party, build_bundle, bundle_file_name, new_header
+from ..sync.bundle import (
+    DEFAULT_LIMITS,
+    GENESIS,
+    BundleRef,
+    Limits,
+    Party,
+    build_bundle,
+    bundle_file_name,
+    new_header,
+)
 from ..sync.keys import UnlockedKeys
 from . import sync_records as rec
 
 MAX_RECORDS_PER_BUNDLE = 200_000
+# Attachment bytes per bundle: well under the 512 MiB envelope, so records and files always fit.
+ATTACHMENT_BYTES_PER_BUNDLE = 256 * 1024 * 1024
+LIMITS: Limits = DEFAULT_LIMITS      # the limits bundles are built under (lowered in tests)
 _CHUNK = 500
 
 
@@ -42,8 +56,9 @@ def _changed(tag: str) -> str:
 def township_records(db, own: str, since: int, upto: int) -> list[dict[str, Any]]:
     """Every row of this unit changed in the journal window (the city's copy of a township)."""
     out: list[dict[str, Any]] = []
-    for tag in ("person", "case", "case_party", "case_event"):
-        out += _fetch(db, tag, f"{_changed(tag)} AND unit_code = ?", (since, upto, own))
+    for tag in rec.TYPES:
+        if tag != "instruction":
+            out += _fetch(db, tag, f"{_changed(tag)} AND unit_code = ?", (since, upto, own))
     return out
 
 
@@ -87,27 +102,81 @@ def city_records(db, own: str, township: str, since: int, upto: int) -> list[dic
             parties = _fetch(db, "case_party", f"{w}unit_code = ? AND case_id IN ({marks})", (*p, own, *part))
             w, p = cond("case_event")
             events = _fetch(db, "case_event", f"{w}unit_code = ? AND case_id IN ({marks})", (*p, own, *part))
-            add(persons + cases + parties + events)
+            # The scanned letter of a matter assigned down travels with it.
+            w, p = cond("attachment")
+            files = _fetch(db, "attachment", f"{w}unit_code = ? AND case_id IN ({marks})", (*p, own, *part))
+            add(persons + cases + parties + events + files)
     # Parents first: the importer checks references within the bundle.
     order = {tag: i for i, tag in enumerate(rec.TYPES)}
     body = sorted(out, key=lambda r: order[r["t"]])
     return body + instructions
 
 
+def split(records: list[dict[str, Any]], limits: Limits = DEFAULT_LIMITS,
+          max_records: int = MAX_RECORDS_PER_BUNDLE) -> list[tuple[list[dict[str, Any]], list[str]]]:
+    """Records cut into bundles that respect the bundle limits: (records, attachment hashes) per bundle.
+
+    A file goes with the first record that needs it in each bundle (once, even if linked twice); a new
+    bundle starts when the records, the number of files or their bytes would pass the limits. Parents
+    come before children in ``records``, so a later bundle only refers back to earlier ones."""
+    byte_budget = min(ATTACHMENT_BYTES_PER_BUNDLE, limits.max_plaintext // 2)
+    max_records = min(max_records, limits.max_record_count)
+    parts: list[tuple[list[dict[str, Any]], list[str]]] = []
+    recs: list[dict[str, Any]] = []
+    shas: list[str] = []
+    have: set[str] = set()
+    size = 0
+    for r in records:
+        sha = r.get("sha256") if r.get("t") == "attachment" else None
+        need = sha is not None and sha not in have
+        extra = r.get("size", 0) if need else 0
+        if recs and (len(recs) >= max_records
+                     or (need and (len(shas) >= limits.max_attachments or size + extra > byte_budget))):
+            parts.append((recs, shas))
+            recs, shas, have, size = [], [], set(), 0
+            need, extra = sha is not None, (r.get("size", 0) if sha is not None else 0)
+        recs.append(r)
+        if need:
+            shas.append(sha)
+            have.add(sha)
+            size += extra
+    if recs or not parts:
+        parts.append((recs, shas))
+    return parts
+
+
+def _read_files(root: Path | None, shas: list[str]) -> dict[str, bytes]:
+    """The files of ``shas`` from the store, each checked against its hash. A missing or damaged file is
+    left out: the receiver then quarantines the row and says the sender must export it again."""
+    out: dict[str, bytes] = {}
+    if root is None:
+        return out
+    for sha in shas:
+        try:
+            content = (root / sha[:2] / sha).read_bytes()
+        except OSError:
+            continue
+        if hashlib.sha256(content).hexdigest() == sha:
+            out[sha] = content
+    return out
+
+
 def write_bundles(db, *, keys: UnlockedKeys, peer: SyncPeer, epoch: int, records: list[dict[str, Any]],
-                  through: int, now: datetime, escrow: str | None = None, kind: str | None = None) -> list[SyncOutbox]:
-    """Build and store the bundles carrying ``records`` (split when large). Call inside a transaction."""
+                  through: int, now: datetime, escrow: str | None = None, kind: str | None = None,
+                  attachments_dir: Path | None = None) -> list[SyncOutbox]:
+    """Build and store the bundles carrying ``records`` and their attachment files (split to respect the
+    bundle limits). Call inside a transaction."""
     if not peer.encryption_recipient:
         from ..domain.errors import XinfangError
         raise XinfangError(f"{peer.unit_name}的登记信息中没有加密公钥，无法向其发送同步包。请让对方重新导出登记文件并重新登记。")
     recipients = [peer.encryption_recipient] + ([escrow] if escrow else [])
-    parts = [records[i:i + MAX_RECORDS_PER_BUNDLE] for i in range(0, len(records), MAX_RECORDS_PER_BUNDLE)] or [[]]
+    parts = split(records, LIMITS)
     last = last_outbox(peer.unit_code, epoch)
     seq = last.seq if last else 0
     prev = last.bundle_id if last else GENESIS
     last_received = (BundleRef(peer.head_epoch, peer.head_seq, peer.head_hash) if peer.head_seq > 0 else None)
     rows = []
-    for part in parts:
+    for part, shas in parts:
         seq += 1
         header = new_header(
             kind=kind or ("data" if part else "ack"),
@@ -115,7 +184,8 @@ def write_bundles(db, *, keys: UnlockedKeys, peer: SyncPeer, epoch: int, records
             epoch=epoch, seq=seq, prev=prev, schema_version=SCHEMA_VERSION, code_tables={},
             last_received=last_received, created_at=now.replace(tzinfo=timezone.utc),
         )
-        data = build_bundle(header, part, {}, keys.signing_key, recipients)
+        data = build_bundle(header, part, _read_files(attachments_dir, shas), keys.signing_key, recipients,
+                            limits=LIMITS)
         from ..sync.bundle import parse_bundle
         bundle_id = parse_bundle(data).bundle_id
         rows.append(SyncOutbox.create(recipient=peer.unit_code, epoch=epoch, seq=seq, bundle_id=bundle_id,

@@ -10,11 +10,14 @@ the same stick queue on the write lock and the second one sees "already applied"
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -36,6 +39,7 @@ from ..sync.bundle import (
 )
 from ..sync.errors import BundleError
 from ..sync.keys import RotationError, raw_public_bytes, signing_fingerprint, verify_rotation_record
+from . import attachments as att
 from . import sync_records as rec
 
 APPLIED, ALREADY, PARKED, QUARANTINED, REJECTED = "applied", "already", "parked", "quarantined", "rejected"
@@ -141,6 +145,7 @@ class Plan:
     updates: dict[str, list[rec.Decoded]]
     quarantine: list[tuple[dict[str, Any], str, str | None, str]]   # record, type, id, reason
     rotation: Any = None
+    files: dict[str, bytes] = field(default_factory=dict)           # attachment files to store: sha256 -> bytes
 
 
 def _existing(db, tag: str, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
@@ -157,18 +162,20 @@ def _existing(db, tag: str, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
     return out
 
 
-def _exists(db, table: str, column: str, values: set[str]) -> set[str]:
-    found: set[str] = set()
-    items = sorted(values)
+def _owners(db, table: str, ids: set[str]) -> dict[str, str]:
+    """id -> owning unit of the rows of ``table`` among ``ids``."""
+    found: dict[str, str] = {}
+    items = sorted(ids)
     for i in range(0, len(items), _CHUNK):
         part = items[i:i + _CHUNK]
         marks = ",".join("?" for _ in part)
-        found.update(r[0] for r in db.execute_sql(
-            f'SELECT "{column}" FROM "{table}" WHERE "{column}" IN ({marks})', tuple(part)).fetchall())
+        found.update(db.execute_sql(
+            f'SELECT id, unit_code FROM "{table}" WHERE id IN ({marks})', tuple(part)).fetchall())
     return found
 
 
-def plan(db, contents: BundleContents, *, own_unit: str, sender_role: str, sender_unit: str) -> Plan:
+def plan(db, contents: BundleContents, *, own_unit: str, sender_role: str, sender_unit: str,
+         attachment_store: AttachmentStore | None = None) -> Plan:
     """Decide what each record does. Raises Refused for a record owned by another unit (whole bundle)."""
     p = Plan(inserts={t: [] for t in rec.TYPES}, updates={t: [] for t in rec.TYPES}, quarantine=[])
     if contents.header.kind == "key-rotation":
@@ -190,7 +197,8 @@ def plan(db, contents: BundleContents, *, own_unit: str, sender_role: str, sende
             p.quarantine.append((r, tag[:40], rid and rid[:64], exc.reason))
             continue
         decoded[d.tag].append(d)
-    valid: dict[str, set[str]] = {t: set() for t in rec.TYPES}
+    # Rows of this bundle that passed, with their owner (the sender): children may point at them.
+    valid: dict[str, dict[str, str]] = {t: {} for t in rec.TYPES}
     for tag in rec.TYPES:
         items = decoded[tag]
         if not items:
@@ -200,36 +208,136 @@ def plan(db, contents: BundleContents, *, own_unit: str, sender_role: str, sende
             if d.id in existing and existing[d.id][0] != d.unit_code:
                 raise Refused(f"同步包中的记录 {d.id} 在本机属于 {existing[d.id][0]}，{sender_unit} 无权修改，整个包已拒绝。"
                               "请勿导入，并联系发送单位核实。")
-        refs_needed: dict[tuple[str, str], set[str]] = {}
-        if tag in ("case_party", "case_event"):
-            refs_needed[("case", "id")] = {d.values["case_id"] for d in items} - valid["case"]
-        if tag == "case_party":
-            refs_needed[("person", "id")] = {d.values["person_id"] for d in items} - valid["person"]
-        present = {k: _exists(db, rec.TABLES[k[0]], k[1], v) | valid[k[0]] for k, v in refs_needed.items()}
+        parents: dict[str, dict[str, str]] = {}
+        for column, parent, _nullable in rec.REFS.get(tag, ()):
+            wanted = {d.values[column] for d in items if d.values[column] is not None} - set(valid[parent])
+            parents.setdefault(parent, dict(valid[parent])).update(_owners(db, rec.TABLES[parent], wanted))
         numbers_taken: set[str] = set()
         if tag == "case":
             taken = {r[0]: r[1] for part in _chunked([d.values["number"] for d in items]) for r in db.execute_sql(
                 f'SELECT number, id FROM "case" WHERE number IN ({",".join("?" for _ in part)})', tuple(part))}
             numbers_taken = {n for n, cid in taken.items() if all(d.id != cid for d in items if d.values["number"] == n)}
+        corrected: set[str] = set()
+        if tag == "mediation_session":
+            wanted = {d.values["corrects"] for d in items if d.values["corrects"]}
+            corrected = {d.id for d in items} | set(_owners(db, "mediation_session", wanted))
+        linked = _linked_files(db, items) if tag == "attachment" else {}
         for d in items:
-            reason = None
-            if tag in ("case_party", "case_event") and d.values["case_id"] not in present[("case", "id")]:
-                reason = "所属事项不存在（可能未随包发送或已被隔离）"
-            elif tag == "case_party" and d.values["person_id"] not in present[("person", "id")]:
-                reason = "所指信访人不存在"
-            elif tag == "case" and d.values["number"] in numbers_taken:
+            reason = _reference_problem(tag, d, parents, own_unit, sender_unit)
+            if reason is None and tag == "case" and d.values["number"] in numbers_taken:
                 reason = f"事项编号 {d.values['number']} 已被本机另一事项使用"
-            elif tag == "instruction" and (sender_role != "city" or d.values["to_unit"] != own_unit):
+            elif reason is None and tag == "instruction" and (sender_role != "city" or d.values["to_unit"] != own_unit):
                 reason = "交办督办只能由市局发给本单位"
+            elif reason is None and tag == "mediation_session" and d.values["corrects"] and \
+                    d.values["corrects"] not in corrected:
+                reason = "所更正的调解记录不存在"
+            elif reason is None and tag == "attachment":
+                reason = _attachment_problem(d, contents.attachments, attachment_store, linked, p.files)
             if reason:
                 p.quarantine.append((d.record, tag, d.id, reason))
                 continue
-            valid[tag].add(d.id)
+            valid[tag][d.id] = d.unit_code
             if d.id not in existing:
                 p.inserts[tag].append(d)
             elif tag not in rec.ENTRY_TYPES and d.values["version"] > existing[d.id][1]:
                 p.updates[tag].append(d)
     return p
+
+
+def _reference_problem(tag: str, d: rec.Decoded, parents: dict[str, dict[str, str]], own_unit: str,
+                       sender_unit: str) -> str | None:
+    for column, parent, _nullable in rec.REFS.get(tag, ()):
+        ref = d.values[column]
+        if ref is None:
+            continue
+        owner = parents[parent].get(ref)
+        label = rec.PARENT_LABELS[parent]
+        if owner is None:
+            return f"{label}不存在（可能未随包发送或已被隔离）"
+        if tag in rec.PARENT_OWNER_CHECKED and owner not in (sender_unit, own_unit):
+            return f"{label}属于其他单位（{owner}），{sender_unit} 不能为其添加记录"
+    return None
+
+
+def _linked_files(db, items: list[rec.Decoded]) -> dict[tuple[str, str], str]:
+    """(case id, sha256) -> attachment id already linked here (one file once per case)."""
+    out: dict[tuple[str, str], str] = {}
+    for part in _chunked(sorted({d.values["case_id"] for d in items})):
+        marks = ",".join("?" for _ in part)
+        for aid, cid, sha in db.execute_sql(
+                f"SELECT id, case_id, sha256 FROM attachment WHERE case_id IN ({marks})", tuple(part)).fetchall():
+            out[(cid, sha)] = aid
+    return out
+
+
+def _attachment_problem(d: rec.Decoded, carried: Mapping[str, bytes], store: AttachmentStore | None,
+                        linked: dict[tuple[str, str], str], files: dict[str, bytes]) -> str | None:
+    """The file of an attachment row must come with the bundle or already be in this unit's store."""
+    sha, key = d.values["sha256"], (d.values["case_id"], d.values["sha256"])
+    if linked.get(key, d.id) != d.id:
+        return "该事项已有内容相同的另一附件"
+    linked[key] = d.id
+    content = carried.get(sha)
+    if content is not None:
+        if len(content) != d.values["size"]:
+            return "附件大小与随包文件不符"
+        if att.sniff_kind(content[:16]) != d.values["kind"]:
+            return "附件类型与随包文件内容不符"
+        files[sha] = content
+        return None
+    if store is not None and (sha in files or store.has(sha)):
+        return None
+    return "附件文件缺失：同步包中没有该文件，本机也没有。请让发送单位重新导出（其附件文件可能已丢失）"
+
+
+class AttachmentStore:
+    """This unit's attachment files by hash (services/attachments.py's layout): written as .part, fsynced,
+    renamed; an existing identical file is never rewritten."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def path_of(self, sha: str) -> Path:
+        return self.root / sha[:2] / sha
+
+    def has(self, sha: str) -> bool:
+        return self.path_of(sha).is_file()
+
+    def _identical(self, path: Path, sha: str, size: int) -> bool:
+        try:
+            if path.stat().st_size != size:
+                return False
+            digest = hashlib.sha256()
+            with path.open("rb") as fh:
+                while chunk := fh.read(1 << 20):
+                    digest.update(chunk)
+            return digest.hexdigest() == sha
+        except OSError:
+            return False
+
+    def put(self, sha: str, content: bytes) -> bool:
+        """Store ``content`` (already checked against ``sha``); True when this call created the file."""
+        target = self.path_of(sha)
+        if self._identical(target, sha, len(content)):
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.parent / f".part-{uuid.uuid4().hex}"
+        try:
+            with tmp.open("wb") as fh:
+                fh.write(content)
+                fh.flush()
+                os.fsync(fh.fileno())
+            # Replaces only a damaged file under this name (a healthy one returned above).
+            os.replace(tmp, target)
+        finally:
+            if tmp.exists():
+                tmp.unlink()
+        att._fsync_dir(target.parent)
+        return True
+
+    def remove(self, shas: Sequence[str]) -> None:
+        for sha in shas:
+            self.path_of(sha).unlink(missing_ok=True)
 
 
 def _chunked(items: list[str]):
@@ -240,8 +348,30 @@ def _chunked(items: list[str]):
 # --------------------------------------------------------------------------- step 7
 
 
-def write(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, refold: Callable[[str], None]) -> int:
-    """The database writes of one bundle (inside the caller's transaction). Returns rows written."""
+def write(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, refold: Callable[[str], None],
+          attachment_store: AttachmentStore | None = None) -> int:
+    """The database writes of one bundle (inside the caller's transaction). Returns rows written.
+
+    Attachment files are stored first, so a row is only ever written once its file is on disk; if the
+    writes then fail, the files this call created are removed again (a kill -9 leaves at most an unlinked
+    file under its hash, which the re-run finds and keeps)."""
+    created: list[str] = []
+    try:
+        if p.files:
+            if attachment_store is None:
+                raise Refused("本机没有附件目录，无法保存随包附件。")
+            for sha, content in sorted(p.files.items()):
+                if attachment_store.put(sha, content):
+                    created.append(sha)
+            crash_point("after_files")
+        return _write_rows(db, p, bundle_id=bundle_id, sender=sender, now=now, refold=refold)
+    except BaseException:
+        if attachment_store is not None:
+            attachment_store.remove(created)
+        raise
+
+
+def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, refold: Callable[[str], None]) -> int:
     conn = db.connection()
     written = 0
     next_sid = (db.execute_sql('SELECT COALESCE(MAX(sid), 0) FROM "case"').fetchone()[0]) + 1

@@ -17,20 +17,60 @@ from typing import Any, Callable
 from peewee import BooleanField, DateField, DateTimeField, Field, ForeignKeyField, IntegerField
 
 from ..domain import workflow as wf
+from ..domain.board import Colour, HardshipKind
 from ..store.models import Case, CaseEvent, CaseParty, JSONField, Person
+from ..store.models_attention import (
+    ColourOverride,
+    HardshipFlag,
+    HardshipReferral,
+    LeaderAssignment,
+    MediationSession,
+    Reception,
+)
+from ..store.models_intake import Attachment
 from ..store.models_sync import Instruction
+from . import attachments as att
+from .attention import REFERRAL_KINDS
+from .mediation import AGREEMENT_KINDS, MediationKind, MediationOutcome
+from .reception import ReceptionKind
 
-# Apply order: parents before children.
+# Apply order: parents before children (case before its attachments, mediation and 包案; person
+# before overrides and hardship; a hardship flag before its referrals).
 TYPES: dict[str, type] = {
     "person": Person,
     "case": Case,
     "case_party": CaseParty,
     "instruction": Instruction,
     "case_event": CaseEvent,
+    "attachment": Attachment,
+    "leader_assignment": LeaderAssignment,
+    "colour_override": ColourOverride,
+    "hardship_flag": HardshipFlag,
+    "hardship_referral": HardshipReferral,
+    "reception": Reception,
+    "mediation_session": MediationSession,
 }
-ENTRY_TYPES = frozenset({"case_event"})      # append-only: insert once, never update
+ENTRY_TYPES = frozenset({"case_event", "mediation_session"})      # append-only: insert once, never update
 LOCAL_COLUMNS = {"case": {"sid"}}
 MAX_TEXT = 100_000
+MAX_LIST = 500               # items of a JSON list column (mediators, parties, cases of a reception)
+
+# References checked on import: (column, parent type, may be empty). A child whose parent is neither in
+# the database nor in the bundle is quarantined.
+REFS: dict[str, tuple[tuple[str, str, bool], ...]] = {
+    "case_party": (("case_id", "case", False), ("person_id", "person", False)),
+    "case_event": (("case_id", "case", False),),
+    "attachment": (("case_id", "case", False),),
+    "leader_assignment": (("case_id", "case", False),),
+    "colour_override": (("person_id", "person", False),),
+    "hardship_flag": (("person_id", "person", False), ("case_id", "case", True)),
+    "hardship_referral": (("flag_id", "hardship_flag", False),),
+    "mediation_session": (("case_id", "case", False),),
+}
+PARENT_LABELS = {"case": "所属事项", "person": "所指信访人", "hardship_flag": "所属急难标记"}
+# The attention and attachment records may only hang on a parent of the sender or of this unit.
+PARENT_OWNER_CHECKED = frozenset({"attachment", "leader_assignment", "colour_override", "hardship_flag",
+                                  "hardship_referral", "mediation_session"})
 
 
 @dataclass(frozen=True)
@@ -39,6 +79,7 @@ class Column:
     kind: str            # str / int / bool / date / datetime / json
     null: bool
     max_length: int | None
+    shape: type = dict   # of a json column: an object, or a list (mediators, parties, case ids)
 
 
 def _kind(field: Field) -> str:
@@ -63,7 +104,8 @@ def columns(tag: str) -> list[Column]:
     for f in model._meta.sorted_fields:
         if f.column_name == "id" or f.column_name in LOCAL_COLUMNS.get(tag, ()):
             continue
-        out.append(Column(f.column_name, _kind(f), bool(f.null), getattr(f, "max_length", None)))
+        shape = list if getattr(f, "default", None) is list else dict
+        out.append(Column(f.column_name, _kind(f), bool(f.null), getattr(f, "max_length", None), shape))
     return out
 
 
@@ -187,9 +229,13 @@ def _datetime(col: Column) -> Callable[[Any], Any]:
 
 
 def _json(col: Column) -> Callable[[Any], Any]:
+    shape = col.shape
+
     def conv(value: Any) -> Any:
-        if value.__class__ is not dict:
-            raise RecordProblem(f"字段 {col.name} 应为对象")
+        if value.__class__ is not shape:
+            raise RecordProblem(f"字段 {col.name} 应为{'列表' if shape is list else '对象'}")
+        if shape is list and len(value) > MAX_LIST:
+            raise RecordProblem(f"字段 {col.name} 的项目过多")
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
     return conv
@@ -246,15 +292,29 @@ def decode(record: dict[str, Any]) -> Decoded:
     unit = values.get("unit_code")
     if not isinstance(unit, str) or not unit:
         raise RecordProblem("缺少所属单位")
-    _business_rules(tag, values)
+    _business_rules(tag, values, record)
     return Decoded(tag=tag, id=rid, unit_code=unit, values=values, record=record)
 
 
 _STATUSES = {s.value for s in wf.Status}
 _EVENT_KINDS = {k.value for k in wf.EventKind}
+_COLOURS = {c.value for c in Colour}
+_HARDSHIP_KINDS = {k.value for k in HardshipKind}
+_REFERRAL_KINDS = set(REFERRAL_KINDS)
+_MEDIATION_KINDS = {k.value for k in MediationKind}
+_MEDIATION_OUTCOMES = {o.value for o in MediationOutcome}
+_AGREEMENT_KINDS = set(AGREEMENT_KINDS)
+_RECEPTION_KINDS = {k.value for k in ReceptionKind}
+ATTACHMENT_KINDS = set(att.KINDS)
+_SHA_RE = re.compile(r"[0-9a-f]{64}\Z")
 
 
-def _business_rules(tag: str, v: dict[str, Any]) -> None:
+def _text(v: dict[str, Any], name: str, label: str) -> None:
+    if not v[name].strip():
+        raise RecordProblem(f"{label}不能为空")
+
+
+def _business_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
     if "version" in v and v["version"] < 1:
         raise RecordProblem("版本号必须大于 0")
     if tag == "case":
@@ -283,6 +343,70 @@ def _business_rules(tag: str, v: dict[str, Any]) -> None:
             raise RecordProblem("交办必须有办理期限")
         if not v["text"].strip():
             raise RecordProblem("交办督办内容不能为空")
+    else:
+        _entry_rules(tag, v, record)
+
+
+def _entry_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
+    """The attachment and attention records: the same rules their services apply when a clerk enters them."""
+    for column, _parent, nullable in REFS.get(tag, ()):
+        if v[column] is not None or not nullable:
+            _check_uuid(v[column], PARENT_LABELS[_parent])
+    if tag == "attachment":
+        if not _SHA_RE.match(v["sha256"]):
+            raise RecordProblem("附件校验值无效")
+        if v["kind"] not in ATTACHMENT_KINDS:
+            raise RecordProblem(f"附件类型无效：{v['kind'][:20]}")
+        if not 0 < v["size"] <= att.MAX_BYTES:
+            raise RecordProblem("附件大小无效")
+        name = v["file_name"]
+        if not name.strip() or len(name) > 200 or any(ch in name for ch in "/\\\0"):
+            raise RecordProblem("附件文件名无效")
+    elif tag == "leader_assignment":
+        _text(v, "leader_name", "包案领导")
+        _text(v, "plan", "化解方案")
+    elif tag == "colour_override":
+        if v["colour"] not in _COLOURS or v["base_colour"] not in _COLOURS:
+            raise RecordProblem(f"看板颜色无效：{v['colour'][:4]}")
+        _text(v, "reason", "调整理由")
+    elif tag == "hardship_flag":
+        if v["kind"] not in _HARDSHIP_KINDS:
+            raise RecordProblem(f"急难类别无效：{v['kind'][:20]}")
+    elif tag == "hardship_referral":
+        if v["kind"] not in _REFERRAL_KINDS:
+            raise RecordProblem(f"救助类别无效：{v['kind'][:20]}")
+        _text(v, "agency", "救助机构")
+        if v["outcome_on"] is not None and v["outcome_on"] < v["referred_on"]:
+            raise RecordProblem("救助结果日期早于转介日期")
+    elif tag == "reception":
+        if v["kind"] not in _RECEPTION_KINDS:
+            raise RecordProblem(f"接访方式无效：{v['kind'][:20]}")
+        if not 1 <= v["batches"] <= 500 or not v["batches"] <= v["persons"] <= 10000:
+            raise RecordProblem("接访批次或人次无效")
+        _text(v, "leader", "接访领导")
+        for cid in record["case_ids"]:
+            _check_uuid(cid, "接访涉及的事项")
+    elif tag == "mediation_session":
+        if v["kind"] not in _MEDIATION_KINDS:
+            raise RecordProblem(f"调解方式无效：{v['kind'][:20]}")
+        if v["outcome"] not in _MEDIATION_OUTCOMES:
+            raise RecordProblem(f"调解结果无效：{v['outcome'][:20]}")
+        if v["outcome"] in ("agreement", "partial") and not (v["agreement"] or "").strip():
+            raise RecordProblem("达成协议的调解记录缺少协议内容")
+        if v["agreement_kind"] is not None and v["agreement_kind"] not in _AGREEMENT_KINDS:
+            raise RecordProblem("协议书类别无效")
+        if v["next_session"] is not None and v["next_session"] <= v["held_on"]:
+            raise RecordProblem("下次调解日期应晚于本次调解日期")
+        mediators = record["mediators"]
+        if not mediators or not all(m.__class__ is dict and m.keys() == {"name", "role"}
+                                    and all(x.__class__ is str and 0 < len(x.strip()) <= 50 for x in m.values())
+                                    for m in mediators):
+            raise RecordProblem("调解员名单无效")
+        if not record["parties"] or not all(p.__class__ is str and 0 < len(p.strip()) <= 50
+                                            for p in record["parties"]):
+            raise RecordProblem("到场当事人名单无效")
+        if v["corrects"] is not None:
+            _check_uuid(v["corrects"], "所更正的调解记录")
 
 
 def insert_sql(tag: str) -> str:

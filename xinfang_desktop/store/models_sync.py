@@ -8,6 +8,7 @@ Triggers only journal rows owned by this unit: imported rows of other units are 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from peewee import (
@@ -124,7 +125,8 @@ JOURNALED = {"person": "id", "case": "id", "case_party": "id", "case_event": "id
 MODELS: list[type[BaseModel]] = [SyncPeer, SyncInbox, SyncOutbox, SyncQuarantine, Instruction]
 
 
-def create_journal(db: Database) -> None:
+def create_journal(db: Database, tables: Iterable[str] = tuple(JOURNALED)) -> None:
+    """Journal triggers on ``tables`` (each keyed by ``id``) and a one-time journaling of their own rows."""
     db.execute_sql(
         "CREATE TABLE IF NOT EXISTS sync_change (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
         "tbl TEXT NOT NULL, row_id TEXT NOT NULL)"
@@ -132,14 +134,14 @@ def create_journal(db: Database) -> None:
     db.execute_sql("CREATE INDEX IF NOT EXISTS sync_change_tbl ON sync_change (tbl, seq)")
     # Setting.value is JSON text, so this unit's code is stored with its quotes.
     own = "('\"' || NEW.unit_code || '\"') = (SELECT value FROM setting WHERE key = 'unit_code')"
-    for table in JOURNALED:
+    for table in tables:
         for op in ("INSERT", "UPDATE"):
             db.execute_sql(
                 f'CREATE TRIGGER IF NOT EXISTS sync_journal_{table}_{op.lower()} AFTER {op} ON "{table}" '
                 f"WHEN {own} BEGIN INSERT INTO sync_change (tbl, row_id) VALUES ('{table}', NEW.id); END"
             )
     # Rows written before this step existed are journaled once, so the first export carries them.
-    for table in JOURNALED:
+    for table in tables:
         db.execute_sql(
             f"INSERT INTO sync_change (tbl, row_id) SELECT '{table}', id FROM \"{table}\" WHERE "
             "('\"' || unit_code || '\"') = (SELECT value FROM setting WHERE key = 'unit_code')"
