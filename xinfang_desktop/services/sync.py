@@ -347,7 +347,7 @@ class SyncService:
                 if own.kind == "township":
                     records = ex.township_records(self.db, own.code, since, upto)
                     mark = Setting.get_or_none(Setting.key == sync_epoch.MARK_SETTING)
-                    sync_epoch.lift_versions(self.db, records, mark.value if mark else None, epoch)
+                    sync_epoch.lift_versions(self.db, records, mark.value if mark else None, epoch, since=since)
                 else:
                     records = ex.city_records(self.db, own.code, peer.unit_code, since, upto)
                 if not records and not peer.ack_pending:

@@ -54,14 +54,19 @@ def changed_since(db, position: int) -> set[str]:
                                          (position,)).fetchall()}
 
 
-def lift_versions(db, records: Iterable[dict[str, Any]], mark: dict[str, Any] | None, epoch: int) -> int:
-    """Lift, in place, the version of each record changed after the restore; returns how many."""
+def lift_versions(db, records: Iterable[dict[str, Any]], mark: dict[str, Any] | None, epoch: int, *,
+                  since: int = 0) -> int:
+    """Lift, in place, the version of each record changed after the restore; returns how many.
+
+    ``since`` is the journal position the records were read from: when it is past the restore, every
+    record was changed after it and the journal need not be read (every bundle but the epoch's first)."""
     if not mark or mark.get("epoch") != epoch:
         return 0
-    changed = changed_since(db, int(mark.get("journal", 0)))
+    position = int(mark.get("journal", 0))
+    changed = None if since >= position else changed_since(db, position)
     n = 0
     for r in records:
-        if r.get("id") in changed and isinstance(r.get("version"), int):
+        if (changed is None or r.get("id") in changed) and isinstance(r.get("version"), int):
             r["version"] = lifted_version(epoch, r["version"])
             n += 1
     return n
