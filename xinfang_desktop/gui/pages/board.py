@@ -7,8 +7,6 @@ board reads without telling red from green, and in black and white.
 
 from __future__ import annotations
 
-from datetime import date
-
 import shiboken6
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
