@@ -43,7 +43,7 @@ from ..errors import show_error
 from ..tasks import TaskState
 from .. import sync_actions  # noqa: F401  (registers 交办/督办 on the case view)
 from .. import sync_admin
-from ...services import sync_reminder  # noqa: F401  (registers the export reminder on the workbench)
+from ...services import sync_reminder  # the same reminder as on the workbench (importing it registers that)
 
 PAGE_KEY = "sync"
 ROLE_WORDS = {"city": "市局", "township": "乡镇"}
@@ -254,7 +254,8 @@ class SyncPage(QWidget):
 
         def load():
             return (s.status(), s.bundles(), s.peers(), s.quarantined_records(), s.instructions(self.ctx.actor),
-                    s.export_reminder(), s.is_city(), s.unit_names(), s.restored_info())
+                    "\n".join(sync_reminder.reminder_lines(self.ctx.services)), s.is_city(), s.unit_names(),
+                    s.restored_info())
 
         self.ctx.tasks.run(load, on_done=self._show, on_error=self._load_failed, writes=False)
 
