@@ -192,7 +192,7 @@ class PersonFacts:
 
 class Reason(NamedTuple):
     """One reason for a colour. A named tuple: a board builds tens of thousands per refresh, and
-    a tuple costs a fraction of a frozen dataclass to make (and nothing to the garbage collector)."""
+    a tuple costs a fraction of a frozen dataclass to make."""
 
     colour: Colour
     text: str

@@ -351,7 +351,8 @@ class BoardPage(QWidget):
         if self.board is None:
             return
         self.filter = self.current_filter()
-        shown = [c for c in self.board.cards if matches(c, self.filter, self.ctx.services.categories)]
+        shown = self.board.cards if self.filter == BoardFilter() else \
+            [c for c in self.board.cards if matches(c, self.filter, self.ctx.services.categories)]
         by: dict[Colour, list[Card]] = {c: [] for c in Colour}
         for card in shown:
             by[card.colour].append(card)
