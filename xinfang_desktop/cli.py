@@ -380,7 +380,8 @@ def cmd_check(args) -> int:
     if args.format == "json":
         emit_json({"ok": report.ok, "integrity": report.integrity, "foreign_key_problems": report.foreign_key_problems,
                    "cases_checked": report.cases_checked, "mismatched": report.mismatched,
-                   "repaired": report.repaired, "timeline_problems": report.timeline_problems})
+                   "repaired": report.repaired, "timeline_problems": report.timeline_problems,
+                   "statistics_rows_stale": report.facts_stale})
     else:
         print(f"数据库完整性：{report.integrity}")
         print(f"外键问题：{report.foreign_key_problems}")
@@ -388,6 +389,8 @@ def cmd_check(args) -> int:
               + (f"（已修复 {report.repaired}）" if report.repaired else ""))
         for n in report.mismatched[:20]:
             print(f"  不一致：{n}")
+        if report.facts_stale:
+            print(f"统计数据行与事项不一致：{report.facts_stale}" + ("（已重建）" if args.repair else ""))
         for p in report.timeline_problems[:20]:
             print(f"  办理过程问题：{p}")
     if not report.ok and not (args.repair and report.integrity == "ok" and not report.foreign_key_problems):

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Iterable
 
+from . import workflow as wf
 from .errors import InvalidInput
 
 # A rating is due within this many days of the written reply; a case replied longer ago and still
@@ -308,3 +309,60 @@ class Statistics:
     def breakdowns(self) -> list[Breakdown]:
         return [self.by_channel, self.by_category, self.by_subcategory, self.by_township, self.by_repeat,
                 self.by_group]
+
+
+# -- each case's facts, kept with the case row so a year's figures are one aggregate query -------
+# Bits of `case.stat_flags`. They are derived from the fold of the case's events (the same rules
+# as its deadlines) whenever the case's cached state is written, so they never disagree with it.
+TIMELY = 1 << 0          # accepted (routed / notified / refused) within the 15-day limit
+ROUTED = 1 << 1          # a route is chosen and stands (not returned by the receiving unit)
+REDIRECTED = 1 << 2      # … the route is "other legal channel" (诉访分离)
+REFUSED = 1 << 3
+EXTENDED = 1 << 4
+REVIEWED = 1 << 5        # a 复查 or 复核 was requested
+REPLIED = 1 << 6
+CLOSED = 1 << 7
+ON_TIME = 1 << 8         # the reply met the handling limit (extension counted)
+LATE = 1 << 9            # the reply came after it
+RATING_SHIFT = 10        # two bits: 0 none, then RATING_CODES
+RATING_CODES = {"satisfied": 1, "basically": 2, "dissatisfied": 3}
+RATING_NAMES = {code: name for name, code in RATING_CODES.items()}
+
+
+@dataclass(frozen=True)
+class StatFacts:
+    flags: int = 0
+    open_limit: date | None = None   # the handling limit while no reply has met it
+    replied_on: date | None = None
+
+
+def stat_facts(state: wf.CaseState) -> StatFacts:
+    """The statistics facts of one case from its folded state."""
+    flags = 0
+    route_dl = state.deadline(wf.DeadlineKey.ROUTE)
+    if route_dl is not None and route_dl.met_on is not None and route_dl.met_on <= route_dl.due.date:
+        flags |= TIMELY
+    if state.route is not None:
+        flags |= ROUTED
+        if state.route == wf.Route.OTHER_CHANNEL:
+            flags |= REDIRECTED
+    if state.refusal is not None:
+        flags |= REFUSED
+    if state.extended:
+        flags |= EXTENDED
+    if state.deadline(wf.DeadlineKey.REVIEW) is not None or state.deadline(wf.DeadlineKey.RECHECK) is not None:
+        flags |= REVIEWED
+    if state.replied_on is not None:
+        flags |= REPLIED
+    if state.status == wf.Status.CLOSED:
+        flags |= CLOSED
+    open_limit = None
+    handling = state.deadline(wf.DeadlineKey.HANDLING)
+    if handling is not None and state.route is not None and state.route != wf.Route.OTHER_CHANNEL:
+        if handling.met_on is not None:
+            flags |= ON_TIME if handling.met_on <= handling.due.date else LATE
+        else:
+            open_limit = handling.due.date
+    if state.rating is not None:
+        flags |= RATING_CODES[state.rating.value] << RATING_SHIFT
+    return StatFacts(flags, open_limit, state.replied_on)

@@ -17,6 +17,7 @@ from ..domain.categories import CategoryTable
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.numbers import format_case_number, new_query_code
 from ..domain.petition import PetitionerInput, RegistrationInput, is_group, validate_registration
+from ..domain.statistics import stat_facts
 from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
 from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person
@@ -68,6 +69,8 @@ def apply_state(case: Case, state: CaseState) -> None:
     case.next_due_start = nxt.start if nxt else None
     case.next_due_key = nxt.key.value if nxt else None
     case.provisional = state.provisional
+    facts = stat_facts(state)
+    case.stat_flags, case.stat_limit, case.stat_reply = facts.flags, facts.open_limit, facts.replied_on
 
 
 def find_case(ref: str) -> Case:
@@ -239,14 +242,19 @@ class CaseService:
         return state
 
     def recompute_open(self) -> int:
-        """Refold every case whose deadlines may change (after a holiday schedule is loaded)."""
+        """Refold every case whose deadlines may change (after a holiday schedule is loaded): the
+        open ones, and those received since the start of last year, whose limits the statistics
+        still count (a limit of last December's matter can fall in this year's holidays)."""
         n = 0
+        since = datetime(self.clock.today().year - 1, 1, 1)
+        cached = ("status", "next_due", "provisional", "stat_flags", "stat_limit", "stat_reply")
         with self.db.atomic():
             for case in Case.select().where(Case.status.in_([s.value for s in wf.OPEN_STATUSES]
-                                                            + [wf.Status.REPLIED.value, wf.Status.REVIEWED.value])):
-                before = (case.status, case.next_due, case.provisional)
+                                                            + [wf.Status.REPLIED.value, wf.Status.REVIEWED.value])
+                                            | (Case.received_at >= since)):
+                before = tuple(getattr(case, f) for f in cached)
                 apply_state(case, self.state_of(case))
-                if (case.status, case.next_due, case.provisional) != before:
+                if tuple(getattr(case, f) for f in cached) != before:
                     case.save()
                     n += 1
         return n

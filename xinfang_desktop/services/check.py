@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..domain import workflow as wf
+from ..store import models_facts
 from ..store.models import Case, CaseEvent
+from ..store.models_facts import FACT_COLUMNS
 from .cases import apply_state, to_event
 
 
@@ -17,10 +19,12 @@ class CheckReport:
     mismatched: list[str] = field(default_factory=list)     # case numbers whose cache differs
     timeline_problems: list[str] = field(default_factory=list)
     repaired: int = 0
+    facts_stale: int = 0          # statistics rows (case_fact) that do not mirror their case row
 
     @property
     def ok(self) -> bool:
-        return self.integrity == "ok" and not self.foreign_key_problems and not self.mismatched
+        return (self.integrity == "ok" and not self.foreign_key_problems and not self.mismatched
+                and not self.facts_stale)
 
 
 def run_check(db, calendar, *, repair: bool = False, progress=None) -> CheckReport:
@@ -29,7 +33,7 @@ def run_check(db, calendar, *, repair: bool = False, progress=None) -> CheckRepo
     cal = calendar()
     report = CheckReport(integrity=integrity, foreign_key_problems=fk, cases_checked=0)
     total = max(1, Case.select().count())
-    fields = ("status", "next_due", "next_due_start", "next_due_key", "provisional")
+    fields = ("status", "next_due", "next_due_start", "next_due_key", "provisional", *FACT_COLUMNS)
     # Merge-join cases and events, both streamed in case-id order: memory stays flat for a
     # million cases (the (case, occurred_at) index serves the event order).
     event_rows = CaseEvent.select().order_by(CaseEvent.case, CaseEvent.occurred_at).iterator()
@@ -59,6 +63,9 @@ def run_check(db, calendar, *, repair: bool = False, progress=None) -> CheckRepo
                 report.timeline_problems.append(f"{case.number}：{p}")
             if progress and report.cases_checked % 10000 == 0:
                 progress(report.cases_checked / total, f"已检查 {report.cases_checked} 件")
+        report.facts_stale = models_facts.stale(db)
+        if repair and report.facts_stale:
+            models_facts.fill(db)
     return report
 
 

@@ -1,10 +1,12 @@
 """Statistics from the records (no Qt): counts, workflow figures and rates for a period and a scope.
 
-Every figure is computed from the case rows and their events; none is typed. Counts come from
-one GROUP BY over the matters received in the period (a "cube" of channel × category × township
-× 初/重件 × 个人/集体), and every table is a sum over that same cube, so all tables have the same
-total. Workflow figures and rates follow the matters received in the period (a cohort) to the
-statistics date, from one aggregate query over their events.
+Every figure is computed from the case rows and their events; none is typed. They are read from
+case_fact (store/models_facts.py): one narrow row per case, clustered by the day received, that
+triggers keep in step with the case row, whose facts are derived from the fold of its events.
+Counts come from one GROUP BY over the matters received in the period (a "cube" of channel ×
+category × township × 初/重件 × 个人/集体, numbered in stat_dim), and every table is a sum over that
+same cube, so all tables have the same total. Workflow figures and rates follow the same matters
+(a cohort) to the statistics date, from one GROUP BY over their fact bits.
 """
 
 from __future__ import annotations
@@ -14,15 +16,12 @@ from datetime import date, timedelta
 from typing import Iterable
 
 from ..domain import statistics as st
-from ..domain import workflow as wf
-from ..domain.deadlines import calendar_days
 from ..domain.petition import CHANNEL_LABELS, Channel
 from ..domain.statistics import (Breakdown, Count, Period, RateInputs, Row, Scope,
                                  Statistics, WorkflowFigures)
 from .permissions import Actor, Permission, require
 
 UNKNOWN_TOWNSHIP = "未填乡镇"
-ACCEPT_KINDS = ("routed", "notified", "refused")
 
 
 class StatisticsService:
@@ -53,12 +52,14 @@ class StatisticsService:
     # -- the pieces -------------------------------------------------------------------------------
     def _compute(self, period: Period, scope: Scope, trend_months: int) -> Statistics:
         where, params = self._where(period.start, period.end, scope)
-        cube = self.db.execute_sql(
-            f'SELECT channel, category_code, COALESCE(township_code, \'\'), repeat_of IS NOT NULL, is_group, '
-            f'COUNT(*), SUM(people_count) FROM "case" c WHERE {where} GROUP BY 1, 2, 3, 4, 5', params).fetchall()
-        cells = [(ch, cat, town, bool(rep), bool(grp), Count(n, int(p or 0))) for ch, cat, town, rep, grp, n, p in cube]
+        dims = self._dims()
+        cells = []
+        for dim, n, p in self.db.execute_sql(
+                f"SELECT dim, COUNT(*), SUM(people) FROM case_fact f WHERE {where} GROUP BY dim", params):
+            _unit, town, ch, cat, rep, grp = dims[dim]
+            cells.append((ch, cat, town, bool(rep), bool(grp), Count(n, int(p or 0))))
         as_of = self.services.clock.today()
-        workflow, inputs = self._cohort(where, params, as_of)
+        workflow, inputs = self._cohort(where, params, as_of, repeats=sum(c[5].batches for c in cells if c[3]))
         return Statistics(
             period=period, scope=scope, scope_label=self.scope_label(scope), as_of=as_of,
             by_channel=self._by_channel(cells), by_category=self._by_category(cells, top=True),
@@ -69,6 +70,18 @@ class StatisticsService:
                             [("single", "个人（4人以下）"), ("group", "集体（5人以上）")]),
             months=self._months(period, scope, trend_months),
             workflow=workflow, rate_inputs=inputs, rates=st.rates(inputs), receptions=self._receptions(period, scope))
+
+    def _dims(self) -> dict[int, tuple]:
+        """stat_dim by id: (unit, township or '', channel, category, 重件, 集体). Rows are only ever
+        added, so the cache reads the new ones."""
+        cache = getattr(self, "_dim_cache", None)
+        if cache is None:
+            cache = self._dim_cache = {}
+        last = max(cache, default=0)
+        for row in self.db.execute_sql("SELECT id, unit, town, channel, category, rep, grp FROM stat_dim WHERE id > ?",
+                                       (last,)):
+            cache[row[0]] = row[1:]
+        return cache
 
     def _receptions(self, period: Period, scope: Scope) -> Breakdown | None:
         """Leaders' receptions by kind, from the reception log (issue 4's table); None when this
@@ -91,15 +104,17 @@ class StatisticsService:
         rows += [Row(k, k, v) for k, v in sorted(got.items())]
         return Breakdown("领导接访（按方式）", tuple(rows))
 
-    def _where(self, start: date, end: date, scope: Scope, alias: str = "c") -> tuple[str, list]:
-        conds = [f"{alias}.received_at >= ?", f"{alias}.received_at < ?"]
-        params: list = [start.isoformat(), (end + timedelta(days=1)).isoformat()]
+    def _where(self, start: date, end: date, scope: Scope) -> tuple[str, list]:
+        """The rows of case_fact (alias f) received from `start` to `end` in `scope`: a matter
+        belongs to its township, or, recorded without one, to the office that registered it."""
+        where = "f.day >= ? AND f.day <= ?"
+        params: list = [start.isoformat(), end.isoformat()]
         if scope.codes:
             marks = ", ".join("?" for _ in scope.codes)
-            conds.append(f"({alias}.township_code IN ({marks}) OR ({alias}.township_code IS NULL AND "
-                         f"{alias}.unit_code IN ({marks})))")
+            where += (f" AND f.dim IN (SELECT id FROM stat_dim WHERE town IN ({marks}) "
+                      f"OR (town = '' AND unit IN ({marks})))")
             params += list(scope.codes) * 2
-        return " AND ".join(conds), params
+        return where, params
 
     def _by_channel(self, cells) -> Breakdown:
         sums = _sum_by(cells, lambda c: c[0])
@@ -156,8 +171,8 @@ class StatisticsService:
         end = st.month(last[0], last[1]).end
         where, params = self._where(start, end, scope)
         got = {k: Count(n, int(p or 0)) for k, n, p in self.db.execute_sql(
-            f'SELECT substr(c.received_at, 1, 7), COUNT(*), SUM(people_count) FROM "case" c WHERE {where} '
-            f'GROUP BY 1', params).fetchall()}
+            f"SELECT substr(f.day, 1, 7), COUNT(*), SUM(people) FROM case_fact f WHERE {where} GROUP BY 1",
+            params).fetchall()}
         def label(y: int, m: int) -> str:
             # The month still under way says so, or its low figure reads as a fall.
             partial = (y, m) == (as_of.year, as_of.month) and as_of < st.month(y, m).end
@@ -166,115 +181,39 @@ class StatisticsService:
         rows = tuple(Row(f"{y:04d}-{m:02d}", label(y, m), got.get(f"{y:04d}-{m:02d}", Count())) for y, m in months)
         return Breakdown("逐月受理", rows)
 
-    def _cohort(self, where: str, params: list, as_of: date) -> tuple[WorkflowFigures, RateInputs]:
-        """Follow each matter received in the period through its events to `as_of`.
-
-        One row per case; the latest routing and rating are picked with MAX over "time|value" strings
-        (times are ISO text, so the greatest string is the latest event)."""
-        sql = f"""
-            SELECT substr(c.received_at, 1, 10), c.repeat_of IS NOT NULL, c.status,
-                   c.next_due IS NOT NULL AND c.next_due < ?,
-                   MIN(CASE WHEN e.kind IN ('routed', 'notified', 'refused') THEN e.occurred_at END),
-                   MAX(CASE WHEN e.kind = 'objected' THEN e.occurred_at END),
-                   MAX(CASE WHEN e.kind = 'routed' THEN e.occurred_at || '|' || json_extract(e.data, '$.route')
-                            || '|' || COALESCE(json_extract(e.data, '$.deadline'), '') END),
-                   MAX(CASE WHEN e.kind = 'extended' THEN e.occurred_at || '|' || json_extract(e.data, '$.days') END),
-                   MIN(CASE WHEN e.kind = 'replied' THEN e.occurred_at END),
-                   MAX(CASE WHEN e.kind = 'followed_up' AND json_extract(e.data, '$.rating') IS NOT NULL
-                            THEN e.occurred_at || '|' || json_extract(e.data, '$.rating') END),
-                   MAX(e.kind = 'refused'),
-                   MAX(e.kind = 'extended'),
-                   MAX(e.kind IN ('review_requested', 'recheck_requested')),
-                   c.id
-            FROM "case" c JOIN case_event e ON e.case_id = c.id
-            WHERE {where}
-            GROUP BY c.id"""
-        rows = self.db.execute_sql(sql, [as_of.isoformat(), *params]).fetchall()
-        cal = self.services.calendar.calendar()
-        due_memo: dict[tuple[str, int], str] = {}
-
-        def due(day: str, days: int) -> str:
-            key = (day, days)
-            got = due_memo.get(key)
-            if got is None:
-                got = due_memo[key] = calendar_days(date.fromisoformat(day), days, cal).date.isoformat()
-            return got
-
+    def _cohort(self, where: str, params: list, as_of: date, *, repeats: int) -> tuple[WorkflowFigures, RateInputs]:
+        """Follow the matters received in the period to `as_of`, from their facts (derived from
+        each case's events by domain.statistics.stat_facts): one GROUP BY over the fact bits, with
+        the three figures that depend on the statistics date summed per group."""
         today = as_of.isoformat()
         window_start = (as_of - timedelta(days=st.RATING_WINDOW_DAYS)).isoformat()
-        received = routed = refused = redirected = replied = closed = extended = reviewed = overdue = 0
-        timely = on_time = late = open_late = rated = unrated_late = repeats = 0
-        ratings = {"satisfied": 0, "basically": 0, "dissatisfied": 0}
-        objected_ids: list[str] = []
-        accepted: dict[str, str | None] = {}
-        for (rday, is_repeat, status, is_overdue, first_accept, objected, route, ext, reply, rating,
-             was_refused, was_extended, was_reviewed, case_id) in rows:
-            received += 1
-            repeats += is_repeat
-            overdue += bool(is_overdue)
-            refused += bool(was_refused)
-            extended += bool(was_extended)
-            reviewed += bool(was_reviewed)
-            closed += status == wf.Status.CLOSED.value
-            if objected:
-                objected_ids.append(case_id)        # the limit restarts counting after the return
-                accepted[case_id] = None
-            elif first_accept and first_accept[:10] <= due(rday, wf.ROUTE_DAYS):
-                timely += 1
-            if route and objected and objected > route.split("|")[0]:
-                route = None                        # returned by the receiving unit, not routed again yet
-            if route:
-                routed += 1
-                r_at, r_kind, r_deadline = route.split("|")
-                if r_kind == wf.Route.OTHER_CHANNEL.value:
-                    redirected += 1
-                else:
-                    limit = r_deadline or due(r_at[:10], wf.HANDLING_DAYS)
-                    if ext:
-                        e_at, e_days = ext.split("|")
-                        if e_at > r_at:
-                            limit = due(limit, int(e_days))
-                    if reply:
-                        if reply[:10] <= limit:
-                            on_time += 1
-                        else:
-                            late += 1
-                    elif limit < today:
-                        open_late += 1
-            if reply:
-                replied += 1
+        rows = self.db.execute_sql(
+            f"SELECT flags, COUNT(*), SUM(next_due < ?), SUM(open_limit < ?), SUM(replied_on < ?) "
+            f"FROM case_fact f WHERE {where} GROUP BY flags", [today, today, window_start, *params]).fetchall()
+        n: dict[int, int] = defaultdict(int)       # cases per bit
+        received = overdue = open_late = unrated_late = 0
+        ratings = {name: 0 for name in st.RATING_CODES}
+        for flags, count, past_due, past_limit, replied_before_window in rows:
+            received += count
+            overdue += past_due or 0
+            open_late += past_limit or 0
+            for bit in (st.TIMELY, st.ROUTED, st.REDIRECTED, st.REFUSED, st.EXTENDED, st.REVIEWED, st.REPLIED,
+                        st.CLOSED, st.ON_TIME, st.LATE):
+                if flags & bit:
+                    n[bit] += count
+            rating = (flags >> st.RATING_SHIFT) & 3
             if rating:
-                rated += 1
-                ratings[rating.split("|")[1]] = ratings.get(rating.split("|")[1], 0) + 1
-            elif reply and reply[:10] < window_start:
-                unrated_late += 1
-        if objected_ids:
-            timely += self._timely_after_objection(objected_ids, due)
-        workflow = WorkflowFigures(received=received, routed=routed, refused=refused, redirected=redirected,
-                                   replied=replied, closed=closed, extended=extended, reviewed=reviewed,
-                                   overdue=overdue)
-        inputs = RateInputs(received=received, accepted_in_time=timely, closed_on_time=on_time, closed_late=late,
-                            open_past_due=open_late, rated=rated, unrated_past_window=unrated_late,
-                            satisfied=ratings["satisfied"], basically=ratings["basically"],
-                            dissatisfied=ratings["dissatisfied"], repeats=repeats)
+                ratings[st.RATING_NAMES[rating]] += count
+            else:
+                unrated_late += replied_before_window or 0
+        workflow = WorkflowFigures(received=received, routed=n[st.ROUTED], refused=n[st.REFUSED],
+                                   redirected=n[st.REDIRECTED], replied=n[st.REPLIED], closed=n[st.CLOSED],
+                                   extended=n[st.EXTENDED], reviewed=n[st.REVIEWED], overdue=overdue)
+        inputs = RateInputs(received=received, accepted_in_time=n[st.TIMELY], closed_on_time=n[st.ON_TIME],
+                            closed_late=n[st.LATE], open_past_due=open_late, rated=sum(ratings.values()),
+                            unrated_past_window=unrated_late, satisfied=ratings["satisfied"],
+                            basically=ratings["basically"], dissatisfied=ratings["dissatisfied"], repeats=repeats)
         return workflow, inputs
-
-    def _timely_after_objection(self, case_ids: list[str], due) -> int:
-        """A returned matter is accepted in time when it is routed again within the original 15 days."""
-        n = 0
-        for i in range(0, len(case_ids), 500):
-            chunk = case_ids[i:i + 500]
-            marks = ", ".join("?" for _ in chunk)
-            for rday, last_obj, accept in self.db.execute_sql(
-                    f"""SELECT substr(c.received_at, 1, 10), MAX(CASE WHEN e.kind = 'objected' THEN e.occurred_at END),
-                               (SELECT MIN(x.occurred_at) FROM case_event x WHERE x.case_id = c.id
-                                AND x.kind IN ('routed', 'notified', 'refused') AND x.occurred_at >
-                                (SELECT MAX(y.occurred_at) FROM case_event y WHERE y.case_id = c.id AND y.kind = 'objected'))
-                        FROM "case" c JOIN case_event e ON e.case_id = c.id WHERE c.id IN ({marks}) GROUP BY c.id""",
-                    chunk).fetchall():
-                if accept and accept[:10] <= due(rday, wf.ROUTE_DAYS):
-                    n += 1
-        return n
 
 
 def _sum_by(cells, key) -> dict[str, Count]:

@@ -18,7 +18,7 @@ from peewee import BooleanField, DateField, DateTimeField, Field, ForeignKeyFiel
 
 from ..domain import workflow as wf
 from ..domain.board import Colour, HardshipKind
-from ..store.models import Case, CaseEvent, CaseParty, JSONField, Person
+from ..store.models import CASE_LOCAL_COLUMNS, Case, CaseEvent, CaseParty, JSONField, Person
 from ..store.models_attention import (
     ColourOverride,
     HardshipFlag,
@@ -51,7 +51,7 @@ TYPES: dict[str, type] = {
     "mediation_session": MediationSession,
 }
 ENTRY_TYPES = frozenset({"case_event", "mediation_session"})      # append-only: insert once, never update
-LOCAL_COLUMNS = {"case": {"sid"}}
+LOCAL_COLUMNS = {"case": set(CASE_LOCAL_COLUMNS)}    # derived or numbered locally
 MAX_TEXT = 100_000
 MAX_LIST = 500               # items of a JSON list column (mediators, parties, cases of a reception)
 

@@ -9,6 +9,7 @@ import uuid
 from datetime import datetime
 
 from peewee import (
+    SQL,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -111,9 +112,18 @@ class Case(SyncedModel):
     next_due_key = CharField(null=True)
     provisional = BooleanField(default=False)
     parties_label = CharField(default="")                          # "张三" or "张三等6人", for lists
+    # Statistics facts of the same fold (domain.statistics.stat_facts), mirrored into case_fact by
+    # triggers (store/models_facts.py). Local: each database derives them from the events.
+    stat_flags = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+    stat_limit = DateField(null=True)
+    stat_reply = DateField(null=True)
 
     class Meta:
         indexes = ((("status", "next_due"), False),)
+
+
+# Columns of a case that never travel in a sync bundle: each database has its own.
+CASE_LOCAL_COLUMNS = frozenset({"sid", "stat_flags", "stat_limit", "stat_reply"})
 
 
 class CaseParty(SyncedModel):

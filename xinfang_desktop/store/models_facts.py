@@ -1,9 +1,132 @@
-"""Statistics facts of each case (issue 6): filled in by the next commit."""
+"""Statistics facts (issue 6): one narrow row per case, clustered by the day it was received, so
+that a year's figures over a million cases are a range scan and small GROUP BYs instead of a join
+with every event.
+
+- `stat_dim` numbers each distinct (unit, township, channel, category, 重件, 集体) once; a fact
+  row names its combination by that number, so the counts group by one integer.
+- `case_fact` (day, sid) → dim, people, flags, next deadline, open handling limit, reply day.
+  Triggers on the case row keep it, so every writer (registration, actions, sync import, demo,
+  ledger import) keeps it without knowing it exists. The facts themselves are computed from the
+  fold of the events (domain.statistics.stat_facts) and cached on the case row by apply_state.
+No model classes: the services read these tables with plain SQL.
+"""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+from typing import Iterator
+
 from peewee import Database
+
+from ..domain import workflow as wf
+from ..domain.holidays import build_calendar, parse_year_schedule
+from ..domain.statistics import stat_facts
+from .models import CalendarYear
+
+FACT_COLUMNS = ("stat_flags", "stat_limit", "stat_reply")
+
+_DIM_OF_NEW = ("NEW.unit_code, COALESCE(NEW.township_code, ''), NEW.channel, NEW.category_code, "
+               "NEW.repeat_of IS NOT NULL, NEW.is_group != 0")
+_DIM_ID_OF_NEW = ("(SELECT id FROM stat_dim WHERE unit = NEW.unit_code AND town = COALESCE(NEW.township_code, '') "
+                  "AND channel = NEW.channel AND category = NEW.category_code AND rep = (NEW.repeat_of IS NOT NULL) "
+                  "AND grp = (NEW.is_group != 0))")
+_PUT_NEW = (f"INSERT OR IGNORE INTO stat_dim (unit, town, channel, category, rep, grp) VALUES ({_DIM_OF_NEW}); "
+            "INSERT OR REPLACE INTO case_fact (day, sid, dim, people, flags, next_due, open_limit, replied_on) "
+            f"VALUES (substr(NEW.received_at, 1, 10), NEW.sid, {_DIM_ID_OF_NEW}, NEW.people_count, NEW.stat_flags, "
+            "NEW.next_due, NEW.stat_limit, NEW.stat_reply);")
+_DROP_OLD = "DELETE FROM case_fact WHERE day = substr(OLD.received_at, 1, 10) AND sid = OLD.sid;"
+
+TRIGGERS = {
+    "case_fact_insert": f'AFTER INSERT ON "case" BEGIN {_PUT_NEW} END',
+    "case_fact_update": f'AFTER UPDATE ON "case" BEGIN {_DROP_OLD} {_PUT_NEW} END',
+    "case_fact_delete": f'AFTER DELETE ON "case" BEGIN {_DROP_OLD} END',
+}
+
+
+def create_tables(db: Database) -> None:
+    db.execute_sql(
+        "CREATE TABLE IF NOT EXISTS stat_dim (id INTEGER PRIMARY KEY, unit TEXT NOT NULL, town TEXT NOT NULL, "
+        "channel TEXT NOT NULL, category TEXT NOT NULL, rep INTEGER NOT NULL, grp INTEGER NOT NULL, "
+        "UNIQUE (unit, town, channel, category, rep, grp))")
+    db.execute_sql(
+        "CREATE TABLE IF NOT EXISTS case_fact (day TEXT NOT NULL, sid INTEGER NOT NULL, dim INTEGER NOT NULL, "
+        "people INTEGER NOT NULL, flags INTEGER NOT NULL, next_due TEXT, open_limit TEXT, replied_on TEXT, "
+        "PRIMARY KEY (day, sid)) WITHOUT ROWID")
+
+
+def fill(db: Database) -> None:
+    """Build case_fact from the case rows (their cached facts must be current)."""
+    db.execute_sql("DELETE FROM case_fact")
+    db.execute_sql(
+        "INSERT OR IGNORE INTO stat_dim (unit, town, channel, category, rep, grp) "
+        "SELECT DISTINCT unit_code, COALESCE(township_code, ''), channel, category_code, repeat_of IS NOT NULL, "
+        'is_group != 0 FROM "case"')
+    db.execute_sql(
+        "INSERT INTO case_fact (day, sid, dim, people, flags, next_due, open_limit, replied_on) "
+        "SELECT substr(c.received_at, 1, 10), c.sid, d.id, c.people_count, c.stat_flags, c.next_due, c.stat_limit, "
+        'c.stat_reply FROM "case" c JOIN stat_dim d ON d.unit = c.unit_code AND d.town = COALESCE(c.township_code, \'\') '
+        "AND d.channel = c.channel AND d.category = c.category_code AND d.rep = (c.repeat_of IS NOT NULL) "
+        "AND d.grp = (c.is_group != 0)")
+
+
+def stale(db: Database) -> int:
+    """How many case rows case_fact does not mirror exactly (0 when the triggers did their work)."""
+    mirrored = (
+        "SELECT substr(c.received_at, 1, 10), c.sid, d.id, c.people_count, c.stat_flags, c.next_due, c.stat_limit, "
+        'c.stat_reply FROM "case" c LEFT JOIN stat_dim d ON d.unit = c.unit_code '
+        "AND d.town = COALESCE(c.township_code, '') AND d.channel = c.channel AND d.category = c.category_code "
+        "AND d.rep = (c.repeat_of IS NOT NULL) AND d.grp = (c.is_group != 0)")
+    facts = "SELECT day, sid, dim, people, flags, next_due, open_limit, replied_on FROM case_fact"
+    return db.execute_sql(f"SELECT (SELECT COUNT(*) FROM ({mirrored} EXCEPT {facts})) + "
+                          f"(SELECT COUNT(*) FROM ({facts} EXCEPT {mirrored}))").fetchone()[0]
+
+
+def _events_by_case(db: Database) -> Iterator[tuple[str, list[wf.Event]]]:
+    cursor = db.execute_sql("SELECT case_id, id, kind, occurred_at, data FROM case_event ORDER BY case_id")
+    current, events = None, []
+    for case_id, eid, kind, occurred, data in cursor:
+        if case_id != current:
+            if current is not None:
+                yield current, events
+            current, events = case_id, []
+        events.append(wf.Event(eid, wf.EventKind(kind), datetime.fromisoformat(occurred), json.loads(data or "{}")))
+    if current is not None:
+        yield current, events
+
+
+def compute_all(db: Database) -> None:
+    """Fold every case's events and cache its facts on the case row, without journaling the rows
+    for sync (the facts are local) — for the upgrade of a database that already has cases."""
+    cal = build_calendar(parse_year_schedule(src) for (src,) in
+                         db.execute_sql(f'SELECT source FROM "{CalendarYear._meta.table_name}" ORDER BY year')
+                         .fetchall())
+    journal = db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'case' "
+                             "AND name LIKE 'sync_journal_%'").fetchall()
+    for name, _ in journal:
+        db.execute_sql(f'DROP TRIGGER "{name}"')
+    conn = db.connection()
+    batch: list[tuple] = []
+    for case_id, events in _events_by_case(db):
+        f = stat_facts(wf.fold(events, cal))
+        batch.append((f.flags, f.open_limit and f.open_limit.isoformat(), f.replied_on and f.replied_on.isoformat(),
+                      case_id))
+        if len(batch) >= 10_000:
+            conn.executemany('UPDATE "case" SET stat_flags = ?, stat_limit = ?, stat_reply = ? WHERE id = ?', batch)
+            batch.clear()
+    conn.executemany('UPDATE "case" SET stat_flags = ?, stat_limit = ?, stat_reply = ? WHERE id = ?', batch)
+    for _, sql in journal:
+        db.execute_sql(sql)
 
 
 def upgrade(db: Database) -> None:
-    pass
+    have = {row[1] for row in db.execute_sql('PRAGMA table_info("case")').fetchall()}
+    for column, ddl in (("stat_flags", "INTEGER NOT NULL DEFAULT 0"), ("stat_limit", "DATE"), ("stat_reply", "DATE")):
+        if column not in have:       # a database created by this version already has them (step 1)
+            db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {column} {ddl}')
+    create_tables(db)
+    if db.execute_sql('SELECT 1 FROM "case" LIMIT 1').fetchone():
+        compute_all(db)
+        fill(db)
+    for name, body in TRIGGERS.items():
+        db.execute_sql(f'CREATE TRIGGER IF NOT EXISTS "{name}" {body}')

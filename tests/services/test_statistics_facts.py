@@ -1,0 +1,84 @@
+"""The statistics facts kept with each case (case_fact): built for a database that already has
+cases, never sent to the city, checked and rebuilt by `xinfang check`."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from xinfang_desktop.domain import statistics as st
+from xinfang_desktop.services.check import run_check
+from xinfang_desktop.services.statistics import StatisticsService
+from xinfang_desktop.store import models_facts
+from tests.conftest import make_registration
+from tests.services.stats_data import build_october
+
+
+@pytest.fixture
+def october(services, clerk, handler):
+    return build_october(services, clerk, handler)
+
+
+def figures(services, admin) -> dict:
+    s = services.get(StatisticsService).compute(admin, st.month(2026, 10), compare=False)
+    return {"total": s.total, "channels": [r.count for r in s.by_channel.rows], "workflow": s.workflow,
+            "rates": [(r.numerator, r.denominator) for r in s.rates]}
+
+
+def test_the_upgrade_builds_the_facts_of_existing_cases_without_sending_them_again(services, admin, october):
+    before = figures(services, admin)
+    assert before["workflow"].received == 7 and before["workflow"].replied == 3
+    db = services.db
+    with db.atomic():       # as a database of schema 7 was: no facts anywhere
+        for name in models_facts.TRIGGERS:
+            db.execute_sql(f'DROP TRIGGER "{name}"')
+        db.execute_sql("DELETE FROM case_fact")
+        db.execute_sql('UPDATE "case" SET stat_flags = 0, stat_limit = NULL, stat_reply = NULL')
+    assert figures(services, admin)["total"].batches == 0
+    journal = db.execute_sql("SELECT COUNT(*) FROM sync_change").fetchone()[0]
+    with db.atomic():
+        models_facts.upgrade(db)
+    assert figures(services, admin) == before
+    # the facts are local: building them queues nothing for the next sync bundle
+    assert db.execute_sql("SELECT COUNT(*) FROM sync_change").fetchone()[0] == journal
+    assert run_check(db, services.calendar.calendar).ok
+
+
+def test_check_finds_a_stale_statistics_row_and_the_repair_rebuilds_it(services, admin, october):
+    before = figures(services, admin)
+    db = services.db
+    db.execute_sql("UPDATE case_fact SET flags = 0 WHERE sid = (SELECT MIN(sid) FROM case_fact)")
+    db.execute_sql("DELETE FROM case_fact WHERE sid = (SELECT MAX(sid) FROM case_fact)")
+    report = run_check(db, services.calendar.calendar)
+    assert report.facts_stale >= 2 and not report.ok
+    run_check(db, services.calendar.calendar, repair=True)
+    assert run_check(db, services.calendar.calendar).ok
+    assert figures(services, admin) == before
+
+
+def test_each_action_moves_the_matter_in_the_figures(services, admin, clerk, handler):
+    from xinfang_desktop.domain import workflow as wf
+
+    stats = services.get(StatisticsService)
+    ref = services.cases.register(clerk, make_registration())
+    month = st.month(2026, 11)
+
+    def wf_figures():
+        s = stats.compute(admin, month, compare=False)
+        return s.workflow, s.rate_inputs
+
+    w, r = wf_figures()
+    assert (w.received, w.routed, w.replied, r.accepted_in_time) == (1, 0, 0, 0)
+    services.cases.act(handler, ref.number, wf.EventKind.ROUTED, {"route": "direct", "unit": "永福镇民政办"})
+    w, r = wf_figures()
+    assert (w.routed, r.accepted_in_time, r.closed_on_time) == (1, 1, 0)
+    services.cases.act(handler, ref.number, wf.EventKind.REPLIED, {"outcome": "supported", "text": "已解决"})
+    w, r = wf_figures()
+    assert (w.replied, r.closed_on_time, r.rated) == (1, 1, 0)
+    services.cases.act(handler, ref.number, wf.EventKind.FOLLOWED_UP,
+                       {"method": "phone", "rating": "satisfied", "notes": "满意"})
+    w, r = wf_figures()
+    assert (r.rated, r.satisfied) == (1, 1)
+    row = services.db.execute_sql("SELECT flags, replied_on FROM case_fact").fetchone()
+    assert row[0] & st.REPLIED and row[1] == date(2026, 11, 2).isoformat()
