@@ -311,7 +311,7 @@ def case_reasons(c: CaseFacts, today: date, s: BoardSettings) -> list[Reason]:
 
 
 def grade(person: PersonFacts, today: date, settings: BoardSettings = BoardSettings(),
-          reasons_cache: dict[str, list[Reason]] | None = None) -> Grade | None:
+          reasons_cache: dict[str, tuple[Reason, ...]] | None = None) -> Grade | None:
     """The colour of `person` and why, or None when they are not on the board (every matter
     followed up, or none open).
 
@@ -332,7 +332,7 @@ def grade(person: PersonFacts, today: date, settings: BoardSettings = BoardSetti
     for c in matters:
         got = reasons_cache.get(c.case_id)
         if got is None:
-            got = reasons_cache[c.case_id] = case_reasons(c, today, s)
+            got = reasons_cache[c.case_id] = tuple(case_reasons(c, today, s))
         reasons += got
     # Reasons about the person rather than one matter come first: hardship, then repeats.
     front: list[Reason] = []
@@ -357,7 +357,8 @@ def grade(person: PersonFacts, today: date, settings: BoardSettings = BoardSetti
         reasons = front + reasons
     if len(reasons) == 1:
         computed = reasons[0].colour
-        top, rest = (reasons[0],), ()
+        # The matter's own (cached) tuple when it is the only reason: one tuple fewer per person.
+        top, rest = (got if not front and len(matters) == 1 else (reasons[0],)), ()
     else:
         # Colour is a str enum whose letters sort like the urgency (A most urgent): plain string order.
         computed = min([r.colour for r in reasons])
