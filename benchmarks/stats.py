@@ -175,8 +175,7 @@ def bench_stats(cases: int) -> dict:
     year_cmp_ms, _ = timed(lambda: stats.compute(actor, year, compare=True), repeat=1)
     print(f"year {year.label}: {result.total.batches} cases, {year_ms:.0f} ms (with the year before: {year_cmp_ms:.0f} ms)")
     # Where the time goes: the workflow and rates part (events of every case) against the rest.
-    where, params = stats._where(year.start, year.end, st.Scope())
-    cohort_ms, _ = timed(lambda: stats._cohort(where, params, today, repeats=0), repeat=1)
+    cohort_ms, _ = timed(lambda: stats._cohort(year.start, year.end, st.Scope(), today, repeats=0), repeat=1)
     print(f"  of which workflow figures and rates (events of each case): {cohort_ms:.0f} ms; "
           f"counts and tables: {max(0.0, year_ms - cohort_ms):.0f} ms")
     month_ms, mres = timed(lambda: stats.compute(actor, month, compare=False), repeat=3)

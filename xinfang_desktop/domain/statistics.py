@@ -327,6 +327,7 @@ LATE = 1 << 9            # the reply came after it
 RATING_SHIFT = 10        # two bits: 0 none, then RATING_CODES
 RATING_CODES = {"satisfied": 1, "basically": 2, "dissatisfied": 3}
 RATING_NAMES = {code: name for name, code in RATING_CODES.items()}
+FLAG_BITS = RATING_SHIFT + 2
 
 
 @dataclass(frozen=True)

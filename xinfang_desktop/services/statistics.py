@@ -11,6 +11,7 @@ same cube, so all tables have the same total. Workflow figures and rates follow 
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
 from datetime import date, timedelta
 from typing import Iterable
@@ -51,15 +52,29 @@ class StatisticsService:
 
     # -- the pieces -------------------------------------------------------------------------------
     def _compute(self, period: Period, scope: Scope, trend_months: int) -> Statistics:
-        where, params = self._where(period.start, period.end, scope)
+        gc_was_on = gc.isenabled()
+        gc.disable()        # tens of thousands of small tuples: no collector passes over them mid-way
+        try:
+            return self._compute_now(period, scope, trend_months)
+        finally:
+            if gc_was_on:
+                gc.enable()
+
+    def _compute_now(self, period: Period, scope: Scope, trend_months: int) -> Statistics:
+        in_scope, params = self._scope(scope)
         dims = self._dims()
         cells = []
+        # Each numbered combination in turn, its matters of the period read from the (dim, day)
+        # index: groups come out in order, so nothing is sorted, whatever the period's length.
         for dim, n, p in self.db.execute_sql(
-                f"SELECT dim, COUNT(*), SUM(people) FROM case_fact f WHERE {where} GROUP BY dim", params):
+                "SELECT d.id, COUNT(*), SUM(f.people) FROM stat_dim d JOIN case_fact f INDEXED BY case_fact_dim "
+                f"ON f.dim = d.id AND f.day >= ? AND f.day <= ? {'WHERE ' + in_scope if in_scope else ''} "
+                "GROUP BY d.id", [period.start.isoformat(), period.end.isoformat(), *params]):
             _unit, town, ch, cat, rep, grp = dims[dim]
-            cells.append((ch, cat, town, bool(rep), bool(grp), Count(n, int(p or 0))))
+            cells.append((ch, cat, town, bool(rep), bool(grp), n, int(p or 0)))
         as_of = self.services.clock.today()
-        workflow, inputs = self._cohort(where, params, as_of, repeats=sum(c[5].batches for c in cells if c[3]))
+        workflow, inputs = self._cohort(period.start, period.end, scope, as_of,
+                                        repeats=sum(c[5] for c in cells if c[3]))
         return Statistics(
             period=period, scope=scope, scope_label=self.scope_label(scope), as_of=as_of,
             by_channel=self._by_channel(cells), by_category=self._by_category(cells, top=True),
@@ -104,17 +119,21 @@ class StatisticsService:
         rows += [Row(k, k, v) for k, v in sorted(got.items())]
         return Breakdown("领导接访（按方式）", tuple(rows))
 
-    def _where(self, start: date, end: date, scope: Scope) -> tuple[str, list]:
-        """The rows of case_fact (alias f) received from `start` to `end` in `scope`: a matter
-        belongs to its township, or, recorded without one, to the office that registered it."""
+    def _scope(self, scope: Scope) -> tuple[str, list]:
+        """The combinations of stat_dim (alias d) in `scope`: a matter belongs to its township, or,
+        recorded without one, to the office that registered it. Empty for everything."""
+        if not scope.codes:
+            return "", []
+        marks = ", ".join("?" for _ in scope.codes)
+        return f"(d.town IN ({marks}) OR (d.town = '' AND d.unit IN ({marks})))", list(scope.codes) * 2
+
+    def _facts_in(self, start: date, end: date, scope: Scope) -> tuple[str, list]:
+        """Condition on case_fact (alias f): received from `start` to `end`, in `scope`."""
+        in_scope, params = self._scope(scope)
         where = "f.day >= ? AND f.day <= ?"
-        params: list = [start.isoformat(), end.isoformat()]
-        if scope.codes:
-            marks = ", ".join("?" for _ in scope.codes)
-            where += (f" AND f.dim IN (SELECT id FROM stat_dim WHERE town IN ({marks}) "
-                      f"OR (town = '' AND unit IN ({marks})))")
-            params += list(scope.codes) * 2
-        return where, params
+        if in_scope:
+            where += f" AND f.dim IN (SELECT d.id FROM stat_dim d WHERE {in_scope})"
+        return where, [start.isoformat(), end.isoformat(), *params]
 
     def _by_channel(self, cells) -> Breakdown:
         sums = _sum_by(cells, lambda c: c[0])
@@ -169,10 +188,12 @@ class StatisticsService:
         first, last = months[0], months[-1]
         start = date(first[0], first[1], 1)
         end = st.month(last[0], last[1]).end
-        where, params = self._where(start, end, scope)
-        got = {k: Count(n, int(p or 0)) for k, n, p in self.db.execute_sql(
-            f"SELECT substr(f.day, 1, 7), COUNT(*), SUM(people) FROM case_fact f WHERE {where} GROUP BY 1",
-            params).fetchall()}
+        where, params = self._facts_in(start, end, scope)
+        got: dict[str, Count] = defaultdict(Count)
+        # by day, in the table's own order (no sort), then summed by month here
+        for day, n, p in self.db.execute_sql(
+                f"SELECT f.day, COUNT(*), SUM(f.people) FROM case_fact f WHERE {where} GROUP BY f.day", params):
+            got[day[:7]] += Count(n, int(p or 0))
         def label(y: int, m: int) -> str:
             # The month still under way says so, or its low figure reads as a fall.
             partial = (y, m) == (as_of.year, as_of.month) and as_of < st.month(y, m).end
@@ -181,15 +202,22 @@ class StatisticsService:
         rows = tuple(Row(f"{y:04d}-{m:02d}", label(y, m), got.get(f"{y:04d}-{m:02d}", Count())) for y, m in months)
         return Breakdown("逐月受理", rows)
 
-    def _cohort(self, where: str, params: list, as_of: date, *, repeats: int) -> tuple[WorkflowFigures, RateInputs]:
-        """Follow the matters received in the period to `as_of`, from their facts (derived from
-        each case's events by domain.statistics.stat_facts): one GROUP BY over the fact bits, with
-        the three figures that depend on the statistics date summed per group."""
+    def _cohort(self, start: date, end: date, scope: Scope, as_of: date, *,
+                repeats: int) -> tuple[WorkflowFigures, RateInputs]:
+        """Follow the matters received from `start` to `end` to `as_of`, from their facts (derived
+        from each case's events by domain.statistics.stat_facts): the matters of each value of the
+        fact bits in turn, read from the (flags, day) index, with the three figures that depend on
+        the statistics date summed per value."""
         today = as_of.isoformat()
         window_start = (as_of - timedelta(days=st.RATING_WINDOW_DAYS)).isoformat()
+        in_scope, params = self._scope(scope)
         rows = self.db.execute_sql(
-            f"SELECT flags, COUNT(*), SUM(next_due < ?), SUM(open_limit < ?), SUM(replied_on < ?) "
-            f"FROM case_fact f WHERE {where} GROUP BY flags", [today, today, window_start, *params]).fetchall()
+            "SELECT b.flags, COUNT(*), SUM(f.next_due < ?), SUM(f.open_limit < ?), SUM(f.replied_on < ?) "
+            "FROM stat_flag b JOIN case_fact f INDEXED BY case_fact_flags ON f.flags = b.flags "
+            "AND f.day >= ? AND f.day <= ? "
+            + (f"AND f.dim IN (SELECT d.id FROM stat_dim d WHERE {in_scope}) " if in_scope else "")
+            + "GROUP BY b.flags",
+            [today, today, window_start, start.isoformat(), end.isoformat(), *params]).fetchall()
         n: dict[int, int] = defaultdict(int)       # cases per bit
         received = overdue = open_late = unrated_late = 0
         ratings = {name: 0 for name in st.RATING_CODES}
@@ -217,10 +245,13 @@ class StatisticsService:
 
 
 def _sum_by(cells, key) -> dict[str, Count]:
-    out: dict[str, Count] = defaultdict(Count)
+    batches: dict[str, int] = defaultdict(int)
+    people: dict[str, int] = defaultdict(int)
     for c in cells:
-        out[key(c)] += c[5]
-    return dict(out)
+        k = key(c)
+        batches[k] += c[5]
+        people[k] += c[6]
+    return {k: Count(b, people[k]) for k, b in batches.items()}
 
 
 def _fixed(title: str, cells, key, labels: Iterable[tuple[str, str]]) -> Breakdown:
