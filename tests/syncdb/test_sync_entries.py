@@ -306,3 +306,22 @@ def test_existing_rows_are_journaled_once_by_the_schema_step(town):
     assert db.execute_sql("SELECT COUNT(*) FROM sync_change WHERE tbl = 'reception'").fetchone()[0] == 1
     rows_ = town.export()
     assert any(r.record_count >= 2 for r in rows_)
+
+
+def test_a_petitioners_new_phone_finds_all_their_cases_at_the_city(town, city, tmp_path):
+    from xinfang_desktop.domain.petition import PetitionerInput
+
+    def again(phone: str, request: str):
+        return town.register(name="回访人", request=request, petitioners=[PetitionerInput(
+            name="回访人", id_number="11010519491231002X", phone=phone, township_code=town.code)])
+
+    first = again("13812345670", "要求追讨拖欠的工资")
+    town.export()
+    city.import_(write_out(town, tmp_path / "s1"))
+    second = again("13912345671", "要求补发工资")          # the same person, a new phone: the row is updated
+    town.export()
+    [r] = city.import_(write_out(town, tmp_path / "s2", town.sync.pending_copies()[-1:]))
+    assert r.outcome == "applied", r.message
+    city.sync
+    found = {x.number for x in city.svc.queries.search("13912345671")}
+    assert found == {first.number, second.number}

@@ -14,13 +14,14 @@ import pytest
 
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
+from xinfang_desktop.services.attachments import AttachmentService
 from xinfang_desktop.services.sync_import import CRASH_ENV
 from xinfang_desktop.sync.keys import FileKeyStore
 
 from .conftest import CITY, TOWNS, dump, write_out
 
 PASSPHRASE = "city-pass-123"
-STEPS = ["after_stage", "after_verify", "after_decrypt", "mid_apply", "before_commit", "after_commit"]
+STEPS = ["after_stage", "after_verify", "after_decrypt", "after_files", "mid_apply", "before_commit", "after_commit"]
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and fork semantics of POSIX")
 
 
@@ -63,12 +64,22 @@ def city_with_keys(offices, unit_keys, tmp_path):
     files = []
     for t in TOWNS[:2]:
         for name in ("张三", "李四"):
-            offices[t].register(name=name)
+            case = offices[t].register(name=name)
+            if name == "张三":          # a scan travels with it: the files are stored before the rows
+                scan = tmp_path / "scans" / t / "来信.png"
+                scan.parent.mkdir(parents=True, exist_ok=True)
+                scan.write_bytes(b"\x89PNG\r\n\x1a\n" + t.encode() * 100)
+                offices[t].svc.get(AttachmentService).attach(offices[t].admin, case.id, [scan])
             files += write_out(offices[t], tmp_path / "stick" / t / name, offices[t].export())
     # delivered out of order: a township's 2nd bundle before its 1st, so parking and the chain are exercised
     files = [files[1], files[0], files[2], files[3]]
     city.svc.close()
     return tmp_path / CITY, files
+
+
+def stored_files(data_dir: Path) -> dict[str, bytes]:
+    """The attachment store (no leftover .part files, each file under its content's name)."""
+    return {p.name: p.read_bytes() for p in (data_dir / "attachments").rglob("*") if p.is_file()}
 
 
 @pytest.mark.slow
@@ -79,7 +90,8 @@ def test_kill_9_at_each_import_step_then_rerun_ends_identical(city_with_keys, tm
     ok = run_import(ref_dir, files)
     assert ok.returncode == 0, ok.stderr
     reference = dump(ref_dir / "xinfang.sqlite3")
-    assert len(reference["case"]) == 4
+    assert len(reference["case"]) == 4 and len(reference["attachment"]) == 2
+    assert len(stored_files(ref_dir)) == 2
     for step in STEPS:
         work = tmp_path / f"crash-{step}"
         shutil.copytree(template, work)
@@ -88,6 +100,7 @@ def test_kill_9_at_each_import_step_then_rerun_ends_identical(city_with_keys, tm
         rerun = run_import(work, files)
         assert rerun.returncode == 0, (step, rerun.stderr)
         assert dump(work / "xinfang.sqlite3") == reference, step
+        assert stored_files(work) == stored_files(ref_dir), step
 
 
 @pytest.mark.slow

@@ -375,7 +375,6 @@ def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, refo
     conn = db.connection()
     written = 0
     next_sid = (db.execute_sql('SELECT COALESCE(MAX(sid), 0) FROM "case"').fetchone()[0]) + 1
-    touched_cases: set[str] = set()
     for tag in rec.TYPES:
         ins = p.inserts[tag]
         if ins:
@@ -392,22 +391,37 @@ def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, refo
         if ups:
             conn.executemany(rec.update_sql(tag), [rec.update_params(d) for d in ups])
             written += len(ups)
-        if tag == "case":
-            touched_cases.update(d.id for d in ins + ups)
-        elif tag in ("case_party", "case_event"):
-            touched_cases.update(d.values["case_id"] for d in ins + ups)
+    # The search document holds the case's number, query code and request and its people; the state
+    # fold depends on the case row and its events. Each is redone only for the cases it concerns.
+    new_cases = {d.id for d in p.inserts["case"]}
+    changed_cases = new_cases | {d.id for d in p.updates["case"]}
+    to_index = changed_cases | {d.values["case_id"] for d in p.inserts["case_party"] + p.updates["case_party"]}
+    to_index |= _cases_of_people(db, [d.id for d in p.updates["person"]])
+    to_refold = changed_cases | {d.values["case_id"] for d in p.inserts["case_event"]}
     crash_point("mid_apply")
     for record, tag, rid, reason in p.quarantine:
         SyncQuarantine.create(bundle_id=bundle_id, sender=sender, record_type=tag, record_id=rid, reason=reason,
                               record=record, created_at=now)
-    if touched_cases:
-        _reindex(db, touched_cases)
-        _refold_foreign(db, touched_cases, refold)
+    if to_index:
+        _reindex(db, to_index, fresh=new_cases)
+    if to_refold:
+        _refold_foreign(db, to_refold, refold)
     return written
 
 
-def _reindex(db, case_ids: set[str]) -> None:
-    """Index imported cases under their local sid (the search table is per database)."""
+def _cases_of_people(db, person_ids: list[str]) -> set[str]:
+    """Cases a changed person is party to (their search documents name the person)."""
+    found: set[str] = set()
+    for part in _chunked(sorted(person_ids)):
+        marks = ",".join("?" for _ in part)
+        found.update(r[0] for r in db.execute_sql(
+            f"SELECT DISTINCT case_id FROM case_party WHERE person_id IN ({marks})", tuple(part)).fetchall())
+    return found
+
+
+def _reindex(db, case_ids: set[str], *, fresh: set[str] = frozenset()) -> None:
+    """Index imported cases under their local sid (the search table is per database). ``fresh``: cases
+    inserted by this bundle, under a new sid with nothing indexed yet (no delete needed)."""
     conn = db.connection()
     items = sorted(case_ids)
     for part in _chunked(items):
@@ -419,8 +433,9 @@ def _reindex(db, case_ids: set[str]) -> None:
                 f"SELECT cp.case_id, p.name, p.id_number, p.phone FROM case_party cp JOIN person p ON p.id = cp.person_id "
                 f"WHERE cp.case_id IN ({marks}) ORDER BY cp.case_id, cp.position", part).fetchall():
             people.setdefault(cid, []).append((name, idn, phone))
-        sids = [(cases[c][1],) for c in cases]
-        conn.executemany("DELETE FROM case_search WHERE rowid = ?", sids)
+        sids = [(cases[c][1],) for c in cases if c not in fresh]
+        if sids:
+            conn.executemany("DELETE FROM case_search WHERE rowid = ?", sids)
         rows = []
         for cid, (_, sid, number, qcode, request) in cases.items():
             ps = people.get(cid, [])
