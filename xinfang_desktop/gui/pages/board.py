@@ -56,7 +56,7 @@ class CardModel(QAbstractListModel):
     header counts all of them. Text lines are prepared once per card."""
 
     CardRole = Qt.UserRole + 1
-    PAGE = 30                        # a column shows about eight cards; scrolling asks for more
+    PAGE = 12                        # a column shows six to ten cards; the view asks for more to fill
 
     def __init__(self, parent=None):
         super().__init__(parent)
