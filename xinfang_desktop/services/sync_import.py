@@ -287,7 +287,7 @@ def _attachment_problem(d: rec.Decoded, carried: Mapping[str, bytes], store: Att
         return None
     if store is not None and (sha in files or store.has(sha)):
         return None
-    return "附件文件缺失：同步包中没有该文件，本机也没有。请让发送单位重新导出（其附件文件可能已丢失）"
+    return "附件文件缺失：同步包中没有该文件，本机也没有（发送单位电脑上的该文件可能已丢失）。请联系发送单位核对该事项的附件"
 
 
 class AttachmentStore:
