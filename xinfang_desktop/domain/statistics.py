@@ -335,6 +335,7 @@ class StatFacts:
     flags: int = 0
     open_limit: date | None = None   # the handling limit while no reply has met it
     replied_on: date | None = None
+    decided_on: date | None = None   # the last written decision: reply, 复查 or 复核 decision
 
 
 def stat_facts(state: wf.CaseState) -> StatFacts:
@@ -366,4 +367,11 @@ def stat_facts(state: wf.CaseState) -> StatFacts:
             open_limit = handling.due.date
     if state.rating is not None:
         flags |= RATING_CODES[state.rating.value] << RATING_SHIFT
-    return StatFacts(flags, open_limit, state.replied_on)
+    decided = [d for d in (state.replied_on, _met(state, wf.DeadlineKey.REVIEW), _met(state, wf.DeadlineKey.RECHECK))
+               if d is not None]
+    return StatFacts(flags, open_limit, state.replied_on, max(decided) if decided else None)
+
+
+def _met(state: wf.CaseState, key: wf.DeadlineKey) -> date | None:
+    d = state.deadline(key)
+    return d.met_on if d is not None else None

@@ -30,10 +30,13 @@ _OPEN = [s.value for s in OPEN_STATUSES]
 _DECIDED = [Status.REPLIED.value, Status.REVIEWED.value, Status.RECHECKED.value, Status.REDIRECTED.value,
             Status.CLOSED.value]
 _OPEN_SET = frozenset(_OPEN)
+# A decided matter off the board: followed up since its last decision, or ended without one (but
+# redirected matters wait for their follow-up too). The same test as in gather's loop, so SQL
+# leaves out the rows the loop would skip anyway when they are older than the repeat window.
+_SETTLED = ("((followed_on IS NOT NULL AND (decided_on IS NULL OR followed_on >= decided_on)) "
+            f"OR (decided_on IS NULL AND status != '{Status.REDIRECTED.value}'))")
 _STATUSES = _OPEN + _DECIDED
 _REDIRECTED = Status.REDIRECTED.value
-# Events that carry a written decision, and the follow-up after one.
-_EVENT_KINDS = ["replied", "review_decided", "recheck_decided", "followed_up"]
 
 
 @dataclass(frozen=True)
@@ -193,8 +196,8 @@ class BoardService:
         """Each person with a matter on the board, with the facts the rules need, and their
         (name, ID number, township code, village code).
 
-        Plain scans, each table read once: the decision and follow-up events, the case rows, the
-        parties, the people; joined in dictionaries. (SQLite joining the same rows through its
+        Plain scans, each table read once: the case rows (which carry the day of their last
+        written decision and follow-up), the parties, the people; joined in dictionaries. (SQLite joining the same rows through its
         UUID indexes costs over twice as much: a probe per row.) Decided matters already
         followed up are left out as soon as their events are known, unless they fall in the
         repeat window, where they may still link two petitions on the same matter."""
@@ -202,34 +205,24 @@ class BoardService:
         db = self.s.db
         of_person = "IN (SELECT case_id FROM case_party WHERE person_id = ?)"
         one = [only] if only else []
-        # The last written decision and the last follow-up of each case (ISO strings sort as time).
-        last_dec: dict[str, str] = {}
-        last_fu: dict[str, str] = {}
-        for cid, kind, at in db.execute_sql(
-                f"SELECT case_id, kind, occurred_at FROM case_event WHERE kind IN ({_marks(_EVENT_KINDS)})"
-                + (f" AND case_id {of_person}" if only else ""),
-                [*_EVENT_KINDS, *one]):
-            got = last_fu if kind == "followed_up" else last_dec
-            if at > got.get(cid, ""):
-                got[cid] = at
         # Received on or after this day: inside the repeat window (received_on > today - window).
         window_from = (today - timedelta(days=settings.repeat_window_days - 1)).isoformat()
         built: dict[str, CaseFacts] = {}
         days = _DAYS                             # the parsed days, looked up inline (most rows)
-        for cid, number, status, received, cat, group, n, repeat_of, due, due_key in db.execute_sql(
+        for cid, number, status, received, cat, group, n, repeat_of, due, due_key, dec, fu in db.execute_sql(
                 f"""SELECT id, number, status, received_at, category_code, is_group, people_count, repeat_of,
-                           next_due, next_due_key
-                    FROM "case" WHERE status IN ({_marks(_STATUSES)})""" + (f" AND id {of_person}" if only else ""),
-                [*_STATUSES, *one]):
+                           next_due, next_due_key, decided_on, followed_on
+                    FROM "case" WHERE status IN ({_marks(_STATUSES)}) AND (status IN ({_marks(_OPEN)})
+                          OR received_at >= ? OR NOT {_SETTLED})""" + (f" AND id {of_person}" if only else ""),
+                [*_STATUSES, *_OPEN, window_from, *one]):
             replied_on = None
             followed = False
             if status not in _OPEN_SET:
-                dec = last_dec.get(cid)
-                fu = last_fu.get(cid)
+                # the last written decision and the last follow-up, cached on the row by apply_state
                 followed = fu is not None and (dec is None or fu >= dec)
                 if (followed or (dec is None and status != _REDIRECTED)) and received < window_from:
                     continue                   # off the board, and too old to count as a repeat
-                replied_on = _day(dec)
+                replied_on = dec and (days.get(dec) or _day(dec))
             built[cid] = CaseFacts(cid, number, _STATUS[status], days.get(received[:10]) or _day(received), cat,
                                    bool(group), n or 1, repeat_of, due and (days.get(due) or _day(due)), due_key,
                                    replied_on, followed)

@@ -20,6 +20,7 @@ from ..domain.petition import PetitionerInput, RegistrationInput, is_group, vali
 from ..domain.statistics import stat_facts
 from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
+from ..store.models_facts import FACT_COLUMNS
 from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person
 from .audit import audit
 from .clock import Clock
@@ -71,6 +72,7 @@ def apply_state(case: Case, state: CaseState) -> None:
     case.provisional = state.provisional
     facts = stat_facts(state)
     case.stat_flags, case.stat_limit, case.stat_reply = facts.flags, facts.open_limit, facts.replied_on
+    case.decided_on, case.followed_on = facts.decided_on, state.followed_up_on
 
 
 def find_case(ref: str) -> Case:
@@ -247,7 +249,7 @@ class CaseService:
         still count (a limit of last December's matter can fall in this year's holidays)."""
         n = 0
         since = datetime(self.clock.today().year - 1, 1, 1)
-        cached = ("status", "next_due", "provisional", "stat_flags", "stat_limit", "stat_reply")
+        cached = ("status", "next_due", "provisional", *FACT_COLUMNS)
         with self.db.atomic():
             for case in Case.select().where(Case.status.in_([s.value for s in wf.OPEN_STATUSES]
                                                             + [wf.Status.REPLIED.value, wf.Status.REVIEWED.value])

@@ -117,13 +117,16 @@ class Case(SyncedModel):
     stat_flags = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     stat_limit = DateField(null=True)
     stat_reply = DateField(null=True)
+    # The last written decision (reply, 复查 or 复核 decision) and the last follow-up, for the board.
+    decided_on = DateField(null=True)
+    followed_on = DateField(null=True)
 
     class Meta:
         indexes = ((("status", "next_due"), False),)
 
 
 # Columns of a case that never travel in a sync bundle: each database has its own.
-CASE_LOCAL_COLUMNS = frozenset({"sid", "stat_flags", "stat_limit", "stat_reply"})
+CASE_LOCAL_COLUMNS = frozenset({"sid", "stat_flags", "stat_limit", "stat_reply", "decided_on", "followed_on"})
 
 
 class CaseParty(SyncedModel):

@@ -25,7 +25,8 @@ from ..domain.holidays import build_calendar, parse_year_schedule
 from ..domain.statistics import FLAG_BITS, stat_facts
 from .models import CalendarYear
 
-FACT_COLUMNS = ("stat_flags", "stat_limit", "stat_reply")
+# the columns of the case row that apply_state derives beyond its status and deadline
+FACT_COLUMNS = ("stat_flags", "stat_limit", "stat_reply", "decided_on", "followed_on")
 
 _DIM_OF_NEW = ("NEW.unit_code, COALESCE(NEW.township_code, ''), NEW.channel, NEW.category_code, "
                "NEW.repeat_of IS NOT NULL, NEW.is_group != 0")
@@ -116,22 +117,29 @@ def compute_all(db: Database) -> None:
     for name, _ in journal:
         db.execute_sql(f'DROP TRIGGER "{name}"')
     conn = db.connection()
+    update = f'UPDATE "case" SET {", ".join(c + " = ?" for c in FACT_COLUMNS)} WHERE id = ?'
     batch: list[tuple] = []
     for case_id, events in _events_by_case(db):
-        f = stat_facts(wf.fold(events, cal))
-        batch.append((f.flags, f.open_limit and f.open_limit.isoformat(), f.replied_on and f.replied_on.isoformat(),
+        state = wf.fold(events, cal)
+        f = stat_facts(state)
+        batch.append((f.flags, _iso(f.open_limit), _iso(f.replied_on), _iso(f.decided_on), _iso(state.followed_up_on),
                       case_id))
         if len(batch) >= 10_000:
-            conn.executemany('UPDATE "case" SET stat_flags = ?, stat_limit = ?, stat_reply = ? WHERE id = ?', batch)
+            conn.executemany(update, batch)
             batch.clear()
-    conn.executemany('UPDATE "case" SET stat_flags = ?, stat_limit = ?, stat_reply = ? WHERE id = ?', batch)
+    conn.executemany(update, batch)
     for _, sql in journal:
         db.execute_sql(sql)
 
 
+def _iso(d) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
 def upgrade(db: Database) -> None:
     have = {row[1] for row in db.execute_sql('PRAGMA table_info("case")').fetchall()}
-    for column, ddl in (("stat_flags", "INTEGER NOT NULL DEFAULT 0"), ("stat_limit", "DATE"), ("stat_reply", "DATE")):
+    for column, ddl in (("stat_flags", "INTEGER NOT NULL DEFAULT 0"), ("stat_limit", "DATE"), ("stat_reply", "DATE"),
+                        ("decided_on", "DATE"), ("followed_on", "DATE")):
         if column not in have:       # a database created by this version already has them (step 1)
             db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {column} {ddl}')
     create_tables(db)
