@@ -172,6 +172,14 @@ def test_printed_board_is_landscape_masked_and_lists_every_reason(services, cler
     assert not rendered.missing
 
 
+def test_printed_board_states_the_rules_in_force(services, admin):
+    board = services.get(BoardService)
+    board.save_settings(admin, repeat_window_days=60, long_standing_days=120)
+    text = text_of(board.print_board(admin).pdf)
+    assert "60日内同一事项信访3次以上" in text and "超过120天" in text
+    assert "90日内" not in text and "超过180天" not in text
+
+
 def test_workbench_shows_follow_ups_due_and_the_leaders_own_cases(services, clerk, handler, admin, leader, clock):
     from xinfang_desktop.services import attention_workbench  # noqa: F401 - registers the sections
     from xinfang_desktop.services.workbench import WorkbenchService

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date
+from typing import Mapping
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -52,6 +53,7 @@ class BoardPrintDetails:
     on: date
     cards: tuple[BoardPrintCard, ...]
     filters: str = ""                  # "乡镇：永福镇；颜色：红A", empty for the whole board
+    meanings: Mapping[Colour, str] | None = None   # each colour under the rules in force (default: the defaults)
 
 
 class _Doc(BaseDocTemplate):
@@ -97,7 +99,8 @@ def render_board(details: BoardPrintDetails, *, redacted: bool = True, issued_on
     headers = ["序号", "姓名", "身份证号码", "乡镇（村）", "未结事项", "颜色原因", "包案领导", "下一步及日期"]
     for colour in Colour:
         group = [k for k in d.cards if k.colour == colour]
-        rows: list[list] = [[w.p(f"{colour.title}　{counts[colour]}人　{colour.meaning}", band)] + [""] * 7,
+        meaning = (d.meanings or {}).get(colour) or colour.meaning
+        rows: list[list] = [[w.p(f"{colour.title}　{counts[colour]}人　{meaning}", band)] + [""] * 7,
                             [w.p(h, head) for h in headers]]
         for i, k in enumerate(group, 1):
             n = f"{i}"

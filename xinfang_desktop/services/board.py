@@ -12,7 +12,8 @@ from operator import attrgetter
 from typing import Container, Iterator
 
 from ..domain import board as rules
-from ..domain.board import BoardSettings, CaseFacts, Colour, Grade, Hardship, HardshipKind, Override, PersonFacts
+from ..domain.board import (BoardSettings, CaseFacts, Colour, Grade, Hardship, HardshipKind, Override, PersonFacts,
+                            colour_meanings)
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.idcard import mask_id_number
 from ..domain.text import clean_text
@@ -312,7 +313,8 @@ class BoardService:
 
         b = self.board(actor, f)
         rendered = render_board(BoardPrintDetails(self.s.get(PrintService).office().name, b.today,
-                                                  tuple(c.print_card() for c in b.cards), filters_text))
+                                                  tuple(c.print_card() for c in b.cards), filters_text,
+                                                  colour_meanings(b.settings)))
         with self.s.db.atomic():
             audit(actor, "attention.board.print", None, {"people": len(b.cards), "filters": filters_text},
                   at=self.s.clock.now())
