@@ -162,3 +162,14 @@ def forge(keys: dict[str, UnlockedKeys], sender: str, recipient: str, *, seq: in
     header = new_header(kind=kind, sender=Party(sender, s.key_id), recipient=Party(recipient, r.key_id),
                         epoch=epoch, seq=seq, prev=prev, schema_version=6, code_tables={})
     return build_bundle(header, records, {}, s.signing_key, [r.public().encryption_recipient])
+
+
+@pytest.fixture
+def town(offices):
+    """The first township."""
+    return offices[TOWNS[0]]
+
+
+@pytest.fixture
+def city(offices):
+    return offices[CITY]

@@ -5,37 +5,15 @@ Set XINFANG_SCREENSHOTS to a folder to keep PNGs of the page for a look."""
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
 
 import pytest
 
+from .gui_helpers import shot, sync_page
 from .conftest import CITY, TOWNS, write_out
 
 pytest.importorskip("PySide6")
 
 PASSPHRASE = "passphrase-1"
-
-
-def _page(qtbot, office, actor=None):
-    from xinfang_desktop.gui.context import AppContext
-    from xinfang_desktop.gui.pages.sync import SyncPage
-    from xinfang_desktop.gui.tasks import TaskRunner
-
-    office.sync                                     # bind this office's database
-    page = SyncPage(AppContext(office.svc, TaskRunner(inline=True), actor or office.admin))
-    page.quiet_errors = True
-    page.ring = office.ring
-    qtbot.addWidget(page)
-    page.resize(1280, 760)
-    return page
-
-
-def _shot(page, name: str) -> None:
-    folder = os.environ.get("XINFANG_SCREENSHOTS")
-    if folder:
-        page.grab().save(str(Path(folder) / f"{name}.png"))
 
 
 def _registry_row(page, code: str) -> list[str]:
@@ -47,7 +25,7 @@ def test_the_city_freezes_and_unfreezes_a_township_from_its_registry(qtbot, offi
     town, city = offices[TOWNS[0]], offices[CITY]
     town.register()
     bundles = write_out(town, tmp_path / "s1", town.export())
-    page = _page(qtbot, city)
+    page = sync_page(qtbot, city)
     actions = page.registry_actions
     assert not actions.isHidden() and page.tabs.tabText(1) == "乡镇登记册"
     assert not any(b.isEnabled() for b in actions.buttons())          # nothing selected yet
@@ -63,7 +41,7 @@ def test_the_city_freezes_and_unfreezes_a_township_from_its_registry(qtbot, offi
     assert page.selected_peer().unit_code == TOWNS[0]                 # the selection survives the refresh
     assert actions.unfreeze_button.isEnabled() and not actions.freeze_button.isEnabled()
     page.tabs.setCurrentIndex(1)
-    _shot(page, "registry-frozen")
+    shot(page, "registry-frozen")
     [refused] = city.import_(bundles)
     assert refused.outcome == "rejected" and "冻结" in refused.message
 
@@ -83,7 +61,7 @@ def test_revoke_asks_what_it_means_and_authorise_a_new_batch(qtbot, offices, tmp
     from xinfang_desktop.gui.sync_admin import revoke_text
 
     city = offices[CITY]
-    page = _page(qtbot, city)
+    page = sync_page(qtbot, city)
     actions = page.registry_actions
     page.select_peer(TOWNS[1])
     shown = []
@@ -111,7 +89,7 @@ def test_a_clerk_sees_the_registry_but_cannot_act_on_it(qtbot, offices):
     from xinfang_desktop.services.permissions import Role
 
     clerk = city.svc.auth.add_user(city.admin, "clerk1", Role.CLERK, "clerk-pass-1", "李登记")
-    page = _page(qtbot, city, actor=clerk)
+    page = sync_page(qtbot, city, actor=clerk)
     page.select_peer(TOWNS[0])
     assert not any(b.isEnabled() for b in page.registry_actions.buttons())
     assert "只有管理员" in page.registry_actions.note.text()
@@ -124,7 +102,7 @@ def test_a_township_rotates_its_keys_from_the_page(qtbot, offices, tmp_path, uni
     town, city = offices[TOWNS[0]], offices[CITY]
     town.sync.keys_dir.mkdir(parents=True, exist_ok=True)
     FileKeyStore.create(town.sync.key_path, unit_keys[town.code], PASSPHRASE)
-    page = _page(qtbot, town)
+    page = sync_page(qtbot, town)
     assert page.registry_actions.isHidden()                 # the township's registry lists only the city
     assert not page.rotate_button.isHidden() and page.rotate_button.isEnabled()
     old_fp = unit_keys[town.code].public().signing_fingerprint
@@ -143,7 +121,7 @@ def test_a_township_rotates_its_keys_from_the_page(qtbot, offices, tmp_path, uni
     new_fp = town.sync.public_identity().signing_fingerprint
     assert new_fp != old_fp and "已更换密钥" in page.message.text() and "随下次导出" in page.message.text()
     assert page.ring is None                                 # the next export asks for the new passphrase
-    _shot(page, "rotated")
+    shot(page, "rotated")
     # The new passphrase opens the new keys and the replaced ones (bundles still on their way).
     ring = town.sync.unlock("new-passphrase-2")
     assert ring.current.public().signing_fingerprint == new_fp
@@ -199,11 +177,11 @@ def test_a_restored_township_sees_the_banner_and_starts_the_new_batch(qtbot, off
     city.import_(write_out(town, tmp_path / "s1", town.export()))
     town.sync
     town.svc.get(BackupService).restore(town.admin, info.path)
-    page = _page(qtbot, town)
+    page = sync_page(qtbot, town)
     banner = page.epoch_banner
     assert not banner.isHidden() and "已从备份恢复" in banner.title.text() and "通常为 2" in banner.text.text()
     assert page.reminder.isHidden()
-    _shot(page, "restored-banner")
+    shot(page, "restored-banner")
     page.export_to_stick()
     page.set_folder(tmp_path / "stick")
     (tmp_path / "stick").mkdir()

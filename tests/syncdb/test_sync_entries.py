@@ -10,7 +10,6 @@ from datetime import date
 from pathlib import Path
 
 import pyrage
-import pytest
 
 from xinfang_desktop.domain.board import Colour
 from xinfang_desktop.services import sync_export as ex
@@ -35,16 +34,6 @@ from xinfang_desktop.sync.bundle import (
 )
 
 from .conftest import CITY, TOWNS, data_dump, forge, write_out
-
-
-@pytest.fixture
-def town(offices):
-    return offices[TOWNS[0]]
-
-
-@pytest.fixture
-def city(offices):
-    return offices[CITY]
 
 
 def scan(folder: Path, name: str, body: bytes) -> Path:

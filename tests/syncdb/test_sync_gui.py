@@ -10,29 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from .gui_helpers import shot, sync_page
 from .conftest import CITY, NAMES, TOWNS, write_out
 
 pytest.importorskip("PySide6")
-
-
-def _page(qtbot, office):
-    from xinfang_desktop.gui.context import AppContext
-    from xinfang_desktop.gui.pages.sync import SyncPage
-    from xinfang_desktop.gui.tasks import TaskRunner
-
-    office.sync                                     # bind this office's database
-    page = SyncPage(AppContext(office.svc, TaskRunner(inline=True), office.admin))
-    page.quiet_errors = True                        # errors go to the message line, not a modal box
-    page.ring = office.ring
-    qtbot.addWidget(page)
-    page.resize(1280, 760)
-    return page
-
-
-def _shot(page, name: str) -> None:
-    folder = os.environ.get("XINFANG_SCREENSHOTS")
-    if folder:
-        page.grab().save(str(Path(folder) / f"{name}.png"))
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +39,7 @@ def test_township_exports_to_the_stick_and_the_city_imports_from_it(qtbot, offic
     _key_file(city, key_cache)
     town.register(name="欧阳娜娜")
     town.register(name="张三")
-    page = _page(qtbot, town)
+    page = sync_page(qtbot, town)
     assert page.reminder.isVisibleTo(page) and "从未导出" in page.reminder.text()
     assert "签名公钥指纹" in page.key_label.text()
     stick = tmp_path / "stick"
@@ -70,9 +51,9 @@ def test_township_exports_to_the_stick_and_the_city_imports_from_it(qtbot, offic
     assert bundle.name == f"{town.code}_1_00000001.xfb"
     assert not page.reminder.isVisibleTo(page)
     assert page.bundles.item(0, 5).text() == "已复制到U盘"
-    _shot(page, "sync-township")
+    shot(page, "sync-township")
 
-    cpage = _page(qtbot, city)
+    cpage = sync_page(qtbot, city)
     assert cpage.tabs.tabText(1) == "乡镇登记册"
     names = {cpage.registry.item(r, 0).text() for r in range(cpage.registry.rowCount())}
     assert names == {NAMES[t] for t in TOWNS}
@@ -83,7 +64,7 @@ def test_township_exports_to_the_stick_and_the_city_imports_from_it(qtbot, offic
     row = next(r for r in range(cpage.registry.rowCount()) if cpage.registry.item(r, 1).text() == town.code)
     assert cpage.registry.item(row, 3).text() == "第1纪元 第1号" and cpage.registry.item(row, 8).text() == "2"
     cpage.tabs.setCurrentIndex(1)
-    _shot(cpage, "sync-city-registry")
+    shot(cpage, "sync-city-registry")
     # a second import of the same stick reports it plainly and changes nothing
     cpage.import_from_stick()
     assert "已导入过" in cpage.message.text()
@@ -95,7 +76,7 @@ def test_import_progress_and_cancel(qtbot, offices, tmp_path, key_cache, unit_ke
         town.register(name=name)
         town.export()
     files = write_out(town, tmp_path / "stick")
-    cpage = _page(qtbot, city)
+    cpage = sync_page(qtbot, city)
     seen = []
 
     def progress(fraction, text):
@@ -118,7 +99,7 @@ def test_enrolment_with_a_wrong_fingerprint_is_refused_on_the_page(qtbot, office
     stranger = generate_keys("350881999000", "冒名乡镇", "township", encryption=True)
     f = tmp_path / "enrol.json"
     f.write_bytes(export_public(stranger))
-    page = _page(qtbot, city)
+    page = sync_page(qtbot, city)
     before = page.registry.rowCount()
     page.enrol(f, unit_keys[TOWNS[0]].public().signing_fingerprint)
     assert "不一致" in page.message.text()
@@ -133,7 +114,7 @@ def test_the_printed_enrolment_form_carries_the_fingerprint_and_a_qr_code(qtbot,
 
     town = offices[TOWNS[0]]
     _key_file(town, key_cache)
-    page = _page(qtbot, town)
+    page = sync_page(qtbot, town)
     doc = page.enrolment_document()
     assert doc.pages == 1 and not doc.missing
     text = PdfReader(io.BytesIO(doc.pdf)).pages[0].extract_text()

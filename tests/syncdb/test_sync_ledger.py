@@ -15,16 +15,6 @@ from xinfang_desktop.services.queries import CaseFilter
 from xinfang_desktop.sync.errors import BundleFileError
 
 
-@pytest.fixture
-def town(offices):
-    return offices[TOWNS[0]]
-
-
-@pytest.fixture
-def city(offices):
-    return offices[CITY]
-
-
 def status_of(office, code):
     return next(p for p in office.sync.peers() if p.unit_code == code)
 

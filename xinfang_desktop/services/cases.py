@@ -75,6 +75,24 @@ def apply_state(case: Case, state: CaseState) -> None:
     case.decided_on, case.followed_on = facts.decided_on, state.followed_up_on
 
 
+PERSON_FIELDS = ("name", "id_number", "phone", "sex", "birth_date", "township_code", "village_code", "address")
+
+
+def update_person(person: Person, given: PetitionerInput, now: datetime) -> bool:
+    """Fill or update `person` with what `given` newly says (an empty field never erases one).
+    True when something changed; its version and time then move on (not saved here)."""
+    changed = False
+    for attr in PERSON_FIELDS:
+        value = getattr(given, attr)
+        if value and value != getattr(person, attr):
+            setattr(person, attr, value)
+            changed = True
+    if changed:
+        person.version += 1
+        person.updated_at = now
+    return changed
+
+
 def find_case(ref: str) -> Case:
     ref = (ref or "").strip()
     case = Case.get_or_none((Case.number == ref) | (Case.id == ref))
@@ -165,18 +183,8 @@ class CaseService:
                                  sex=p.sex, birth_date=p.birth_date, township_code=p.township_code,
                                  village_code=p.village_code, address=p.address, created_at=now, updated_at=now)
         # Only the owning unit changes a record's fields; what is newly given fills or updates it.
-        if person.unit_code == actor.unit_code:
-            changed = False
-            for attr in ("name", "id_number", "phone", "sex", "birth_date", "township_code", "village_code",
-                         "address"):
-                value = getattr(p, attr)
-                if value and value != getattr(person, attr):
-                    setattr(person, attr, value)
-                    changed = True
-            if changed:
-                person.version += 1
-                person.updated_at = now
-                person.save()
+        if person.unit_code == actor.unit_code and update_person(person, p, now):
+            person.save()
         return person
 
     def _search_tokens(self, case: Case, persons: Iterable[Person]) -> str:

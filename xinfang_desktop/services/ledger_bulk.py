@@ -25,14 +25,13 @@ from ..domain.workflow import EventKind
 from ..store import search
 from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person
 from ..store.models_stats import LedgerRowFingerprint
-from .cases import apply_state, parties_label, to_event
+from .cases import apply_state, parties_label, to_event, update_person
 from .permissions import Actor
 
 Progress = Callable[[float, str], None]
 Cancelled = Callable[[], bool]
 
 CHUNK = 2000                # rows per executemany; also how often progress and cancel are looked at
-PERSON_ATTRS = ("name", "id_number", "phone", "sex", "birth_date", "township_code", "village_code", "address")
 
 
 class LedgerCancelled(XinfangError):
@@ -154,15 +153,7 @@ class BulkWriter:
             if p.id_number:
                 self.persons[p.id_number] = person
             return person
-        changed = False
-        for attr in PERSON_ATTRS:
-            value = getattr(p, attr)
-            if value and value != getattr(person, attr):
-                setattr(person, attr, value)
-                changed = True
-        if changed:
-            person.version += 1
-            person.updated_at = self.now
+        if update_person(person, p, self.now):
             # A new person not yet inserted goes in with its latest fields; any other is updated.
             if person.id not in self.new_ids or person.id in self.flushed:
                 self.changed[person.id] = person
