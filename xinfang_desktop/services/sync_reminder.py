@@ -49,5 +49,5 @@ def sync_reminder_section(services, actor: Actor, today: date, limit: int) -> Se
     return SectionResult([], 0, notice="\n".join(lines) if lines else None)
 
 
-register_section(SectionSpec(SECTION_KEY, "同步提醒", "同步包已按时导出。", sync_reminder_section, order=900,
+register_section(SectionSpec(SECTION_KEY, "同步提醒", "同步包已按时导出。", sync_reminder_section, order=5,
                              hide_when_empty=True))

@@ -36,7 +36,7 @@ class SectionBox(QGroupBox):
                            " QGroupBox QTableWidget, QGroupBox QLabel, QGroupBox QPushButton"
                            " { font-weight: normal; font-size: 11pt; }")
         self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["事项编号", "办理期限", "信访人和诉求"])
+        self.table.setHorizontalHeaderLabels(["事项编号", "期限", "信访人和诉求"])     # 办理期限, or 回访期限 in 待回访
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
@@ -128,6 +128,8 @@ class WorkbenchPage(QWidget):
             self.grid.setColumnStretch(col, 1)
         inner = QWidget()
         inner_layout = QVBoxLayout(inner)
+        self.reminders = QVBoxLayout()          # sections shown only when they say something: full width, on top
+        inner_layout.addLayout(self.reminders)
         inner_layout.addLayout(self.grid)
         inner_layout.addStretch(1)
         scroll = QScrollArea()
@@ -181,13 +183,19 @@ class WorkbenchPage(QWidget):
             chip.setText(f"{label} {n}")
         if self.counts.count() == len(wb.status_counts):
             self.counts.addStretch(1)
-        for i, (spec, result) in enumerate(wb.sections):
+        cell = 0
+        for spec, result in wb.sections:
             box = self.boxes.get(spec.key)
             if box is None:
                 box = self.boxes[spec.key] = SectionBox(spec)
                 box.open_case.connect(self.open_case)
                 box.show_all.connect(lambda s: self.show_cases.emit(s.list_filter))
-                self.grid.addWidget(box, i // COLUMNS, i % COLUMNS, Qt.AlignTop)
+                if spec.hide_when_empty:
+                    self.reminders.addWidget(box)
+                else:
+                    self.grid.addWidget(box, cell // COLUMNS, cell % COLUMNS, Qt.AlignTop)
+            if not spec.hide_when_empty:
+                cell += 1
             box.show_result(result, wb.today)
             box.setVisible(bool(result.items or result.error or result.notice or not spec.hide_when_empty))
         self.loaded.emit()
