@@ -132,3 +132,45 @@ def test_a_new_epoch_the_city_did_not_authorise_is_refused_and_changes_nothing(o
     [result] = city.import_(write_out(town, tmp_path / "s3", rows))
     assert result.outcome == "applied", result.message
     assert city.sync.peer(town.code).head_epoch == 3
+
+
+def test_what_the_city_sent_before_the_restore_goes_again_and_reaches_the_township(offices, tmp_path):
+    from xinfang_desktop.store.models_sync import Instruction
+
+    town, city = offices[TOWNS[0]], offices[CITY]
+    case = town.register(name="欧阳娜娜")
+    town.export()
+    city.import_(write_out(town, tmp_path / "t1"))
+    town.sync
+    backup = town.svc.get(BackupService).backup(town.admin, to=tmp_path / "backups")
+
+    # After the backup the city sends a supervision note (督办) on the matter; the township receives
+    # it and acknowledges it in its next bundle.
+    city.sync.supervise(city.admin, case.number, "请于期限内办结并报告")
+    city.import_(write_out(town, tmp_path / "t2", town.export()))      # (nothing new from the town yet)
+    assert [r.outcome for r in town.import_(write_out(city, tmp_path / "c1", city.export()))] == ["applied"]
+    assert Instruction.select().count() == 1
+    town.sync
+    town.svc.cases.act(town.admin, case.number, EventKind.NOTE, {"text": "已收到交办"},
+                       at=datetime(2026, 11, 2, 9, 30))
+    city.import_(write_out(town, tmp_path / "t3", town.export()))
+    city.sync
+    assert city.sync.pending_copies() == []                        # acknowledged: nothing to carry
+
+    # The township's PC is restored from the backup: the assignment is gone there.
+    town.sync
+    town.svc.get(BackupService).restore(town.admin, backup.path)
+    assert Instruction.select().count() == 0
+    city.sync.authorise_epoch(city.admin, town.code, 2)
+    town.sync.start_epoch(town.admin, 2)
+    results = city.import_(write_out(town, tmp_path / "t4", town.export()))
+    assert [r.outcome for r in results] == ["applied"]
+    assert "重新列入待复制" in results[0].message
+    again = city.sync.pending_copies()
+    assert again, "the city's bundles the township lost are due again"
+
+    results = town.import_(write_out(city, tmp_path / "c2", again))
+    assert all(r.outcome == "applied" for r in results), [r.message for r in results]
+    town.sync
+    got = Instruction.select().where(Instruction.case_id == case.id).get()
+    assert got.kind == "supervise" and got.text == "请于期限内办结并报告"

@@ -545,6 +545,7 @@ class SyncService:
     def _apply(self, actor: Actor, sender: str, parsed, contents, source: str, base: dict) -> im.ImportResult:
         own = self.own_unit()
         now = self.s.clock.now()
+        again = 0                        # our bundles the sender lost to a restore, due again
         self.db.execute_sql("PRAGMA synchronous = FULL")
         try:
             with self.db.atomic():
@@ -576,7 +577,7 @@ class SyncService:
                     if h.kind != "ack":
                         peer.ack_pending = True
                     peer.save()
-                    im.acknowledge(sender, contents, now)
+                    _, again = im.acknowledge(sender, contents, now)
                     audit(actor, "sync.import", sender, {"seq": h.seq, "epoch": h.epoch, "records": written,
                                                          "quarantined": len(p.quarantine)}, at=now)
                     im.crash_point("before_commit")
@@ -588,6 +589,9 @@ class SyncService:
         msg = f"共 {len(contents.records) - len(p.quarantine)} 条记录"
         if p.quarantine:
             msg += f"，{len(p.quarantine)} 条记录不符合规则已隔离（见同步页的隔离记录）"
+        if again:
+            msg += (f"；对方从备份恢复后缺少本单位此前发给它的 {again} 个同步包，已重新列入待复制，"
+                    "请在下次复制到U盘时一并带去")
         if p.rotation is not None:
             msg = "已采用发送单位的新密钥（密钥轮换）"
         elif parsed.header.kind == "ack":

@@ -456,19 +456,32 @@ def _refold_foreign(db, case_ids: set[str], refold: Callable[[str], None]) -> No
             refold(cid)
 
 
-def acknowledge(sender: str, contents: BundleContents, now: datetime) -> int:
-    """The peer's header names the last bundle it received from us: those are acknowledged."""
+def acknowledge(sender: str, contents: BundleContents, now: datetime) -> tuple[int, int]:
+    """The peer's header names the last bundle it received from us: those are acknowledged.
+
+    A peer restored from a backup names an older bundle (or none) than it once acknowledged: what
+    came after went with the restore, so those bundles are due again and go on the next stick.
+    Bundles apply in chain order, so for a peer that was not restored the position only grows.
+    Returns (acknowledged, due again)."""
     last = contents.header.last_received
+    mine = SyncOutbox.recipient == sender
+    acked = 0
     if last is None:
-        return 0
-    row = SyncOutbox.get_or_none((SyncOutbox.recipient == sender) & (SyncOutbox.epoch == last.epoch)
-                                 & (SyncOutbox.seq == last.seq))
-    if row is None or row.bundle_id != last.bundle_id:
-        return 0
-    return (SyncOutbox.update(acknowledged_at=now)
-            .where((SyncOutbox.recipient == sender) & (SyncOutbox.epoch == last.epoch)
-                   & (SyncOutbox.seq <= last.seq) & SyncOutbox.acknowledged_at.is_null())
-            .execute())
+        after = mine
+    else:
+        row = SyncOutbox.get_or_none(mine & (SyncOutbox.epoch == last.epoch) & (SyncOutbox.seq == last.seq))
+        if row is None or row.bundle_id != last.bundle_id:
+            return 0, 0
+        acked = (SyncOutbox.update(acknowledged_at=now)
+                 .where(mine & (SyncOutbox.epoch == last.epoch) & (SyncOutbox.seq <= last.seq)
+                        & SyncOutbox.acknowledged_at.is_null())
+                 .execute())
+        after = mine & ((SyncOutbox.epoch > last.epoch)
+                        | ((SyncOutbox.epoch == last.epoch) & (SyncOutbox.seq > last.seq)))
+    again = (SyncOutbox.update(acknowledged_at=None, copied_at=None)
+             .where(after & SyncOutbox.acknowledged_at.is_null(False))
+             .execute())
+    return acked, again
 
 
 def apply_rotation(peer: SyncPeer, record: Any) -> None:
