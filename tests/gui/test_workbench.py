@@ -70,7 +70,7 @@ def test_a_feature_adds_its_own_section(services, admin, cases):
     def load(svc, actor, today, limit):
         return wbm.SectionResult([wbm.WorkbenchItem(title="同步提醒", detail="已有7天未与市信访局交换数据")], 1)
 
-    wbm.register_section(wbm.SectionSpec("sync_test", "同步", "无", load, order=5))
+    wbm.register_section(wbm.SectionSpec("sync_test", "同步", "无", load, order=1))
     try:
         wb = services.get(wbm.WorkbenchService).load(admin)
         assert wb.sections[0][0].key == "sync_test" and section_numbers(wb, "sync_test") == ["同步提醒"]
