@@ -149,8 +149,9 @@ class CardDelegate(QStyledItemDelegate):
     def _rows(fm: QFontMetrics, kind: str, text: str, width: int) -> int:
         if kind not in WRAPPED:
             return 1
-        # Measured with the flags paint() draws with: CJK text has no spaces and wraps anywhere.
-        height = fm.boundingRect(QRect(0, 0, width, 100_000), Qt.AlignLeft | Qt.TextWrapAnywhere, text).height()
+        # Measured with the flags paint() draws with. Word wrap follows the Unicode line-break rules: CJK
+        # text breaks between characters, a date or a case number stays whole.
+        height = fm.boundingRect(QRect(0, 0, width, 100_000), Qt.AlignLeft | Qt.TextWordWrap, text).height()
         return max(1, round(height / fm.lineSpacing()))
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
@@ -195,7 +196,7 @@ class CardDelegate(QStyledItemDelegate):
                            QColor("#555") if kind == "dim" else QColor("#111"))
             if kind in WRAPPED:
                 rows = self._rows(fm, kind, text, width)
-                painter.drawText(QRect(x, y, width, rows * line_h), Qt.AlignLeft | Qt.TextWrapAnywhere, text)
+                painter.drawText(QRect(x, y, width, rows * line_h), Qt.AlignLeft | Qt.TextWordWrap, text)
                 y += rows * line_h
             else:
                 shown = QFontMetrics(painter.font()).elidedText(text, Qt.ElideRight, width)
