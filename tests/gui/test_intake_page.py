@@ -74,6 +74,15 @@ class Keyboard:
         self.chinese += len(text)
 
 
+def save_minimal_form(kb: Keyboard, page) -> None:
+    """The fewest fields a registration needs (name, category, request), then Ctrl+S."""
+    kb.chinese_text("欧阳娜娜")
+    page.category.set_code("0402")
+    page.request.setFocus()
+    kb.chinese_text("要求支付工资")
+    kb.key(Qt.Key_S, Qt.ControlModifier)
+
+
 @pytest.fixture
 def receipts(monkeypatch):
     """The print preview (the printer) is replaced: what would be shown is kept."""
@@ -244,11 +253,7 @@ def test_attachments_are_checked_listed_and_saved_with_the_case(qtbot, page, rec
     assert page.attach_list.count() == 1 and "来信.jpg" in page.attach_list.item(0).text()
     assert "照片.png" in page.errors["attachments"].text() and page.errors["attachments"].isVisible()
     kb = Keyboard(qtbot)
-    kb.chinese_text("欧阳娜娜")
-    page.category.set_code("0402")
-    page.request.setFocus()
-    kb.chinese_text("要求支付工资")
-    kb.key(Qt.Key_S, Qt.ControlModifier)
+    save_minimal_form(kb, page)
     [row] = Attachment.select()
     assert row.file_name == "来信.jpg" and row.kind == "jpg" and row.case.number == page.saved_case.number
     assert (services.data_dir / "attachments" / row.sha256[:2] / row.sha256).read_bytes() == JPEG
@@ -381,11 +386,7 @@ def test_saving_opens_the_print_preview_of_the_receipt(qtbot, page):
     from xinfang_desktop.gui.print_preview import PrintPreviewDialog
 
     kb = Keyboard(qtbot)
-    kb.chinese_text("欧阳娜娜")
-    page.category.set_code("0402")
-    page.request.setFocus()
-    kb.chinese_text("要求支付工资")
-    kb.key(Qt.Key_S, Qt.ControlModifier)
+    save_minimal_form(kb, page)
     qtbot.waitUntil(lambda: any(d.isVisible() for d in page.findChildren(PrintPreviewDialog)), timeout=5000)
     [dialog] = [d for d in page.findChildren(PrintPreviewDialog) if d.isVisible()]
     assert "受理" in dialog.windowTitle()
