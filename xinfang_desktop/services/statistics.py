@@ -29,6 +29,7 @@ class StatisticsService:
     def __init__(self, services):
         self.services = services
         self.db = services.db
+        self._dim_cache: dict[int, tuple] = {}     # stat_dim rows by id (see _dims)
 
     # -- public ---------------------------------------------------------------------------------
     def compute(self, actor: Actor, period: Period, scope: Scope = Scope(), *, compare: bool = True,
@@ -89,9 +90,7 @@ class StatisticsService:
     def _dims(self) -> dict[int, tuple]:
         """stat_dim by id: (unit, township or '', channel, category, 重件, 集体). Rows are only ever
         added, so the cache reads the new ones."""
-        cache = getattr(self, "_dim_cache", None)
-        if cache is None:
-            cache = self._dim_cache = {}
+        cache = self._dim_cache
         last = max(cache, default=0)
         for row in self.db.execute_sql("SELECT id, unit, town, channel, category, rep, grp FROM stat_dim WHERE id > ?",
                                        (last,)):
