@@ -60,7 +60,7 @@ def _xinfang(data_dir: Path, *args: str, stdin: str | None = None) -> None:
     # the real `xinfang` command (its module; `python -m xinfang_desktop` is the window)
     cmd = [sys.executable, "-c", "import sys; from xinfang_desktop.cli import main; sys.exit(main())",
            "--data-dir", str(data_dir), *args]
-    subprocess.run(cmd, input=stdin, text=True, check=True, cwd=ROOT)
+    subprocess.run(cmd, input=stdin, text=True, encoding="utf-8", check=True, cwd=ROOT)
 
 
 def bench_db(cases: int, *, seed: int = 1) -> Path:
@@ -81,7 +81,8 @@ def bench_db(cases: int, *, seed: int = 1) -> Path:
         _xinfang(scratch, "init", "--unit", UNIT, "--admin", ADMIN, stdin=PASSWORD + "\n")
         _xinfang(scratch, "--as", ADMIN, "demo", "--cases", str(cases), "--seed", str(seed))
         open_bench_services(scratch).close()  # run every schema step now, not inside a timed run
-        (scratch / _DONE).write_text(f"{cases} cases, built in {time.perf_counter() - started:.0f} s\n")
+        (scratch / _DONE).write_text(f"{cases} cases, built in {time.perf_counter() - started:.0f} s\n",
+                                      encoding="utf-8")
         if target.exists():
             shutil.rmtree(target)
         scratch.rename(target)

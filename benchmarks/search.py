@@ -45,7 +45,7 @@ def demo_100k_seconds() -> tuple[float, float]:
         cmd = [sys.executable, "-c", "import sys; from xinfang_desktop.cli import main; sys.exit(main())",
                "--data-dir", tmp]
         subprocess.run([*cmd, "init", "--unit", "350881102000", "--admin", "admin"], input="bench-pass-1\n",
-                       text=True, check=True, capture_output=True, cwd=ROOT)
+                       text=True, encoding="utf-8", check=True, capture_output=True, cwd=ROOT)
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
         subprocess.run([*cmd, "demo", "--cases", "100000", "--seed", "2"], check=True, capture_output=True, cwd=ROOT)

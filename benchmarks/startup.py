@@ -52,7 +52,7 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="xinfang-startup-")) / "data"
     cli = [sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(data)]
     subprocess.run(cli + ["init", "--unit", "350881102000", "--admin", "bench"], input="bench-pass-1\n",
-                   text=True, check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+                   text=True, encoding="utf-8", check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     subprocess.run(cli + ["demo", "--cases", "2000", "--seed", "1"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     result: dict[str, float | int | None] = {}
     result["bare_pyside6_s"] = round(timed([sys.executable, "-c", BARE], args.runs), 3)

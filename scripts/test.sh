@@ -14,6 +14,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup.sh
 
 export QT_QPA_PLATFORM=offscreen
+# Every open()/read_text()/subprocess text call without encoding= warns, and pyproject.toml turns
+# the warning into a failure: on a Chinese Windows PC the default encoding is GBK, not UTF-8.
+export PYTHONWARNDEFAULTENCODING=1
 # Qt complains when XDG_RUNTIME_DIR is missing (root shells, CI): give it a private one.
 if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -d "${XDG_RUNTIME_DIR}" ] || [ ! -O "${XDG_RUNTIME_DIR}" ]; then
   XDG_RUNTIME_DIR=$(mktemp -d "${TMPDIR:-/tmp}/xinfang-runtime.XXXXXX")
@@ -22,7 +25,7 @@ if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -d "${XDG_RUNTIME_DIR}" ] || [ ! -O "${X
   trap 'rm -rf "$XDG_RUNTIME_DIR"' EXIT
 fi
 
-echo "[test] QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest $*"
+echo "[test] QT_QPA_PLATFORM=offscreen PYTHONWARNDEFAULTENCODING=1 .venv/bin/python -m pytest $*"
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?

@@ -80,7 +80,8 @@ def test_restore_refused_while_a_window_holds_the_folder(tmp_path):
     holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         # The lock file a window's QLockFile writes: pid, application name, host name.
-        (data / "xinfang.lock").write_text(f"{holder.pid}\nxinfang-desktop\n{os.uname().nodename}\n")
+        (data / "xinfang.lock").write_text(f"{holder.pid}\nxinfang-desktop\n{os.uname().nodename}\n",
+                                           encoding="utf-8")
         r = run(data, "restore", made["path"])
         assert r.returncode == 1 and "窗口正在使用" in r.stderr
     finally:

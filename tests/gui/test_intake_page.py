@@ -297,7 +297,7 @@ def test_draft_survives_kill_9_and_is_restored(tmp_path, services, admin):
     services.close()          # the app runs in its own processes on the same data folder
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     proc = subprocess.Popen([sys.executable, str(script), data_dir, "type"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, encoding="utf-8", env=env)
     try:
         line = ""
         while not line.startswith("DRAFT "):
@@ -311,7 +311,7 @@ def test_draft_survives_kill_9_and_is_restored(tmp_path, services, admin):
     assert typed["petitioners"][0]["name"] == "欧阳娜娜" and typed["category_code"] == "0402"
 
     out = subprocess.run([sys.executable, str(script), data_dir, "check"], capture_output=True, text=True,
-                         env=env, timeout=60)
+                         encoding="utf-8", env=env, timeout=60)
     lines = {ln.split(" ", 1)[0]: ln.split(" ", 1)[1] for ln in out.stdout.splitlines() if " " in ln}
     assert "OFFERED" in lines, out.stdout + out.stderr
     offered = json.loads(lines["OFFERED"])

@@ -70,7 +70,7 @@ def _run_and_kill(code: str, data: Path, rng: random.Random, longest: float = 0.
     """Start the child, wait until it is ready, let it work for a random moment, kill -9 it;
     returns the lines it printed after `ready` (each one committed before it was printed)."""
     child = subprocess.Popen([sys.executable, "-c", code, str(data)], stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                             stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=ROOT)
     assert child.stdout is not None
     lines = []
     while True:

@@ -29,7 +29,7 @@ def test_two_processes_writing_at_once_queue_and_number_uniquely(tmp_path):
     _init(data)
     start = str(time.time() + 3)
     children = [subprocess.Popen([sys.executable, "-c", WRITER, str(data), start], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True, cwd=ROOT) for _ in range(2)]
+                                 stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=ROOT) for _ in range(2)]
     outs = [c.communicate(timeout=240) for c in children]
     for child, (_out, err) in zip(children, outs):
         assert child.returncode == 0, err

@@ -235,7 +235,7 @@ def test_stock_age_tool_decrypts_the_envelope(world, tmp_path):
     assert expected.startswith(INNER_MAGIC)
     for name, identity in (("city", world.city.encryption_identity), ("escrow", world.escrow)):
         key_file = tmp_path / f"{name}.key"
-        key_file.write_text(age_identity_file_text(identity))
+        key_file.write_text(age_identity_file_text(identity), encoding="utf-8")
         out = tmp_path / f"{name}.out"
         result = subprocess.run(["age", "--decrypt", "-i", str(key_file), "-o", str(out), str(envelope)],
                                 capture_output=True, timeout=30)

@@ -85,10 +85,10 @@ def test_write_refuses_names_that_are_not_plain(data, stick, name):
 def test_planted_part_link_is_not_written_through(data, stick, tmp_path):
     """A hostile stick carries `<name>.part` linking to a file on the PC: writing must not touch that file."""
     victim = tmp_path / "victim.txt"
-    victim.write_text("precious")
+    victim.write_text("precious", encoding="utf-8")
     os.symlink(victim, stick / "a.xfb.part")
     path = write_bundle_file(stick, "a.xfb", data)
-    assert victim.read_text() == "precious"
+    assert victim.read_text(encoding="utf-8") == "precious"
     assert path.read_bytes() == data and not path.is_symlink()
     assert os.listdir(stick) == ["a.xfb"]
 
@@ -183,7 +183,7 @@ def test_listing_skips_partial_hidden_links_and_folders(data, stick):
     (stick / "a_1_00000001.xfb").write_bytes(data)
     (stick / "a_1_00000002.xfb.part").write_bytes(data[:10])
     (stick / "._a_1_00000001.xfb").write_bytes(b"macOS junk")
-    (stick / "notes.txt").write_text("x")
+    (stick / "notes.txt").write_text("x", encoding="utf-8")
     (stick / "dir.xfb").mkdir()
     (stick / "UPPER.XFB").write_bytes(data)
     odd = "西湖 街道\n换行.xfb" if os.name == "posix" else "西湖 街道 换行.xfb"
@@ -265,7 +265,7 @@ def test_stick_pulled_mid_read_leaves_nothing_in_staging(data, stick, tmp_path, 
 @needs_symlinks
 def test_links_are_not_followed(stick, tmp_path, h):
     secret = tmp_path / "secret.txt"
-    secret.write_text("not for the stick")
+    secret.write_text("not for the stick", encoding="utf-8")
     os.symlink(secret, stick / "a.xfb")
     with pytest.raises(BundleError) as info:
         read_bundle_file(stick / "a.xfb", tmp_path / "staging")

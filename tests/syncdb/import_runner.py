@@ -19,7 +19,7 @@ from xinfang_desktop.sync.keys import UnlockedKeys
 
 def main(argv: list[str]) -> int:
     data_dir, keys_file, *files = argv
-    k = json.loads(Path(keys_file).read_text())
+    k = json.loads(Path(keys_file).read_text(encoding="utf-8"))
     keys = UnlockedKeys(unit_code=k["unit_code"], unit_name=k["unit_name"], role=k["role"],
                         signing_key=Ed25519PrivateKey.from_private_bytes(bytes.fromhex(k["seed"])),
                         encryption_identity=x25519.Identity.from_str(k["identity"]), created=k["created"])

@@ -105,13 +105,13 @@ def test_key_rotation_travels_in_the_chain(offices, tmp_path, unit_keys, monkeyp
         @classmethod
         def create(cls, path, keys, passphrase):
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("{}")
+            path.write_text("{}", encoding="utf-8")
             created["keys"] = keys
             return cls(path)
 
     monkeypatch.setattr(sync_mod, "FileKeyStore", FastStore)
     town.sync.key_path.parent.mkdir(parents=True, exist_ok=True)
-    town.sync.key_path.write_text("{}")
+    town.sync.key_path.write_text("{}", encoding="utf-8")
     new_public = town.sync.rotate(town.admin, town.ring, "passphrase-1")
     rotation_rows = [r for r in town.sync.pending_copies() if r.kind == "key-rotation"]
     [r] = city.import_(write_out(town, tmp_path / "b", rotation_rows))

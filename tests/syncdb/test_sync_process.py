@@ -40,7 +40,7 @@ def run_cli(data_dir: Path, files: list[Path]) -> subprocess.CompletedProcess:
     """The real `xinfang import` (unlocks the key store with its scrypt: a few seconds)."""
     code = "import sys; from xinfang_desktop.cli import main; sys.exit(main())"
     return subprocess.run([sys.executable, "-c", code, "--data-dir", str(data_dir), "import", *map(str, files)],
-                          env=_env(), capture_output=True, text=True, timeout=300)
+                          env=_env(), capture_output=True, text=True, encoding="utf-8", timeout=300)
 
 
 def runner_args(data_dir: Path, files: list[Path]) -> list[str]:
@@ -49,7 +49,8 @@ def runner_args(data_dir: Path, files: list[Path]) -> list[str]:
 
 def run_import(data_dir: Path, files: list[Path], crash: str | None = None) -> subprocess.CompletedProcess:
     """The import service in a child process, keys handed over in clear (no scrypt), maybe killed at `crash`."""
-    return subprocess.run(runner_args(data_dir, files), env=_env(crash), capture_output=True, text=True, timeout=300)
+    return subprocess.run(runner_args(data_dir, files), env=_env(crash), capture_output=True, text=True, encoding="utf-8",
+                          timeout=300)
 
 
 @pytest.fixture
@@ -60,7 +61,8 @@ def city_with_keys(offices, unit_keys, tmp_path):
     (tmp_path / "city-keys.json").write_text(json.dumps({
         "unit_code": k.unit_code, "unit_name": k.unit_name, "role": k.role, "created": k.created,
         "identity": str(k.encryption_identity),
-        "seed": k.signing_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex()}))
+        "seed": k.signing_key.private_bytes(Encoding.Raw, PrivateFormat.Raw, NoEncryption()).hex()}),
+        encoding="utf-8")
     files = []
     for t in TOWNS[:2]:
         for name in ("张三", "李四"):
@@ -110,7 +112,7 @@ def test_two_imports_of_the_same_stick_at_once(city_with_keys, tmp_path):
     shutil.copytree(template, ref_dir)
     assert run_import(ref_dir, files).returncode == 0
     procs = [subprocess.Popen(runner_args(template, files), env=_env(), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+                              stderr=subprocess.PIPE, text=True, encoding="utf-8") for _ in range(2)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
     assert dump(template / "xinfang.sqlite3") == dump(ref_dir / "xinfang.sqlite3")
