@@ -1,4 +1,7 @@
-; 信访 Desktop — Windows 安装程序（Inno Setup 6.4 或更新版本，自带简体中文界面文件）
+; 信访 Desktop — Windows 安装程序（Inno Setup 6.4 或更新版本）
+;
+; 简体中文界面文件 ChineseSimplified.isl 随本脚本放在 installer\ 中（许可见 ChineseSimplified.isl.LICENSE.txt）：
+; Inno Setup 6 的安装包不带它（它在 Inno Setup 源码的 Languages\Unofficial 中，7.x 才正式收录）。
 ;
 ; 由 installer\build-windows.ps1 调用：ISCC /DAppVersion=<版本> installer\xinfang.iss
 ; 安装 dist\xinfang\ 文件夹（PyInstaller 生成）。
@@ -6,6 +9,10 @@
 ;   - 同一 AppId 再次安装即原位升级（旧的 _internal 先删除，避免残留旧模块）；
 ;   - 卸载时默认保留数据（数据在每个用户的 %LOCALAPPDATA%\xinfang_desktop），
 ;     只有在卸载时明确选择“删除”才删除当前用户的数据。
+
+#if VER < EncodeVer(6, 4, 0)
+  #error 需要 Inno Setup 6.4 或更新版本（Inno Setup 6.4 or newer is required）
+#endif
 
 #ifndef AppVersion
   #define AppVersion "0.0.0"
@@ -43,7 +50,8 @@ UsePreviousAppDir=yes
 ShowLanguageDialog=no
 
 [Languages]
-Name: "chs"; MessagesFile: "compiler:Languages\ChineseSimplified.isl"
+; 相对于本脚本所在的 installer\ 文件夹
+Name: "chs"; MessagesFile: "ChineseSimplified.isl"
 
 [Tasks]
 Name: "desktopicon"; Description: "在桌面创建快捷方式"; GroupDescription: "快捷方式："
