@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from .. import __version__
@@ -34,9 +35,22 @@ def make_app(argv: list[str]) -> QApplication:
     app.setApplicationName("信访 Desktop")
     app.setOrganizationName("xinfang_desktop")
     app.setApplicationVersion(__version__)
+    app.setWindowIcon(app_icon())
+    # Linux desktops match the window to xinfang-desktop.desktop (its icon and name in the task bar)
+    app.setDesktopFileName("xinfang-desktop")
     apply_fonts(app)
     _install_qt_translation(app)
     return app
+
+
+def app_icon() -> QIcon:
+    """The program's icon at every drawn size (resources/icons, made by scripts/make_icons.py)."""
+    from ..paths import resource
+
+    icon = QIcon()
+    for png in sorted(resource("icons").glob("xinfang-*.png")):
+        icon.addFile(str(png))
+    return icon
 
 
 def _install_qt_translation(app: QApplication) -> None:
