@@ -38,10 +38,11 @@ $selfTest = Start-Process -FilePath dist\xinfang\xinfang-desktop.exe -ArgumentLi
 Remove-Item Env:QT_QPA_PLATFORM
 if ($selfTest.ExitCode -ne 0) { throw "xinfang-desktop.exe --self-test failed ($($selfTest.ExitCode))" }
 
-$version = (& $py -c "import xinfang_desktop; print(xinfang_desktop.__version__)").Trim()
+$version = (& $py installer\versions.py).Trim()
+$numericVersion = (& $py installer\versions.py windows).Trim()   # 0.2.0rc1 -> 0.2.0.30001
 if ($SkipInstaller) { Write-Host "[build] dist\xinfang ready (version $version)"; exit 0 }
 if (-not (Test-Path $Iscc)) { throw "Inno Setup not found at $Iscc (install Inno Setup 6.4+ or pass -Iscc)" }
 Write-Host "[build] Inno Setup: installer\xinfang.iss (version $version)"
-& $Iscc "/DAppVersion=$version" installer\xinfang.iss
+& $Iscc "/DAppVersion=$version" "/DAppNumericVersion=$numericVersion" installer\xinfang.iss
 if ($LASTEXITCODE -ne 0) { throw "ISCC failed" }
 Write-Host "[build] dist\xinfang-desktop-setup-$version.exe"

@@ -3,7 +3,7 @@
 ; 简体中文界面文件 ChineseSimplified.isl 随本脚本放在 installer\ 中（许可见 ChineseSimplified.isl.LICENSE.txt）：
 ; Inno Setup 6 的安装包不带它（它在 Inno Setup 源码的 Languages\Unofficial 中，7.x 才正式收录）。
 ;
-; 由 installer\build-windows.ps1 调用：ISCC /DAppVersion=<版本> installer\xinfang.iss
+; 由 installer\build-windows.ps1 调用：ISCC /DAppVersion=<版本> /DAppNumericVersion=<四段数字版本> installer\xinfang.iss
 ; 安装 dist\xinfang\ 文件夹（PyInstaller 生成）。
 ;   - 为本机所有用户安装（需要管理员权限），开始菜单和桌面快捷方式；
 ;   - 同一 AppId 再次安装即原位升级（旧的 _internal 先删除，避免残留旧模块）；
@@ -17,6 +17,11 @@
 #ifndef AppVersion
   #define AppVersion "0.0.0"
 #endif
+; Windows' version fields take four numbers only: "0.2.0rc1" is passed as 0.2.0.30001
+; (installer\versions.py windows; build-windows.ps1 passes both).
+#ifndef AppNumericVersion
+  #define AppNumericVersion "0.0.0.0"
+#endif
 #define AppName "信访 Desktop"
 #define AppExe "xinfang-desktop.exe"
 
@@ -27,7 +32,10 @@ AppName={#AppName}
 AppVersion={#AppVersion}
 AppVerName={#AppName} {#AppVersion}
 AppPublisher=信访 Desktop
-VersionInfoVersion={#AppVersion}
+VersionInfoVersion={#AppNumericVersion}
+VersionInfoTextVersion={#AppVersion}
+VersionInfoProductVersion={#AppNumericVersion}
+VersionInfoProductTextVersion={#AppVersion}
 VersionInfoDescription={#AppName} 安装程序
 DefaultDirName={autopf}\XinfangDesktop
 DefaultGroupName={#AppName}
