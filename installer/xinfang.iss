@@ -43,7 +43,9 @@ DisableProgramGroupPage=yes
 PrivilegesRequired=admin
 ArchitecturesAllowed=x64compatible
 ArchitecturesInstallIn64BitMode=x64compatible
-MinVersion=10.0
+; Qt 6 支持 Windows 10 1809（内部版本 17763）及以后；更早的 Windows 10（如政府电脑常见的 LTSB 2016）
+; 和 Windows 7/8 运行不了 Python 3.11 和 Qt 6，安装程序用下面 [Messages] 中的话拒绝安装。
+MinVersion=10.0.17763
 OutputDir=..\dist
 OutputBaseFilename=xinfang-desktop-setup-{#AppVersion}
 Compression=lzma2/max
@@ -62,6 +64,10 @@ ShowLanguageDialog=no
 [Languages]
 ; 相对于本脚本所在的 installer\ 文件夹
 Name: "chs"; MessagesFile: "ChineseSimplified.isl"
+
+[Messages]
+; 代替 Inno Setup 笼统的“此程序需要 Windows 版本 10.0.17763 或更高”
+WinVersionTooLowError=信访 Desktop 需要 64 位 Windows 10 1809（内部版本 17763）或更新的版本（包括 Windows 10 LTSC 2019/2021 和 Windows 11）。%n%n这台电脑的 Windows 太旧：Windows 7、Windows 8/8.1 和 Windows 10 LTSB 2016 等较早的版本不能运行本程序所用的 Python 3.11 和 Qt 6，所以无法安装。%n%n请先把 Windows 升级到上述版本再安装，或联系技术支持。
 
 [Tasks]
 Name: "desktopicon"; Description: "在桌面创建快捷方式"; GroupDescription: "快捷方式："

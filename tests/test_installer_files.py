@@ -121,3 +121,10 @@ def test_the_shipped_translation_is_the_unchanged_upstream_file_with_its_licence
 def test_the_readme_no_longer_claims_inno_setup_ships_simplified_chinese():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "自带简体中文" not in readme and "自带简体中文" not in ISS.read_text(encoding="utf-8")
+
+
+def test_old_windows_is_refused_with_the_reason():
+    iss = ISS.read_text(encoding="utf-8")
+    assert re.search(r"^MinVersion=10\.0\.17763$", iss, re.M)      # Windows 10 1809: Qt 6's minimum
+    refusal = re.search(r"^WinVersionTooLowError=(.+)$", iss, re.M).group(1)
+    assert "Windows 7" in refusal and "Python 3.11" in refusal and "Qt 6" in refusal and "17763" in refusal
