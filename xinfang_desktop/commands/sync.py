@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..domain.errors import XinfangError
+from ..file_replace import replace_file
 from ._common import EXIT_ERROR, acting_user, emit_json, open_services, read_password
 
 PASSPHRASE_ENV = "XINFANG_PASSPHRASE"
@@ -104,7 +105,7 @@ def cmd_keys_export_public(args) -> int:
         out = out / f"{ring.current.unit_code}-enrolment.json"
     tmp = out.with_name(out.name + ".part")
     tmp.write_bytes(data)
-    tmp.replace(out)
+    replace_file(tmp, out)
     print(f"已导出登记文件：{out}")
     _print_fingerprints(ring.current.public())
     return 0

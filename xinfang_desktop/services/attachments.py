@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ..domain.errors import InvalidInput
+from ..file_replace import replace_file
 from ..store.models_intake import Attachment
 from .audit import audit
 from .cases import find_case
@@ -152,7 +153,7 @@ class AttachmentService:
                 tmp.unlink()
                 return StoredFile(f, sha, created=False)
             target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, target)
+            replace_file(tmp, target)
             _fsync_dir(target.parent)
             return StoredFile(f, sha, created=True)
         except FileNotFoundError:

@@ -31,6 +31,7 @@ from typing import Callable, Iterable
 
 from .. import __version__
 from ..domain.errors import InvalidInput, NotFound, XinfangError
+from ..file_replace import replace_file
 from ..store.db import DB_FILENAME
 from ..store.migrations import SCHEMA_VERSION, migrate
 from ..store.models import Setting
@@ -229,7 +230,7 @@ def write_backup(data_dir: Path, folder: Path, kind: str, at: datetime,
             os.fsync(f.fileno())
         _fsync_dir(part)
         final = folder / name
-        os.replace(part, final)
+        replace_file(part, final)   # an antivirus scan of the new files may hold the folder a moment
         _fsync_dir(folder)
     except XinfangError:
         shutil.rmtree(part, ignore_errors=True)
@@ -307,7 +308,7 @@ def rotate(folder: Path) -> list[Path]:
             continue
         # Rename first: a crash half-way through rmtree must not leave something that looks whole.
         doomed = b.path.with_name(f".{b.path.name}.part")
-        os.replace(b.path, doomed)
+        replace_file(b.path, doomed)
         shutil.rmtree(doomed, ignore_errors=True)
         removed.append(b.path)
     return removed

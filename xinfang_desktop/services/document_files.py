@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from ..domain.errors import InvalidInput, XinfangError
+from ..file_replace import FileInUse, replace_file
 
 
 def save_file(path: str | os.PathLike[str], data: bytes) -> Path:
@@ -26,7 +27,13 @@ def save_file(path: str | os.PathLike[str], data: bytes) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
-        os.replace(tmp, target)
+        replace_file(tmp, target)   # retried while Windows reports the old file open (WPS, Excel, a PDF reader)
+    except FileInUse:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
     except OSError as exc:
         try:
             os.unlink(tmp)

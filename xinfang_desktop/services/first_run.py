@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..domain.errors import InvalidInput
+from ..file_replace import replace_file
 from ..store.models import Setting
 from .audit import audit
 from .backup import BackupService, disk_error
@@ -69,7 +70,7 @@ def complete(services, given: FirstRunInput) -> Actor:
         target.parent.mkdir(parents=True, exist_ok=True)
         part = target.with_suffix(".part")
         part.write_bytes(given.enrolment)
-        os.replace(part, target)
+        replace_file(part, target)
         at = services.clock.now()
         with services.db.atomic():
             Setting.replace(key=SETTING_ENROLMENT, value={**summary, "file": f"{ENROLMENT_DIR}/{ENROLMENT_FILE}"}).execute()

@@ -29,6 +29,7 @@ from ..domain.idcard import mask_id_number
 from ..domain.petition import Channel, FieldErrors, PetitionerInput, RegistrationInput
 from ..domain.phones import mask_phone
 from ..domain.text import clean_text
+from ..file_replace import replace_file
 from ..store.models import Case, CaseEvent, CaseParty, Person
 from ..store.models_stats import MODELS, LedgerImport
 from .audit import audit
@@ -560,6 +561,16 @@ def write_rejects(path: Path, table: RawTable, plan: ImportPlan) -> Path:
     out = [[r.row_number, r.summary, *rows_by_number[r.row_number]] for r in plan.rows if r.status == "rejected"]
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
+    try:
+        _write_rejects_part(tmp, path, headers, out)
+        replace_file(tmp, path)   # the last run's file may still be open in Excel or WPS
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _write_rejects_part(tmp: Path, path: Path, headers: list, out: list) -> None:
     if path.suffix.lower() == ".csv":
         buf = io.StringIO()
         w = csv.writer(buf)
@@ -571,8 +582,6 @@ def write_rejects(path: Path, table: RawTable, plan: ImportPlan) -> Path:
     else:
         from ..documents.xlsx import Sheet, write_workbook
         tmp.write_bytes(write_workbook([Sheet("未导入的行", headers, out, widths={1: 50})]))
-    tmp.replace(path)
-    return path
 
 
 def rejects_path_for(source: Path) -> Path:

@@ -23,6 +23,7 @@ from pyrage import x25519
 
 from ..domain.errors import InvalidInput, NotAllowed, NotFound, XinfangError
 from ..domain.text import clean_text
+from ..file_replace import replace_file
 from ..store.models import Case, Setting, Unit
 from ..store.models_sync import Instruction, SyncInbox, SyncOutbox, SyncPeer, SyncQuarantine
 from ..sync.bundle import check_addressed_to, open_bundle, parse_bundle, verify_bundle
@@ -788,8 +789,8 @@ class SyncService:
                 path.unlink(missing_ok=True)
             raise
         for fresh, target, _ in kept:
-            fresh.replace(target)
-        staged.replace(self.key_path)
+            replace_file(fresh, target)
+        replace_file(staged, self.key_path)
         return new.public()
 
     # -- status ------------------------------------------------------------------------------------

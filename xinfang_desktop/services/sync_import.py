@@ -23,6 +23,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ..domain import workflow as wf
+from ..file_replace import replace_file
 from ..store import search
 from ..store.models import Case, CaseEvent, CaseParty, Person
 from ..store.models_sync import SyncInbox, SyncOutbox, SyncPeer, SyncQuarantine
@@ -328,7 +329,7 @@ class AttachmentStore:
                 fh.flush()
                 os.fsync(fh.fileno())
             # Replaces only a damaged file under this name (a healthy one returned above).
-            os.replace(tmp, target)
+            replace_file(tmp, target)
         finally:
             if tmp.exists():
                 tmp.unlink()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from peewee import SqliteDatabase
 
+from ..file_replace import replace_file
 from .migrations import SCHEMA_VERSION, migrate
 from .models import database
 
@@ -70,5 +71,5 @@ def backup_file(path: Path, folder: Path, label: str) -> Path:
             dst.close()
     finally:
         src.close()
-    tmp.replace(target)
+    replace_file(tmp, target)
     return target

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xinfang_desktop.domain.errors import InvalidInput
+from xinfang_desktop.file_replace import replace_file
 from xinfang_desktop.sync.bundle import BUNDLE_EXTENSION, DEFAULT_LIMITS
 from xinfang_desktop.sync.errors import BundleFileError
 
@@ -107,7 +108,7 @@ def write_bundle_file(directory: str | os.PathLike[str], name: str, data: bytes)
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(part, target)
+        replace_file(part, target)
         _fsync_dir(folder)
     except OSError as exc:
         _remove_quietly(part)
@@ -209,7 +210,7 @@ def read_bundle_file(
         name = digest.hexdigest()
         final = staging / f"{name}.{BUNDLE_EXTENSION}"
         try:
-            os.replace(tmp, final)
+            replace_file(tmp, final)
             _fsync_dir(staging)
         except OSError as exc:
             raise BundleFileError("write_failed", _os_detail(exc)) from None

@@ -55,6 +55,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from pyrage import x25519
 
 from xinfang_desktop.domain.errors import InvalidInput, XinfangError
+from xinfang_desktop.file_replace import replace_file
 from xinfang_desktop.sync import canonical
 
 Role = Literal["township", "city"]
@@ -503,7 +504,7 @@ def _atomic_write_new(target: Path, data: bytes) -> None:
         except OSError:
             if target.exists():
                 raise KeyStoreError("exists", "密钥文件已存在，为防止覆盖现有密钥，未写入。") from None
-            os.replace(tmp, target)  # file systems without hard links
+            replace_file(tmp, target)  # file systems without hard links
     except OSError as exc:
         raise KeyStoreError("io", f"写入密钥文件失败（{exc.strerror or exc}）。请检查磁盘空间和权限后重试。") from None
     finally:

@@ -408,7 +408,9 @@ class SyncPage(QWidget):
 
         def write(ring: KeyRing) -> None:
             def save():
-                Path(name).write_bytes(self.service.export_public(ring))
+                from ...services.document_files import save_file   # whole or not at all; says if open elsewhere
+
+                save_file(name, self.service.export_public(ring))
                 return f"已保存登记文件：{name}。请连同盖章的纸质登记表一并交给对方单位。"
 
             self.ctx.tasks.run(save, on_done=self._done_simple, on_error=self._failed, writes=False)
