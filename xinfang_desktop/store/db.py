@@ -45,6 +45,7 @@ def open_database(path: Path, *, key: str | None = None, create: bool = True,
     if not create and not path.exists():
         from ..domain.errors import NotFound
         raise NotFound(f"数据文件不存在：{path.name}。请先运行 xinfang init 初始化本单位。")
+    refuse_network_folder(path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
     db = Database(str(path), pragmas=PRAGMAS, check_same_thread=False)
     database.initialize(db)
@@ -54,6 +55,16 @@ def open_database(path: Path, *, key: str | None = None, create: bool = True,
         backup_file(path, (backup_dir or path.parent / "backups"), f"pre-migration-v{current}")
     migrate(db)
     return db
+
+
+def refuse_network_folder(folder: Path) -> None:
+    """WAL and SQLite's locks need one machine: a database on a network share is refused."""
+    from ..domain.errors import XinfangError
+    from .network_folder import network_folder_message, network_location
+
+    where = network_location(folder)
+    if where:
+        raise XinfangError(network_folder_message(folder, where))
 
 
 def backup_file(path: Path, folder: Path, label: str) -> Path:
