@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from .. import __version__
 from ..domain.errors import XinfangError
+from .foreground import allow_foreground
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -176,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
                              f"无法打开数据目录 {data_dir}：{exc.strerror or exc}。请检查该目录是否存在且可写。")
         return 1
     if not owner:
+        # Windows lets only this (just started) process take the foreground: pass the right on first
+        allow_foreground(instance.holder_pid())
         if instance.ask_first_forward():
             return 0            # the window already open came forward
         QMessageBox.warning(None, "信访 Desktop 已在运行", instance.why_not())

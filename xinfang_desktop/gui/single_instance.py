@@ -74,6 +74,11 @@ class SingleInstance(QObject):
         sock.disconnectFromServer()
         return answered
 
+    def holder_pid(self) -> int | None:
+        """The process id of the window holding the folder, from its lock file; None when unknown."""
+        info = self.lock.getLockInfo()    # PySide6: (pid, hostname, appname); empty when unknown
+        return int(info[0]) if info and len(info) >= 1 and info[0] else None
+
     def why_not(self) -> str:
         """A Chinese sentence for the person at the second start."""
         info = self.lock.getLockInfo()    # PySide6: (pid, hostname, appname); empty when unknown
