@@ -5,7 +5,6 @@ through the write lane in one service call (services/first_run.py)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import shiboken6
@@ -32,6 +31,7 @@ from ..domain.errors import XinfangError
 from ..services.context import Services
 from ..services.first_run import FirstRunInput, check_enrolment, complete
 from ..services.permissions import Actor
+from ..sync.drives import suggested_backup_folder   # another disk, checked: not D: or E: blindly
 from .tasks import TaskRunner
 
 UNIT_PAGE, ADMIN_PAGE, ENROL_PAGE, BACKUP_PAGE = range(4)
@@ -42,15 +42,6 @@ def _message_label() -> QLabel:
     label.setWordWrap(True)
     label.setStyleSheet("color: #b00020;")
     return label
-
-
-def suggested_backup_folder() -> Path:
-    """A second disk on Windows when there is one (D:), else the user's documents."""
-    if sys.platform == "win32":
-        for drive in ("D:\\", "E:\\"):
-            if Path(drive).is_dir():
-                return Path(drive) / "信访备份"
-    return Path.home() / "信访备份"
 
 
 class UnitPage(QWizardPage):
