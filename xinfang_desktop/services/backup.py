@@ -32,7 +32,7 @@ from typing import Callable, Iterable
 from .. import __version__
 from ..domain.errors import InvalidInput, NotFound, XinfangError
 from ..file_replace import replace_file
-from ..store.db import DB_FILENAME
+from ..store.db import DB_FILENAME, sqlite_uri
 from ..store.migrations import SCHEMA_VERSION, migrate
 from ..store.models import Setting
 from ..store.models_ops import BackupRecord
@@ -139,7 +139,7 @@ def check_database(path: Path) -> tuple[int, str | None, int]:
     """(schema version, unit code, case count) of a database file after PRAGMA integrity_check.
     Raises XinfangError when the file is not a sound 信访 Desktop database."""
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con = sqlite3.connect(sqlite_uri(path, "ro"), uri=True)   # "#", "?", "%" in the folder name
     except sqlite3.Error:
         raise XinfangError(f"无法打开备份文件 {path.name}。请确认它是信访 Desktop 的备份。") from None
     try:

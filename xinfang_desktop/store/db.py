@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ntpath
+import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from peewee import SqliteDatabase
 
@@ -30,6 +33,21 @@ class Database(SqliteDatabase):
 
     def atomic(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
         return super().atomic(lock_type=lock_type)
+
+
+def sqlite_uri(path: str | os.PathLike[str], mode: str = "ro", *, windows: bool = os.name == "nt") -> str:
+    """A `file:` URI that SQLite reads back as exactly `path`: "#", "?", "%", spaces and Chinese in
+    folder names (C:\\Users\\张三 #%\\备份) are percent-encoded, never taken for the URI's own syntax.
+    Windows paths become file:///C:/… and UNC paths file:////server/share/… (SQLite wants an empty
+    authority)."""
+    if windows:
+        text = ntpath.abspath(path).replace("\\", "/")
+        if not text.startswith("/"):
+            text = "/" + text           # /C:/…
+    else:
+        text = os.path.abspath(path)
+    raw = text.encode("utf-8") if windows else os.fsencode(text)   # SQLite decodes %XX as UTF-8 bytes
+    return f"file://{quote(raw, safe='/:')}?mode={quote(mode)}"
 
 
 def db_path(data_dir: Path) -> Path:
