@@ -106,7 +106,7 @@ def main() -> None:
     from xinfang_desktop.services.context import open_services
     from xinfang_desktop.services.printing import PrintService
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:  # Windows: SQLite may hold -wal a moment
         clock = FixedClock(datetime(2026, 11, 2, 9, 30))
         svc = open_services(Path(tmp) / "data", clock=clock)
         admin = svc.auth.initialize("350881102000", "admin", "bench-password-1", "王管理")

@@ -47,7 +47,7 @@ def p95(xs: list[float]) -> float:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     rnd = random.Random(7)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:  # Windows: SQLite may hold -wal a moment
         svc = open_services(Path(tmp), clock=FixedClock(datetime(2026, 11, 2, 9, 30)))
         admin = svc.auth.initialize(UNIT, "admin", "bench-pass-1", "管理员")
         t0 = time.perf_counter()

@@ -99,7 +99,7 @@ def bench_import(rows: int, baseline_rows: int = 500) -> dict:
 
     from xinfang_desktop.services.ledger import LedgerService, RawTable, read_table
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:  # Windows: SQLite may hold -wal a moment
         path = Path(tmp) / "ledger.xlsx"
         wb = Workbook(write_only=True)
         ws = wb.create_sheet()

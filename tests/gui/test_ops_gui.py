@@ -334,3 +334,27 @@ def test_automatic_backup_runs_when_due_and_reports_a_missing_stick(qtbot, app_c
     with qtbot.waitSignal(auto.failed) as failed:
         auto.run_if_due()
     assert "自动备份未完成" in failed.args[0] and "U盘" in failed.args[0]
+
+
+def test_self_test_for_a_build_machine_writes_its_result_to_a_file(qtbot, tmp_path, capsys):
+    from xinfang_desktop.gui.app import main
+
+    log = tmp_path / "自检 #1.txt"
+    assert main(["xinfang-desktop", "--self-test", "--self-test-log", str(log)]) == 0
+    assert log.read_text(encoding="utf-8").strip().endswith("self-test: ok")
+    assert "self-test: ok" in capsys.readouterr().out
+
+
+def test_a_crashing_self_test_reports_and_exits_1_without_a_dialog(qtbot, tmp_path, capsys, monkeypatch):
+    # what a frozen build that lost a module looks like from inside: an exception half-way
+    from xinfang_desktop.gui import app
+    from xinfang_desktop.services import demo
+
+    def broken(*args, **kwargs):
+        raise ModuleNotFoundError("No module named 'xinfang_desktop.documents.notices'")
+
+    monkeypatch.setattr(demo, "generate", broken)
+    log = tmp_path / "self-test.txt"
+    assert app.main(["xinfang-desktop", "--self-test", "--self-test-log", str(log)]) == 1
+    text = log.read_text(encoding="utf-8")
+    assert text.startswith("self-test: FAILED") and "ModuleNotFoundError" in text and "Traceback" in text

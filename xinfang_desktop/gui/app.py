@@ -22,6 +22,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="xinfang-desktop", description="信访 Desktop")
     p.add_argument("--data-dir", type=Path, help="数据目录（默认：用户数据目录；XINFANG_HOME 可覆盖）")
     p.add_argument("--self-test", action="store_true", help="在临时数据库上打开主窗口，自检后退出（退出码 0 表示正常）")
+    p.add_argument("--self-test-log", type=Path, metavar="FILE",
+                   help="自检结果另写入这个文件（UTF-8）：Windows 上的窗口程序没有控制台，看不到输出时使用")
     p.add_argument("--version", action="version", version=f"xinfang-desktop {__version__}")
     # For benchmarks/startup.py: show the main window on a fresh temporary folder, then exit.
     p.add_argument("--probe-start", action="store_true", help=argparse.SUPPRESS)
@@ -80,7 +82,8 @@ def self_test() -> int:
     from .wizard import FirstRunWizard
 
     checks: dict[str, bool] = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    # Windows may still hold the -wal/-shm or lock file a moment after closing: leave the folder then
+    with tempfile.TemporaryDirectory(prefix="xinfang-self-test-", ignore_cleanup_errors=True) as tmp:
         instance = SingleInstance(Path(tmp) / "data")
         checks["lock"] = instance.acquire() and not SingleInstance(Path(tmp) / "data").lock.tryLock(0)
         services = open_services(Path(tmp) / "data")
@@ -125,6 +128,38 @@ def self_test() -> int:
     return 0 if not failed else 1
 
 
+def run_self_test(log: Path | None = None) -> int:
+    """`--self-test` for a build machine or CI: the result goes to stdout (UTF-8, whatever the code
+    page) and to `log`; an unexpected error is reported there with its traceback and gives exit code
+    1, never a dialog that waits for someone to dismiss it."""
+    import contextlib
+    import io
+    import traceback
+
+    out = sys.stdout            # None in a windowed Windows program started without redirection
+    if out is not None and hasattr(out, "reconfigure"):
+        out.reconfigure(encoding="utf-8", errors="replace")
+    captured = io.StringIO()
+
+    class Tee(io.TextIOBase):
+        def write(self, text: str) -> int:
+            captured.write(text)
+            if out is not None:
+                out.write(text)
+                out.flush()
+            return len(text)
+
+    with contextlib.redirect_stdout(Tee()):
+        try:
+            code = self_test()
+        except Exception:  # noqa: BLE001 - every failure is reported; none may open a window
+            code = 1
+            print(f"self-test: FAILED (unexpected error)\n{traceback.format_exc()}")
+    if log is not None:
+        Path(log).write_text(captured.getvalue(), encoding="utf-8")
+    return code
+
+
 def probe_start(data_dir: Path | None) -> int:
     """The start path up to a painted main window (imports, database, pages), then exit. On an
     initialised `data_dir` it opens as its first administrator (no password hashing, which is
@@ -134,7 +169,7 @@ def probe_start(data_dir: Path | None) -> int:
     from .main_window import MainWindow
     from .tasks import TaskRunner
 
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="xinfang-probe-", ignore_cleanup_errors=True) as tmp:
         services = open_services(data_dir or Path(tmp))
         if services.auth.is_initialized():
             actor = services.auth.first_admin()
@@ -153,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv[1:])
     app = make_app(argv)
     if args.self_test:
-        return self_test()
+        return run_self_test(args.self_test_log)
     if args.probe_start:
         return probe_start(args.data_dir)
 
