@@ -51,6 +51,12 @@ OutputBaseFilename=xinfang-desktop-setup-{#AppVersion}
 Compression=lzma2/max
 SolidCompression=yes
 WizardStyle=modern
+; 代码签名：build-windows.ps1 在配置了证书时传入 /DSignTool=… 和 /S…=signtool 命令，
+; 安装程序和卸载程序（SignedUninstaller）都签名；没有证书时不签名（见 README“代码签名”）。
+#ifdef SignTool
+SignTool={#SignTool}
+SignedUninstaller=yes
+#endif
 ; 安装程序、程序和功能（卸载列表）和快捷方式的图标（快捷方式取 exe 中的图标）
 SetupIconFile=..\resources\icons\xinfang.ico
 UninstallDisplayIcon={app}\{#AppExe}

@@ -128,3 +128,24 @@ def test_old_windows_is_refused_with_the_reason():
     assert re.search(r"^MinVersion=10\.0\.17763$", iss, re.M)      # Windows 10 1809: Qt 6's minimum
     refusal = re.search(r"^WinVersionTooLowError=(.+)$", iss, re.M).group(1)
     assert "Windows 7" in refusal and "Python 3.11" in refusal and "Qt 6" in refusal and "17763" in refusal
+
+
+def test_the_windows_build_script_cannot_hang_or_build_stale():
+    raw = (INSTALLER / "build-windows.ps1").read_bytes()
+    # Windows PowerShell 5.1 reads a script without a BOM in the ANSI code page: the Chinese strings break
+    assert raw.startswith(b"\xef\xbb\xbf")
+    ps1 = raw.decode("utf-8-sig")
+    code = "\n".join(line for line in ps1.splitlines() if not line.lstrip().startswith("#"))
+    assert "Start-Process" not in code and "-Wait" not in code        # no wait without a time limit
+    assert "WaitForExit($Seconds * 1000)" in code and "taskkill.exe /PID $process.Id /T /F" in code
+    assert "--self-test-log" in code and "RedirectStandardOutput = $true" in code
+    assert "py -3.11" not in code and "Find-Python" in code               # no one hard-coded Python
+    assert "$stamp -ne $stampWanted" in code and "Remove-Item -Recurse -Force $venv" in code
+
+
+def test_the_installer_is_signed_when_a_certificate_is_configured():
+    iss = ISS.read_text(encoding="utf-8")
+    ps1 = (INSTALLER / "build-windows.ps1").read_text(encoding="utf-8-sig")
+    assert re.search(r"#ifdef SignTool\s+SignTool=\{#SignTool\}\s+SignedUninstaller=yes\s+#endif", iss)
+    assert "/DSignTool=xinfangsign" in ps1 and "/Sxinfangsign=" in ps1 and "$f" in ps1
+    assert "XINFANG_SIGN_PFX" in ps1 and "XINFANG_SIGN_THUMBPRINT" in ps1 and "NOT SIGNED" in ps1
