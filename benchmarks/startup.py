@@ -1,11 +1,14 @@
-"""Start-up time: a bare PySide6 window, the app from source, and the frozen app, in one run.
+"""Start-up time: a bare PySide6 window, the app from source, the frozen app and the installed
+package's program, in one run.
 
-    python benchmarks/startup.py [--frozen dist/xinfang] [--runs 5]
+    python benchmarks/startup.py [--frozen dist/xinfang] [--installed /usr/bin/xinfang-desktop] [--runs 5]
 
 Each figure is the wall time of a new process until it has shown its main window on a data
-folder with 2,000 demo cases and exited (median of --runs; the disk cache is warm after the first
-run, so "cold" means a new process, not an empty page cache). Also prints the size of the frozen
-folder. Last line: one JSON object."""
+folder with 2,000 demo cases and exited: the first run (the program's files not yet read since it
+was built or installed, as far as this run can tell) and the median of --runs after it (the disk
+cache warm, so "cold" there means a new process, not an empty page cache). The bare window is the
+baseline measured in the same run. Also prints the size of the frozen folder. Last line: one JSON
+object."""
 
 from __future__ import annotations
 
@@ -28,14 +31,19 @@ app.processEvents()
 """
 
 
-def timed(cmd: list[str], runs: int) -> float:
+def timed_runs(cmd: list[str], runs: int) -> tuple[float, float]:
+    """(first run, median of `runs` more) in seconds."""
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     times = []
-    for _ in range(runs):
+    for _ in range(runs + 1):
         t0 = time.perf_counter()
         subprocess.run(cmd, check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return times[0], statistics.median(times[1:])
+
+
+def timed(cmd: list[str], runs: int) -> float:
+    return timed_runs(cmd, runs)[1]
 
 
 def folder_size(path: Path) -> int:
@@ -45,6 +53,8 @@ def folder_size(path: Path) -> int:
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--frozen", type=Path, default=ROOT / "dist" / "xinfang")
+    p.add_argument("--installed", type=Path, default=None,
+                   help="an installed xinfang-desktop (e.g. /usr/bin/xinfang-desktop from the .deb)")
     p.add_argument("--runs", type=int, default=5)
     args = p.parse_args()
     import tempfile
@@ -55,8 +65,17 @@ def main() -> None:
                    text=True, encoding="utf-8", check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     subprocess.run(cli + ["demo", "--cases", "2000", "--seed", "1"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     result: dict[str, float | int | None] = {}
-    result["bare_pyside6_s"] = round(timed([sys.executable, "-c", BARE], args.runs), 3)
-    print(f"bare PySide6 window (baseline):  {result['bare_pyside6_s']:.3f} s")
+    if args.installed:
+        # first, while its files are least likely to be in the page cache
+        first, median = timed_runs([str(args.installed), "--probe-start", "--data-dir", str(data)], args.runs)
+        result["installed_first_s"], result["installed_app_s"] = round(first, 3), round(median, 3)
+    bare_first, bare = timed_runs([sys.executable, "-c", BARE], args.runs)
+    result["bare_pyside6_first_s"], result["bare_pyside6_s"] = round(bare_first, 3), round(bare, 3)
+    print(f"bare PySide6 window (baseline):  {result['bare_pyside6_s']:.3f} s  (first run {bare_first:.3f} s)")
+    if args.installed:
+        print(f"installed {args.installed}:  {result['installed_app_s']:.3f} s"
+              f"  ({result['installed_app_s'] / result['bare_pyside6_s']:.1f}× the bare window;"
+              f" first run {result['installed_first_s']:.3f} s)")
     result["source_app_s"] = round(timed([sys.executable, "-m", "xinfang_desktop.gui.app", "--probe-start",
                                           "--data-dir", str(data)],
                                          args.runs), 3)
