@@ -14,8 +14,8 @@
 # linked against, so `apt install ./xinfang-desktop_….deb` pulls what is missing. Data stays in
 # each user's home (~/.local/share/xinfang_desktop); removing or purging the package never touches it.
 #
-# As root it first apt-installs what building needs (python3-venv, binutils), like scripts/setup.sh
-# (XINFANG_SKIP_SYSTEM=1: never install, only report).
+# As root it first apt-installs what building needs (python3-venv, binutils, the Qt libraries), like
+# scripts/setup.sh (XINFANG_SKIP_SYSTEM=1: never install, only report).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 say() { printf '[deb] %s\n' "$*"; }
@@ -35,7 +35,9 @@ QT_DEPENDS=(
   libwayland-client0 libwayland-cursor0 libwayland-egl1
 )
 FONT_DEPENDS=(fonts-noto-cjk)
-BUILD_NEEDS=(python3 python3-venv binutils)
+# PyInstaller's own venv, objdump, and the Qt libraries: pyside6-uic (compiling the forms) loads
+# Qt, and PyInstaller collects what the Qt plugins link against
+BUILD_NEEDS=(python3 python3-venv binutils "${QT_DEPENDS[@]}")
 
 OUT_DIR=dist
 if [ "${1:-}" = --out ]; then
@@ -47,8 +49,15 @@ fi
 
 # --------------------------------------------------------------------- build tools
 missing=()
+installed() {  # dpkg knows the package, or its Ubuntu 24.04 "t64" rename, as installed
+  local q
+  for q in "$1" "${1}t64"; do
+    [ "$(dpkg-query -W -f='${Status}' "$q" 2>/dev/null)" = "install ok installed" ] && return 0
+  done
+  return 1
+}
 for p in "${BUILD_NEEDS[@]}"; do
-  [ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" = "install ok installed" ] || missing+=("$p")
+  installed "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 && [ "${XINFANG_SKIP_SYSTEM:-0}" != 1 ]; then
