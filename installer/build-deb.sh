@@ -37,7 +37,11 @@ QT_DEPENDS=(
 FONT_DEPENDS=(fonts-noto-cjk)
 # PyInstaller's own venv, objdump, and the Qt libraries: pyside6-uic (compiling the forms) loads
 # Qt, and PyInstaller collects what the Qt plugins link against
+# and Python's shared library, which PyInstaller bundles (libpython3.11 on Debian 12)
 BUILD_NEEDS=(python3 python3-venv binutils "${QT_DEPENDS[@]}")
+if command -v python3 >/dev/null 2>&1; then
+  BUILD_NEEDS+=("$(python3 -c 'import sys; print("libpython%d.%d" % sys.version_info[:2])')")
+fi
 
 OUT_DIR=dist
 if [ "${1:-}" = --out ]; then

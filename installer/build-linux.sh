@@ -8,13 +8,20 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# PyInstaller reads shared libraries with objdump (binutils) on Linux.
-if ! command -v objdump >/dev/null 2>&1; then
+# PyInstaller reads shared libraries with objdump (binutils) and bundles Python's shared library
+# (libpython3.11 on Debian 12, not part of a minimal system).
+need=()
+command -v objdump >/dev/null 2>&1 || need+=(binutils)
+libpython=$(python3 -c 'import sys; print("libpython%d.%d" % sys.version_info[:2])')
+python3 -c 'import sys, sysconfig; sys.exit(0 if sysconfig.get_config_var("Py_ENABLE_SHARED") else 1)' &&
+  ! ls "$(python3 -c 'import sysconfig; print(sysconfig.get_config_var("LIBDIR"))')"/"$libpython".so* >/dev/null 2>&1 &&
+  need+=("$libpython")
+if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "[build] installing binutils (objdump, needed by PyInstaller)"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends binutils >/dev/null
+    echo "[build] installing ${need[*]} (needed by PyInstaller)"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need[@]}" >/dev/null
   else
-    echo "[build] ERROR: objdump not found: install binutils (apt-get install binutils)" >&2
+    echo "[build] ERROR: install ${need[*]} first (apt-get install ${need[*]}): PyInstaller needs them" >&2
     exit 1
   fi
 fi
