@@ -10,7 +10,7 @@
 #   /opt/xinfang-desktop/                 the frozen folder (no Python needed)
 #   /usr/bin/xinfang, /usr/bin/xinfang-desktop   links to its two programs
 #   /usr/share/applications/xinfang-desktop.desktop, /usr/share/icons/hicolor/*/apps/xinfang-desktop.png
-# Depends: the Qt system libraries the frozen Qt loads, a CJK font and the C library the build
+# Depends: the Qt system libraries the frozen Qt loads, CUPS (printing), a CJK font and the C library the build
 # linked against, so `apt install ./xinfang-desktop_….deb` pulls what is missing. Data stays in
 # each user's home (~/.local/share/xinfang_desktop); removing or purging the package never touches it.
 #
@@ -34,6 +34,8 @@ QT_DEPENDS=(
   libxcb-xfixes0 libxcb-xkb1
   libwayland-client0 libwayland-cursor0 libwayland-egl1
 )
+# Qt's CUPS plugin lists the printers (受理告知书 and the other documents are printed)
+PRINT_DEPENDS=(libcups2)
 FONT_DEPENDS=(fonts-noto-cjk)
 # PyInstaller's own venv, objdump, and the Qt libraries: pyside6-uic (compiling the forms) loads
 # Qt, and PyInstaller collects what the Qt plugins link against
@@ -121,10 +123,10 @@ glibc=$(find "$ROOT$PREFIX" -type f \( -name '*.so*' -o -perm -u+x \) -print0 |
 [ -n "$glibc" ] || die "could not read the C library version from the bundled binaries (objdump)"
 
 depends="libc6 (>= $glibc)"
-for p in "${QT_DEPENDS[@]}"; do
+for p in "${QT_DEPENDS[@]}" "${PRINT_DEPENDS[@]}"; do
   # Ubuntu 24.04 renamed some libraries *t64: accept either name
   case $p in
-    libglib2.0-0|libdbus-1-3) depends+=", $p | ${p}t64" ;;
+    libglib2.0-0|libdbus-1-3|libcups2) depends+=", $p | ${p}t64" ;;
     *) depends+=", $p" ;;
   esac
 done

@@ -28,7 +28,7 @@ dpkg-deb --info "$DEB" | sed -n '/Package:/,$p' | sed 's/^/  /'
 [ "$(field Package)" = "$PACKAGE" ] || fail "Package is $(field Package)"
 [ "$(field Version)" = "$(python3 installer/versions.py debian)" ] || fail "Version $(field Version) is not installer/versions.py's"
 [ "$(field Architecture)" = "$(dpkg --print-architecture)" ] || fail "Architecture $(field Architecture)"
-for dep in fonts-noto-cjk libxcb-cursor0 libxkbcommon-x11-0 libegl1 'libc6 (>='; do
+for dep in fonts-noto-cjk libxcb-cursor0 libxkbcommon-x11-0 libegl1 libcups2 'libc6 (>='; do
   field Depends | grep -qF "$dep" || fail "Depends lacks $dep"
 done
 case $(basename "$DEB") in

@@ -62,6 +62,7 @@ def test_a_package_built_from_a_frozen_folder(tmp_path):
     depends = field("Depends")
     assert re.match(r"libc6 \(>= 2\.\d+\), ", depends) and depends.endswith("fonts-noto-cjk")
     assert "libglib2.0-0 | libglib2.0-0t64" in depends and "libxcb-cursor0" in depends
+    assert "libcups2 | libcups2t64" in depends          # Qt's print support lists printers through CUPS
     contents = subprocess.run(["dpkg-deb", "--contents", str(debs[0])], capture_output=True, text=True,
                               encoding="utf-8", check=True).stdout
     assert "./usr/bin/xinfang -> /opt/xinfang-desktop/xinfang" in contents
