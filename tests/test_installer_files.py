@@ -130,11 +130,16 @@ def test_old_windows_is_refused_with_the_reason():
     assert "Windows 7" in refusal and "Python 3.11" in refusal and "Qt 6" in refusal and "17763" in refusal
 
 
-def test_the_windows_build_script_cannot_hang_or_build_stale():
-    raw = (INSTALLER / "build-windows.ps1").read_bytes()
+def test_powershell_scripts_carry_a_bom():
     # Windows PowerShell 5.1 reads a script without a BOM in the ANSI code page: the Chinese strings break
-    assert raw.startswith(b"\xef\xbb\xbf")
-    ps1 = raw.decode("utf-8-sig")
+    scripts = sorted(INSTALLER.glob("*.ps1"))
+    assert len(scripts) >= 2
+    for script in scripts:
+        assert script.read_bytes().startswith(b"\xef\xbb\xbf"), script.name
+
+
+def test_the_windows_build_script_cannot_hang_or_build_stale():
+    ps1 = (INSTALLER / "build-windows.ps1").read_text(encoding="utf-8-sig")
     code = "\n".join(line for line in ps1.splitlines() if not line.lstrip().startswith("#"))
     assert "Start-Process" not in code and "-Wait" not in code        # no wait without a time limit
     assert "WaitForExit($Seconds * 1000)" in code and "taskkill.exe /PID $process.Id /T /F" in code
@@ -149,3 +154,18 @@ def test_the_installer_is_signed_when_a_certificate_is_configured():
     assert re.search(r"#ifdef SignTool\s+SignTool=\{#SignTool\}\s+SignedUninstaller=yes\s+#endif", iss)
     assert "/DSignTool=xinfangsign" in ps1 and "/Sxinfangsign=" in ps1 and "$f" in ps1
     assert "XINFANG_SIGN_PFX" in ps1 and "XINFANG_SIGN_THUMBPRINT" in ps1 and "NOT SIGNED" in ps1
+
+
+def test_the_windows_recipe_covers_what_only_windows_can_show():
+    from xinfang_desktop.file_replace import FILE_IN_USE
+
+    check = (INSTALLER / "check-windows.ps1").read_text(encoding="utf-8-sig")
+    workflow = (INSTALLER / "windows-ci.yml").read_text(encoding="utf-8")
+    assert 'C:\\Users\\张三 #%' in check and "$env:TEMP = " in check          # data and TEMP in an odd folder
+    assert "/VERYSILENT" in check and "--self-test" in check                  # silent install, installed self-test
+    assert "/CLOSEAPPLICATIONS" in check and "Start-Process -FilePath $gui" in check   # reinstall over a running window
+    assert "unins" in check and "uninstalling removed the data" in check      # silent uninstall keeps the data
+    assert '"Open", "Read", "None"' in check and FILE_IN_USE in check         # a file held open while saving
+    assert "Language.Fonts.Hans" in workflow                                   # the Chinese font pack
+    assert "build-windows.ps1" in workflow and "check-windows.ps1" in workflow
+    assert "warn_default_encoding" in workflow
