@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -174,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     except XinfangError as exc:
         QMessageBox.critical(None, "无法打开数据", exc.message)
         return 1
-    except (OSError, sqlite3.Error) as exc:
+    except Exception as exc:  # noqa: BLE001 - a read-only folder, a full disk, a damaged file: words, not a crash
         from .errors import message_for
+        logging.getLogger(__name__).exception("cannot open the data folder %s", data_dir)
         QMessageBox.critical(None, "无法打开数据", f"无法打开数据目录 {data_dir}。\n\n{message_for(exc)}")
         return 1
     tasks = TaskRunner(on_error=lambda exc, details: show_error(QApplication.activeWindow(), exc, details))
