@@ -17,6 +17,7 @@ from typing import Iterable, Sequence
 
 from ..domain.errors import InvalidInput
 from ..store.models_intake import Attachment
+from ..store.ownership import require_writable
 from .audit import audit
 from .cases import find_case
 from .permissions import Actor, Permission, require
@@ -191,6 +192,7 @@ class AttachmentService:
         require(actor, Permission.NOTE)
         checked = [check_file(p) for p in paths]
         case = find_case(case_ref)
+        require_writable(self.services.db, actor.unit_code, "attachment", {"case_id": case.id})
         stored = self.store_files(checked)
         try:
             with self.services.db.atomic():
