@@ -113,3 +113,19 @@ def test_a_database_held_by_another_program_and_missing_files(tmp_path):
         r = xinfang(data, *args)
         assert r.returncode != 0 and "Traceback" not in r.stderr, (args, r.stderr)
         assert "找不到" in r.stderr or "无法读取" in r.stderr or "不存在" in r.stderr, (args, r.stderr)
+
+
+@needs_root
+def test_the_window_on_a_read_only_folder_says_so(small_disk, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from xinfang_desktop.gui import app
+
+    data = small_disk / "data"
+    assert xinfang(data, "init", "--unit", "350881102000", "--admin", "admin", stdin=PASSWORD + "\n").returncode == 0
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text: shown.append(text))
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: shown.append(text))
+    assert app.main(["xinfang-desktop", "--data-dir", str(data)]) == 1
+    assert len(shown) == 1 and "只读" in shown[0] and "已经在使用" not in shown[0], shown

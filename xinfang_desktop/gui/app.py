@@ -156,9 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         instance = SingleInstance(data_dir)
         owner = instance.acquire()
-    except OSError as exc:
-        QMessageBox.critical(None, "无法打开数据",
-                             f"无法打开数据目录 {data_dir}：{exc.strerror or exc}。请检查该目录是否存在且可写。")
+    except (OSError, XinfangError) as exc:
+        from .errors import message_for
+        QMessageBox.critical(None, "无法打开数据", f"无法打开数据目录 {data_dir}。\n\n{message_for(exc)}")
         return 1
     if not owner:
         if instance.ask_first_forward():

@@ -48,9 +48,8 @@ def open_database(path: Path, *, key: str | None = None, create: bool = True,
     path.parent.mkdir(parents=True, exist_ok=True)
     if not os.access(path.parent, os.W_OK):
         # SQLite's own words ("unable to open database file") would not say why.
-        from ..domain.errors import XinfangError
-        raise XinfangError(f"数据目录 {path.parent} 是只读的（或没有写入权限），程序无法打开其中的数据。已保存的数据没有受到影响。"
-                           "请检查文件夹的权限或U盘的写保护开关；也可以把数据目录复制到可写的位置，再用 --data-dir 指定。")
+        from .errors import read_only_folder
+        raise read_only_folder(path.parent)
     db = Database(str(path), pragmas=PRAGMAS, check_same_thread=False)
     database.initialize(db)
     db.connect(reuse_if_open=True)

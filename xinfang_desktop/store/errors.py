@@ -24,6 +24,12 @@ _WIN_FULL = {39, 112}          # ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
 UNCHANGED = "已保存的数据没有受到影响。"
 
 
+def read_only_folder(folder: object) -> XinfangError:
+    """The data folder cannot be written: said the same way wherever it is found out."""
+    return XinfangError(f"数据目录 {folder} 是只读的（或没有写入权限），程序无法打开其中的数据。{UNCHANGED}"
+                        "请检查文件夹的权限或U盘的写保护开关；也可以把数据目录复制到可写的位置，再用 --data-dir 指定。")
+
+
 def is_storage_error(exc: BaseException) -> bool:
     return isinstance(exc, (sqlite3.Error, peewee.DatabaseError, peewee.InterfaceError, OSError))
 
