@@ -26,12 +26,22 @@ def clock():
 
 
 @pytest.fixture
-def services(tmp_path, clock):
+def services(request, tmp_path, clock):
+    from xinfang_desktop.services.check import run_check
     from xinfang_desktop.services.context import open_services
+    from xinfang_desktop.store.models import database
 
     svc = open_services(tmp_path / "data", clock=clock)
     yield svc
-    svc.close()
+    try:
+        # Every test database passes `xinfang check` at the end: derived state is recomputed by every writer.
+        if request.node.get_closest_marker("no_check") is None and not svc.db.is_closed():
+            database.initialize(svc.db)
+            report = run_check(svc.db, svc.calendar.calendar)
+            assert report.ok, ("xinfang check fails at teardown", report.mismatched[:5], report.facts_stale,
+                               report.integrity, report.foreign_key_problems)
+    finally:
+        svc.close()
 
 
 @pytest.fixture

@@ -443,8 +443,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("已取消", file=sys.stderr)
         return 130
-    except OSError as exc:
-        print(f"错误：文件或磁盘操作失败（{exc.strerror or exc}）。请检查数据目录是否存在、可写且磁盘未满。", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - a person reads this: words, never a traceback
+        from .commands._common import report_failure
+
+        print(f"错误：{report_failure(exc, args)}", file=sys.stderr)
         return EXIT_ERROR
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from tests.conftest import make_registration
-from tests.gui.test_board_gui import choose, last_form
+from tests.gui.test_board_gui import choose
 from tests.gui.test_login_and_case import commit_text
 
 

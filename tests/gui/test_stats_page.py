@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook

@@ -11,7 +11,6 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import make_registration
-from xinfang_desktop.domain.board import Colour
 from xinfang_desktop.domain.errors import InvalidInput
 from xinfang_desktop.domain.workflow import EventKind
 from xinfang_desktop.services.board import BoardService

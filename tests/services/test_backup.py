@@ -201,7 +201,7 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(services, admin, c
         raw[i] ^= 0xFF
     db.write_bytes(bytes(raw))
     services.cases.register(clerk, make_registration())
-    with pytest.raises(XinfangError, match="完整性检查|不是有效的数据库|不是信访 Desktop"):
+    with pytest.raises(XinfangError, match="校验值不符|完整性检查|不是有效的数据库|不是信访 Desktop"):
         backups.restore(admin, info.path)
     assert Case.select().count() == 2
     assert backups.epoch_needed() is None
@@ -245,3 +245,67 @@ def test_opening_an_older_database_backs_it_up_before_migrating(tmp_path, clock)
     svc.close()
     copies = list((tmp_path / "data" / "backups").glob("*pre-migration*"))
     assert len(copies) == 1 and number in _numbers(copies[0])
+
+
+# --------------------------------------------------------------------------- restore checks what the backup says it holds
+
+
+def _tamper_with_database(info) -> None:
+    """One word changed with sqlite3 itself: the file stays a valid, sound SQLite database."""
+    import sqlite3
+
+    con = sqlite3.connect(str(info.path / "xinfang.sqlite3"))
+    try:
+        con.execute('UPDATE "case" SET request = replace(request, "工资", "奖金")')
+        con.commit()
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("tamper", ["database", "changed file", "added file", "removed file", "no manifest"])
+def test_restore_refuses_a_backup_that_differs_from_its_manifest(services, admin, clerk, backups, folder, tamper):
+    from xinfang_desktop.domain.errors import XinfangError
+    from xinfang_desktop.store.models import Case
+
+    services.cases.register(clerk, make_registration())
+    keys = services.data_dir / "keys"
+    keys.mkdir()
+    (keys / "unit-keys.json").write_text('{"k": 1}', encoding="utf-8")
+    backups.set_folder(admin, folder)
+    info = backups.backup(admin)
+    files = info.path / "files"
+    if tamper == "database":
+        _tamper_with_database(info)
+    elif tamper == "changed file":
+        (files / "keys" / "unit-keys.json").write_text('{"k": 2}', encoding="utf-8")
+    elif tamper == "added file":
+        (files / "keys" / "previous-EVIL.json").write_text("{}", encoding="utf-8")
+    elif tamper == "removed file":
+        (files / "keys" / "unit-keys.json").unlink()
+    else:
+        (info.path / "manifest.json").unlink()
+    services.cases.register(clerk, make_registration())
+    before = (services.data_dir / "xinfang.sqlite3").stat().st_size, Case.select().count()
+    with pytest.raises(XinfangError, match="清单|校验值"):
+        backups.restore(admin, info.path)
+    assert Case.select().count() == 2 and before[1] == 2
+    assert Case.select().where(Case.request.contains("奖金")).count() == 0
+    assert (keys / "unit-keys.json").read_text(encoding="utf-8") == '{"k": 1}'
+    assert not (keys / "previous-EVIL.json").exists()
+    assert backups.epoch_needed() is None
+    assert not (services.data_dir / "backups").exists()      # refused before the safety backup
+    assert not [p for p in services.data_dir.iterdir() if p.name.startswith(".restore")]
+
+
+def test_a_backup_of_the_earlier_format_still_restores(services, admin, clerk, backups, folder):
+    """Format 1 manifests listed only the database's checksum: it is still checked, attachments by name."""
+    import json
+
+    services.cases.register(clerk, make_registration())
+    backups.set_folder(admin, folder)
+    info = backups.backup(admin)
+    manifest = json.loads((info.path / "manifest.json").read_text(encoding="utf-8"))
+    del manifest["files"]
+    manifest["format"] = 1
+    (info.path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert backups.restore(admin, info.path).cases == 1

@@ -158,6 +158,27 @@ def test_login_locks_after_five_failures(services, admin, clock):
     assert services.auth.login("admin", "admin-pass-1").name == "admin"
 
 
+def _messages(services, name: str) -> list[str]:
+    from xinfang_desktop.services.auth import LoginFailed
+
+    out = []
+    for _ in range(6):
+        with pytest.raises(LoginFailed) as info:
+            services.auth.login(name, "wrong-password")
+        out.append(info.value.message)
+    return out
+
+
+def test_login_messages_do_not_tell_which_names_exist(services, admin, clock):
+    """The same words for an unknown name and a wrong password, at every try; the tries left appear
+    only when the name is close to locking (at 2 left), for either."""
+    known, unknown = _messages(services, "admin"), _messages(services, "nobody")
+    assert known == unknown
+    assert known[:2] == ["用户名或密码错误"] * 2
+    assert "再错2次" in known[2] and "再错1次" in known[3]
+    assert "锁定15分钟" in known[4] and "已锁定" in known[5]
+
+
 def test_calendar_load_recomputes_open_deadlines(services, admin, clerk, clock):
     clock.at = datetime(2026, 12, 20, 10)
     ref = services.cases.register(clerk, make_registration(received_at=datetime(2026, 12, 20, 9)))

@@ -98,15 +98,31 @@ def open_office(root: Path, code: str, keys: dict[str, UnlockedKeys], clock_at: 
     return Office(code, svc, svc.auth.first_admin(), KeyRing(keys[code]), clock)
 
 
+def check_ok(office: Office) -> None:
+    """`xinfang check` on the office's database must pass: every cached state equals its fold, every
+    statistics row mirrors its case (derived state recomputed by every writer, sync import included)."""
+    from xinfang_desktop.services.check import run_check
+
+    office.sync  # bind
+    report = run_check(office.svc.db, office.svc.calendar.calendar)
+    assert report.ok, (office.code, report.mismatched[:5], report.facts_stale, report.integrity)
+
+
 @pytest.fixture
-def offices(tmp_path, template, unit_keys):
+def offices(request, tmp_path, template, unit_keys):
     made = {}
     for code in (CITY, *TOWNS):
         shutil.copytree(template / code, tmp_path / code)
         made[code] = open_office(tmp_path, code, unit_keys)
     yield made
-    for o in made.values():
-        o.svc.close()
+    try:
+        if request.node.get_closest_marker("no_check") is None:
+            for o in made.values():
+                if not o.svc.db.is_closed():
+                    check_ok(o)
+    finally:
+        for o in made.values():
+            o.svc.close()
 
 
 def write_out(office: Office, folder: Path, rows=None) -> list[Path]:

@@ -11,7 +11,7 @@ from xinfang_desktop.domain.errors import InvalidInput, NotAllowed
 from xinfang_desktop.services.queries import CaseFilter
 from xinfang_desktop.sync.keys import generate_keys
 
-from .conftest import CITY, TOWNS, KeyRing, write_out
+from .conftest import CITY, TOWNS, KeyRing, data_dump, write_out
 
 
 def deliver_down(city, town, folder):
@@ -83,9 +83,12 @@ def test_a_township_cannot_send_instructions(offices, tmp_path, unit_keys):
              "created_at": "2026-11-02 09:30:00"}
     path = tmp_path / "b.xfb"
     path.write_bytes(forge(unit_keys, town.code, CITY, seq=1, prev="genesis", records=[bogus]))
+    before = data_dump(city.db_file)
     [r] = city.import_([path])
-    assert r.outcome == "applied" and r.quarantined_records == 1
-    assert "只能由市局" in city.sync.quarantined_records()[0].reason
+    # The ownership rule refuses the whole bundle, naming the table and the row; nothing is applied.
+    assert r.outcome == "rejected" and "只能由市局" in r.message and bogus["id"] in r.message
+    assert "交办督办（instruction）" in r.message
+    assert data_dump(city.db_file) == before
 
 
 def test_key_rotation_travels_in_the_chain(offices, tmp_path, unit_keys, monkeypatch):

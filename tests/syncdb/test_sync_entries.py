@@ -213,7 +213,6 @@ def test_records_of_another_unit_and_broken_records(offices, town, city, tmp_pat
                "agreement_kind": None, "next_session": None, "corrects": None, "actor": "admin",
                "recorded_at": "2026-11-02 09:30:00"}
     extra = [
-        dict(base_ref, id=uid(1), flag_id=flag_b.id),                       # on another township's flag
         dict(session, id=uid(2), kind="arm_wrestling"),                     # not a mediation kind
         dict(session, id=uid(3), mediators="李调解"),                        # not a list
         dict(att, id=uid(4), sha256="ab" * 32),                             # its file is nowhere
@@ -229,9 +228,8 @@ def test_records_of_another_unit_and_broken_records(offices, town, city, tmp_pat
     forged.write_bytes(build_bundle(header, own + extra, {att["sha256"]: content}, s.signing_key,
                                     [r.public().encryption_recipient]))
     [res] = city.import_([forged])
-    assert res.outcome == "applied" and res.quarantined_records == 5, res.message
+    assert res.outcome == "applied" and res.quarantined_records == 4, res.message
     reasons = {q.record_id: q.reason for q in city.sync.quarantined_records()}
-    assert "属于其他单位" in reasons[uid(1)] and other.code in reasons[uid(1)]
     assert "调解方式无效" in reasons[uid(2)]
     assert "应为列表" in reasons[uid(3)]
     assert "附件文件缺失" in reasons[uid(4)]
@@ -247,6 +245,16 @@ def test_records_of_another_unit_and_broken_records(offices, town, city, tmp_pat
     before = data_dump(city.db_file), rows(city.db_file, "mediation_session")
     [refused] = city.import_([bad])
     assert refused.outcome == "rejected" and "无权修改" in refused.message
+    assert (data_dump(city.db_file), rows(city.db_file, "mediation_session")) == before
+
+    # So does a record of its own hung on another township's row (the ownership rule): the message names
+    # the table, the row and the unit owning what it hangs on.
+    on_other = dict(base_ref, id=uid(1), flag_id=flag_b.id)
+    worse = tmp_path / "on-other.xfb"
+    worse.write_bytes(forge(unit_keys, town.code, CITY, seq=2, prev=res.bundle_id, records=[on_other]))
+    [refused] = city.import_([worse])
+    assert refused.outcome == "rejected"
+    assert "hardship_referral" in refused.message and uid(1) in refused.message and other.code in refused.message
     assert (data_dump(city.db_file), rows(city.db_file, "mediation_session")) == before
 
 

@@ -15,6 +15,8 @@ from .conftest import CITY, NAMES, TOWNS, write_out
 
 pytest.importorskip("PySide6")
 
+from PySide6.QtCore import Qt  # noqa: E402
+
 
 @pytest.fixture(scope="session")
 def key_cache(tmp_path_factory, unit_keys) -> Path:
@@ -45,7 +47,7 @@ def test_township_exports_to_the_stick_and_the_city_imports_from_it(qtbot, offic
     stick = tmp_path / "stick"
     stick.mkdir()
     page.set_folder(stick)
-    page.export_to_stick()
+    qtbot.mouseClick(page.export_button, Qt.LeftButton)   # pressed, not called
     assert "已复制 1 个同步包" in page.message.text()
     [bundle] = stick.glob("*.xfb")
     assert bundle.name == f"{town.code}_1_00000001.xfb"
@@ -58,7 +60,7 @@ def test_township_exports_to_the_stick_and_the_city_imports_from_it(qtbot, offic
     names = {cpage.registry.item(r, 0).text() for r in range(cpage.registry.rowCount())}
     assert names == {NAMES[t] for t in TOWNS}
     cpage.set_folder(stick)
-    cpage.import_from_stick()
+    qtbot.mouseClick(cpage.import_button, Qt.LeftButton)
     assert "已导入" in cpage.message.text()
     assert cpage.bundles.item(0, 0).text() == "收到" and cpage.bundles.item(0, 5).text() == "已导入"
     row = next(r for r in range(cpage.registry.rowCount()) if cpage.registry.item(r, 1).text() == town.code)
@@ -66,7 +68,7 @@ def test_township_exports_to_the_stick_and_the_city_imports_from_it(qtbot, offic
     cpage.tabs.setCurrentIndex(1)
     shot(cpage, "sync-city-registry")
     # a second import of the same stick reports it plainly and changes nothing
-    cpage.import_from_stick()
+    qtbot.mouseClick(cpage.import_button, Qt.LeftButton)
     assert "已导入过" in cpage.message.text()
 
 
@@ -171,5 +173,20 @@ def test_case_view_buttons_for_the_city_and_the_sync_state(qtbot, offices, tmp_p
     cdetail = city.svc.queries.detail(city.admin, ref.id)
     ckeys = [a.key for a in actions_for(cdetail, city.admin)]
     assert "sync.supervise" in ckeys and "sync.assign" not in ckeys      # a township's case: 督办 only
+    # ... and none of the township's handling, nor 包案, 调解 or 急难 (the ownership rule): the page says why
+    assert not {"workflow.routed", "workflow.note", "attention.assign", "attention.mediation",
+                "attention.hardship"} & set(ckeys), ckeys
+    from xinfang_desktop.gui.pages.case_view import CaseViewPage
+
+    view = CaseViewPage(AppContext(city.svc, TaskRunner(inline=True), city.admin), ref.id)
+    qtbot.addWidget(view)
+    assert "永福镇信访办" in view.no_actions.text() and "督办" in view.no_actions.text()
+    # reading stays possible (the sync state, the attachments), writing is not offered
+    assert set(view.action_buttons) <= {"sync.supervise", "sync.state", "intake.attachments"}, set(view.action_buttons)
+    from xinfang_desktop.gui.intake_actions import AttachmentsDialog
+
+    files = AttachmentsDialog(view, view.ctx, cdetail, lambda: None)
+    qtbot.addWidget(files)
+    assert not files.add_button.isEnabled() and "永福镇" in files.add_button.toolTip()
     own = city.svc.queries.detail(city.admin, city.register(name="赵六").id)
     assert "sync.assign" in [a.key for a in actions_for(own, city.admin)]

@@ -9,7 +9,6 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 
-import pytest
 
 from xinfang_desktop.domain.petition import PetitionerInput
 from xinfang_desktop.services.attachments import AttachmentService
@@ -18,7 +17,7 @@ from xinfang_desktop.services.sync_import import peer_key
 from xinfang_desktop.store.models_sync import SyncPeer
 from xinfang_desktop.sync.bundle import open_bundle, parse_bundle, verify_bundle
 
-from .conftest import CITY, TOWNS, dump, open_office, write_out
+from .conftest import CITY, TOWNS, check_ok, dump, open_office, write_out
 
 NAMES = ["张三", "李四", "王五", "赵六", "欧阳娜娜", "单雄信", "曾国藩", "陈静", "林芳", "黄磊"]
 
@@ -52,10 +51,12 @@ def play_rounds(offices, folder: Path, rounds: int = 3) -> list[Path]:
             files += write_out(o, folder / f"r{r}", rows)
         # the city imports in order and acks, so later township bundles carry last_received
         city.import_([f for f in files if f.parent.name == f"r{r}"])
+        check_ok(city)                                   # the city's check passes after every step
         city.export()
         for t in TOWNS:
             offices[t].import_(write_out(city, folder / f"ack{r}" / t, [x for x in city.sync.pending_copies()
                                                                     if x.recipient == t]))
+            check_ok(offices[t])
     return files
 
 
@@ -109,6 +110,7 @@ def test_three_townships_and_a_city_any_delivery_gives_the_in_order_database(off
             results = late.import_(batch)
             assert all(r.outcome in ("applied", "already", "parked") for r in results), [r.message for r in results]
             check_iff(late, carried)
+            check_ok(late)
         assert dump(late.db_file) == reference
         before = dump(late.db_file)
         late.import_(files)                                  # re-importing everything changes nothing
@@ -147,3 +149,51 @@ def test_updates_take_the_higher_version_whatever_the_order(offices, tmp_path):
     city.sync
     city_row = city.svc.db.execute_sql('SELECT version, status, owner_name FROM "case"').fetchone()
     assert city_row == town_row and city_row[1] == "handling"
+
+
+def _figures(office, period) -> dict:
+    from xinfang_desktop.domain.statistics import Scope
+    from xinfang_desktop.services.statistics import StatisticsService, statistics_json
+
+    office.sync
+    return statistics_json(office.svc.get(StatisticsService).compute(office.admin, period, Scope(), compare=False))
+
+
+def test_the_citys_statistics_are_the_sum_of_its_townships_own(offices, tmp_path):
+    """Figure by figure: the totals and every table, the workflow counts, each rate's numerator and
+    denominator. Each township also acts on its matters (routes, replies, refusals, extensions, closes,
+    reviews), so every workflow figure is exercised."""
+    from xinfang_desktop.domain.statistics import custom
+    from xinfang_desktop.services.demo import generate
+
+    city = offices[CITY]
+    for i, t in enumerate(TOWNS):
+        o = offices[t]
+        o.sync
+        generate(o.svc, o.admin, 60, seed=10 + i)
+        o.export()
+        [r] = city.import_(write_out(o, tmp_path / t))
+        assert r.outcome == "applied" and r.quarantined_records == 0, r.message
+        check_ok(city)
+    period = custom(datetime(2020, 1, 1).date(), datetime(2026, 12, 31).date())
+    towns = [_figures(offices[t], period) for t in TOWNS]
+    at_city = _figures(city, period)
+    assert towns[0]["workflow"]["routed"] and towns[0]["workflow"]["replied"]      # not a test of zeros
+    wrong = []
+    for part in ("total", "workflow"):
+        for key, value in at_city[part].items():
+            if isinstance(value, (int, float)) and value != sum(t[part][key] for t in towns):
+                wrong.append(f"{part}.{key}: {value} != {[t[part][key] for t in towns]}")
+    for table in ("by_channel", "by_category", "by_repeat", "by_group", "months"):
+        city_rows = {r["key"]: (r["batches"], r["people"]) for r in at_city[table]["rows"]}
+        for key in {r["key"] for t in towns for r in t[table]["rows"]} | set(city_rows):
+            summed = tuple(sum(r[f] for t in towns for r in t[table]["rows"] if r["key"] == key)
+                           for f in ("batches", "people"))
+            if city_rows.get(key, (0, 0)) != summed:
+                wrong.append(f"{table}.{key}: {city_rows.get(key)} != {summed}")
+    for rate in at_city["rates"]:
+        for term in ("numerator", "denominator"):
+            summed = sum(next(r for r in t["rates"] if r["key"] == rate["key"])[term] for t in towns)
+            if rate[term] != summed:
+                wrong.append(f"rate {rate['key']}.{term}: {rate[term]} != {summed}")
+    assert not wrong, wrong

@@ -295,3 +295,81 @@ def test_staging_never_keeps_files(town, city, tmp_path):
     city.import_([path])
     assert not list(city.sync.staging_dir().glob("*"))
     shutil.rmtree(tmp_path / "stick")
+
+
+# --------------------------------------------------------------------------- unauthenticated input changes nothing
+
+
+def flip_signature_byte(path, folder):
+    """A copy of the bundle with one byte of its signature (the last bytes of the file) flipped: the same
+    bundle id (the hash of everything before the signature), but not the sender's."""
+    data = bytearray(path.read_bytes())
+    data[-5] ^= 0x01
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / path.name
+    out.write_bytes(bytes(data))
+    return out
+
+
+def every_row(db_file) -> dict[str, list[tuple]]:
+    import sqlite3
+
+    con = sqlite3.connect(str(db_file))
+    try:
+        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
+                                            "'sqlite_%' AND name NOT LIKE 'case_search%'")]
+        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
+                if t != "audit_entry"}
+    finally:
+        con.close()
+
+
+def test_a_damaged_copy_of_a_parked_bundle_leaves_it_parked(town, city, tmp_path):
+    first, second = (one_bundle(town, tmp_path / f"s{i}", name=n) for i, n in enumerate(["张三", "李四"]))
+    assert city.import_([second])[0].outcome == "parked"
+    before = every_row(city.db_file)
+    [damaged] = city.import_([flip_signature_byte(second, tmp_path / "damaged")])
+    assert damaged.outcome == "rejected" and "签名" in damaged.message
+    assert every_row(city.db_file) == before                  # no ledger, held or quarantine row anywhere
+    [r] = city.import_([first])
+    assert r.outcome == "applied" and [x.outcome for x in r.also_applied] == ["applied"]
+    assert status_of(city, town.code).head_seq == 2 and len(city.svc.queries.page(CaseFilter())) == 2
+
+
+def test_a_damaged_copy_first_then_the_genuine_bundle_applies_as_if_it_never_came(town, city, tmp_path):
+    path = one_bundle(town, tmp_path / "stick")
+    before = every_row(city.db_file)
+    [damaged] = city.import_([flip_signature_byte(path, tmp_path / "damaged")])
+    assert damaged.outcome == "rejected"
+    assert every_row(city.db_file) == before
+    [r] = city.import_([path])
+    assert r.outcome == "applied" and len(city.svc.queries.page(CaseFilter())) == 1
+
+
+def test_a_refusal_while_frozen_never_loses_a_parked_bundle(town, city, tmp_path):
+    first, second = (one_bundle(town, tmp_path / f"s{i}", name=n) for i, n in enumerate(["张三", "李四"]))
+    assert city.import_([second])[0].outcome == "parked"
+    city.sync.freeze(city.admin, town.code, "核实编号")
+    assert city.import_([second])[0].outcome == "rejected"     # refused while frozen ...
+    city.sync.unfreeze(city.admin, town.code)
+    [r] = city.import_([first])                                 # ... yet still parked, and applied in turn
+    assert r.outcome == "applied" and [x.outcome for x in r.also_applied] == ["applied"]
+
+
+def test_a_forged_copy_held_beside_the_genuine_one_never_replaces_it(tmp_path, unit_keys):
+    from xinfang_desktop.sync.keys import export_public
+
+    city = make_office(tmp_path, CITY, unit_keys)
+    town = make_office(tmp_path, TOWNS[0], unit_keys)
+    town.sync.enrol(town.admin, export_public(unit_keys[CITY]), unit_keys[CITY].public().signing_fingerprint)
+    path = one_bundle(town, tmp_path / "stick")
+    # the genuine bundle, then a forged copy of it, both from a sender not yet enrolled: both held
+    assert city.import_([path])[0].outcome == "quarantined"
+    assert city.import_([flip_signature_byte(path, tmp_path / "forged")])[0].outcome == "quarantined"
+    assert city.sync.status()["inbox"]["quarantined"] == 2
+    city.sync.enrol(city.admin, export_public(unit_keys[town.code]), unit_keys[town.code].public().signing_fingerprint)
+    results = city.import_([])
+    assert sorted(r.outcome for r in results) == ["applied", "rejected"]
+    assert len(city.svc.queries.page(CaseFilter())) == 1 and city.sync.status()["inbox"]["quarantined"] == 0
+    city.svc.close()
+    town.svc.close()

@@ -68,3 +68,38 @@ def acting_user(svc, args):
     if getattr(args, "as_user", None):
         return svc.auth.user(args.as_user)
     return svc.auth.first_admin()
+
+
+def report_failure(exc: BaseException, args) -> str:
+    """The message for a failure that reached the top of a command: a storage failure in words
+    (store/errors.py); anything else is unexpected — its details go to a log file, never the screen."""
+    import os
+    import tempfile
+    import traceback
+    from datetime import datetime
+
+    from ..store.errors import storage_message
+
+    from ..paths import default_data_dir
+
+    data_dir = Path(getattr(args, "data_dir", None) or default_data_dir())
+    message = storage_message(exc, folder=data_dir)
+    if message is not None:
+        return message
+    details = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    if os.environ.get("XINFANG_DEBUG"):
+        sys.stderr.write(details)
+    written = None
+    for folder in (data_dir / "logs", Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / "xinfang-cli-errors.log"
+            with open(path, "a", encoding="utf-8") as f:
+                f.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S} xinfang {' '.join(sys.argv[1:])}\n{details}")
+            written = path
+            break
+        except OSError:
+            continue
+    where = f"详细信息已写入 {written}，" if written else ""
+    return (f"程序发生了意外错误（{type(exc).__name__}），操作没有完成，已保存的数据不受影响。"
+            f"{where}请把它和所运行的命令一起交给技术支持。")

@@ -154,6 +154,8 @@ def cmd_import(args) -> int:
     actor = acting_user(svc, args)
     files: list[Path] = []
     for f in args.files:
+        if not f.exists():            # before the passphrase is asked for: nothing to unlock for
+            raise XinfangError(f"找不到 {f}（文件或文件夹不存在，或U盘已拔出）。请检查路径后重试。")
         files += sync.bundle_files_in(f) if f.is_dir() else [f]
     ring = sync.unlock(_passphrase())
     results = sync.import_files(actor, ring, files)
@@ -233,6 +235,20 @@ def _register_registry(ss) -> None:
     a.add_argument("--last-number", help="市局告知的本单位最大事项编号：此后登记的事项从其下一号编起")
     a.add_argument("--format", choices=["text", "json"], default="text")
     a.set_defaults(func=cmd_sync_start_epoch)
+    # The city's actions on a township's matter that travel down: 交办 and 督办.
+    a = ss.add_parser("assign", help="（市局）交办：把本局登记的事项交给乡镇办理，限期报结")
+    a.add_argument("number", help="事项编号")
+    a.add_argument("--to", required=True, help="承办乡镇的单位代码（12位）")
+    a.add_argument("--deadline", required=True, help="办理期限（YYYY-MM-DD）")
+    a.add_argument("--text", required=True, help="交办要求")
+    a.add_argument("--format", choices=["text", "json"], default="text")
+    a.set_defaults(func=cmd_sync_instruct, kind="assign")
+    a = ss.add_parser("supervise", help="（市局）督办：对乡镇的事项提出督办意见")
+    a.add_argument("number", help="事项编号")
+    a.add_argument("--text", required=True, help="督办意见")
+    a.add_argument("--to", help="接收的乡镇（默认：事项所属的乡镇）")
+    a.add_argument("--format", choices=["text", "json"], default="text")
+    a.set_defaults(func=cmd_sync_instruct, kind="supervise", deadline=None)
 
 
 def _peer_json(sync, unit: str) -> dict:
@@ -300,6 +316,30 @@ def cmd_sync_start_epoch(args) -> int:
           + "。请导出并交市信访局（市局须已授权此纪元号，否则会拒绝导入）。"
           + (f"注意：恢复后登记的 {'、'.join(started.clashes)} 与市局已有的编号重复，到市局后会列入隔离记录，"
              "请电话告知市局核对。" if started.clashes else ""))
+    return 0
+
+
+def cmd_sync_instruct(args) -> int:
+    from datetime import date
+
+    svc, sync = _sync(args)
+    actor = acting_user(svc, args)
+    if args.kind == "assign":
+        try:
+            deadline = date.fromisoformat(args.deadline)
+        except ValueError:
+            raise XinfangError(f"办理期限无效：{args.deadline}（格式为 YYYY-MM-DD）") from None
+        made = sync.assign(actor, args.number, args.to, deadline, args.text)
+    else:
+        made = sync.supervise(actor, args.number, args.text, to_unit=args.to)
+    if args.format == "json":
+        emit_json({"id": made.id, "kind": made.kind, "number": made.case_number, "to": made.to_unit,
+                   "deadline": made.deadline, "text": made.text})
+    else:
+        word = "交办" if made.kind == "assign" else "督办"
+        print(f"已{word}：事项 {made.case_number} → {sync.unit_names().get(made.to_unit, made.to_unit)}"
+              + (f"，期限 {made.deadline:%Y-%m-%d}" if made.deadline else "")
+              + "。随下次导出的同步包送达该乡镇（xinfang export --to U盘）。")
     return 0
 
 

@@ -89,7 +89,7 @@ def render_board(details: BoardPrintDetails, *, redacted: bool = True, issued_on
     counts = {c: sum(1 for k in d.cards if k.colour == c) for c in Colour}
     line = "；".join(f"{c.title} {counts[c]}人" for c in Colour)
     story.append(w.p([("单位", d.office_name), f"　{fmt_date(d.on)}　共{len(d.cards)}人：{line}"]
-                     + ([f"　筛选：", ("筛选条件", d.filters)] if d.filters else []),
+                     + (["　筛选：", ("筛选条件", d.filters)] if d.filters else []),
                      ParagraphStyle("bsub", parent=cell, alignment=1)))
     story.append(w.p("颜色按《信访工作条例》期限和事项事实依公开规则生成，反映诉求的紧急程度，不用于限制信访人。",
                      ParagraphStyle("bnote", parent=cell, alignment=1, fontSize=9, leading=12)))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import sqlite3
 import sys
 import tempfile
 from pathlib import Path
@@ -207,9 +206,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         instance = SingleInstance(data_dir)
         owner = instance.acquire()
-    except OSError as exc:
-        QMessageBox.critical(None, "无法打开数据",
-                             f"无法打开数据目录 {data_dir}：{exc.strerror or exc}。请检查该目录是否存在且可写。")
+    except (OSError, XinfangError) as exc:
+        from .errors import message_for
+        QMessageBox.critical(None, "无法打开数据", f"无法打开数据目录 {data_dir}。\n\n{message_for(exc)}")
         return 1
     if not owner:
         # Windows lets only this (just started) process take the foreground: pass the right on first
@@ -226,8 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     except XinfangError as exc:
         QMessageBox.critical(None, "无法打开数据", exc.message)
         return 1
-    except (OSError, sqlite3.Error) as exc:
+    except Exception as exc:  # noqa: BLE001 - a read-only folder, a full disk, a damaged file: words, not a crash
         from .errors import message_for
+        logging.getLogger(__name__).exception("cannot open the data folder %s", data_dir)
         QMessageBox.critical(None, "无法打开数据", f"无法打开数据目录 {data_dir}。\n\n{message_for(exc)}")
         return 1
     tasks = TaskRunner(on_error=lambda exc, details: show_error(QApplication.activeWindow(), exc, details))

@@ -175,12 +175,16 @@ def _is_leader(actor: Actor) -> bool:
     return actor.role in LEADER_ROLES
 
 
+# 包案, 调解 and 急难 are written on the case (or its petitioners) like its handling: only where this unit
+# may write on it (CaseDetail.not_writable, the ownership rule of store/ownership.py).
 register(CaseAction("attention.assign", "包案(&L)", 100,
-                    lambda d, a: _is_leader(a) and d.state.is_open, assign_dialog))
+                    lambda d, a: _is_leader(a) and d.state.is_open and d.not_writable is None, assign_dialog))
 register(CaseAction("attention.mediation", "调解记录(&T)", 102,
-                    lambda d, a: a.can(Permission.NOTE) and d.state.status is not None, mediation_dialog))
+                    lambda d, a: a.can(Permission.NOTE) and d.state.status is not None and d.not_writable is None,
+                    mediation_dialog))
 register(CaseAction("attention.followup", "回访(&F)", 104,
                     lambda d, a: wf.EventKind.FOLLOWED_UP.value in d.allowed and a.can(Permission.FOLLOW_UP),
                     followup_dialog))
 register(CaseAction("attention.hardship", "急难标记(&D)", 106,
-                    lambda d, a: a.can(Permission.NOTE) and bool(d.parties), hardship_dialog))
+                    lambda d, a: a.can(Permission.NOTE) and bool(d.parties) and d.not_writable is None,
+                    hardship_dialog))

@@ -6,10 +6,8 @@ with a button that copies the details, so the window stays usable."""
 
 from __future__ import annotations
 
-import errno
 import logging
 import logging.handlers
-import sqlite3
 import sys
 import threading
 import traceback
@@ -20,6 +18,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..domain.errors import XinfangError
+from ..store.errors import storage_message
 
 log = logging.getLogger(__name__)
 
@@ -30,25 +29,8 @@ LOG_FILE = "xinfang.log"
 def message_for(exc: BaseException) -> str:
     if isinstance(exc, XinfangError):
         return exc.message
-    if isinstance(exc, sqlite3.OperationalError):
-        text = str(exc).lower()
-        if "full" in text:
-            return "磁盘空间不足，刚才的操作没有保存（已保存的数据不受影响）。请清理磁盘空间后重试。"
-        if "locked" in text or "busy" in text:
-            return "数据库正被另一个程序占用（可能是命令行工具正在备份或导入），刚才的操作没有保存。请稍等片刻后重试。"
-        if "readonly" in text or "read-only" in text:
-            return "数据目录是只读的，刚才的操作没有保存。请检查数据目录的权限，或联系技术支持。"
-        if "unable to open" in text or "disk i/o" in text:
-            return "无法访问数据文件（磁盘或文件夹可能已不可用），刚才的操作没有保存。请检查磁盘后重新启动程序。"
-    if isinstance(exc, OSError):
-        if exc.errno == errno.ENOSPC:
-            return "磁盘空间不足，刚才的操作没有完成，已保存的数据不受影响。请清理磁盘空间后重试。"
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return f"没有写入权限（{exc.filename or '文件夹'} 只读或被保护），刚才的操作没有完成。请换一个文件夹或检查权限。"
-        if exc.errno == errno.ENOENT:
-            return f"找不到 {exc.filename or '文件或文件夹'}（可能已被移动、删除，或U盘已拔出）。请检查后重试。"
-        return f"文件或磁盘操作失败：{exc.strerror or exc}。请检查磁盘空间和数据目录后重试。"
-    return "程序发生了意外错误，刚才的操作没有完成，已保存的数据不受影响。请复制详细信息并联系技术支持。"
+    return storage_message(exc) or \
+        "程序发生了意外错误，刚才的操作没有完成，已保存的数据不受影响。请复制详细信息并联系技术支持。"
 
 
 def install_logging(data_dir: Path, level: int = logging.INFO) -> Path | None:

@@ -48,7 +48,10 @@ class AttachmentsDialog(QDialog):
         self.open_button.clicked.connect(self.open_current)
         self.add_button.clicked.connect(self._pick)
         close.clicked.connect(self.accept)
-        self.add_button.setEnabled(ctx.actor.can(Permission.NOTE))
+        # Adding is writing on the case: only where this unit may (another unit's case is read-only here).
+        self.add_button.setEnabled(ctx.actor.can(Permission.NOTE) and detail.not_writable is None)
+        if detail.not_writable:
+            self.add_button.setToolTip(detail.not_writable)
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.add_button)

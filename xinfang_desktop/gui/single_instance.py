@@ -40,6 +40,10 @@ class SingleInstance(QObject):
         """True when this process now owns the folder (and listens for later starts)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if not self.lock.tryLock(200):
+            if self.lock.error() != QLockFile.LockFailedError:
+                # Not held by another window: the lock file cannot be written (a read-only folder).
+                from ..store.errors import read_only_folder
+                raise read_only_folder(self.data_dir)
             return False
         name = server_name(self.data_dir)
         QLocalServer.removeServer(name)    # a socket file left by a crashed window

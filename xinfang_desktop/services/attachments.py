@@ -18,6 +18,7 @@ from typing import Iterable, Sequence
 from ..domain.errors import InvalidInput
 from ..file_replace import replace_file
 from ..store.models_intake import Attachment
+from ..store.ownership import require_writable
 from .audit import audit
 from .cases import find_case
 from .permissions import Actor, Permission, require
@@ -192,6 +193,7 @@ class AttachmentService:
         require(actor, Permission.NOTE)
         checked = [check_file(p) for p in paths]
         case = find_case(case_ref)
+        require_writable(self.services.db, actor.unit_code, "attachment", {"case_id": case.id})
         stored = self.store_files(checked)
         try:
             with self.services.db.atomic():

@@ -15,6 +15,7 @@ from ..domain.errors import InvalidInput, NotFound, PermissionDenied
 from ..domain.text import clean_text
 from ..store.models import Case, Person, User
 from ..store.models_attention import HardshipFlag, HardshipReferral, LeaderAssignment
+from ..store.ownership import require_own_row, require_writable
 from .audit import audit
 from .cases import find_case
 from .permissions import Actor, Permission, Role, require
@@ -79,12 +80,15 @@ class OwnershipService:
         now = self.s.clock.now()
         with self.s.db.atomic():
             case = find_case(case_ref)
+            require_writable(self.s.db, actor.unit_code, "leader_assignment", {"case_id": case.id})
             user = User.get_or_none(((User.name == leader) | (User.display_name == leader)) & User.active)
             if user is None:
                 raise NotFound(f"找不到用户：{leader}。请填写领导的用户名或姓名。")
             if user.role not in (Role.LEADER.value, Role.ADMIN.value):
                 raise InvalidInput(f"{user.display_name}不是领导，不能包案。请在“设置”中将其角色设为领导。", field="leader")
+            # This unit's own assignment in force ends; another unit's row is that unit's to change.
             for old in LeaderAssignment.select().where((LeaderAssignment.case_id == case.id)
+                                                       & (LeaderAssignment.unit_code == actor.unit_code)
                                                        & LeaderAssignment.ended_at.is_null()):
                 old.ended_at, old.end_reason = now, f"改由{user.display_name}包案"
                 old.version += 1
@@ -168,6 +172,7 @@ class HardshipService:
             if person is None:
                 raise NotFound("找不到该信访人，请重新选择")
             case_id = find_case(case_ref).id if case_ref else None
+            require_writable(self.s.db, actor.unit_code, "hardship_flag", {"person_id": person.id, "case_id": case_id})
             open_same = HardshipFlag.get_or_none((HardshipFlag.person_id == person.id) & (HardshipFlag.kind == kind.value)
                                                  & HardshipFlag.cleared_at.is_null())
             if open_same is not None:
@@ -185,6 +190,7 @@ class HardshipService:
             row = HardshipFlag.get_or_none(HardshipFlag.id == flag_id)
             if row is None:
                 raise NotFound("找不到该急难标记")
+            require_own_row(self.s.db, actor.unit_code, "hardship_flag", row.unit_code)
             if row.cleared_at is not None:
                 raise InvalidInput(f"该急难标记已于{row.cleared_at:%Y-%m-%d}解除", field="flag")
             row.cleared_at, row.cleared_by, row.clear_reason = now, actor.name, reason
@@ -210,6 +216,7 @@ class HardshipService:
             flag = HardshipFlag.get_or_none(HardshipFlag.id == flag_id)
             if flag is None:
                 raise NotFound("找不到该急难标记")
+            require_writable(self.s.db, actor.unit_code, "hardship_referral", {"flag_id": flag.id})
             row = HardshipReferral.create(unit_code=actor.unit_code, flag_id=flag.id, kind=kinds[kind], agency=agency,
                                           referred_on=day, note=note, recorded_by=actor.name, updated_at=now)
             audit(actor, "attention.hardship.refer", flag.person_id, {"flag": flag.id, "kind": kinds[kind]}, at=now)
@@ -224,6 +231,7 @@ class HardshipService:
             row = HardshipReferral.get_or_none(HardshipReferral.id == referral_id)
             if row is None:
                 raise NotFound("找不到该救助转介记录")
+            require_own_row(self.s.db, actor.unit_code, "hardship_referral", row.unit_code)
             if day < row.referred_on:
                 raise InvalidInput("结果日期早于转介日期，请核对", field="outcome_on")
             row.outcome, row.outcome_on = outcome, day

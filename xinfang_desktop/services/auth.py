@@ -11,12 +11,14 @@ from ..domain.divisions import DivisionTable
 from ..domain.errors import InvalidInput, NotFound, XinfangError
 from ..domain.text import clean_text
 from ..store.models import Setting, Unit, User
+from ..store.models_trust import LoginAttempt
 from .audit import audit
 from .clock import Clock
 from .permissions import Actor, Permission, Role, require
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
+WARN_TRIES_LEFT = 2          # the tries left are shown from here on
 MIN_PASSWORD = 6
 
 # argon2id with the library's defaults (RFC 9106 low-memory profile).
@@ -131,37 +133,57 @@ class AuthService:
 
     # -- login -------------------------------------------------------------------------
     def login(self, name: str, password: str) -> Actor:
-        """5 failed logins lock the account for 15 minutes. The message never says whether the
-        name or the password was wrong."""
+        """5 failed logins lock the name typed for 15 minutes, whether or not it is an account's.
+        The message never says whether the name or the password was wrong: it is the same for an
+        unknown name and a wrong password, the tries left are shown to both once the name is close
+        to locking, and an unknown name costs the same password check as a known one."""
         now = self.clock.now()
+        typed = (name or "").strip()[:64]
         failure: str | None = None
         # The failure count must be committed, so the refusal is raised after the transaction.
         with self.db.atomic():
-            user = User.get_or_none(User.name == (name or "").strip())
-            if user is None or not user.active:
-                failure = "用户名或密码错误"
-            elif user.locked_until and user.locked_until > now:
-                minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            attempt = LoginAttempt.get_or_none(LoginAttempt.name == typed)
+            user = User.get_or_none(User.name == typed)
+            if attempt is not None and attempt.locked_until and attempt.locked_until > now:
+                minutes = max(1, int((attempt.locked_until - now).total_seconds() // 60) + 1)
                 failure = f"连续{MAX_FAILED_LOGINS}次密码错误，账户已锁定，请{minutes}分钟后再试或请管理员解锁"
-            elif not self._verify(user, password):
-                user.failed_logins += 1
-                left = MAX_FAILED_LOGINS - user.failed_logins
-                if left <= 0:
-                    user.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-                    user.failed_logins = 0
-                    audit(actor_of(user), "login.locked", user.id, at=now)
-                    failure = f"连续{MAX_FAILED_LOGINS}次密码错误，账户已锁定{LOCK_MINUTES}分钟"
-                else:
-                    failure = f"用户名或密码错误（再错{left}次将锁定{LOCK_MINUTES}分钟）"
-                user.save()
-            else:
-                user.failed_logins = 0
-                user.locked_until = None
+            elif user is not None and user.active and self._verify(user, password):
+                if attempt is not None:
+                    attempt.delete_instance()
                 if _hasher.check_needs_rehash(user.password_hash):
                     user.password_hash = _hasher.hash(password)
-                user.save()
+                    user.save()
                 actor = actor_of(user)
                 audit(actor, "login", user.id, at=now)
+            else:
+                if user is None or not user.active:
+                    _dummy_verify(password)
+                failures = (attempt.failures if attempt is not None else 0) + 1
+                left = MAX_FAILED_LOGINS - failures
+                locked_until = None
+                if left <= 0:
+                    locked_until, failures = now + timedelta(minutes=LOCK_MINUTES), 0
+                    if user is not None:
+                        audit(actor_of(user), "login.locked", user.id, at=now)
+                    failure = f"连续{MAX_FAILED_LOGINS}次密码错误，账户已锁定{LOCK_MINUTES}分钟"
+                elif left <= WARN_TRIES_LEFT:
+                    failure = f"用户名或密码错误（再错{left}次将锁定{LOCK_MINUTES}分钟）"
+                else:
+                    failure = "用户名或密码错误"
+                LoginAttempt.replace(name=typed, failures=failures, locked_until=locked_until).execute()
         if failure is not None:
             raise LoginFailed(failure)
         return actor
+
+
+_DUMMY_HASH: list[str] = []
+
+
+def _dummy_verify(password: str) -> None:
+    """The same argon2 work as checking a real account's password, for a name that has none."""
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(_hasher.hash("no account has this password"))
+    try:
+        _hasher.verify(_DUMMY_HASH[0], password)
+    except (VerificationError, InvalidHashError):
+        pass

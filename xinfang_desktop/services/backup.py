@@ -16,7 +16,6 @@ A restored database records `sync_epoch_needed`: its sequence numbers may alread
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import json
 import os
@@ -33,6 +32,7 @@ from .. import __version__
 from ..domain.errors import InvalidInput, NotFound, XinfangError
 from ..file_replace import replace_file
 from ..store.db import DB_FILENAME, sqlite_uri
+from ..store.errors import as_user_error
 from ..store.migrations import SCHEMA_VERSION, migrate
 from ..store.models import Setting
 from ..store.models_ops import BackupRecord
@@ -41,6 +41,7 @@ from .permissions import Actor, Permission, Role, require
 
 BACKUP_PREFIX = "xinfang-backup-"
 MANIFEST = "manifest.json"
+MANIFEST_FORMAT = 2               # 2: the checksum of every file, not only of the database
 FILES_DIR = "files"
 SAFETY_DIR = "backups"            # inside the data folder: pre-migration and pre-restore copies
 SKIPPED = {SAFETY_DIR, "logs"}    # data sub-folders a backup does not copy
@@ -82,25 +83,8 @@ class RestoreResult:
 
 
 def disk_error(exc: BaseException, where: Path) -> XinfangError:
-    """A clear message for what goes wrong on disks: full, read-only, vanished, locked."""
-    if isinstance(exc, sqlite3.OperationalError):
-        text = str(exc).lower()
-        if "full" in text:
-            return XinfangError(f"磁盘空间不足，无法写入 {where}。请清理磁盘或换一个有足够空间的文件夹后重试；原有数据未受影响。")
-        if "locked" in text or "busy" in text:
-            return XinfangError("数据库正被另一个程序占用（可能是另一个信访 Desktop 窗口或命令），请关闭它后重试。")
-        if "readonly" in text or "read-only" in text:
-            return XinfangError(f"{where} 是只读的，无法写入。请检查文件夹权限或U盘写保护开关后重试。")
-        return XinfangError(f"数据库操作失败：{exc}。原有数据未受影响，请联系技术支持。")
-    if isinstance(exc, OSError):
-        if exc.errno == errno.ENOSPC:
-            return XinfangError(f"磁盘空间不足，无法写入 {where}。请清理磁盘或换一个有足够空间的文件夹后重试；原有数据未受影响。")
-        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return XinfangError(f"没有写入 {where} 的权限（文件夹只读或被保护）。请换一个文件夹，或检查U盘的写保护开关。")
-        if exc.errno in (errno.ENOENT, errno.ENODEV, errno.EIO, errno.ENXIO):
-            return XinfangError(f"找不到或无法访问 {where}（U盘可能已拔出）。请插好U盘或选择其他文件夹后重试。")
-        return XinfangError(f"写入 {where} 失败：{exc.strerror or exc}。请检查磁盘后重试；原有数据未受影响。")
-    return XinfangError(str(exc))
+    """A clear message for what goes wrong on disks: full, read-only, vanished, locked (store/errors.py)."""
+    return as_user_error(exc, where) or XinfangError(str(exc))
 
 
 # --------------------------------------------------------------------------- low-level steps
@@ -179,6 +163,13 @@ def _copy_tree(src: Path, dst: Path, *, only_missing: bool = False) -> int:
     return copied
 
 
+def _file_sums(root: Path) -> dict[str, str]:
+    """relative path (with /) -> sha256 of every file under ``root``."""
+    if not root.is_dir():
+        return {}
+    return {p.relative_to(root).as_posix(): _sha256(p) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
 def _data_subfolders(data_dir: Path) -> Iterable[Path]:
     for p in sorted(data_dir.iterdir()):
         if p.is_dir() and p.name not in SKIPPED and not p.name.startswith("."):
@@ -221,9 +212,10 @@ def write_backup(data_dir: Path, folder: Path, kind: str, at: datetime,
         progress(0.6, "正在复制附件和密钥…")
         for sub in _data_subfolders(data_dir):
             _copy_tree(sub, part / FILES_DIR / sub.name)
-        manifest = {"format": 1, "app_version": __version__, "schema_version": version, "unit_code": unit,
-                    "created_at": at.isoformat(sep=" "), "kind": kind, "cases": cases,
-                    "database_sha256": _sha256(db_copy)}
+        # What the backup holds, each file by its checksum: a restore checks all of it before replacing anything.
+        manifest = {"format": MANIFEST_FORMAT, "app_version": __version__, "schema_version": version,
+                    "unit_code": unit, "created_at": at.isoformat(sep=" "), "kind": kind, "cases": cases,
+                    "database_sha256": _sha256(db_copy), "files": _file_sums(part / FILES_DIR)}
         with open(part / MANIFEST, "w", encoding="utf-8") as f:
             json.dump(manifest, f, ensure_ascii=False, indent=2)
             f.flush()
@@ -365,17 +357,28 @@ def restore_database(data_dir: Path, source: Path, *, at: datetime,
     progress = progress or (lambda _f, _t: None)
     data_dir = Path(data_dir)
     db_file = find_database(source)
+    manifest = read_manifest(db_file.parent)
     live = data_dir / DB_FILENAME
     data_dir.mkdir(parents=True, exist_ok=True)
     staged = data_dir / f".restore-{os.getpid()}.part"
+    staged_files = data_dir / f".restore-files-{os.getpid()}.part"
     try:
-        # Check a private copy, not the file on the stick: it may be pulled mid-read.
+        # Check private copies, not the files on the stick: it may be pulled mid-read, or changed after
+        # the check. Everything the manifest lists must match it before anything here is replaced.
         progress(0.05, "正在检查备份的完整性…")
         try:
-            copy_database(db_file, staged)
+            if manifest is None:
+                copy_database(db_file, staged)     # a bare database file: a consistent copy (a -wal may lie beside)
+            else:
+                shutil.copyfile(db_file, staged)
+                if _sha256(staged) != manifest["database_sha256"]:
+                    raise XinfangError(f"备份中的数据库与备份清单（{MANIFEST}）记录的校验值不符：备份可能被改动过或已损坏，"
+                                       "不能用于恢复。当前数据未受影响。请选择其他备份。")
+            version, unit, cases = check_database(staged)
         except (sqlite3.DatabaseError, UnicodeDecodeError):
             raise XinfangError(f"{db_file.name} 不是有效的数据库文件（可能已损坏或不是备份）。请选择其他备份。") from None
-        version, unit, cases = check_database(staged)
+        progress(0.15, "正在检查备份中的附件和密钥…")
+        _stage_files(db_file.parent / FILES_DIR, staged_files, manifest)
         if version > SCHEMA_VERSION:
             raise XinfangError(f"这个备份来自更新版本的程序（数据库版本 {version}），请先安装最新版本再恢复。")
         if expected_unit and unit and unit != expected_unit:
@@ -398,21 +401,63 @@ def restore_database(data_dir: Path, source: Path, *, at: datetime,
                 dst.close()
         finally:
             src.close()
+        progress(0.8, "正在恢复附件和密钥…")
+        if staged_files.is_dir():
+            _copy_tree(staged_files, data_dir, only_missing=True)
     except XinfangError:
         raise
     except (OSError, sqlite3.Error) as exc:
         raise disk_error(exc, data_dir) from exc
     finally:
         staged.unlink(missing_ok=True)
-    progress(0.8, "正在恢复附件和密钥…")
-    files = db_file.parent / FILES_DIR
-    if files.is_dir():
-        try:
-            _copy_tree(files, data_dir, only_missing=True)
-        except OSError as exc:
-            raise disk_error(exc, data_dir) from exc
+        shutil.rmtree(staged_files, ignore_errors=True)
     progress(1.0, "恢复完成")
     return RestoreResult(Path(source), safety, cases, version)
+
+
+def read_manifest(folder: Path) -> dict | None:
+    """The manifest of a backup folder; None for a bare database file (a pre-migration safety copy)."""
+    path = folder / MANIFEST
+    if not path.is_file():
+        if (folder / FILES_DIR).is_dir():
+            raise XinfangError(f"备份缺少清单文件 {MANIFEST}，无法核对其内容，不能用于恢复。请选择其他备份。")
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise XinfangError(f"备份的清单文件 {MANIFEST} 无法读取（可能已损坏），不能用于恢复。请选择其他备份。") from None
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("database_sha256"), str):
+        raise XinfangError(f"备份的清单文件 {MANIFEST} 内容不完整，不能用于恢复。请选择其他备份。")
+    return manifest
+
+
+def _stage_files(source: Path, staging: Path, manifest: dict | None) -> None:
+    """Copy the backup's files into ``staging`` and check each copy against the manifest: a file changed,
+    missing or added refuses the restore. Backups of format 1 listed no files: their attachments are
+    checked against their names (the hash of their content), their keys cannot be checked."""
+    listed: dict[str, str] | None = None if manifest is None else manifest.get("files")
+    if listed is not None and not isinstance(listed, dict):
+        raise XinfangError(f"备份的清单文件 {MANIFEST} 内容不完整，不能用于恢复。请选择其他备份。")
+    found: set[str] = set()
+    if source.is_dir():
+        for path in sorted(source.rglob("*")):
+            if not path.is_file() or path.name.endswith(".part"):
+                continue
+            rel = path.relative_to(source).as_posix()
+            found.add(rel)
+            target = staging / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+            digest = _sha256(target)
+            expected = listed.get(rel) if listed is not None else (
+                path.name if rel.startswith("attachments/") else digest)
+            if digest != expected:
+                raise XinfangError(f"备份中的文件 {rel} 与备份清单记录的校验值不符（或不在清单中）：备份可能被改动过，"
+                                   "不能用于恢复。当前数据未受影响。请选择其他备份。")
+    missing = sorted(set(listed or ()) - found)
+    if missing:
+        raise XinfangError(f"备份清单中的文件 {missing[0]} 在备份中找不到（共缺 {len(missing)} 个）：备份不完整，"
+                           "不能用于恢复。当前数据未受影响。请选择其他备份，或插好存放备份的U盘后重试。")
 
 
 def _mark_restored(db, at: datetime, actor: Actor, result: RestoreResult) -> None:

@@ -20,6 +20,7 @@ from ..domain.text import clean_text
 from ..domain.workflow import OPEN_STATUSES, Status
 from ..store.models import Person, Setting
 from ..store.models_attention import ColourOverride
+from ..store.ownership import require_writable
 from .attention import require_leader
 from .audit import audit
 from .permissions import Actor, Permission, require
@@ -333,6 +334,7 @@ class BoardService:
         with self.s.db.atomic():
             if Person.get_or_none(Person.id == person_id) is None:
                 raise NotFound("找不到该信访人")
+            require_writable(self.s.db, actor.unit_code, "colour_override", {"person_id": person_id})
             facts = self.gather(today, only=person_id)
             g = rules.grade(facts[0][0], today, self.settings()) if facts else None
             if g is None:
@@ -340,7 +342,7 @@ class BoardService:
             if colour == g.computed:
                 raise InvalidInput(f"按规则该信访人已是{colour.label}{colour.value}，无需调整；如要撤销调整请选“撤销调整”",
                                    field="colour")
-            self._withdraw_all(person_id, now)
+            self._withdraw_all(person_id, now, actor.unit_code)
             ColourOverride.create(unit_code=actor.unit_code, person_id=person_id, colour=colour.value,
                                   base_colour=g.computed.value, reason=reason, set_by=actor.name,
                                   set_by_display=actor.display_name, set_at=now, updated_at=now)
@@ -354,14 +356,16 @@ class BoardService:
         require_leader(actor, "撤销看板颜色调整")
         now = self.s.clock.now()
         with self.s.db.atomic():
-            if not self._withdraw_all(person_id, now):
+            if not self._withdraw_all(person_id, now, actor.unit_code):
                 raise InvalidInput("该信访人没有领导调整的颜色")
             audit(actor, "attention.override_withdrawn", person_id, None, at=now)
 
     @staticmethod
-    def _withdraw_all(person_id: str, now: datetime) -> int:
+    def _withdraw_all(person_id: str, now: datetime, unit: str) -> int:
+        """Withdraw this unit's overrides in force (another unit's rows are that unit's to change)."""
         n = 0
         for row in ColourOverride.select().where((ColourOverride.person_id == person_id)
+                                                 & (ColourOverride.unit_code == unit)
                                                  & ColourOverride.withdrawn_at.is_null()):
             row.withdrawn_at = now
             row.version += 1

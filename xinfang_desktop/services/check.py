@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from ..domain import workflow as wf
 from ..store import models_facts
 from ..store.models import Case, CaseEvent
-from ..store.models_facts import FACT_COLUMNS
-from .cases import apply_state, to_event
+from .cases import CACHED_COLUMNS, apply_state, to_event
 
 
 @dataclass
@@ -33,7 +32,7 @@ def run_check(db, calendar, *, repair: bool = False, progress=None) -> CheckRepo
     cal = calendar()
     report = CheckReport(integrity=integrity, foreign_key_problems=fk, cases_checked=0)
     total = max(1, Case.select().count())
-    fields = ("status", "next_due", "next_due_start", "next_due_key", "provisional", *FACT_COLUMNS)
+    fields = CACHED_COLUMNS
     # Merge-join cases and events, both streamed in case-id order: memory stays flat for a
     # million cases (the (case, occurred_at) index serves the event order).
     event_rows = CaseEvent.select().order_by(CaseEvent.case, CaseEvent.occurred_at).iterator()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from ..domain.board import HardshipKind
 from ..domain.workflow import OPEN_STATUSES

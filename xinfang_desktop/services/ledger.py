@@ -23,21 +23,36 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Sequence
 
+from ..documents.sheet_reader import (
+    DEFAULT_LIMITS,
+    SheetLimits,
+    SheetTooLarge,
+    read_rows,
+)
 from ..domain import workflow as wf
-from ..domain.errors import InvalidInput, XinfangError
+from ..domain.errors import InvalidInput
 from ..domain.idcard import mask_id_number
 from ..domain.petition import Channel, FieldErrors, PetitionerInput, RegistrationInput
 from ..domain.phones import mask_phone
 from ..domain.text import clean_text
 from ..file_replace import replace_file
+from ..store.errors import as_user_error
 from ..store.models import Case, CaseEvent, CaseParty, Person
 from ..store.models_stats import MODELS, LedgerImport
 from .audit import audit
-from .ledger_bulk import BulkRow, BulkWriter, Cancelled, LedgerCancelled, Progress, never, noop_progress
+from .ledger_bulk import (
+    BulkRow,
+    BulkWriter,
+    Cancelled,
+    LedgerCancelled,
+    Progress,
+    never,
+    noop_progress,
+)
 from .permissions import Actor, Permission, require
 from .queries import CaseFilter
 
-MAX_ROWS = 200_000
+MAX_ROWS = DEFAULT_LIMITS.rows
 CHECK_STEP = 1000          # rows between looks at progress and cancel while checking
 CHECK_SHARE = 0.4          # of an import's progress bar: the check; the rest is the writing
 SUPPORTED = (".xlsx", ".xlsm", ".csv")
@@ -140,62 +155,43 @@ def check_mapping(mapping: Mapping, headers: Sequence[Any]) -> None:
 
 
 # -- reading files ----------------------------------------------------------------------------------
-def read_table(path: Path | str) -> RawTable:
+def read_table(path: Path | str, limits: SheetLimits = DEFAULT_LIMITS) -> RawTable:
+    """The ledger's header and rows, read as a stream with the row and column limits checked as they are
+    read (documents/sheet_reader.py): a file past a limit stops at once with a message naming it."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
         raise InvalidInput(f"不支持的文件类型“{path.suffix}”：请另存为 .xlsx 或 .csv 后再导入", field="file")
     try:
-        data = path.read_bytes()
+        return _read_table(path, limits)
     except OSError as exc:
-        raise XinfangError(f"无法读取文件 {path.name}：{exc.strerror or exc}。请检查文件是否存在、是否被其他程序占用。") from None
-    rows = _read_csv(data) if suffix == ".csv" else _read_xlsx(data, path.name)
-    # The header is the first row with at least two non-empty cells (ledgers often start with a title).
-    start = next((i for i, r in enumerate(rows) if sum(1 for c in r if _cell_text(c)) >= 2), None)
-    if start is None:
-        raise InvalidInput(f"{path.name} 中没有找到表头（第一行列名），请检查文件", field="file")
-    headers = [_cell_text(c) for c in rows[start]]
-    body = []
-    for r in rows[start + 1:]:
-        r = list(r) + [None] * (len(headers) - len(r))
-        body.append(r[:len(headers)])
-    while body and not any(_cell_text(c) for c in body[-1]):
-        body.pop()
-    if len(body) > MAX_ROWS:
-        raise InvalidInput(f"文件行数过多（{len(body)}行），一次最多导入{MAX_ROWS}行，请分成几个文件", field="file")
-    return RawTable(path.name, headers, body, first_row_number=start + 2)
+        raise as_user_error(exc, path.name) from None
 
 
-def _read_csv(data: bytes) -> list[list[Any]]:
-    for encoding in ("utf-8-sig", "gb18030"):      # Excel in China saves CSV as GBK
-        try:
-            text = data.decode(encoding)
+def _read_table(path: Path, limits: SheetLimits) -> RawTable:
+    rows = read_rows(path, limits)
+    headers: list[str] | None = None
+    start = 0
+    for i, r in enumerate(rows):
+        # The header is the first row with at least two non-empty cells (ledgers often start with a title).
+        if sum(1 for c in r if _cell_text(c)) >= 2:
+            headers, start = [_cell_text(c) for c in r], i
             break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InvalidInput("无法识别CSV文件的编码，请用Excel或WPS另存为UTF-8 CSV或.xlsx", field="file")
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
-
-
-def _read_xlsx(data: bytes, name: str) -> list[list[Any]]:
-    from openpyxl import load_workbook
-
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        raise InvalidInput(f"{name} 不是有效的 .xlsx 文件（可能已损坏或是旧的 .xls 格式），请用Excel或WPS另存为 .xlsx",
-                           field="file") from None
-    try:
-        ws = wb.worksheets[0]
-        return [list(r) for r in ws.iter_rows(values_only=True)]
-    finally:
-        wb.close()
+        if i >= limits.header_search:
+            break
+    if headers is None:
+        raise InvalidInput(f"{path.name} 中没有找到表头（第一行列名），请检查文件", field="file")
+    body = []
+    blank_tail = 0
+    for r in rows:
+        if len(body) >= limits.rows:
+            raise SheetTooLarge(f"文件行数过多：一次最多导入 {limits.rows} 行，请把台账分成几个文件后再导入")
+        r = list(r[:len(headers)]) + [None] * (len(headers) - len(r))
+        body.append(r)
+        blank_tail = blank_tail + 1 if not any(_cell_text(c) for c in r) else 0
+    if blank_tail:
+        del body[-blank_tail:]
+    return RawTable(path.name, headers, body, first_row_number=start + 2)
 
 
 def _cell_text(value: Any) -> str:

@@ -15,6 +15,7 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.text import clean_name, clean_text
 from ..store.models import Case
 from ..store.models_attention import MediationSession
+from ..store.ownership import require_writable
 from .attention import parse_day
 from .audit import audit
 from .cases import find_case
@@ -147,6 +148,8 @@ class MediationService:
         now = self.s.clock.now()
         with self.s.db.atomic():
             case = find_case(inp.case_ref)
+            require_writable(self.s.db, actor.unit_code, "mediation_session",
+                             {"case_id": case.id, "corrects": inp.corrects})
             if values["held_on"] < case.received_at.date():
                 raise InvalidInput(f"调解日期早于该事项的登记日期（{case.received_at:%Y-%m-%d}），请核对", field="held_on")
             if inp.corrects:

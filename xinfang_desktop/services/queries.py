@@ -18,7 +18,7 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.idcard import mask_id_number
 from ..domain.petition import Channel
 from ..domain.phones import mask_phone
-from ..store import search
+from ..store import ownership, search
 from ..store.models import Case, CaseEvent, CaseParty, Person
 from .audit import audit
 from .cases import find_case, to_event
@@ -129,6 +129,9 @@ class CaseDetail:
     state: wf.CaseState
     allowed: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # Why the viewer's unit may not record anything on this case (another unit's, not handed to it by
+    # 交办), or None: the window then offers no actions, and says so.
+    not_writable: str | None = None
 
 
 def describe_event(e: wf.Event) -> str:
@@ -310,11 +313,17 @@ class CaseQueries:
                    CaseParty.select(CaseParty, Person).join(Person).where(CaseParty.case == case)
                    .order_by(CaseParty.position)]
         repeat = Case.get_or_none(Case.id == case.repeat_of) if case.repeat_of else None
+        # The same ownership rule the services apply: the actions offered are the ones that may be written.
+        allowed = [k.value for k in wf.allowed_actions(state, today)
+                   if ownership.writable_problem(self.db, actor.unit_code, "case_event",
+                                                 {"case_id": case.id, "kind": k.value}) is None]
+        not_writable = ownership.writable_problem(self.db, actor.unit_code, "case_event",
+                                                  {"case_id": case.id, "kind": wf.EventKind.NOTE.value})
         return CaseDetail(
             row=self._row(case, today), query_code=case.query_code, facts=case.facts, reasons=case.reasons,
             concerned_unit=case.concerned_unit, repeat_of_number=repeat.number if repeat else None,
             created_by=case.created_by, parties=parties, timeline=timeline, deadlines=deadlines, state=state,
-            allowed=[k.value for k in wf.allowed_actions(state, today)], problems=list(state.problems))
+            allowed=allowed, problems=list(state.problems), not_writable=not_writable)
 
     @staticmethod
     def _party(cp: CaseParty, reveal: bool) -> PartyView:

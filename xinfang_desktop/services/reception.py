@@ -14,6 +14,7 @@ from ..domain.errors import InvalidInput
 from ..domain.text import clean_name, clean_text
 from ..store.models import Case
 from ..store.models_attention import Reception
+from ..store.ownership import require_writable
 from .attention import parse_day
 from .audit import audit
 from .cases import find_case
@@ -108,6 +109,7 @@ class ReceptionService:
         now = self.s.clock.now()
         with self.s.db.atomic():
             found = [find_case(ref) for ref in cases if str(ref).strip()]
+            require_writable(self.s.db, actor.unit_code, "reception", {"case_ids": [c.id for c in found]})
             row = Reception.create(unit_code=actor.unit_code, leader=leader, held_on=day, place=place, kind=k.value,
                                    batches=batches, persons=persons, case_ids=[c.id for c in found], notes=notes,
                                    recorded_by=actor.name, recorded_at=now, updated_at=now)

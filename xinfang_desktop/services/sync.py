@@ -10,6 +10,8 @@ honoured between bundles, never inside one (each bundle is one transaction).
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import shutil
 import tempfile
 import time
@@ -26,6 +28,7 @@ from ..domain.text import clean_text
 from ..file_replace import replace_file
 from ..store.models import Case, Setting, Unit
 from ..store.models_sync import Instruction, SyncInbox, SyncOutbox, SyncPeer, SyncQuarantine
+from ..store.models_trust import SyncHeld
 from ..sync.bundle import check_addressed_to, open_bundle, parse_bundle, verify_bundle
 from ..sync.errors import BundleError
 from ..sync.files import list_bundle_files, read_bundle_file, write_bundle_file
@@ -44,8 +47,10 @@ from . import sync_epoch
 from . import sync_export as ex
 from . import sync_import as im
 from .audit import audit
-from .cases import apply_state, find_case
+from .cases import find_case, refold_cases
 from .permissions import Actor, Permission, require
+
+log = logging.getLogger(__name__)
 
 CITY_CODE = "350881000000"
 KEY_FILE = "unit-keys.json"
@@ -451,10 +456,13 @@ class SyncService:
         require(actor, Permission.REGISTER)
         paths = list(paths)
         results: list[im.ImportResult] = []
-        retry = [r for r in SyncInbox.select().where(SyncInbox.state == im.QUARANTINED)
+        # Bundles held for a sender enrolled since: checked now, and no longer held whatever the outcome
+        # (applied, parked in the ledger, or refused with its reason — a forged copy among them).
+        retry = [r for r in SyncHeld.select().order_by(SyncHeld.epoch, SyncHeld.seq)
                  if SyncPeer.get_or_none(SyncPeer.unit_code == r.sender) is not None]
         for row in retry:
             results.append(self._import_bytes(actor, ring, bytes(row.data), row.source_name or row.bundle_id[:16]))
+            SyncHeld.delete().where(SyncHeld.file_sha256 == row.file_sha256).execute()
         staging = self._run_staging()
         try:
             self._import_paths(actor, ring, paths, staging, results, progress, cancelled)
@@ -515,11 +523,14 @@ class SyncService:
         peer = SyncPeer.get_or_none(SyncPeer.unit_code == h.sender.unit)
         if peer is None:
             return self._quarantine(actor, parsed, source, now, base)
-        # 4. signature and envelope hash
+        # 4. signature and envelope hash. A file that fails here is not the sender's: it is reported and
+        # leaves no row anywhere (it must not shadow the genuine bundle of the same id, parked or to come).
         try:
             verified = verify_bundle(parsed, im.peer_key(peer), sender_unit=peer.unit_code)
         except BundleError as exc:
-            return self._reject(actor, parsed, source, exc.message, now, base)
+            log.warning("bundle %s from %s refused before its signature was verified: %s", source, h.sender.unit,
+                        exc.message)
+            return im.ImportResult(source, im.REJECTED, exc.message, **base)
         im.crash_point("after_verify")
         # 5. ledger (read-only pre-check: no decryption for replays and parked bundles)
         try:
@@ -618,10 +629,8 @@ class SyncService:
     def _attachment_store(self) -> im.AttachmentStore:
         return im.AttachmentStore(Path(self.s.data_dir) / "attachments")
 
-    def _refold(self, case_id: str) -> None:
-        case = Case.get_by_id(case_id)
-        apply_state(case, self.s.cases.state_of(case))
-        case.save()
+    def _refold(self, case_ids: set[str]) -> None:
+        refold_cases(self.db, case_ids, self.s.cases.cal)
 
     def _gap_text(self, peer: SyncPeer) -> str:
         missing = im.gaps(SyncPeer.get(SyncPeer.unit_code == peer.unit_code))
@@ -643,18 +652,23 @@ class SyncService:
                                "请找到并导入缺失的同步包，暂存的包会随之自动导入。", **base)
 
     def _quarantine(self, actor: Actor, parsed, source: str, now: datetime, base: dict) -> im.ImportResult:
+        h = parsed.header
         with self.db.atomic():
-            self._ledger_row(parsed, source, im.QUARANTINED, "发送单位尚未登记", now, parsed.raw)
-            audit(actor, "sync.quarantine", parsed.header.sender.unit, {"seq": parsed.header.seq}, at=now)
+            SyncHeld.insert(file_sha256=hashlib.sha256(parsed.raw).hexdigest(), sender=h.sender.unit, epoch=h.epoch,
+                            seq=h.seq, bundle_id=parsed.bundle_id, kind=h.kind, source_name=source[:200],
+                            created_at=h.created_at, received_at=now, data=parsed.raw).on_conflict_ignore().execute()
+            audit(actor, "sync.quarantine", h.sender.unit, {"seq": h.seq}, at=now)
         return im.ImportResult(source, im.QUARANTINED,
                                f"发送单位 {parsed.header.sender.unit} 尚未登记，同步包已隔离，未导入。"
                                "请核对该单位的纸质登记表并登记后，再次导入即可自动处理。", **base)
 
     def _reject(self, actor: Actor, parsed, source: str, message: str, now: datetime, base: dict,
                 *, freeze: bool = False) -> im.ImportResult:
+        """A verified bundle refused: recorded in the ledger, unless the ledger already holds this bundle
+        applied or parked (a refusal now, e.g. while its sender is frozen, never loses it)."""
         with self.db.atomic():
             existing = SyncInbox.get_or_none(SyncInbox.bundle_id == parsed.bundle_id)
-            if existing is None or existing.state != im.APPLIED:
+            if existing is None or existing.state == im.REJECTED:
                 self._ledger_row(parsed, source, im.REJECTED, message, now, None)
             if freeze:
                 SyncPeer.update(frozen=True, frozen_reason="同一编号出现两个不同的同步包").where(
@@ -674,6 +688,11 @@ class SyncService:
             rows.append(BundleRow("sent", o.recipient, o.epoch, o.seq, o.kind, state,
                                   {"acknowledged": "对方已确认", "copied": "已复制到U盘", "written": "待复制"}[state],
                                   o.record_count, o.created_at, None, o.bundle_id, o.file_name))
+        for held in SyncHeld.select(SyncHeld.bundle_id, SyncHeld.sender, SyncHeld.epoch, SyncHeld.seq, SyncHeld.kind,
+                                    SyncHeld.received_at, SyncHeld.source_name).order_by(SyncHeld.received_at.desc()):
+            rows.append(BundleRow("received", held.sender, held.epoch, held.seq, held.kind, im.QUARANTINED,
+                                  "隔离（未登记）", 0, held.received_at, "发送单位尚未登记", held.bundle_id,
+                                  held.source_name))
         for r in SyncInbox.select(SyncInbox.bundle_id, SyncInbox.sender, SyncInbox.epoch, SyncInbox.seq, SyncInbox.kind,
                                   SyncInbox.state, SyncInbox.record_count, SyncInbox.received_at, SyncInbox.reason,
                                   SyncInbox.source_name).order_by(SyncInbox.received_at.desc(), SyncInbox.seq.desc()).limit(limit):
@@ -804,7 +823,8 @@ class SyncService:
             "encryption_fingerprint": identity.encryption_fingerprint if identity else None,
             "days_since_export": self.days_since_export(),
             "outbox": {"total": SyncOutbox.select().count(), "unacknowledged": len(self.pending_copies())},
-            "inbox": {k: counts.get(k, 0) for k in (im.APPLIED, im.PARKED, im.QUARANTINED, im.REJECTED)},
+            "inbox": {**{k: counts.get(k, 0) for k in (im.APPLIED, im.PARKED, im.REJECTED)},
+                      im.QUARANTINED: SyncHeld.select().count()},
             "quarantined_records": SyncQuarantine.select().count(),
             "peers": [{
                 "unit": p.unit_code, "name": p.unit_name, "role": p.role, "fingerprint": p.fingerprint,

@@ -22,10 +22,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from ..domain import workflow as wf
 from ..file_replace import replace_file
-from ..store import search
-from ..store.models import Case, CaseEvent, CaseParty, Person
+from ..store import ownership, search
+from ..store.models import Unit
 from ..store.models_sync import SyncInbox, SyncOutbox, SyncPeer, SyncQuarantine
 from ..sync.bundle import (
     GENESIS,
@@ -198,6 +197,7 @@ def plan(db, contents: BundleContents, *, own_unit: str, sender_role: str, sende
             p.quarantine.append((r, tag[:40], rid and rid[:64], exc.reason))
             continue
         decoded[d.tag].append(d)
+    _check_ownership(db, decoded, own_unit=own_unit, sender_unit=sender_unit, sender_is_city=sender_role == "city")
     # Rows of this bundle that passed, with their owner (the sender): children may point at them.
     valid: dict[str, dict[str, str]] = {t: {} for t in rec.TYPES}
     for tag in rec.TYPES:
@@ -224,11 +224,9 @@ def plan(db, contents: BundleContents, *, own_unit: str, sender_role: str, sende
             corrected = {d.id for d in items} | set(_owners(db, "mediation_session", wanted))
         linked = _linked_files(db, items) if tag == "attachment" else {}
         for d in items:
-            reason = _reference_problem(tag, d, parents, own_unit, sender_unit)
+            reason = _reference_problem(tag, d, parents)
             if reason is None and tag == "case" and d.values["number"] in numbers_taken:
                 reason = f"事项编号 {d.values['number']} 已被本机另一事项使用"
-            elif reason is None and tag == "instruction" and (sender_role != "city" or d.values["to_unit"] != own_unit):
-                reason = "交办督办只能由市局发给本单位"
             elif reason is None and tag == "mediation_session" and d.values["corrects"] and \
                     d.values["corrects"] not in corrected:
                 reason = "所更正的调解记录不存在"
@@ -245,18 +243,42 @@ def plan(db, contents: BundleContents, *, own_unit: str, sender_role: str, sende
     return p
 
 
-def _reference_problem(tag: str, d: rec.Decoded, parents: dict[str, dict[str, str]], own_unit: str,
-                       sender_unit: str) -> str | None:
+def _check_ownership(db, decoded: Mapping[str, list[rec.Decoded]], *, own_unit: str, sender_unit: str,
+                     sender_is_city: bool) -> None:
+    """The ownership rule (store/ownership.py) over every row of the bundle, before anything is planned:
+    one row that breaks it refuses the whole bundle, naming the table, the row and the owning unit."""
+    facts = ownership.BulkFacts()
+    wanted: dict[str, set[str]] = {}
+    for tag, items in decoded.items():
+        links = ownership.LINKS.get(tag, ())
+        for d in items:
+            facts.add_row(tag, d.id, d.record)
+            for link in links:
+                raw = d.record.get(link.column)
+                ids = (raw or []) if link.many else ([] if raw is None else [raw])
+                wanted.setdefault(link.parent, set()).update(i for i in ids if isinstance(i, str))
+            if tag == "case_party":
+                wanted.setdefault("person", set()).add(d.values["person_id"])
+    facts.load(db, wanted)
+    # 交办 arriving with the rows (the city's bundle to a township): written by the case's owner only.
+    for d in decoded.get("instruction", ()):
+        if d.values["kind"] == "assign" and d.values["case_id"] and \
+                facts.owner("case", d.values["case_id"]) == d.unit_code:
+            facts.add_assignment(d.values["case_id"], d.values["to_unit"])
+    for tag, items in decoded.items():
+        for d in items:
+            found = ownership.breach(tag, d.id, d.record, sender_unit, facts, writer_is_city=sender_is_city,
+                                     recipient=own_unit)
+            if found is not None:
+                names = {u.code: u.name for u in Unit.select(Unit.code, Unit.name)}
+                raise Refused(ownership.import_message(found, names))
+
+
+def _reference_problem(tag: str, d: rec.Decoded, parents: dict[str, dict[str, str]]) -> str | None:
     for column, parent, _nullable in rec.REFS.get(tag, ()):
         ref = d.values[column]
-        if ref is None:
-            continue
-        owner = parents[parent].get(ref)
-        label = rec.PARENT_LABELS[parent]
-        if owner is None:
-            return f"{label}不存在（可能未随包发送或已被隔离）"
-        if tag in rec.PARENT_OWNER_CHECKED and owner not in (sender_unit, own_unit):
-            return f"{label}属于其他单位（{owner}），{sender_unit} 不能为其添加记录"
+        if ref is not None and parents[parent].get(ref) is None:
+            return f"{rec.PARENT_LABELS[parent]}不存在（可能未随包发送或已被隔离）"
     return None
 
 
@@ -349,7 +371,7 @@ def _chunked(items: list[str]):
 # --------------------------------------------------------------------------- step 7
 
 
-def write(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, refold: Callable[[str], None],
+def write(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, refold: Callable[[set[str]], None],
           attachment_store: AttachmentStore | None = None) -> int:
     """The database writes of one bundle (inside the caller's transaction). Returns rows written.
 
@@ -372,7 +394,8 @@ def write(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, refold: Ca
         raise
 
 
-def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, refold: Callable[[str], None]) -> int:
+def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime,
+                refold: Callable[[set[str]], None]) -> int:
     conn = db.connection()
     written = 0
     next_sid = (db.execute_sql('SELECT COALESCE(MAX(sid), 0) FROM "case"').fetchone()[0]) + 1
@@ -406,7 +429,10 @@ def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, refo
     if to_index:
         _reindex(db, to_index, fresh=new_cases)
     if to_refold:
-        _refold_foreign(db, to_refold, refold)
+        # Every cached column of every touched case (status, deadlines, statistics and board facts) is
+        # derived here from the events now present: the sender's copies of its own columns cannot know
+        # this database's other events, and the local columns never travel.
+        refold(to_refold)
     return written
 
 
@@ -444,17 +470,6 @@ def _reindex(db, case_ids: set[str], *, fresh: set[str] = frozenset()) -> None:
                 names=[x[0] for x in ps], id_numbers=[x[1] for x in ps if x[1]], phones=[x[2] for x in ps if x[2]],
                 case_number=number, query_code=qcode, request=request))))
         search.index_rows(db, rows)
-
-
-def _refold_foreign(db, case_ids: set[str], refold: Callable[[str], None]) -> None:
-    """A case with entries from another unit (a township's actions on a city case) is refolded here:
-    the owner's cached state could not include them."""
-    for part in _chunked(sorted(case_ids)):
-        marks = ",".join("?" for _ in part)
-        for (cid,) in db.execute_sql(
-                f'SELECT DISTINCT e.case_id FROM case_event e JOIN "case" c ON c.id = e.case_id '
-                f"WHERE e.case_id IN ({marks}) AND e.unit_code != c.unit_code", tuple(part)).fetchall():
-            refold(cid)
 
 
 def acknowledge(sender: str, contents: BundleContents, now: datetime) -> tuple[int, int]:

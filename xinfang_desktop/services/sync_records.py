@@ -69,9 +69,7 @@ REFS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "mediation_session": (("case_id", "case", False),),
 }
 PARENT_LABELS = {"case": "所属事项", "person": "所指信访人", "hardship_flag": "所属急难标记"}
-# The attention and attachment records may only hang on a parent of the sender or of this unit.
-PARENT_OWNER_CHECKED = frozenset({"attachment", "leader_assignment", "colour_override", "hardship_flag",
-                                  "hardship_referral", "mediation_session"})
+# Who may write a row that hangs on another is the ownership rule of store/ownership.py.
 
 
 @dataclass(frozen=True)

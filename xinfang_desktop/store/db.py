@@ -65,6 +65,10 @@ def open_database(path: Path, *, key: str | None = None, create: bool = True,
         raise NotFound(f"数据文件不存在：{path.name}。请先运行 xinfang init 初始化本单位。")
     refuse_network_folder(path.parent)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not os.access(path.parent, os.W_OK):
+        # SQLite's own words ("unable to open database file") would not say why.
+        from .errors import read_only_folder
+        raise read_only_folder(path.parent)
     db = Database(str(path), pragmas=PRAGMAS, check_same_thread=False)
     database.initialize(db)
     db.connect(reuse_if_open=True)

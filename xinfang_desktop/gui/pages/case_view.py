@@ -61,6 +61,7 @@ class CaseViewPage(QWidget):
         self.actions_row = QHBoxLayout()
         self.actions_row.setSpacing(6)
         self.no_actions = QLabel()
+        self.no_actions.setWordWrap(True)
         self.no_actions.setStyleSheet("color: #666;")
         self.print_button = QPushButton("打印文书(&P)")
         self.print_menu = QMenu(self.print_button)
@@ -160,7 +161,8 @@ class CaseViewPage(QWidget):
             button.clicked.connect(lambda _=False, a=action: a.run(self, self.ctx, self.detail, self.reload))
             self.actions_row.addWidget(button)
             self.action_buttons[action.key] = button
-        self.no_actions.setText("" if self.action_buttons else
+        self.no_actions.setText(d.not_writable if d.not_writable and not d.allowed else
+                                "" if self.action_buttons else
                                 "当前没有可进行的办理操作" if d.allowed else "该事项已办结，没有可进行的办理操作")
         self.print_menu.clear()
         can_print = actor.can(Permission.PRINT)

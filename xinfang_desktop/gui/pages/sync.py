@@ -183,7 +183,7 @@ class SyncPage(QWidget):
         self.export_button = QPushButton("导出并复制到U盘(&E)")
         self.export_button.clicked.connect(self.export_to_stick)
         self.import_button = QPushButton("从U盘导入(&I)")
-        self.import_button.clicked.connect(self.import_from_stick)
+        self.import_button.clicked.connect(lambda: self.import_from_stick())   # not clicked(bool) as `files`
         self.cancel_button = QPushButton("取消")
         self.cancel_button.clicked.connect(self._cancel)
         self.cancel_button.setVisible(False)

@@ -1,0 +1,56 @@
+"""Tables of trust at the boundaries (issue 11, schema step v10).
+
+- ``sync_held``: bundles from a sender not yet enrolled, kept by the hash of the whole file until the
+  sender is enrolled and their signature can be checked. Keyed by the file, not by the bundle id: a
+  copy with a forged signature is kept beside the genuine one and never replaces it, and neither
+  touches the ledger (``sync_inbox``) before its signature is verified.
+- ``login_attempt``: failed logins by the name typed, known or not, so the window and every command
+  count towards one lockout and a stranger learns nothing about which names exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from peewee import BlobField, CharField, Database, DateTimeField, IntegerField
+
+from .models import BaseModel
+
+
+class SyncHeld(BaseModel):
+    file_sha256 = CharField(primary_key=True, max_length=64)
+    sender = CharField(max_length=32, index=True)
+    epoch = IntegerField()
+    seq = IntegerField()
+    bundle_id = CharField(max_length=64)
+    kind = CharField()
+    source_name = CharField(null=True)
+    created_at = CharField(null=True)                    # sender's clock, display only
+    received_at = DateTimeField()
+    data = BlobField()
+
+
+class LoginAttempt(BaseModel):
+    name = CharField(primary_key=True, max_length=64)    # as typed (trimmed), known or not
+    failures = IntegerField(default=0)
+    locked_until = DateTimeField(null=True)
+
+
+MODELS: list[type[BaseModel]] = [SyncHeld, LoginAttempt]
+
+
+def upgrade(db: Database) -> None:
+    db.create_tables(MODELS)
+    # Bundles an earlier version held in the ledger (state 'quarantined') move to sync_held.
+    have = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
+    if "sync_inbox" not in have:
+        return
+    for bundle_id, sender, epoch, seq, kind, source, created, received, data in db.execute_sql(
+            "SELECT bundle_id, sender, epoch, seq, kind, source_name, created_at, received_at, data FROM sync_inbox "
+            "WHERE state = 'quarantined' AND data IS NOT NULL").fetchall():
+        db.execute_sql(
+            "INSERT OR IGNORE INTO sync_held (file_sha256, sender, epoch, seq, bundle_id, kind, source_name, created_at, "
+            "received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (hashlib.sha256(bytes(data)).hexdigest(), sender, epoch, seq, bundle_id, kind, source, created, received,
+             data))
+    db.execute_sql("DELETE FROM sync_inbox WHERE state = 'quarantined'")
