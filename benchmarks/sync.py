@@ -167,7 +167,9 @@ def import_run(townships: int, per_township: int) -> dict:
                     for d in items:
                         if tag == "case":
                             sid += 1
-                            params.append(rec.insert_params(d, sid))
+                            # the derived columns as the sender sent them (the local ones at their defaults)
+                            sent = tuple(d.values.get(c, 0 if c == "stat_flags" else None) for c in rec.CASE_DERIVED)
+                            params.append(rec.insert_params(d, sid, sent))
                         else:
                             params.append(rec.insert_params(d))
                     batches.append((rec.insert_sql(tag), params))

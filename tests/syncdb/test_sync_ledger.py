@@ -44,7 +44,7 @@ def test_exact_replay_changes_nothing(town, city, tmp_path):
     city.import_([path])
     before = data_dump(city.db_file)
     [again] = city.import_([path])
-    assert again.outcome == "already" and "未重复导入" in again.message
+    assert again.outcome == "already" and "未重复导入" in again.label and "没有变化" in again.message
     assert data_dump(city.db_file) == before
 
 

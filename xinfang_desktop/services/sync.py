@@ -47,7 +47,7 @@ from . import sync_epoch
 from . import sync_export as ex
 from . import sync_import as im
 from .audit import audit
-from .cases import find_case, refold_cases
+from .cases import find_case
 from .permissions import Actor, Permission, require
 
 log = logging.getLogger(__name__)
@@ -538,7 +538,7 @@ class SyncService:
         except im.Refused as exc:
             return self._reject(actor, parsed, source, exc.message, now, base, freeze=exc.freeze)
         if decision == "already":
-            return im.ImportResult(source, im.ALREADY, "该同步包此前已导入，未重复导入。", **base)
+            return im.ImportResult(source, im.ALREADY, "数据没有变化。", **base)
         if decision == "parked-already":
             return im.ImportResult(source, im.PARKED, f"该同步包已暂存，仍在等待缺失的同步包（{self._gap_text(peer)}）。", **base)
         if decision == "park":
@@ -565,7 +565,7 @@ class SyncService:
                 try:
                     decision = im.ledger_decision(peer, parsed)   # again, under the write lock
                     if decision == "already":
-                        return im.ImportResult(source, im.ALREADY, "该同步包此前已导入，未重复导入。", **base)
+                        return im.ImportResult(source, im.ALREADY, "数据没有变化。", **base)
                     if decision != "apply":
                         raise im.Refused("同步包状态已变化，请重新导入。")
                     p = im.plan(self.db, contents, own_unit=own.code, sender_role=peer.role, sender_unit=sender,
@@ -577,7 +577,7 @@ class SyncService:
                 else:
                     refusal = None
                     written = im.write(self.db, p, bundle_id=parsed.bundle_id, sender=sender, now=now,
-                                       refold=self._refold, attachment_store=self._attachment_store())
+                                       cal=self.s.cases.cal, attachment_store=self._attachment_store())
                     h = parsed.header
                     SyncInbox.insert(bundle_id=parsed.bundle_id, sender=sender, epoch=h.epoch, seq=h.seq, kind=h.kind,
                                      prev=h.prev, state=im.APPLIED, reason=None, source_name=source[:200],
@@ -628,9 +628,6 @@ class SyncService:
 
     def _attachment_store(self) -> im.AttachmentStore:
         return im.AttachmentStore(Path(self.s.data_dir) / "attachments")
-
-    def _refold(self, case_ids: set[str]) -> None:
-        refold_cases(self.db, case_ids, self.s.cases.cal)
 
     def _gap_text(self, peer: SyncPeer) -> str:
         missing = im.gaps(SyncPeer.get(SyncPeer.unit_code == peer.unit_code))

@@ -22,6 +22,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from ..domain import workflow as wf
 from ..file_replace import replace_file
 from ..store import ownership, search
 from ..store.models import Unit
@@ -41,6 +42,7 @@ from ..sync.errors import BundleError
 from ..sync.keys import RotationError, raw_public_bytes, signing_fingerprint, verify_rotation_record
 from . import attachments as att
 from . import sync_records as rec
+from .cases import cached_values, refold_cases
 
 APPLIED, ALREADY, PARKED, QUARANTINED, REJECTED = "applied", "already", "parked", "quarantined", "rejected"
 CANCELLED = "cancelled"
@@ -251,14 +253,16 @@ def _check_ownership(db, decoded: Mapping[str, list[rec.Decoded]], *, own_unit: 
     wanted: dict[str, set[str]] = {}
     for tag, items in decoded.items():
         links = ownership.LINKS.get(tag, ())
+        if tag in ownership.PARENTS or tag == "case_party":
+            for d in items:
+                facts.add_row(tag, d.id, d.record)
+        if not links:
+            continue
         for d in items:
-            facts.add_row(tag, d.id, d.record)
             for link in links:
                 raw = d.record.get(link.column)
                 ids = (raw or []) if link.many else ([] if raw is None else [raw])
                 wanted.setdefault(link.parent, set()).update(i for i in ids if isinstance(i, str))
-            if tag == "case_party":
-                wanted.setdefault("person", set()).add(d.values["person_id"])
     facts.load(db, wanted)
     # 交办 arriving with the rows (the city's bundle to a township): written by the case's owner only.
     for d in decoded.get("instruction", ()):
@@ -266,6 +270,8 @@ def _check_ownership(db, decoded: Mapping[str, list[rec.Decoded]], *, own_unit: 
                 facts.owner("case", d.values["case_id"]) == d.unit_code:
             facts.add_assignment(d.values["case_id"], d.values["to_unit"])
     for tag, items in decoded.items():
+        if not ownership.LINKS.get(tag):
+            continue                      # rows that hang on nothing: their own unit_code was checked
         for d in items:
             found = ownership.breach(tag, d.id, d.record, sender_unit, facts, writer_is_city=sender_is_city,
                                      recipient=own_unit)
@@ -371,7 +377,7 @@ def _chunked(items: list[str]):
 # --------------------------------------------------------------------------- step 7
 
 
-def write(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, refold: Callable[[set[str]], None],
+def write(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, cal,
           attachment_store: AttachmentStore | None = None) -> int:
     """The database writes of one bundle (inside the caller's transaction). Returns rows written.
 
@@ -387,25 +393,33 @@ def write(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, refold: Ca
                 if attachment_store.put(sha, content):
                     created.append(sha)
             crash_point("after_files")
-        return _write_rows(db, p, bundle_id=bundle_id, sender=sender, now=now, refold=refold)
+        return _write_rows(db, p, bundle_id=bundle_id, sender=sender, now=now, cal=cal)
     except BaseException:
         if attachment_store is not None:
             attachment_store.remove(created)
         raise
 
 
-def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime,
-                refold: Callable[[set[str]], None]) -> int:
+def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, cal) -> int:
     conn = db.connection()
     written = 0
     next_sid = (db.execute_sql('SELECT COALESCE(MAX(sid), 0) FROM "case"').fetchone()[0]) + 1
+    # A case new here has no events here yet: all it has come in this bundle. Its cached state is folded
+    # from them before it is written, so the row goes in once, complete (no read-back, no second write).
+    fresh_events: dict[str, list[wf.Event]] = {d.id: [] for d in p.inserts["case"]}
+    for d in p.inserts["case_event"]:
+        events = fresh_events.get(d.values["case_id"])
+        if events is not None:
+            events.append(wf.Event(d.id, wf.EventKind(d.values["kind"]), datetime.fromisoformat(d.values["occurred_at"]),
+                                   d.record["data"]))
     for tag in rec.TYPES:
         ins = p.inserts[tag]
         if ins:
             if tag == "case":
                 params = []
                 for d in ins:
-                    params.append(rec.insert_params(d, next_sid))
+                    cached = cached_values(wf.fold(fresh_events[d.id], cal))
+                    params.append(rec.insert_params(d, next_sid, cached))
                     next_sid += 1
             else:
                 params = [rec.insert_params(d) for d in ins]
@@ -421,7 +435,7 @@ def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime,
     changed_cases = new_cases | {d.id for d in p.updates["case"]}
     to_index = changed_cases | {d.values["case_id"] for d in p.inserts["case_party"] + p.updates["case_party"]}
     to_index |= _cases_of_people(db, [d.id for d in p.updates["person"]])
-    to_refold = changed_cases | {d.values["case_id"] for d in p.inserts["case_event"]}
+    to_refold = (changed_cases | {d.values["case_id"] for d in p.inserts["case_event"]}) - new_cases
     crash_point("mid_apply")
     for record, tag, rid, reason in p.quarantine:
         SyncQuarantine.create(bundle_id=bundle_id, sender=sender, record_type=tag, record_id=rid, reason=reason,
@@ -429,10 +443,10 @@ def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime,
     if to_index:
         _reindex(db, to_index, fresh=new_cases)
     if to_refold:
-        # Every cached column of every touched case (status, deadlines, statistics and board facts) is
-        # derived here from the events now present: the sender's copies of its own columns cannot know
-        # this database's other events, and the local columns never travel.
-        refold(to_refold)
+        # Every cached column of every other touched case (status, deadlines, statistics and board facts)
+        # is derived here from the events now present: the sender's copies of its own columns cannot
+        # know this database's other events, and the local columns never travel.
+        refold_cases(db, to_refold, cal)
     return written
 
 

@@ -32,6 +32,7 @@ from ..store.models_intake import Attachment
 from ..store.models_sync import Instruction
 from . import attachments as att
 from .attention import REFERRAL_KINDS
+from .cases import CACHED_COLUMNS
 from .mediation import AGREEMENT_KINDS, MediationKind, MediationOutcome
 from .reception import ReceptionKind
 
@@ -165,11 +166,19 @@ def _check_uuid(value: Any, what: str) -> str:
     return value
 
 
+# One converter per column, None handled inside (one call per value: an import decodes millions).
+def _null(col: Column) -> None:
+    if not col.null:
+        raise RecordProblem(f"字段 {col.name} 不能为空")
+
+
 def _str(col: Column) -> Callable[[Any], Any]:
     limit = MAX_TEXT if col.max_length in (None, 255) else col.max_length
 
     def conv(value: Any) -> Any:
         if value.__class__ is not str:
+            if value is None:
+                return _null(col)
             raise RecordProblem(f"字段 {col.name} 应为文字")
         if len(value) > limit:
             raise RecordProblem(f"字段 {col.name} 过长")
@@ -181,6 +190,8 @@ def _str(col: Column) -> Callable[[Any], Any]:
 def _int(col: Column) -> Callable[[Any], Any]:
     def conv(value: Any) -> Any:
         if value.__class__ is not int or not -(2**62) < value < 2**62:
+            if value is None:
+                return _null(col)
             raise RecordProblem(f"字段 {col.name} 应为整数")
         return value
 
@@ -190,6 +201,8 @@ def _int(col: Column) -> Callable[[Any], Any]:
 def _bool(col: Column) -> Callable[[Any], Any]:
     def conv(value: Any) -> Any:
         if value.__class__ is not bool:
+            if value is None:
+                return _null(col)
             raise RecordProblem(f"字段 {col.name} 应为是或否")
         return int(value)
 
@@ -203,6 +216,8 @@ _DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{6})?\Z")
 def _date(col: Column) -> Callable[[Any], Any]:
     def conv(value: Any) -> Any:
         if value.__class__ is not str or not _DATE_RE.match(value):
+            if value is None:
+                return _null(col)
             raise RecordProblem(f"字段 {col.name} 不是有效日期")
         try:
             date.fromisoformat(value)
@@ -217,6 +232,8 @@ def _datetime(col: Column) -> Callable[[Any], Any]:
     def conv(value: Any) -> Any:
         # Exactly the text SQLite holds for a Python datetime, so it is stored as received.
         if value.__class__ is not str or not _DATETIME_RE.match(value):
+            if value is None:
+                return _null(col)
             raise RecordProblem(f"字段 {col.name} 不是有效时间")
         try:
             datetime.fromisoformat(value)
@@ -236,6 +253,8 @@ def _json(col: Column) -> Callable[[Any], Any]:
 
     def conv(value: Any) -> Any:
         if value.__class__ is not shape:
+            if value is None:
+                return _null(col)
             raise RecordProblem(f"字段 {col.name} 应为{'列表' if shape is list else '对象'}")
         if shape is list and len(value) > MAX_LIST:
             raise RecordProblem(f"字段 {col.name} 的项目过多")
@@ -246,21 +265,8 @@ def _json(col: Column) -> Callable[[Any], Any]:
 
 _CONVERTERS = {"str": _str, "int": _int, "bool": _bool, "date": _date, "datetime": _datetime, "json": _json}
 
-
-def _nullable(col: Column, conv: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    if col.null:
-        return lambda value: None if value is None else conv(value)
-
-    def required(value: Any) -> Any:
-        if value is None:
-            raise RecordProblem(f"字段 {col.name} 不能为空")
-        return conv(value)
-
-    return required
-
-
 CONVERT: dict[str, list[tuple[str, Callable[[Any], Any]]]] = {
-    tag: [(c.name, _nullable(c, _CONVERTERS[c.kind](c))) for c in cols] for tag, cols in COLUMNS.items()
+    tag: [(c.name, _CONVERTERS[c.kind](c)) for c in cols] for tag, cols in COLUMNS.items()
 }
 EXPECTED_KEYS: dict[str, frozenset[str]] = {tag: frozenset({"t", "id", *(c.name for c in cols)})
                                             for tag, cols in COLUMNS.items()}
@@ -412,8 +418,16 @@ def _entry_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
             _check_uuid(v["corrects"], "所更正的调解记录")
 
 
+# The columns of a case row this database derives itself from the events (the travelling ones are
+# overwritten by the local fold): written with the row when it is inserted.
+CASE_DERIVED = CACHED_COLUMNS
+
+
 def insert_sql(tag: str) -> str:
-    cols = ["id", *(c.name for c in COLUMNS[tag])] + (["sid"] if tag == "case" else [])
+    if tag == "case":
+        cols = ["id", *(c.name for c in COLUMNS[tag] if c.name not in CASE_DERIVED), "sid", *CASE_DERIVED]
+    else:
+        cols = ["id", *(c.name for c in COLUMNS[tag])]
     names = ", ".join(f'"{c}"' for c in cols)
     marks = ", ".join("?" for _ in cols)
     return f'INSERT INTO "{TABLES[tag]}" ({names}) VALUES ({marks})'
@@ -428,11 +442,14 @@ def update_sql(tag: str) -> str:
 _VALUES_OF: dict[str, Callable[[dict[str, Any]], tuple]] = {
     tag: operator.itemgetter(*(c.name for c in cols)) for tag, cols in COLUMNS.items()
 }
+_CASE_OWN_VALUES = operator.itemgetter(*(c.name for c in COLUMNS["case"] if c.name not in CASE_DERIVED))
 
 
-def insert_params(d: Decoded, sid: int | None = None) -> tuple:
+def insert_params(d: Decoded, sid: int | None = None, derived: tuple = ()) -> tuple:
+    """A case takes its local key and its derived columns (CASE_DERIVED, from this database's fold)."""
     if d.tag == "case":
-        return (d.id, *_VALUES_OF["case"](d.values), sid)
+        return (d.id, *_CASE_OWN_VALUES(d.values), sid,
+                *(v.isoformat() if hasattr(v, "isoformat") else v for v in derived))
     return (d.id, *_VALUES_OF[d.tag](d.values))
 
 

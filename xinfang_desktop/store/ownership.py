@@ -51,6 +51,9 @@ LINKS: dict[str, tuple[Link, ...]] = {
     "mediation_session": (Link("case_id", "case"), Link("corrects", "mediation_session", optional=True)),
 }
 
+# The tables rows hang on.
+PARENTS = frozenset(link.parent for links in LINKS.values() for link in links)
+
 # What a unit that was handed a case by 交办 may write on it: the handling, and the attention a leader
 # gives it. Its registration, parties and any refusal stay with the unit that registered it.
 ASSIGNEE_MAY = frozenset({"case_event", "attachment", "leader_assignment", "colour_override", "hardship_flag",
