@@ -26,6 +26,8 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ADMIN, PASSWORD, new_bench_services, open_bench_services  # noqa: E402,F401
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 GOAL_MS = 300.0
@@ -62,14 +64,14 @@ def main() -> int:
     from xinfang_desktop.services.board import BoardService
     from xinfang_desktop.services.board import _collector_paused as collector_paused
     from xinfang_desktop.services.clock import FixedClock
-    from xinfang_desktop.services.context import open_services
     from xinfang_desktop.store.models import Case
 
     apply_fonts(app)
     data = args.data_dir or Path(tempfile.mkdtemp(prefix="board-bench-")) / "data"
     reuse = (data / "xinfang.sqlite3").exists()
-    svc = open_services(data, clock=FixedClock(datetime(2026, 11, 26, 9, 0)))
-    admin = svc.auth.first_admin() if reuse else svc.auth.initialize("350881102000", "admin", "bench-pass-1", "王管理")
+    clock = FixedClock(datetime(2026, 11, 26, 9, 0))
+    svc = open_bench_services(data, clock) if reuse else new_bench_services(data, clock)
+    admin = svc.auth.first_admin() if reuse else svc.auth.initialize("350881102000", ADMIN, PASSWORD, "王管理")
     board = svc.get(BoardService)
     # Recent cases keep most people on the board; add cases until there are enough people.
     t = time.perf_counter()

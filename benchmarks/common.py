@@ -60,12 +60,13 @@ def _xinfang(data_dir: Path, *args: str, stdin: str | None = None) -> None:
     # the real `xinfang` command (its module; `python -m xinfang_desktop` is the window)
     cmd = [sys.executable, "-c", "import sys; from xinfang_desktop.cli import main; sys.exit(main())",
            "--data-dir", str(data_dir), *args]
-    subprocess.run(cmd, input=stdin, text=True, encoding="utf-8", check=True, cwd=ROOT)
+    env = dict(os.environ, XINFANG_PASSWORD=PASSWORD)        # the data are encrypted: every command logs in
+    subprocess.run(cmd, input=stdin, text=True, encoding="utf-8", check=True, cwd=ROOT, env=env)
 
 
 def bench_db(cases: int, *, seed: int = 1) -> Path:
     """The data folder of a demo database with `cases` cases (admin user `admin`), built if missing."""
-    target = BENCH_DATA / f"cases-{cases}"
+    target = BENCH_DATA / f"encrypted-cases-{cases}"
     if (target / _DONE).exists():
         return target
     with _locked(BENCH_DATA / f"cases-{cases}.lock"):
@@ -89,16 +90,32 @@ def bench_db(cases: int, *, seed: int = 1) -> Path:
         return target
 
 
-def open_bench_services(data_dir: Path):
-    """Services on a benchmark folder (system clock: the demo data are dated relative to the build day)."""
+def bench_key(data_dir: Path) -> bytes:
+    from xinfang_desktop.store.keyring import Keyring
+
+    return Keyring.load(data_dir).unwrap_user(ADMIN, PASSWORD)
+
+
+def open_bench_services(data_dir: Path, clock=None):
+    """Services on a benchmark folder (system clock unless given: the demo data are dated relative to the
+    build day), opened with the administrator's password like any login."""
     from xinfang_desktop.services.context import open_services
 
-    return open_services(data_dir, create=False)
+    return open_services(data_dir, key=bench_key(data_dir), clock=clock, create=False)
+
+
+def new_bench_services(data_dir: Path, clock=None):
+    """Services on a new, empty benchmark folder with its own key (initialise it with auth.initialize)."""
+    from xinfang_desktop.services.access import new_folder
+    from xinfang_desktop.services.context import open_services
+
+    key, _code = new_folder(data_dir)
+    return open_services(data_dir, key=key, clock=clock)
 
 
 def bench_actor(services):
-    """The admin of a benchmark folder, logged in."""
-    return services.auth.login(ADMIN, PASSWORD)
+    """The admin of a benchmark folder."""
+    return services.auth.user(ADMIN)
 
 
 def timed(fn: Callable[[], object], *, repeat: int = 5) -> tuple[float, object]:

@@ -20,6 +20,8 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ADMIN, PASSWORD, new_bench_services, open_bench_services  # noqa: E402,F401
 
 
 def ms_since(t0: float) -> float:
@@ -103,12 +105,11 @@ def main() -> None:
     # The window's path: the case read from SQLite, the document rendered, the print audited.
     from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput
     from xinfang_desktop.services.clock import FixedClock
-    from xinfang_desktop.services.context import open_services
     from xinfang_desktop.services.printing import PrintService
 
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:  # Windows: SQLite may hold -wal a moment
         clock = FixedClock(datetime(2026, 11, 2, 9, 30))
-        svc = open_services(Path(tmp) / "data", clock=clock)
+        svc = new_bench_services(Path(tmp) / "data", clock)
         admin = svc.auth.initialize("350881102000", "admin", "bench-password-1", "王管理")
         people = [PetitionerInput(name=n, id_number=None, phone=f"1381234{i:04d}", is_representative=i < 2)
                   for i, n in enumerate(("欧阳娜娜", "张伟", "李娜", "王芳", "刘洋", "陈静"))]

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from xinfang_desktop.domain.idcard import check_character  # noqa: E402
 from xinfang_desktop.services.clock import FixedClock  # noqa: E402
-from xinfang_desktop.services.context import open_services  # noqa: E402
+from common import new_bench_services  # noqa: E402
 from xinfang_desktop.services.intake import IntakeService  # noqa: E402
 
 UNIT = "350881102000"
@@ -48,8 +48,8 @@ def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     rnd = random.Random(7)
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as tmp:  # Windows: SQLite may hold -wal a moment
-        svc = open_services(Path(tmp), clock=FixedClock(datetime(2026, 11, 2, 9, 30)))
-        admin = svc.auth.initialize(UNIT, "admin", "bench-pass-1", "管理员")
+        svc = new_bench_services(Path(tmp), FixedClock(datetime(2026, 11, 2, 9, 30)))
+        admin = svc.auth.initialize(UNIT, "admin", "bench-password-1", "管理员")
         t0 = time.perf_counter()
         people = []
         for i in range(n):

@@ -87,9 +87,9 @@ def per_row_import(svc, actor, table) -> int:
 
 def _fresh_office(folder: Path):
     from xinfang_desktop.services.clock import FixedClock
-    from xinfang_desktop.services.context import open_services
+    from benchmarks.common import new_bench_services
 
-    svc = open_services(folder, clock=FixedClock(datetime(2026, 11, 2, 9, 30)))
+    svc = new_bench_services(folder, FixedClock(datetime(2026, 11, 2, 9, 30)))
     actor = svc.auth.initialize("350881102000", "admin", "bench-password-1", "管理员")
     return svc, actor
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import bench_db, open_bench_services  # noqa: E402
+from common import bench_db, new_bench_services, open_bench_services  # noqa: E402
 
 CITY = "350881000000"
 
@@ -36,9 +36,7 @@ def _keys(code: str, name: str, role: str):
 
 def _city(folder: Path, clock_now: datetime):
     from xinfang_desktop.services.clock import FixedClock
-    from xinfang_desktop.services.context import open_services
-
-    svc = open_services(folder, clock=FixedClock(clock_now))
+    svc = new_bench_services(folder, FixedClock(clock_now))
     admin = svc.auth.initialize(CITY, "admin", "bench-password-1", "市局管理员")
     return svc, admin
 

@@ -14,10 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import new_bench_services, open_bench_services  # noqa: E402
 
 CITY = "350881000000"
 TOWN = "350881102000"
@@ -25,10 +29,9 @@ TOWN = "350881102000"
 
 def _build(folder: Path, cases: int):
     from xinfang_desktop.services.clock import FixedClock
-    from xinfang_desktop.services.context import open_services
     from xinfang_desktop.services.demo import generate
 
-    svc = open_services(folder, clock=FixedClock(datetime(2026, 11, 2, 9, 30)))
+    svc = new_bench_services(folder, FixedClock(datetime(2026, 11, 2, 9, 30)))
     admin = svc.auth.initialize(TOWN, "admin", "bench-password-1", "王管理")
     generate(svc, admin, cases)
     svc.close()
@@ -36,10 +39,9 @@ def _build(folder: Path, cases: int):
 
 def _open(folder: Path):
     from xinfang_desktop.services.clock import FixedClock
-    from xinfang_desktop.services.context import open_services
     from xinfang_desktop.store.models import database
 
-    svc = open_services(folder, clock=FixedClock(datetime(2026, 11, 2, 9, 30)))
+    svc = open_bench_services(folder, FixedClock(datetime(2026, 11, 2, 9, 30)))
     database.initialize(svc.db)
     return svc, svc.auth.first_admin()
 

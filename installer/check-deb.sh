@@ -79,7 +79,7 @@ apt-get install -y -q -o DPkg::Lock::Timeout=300 "$DEB" >"$TMP/apt.log" 2>&1 || 
 HOME_DIR=$TMP/home                     # an ordinary user's home, outside the source tree
 mkdir -p "$HOME_DIR"
 run() { (cd "$HOME_DIR" && env -i PATH=/usr/bin:/bin HOME="$HOME_DIR" LANG=C.UTF-8 QT_QPA_PLATFORM=offscreen \
-         XDG_RUNTIME_DIR="$TMP" "$@"); }
+         XDG_RUNTIME_DIR="$TMP" XINFANG_PASSWORD=check-deb-pass-1 "$@"); }
 [ "$(command -v xinfang)" = /usr/bin/xinfang ] || fail "xinfang is not on the PATH"
 run xinfang --version
 echo "check-deb-pass-1" | run xinfang init --unit 350881102000 --admin admin

@@ -12,6 +12,7 @@ X() { echo "[smoke] xinfang $*"; "$APP/xinfang" --data-dir "$DATA/data" "$@"; }
 
 "$APP/xinfang" --version
 echo "smoke-pass-1" | X init --unit 350881102000 --admin admin
+export XINFANG_PASSWORD=smoke-pass-1        # every command opens the encrypted data with a password
 X demo --cases 100
 X check
 X backup --to "$DATA/backups"

@@ -29,7 +29,8 @@ else
   # `xinfang init` reads the admin password from stdin when stdin is not a terminal.
   printf '%s\n' "$PASSWORD" |
     .venv/bin/xinfang --data-dir "$TMP_DATA" init --unit "$UNIT" --admin "$ADMIN"
-  .venv/bin/xinfang --data-dir "$TMP_DATA" demo --cases "$CASES" --seed 1
+  # Every other command opens the encrypted data with a user's password: the demo's, from the environment.
+  XINFANG_PASSWORD="$PASSWORD" .venv/bin/xinfang --data-dir "$TMP_DATA" demo --cases "$CASES" --seed 1
   printf '# demo data made by scripts/demo.sh: not part of the source tree\n*\n' >"$TMP_DATA/.gitignore"
   mv "$TMP_DATA" "$DATA"
   echo "[demo] Demo database ready in $DATA/."

@@ -16,6 +16,35 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 UNIT = "350881102000"
 ADMIN_PASSWORD = "admin-pass-1"
+# argon2id at its cheapest: the keyring of every test folder (production's cost is tested on its own).
+os.environ.setdefault("XINFANG_INSECURE_FAST_KDF_FOR_TESTS", "1")
+
+
+def cheap_kdf():
+    from xinfang_desktop.store.keyring import KdfParams
+
+    return KdfParams(time_cost=1, memory_kib=8, parallelism=1)
+
+
+def new_services(data_dir, clock=None):
+    """Services on a new, empty data folder with its own key (the recovery code kept on the object)."""
+    from xinfang_desktop.services.access import new_folder
+    from xinfang_desktop.services.context import open_services
+
+    from tests.dbfiles import remember
+
+    key, code = new_folder(data_dir, kdf=cheap_kdf())
+    svc = open_services(data_dir, key=key, clock=clock, kdf=cheap_kdf())
+    svc.recovery_code = code
+    remember(data_dir / "xinfang.sqlite3", key)
+    return svc
+
+
+def reopen(data_dir, clock=None, *, key: bytes):
+    """The services of an existing test folder, opened with its key."""
+    from xinfang_desktop.services.context import open_services
+
+    return open_services(data_dir, key=key, clock=clock, kdf=cheap_kdf())
 
 
 @pytest.fixture
@@ -28,10 +57,9 @@ def clock():
 @pytest.fixture
 def services(request, tmp_path, clock):
     from xinfang_desktop.services.check import run_check
-    from xinfang_desktop.services.context import open_services
     from xinfang_desktop.store.models import database
 
-    svc = open_services(tmp_path / "data", clock=clock)
+    svc = new_services(tmp_path / "data", clock)
     yield svc
     try:
         # Every test database passes `xinfang check` at the end: derived state is recomputed by every writer.

@@ -7,6 +7,7 @@ document on stdout.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from datetime import date, datetime
@@ -86,12 +87,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("user", help="用户管理")
     us = s.add_subparsers(dest="user_cmd", required=True, parser_class=ChineseArgumentParser)
-    a = us.add_parser("add", help="添加用户（密码从标准输入读取）")
+    a = us.add_parser("add", help="添加用户（新用户的密码从标准输入读取）")
     a.add_argument("name")
     a.add_argument("--role", required=True, help="admin|clerk|handler|leader")
     a.add_argument("--display-name")
     lst = us.add_parser("list", help="列出用户")
     lst.add_argument("--format", choices=["text", "json"], default="text")
+    a = us.add_parser("passwd", help="修改密码：不给出用户名时改自己的（新密码在终端输入，或从标准输入读取）；"
+                                     "管理员可重设他人的密码")
+    a.add_argument("name", nargs="?", help="用户名（管理员重设他人的密码时给出）")
+    a = us.add_parser("reset-password", help="用恢复码重设某个用户的密码（所有密码都忘记时；新密码从标准输入读取）")
+    a.add_argument("name")
+    a.add_argument("--recovery-code", help="恢复码（也可用环境变量 XINFANG_RECOVERY_CODE 给出）")
 
     s = sub.add_parser("demo", help="生成演示数据")
     s.add_argument("--cases", type=int, required=True)
@@ -181,21 +188,40 @@ from .commands._common import open_services as _services  # noqa: E402
 # -- commands --------------------------------------------------------------------------------
 
 def cmd_init(args) -> int:
-    svc = _services(args, create=True)
-    if svc.auth.is_initialized():
+    from .commands._common import data_dir_of, print_recovery_code
+    from .services.access import folder_state, set_up
+
+    data_dir = data_dir_of(args)
+    if folder_state(data_dir) != "new":
         raise XinfangError("本数据目录已经初始化过，不能重复初始化。如需重新开始，请换一个数据目录。")
     password = read_password("管理员密码：")
-    actor = svc.auth.initialize(args.unit, args.admin, password, args.display_name)
-    unit = svc.auth.unit()
-    print(f"已初始化：{unit.name}（{unit.code}），管理员 {actor.name}")
+    opened = set_up(data_dir, args.unit, args.admin, password, args.display_name)
+    unit = opened.services.auth.unit()
+    print(f"已初始化：{unit.name}（{unit.code}），管理员 {opened.actor.name}")
+    print("数据已加密保存，只有用本单位用户的密码（或下面的恢复码）才能打开。")
+    print_recovery_code(opened.recovery_code)
+    opened.services.close()
     return 0
 
 
 def cmd_user(args) -> int:
     from .services.permissions import Role
 
+    if args.user_cmd == "reset-password":
+        return _reset_with_recovery(args)
     svc = _services(args)
     actor = _actor(svc, args)
+    if args.user_cmd == "passwd":
+        new = read_password("新密码：")
+        if args.name and args.name != actor.name:
+            svc.auth.reset_password(actor, args.name, new)
+            print(f"已重设 {args.name} 的密码。请把新密码告知本人，并请其登录后修改。")
+        else:
+            from .commands._common import login_password
+
+            svc.auth.change_password(actor, login_password(actor.name), new)
+            print(f"已修改 {actor.name} 的密码：原密码从此不能再打开数据。")
+        return 0
     if args.user_cmd == "add":
         role = Role.parse(args.role)
         password = read_password(f"{args.name} 的密码：")
@@ -208,6 +234,21 @@ def cmd_user(args) -> int:
         else:
             for u in users:
                 print(f"{u.name}\t{u.display_name}\t{u.role.label}")
+    return 0
+
+
+def _reset_with_recovery(args) -> int:
+    import os
+
+    from .commands._common import RECOVERY_ENV, data_dir_of
+    from .services.access import reset_password_with_recovery
+
+    code = args.recovery_code or os.environ.get(RECOVERY_ENV)
+    if not code:
+        raise XinfangError("请用 --recovery-code 给出恢复码（或设置环境变量 XINFANG_RECOVERY_CODE）。")
+    new = read_password(f"{args.name} 的新密码：")
+    actor = reset_password_with_recovery(data_dir_of(args), args.name, code, new)
+    print(f"已用恢复码重设 {actor.name}（{actor.display_name}）的密码。")
     return 0
 
 
@@ -400,6 +441,10 @@ def cmd_check(args) -> int:
 
 
 def cmd_calendar(args) -> int:
+    import os
+
+    if args.calendar_cmd == "show" and not os.environ.get("XINFANG_PASSWORD"):
+        return _calendar_show_builtin(args)     # needs no data: the schedules built into the program
     svc = _services(args)
     actor = _actor(svc, args)
     if args.calendar_cmd == "load":
@@ -423,11 +468,25 @@ def cmd_calendar(args) -> int:
     return 0
 
 
+def _calendar_show_builtin(args) -> int:
+    from .domain.holidays import build_calendar
+
+    years = sorted(build_calendar([]).known_years())
+    if args.format == "json":
+        emit_json({"known_years": years, "loaded_years": None})
+    else:
+        print("已知放假安排的年份（程序自带）：" + (f"{years[0]}–{years[-1]}" if years else "无"))
+        print("管理员载入的年份需登录后查看（设置环境变量 XINFANG_PASSWORD）。")
+    return 0
+
+
 COMMANDS = {"init": cmd_init, "user": cmd_user, "demo": cmd_demo, "case": cmd_case, "search": cmd_search,
             "categories": cmd_categories, "event": cmd_event, "check": cmd_check, "calendar": cmd_calendar}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    if hasattr(os, "umask"):
+        os.umask(0o077)        # whatever the program writes is readable by this user only (PIPL 第五十一条)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]

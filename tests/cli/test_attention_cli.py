@@ -32,11 +32,11 @@ def test_board_assign_mediate_reply_follow_up(data):
     assert person["reasons"][0].startswith("办理中，按期推进")
 
     r = run(data, "--as", "leader1", "case", "assign-leader", number, "--leader", "李镇长",
-            "--plan", "约谈企业负责人", "--target", (today - timedelta(days=1)).isoformat())
+            "--plan", "约谈企业负责人", "--target", (today - timedelta(days=1)).isoformat(), password="leader-pass-1")
     assert r.returncode == 1 and "早于今天" in r.stderr
     target = (today + timedelta(days=20)).isoformat()
     out = ok(data, "--as", "leader1", "case", "assign-leader", number, "--leader", "李镇长", "--plan", "约谈企业负责人",
-             "--target", target)
+             "--target", target, password="leader-pass-1")
     assert "李镇长包案" in out
     person = next(p for p in json.loads(ok(data, "board", "--format", "json"))["people"] if p["name"] == "欧阳娜娜")
     assert person["colour"] == "B" and person["owner"] == "李镇长"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,7 +12,10 @@ from tests.cli.test_cli import ok, run
 
 
 def _numbers(data: Path) -> set[str]:
-    con = sqlite3.connect(data / "xinfang.sqlite3")
+    from tests.cli.test_cli import PASSWORD
+    from tests.dbfiles import connect
+
+    con = connect(data / "xinfang.sqlite3", password=PASSWORD)
     try:
         return {r[0] for r in con.execute('SELECT number FROM "case"')}
     finally:

@@ -19,8 +19,14 @@ def text_of(path: Path) -> str:
 
 
 def xinfang(data: Path, capsys, *args: str) -> tuple[int, str, str]:
+    import os
+
     capsys.readouterr()
-    code = main(["--data-dir", str(data), *args])
+    os.environ["XINFANG_PASSWORD"] = "secret-pass"
+    try:
+        code = main(["--data-dir", str(data), *args])
+    finally:
+        del os.environ["XINFANG_PASSWORD"]
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -30,12 +36,12 @@ def folder(tmp_path_factory):
     """A data folder with a handled case (assigned, extended, replied) and a refused one."""
     from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput
     from xinfang_desktop.services.clock import FixedClock
-    from xinfang_desktop.services.context import open_services
+    from tests.conftest import new_services
 
     root = tmp_path_factory.mktemp("print")
     data = root / "data"
     clock = FixedClock(datetime(2026, 11, 2, 9, 30))
-    svc = open_services(data, clock=clock)
+    svc = new_services(data, clock)
     admin = svc.auth.initialize("350881102000", "admin", "secret-pass", "王管理")
 
     def register(person: PetitionerInput):

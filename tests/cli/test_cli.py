@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,21 +11,29 @@ from pathlib import Path
 import pytest
 
 
-def run(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+PASSWORD = "secret-pass"        # the administrator's password of every folder these tests make
+
+
+def run(data: Path, *args: str, stdin: str | None = None, password: str | None = PASSWORD) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     env.pop("XINFANG_HOME", None)
+    env.pop("XINFANG_PASSWORD", None)
+    if password is not None:
+        env["XINFANG_PASSWORD"] = password
     return subprocess.run([sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(data), *args],
                           input=stdin, capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
 
 
-def ok(data: Path, *args: str, stdin: str | None = None) -> str:
-    r = run(data, *args, stdin=stdin)
+def ok(data: Path, *args: str, stdin: str | None = None, password: str | None = PASSWORD) -> str:
+    r = run(data, *args, stdin=stdin, password=password)
     assert r.returncode == 0, r.stderr
     return r.stdout
 
 
 def table_counts(data: Path) -> tuple:
-    con = sqlite3.connect(data / "xinfang.sqlite3")
+    from tests.dbfiles import connect
+
+    con = connect(data / "xinfang.sqlite3", password=PASSWORD)
     try:
         return tuple(con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]
                      for t in ("case", "person", "case_event", "audit_entry"))
@@ -114,7 +121,7 @@ def test_user_add_reads_password_from_stdin(data):
     ok(data, "user", "add", "clerk2", "--role", "clerk", stdin="clerk-pass\n")
     users = json.loads(ok(data, "user", "list", "--format", "json"))
     assert {"name": "clerk2", "display_name": "clerk2", "role": "clerk"} in users
-    r = run(data, "--as", "clerk2", "user", "add", "x", "--role", "admin", stdin="whatever1\n")
+    r = run(data, "--as", "clerk2", "user", "add", "x", "--role", "admin", stdin="whatever1\n", password="clerk-pass")
     assert r.returncode == 1 and "权限" in r.stderr
 
 

@@ -18,10 +18,10 @@ def data(tmp_path_factory):
     from datetime import datetime
 
     from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput
-    from xinfang_desktop.services.context import open_services
+    from tests.conftest import new_services
 
     d = tmp_path_factory.mktemp("stats-cli") / "data"
-    svc = open_services(d)
+    svc = new_services(d)
     try:
         admin = svc.auth.initialize("350881102000", "admin", "secret-pass", "管理员")
         for name, channel, cat, day, people in (("欧阳娜娜", "来信", "0401", (2025, 3, 2), 1),

@@ -25,7 +25,7 @@ from xinfang_desktop.gui.app import make_app  # noqa: E402
 from xinfang_desktop.gui.context import AppContext  # noqa: E402
 from xinfang_desktop.gui.pages.intake import IntakePage  # noqa: E402
 from xinfang_desktop.gui.tasks import TaskRunner  # noqa: E402
-from xinfang_desktop.services.context import open_services  # noqa: E402
+from xinfang_desktop.services.access import unlock  # noqa: E402
 
 PASSWORD = "admin-pass-1"
 
@@ -66,8 +66,8 @@ def type_form(page: IntakePage) -> None:
 def main() -> int:
     data_dir, mode = Path(sys.argv[1]), sys.argv[2]
     app = make_app(sys.argv[:1])
-    services = open_services(data_dir)
-    actor = services.auth.login("admin", PASSWORD)
+    opened = unlock(data_dir, "admin", PASSWORD)
+    services, actor = opened.services, opened.actor
     tasks = TaskRunner()
     page = IntakePage(AppContext(services, tasks, actor))
     page.resize(1200, 760)

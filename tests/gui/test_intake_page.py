@@ -256,7 +256,9 @@ def test_attachments_are_checked_listed_and_saved_with_the_case(qtbot, page, rec
     save_minimal_form(kb, page)
     [row] = Attachment.select()
     assert row.file_name == "来信.jpg" and row.kind == "jpg" and row.case.number == page.saved_case.number
-    assert (services.data_dir / "attachments" / row.sha256[:2] / row.sha256).read_bytes() == JPEG
+    from xinfang_desktop.store.files import FileStore
+
+    assert FileStore(services.data_dir / "attachments", services.data_key).read(row.sha256) == JPEG
 
 
 def test_draft_is_offered_on_the_next_start_and_restores_the_form(qtbot, app_ctx, page, receipts):

@@ -18,7 +18,7 @@ def commit_text(widget, text: str) -> None:
 def test_login_wrong_then_right(qtbot, services, admin, tasks):
     from xinfang_desktop.gui.dialogs import LoginDialog
 
-    dlg = LoginDialog(services, tasks)
+    dlg = LoginDialog(services.data_dir, tasks)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitExposed(dlg)
@@ -32,6 +32,9 @@ def test_login_wrong_then_right(qtbot, services, admin, tasks):
     qtbot.keyClicks(dlg.ui.password, "admin-pass-1")
     qtbot.keyClick(dlg.ui.password, Qt.Key_Return)
     assert dlg.result() == QDialog.Accepted and dlg.actor.name == "admin"
+    # the password opened the folder: its services are the window's from here on
+    assert dlg.services.auth.unit().name == "永福镇信访办"
+    dlg.services.close()
 
 
 def test_case_list_search_and_open_case(qtbot, app_ctx, two_cases, services, handler, clock):

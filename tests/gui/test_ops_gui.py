@@ -8,33 +8,52 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget, QWizard
 
 from tests.conftest import UNIT, make_registration
 
 
 @pytest.fixture
-def empty_services(tmp_path, clock):
-    from xinfang_desktop.services.context import open_services
+def fresh(tmp_path):
+    """An empty data folder for the set-up wizard."""
+    yield tmp_path / "fresh"
+    from xinfang_desktop.store.models import database
 
-    svc = open_services(tmp_path / "fresh", clock=clock)
-    yield svc
-    svc.close()
+    if database.obj is not None and not database.obj.is_closed():
+        database.obj.close()
 
 
-def _wizard(qtbot, services, tasks):
+def _wizard(qtbot, folder, tasks):
+    from tests.conftest import cheap_kdf
     from xinfang_desktop.gui.wizard import FirstRunWizard
 
-    w = FirstRunWizard(services, tasks)
+    w = FirstRunWizard(folder, tasks, kdf=cheap_kdf())
     qtbot.addWidget(w)
     w.show()
     return w
 
 
-def test_wizard_sets_up_unit_admin_and_backup_folder(qtbot, empty_services, tasks, tmp_path):
+def _initialised(folder) -> bool:
+    from xinfang_desktop.services.access import folder_state
+
+    return folder_state(folder) != "new"
+
+
+def _keep_code_and_finish(w) -> None:
+    """The last page: the recovery code, which must be confirmed kept before 完成 does anything."""
+    from xinfang_desktop.gui.wizard import RECOVERY_PAGE
+
+    assert w.currentId() == RECOVERY_PAGE and len(w.recovery_page.code.text()) == 29
+    assert not w.button(QWizard.FinishButton).isEnabled()
+    w.recovery_page.kept.setChecked(True)
+    w.button(QWizard.FinishButton).click()
+
+
+def test_wizard_sets_up_unit_admin_and_backup_folder(qtbot, fresh, tasks, tmp_path):
     from xinfang_desktop.services.backup import BackupService
 
-    w = _wizard(qtbot, empty_services, tasks)
+    w = _wizard(qtbot, fresh, tasks)
     page = w.unit_page
     assert all("信访办" in page.unit.itemText(i) for i in range(page.unit.count()))
     page.city.setChecked(True)
@@ -54,14 +73,17 @@ def test_wizard_sets_up_unit_admin_and_backup_folder(qtbot, empty_services, task
     w.next()                                                               # the key is optional
     assert w.currentId() == 3
     w.backup_page.folder.setText(str(tmp_path / "stick" / "信访备份"))
-    w.button(QWizard.FinishButton).click()
+    w.next()                                                               # the folder and its key are made
+    _keep_code_and_finish(w)
     assert w.result() == QWizard.Accepted and w.actor is not None and w.actor.name == "wangli"
-    assert empty_services.auth.unit_code() == UNIT
-    assert empty_services.get(BackupService).folder() == tmp_path / "stick" / "信访备份"
+    services = w.opened.services
+    assert services.auth.unit_code() == UNIT
+    assert services.get(BackupService).folder() == tmp_path / "stick" / "信访备份"
+    assert not (fresh / "xinfang.sqlite3").read_bytes().startswith(b"SQLite format 3")      # encrypted
 
 
-def test_wizard_refuses_a_wrong_enrolment_file_and_writes_nothing(qtbot, empty_services, tasks, tmp_path):
-    w = _wizard(qtbot, empty_services, tasks)
+def test_wizard_refuses_a_wrong_enrolment_file_and_writes_nothing(qtbot, fresh, tasks, tmp_path):
+    w = _wizard(qtbot, fresh, tasks)
     w.next()
     w.admin_page.name.setText("wangli")
     w.admin_page.password.setText("pass-word-1")
@@ -73,14 +95,14 @@ def test_wizard_refuses_a_wrong_enrolment_file_and_writes_nothing(qtbot, empty_s
     w.enrol_page.fingerprint.setText("AB" * 32)
     w.next()
     assert w.currentId() == 2 and w.enrol_page.message.text()
-    assert not empty_services.auth.is_initialized()
+    assert not _initialised(fresh)
 
 
-def test_wizard_with_an_unwritable_backup_folder_stays_open(qtbot, empty_services, tasks, tmp_path, monkeypatch):
+def test_wizard_with_an_unwritable_backup_folder_stays_open(qtbot, fresh, tasks, tmp_path, monkeypatch):
     import errno
     import os
 
-    w = _wizard(qtbot, empty_services, tasks)
+    w = _wizard(qtbot, fresh, tasks)
     w.next()
     w.admin_page.name.setText("wangli")
     w.admin_page.password.setText("pass-word-1")
@@ -96,12 +118,13 @@ def test_wizard_with_an_unwritable_backup_folder_stays_open(qtbot, empty_service
 
     monkeypatch.setattr(Path, "mkdir", readonly)
     w.backup_page.folder.setText(str(tmp_path / "只读盘" / "备份"))
-    w.button(QWizard.FinishButton).click()
+    w.next()
     assert w.isVisible() and "写保护" in w.backup_page.message.text()
-    assert not empty_services.auth.is_initialized()
+    assert not _initialised(fresh)
     w.backup_page.later.setChecked(True)                 # choose later: set-up completes
-    w.button(QWizard.FinishButton).click()
-    assert w.result() == QWizard.Accepted and empty_services.auth.is_initialized()
+    w.next()
+    _keep_code_and_finish(w)
+    assert w.result() == QWizard.Accepted and w.opened.services.auth.is_initialized()
 
 
 @pytest.fixture
@@ -262,7 +285,7 @@ def test_self_test_of_the_window_passes(qtbot, capsys):
     assert "self-test: ok" in capsys.readouterr().out
 
 
-def test_wizard_keeps_the_city_enrolment_for_the_sync_page(qtbot, empty_services, tasks, tmp_path):
+def test_wizard_keeps_the_city_enrolment_for_the_sync_page(qtbot, fresh, tasks, tmp_path):
     from xinfang_desktop.services.first_run import ENROLMENT_DIR, ENROLMENT_FILE, SETTING_ENROLMENT
     from xinfang_desktop.store.models import Setting
     from xinfang_desktop.sync.keys import export_public, generate_keys
@@ -271,7 +294,7 @@ def test_wizard_keeps_the_city_enrolment_for_the_sync_page(qtbot, empty_services
     file = tmp_path / "city.json"
     file.write_bytes(export_public(city))
     fingerprint = city.public().signing_fingerprint
-    w = _wizard(qtbot, empty_services, tasks)
+    w = _wizard(qtbot, fresh, tasks)
     w.next()
     w.admin_page.name.setText("wangli")
     w.admin_page.password.setText("pass-word-1")
@@ -285,11 +308,12 @@ def test_wizard_keeps_the_city_enrolment_for_the_sync_page(qtbot, empty_services
     w.next()
     assert w.currentId() == 3 and "漳平市信访局" in w.enrol_page.result.text()
     w.backup_page.later.setChecked(True)
-    w.button(QWizard.FinishButton).click()
+    w.next()
+    _keep_code_and_finish(w)
     assert w.result() == QWizard.Accepted
     kept = Setting.get(Setting.key == SETTING_ENROLMENT).value
     assert kept["unit_code"] == "350881000000" and kept["fingerprint"] == fingerprint
-    assert (empty_services.data_dir / ENROLMENT_DIR / ENROLMENT_FILE).read_bytes() == file.read_bytes()
+    assert (fresh / ENROLMENT_DIR / ENROLMENT_FILE).read_bytes() == file.read_bytes()
 
 
 def test_settings_page_backs_up_on_a_worker_thread_and_reports_progress_on_the_ui_thread(
@@ -357,3 +381,50 @@ def test_a_crashing_self_test_reports_and_exits_1_without_a_dialog(qtbot, tmp_pa
     assert app.main(["xinfang-desktop", "--self-test", "--self-test-log", str(log)]) == 1
     text = log.read_text(encoding="utf-8")
     assert text.startswith("self-test: FAILED") and "ModuleNotFoundError" in text and "Traceback" in text
+
+
+def _answer_password_dialog(qtbot, old: str | None, new: str) -> list:
+    """Fill the password dialog the next click opens, and press its 确定."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from xinfang_desktop.gui.dialogs import PasswordDialog
+
+    seen = []
+
+    def fill() -> None:
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, PasswordDialog):
+            QTimer.singleShot(10, fill)
+            return
+        seen.append(dialog.windowTitle())
+        if old is not None:
+            qtbot.keyClicks(dialog.old, old)
+        qtbot.keyClicks(dialog.new, new)
+        qtbot.keyClicks(dialog.again, new)
+        qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok), Qt.LeftButton)
+
+    QTimer.singleShot(0, fill)
+    return seen
+
+
+def test_passwords_are_changed_and_reset_in_the_window(qtbot, settings_page, services, admin, clerk, clock):
+    from xinfang_desktop.services.access import LoginFailed, unlock
+
+    users = next(w for w in settings_page.findChildren(QWidget) if type(w).__name__ == "UsersBox")
+    users.refresh()
+    seen = _answer_password_dialog(qtbot, "admin-pass-1", "admin-pass-2")
+    qtbot.mouseClick(users.own, Qt.LeftButton)
+    assert seen == ["修改我的密码"] and "原密码从此不能再打开数据" in users.message.text()
+    with pytest.raises(LoginFailed):
+        unlock(services.data_dir, "admin", "admin-pass-1", clock=clock)
+    # the administrator resets the clerk's password
+    row = next(r for r in range(users.table.rowCount()) if users.table.item(r, 0).text() == "clerk1")
+    users.table.selectRow(row)
+    _answer_password_dialog(qtbot, None, "clerk-pass-9")
+    qtbot.mouseClick(users.reset, Qt.LeftButton)
+    assert "已重设" in users.message.text()
+    opened = unlock(services.data_dir, "clerk1", "clerk-pass-9", clock=clock)
+    opened.services.close()
+    from xinfang_desktop.store.models import database
+    database.initialize(services.db)

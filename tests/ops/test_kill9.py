@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.dbfiles import connect
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = 50
@@ -29,9 +30,9 @@ sys.path.insert(0, {str(ROOT)!r})
 from datetime import datetime
 from pathlib import Path
 from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput
-from xinfang_desktop.services.context import open_services
-svc = open_services(Path(sys.argv[1]))
-actor = svc.auth.first_admin()
+from xinfang_desktop.services.access import unlock
+_opened = unlock(Path(sys.argv[1]), "admin", "admin-pass-1")
+svc, actor = _opened.services, _opened.actor
 """
 
 # The first registration (lazy imports, the search tokenizer) happens before `ready`, so the
@@ -57,9 +58,9 @@ while True:
 
 
 def _init(data: Path) -> None:
-    from xinfang_desktop.services.context import open_services
+    from tests.conftest import new_services
 
-    svc = open_services(data)
+    svc = new_services(data)
     try:
         svc.auth.initialize("350881102000", "admin", "admin-pass-1")
     finally:
@@ -87,7 +88,7 @@ def _run_and_kill(code: str, data: Path, rng: random.Random, longest: float = 0.
 
 
 def _integrity(db: Path) -> str:
-    con = sqlite3.connect(db)
+    con = connect(db)
     try:
         return con.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
@@ -102,7 +103,7 @@ def test_kill9_while_saving_cases_loses_no_committed_case(tmp_path):
     for _ in range(ROUNDS):
         reported.update(_run_and_kill(SAVE_CASES, data, rng))
         assert _integrity(data / "xinfang.sqlite3") == "ok"
-        con = sqlite3.connect(data / "xinfang.sqlite3")
+        con = connect(data / "xinfang.sqlite3")
         try:
             numbers = {r[0] for r in con.execute('SELECT number FROM "case"')}
             orphans = con.execute('SELECT COUNT(*) FROM "case" c WHERE NOT EXISTS '
@@ -114,17 +115,17 @@ def test_kill9_while_saving_cases_loses_no_committed_case(tmp_path):
     assert len(reported) > ROUNDS            # the children really worked between the kills
     from tests.cli.test_cli import ok
 
-    assert "状态缓存不一致：0" in ok(data, "check")
+    assert "状态缓存不一致：0" in ok(data, "check", password="admin-pass-1")
 
 
 def test_kill9_while_backing_up_leaves_only_whole_backups(tmp_path):
     from xinfang_desktop.services.backup import BackupService, list_backups
-    from xinfang_desktop.services.context import open_services
+    from xinfang_desktop.services.access import unlock
     from tests.conftest import make_registration
 
     data, folder = tmp_path / "data", tmp_path / "stick"
     _init(data)
-    svc = open_services(data)
+    svc = unlock(data, "admin", "admin-pass-1").services
     try:
         admin = svc.auth.first_admin()
         for _ in range(30):
@@ -157,7 +158,7 @@ def test_kill9_while_backing_up_leaves_only_whole_backups(tmp_path):
     assert interrupted >= 5 and len(reported) >= 5, (interrupted, len(reported))
     leftovers = [p for p in folder.iterdir() if p.name.endswith(".part")]
     assert len(leftovers) <= 1               # at most the one the last kill interrupted
-    svc = open_services(data)
+    svc = unlock(data, "admin", "admin-pass-1").services
     try:
         svc.get(BackupService).backup(svc.auth.first_admin())   # the next run clears it
     finally:

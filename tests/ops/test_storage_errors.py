@@ -18,7 +18,7 @@ PASSWORD = "admin-pass-1"
 
 
 def xinfang(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "XINFANG_PASSWORD": PASSWORD}
     env.pop("XINFANG_DEBUG", None)
     return subprocess.run([sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(data), *args],
                           input=stdin, capture_output=True, text=True, encoding="utf-8", env=env, timeout=300)
@@ -94,11 +94,11 @@ def test_a_full_disk_is_named_in_chinese_and_loses_nothing(small_disk):
 
 
 def test_a_database_held_by_another_program_and_missing_files(tmp_path):
-    import sqlite3
-
     data = tmp_path / "data"
     assert xinfang(data, "init", "--unit", "350881102000", "--admin", "admin", stdin=PASSWORD + "\n").returncode == 0
-    holder = sqlite3.connect(str(data / "xinfang.sqlite3"))
+    from tests.dbfiles import connect
+
+    holder = connect(data / "xinfang.sqlite3", password=PASSWORD)
     try:
         holder.execute("BEGIN EXCLUSIVE")              # another program holds the file (lock held, not timed)
         r = xinfang(data, "case", "add", "--name", "张三", "--channel", "走访", "--category", "0401",

@@ -3,7 +3,6 @@ and BEGIN IMMEDIATE make them queue; neither fails half-way and no case number i
 
 from __future__ import annotations
 
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -35,7 +34,9 @@ def test_two_processes_writing_at_once_queue_and_number_uniquely(tmp_path):
         assert child.returncode == 0, err
     numbers = [n for out, _ in outs for n in out.split()]
     assert len(numbers) == 50 and len(set(numbers)) == 50
-    con = sqlite3.connect(Path(data) / "xinfang.sqlite3")
+    from tests.dbfiles import connect
+
+    con = connect(Path(data) / "xinfang.sqlite3")
     try:
         assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert con.execute('SELECT COUNT(*) FROM "case"').fetchone()[0] == 50

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import errno
 import json
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+
+from tests.dbfiles import connect
 
 from tests.conftest import UNIT, make_registration
 
@@ -28,7 +29,7 @@ def folder(tmp_path) -> Path:
 
 
 def _numbers(db_file: Path) -> set[str]:
-    con = sqlite3.connect(db_file)
+    con = connect(db_file)
     try:
         return {r[0] for r in con.execute('SELECT number FROM "case"')}
     finally:
@@ -47,7 +48,7 @@ def test_backup_holds_every_case_and_the_attachments(services, admin, clerk, bac
     assert (info.path / "files" / "attachments" / "ab").read_bytes() == b"scan"
     manifest = json.loads((info.path / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["unit_code"] == UNIT and manifest["cases"] == 3
-    con = sqlite3.connect(info.path / "xinfang.sqlite3")
+    con = connect(info.path / "xinfang.sqlite3", services.data_key)
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert con.execute("PRAGMA journal_mode").fetchone()[0] == "delete"   # one self-contained file
     con.close()
@@ -152,8 +153,8 @@ def test_a_full_disk_during_the_database_copy(services, admin, backups, folder, 
     from xinfang_desktop.domain.errors import XinfangError
     from xinfang_desktop.services import backup as mod
 
-    def full(source, target):
-        con = sqlite3.connect(target)
+    def full(source, target, key):
+        con = connect(target, key)
         con.execute("PRAGMA max_page_count=2")     # a disk with room for two pages
         try:
             con.execute("CREATE TABLE t(x)")
@@ -211,9 +212,9 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(services, admin, c
 def test_restore_refuses_another_units_backup(tmp_path, services, admin, backups, clock):
     from xinfang_desktop.domain.errors import XinfangError
     from xinfang_desktop.services.backup import BackupService
-    from xinfang_desktop.services.context import open_services
+    from tests.conftest import new_services
 
-    other = open_services(tmp_path / "other", clock=clock)
+    other = new_services(tmp_path / "other", clock)
     try:
         boss = other.auth.initialize("350881000000", "boss", "boss-pass-1")
         info = other.get(BackupService).backup(boss, to=tmp_path / "b")
@@ -233,28 +234,28 @@ def test_only_an_admin_restores(clerk, backups, folder):
 
 
 def test_opening_an_older_database_backs_it_up_before_migrating(tmp_path, clock):
-    from xinfang_desktop.services.context import open_services
+    from tests.conftest import new_services, reopen
     from xinfang_desktop.store.migrations import SCHEMA_VERSION
 
-    svc = open_services(tmp_path / "data", clock=clock)
+    svc = new_services(tmp_path / "data", clock)
+    key = svc.data_key
     admin = svc.auth.initialize(UNIT, "admin", "admin-pass-1")
     number = svc.cases.register(admin, make_registration()).number
     svc.db.execute_sql(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")    # as an older program left it
     svc.close()
-    svc = open_services(tmp_path / "data", clock=clock)
+    svc = reopen(tmp_path / "data", clock, key=key)
     svc.close()
     copies = list((tmp_path / "data" / "backups").glob("*pre-migration*"))
-    assert len(copies) == 1 and number in _numbers(copies[0])
+    assert len(copies) == 1 and number in {r[0] for r in connect(copies[0], key).execute('SELECT number FROM "case"')}
 
 
 # --------------------------------------------------------------------------- restore checks what the backup says it holds
 
 
 def _tamper_with_database(info) -> None:
-    """One word changed with sqlite3 itself: the file stays a valid, sound SQLite database."""
-    import sqlite3
-
-    con = sqlite3.connect(str(info.path / "xinfang.sqlite3"))
+    """One word changed with SQLite itself (by someone holding the key): the file stays a valid, sound
+    database."""
+    con = connect(info.path / "xinfang.sqlite3")
     try:
         con.execute('UPDATE "case" SET request = replace(request, "工资", "奖金")')
         con.commit()

@@ -6,6 +6,8 @@ import hashlib
 
 import pytest
 
+from xinfang_desktop.store.files import FileStore
+
 from tests.conftest import make_registration
 from xinfang_desktop.domain.errors import InvalidInput, PermissionDenied
 from xinfang_desktop.domain.petition import FieldErrors, PetitionerInput
@@ -80,7 +82,9 @@ def test_register_with_attachments_stores_by_hash_once_and_drops_the_draft(servi
     files = stored_files(services)
     assert len(files) == 2
     sha = hashlib.sha256(JPEG).hexdigest()
-    assert (services.data_dir / "attachments" / sha[:2] / sha).read_bytes() == JPEG
+    stored = services.data_dir / "attachments" / sha[:2] / sha
+    assert JPEG not in stored.read_bytes()                   # kept encrypted on disk ...
+    assert FileStore(services.data_dir / "attachments", services.data_key).read(sha) == JPEG   # ... intact
     assert services.get(DraftService).load(clerk) is None
     # Another case with the same scan links the content already stored.
     ref2 = services.get(IntakeService).register(clerk, make_registration(request="又来反映工资"), [same])

@@ -3,7 +3,6 @@ leave nothing, progress is reported."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
@@ -42,9 +41,9 @@ def write_ledger(path, rows=ROWS, headers=HEADERS):
 
 
 def open_office(folder, clock):
-    from xinfang_desktop.services.context import open_services
+    from tests.conftest import new_services
 
-    svc = open_services(folder, clock=clock)
+    svc = new_services(folder, clock)
     admin = svc.auth.initialize(UNIT, "admin", ADMIN_PASSWORD, "王管理")
     svc.cases.register(admin, make_registration())          # 2026-00001, and a person with an ID number
     return svc, admin
@@ -61,8 +60,12 @@ def per_row_import(svc, admin, table):
 
 def dump(db_file) -> dict:
     """Every record registration writes, with random ids and query codes replaced by stable keys."""
-    con = sqlite3.connect(db_file)
-    con.row_factory = sqlite3.Row
+    from sqlcipher3 import dbapi2
+
+    from tests.dbfiles import connect
+
+    con = connect(db_file)
+    con.row_factory = dbapi2.Row
     try:
         cases = {r["id"]: dict(r) for r in con.execute('SELECT * FROM "case"')}
         case_key = {i: c["number"] for i, c in cases.items()}

@@ -126,7 +126,7 @@ def test_the_command_refuses_a_bomb_with_the_limit_and_no_traceback(bomb, tmp_pa
     import os
 
     data = tmp_path / "data"
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "XINFANG_PASSWORD": "admin-pass-1"}
     cli = [sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(data)]
     subprocess.run([*cli, "init", "--unit", "350881102000", "--admin", "admin"], input="admin-pass-1\n",
                    capture_output=True, text=True, encoding="utf-8", env=env, check=True, timeout=120)

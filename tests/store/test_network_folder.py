@@ -70,7 +70,7 @@ def test_open_database_refuses_a_network_folder_and_writes_nothing(tmp_path, mon
     folder = tmp_path / "share" / "data"
     monkeypatch.setattr(nf, "_mounts", lambda: f"/dev/sda1 / ext4 rw 0 0\nserver:/s {tmp_path / 'share'} nfs4 rw 0 0\n")
     with pytest.raises(XinfangError) as caught:
-        open_database(folder / "xinfang.sqlite3")
+        open_database(folder / "xinfang.sqlite3", key=b"k" * 32)
     message = caught.value.message
     assert str(folder) in message and "网络" in message and "本机硬盘" in message
     assert not folder.exists()
@@ -79,7 +79,7 @@ def test_open_database_refuses_a_network_folder_and_writes_nothing(tmp_path, mon
 def test_the_local_disk_still_opens(tmp_path):
     from xinfang_desktop.store.db import open_database
 
-    db = open_database(tmp_path / "data" / "xinfang.sqlite3")
+    db = open_database(tmp_path / "data" / "xinfang.sqlite3", key=b"k" * 32)
     try:
         assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     finally:

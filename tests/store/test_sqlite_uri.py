@@ -52,5 +52,5 @@ def test_backup_check_reads_a_backup_in_such_a_folder(services, admin, tmp_path)
     folder = tmp_path / ODD
     folder.mkdir()
     info = services.get(BackupService).backup(admin, to=folder)
-    version, unit, cases = check_database(info.path / "xinfang.sqlite3")
+    version, unit, cases = check_database(info.path / "xinfang.sqlite3", services.data_key)
     assert unit == "350881102000" and cases == info.cases

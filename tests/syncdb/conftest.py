@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -69,8 +68,12 @@ class Office:
 
 
 def make_office(root: Path, code: str, keys: dict[str, UnlockedKeys], clock_at: datetime | None = None) -> Office:
+    from tests.conftest import new_services
+    from tests.dbfiles import remember
+
     clock = FixedClock(clock_at or datetime(2026, 11, 2, 9, 30))
-    svc = open_services(root / code, clock=clock)
+    svc = new_services(root / code, clock)
+    remember(root / code / "xinfang.sqlite3", svc.data_key)
     admin = svc.auth.initialize(code, "admin", "admin-pass-1", "王管理")
     return Office(code, svc, admin, KeyRing(keys[code]), clock)
 
@@ -93,8 +96,13 @@ def template(tmp_path_factory, unit_keys) -> Path:
 
 
 def open_office(root: Path, code: str, keys: dict[str, UnlockedKeys], clock_at: datetime | None = None) -> Office:
+    from tests.conftest import cheap_kdf
+    from tests.dbfiles import key_of, remember
+
     clock = FixedClock(clock_at or datetime(2026, 11, 2, 9, 30))
-    svc = open_services(root / code, clock=clock)
+    key = key_of(root / code, "admin-pass-1")
+    remember(root / code / "xinfang.sqlite3", key)
+    svc = open_services(root / code, key=key, clock=clock, kdf=cheap_kdf())
     return Office(code, svc, svc.auth.first_admin(), KeyRing(keys[code]), clock)
 
 
@@ -144,7 +152,9 @@ SYNCED = {
 
 def dump(db_file: Path) -> dict[str, list[tuple]]:
     """Canonical dump of the synced tables, the ledger and the peer heads (local keys left out: case.sid)."""
-    con = sqlite3.connect(str(db_file))
+    from tests.dbfiles import connect
+
+    con = connect(db_file)
     try:
         out = {}
         for table in SYNCED:

@@ -12,7 +12,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pyrage import x25519
 
-from xinfang_desktop.services.context import open_services
+from xinfang_desktop.services.access import unlock
 from xinfang_desktop.services.sync import KeyRing, SyncService
 from xinfang_desktop.sync.keys import UnlockedKeys
 
@@ -23,8 +23,9 @@ def main(argv: list[str]) -> int:
     keys = UnlockedKeys(unit_code=k["unit_code"], unit_name=k["unit_name"], role=k["role"],
                         signing_key=Ed25519PrivateKey.from_private_bytes(bytes.fromhex(k["seed"])),
                         encryption_identity=x25519.Identity.from_str(k["identity"]), created=k["created"])
-    svc = open_services(Path(data_dir))
-    results = svc.get(SyncService).import_files(svc.auth.first_admin(), KeyRing(keys), [Path(f) for f in files])
+    opened = unlock(Path(data_dir), "admin", "admin-pass-1")
+    svc = opened.services
+    results = svc.get(SyncService).import_files(opened.actor, KeyRing(keys), [Path(f) for f in files])
     for r in results:
         for x in [r, *r.also_applied]:
             print(f"{x.source}\t{x.outcome}\t{x.message}")

@@ -13,7 +13,7 @@ from .conftest import CITY, TOWNS, write_out
 
 
 def run(data: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "XINFANG_PASSWORD": "admin-pass-1"}
     env.pop("XINFANG_HOME", None)
     return subprocess.run([sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(data), *args],
                           capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)

@@ -15,6 +15,7 @@ from .conftest import CITY, TOWNS
 
 def run(capsys, monkeypatch, *args: str, stdin: str = "") -> tuple[int, str, str]:
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    monkeypatch.setenv("XINFANG_PASSWORD", "admin-pass-1")
     code = main(list(args))
     out, err = capsys.readouterr()
     return code, out, err

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 from datetime import date
 from pathlib import Path
 
@@ -45,7 +44,9 @@ def scan(folder: Path, name: str, body: bytes) -> Path:
 
 
 def rows(db_file: Path, table: str) -> list[tuple]:
-    con = sqlite3.connect(str(db_file))
+    from tests.dbfiles import connect
+
+    con = connect(db_file)
     try:
         return sorted(con.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)
     finally:
@@ -54,6 +55,13 @@ def rows(db_file: Path, table: str) -> list[tuple]:
 
 def store_file(office, sha: str) -> Path:
     return Path(office.svc.data_dir) / "attachments" / sha[:2] / sha
+
+
+def stored(office, sha: str) -> bytes:
+    """A stored file's content (the store keeps it encrypted under the office's data key)."""
+    from xinfang_desktop.store.files import FileStore
+
+    return FileStore(Path(office.svc.data_dir) / "attachments", office.svc.data_key).read(sha)
 
 
 def fill_township(town, tmp_path: Path) -> dict:
@@ -117,7 +125,7 @@ def test_attachments_and_attention_records_arrive_at_the_city_equal(town, city, 
     assert len(corrections) == 1
     for src in (made["letter"], made["photo"]):
         sha = hashlib.sha256(src.read_bytes()).hexdigest()
-        assert store_file(city, sha).read_bytes() == src.read_bytes()
+        assert stored(city, sha) == src.read_bytes()
     assert not list((Path(city.svc.data_dir) / "attachments").rglob(".part-*"))
 
     # The city's own services see them: the attachment list of the case, the mediation log.
@@ -160,7 +168,7 @@ def _tampered_bundle(town, keys, tmp_path) -> bytes:
     records = [row_encoder(t)(r) for t in ("person", "case", "case_party", "case_event", "attachment")
                for r in db.execute_sql(select_sql(t)).fetchall()]
     att = next(r for r in records if r["t"] == "attachment")
-    content = store_file(town, att["sha256"]).read_bytes()
+    content = stored(town, att["sha256"])
     s, r = keys[town.code], keys[CITY]
     header = new_header(kind="data", sender=Party(town.code, s.key_id), recipient=Party(CITY, r.key_id),
                         epoch=1, seq=1, prev="genesis", schema_version=9, code_tables={})
@@ -220,7 +228,7 @@ def test_records_of_another_unit_and_broken_records(offices, town, city, tmp_pat
         dict(session, id=uid(6)),                                           # fine
     ]
     forged = tmp_path / "mixed.xfb"
-    content = store_file(town, att["sha256"]).read_bytes()
+    content = stored(town, att["sha256"])
     s, r = unit_keys[town.code], unit_keys[CITY]
     header = new_header(kind="data", sender=Party(town.code, s.key_id), recipient=Party(CITY, r.key_id),
                         epoch=1, seq=1, prev="genesis", schema_version=9, code_tables={})
@@ -236,7 +244,7 @@ def test_records_of_another_unit_and_broken_records(offices, town, city, tmp_pat
     assert "所更正的调解记录不存在" in reasons[uid(5)]
     assert {x[0] for x in rows(city.db_file, "mediation_session")} == {uid(6)}
     assert [x[0] for x in rows(city.db_file, "attachment")] == [att["id"]]
-    assert store_file(city, att["sha256"]).read_bytes() == content
+    assert stored(city, att["sha256"]) == content
 
     # A record that claims another unit as its owner rejects the whole bundle, as for cases.
     stolen = dict(session, id=uid(7), unit_code=other.code)
@@ -270,7 +278,7 @@ def test_many_files_are_split_across_bundles_within_the_limits(town, city, tmp_p
     assert rows(city.db_file, "attachment") == rows(town.db_file, "attachment")
     for p in paths:
         sha = hashlib.sha256(p.read_bytes()).hexdigest()
-        assert store_file(city, sha).read_bytes() == p.read_bytes()
+        assert stored(city, sha) == p.read_bytes()
 
 
 def test_an_identical_file_already_in_the_store_is_kept_and_a_damaged_one_repaired(town, city, tmp_path):
@@ -284,7 +292,7 @@ def test_an_identical_file_already_in_the_store_is_kept_and_a_damaged_one_repair
     town.export()
     [r] = city.import_(write_out(town, tmp_path / "stick"))
     assert r.outcome == "applied", r.message
-    assert target.read_bytes() == good.read_bytes()
+    assert stored(city, sha) == good.read_bytes()
 
 
 def test_existing_rows_are_journaled_once_by_the_schema_step(town):

@@ -312,9 +312,10 @@ def flip_signature_byte(path, folder):
 
 
 def every_row(db_file) -> dict[str, list[tuple]]:
-    import sqlite3
 
-    con = sqlite3.connect(str(db_file))
+    from tests.dbfiles import connect
+
+    con = connect(db_file)
     try:
         tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
                                             "'sqlite_%' AND name NOT LIKE 'case_search%'")]

@@ -261,7 +261,7 @@ def test_city_event_add_on_a_township_case_exits_non_zero_and_changes_nothing(to
 
     city, _town, ref = township_case_at_city
     before = data_dump(city.db_file)
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "XINFANG_PASSWORD": "admin-pass-1"}
     r = subprocess.run([sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(city.svc.data_dir),
                         "event", "add", ref.number, "route", "--route", "direct", "--unit", "市局"],
                        capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)

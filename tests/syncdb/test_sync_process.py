@@ -29,7 +29,7 @@ RUNNER = Path(__file__).with_name("import_runner.py")
 
 
 def _env(crash: str | None = None) -> dict[str, str]:
-    env = dict(os.environ, XINFANG_PASSPHRASE=PASSPHRASE)
+    env = dict(os.environ, XINFANG_PASSPHRASE=PASSPHRASE, XINFANG_PASSWORD="admin-pass-1")
     env.pop(CRASH_ENV, None)
     if crash:
         env[CRASH_ENV] = crash
@@ -80,8 +80,14 @@ def city_with_keys(offices, unit_keys, tmp_path):
 
 
 def stored_files(data_dir: Path) -> dict[str, bytes]:
-    """The attachment store (no leftover .part files, each file under its content's name)."""
-    return {p.name: p.read_bytes() for p in (data_dir / "attachments").rglob("*") if p.is_file()}
+    """The attachment store (no leftover .part files, each file under its content's name), decrypted: the
+    same content sealed twice differs byte for byte (a fresh nonce each time)."""
+    from tests.dbfiles import key_of
+    from xinfang_desktop.store.files import FileStore
+
+    found = [p for p in (data_dir / "attachments").rglob("*") if p.is_file()]
+    store = FileStore(data_dir / "attachments", key_of(data_dir, "admin-pass-1"))
+    return {p.name: store.read(p.name) for p in found}
 
 
 @pytest.mark.slow

@@ -54,20 +54,81 @@ def read_password(prompt: str = "密码：", *, confirm: bool = True, env: str |
     return first
 
 
-def open_services(args, *, create: bool = False):
-    from ..paths import default_data_dir
-    from ..services.context import open_services as _open
+PASSWORD_ENV = "XINFANG_PASSWORD"
+RECOVERY_ENV = "XINFANG_RECOVERY_CODE"
 
-    data_dir = args.data_dir or default_data_dir()
-    if not create and not (Path(data_dir) / "xinfang.sqlite3").exists():
+
+def data_dir_of(args) -> Path:
+    from ..paths import default_data_dir
+
+    return Path(getattr(args, "data_dir", None) or default_data_dir())
+
+
+def login_password(name: str) -> str:
+    """The acting user's password: XINFANG_PASSWORD, else a prompt at a terminal. Never read from stdin,
+    which may carry something else (a new user's password)."""
+    import os
+
+    if os.environ.get(PASSWORD_ENV):
+        return os.environ[PASSWORD_ENV]
+    if sys.stdin is not None and sys.stdin.isatty():
+        password = getpass.getpass(f"{name} 的密码：")
+        if password:
+            return password
+    raise XinfangError(f"需要密码才能打开数据：请在终端中运行以便输入 {name} 的密码，或设置环境变量 {PASSWORD_ENV}"
+                       "（用 --as 用户名 选择以哪个用户的身份操作）。")
+
+
+def default_user(data_dir: Path) -> str:
+    """--as when not given: the first administrator (from the keyring, or from an old unencrypted database)."""
+    from ..store.keyring import Keyring
+
+    if Keyring.exists(data_dir):
+        name = Keyring.load(data_dir).first_admin()
+        if name:
+            return name
+    from ..store.db import db_path, is_plaintext, read_only
+
+    if is_plaintext(db_path(data_dir)):
+        con = read_only(db_path(data_dir))
+        try:
+            row = con.execute("SELECT name FROM user WHERE role = 'admin' AND active = 1 ORDER BY created_at").fetchone()
+        finally:
+            con.close()
+        if row:
+            return row[0]
+    raise XinfangError("没有管理员账户，请先运行 xinfang init，或用 --as 用户名 指定用户。")
+
+
+def open_services(args, *, create: bool = False):
+    """The data folder opened as the acting user (--as, default the first administrator), with their
+    password: every command that reads or writes data authenticates first, before anything is read."""
+    from ..services.access import folder_state, unlock
+
+    data_dir = data_dir_of(args)
+    if folder_state(data_dir) == "new":
         raise XinfangError(f"数据目录中没有数据库：{data_dir}。请先运行 xinfang init --unit 区划代码 --admin 用户名")
-    return _open(data_dir)
+    name = getattr(args, "as_user", None) or default_user(data_dir)
+    opened = unlock(data_dir, name, login_password(name))
+    if opened.recovery_code:
+        print_recovery_code(opened.recovery_code, upgraded=True, users_to_reset=opened.users_to_reset)
+    opened.services.acting = opened.actor
+    return opened.services
+
+
+def print_recovery_code(code: str, *, upgraded: bool = False, users_to_reset=()) -> None:
+    if upgraded:
+        print("本数据目录的数据已加密保存（程序升级后的第一次使用）。")
+    print(f"恢复码：{code}")
+    print("请立即把恢复码抄写在纸上，存放在办公室的保险柜里。所有密码都忘记时，只有用它才能打开数据；"
+          "恢复码和所有密码都丢失，数据将无法找回。")
+    if users_to_reset:
+        print("以下用户需要管理员重设密码后才能登录：" + "、".join(users_to_reset)
+              + "（xinfang user reset-password 用户名）。")
 
 
 def acting_user(svc, args):
-    if getattr(args, "as_user", None):
-        return svc.auth.user(args.as_user)
-    return svc.auth.first_admin()
+    return svc.acting
 
 
 def report_failure(exc: BaseException, args) -> str:

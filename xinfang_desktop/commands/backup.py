@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 from ..domain.errors import XinfangError
-from ._common import acting_user, emit_json, open_services
+from ._common import PASSWORD_ENV, RECOVERY_ENV, acting_user, emit_json, login_password, open_services
 
 
 def register(sub) -> None:
@@ -18,6 +19,8 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_backup)
     r = sub.add_parser("restore", help="从备份恢复数据：先检查备份的完整性，并先备份当前数据")
     r.add_argument("file", type=Path, metavar="FILE", help="备份文件夹（xinfang-backup-…）或其中的 xinfang.sqlite3")
+    r.add_argument("--recovery-code", help="该备份的恢复码（备份不是用本数据目录的密钥加密、又没有可用的密码时；"
+                                            "也可用环境变量 XINFANG_RECOVERY_CODE 给出）")
     r.add_argument("--format", choices=("text", "json"), default="text")
     r.set_defaults(func=cmd_restore)
 
@@ -61,6 +64,18 @@ def cmd_backup(args) -> int:
         svc.close()
 
 
+def _backup_admin(source: Path) -> str:
+    """The first administrator named in a backup's keyring (the user a restore on a new PC acts as)."""
+    from ..services.backup import FILES_DIR, find_database
+    from ..store.keyring import KEYRING_FILE, Keyring
+
+    ring = find_database(source).parent / FILES_DIR / KEYRING_FILE
+    name = Keyring.load(ring).first_admin() if ring.is_file() else None
+    if not name:
+        raise XinfangError("请用 --as 用户名 指定以该备份中哪位用户的身份恢复（或用 --recovery-code 给出恢复码）。")
+    return name
+
+
 def cmd_restore(args) -> int:
     from ..paths import default_data_dir
     from ..services.backup import BackupService, restore_into_empty, window_holding
@@ -71,12 +86,20 @@ def cmd_restore(args) -> int:
     pid = window_holding(data_dir)
     if pid is not None:
         raise XinfangError(f"信访 Desktop 窗口正在使用这个数据目录（进程 {pid}）。请先关闭窗口，或在窗口的“设置 → 备份”中恢复。")
+    code = args.recovery_code or os.environ.get(RECOVERY_ENV)
     if not (data_dir / DB_FILENAME).exists():
-        result = restore_into_empty(data_dir, args.file, clock=SystemClock(), progress=_progress)
+        # A new PC: the backup opens with the password of one of its users (--as, default its first
+        # administrator) or its recovery code; its keyring comes with it.
+        name = args.as_user or _backup_admin(args.file)
+        password = None if code else login_password(name)
+        result = restore_into_empty(data_dir, args.file, clock=SystemClock(), name=name, password=password,
+                                    recovery_code=code, progress=_progress)
     else:
         svc = open_services(args)
         try:
-            result = svc.get(BackupService).restore(acting_user(svc, args), args.file, progress=_progress)
+            actor = acting_user(svc, args)
+            result = svc.get(BackupService).restore(actor, args.file, progress=_progress,
+                                                    password=os.environ.get(PASSWORD_ENV), recovery_code=code)
         finally:
             svc.close()
     if sys.stderr.isatty():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import logging
 import sys
 import tempfile
@@ -71,8 +72,8 @@ def self_test() -> int:
     fonts, a backup is written and restored, the first-run wizard and the lock work. Exit 0 when
     all pass."""
     from ..services import demo
+    from ..services.access import set_up
     from ..services.backup import BackupService
-    from ..services.context import open_services
     from ..services.printing import PrintService
     from .context import AppContext
     from .main_window import NAVIGATION, MainWindow
@@ -85,12 +86,13 @@ def self_test() -> int:
     with tempfile.TemporaryDirectory(prefix="xinfang-self-test-", ignore_cleanup_errors=True) as tmp:
         instance = SingleInstance(Path(tmp) / "data")
         checks["lock"] = instance.acquire() and not SingleInstance(Path(tmp) / "data").lock.tryLock(0)
-        services = open_services(Path(tmp) / "data")
         tasks = TaskRunner(inline=True)
-        wizard = FirstRunWizard(services, tasks)
+        wizard = FirstRunWizard(Path(tmp) / "data", tasks)
         checks["wizard"] = wizard.unit_count() > 0
         wizard.deleteLater()
-        actor = services.auth.initialize("350881102000", "selftest", "selftest-pass")
+        opened = set_up(Path(tmp) / "data", "350881102000", "selftest", "selftest-pass")
+        services, actor = opened.services, opened.actor
+        checks["encrypted"] = not (Path(tmp) / "data" / "xinfang.sqlite3").read_bytes().startswith(b"SQLite format 3")
         demo.generate(services, actor, 50, seed=3)
         window = MainWindow(AppContext(services, tasks, actor))
         window.show()
@@ -160,20 +162,24 @@ def run_self_test(log: Path | None = None) -> int:
 
 
 def probe_start(data_dir: Path | None) -> int:
-    """The start path up to a painted main window (imports, database, pages), then exit. On an
-    initialised `data_dir` it opens as its first administrator (no password hashing, which is
-    deliberately slow and not part of starting); without one it sets up a temporary folder."""
-    from ..services.context import open_services
+    """The start path up to a painted main window (opening the data folder with a password, the database,
+    the pages), then exit. On an initialised `data_dir` it logs in as its first administrator with the
+    password in XINFANG_PASSWORD; without one it sets up a temporary folder."""
+    import os
+
+    from ..services.access import set_up, unlock
+    from ..store.keyring import Keyring
     from .context import AppContext
     from .main_window import MainWindow
     from .tasks import TaskRunner
 
     with tempfile.TemporaryDirectory(prefix="xinfang-probe-", ignore_cleanup_errors=True) as tmp:
-        services = open_services(data_dir or Path(tmp))
-        if services.auth.is_initialized():
-            actor = services.auth.first_admin()
+        if data_dir is not None and Keyring.exists(data_dir):
+            name = Keyring.load(data_dir).first_admin() or "admin"
+            opened = unlock(data_dir, name, os.environ.get("XINFANG_PASSWORD", ""))
         else:
-            actor = services.auth.initialize("350881102000", "probe", "probe-pass-1")
+            opened = set_up(Path(tmp) / "data", "350881102000", "probe", "probe-pass-1")
+        services, actor = opened.services, opened.actor
         window = MainWindow(AppContext(services, TaskRunner(inline=True), actor))
         window.show()
         QApplication.processEvents()
@@ -184,6 +190,8 @@ def probe_start(data_dir: Path | None) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
+    if hasattr(os, "umask"):
+        os.umask(0o077)        # whatever the program writes is readable by this user only (PIPL 第五十一条)
     args = parse_args(argv[1:])
     app = make_app(argv)
     if args.self_test:
@@ -192,10 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         return probe_start(args.data_dir)
 
     from ..paths import default_data_dir
-    from ..services.context import open_services
     from .auto_backup import AutoBackup
     from .context import AppContext
-    from .dialogs import LoginDialog
+    from ..services.access import folder_state
+    from .dialogs import LoginDialog, RecoveryCodeDialog
     from .errors import ErrorReporter, install_logging, show_error
     from .main_window import MainWindow
     from .single_instance import SingleInstance
@@ -220,28 +228,36 @@ def main(argv: list[str] | None = None) -> int:
     install_logging(data_dir)
     logging.getLogger(__name__).info("xinfang-desktop %s starting on %s", __version__, data_dir)
     reporter = ErrorReporter().install()
+    tasks = TaskRunner(on_error=lambda exc, details: show_error(QApplication.activeWindow(), exc, details))
     try:
-        services = open_services(data_dir)
-    except XinfangError as exc:
-        QMessageBox.critical(None, "无法打开数据", exc.message)
-        return 1
+        state = folder_state(data_dir)
     except Exception as exc:  # noqa: BLE001 - a read-only folder, a full disk, a damaged file: words, not a crash
         from .errors import message_for
         logging.getLogger(__name__).exception("cannot open the data folder %s", data_dir)
         QMessageBox.critical(None, "无法打开数据", f"无法打开数据目录 {data_dir}。\n\n{message_for(exc)}")
         return 1
-    tasks = TaskRunner(on_error=lambda exc, details: show_error(QApplication.activeWindow(), exc, details))
-    if not services.auth.is_initialized():
-        wizard = FirstRunWizard(services, tasks)
-        if wizard.exec() != QDialog.Accepted:
+    # Nothing of the folder is read before a password opens it: the set-up wizard makes a new one (and
+    # its key), the login window opens an existing one.
+    if state == "new":
+        wizard = FirstRunWizard(data_dir, tasks)
+        instance.activate.connect(lambda: (wizard.raise_(), wizard.activateWindow()))
+        if wizard.exec() != QDialog.Accepted or wizard.opened is None:
+            if wizard.opened is not None:
+                wizard.opened.services.close()
             return 0
-    login = LoginDialog(services, tasks)
-    instance.activate.connect(lambda: (login.raise_(), login.activateWindow()))
-    if login.exec() != QDialog.Accepted or login.actor is None:
-        return 0
-    ctx = AppContext(services, tasks, login.actor)
-    window = MainWindow(ctx)
+        opened = wizard.opened
+    else:
+        login = LoginDialog(data_dir, tasks)
+        instance.activate.connect(lambda: (login.raise_(), login.activateWindow()))
+        if login.exec() != QDialog.Accepted or login.opened is None:
+            return 0
+        opened = login.opened
+        if opened.recovery_code:              # an older folder was encrypted at this login
+            RecoveryCodeDialog(opened, tasks).exec()
     instance.activate.disconnect()
+    services = opened.services
+    ctx = AppContext(services, tasks, opened.actor)
+    window = MainWindow(ctx)
     instance.activate.connect(lambda: bring_forward(window))
     auto = AutoBackup(ctx, window)
     auto.failed.connect(lambda text: window.statusBar().showMessage(text, 0))

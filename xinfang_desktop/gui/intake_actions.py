@@ -5,8 +5,6 @@ Imported by the intake page (gui/pages/intake.py), which registers it with the c
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Callable
 
@@ -22,6 +20,7 @@ from ..services.queries import CaseDetail
 from .case_actions import CaseAction, register
 from .context import AppContext
 from .errors import show_error
+from .viewer_files import viewer_copy
 
 
 class AttachmentsDialog(QDialog):
@@ -92,14 +91,13 @@ class AttachmentsDialog(QDialog):
         if not 0 <= row < len(self.rows):
             return
         a = self.rows[row]
-        # The store names files by hash, without extension: open a copy the viewer recognises.
-        src = self.service.path_of(a.sha256)
         ext = {"jpg": ".jpg", "png": ".png", "pdf": ".pdf", "tif": ".tif"}[a.kind]
+        service = self.service
 
         def copy() -> str:
-            folder = Path(tempfile.mkdtemp(prefix="xinfang-"))
-            target = folder / (Path(a.file_name).stem + ext)
-            shutil.copyfile(src, target)
+            # The store holds it encrypted: the viewer gets a decrypted copy in this session's private
+            # folder, removed when the program closes (gui/viewer_files.py).
+            target = viewer_copy(Path(a.file_name).stem + ext, service.content(a.sha256))
             return str(target)
 
         self.ctx.tasks.run(copy, writes=False, on_done=lambda p: QDesktopServices.openUrl(QUrl.fromLocalFile(p)),

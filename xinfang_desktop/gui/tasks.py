@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from ..services.context import release_thread_connection
+
 
 @dataclass
 class TaskState:
@@ -54,6 +56,8 @@ class _Job(QRunnable):
             self.signals.failed.emit(exc, traceback.format_exc())
         else:
             self.signals.done.emit(result)
+        finally:
+            release_thread_connection()
 
 
 class TaskRunner(QObject):

@@ -1,18 +1,21 @@
-"""First-run wizard: the unit, the administrator, the other side's enrolment key, the backup folder.
+"""First-run wizard: the unit, the administrator, the other side's enrolment key, the backup folder,
+then the recovery code of the new, encrypted data folder.
 
-Each page checks what it asks before the next one opens; nothing is written until 完成, and then
-through the write lane in one service call (services/first_run.py)."""
+Each page checks what it asks before the next one opens; nothing is written until the backup page is
+accepted, and then through the write lane in one service call (services/first_run.py), which creates
+the folder's key. The last page shows the recovery code, prints it on a sheet for the office safe,
+and is finished only once the clerk confirms it has been kept."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import shiboken6
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -20,19 +23,25 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QVBoxLayout,
     QWidget,
     QWizard,
     QWizardPage,
 )
 
+from ..domain.divisions import DivisionTable
 from ..domain.errors import XinfangError
-from ..services.context import Services
+from ..resources_data import load_default_divisions
+from ..services.access import Opened
 from ..services.first_run import FirstRunInput, check_enrolment, complete
 from ..services.permissions import Actor
-from ..sync.drives import suggested_backup_folder   # another disk, checked: not D: or E: blindly
+from ..store.keyring import PRODUCTION, KdfParams
+from ..sync.drives import (
+    suggested_backup_folder,  # another disk, checked: not D: or E: blindly
+)
 from .tasks import TaskRunner
 
-UNIT_PAGE, ADMIN_PAGE, ENROL_PAGE, BACKUP_PAGE = range(4)
+UNIT_PAGE, ADMIN_PAGE, ENROL_PAGE, BACKUP_PAGE, RECOVERY_PAGE = range(5)
 
 
 def _message_label() -> QLabel:
@@ -43,9 +52,9 @@ def _message_label() -> QLabel:
 
 
 class UnitPage(QWizardPage):
-    def __init__(self, services: Services):
+    def __init__(self, divisions: DivisionTable):
         super().__init__()
-        self.services = services
+        self.divisions = divisions
         self.setTitle("第 1 步：选择本单位")
         self.setSubTitle("本程序为哪个单位使用？乡镇（街道）信访办，或市信访局。")
         self.township = QRadioButton("乡镇（街道）信访办")
@@ -73,7 +82,7 @@ class UnitPage(QWizardPage):
     def _fill(self) -> None:
         self.unit.clear()
         city = self.city.isChecked()
-        for d in self.services.divisions.all():
+        for d in self.divisions.all():
             if (d.kind == "市") == city and d.kind in ("市", "镇", "乡", "街道"):
                 label = f"{d.name}{'信访局' if city else '信访办'}（{d.code}）"
                 self.unit.addItem(label, d.code)
@@ -89,7 +98,8 @@ class AdminPage(QWizardPage):
     def __init__(self):
         super().__init__()
         self.setTitle("第 2 步：创建管理员")
-        self.setSubTitle("管理员可以添加其他工作人员、修改设置和恢复备份。请牢记密码。")
+        self.setSubTitle("管理员可以添加其他工作人员、修改设置和恢复备份。数据加密保存，只有用密码（或下一步后显示的恢复码）"
+                         "才能打开：请牢记密码。")
         self.name = QLineEdit()
         self.display = QLineEdit()
         self.password = QLineEdit()
@@ -220,13 +230,47 @@ class BackupPage(QWizardPage):
         return self.wizard().finish()
 
 
-class FirstRunWizard(QWizard):
-    """Shown once, on an empty data folder. `actor` is the new administrator after it is accepted."""
+class RecoveryPage(QWizardPage):
+    """The recovery code of the new folder: shown once, printed for the office safe, confirmed kept."""
 
-    def __init__(self, services: Services, tasks: TaskRunner, parent: QWidget | None = None):
+    def __init__(self):
+        super().__init__()
+        self.setTitle("第 5 步：保存恢复码")
+        self.setSubTitle("数据已加密保存。所有密码都忘记时，只有用恢复码才能打开数据；恢复码和所有密码都丢失，"
+                         "数据将无法找回。请打印或抄写下来，存放在办公室的保险柜里，不要存放在这台电脑上。")
+        self.code = QLabel()
+        self.code.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.code.setStyleSheet("font-size: 22pt; font-family: monospace; letter-spacing: 2px; padding: 12px;"
+                                "border: 1px solid #999; background: white;")
+        self.code.setAlignment(Qt.AlignCenter)
+        self.print_button = QPushButton("打印恢复码(&P)…")
+        self.print_button.clicked.connect(lambda: self.wizard().print_recovery_sheet())
+        self.kept = QCheckBox("我已把恢复码打印或抄写下来，并会存放在安全的地方(&K)")
+        self.kept.toggled.connect(self.completeChanged)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.code)
+        row = QHBoxLayout()
+        row.addWidget(self.print_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self.kept)
+        layout.addStretch(1)
+
+    def isComplete(self) -> bool:
+        return self.kept.isChecked()
+
+
+class FirstRunWizard(QWizard):
+    """Shown once, on an empty data folder. After it is accepted, `opened` holds the new folder's services,
+    its administrator (`actor`) and the recovery code."""
+
+    def __init__(self, data_dir: Path, tasks: TaskRunner, parent: QWidget | None = None, *,
+                 divisions: DivisionTable | None = None, kdf: KdfParams = PRODUCTION):
         super().__init__(parent)
-        self.services = services
+        self.data_dir = Path(data_dir)
+        self.kdf = kdf
         self.tasks = tasks
+        self.opened: Opened | None = None
         self.actor: Actor | None = None
         self.setWindowTitle("首次设置 — 信访 Desktop")
         self.setWizardStyle(QWizard.ModernStyle)
@@ -235,11 +279,13 @@ class FirstRunWizard(QWizard):
         self.setButtonText(QWizard.BackButton, "< 上一步(&B)")
         self.setButtonText(QWizard.FinishButton, "完成(&F)")
         self.setButtonText(QWizard.CancelButton, "取消")
-        self.unit_page = UnitPage(services)
+        self.unit_page = UnitPage(divisions or load_default_divisions())
         self.admin_page = AdminPage()
         self.enrol_page = EnrolmentPage()
         self.backup_page = BackupPage()
-        for i, page in enumerate((self.unit_page, self.admin_page, self.enrol_page, self.backup_page)):
+        self.recovery_page = RecoveryPage()
+        for i, page in enumerate((self.unit_page, self.admin_page, self.enrol_page, self.backup_page,
+                                  self.recovery_page)):
             self.setPage(i, page)
         self.resize(640, 460)
         self._finishing = False
@@ -259,25 +305,51 @@ class FirstRunWizard(QWizard):
             enrolment=self.enrol_page.data, fingerprint=self.enrol_page.fingerprint.text() or None,
             backup_folder=self.backup_page.chosen())
         self._finishing = True
-        self.button(QWizard.FinishButton).setEnabled(False)
+        self.button(QWizard.NextButton).setEnabled(False)
         self.backup_page.message.setStyleSheet("")
-        self.backup_page.message.setText("正在保存设置…")
-        self.tasks.run(lambda: complete(self.services, given), on_done=self._done, on_error=self._failed)
-        return self.actor is not None      # inline (tests): already done; threaded: _done accepts
+        self.backup_page.message.setText("正在建立加密的数据目录…")
+        data_dir, kdf = self.data_dir, self.kdf
+        self.tasks.run(lambda: complete(data_dir, given, kdf=kdf), on_done=self._done, on_error=self._failed)
+        return self.actor is not None      # inline (tests): already done; threaded: _done moves on
 
-    def _done(self, actor: Actor) -> None:
+    @property
+    def services(self):
+        return self.opened.services if self.opened else None
+
+    def _done(self, opened: Opened) -> None:
         if not shiboken6.isValid(self):
             return
         self._finishing = False
-        self.actor = actor
+        self.opened, self.actor = opened, opened.actor
+        self.recovery_page.code.setText(opened.recovery_code or "")
+        self.backup_page.message.clear()
+        self.button(QWizard.BackButton).setEnabled(False)
         if self.currentId() == BACKUP_PAGE and self.isVisible():
-            self.done(QDialog.Accepted)        # validates again: finish() now answers True
+            self.next()                        # validates again: finish() now answers True
+
+    def initializePage(self, page_id: int) -> None:  # type: ignore[override]
+        super().initializePage(page_id)
+        if page_id == RECOVERY_PAGE:
+            self.button(QWizard.BackButton).setEnabled(False)   # the folder exists now: no way back
+
+    def print_recovery_sheet(self) -> None:
+        """The one-page sheet for the office safe, through the print preview (print or save as PDF)."""
+        if self.opened is None:
+            return
+        from ..documents.recovery import render_recovery_sheet
+        from .print_preview import PrintPreviewDialog
+
+        unit = self.opened.services.auth.unit()
+        rendered = render_recovery_sheet(unit.name, unit.code, self.opened.recovery_code or "",
+                                         self.opened.actor.display_name, self.opened.services.clock.today())
+        self.sheet = PrintPreviewDialog(self, rendered, file_name="数据恢复码.pdf", tasks=self.tasks)
+        self.sheet.open()
 
     def _failed(self, exc: BaseException, _details: str) -> None:
         if not shiboken6.isValid(self):
             return
         self._finishing = False
-        self.button(QWizard.FinishButton).setEnabled(True)
+        self.button(QWizard.NextButton).setEnabled(True)
         from .errors import message_for
 
         self.backup_page.message.setStyleSheet("color: #b00020;")

@@ -9,14 +9,12 @@ are written in one transaction, and files this call created are removed when it 
 from __future__ import annotations
 
 import hashlib
-import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from ..domain.errors import InvalidInput
-from ..file_replace import replace_file
+from ..domain.errors import InvalidInput, XinfangError
+from ..store.files import DamagedFile, FileStore
 from ..store.models_intake import Attachment
 from ..store.ownership import require_writable
 from .audit import audit
@@ -99,16 +97,6 @@ def check_file(path: Path | str) -> CheckedFile:
     return CheckedFile(path, name, kind, size)
 
 
-def _fsync_dir(folder: Path) -> None:
-    if os.name == "nt":        # Windows cannot open a directory; its rename is durable enough
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class AttachmentService:
     def __init__(self, services):
         self.services = services
@@ -117,8 +105,20 @@ class AttachmentService:
     def root(self) -> Path:
         return Path(self.services.data_dir) / "attachments"
 
+    @property
+    def store(self) -> FileStore:
+        """The folder's attachment files, encrypted with its data key (store/files.py)."""
+        return FileStore(self.root, self.services.data_key)
+
     def path_of(self, sha256: str) -> Path:
-        return self.root / sha256[:2] / sha256
+        return self.store.path_of(sha256)
+
+    def content(self, sha256: str) -> bytes:
+        """A file's content, decrypted (to show it, print it or send it)."""
+        try:
+            return self.store.read(sha256)
+        except DamagedFile:
+            raise XinfangError("该附件的文件已损坏或丢失，无法打开。请从备份恢复，或重新扫描后添加。") from None
 
     # -- files -----------------------------------------------------------------------------
     def store_files(self, files: Sequence[CheckedFile]) -> list[StoredFile]:
@@ -133,35 +133,17 @@ class AttachmentService:
         return done
 
     def _store_one(self, f: CheckedFile) -> StoredFile:
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / f".part-{uuid.uuid4().hex}"
-        digest = hashlib.sha256()
-        size = 0
         try:
-            with f.path.open("rb") as src, tmp.open("wb") as dst:
-                while chunk := src.read(_CHUNK):
-                    size += len(chunk)
-                    if size > MAX_BYTES:
-                        raise InvalidInput(f"附件“{f.name}”在添加过程中变大了，超过 {human_size(MAX_BYTES)}，请重新选择。",
-                                           field="attachments")
-                    digest.update(chunk)
-                    dst.write(chunk)
-                dst.flush()
-                os.fsync(dst.fileno())
-            sha = digest.hexdigest()
-            target = self.path_of(sha)
-            if target.exists():
-                tmp.unlink()
-                return StoredFile(f, sha, created=False)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            replace_file(tmp, target)
-            _fsync_dir(target.parent)
-            return StoredFile(f, sha, created=True)
+            with f.path.open("rb") as src:
+                content = src.read(MAX_BYTES + 1)      # at most 20 MB: sealed in memory, written once
         except FileNotFoundError:
             raise InvalidInput(f"找不到附件“{f.name}”，文件可能已被移动或删除，请重新选择。", field="attachments") from None
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        if len(content) > MAX_BYTES:
+            raise InvalidInput(f"附件“{f.name}”在添加过程中变大了，超过 {human_size(MAX_BYTES)}，请重新选择。",
+                               field="attachments")
+        sha = hashlib.sha256(content).hexdigest()
+        created = self.store.put(sha, content)
+        return StoredFile(f, sha, created=created)
 
     def remove_created(self, stored: Iterable[StoredFile]) -> None:
         """Undo `store_files` for content no row links (after a failed transaction)."""

@@ -1,32 +1,28 @@
-"""Set-up of the unit, users and roles, and logging in."""
+"""Set-up of the unit, users and roles, passwords, and logging in again on an open folder.
+
+A user's password is not stored in the database at all: it wraps the folder's data key in the keyring
+(store/keyring.py), and opening the keyring entry is the password check (services/access.py). So adding
+a user, changing a password or resetting one is wrapping the key again, done here with the key the
+open services hold; the old password then opens nothing in this folder.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from pathlib import Path
 
 from ..domain.divisions import DivisionTable
-from ..domain.errors import InvalidInput, NotFound, XinfangError
+from ..domain.errors import InvalidInput, NotFound, PermissionDenied, XinfangError
 from ..domain.text import clean_text
+from ..store.keyring import PRODUCTION, KdfParams, Keyring, WrongSecret
+from ..store.login_attempts import LoginAttempts
 from ..store.models import Setting, Unit, User
-from ..store.models_trust import LoginAttempt
+from .access import LoginFailed
 from .audit import audit
 from .clock import Clock
 from .permissions import Actor, Permission, Role, require
 
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
-WARN_TRIES_LEFT = 2          # the tries left are shown from here on
 MIN_PASSWORD = 6
-
-# argon2id with the library's defaults (RFC 9106 low-memory profile).
-_hasher = PasswordHasher()
-
-
-class LoginFailed(XinfangError):
-    pass
+KEYRING_HASH = "keyring"      # User.password_hash of every account: the password lives in the keyring only
 
 
 def actor_of(user: User) -> Actor:
@@ -34,14 +30,14 @@ def actor_of(user: User) -> Actor:
                  unit_code=user.unit_code)
 
 
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD:
+def check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD:
         raise InvalidInput(f"密码至少{MIN_PASSWORD}位", field="password")
     if password != password.strip():
         raise InvalidInput("密码首尾不能有空格", field="password")
 
 
-def _check_login_name(name: str) -> str:
+def check_login_name(name: str) -> str:
     value = clean_text(name, label="用户名", field="name", limit=32, multiline=False)
     assert value is not None
     if " " in value:
@@ -49,11 +45,22 @@ def _check_login_name(name: str) -> str:
     return value
 
 
+# The names other modules knew them by.
+_check_password, _check_login_name = check_password, check_login_name
+
+
 class AuthService:
-    def __init__(self, db, clock: Clock, divisions: DivisionTable):
+    def __init__(self, db, clock: Clock, divisions: DivisionTable, *, data_dir: Path, data_key: bytes,
+                 kdf: KdfParams = PRODUCTION):
         self.db = db
         self.clock = clock
         self.divisions = divisions
+        self.data_dir = Path(data_dir)
+        self._key = data_key
+        self.kdf = kdf
+
+    def keyring(self) -> Keyring:
+        return Keyring.load(self.data_dir)
 
     # -- set-up ------------------------------------------------------------------------
     def is_initialized(self) -> bool:
@@ -76,8 +83,8 @@ class AuthService:
         if division.kind not in ("街道", "镇", "乡", "市"):
             raise InvalidInput(f"{division.name}（{division.code}）不是乡镇、街道或市级单位", field="unit")
         kind = "city" if division.kind == "市" else "township"
-        name = _check_login_name(admin_name)
-        _check_password(password)
+        name = check_login_name(admin_name)
+        check_password(password)
         now = self.clock.now()
         with self.db.atomic():
             unit_name = division.name + ("信访局" if kind == "city" else "信访办")
@@ -87,24 +94,30 @@ class AuthService:
                     Unit.get_or_create(code=d.code, defaults={"name": d.name + "信访办", "kind": "township"})
             Setting.create(key="unit_code", value=division.code)
             user = User.create(unit_code=division.code, name=name, display_name=display_name or name,
-                               role=Role.ADMIN.value, password_hash=_hasher.hash(password), created_at=now,
-                               updated_at=now)
+                               role=Role.ADMIN.value, password_hash=KEYRING_HASH, created_at=now, updated_at=now)
             actor = actor_of(user)
+            ring = self.keyring()
+            ring.set_unit(division.code, unit_name, kind)
+            ring.set_user(name, Role.ADMIN.value, password, self._key, kdf=self.kdf, added=now.isoformat(sep=" "))
+            ring.save()          # last: a failure before it leaves no unit and no entry
             audit(actor, "setup.init", division.code, {"unit": unit_name}, at=now)
         return actor
 
     # -- users -------------------------------------------------------------------------
     def add_user(self, actor: Actor, name: str, role: Role, password: str, display_name: str | None = None) -> Actor:
         require(actor, Permission.MANAGE_USERS)
-        login = _check_login_name(name)
-        _check_password(password)
+        login = check_login_name(name)
+        check_password(password)
         shown = clean_text(display_name or login, label="姓名", field="display_name", limit=50, multiline=False)
         with self.db.atomic():
             if User.get_or_none(User.name == login) is not None:
                 raise InvalidInput(f"用户名“{login}”已存在", field="name")
             now = self.clock.now()
             user = User.create(unit_code=actor.unit_code, name=login, display_name=shown, role=role.value,
-                               password_hash=_hasher.hash(password), created_at=now, updated_at=now)
+                               password_hash=KEYRING_HASH, created_at=now, updated_at=now)
+            ring = self.keyring()
+            ring.set_user(login, role.value, password, self._key, kdf=self.kdf, added=now.isoformat(sep=" "))
+            ring.save()
             audit(actor, "user.add", user.id, {"name": login, "role": role.value}, at=now)
         return actor_of(user)
 
@@ -124,66 +137,81 @@ class AuthService:
             raise NotFound("没有管理员账户，请先运行 xinfang init")
         return actor_of(u)
 
-    @staticmethod
-    def _verify(user: User, password: str) -> bool:
-        try:
-            return _hasher.verify(user.password_hash, password)
-        except (VerificationError, InvalidHashError):
-            return False
+    # -- passwords ----------------------------------------------------------------------
+    def change_password(self, actor: Actor, old: str, new: str) -> None:
+        """Everyone, for themselves: the old password must open the keyring entry; the key is then wrapped
+        under the new one only."""
+        check_password(new)
+        if old == new:
+            raise InvalidInput("新密码与原密码相同，请换一个新密码", field="password")
+        from .access import check_secret
 
-    # -- login -------------------------------------------------------------------------
-    def login(self, name: str, password: str) -> Actor:
-        """5 failed logins lock the name typed for 15 minutes, whether or not it is an account's.
-        The message never says whether the name or the password was wrong: it is the same for an
-        unknown name and a wrong password, the tries left are shown to both once the name is close
-        to locking, and an unknown name costs the same password check as a known one."""
+        ring = self.keyring()
+        try:
+            check_secret(self.data_dir, actor.name, self.clock, lambda: ring.unwrap_user(actor.name, old))
+        except XinfangError as exc:
+            raise InvalidInput(f"原密码不对：{exc.message}", field="old_password") from None
+        self._set_password(actor, actor.name, new, "user.password_changed")
+
+    def reset_password(self, actor: Actor, name: str, new: str) -> None:
+        """An administrator sets another user's password (the user is told it, and changes it after)."""
+        require(actor, Permission.MANAGE_USERS)
+        check_password(new)
+        self._set_password(actor, name, new, "user.password_reset")
+        LoginAttempts(self.data_dir).unlock(name)
+
+    def set_password_by_recovery(self, name: str, new: str) -> Actor:
+        """With the recovery code (every password forgotten): audited as done with the code."""
+        user = User.get_or_none(User.name == name)
+        if user is None or not user.active:
+            raise NotFound(f"用户“{name}”不存在或已停用")
+        actor = actor_of(user)
+        self._set_password(actor, name, new, "user.password_recovered")
+        LoginAttempts(self.data_dir).unlock(name)
+        return actor
+
+    def _set_password(self, actor: Actor, name: str, new: str, action: str) -> None:
+        check_password(new)
         now = self.clock.now()
-        typed = (name or "").strip()[:64]
-        failure: str | None = None
-        # The failure count must be committed, so the refusal is raised after the transaction.
         with self.db.atomic():
-            attempt = LoginAttempt.get_or_none(LoginAttempt.name == typed)
-            user = User.get_or_none(User.name == typed)
-            if attempt is not None and attempt.locked_until and attempt.locked_until > now:
-                minutes = max(1, int((attempt.locked_until - now).total_seconds() // 60) + 1)
-                failure = f"连续{MAX_FAILED_LOGINS}次密码错误，账户已锁定，请{minutes}分钟后再试或请管理员解锁"
-            elif user is not None and user.active and self._verify(user, password):
-                if attempt is not None:
-                    attempt.delete_instance()
-                if _hasher.check_needs_rehash(user.password_hash):
-                    user.password_hash = _hasher.hash(password)
-                    user.save()
-                actor = actor_of(user)
-                audit(actor, "login", user.id, at=now)
-            else:
-                if user is None or not user.active:
-                    _dummy_verify(password)
-                failures = (attempt.failures if attempt is not None else 0) + 1
-                left = MAX_FAILED_LOGINS - failures
-                locked_until = None
-                if left <= 0:
-                    locked_until, failures = now + timedelta(minutes=LOCK_MINUTES), 0
-                    if user is not None:
-                        audit(actor_of(user), "login.locked", user.id, at=now)
-                    failure = f"连续{MAX_FAILED_LOGINS}次密码错误，账户已锁定{LOCK_MINUTES}分钟"
-                elif left <= WARN_TRIES_LEFT:
-                    failure = f"用户名或密码错误（再错{left}次将锁定{LOCK_MINUTES}分钟）"
-                else:
-                    failure = "用户名或密码错误"
-                LoginAttempt.replace(name=typed, failures=failures, locked_until=locked_until).execute()
-        if failure is not None:
-            raise LoginFailed(failure)
+            user = User.get_or_none(User.name == name)
+            if user is None or not user.active:
+                raise NotFound(f"用户“{name}”不存在或已停用")
+            ring = self.keyring()
+            ring.set_user(name, user.role, new, self._key, kdf=self.kdf)
+            user.password_hash = KEYRING_HASH
+            user.updated_at = now
+            user.save()
+            ring.save()
+            audit(actor, action, user.id, {"name": name}, at=now)
+
+    def needs_password(self) -> list[str]:
+        """Active users with no keyring entry (after the encryption of an older folder): an administrator
+        must set their passwords before they can log in."""
+        ring = self.keyring()
+        return [u.name for u in self.users() if not ring.has_user(u.name)]
+
+    def record_encryption(self, actor: Actor, others: tuple[str, ...]) -> None:
+        with self.db.atomic():
+            audit(actor, "setup.encrypted", None, {"users_to_reset": list(others)}, at=self.clock.now())
+
+    # -- logging in again (the folder open: a lock screen, a second user) -------------------------------
+    def login(self, name: str, password: str) -> Actor:
+        """The same check, messages and lockout as opening the folder (services/access.py)."""
+        from .access import _unwrap_user, check_secret
+
+        ring = self.keyring()
+        key = check_secret(self.data_dir, name, self.clock, lambda: _unwrap_user(ring, name, password))
+        if key != self._key:
+            raise LoginFailed("用户名或密码错误")
+        user = User.get_or_none(User.name == (name or "").strip())
+        if user is None or not user.active:
+            raise LoginFailed("该账户已停用，不能登录。请联系管理员。")
+        actor = actor_of(user)
+        with self.db.atomic():
+            audit(actor, "login", user.id, at=self.clock.now())
         return actor
 
 
-_DUMMY_HASH: list[str] = []
-
-
-def _dummy_verify(password: str) -> None:
-    """The same argon2 work as checking a real account's password, for a name that has none."""
-    if not _DUMMY_HASH:
-        _DUMMY_HASH.append(_hasher.hash("no account has this password"))
-    try:
-        _hasher.verify(_DUMMY_HASH[0], password)
-    except (VerificationError, InvalidHashError):
-        pass
+__all__ = ["AuthService", "LoginFailed", "actor_of", "check_password", "check_login_name", "WrongSecret",
+           "PermissionDenied"]

@@ -21,7 +21,6 @@ import json
 import os
 import re
 import shutil
-import sqlite3
 import sys
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,7 +30,10 @@ from typing import Callable, Iterable
 from .. import __version__
 from ..domain.errors import InvalidInput, NotFound, XinfangError
 from ..file_replace import replace_file
-from ..store.db import DB_FILENAME, sqlite_uri
+from ..store import db as dbmod
+from ..store.db import DB_FILENAME
+from ..store.files import DamagedFile, FileStore
+from ..store.keyring import KEYRING_FILE, Keyring
 from ..store.errors import as_user_error
 from ..store.migrations import SCHEMA_VERSION, migrate
 from ..store.models import Setting
@@ -41,9 +43,10 @@ from .permissions import Actor, Permission, Role, require
 
 BACKUP_PREFIX = "xinfang-backup-"
 MANIFEST = "manifest.json"
-MANIFEST_FORMAT = 2               # 2: the checksum of every file, not only of the database
+MANIFEST_FORMAT = 3               # 2: the checksum of every file; 3: encrypted, with the keyring in files/
 FILES_DIR = "files"
 SAFETY_DIR = "backups"            # inside the data folder: pre-migration and pre-restore copies
+ATTACHMENTS = "attachments"
 SKIPPED = {SAFETY_DIR, "logs"}    # data sub-folders a backup does not copy
 LOCK_FILE = "xinfang.lock"        # held by the window (gui/single_instance.py)
 KIND_LABELS = {"auto": "自动", "manual": "手动", "pre-restore": "恢复前"}
@@ -56,6 +59,11 @@ SETTING_EPOCH = "sync_epoch_needed"
 _NAME = re.compile(rf"^{BACKUP_PREFIX}(\d{{8}}-\d{{6}})-([a-z-]+?)(?:-(\d+))?$")
 
 Progress = Callable[[float, str], None]
+
+
+class BackupNeedsSecret(XinfangError):
+    """The backup is encrypted under another folder's key: a password of one of its users, or its
+    recovery code, opens it."""
 
 
 @dataclass(frozen=True)
@@ -105,31 +113,31 @@ def _fsync_file(path: Path) -> None:
         os.fsync(f.fileno())
 
 
-def copy_database(source: Path, target: Path) -> None:
-    """A consistent copy of `source` in one step, as a standalone file (rollback journal)."""
-    src = sqlite3.connect(str(source), timeout=30)
-    try:
-        dst = sqlite3.connect(str(target))
-        try:
-            src.backup(dst, pages=-1)          # the whole database in one step, never incremental
-            dst.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
-        finally:
-            dst.close()
-    finally:
-        src.close()
+def copy_database(source: Path, target: Path, key: bytes) -> None:
+    """A consistent copy of `source` in one step, as a standalone encrypted file (rollback journal)."""
+    dbmod.copy_encrypted(source, key, target)
 
 
-def check_database(path: Path) -> tuple[int, str | None, int]:
+def _open_checked(path: Path, key: bytes | None):
+    """A connection to a backup's database: encrypted with ``key``, or plain (a backup made before encryption)."""
+    if dbmod.is_plaintext(path):
+        return dbmod.read_only(path)      # "#", "?", "%" in the folder name are quoted
+    if key is None:
+        raise XinfangError(f"{path.name} 是加密的，需要该备份中某位用户的密码或恢复码才能打开。")
+    return dbmod.connect(path, key)
+
+
+def check_database(path: Path, key: bytes | None) -> tuple[int, str | None, int]:
     """(schema version, unit code, case count) of a database file after PRAGMA integrity_check.
     Raises XinfangError when the file is not a sound 信访 Desktop database."""
     try:
-        con = sqlite3.connect(sqlite_uri(path, "ro"), uri=True)   # "#", "?", "%" in the folder name
-    except sqlite3.Error:
+        con = _open_checked(path, key)
+    except dbmod.DatabaseError:
         raise XinfangError(f"无法打开备份文件 {path.name}。请确认它是信访 Desktop 的备份。") from None
     try:
         try:
             result = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
-        except sqlite3.DatabaseError:
+        except dbmod.DatabaseError:
             raise XinfangError(f"{path.name} 不是有效的数据库文件（可能已损坏或不是备份）。请选择其他备份。") from None
         if result != ["ok"]:
             raise XinfangError(f"备份 {path.name} 未通过完整性检查（{'; '.join(result[:3])}），不能用于恢复。请选择其他备份。")
@@ -184,9 +192,11 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def write_backup(data_dir: Path, folder: Path, kind: str, at: datetime,
+def write_backup(data_dir: Path, key: bytes, folder: Path, kind: str, at: datetime,
                  progress: Progress | None = None) -> BackupInfo:
-    """Write one complete backup of `data_dir` into `folder` (no permission check, no record)."""
+    """Write one complete backup of `data_dir` into `folder` (no permission check, no record): the database
+    encrypted as it is in the folder, the attachment files as they are (encrypted), the sync keys (under
+    their passphrase) and the keyring (so a user's password, or the recovery code, opens the backup)."""
     progress = progress or (lambda _f, _t: None)
     data_dir, folder = Path(data_dir), Path(folder)
     if not folder.is_dir():
@@ -203,15 +213,20 @@ def write_backup(data_dir: Path, folder: Path, kind: str, at: datetime,
     part = folder / f".{name}.part"
     try:
         part.mkdir()
+        dbmod.private_dir(part)
         progress(0.05, "正在复制数据库…")
         db_copy = part / DB_FILENAME
-        copy_database(source, db_copy)
+        copy_database(source, db_copy, key)
         progress(0.5, "正在检查备份的完整性…")
-        version, unit, cases = check_database(db_copy)
+        version, unit, cases = check_database(db_copy, key)
         _fsync_file(db_copy)
         progress(0.6, "正在复制附件和密钥…")
         for sub in _data_subfolders(data_dir):
             _copy_tree(sub, part / FILES_DIR / sub.name)
+        ring = Keyring.path_in(data_dir)
+        if ring.is_file():
+            (part / FILES_DIR).mkdir(exist_ok=True)
+            shutil.copy2(ring, part / FILES_DIR / KEYRING_FILE)
         # What the backup holds, each file by its checksum: a restore checks all of it before replacing anything.
         manifest = {"format": MANIFEST_FORMAT, "app_version": __version__, "schema_version": version,
                     "unit_code": unit, "created_at": at.isoformat(sep=" "), "kind": kind, "cases": cases,
@@ -220,6 +235,7 @@ def write_backup(data_dir: Path, folder: Path, kind: str, at: datetime,
             json.dump(manifest, f, ensure_ascii=False, indent=2)
             f.flush()
             os.fsync(f.fileno())
+        dbmod.make_private(part)
         _fsync_dir(part)
         final = folder / name
         replace_file(part, final)   # an antivirus scan of the new files may hold the folder a moment
@@ -227,7 +243,7 @@ def write_backup(data_dir: Path, folder: Path, kind: str, at: datetime,
     except XinfangError:
         shutil.rmtree(part, ignore_errors=True)
         raise
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, dbmod.DatabaseError) as exc:
         shutil.rmtree(part, ignore_errors=True)
         raise disk_error(exc, folder) from exc
     size = sum(p.stat().st_size for p in final.rglob("*") if p.is_file())
@@ -350,16 +366,19 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def restore_database(data_dir: Path, source: Path, *, at: datetime,
-                     expected_unit: str | None, progress: Progress | None = None) -> RestoreResult:
+def restore_database(data_dir: Path, source: Path, *, at: datetime, expected_unit: str | None,
+                     live_key: bytes | None, backup_key: bytes | None,
+                     progress: Progress | None = None) -> RestoreResult:
     """Check `source`, take a safety backup, then replace the data folder's database with it in
-    one SQLite transaction. Works on an empty data folder too (no database yet)."""
+    one SQLite transaction. Works on an empty data folder too (no database yet): the backup's keyring
+    then comes with it. ``backup_key`` opens the backup (None: a backup from before encryption);
+    ``live_key`` is this folder's, under which the restored data stays encrypted."""
     progress = progress or (lambda _f, _t: None)
     data_dir = Path(data_dir)
     db_file = find_database(source)
     manifest = read_manifest(db_file.parent)
     live = data_dir / DB_FILENAME
-    data_dir.mkdir(parents=True, exist_ok=True)
+    dbmod.private_dir(data_dir)
     staged = data_dir / f".restore-{os.getpid()}.part"
     staged_files = data_dir / f".restore-files-{os.getpid()}.part"
     try:
@@ -368,14 +387,14 @@ def restore_database(data_dir: Path, source: Path, *, at: datetime,
         progress(0.05, "正在检查备份的完整性…")
         try:
             if manifest is None:
-                copy_database(db_file, staged)     # a bare database file: a consistent copy (a -wal may lie beside)
+                _stage_bare(db_file, staged, backup_key)   # a bare database file (a -wal may lie beside)
             else:
                 shutil.copyfile(db_file, staged)
                 if _sha256(staged) != manifest["database_sha256"]:
                     raise XinfangError(f"备份中的数据库与备份清单（{MANIFEST}）记录的校验值不符：备份可能被改动过或已损坏，"
                                        "不能用于恢复。当前数据未受影响。请选择其他备份。")
-            version, unit, cases = check_database(staged)
-        except (sqlite3.DatabaseError, UnicodeDecodeError):
+            version, unit, cases = check_database(staged, backup_key)
+        except (dbmod.DatabaseError, UnicodeDecodeError):
             raise XinfangError(f"{db_file.name} 不是有效的数据库文件（可能已损坏或不是备份）。请选择其他备份。") from None
         progress(0.15, "正在检查备份中的附件和密钥…")
         _stage_files(db_file.parent / FILES_DIR, staged_files, manifest)
@@ -386,33 +405,142 @@ def restore_database(data_dir: Path, source: Path, *, at: datetime,
         if not unit:
             raise XinfangError("这个备份中没有本单位的设置（可能是未初始化的数据库），不能用于恢复。")
         safety: Path | None = None
-        if live.exists():
+        if live.exists() and live_key is not None:
             progress(0.2, "正在备份当前数据…")
-            safety_dir = data_dir / SAFETY_DIR
-            safety_dir.mkdir(exist_ok=True)
-            safety = write_backup(data_dir, safety_dir, "pre-restore", at).path
-        progress(0.5, "正在恢复数据库…")
-        src = sqlite3.connect(str(staged))
-        try:
-            dst = sqlite3.connect(str(live), timeout=30)
+            safety = write_backup(data_dir, live_key, dbmod.private_dir(data_dir / SAFETY_DIR), "pre-restore",
+                                  at).path
+            progress(0.5, "正在恢复数据库…")
+            src = _open_checked(staged, backup_key)
             try:
-                src.backup(dst, pages=-1)  # one transaction on the live file: all or nothing
+                dst = dbmod.connect(live, live_key, timeout=30)
+                try:
+                    src.backup(dst, pages=-1)  # one transaction on the live file, re-encrypted under its key
+                finally:
+                    dst.close()
             finally:
-                dst.close()
-        finally:
-            src.close()
+                src.close()
+        else:
+            progress(0.5, "正在恢复数据库…")
+            os.replace(staged, live)         # an empty folder: the backup's database, and below its keyring
         progress(0.8, "正在恢复附件和密钥…")
         if staged_files.is_dir():
-            _copy_tree(staged_files, data_dir, only_missing=True)
+            _restore_files(staged_files, data_dir, backup_key, live_key)
     except XinfangError:
         raise
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, dbmod.DatabaseError) as exc:
         raise disk_error(exc, data_dir) from exc
     finally:
         staged.unlink(missing_ok=True)
         shutil.rmtree(staged_files, ignore_errors=True)
     progress(1.0, "恢复完成")
     return RestoreResult(Path(source), safety, cases, version)
+
+
+def _stage_bare(db_file: Path, staged: Path, key: bytes | None) -> None:
+    if dbmod.is_plaintext(db_file):
+        src = dbmod.sqlcipher.connect(str(db_file), timeout=30)
+        try:
+            dst = dbmod.sqlcipher.connect(str(staged))
+            try:
+                src.backup(dst, pages=-1)
+                dst.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                dst.close()
+        finally:
+            src.close()
+    elif key is None:
+        raise XinfangError(f"{db_file.name} 是加密的，需要该备份中某位用户的密码或恢复码才能打开。")
+    else:
+        dbmod.copy_encrypted(db_file, key, staged)
+
+
+def _restore_files(staged: Path, data_dir: Path, backup_key: bytes | None, live_key: bytes | None) -> None:
+    """The backup's files into the folder, never over one already there (content-addressed attachments and
+    keys: adding is always safe). Attachments sealed under another key than this folder's are opened and
+    sealed again under this folder's; the keyring comes only into an empty folder."""
+    reseal = live_key is not None and live_key != backup_key
+    for sub in sorted(staged.iterdir()):
+        if sub.name == ATTACHMENTS and sub.is_dir() and reseal:
+            source = FileStore(sub, backup_key or live_key)
+            target = FileStore(data_dir / ATTACHMENTS, live_key)
+            for sha in source.shas():
+                if not target.has(sha):
+                    try:
+                        target.put(sha, source.read(sha))
+                    except DamagedFile:
+                        raise XinfangError(f"备份中的附件 {sha[:12]}… 无法解密或已损坏，恢复已停止（数据库已恢复，"
+                                           "其余附件未复制）。请选择其他备份，或联系技术支持。") from None
+        elif sub.is_dir():
+            _copy_tree(sub, data_dir / sub.name, only_missing=True)
+        elif not (data_dir / sub.name).exists():
+            shutil.copy2(sub, data_dir / sub.name)
+
+
+def backup_key_for(source: Path, *, live_key: bytes | None, data_dir: Path, clock, name: str | None = None,
+                   password: str | None = None, recovery_code: str | None = None,
+                   expected_unit: str | None = None) -> bytes | None:
+    """The key that opens a backup: None for one made before encryption; this folder's own key when it
+    opens it (a backup of this folder); else a user's password, or the recovery code, against the keyring
+    the backup carries. Wrong secrets count towards the lockout like any login. A backup that differs from
+    its manifest, or belongs to another unit, is refused before any password is asked for."""
+    from .access import RECOVERY_WRONG, _unwrap_user, check_secret
+
+    db_file = find_database(source)
+    manifest = read_manifest(db_file.parent)
+    if manifest is not None and _sha256(db_file) != manifest["database_sha256"]:
+        raise XinfangError(f"备份中的数据库与备份清单（{MANIFEST}）记录的校验值不符：备份可能被改动过或已损坏，"
+                           "不能用于恢复。当前数据未受影响。请选择其他备份。")
+    if dbmod.is_plaintext(db_file):
+        return None
+    if live_key is not None:
+        try:
+            dbmod.connect(db_file, live_key).close()
+            return live_key
+        except dbmod.WrongKey:
+            pass
+    ring_file = db_file.parent / FILES_DIR / KEYRING_FILE
+    if not ring_file.is_file():
+        raise XinfangError(f"{db_file.name} 不是有效的数据库文件，或不是用本数据目录的密钥加密的（可能已损坏、不是备份，"
+                           "或缺少随附的密钥文件）。请选择完整的备份文件夹（xinfang-backup-…）。")
+    ring = Keyring.load(ring_file)
+    unit = (ring.unit or {}).get("code")
+    if expected_unit and unit and unit != expected_unit:
+        raise XinfangError(f"这个备份属于另一个单位（{unit}），不能恢复到本单位（{expected_unit}）的数据目录。")
+    if recovery_code:
+        return check_secret(data_dir, "恢复码", clock, lambda: ring.unwrap_recovery(recovery_code),
+                            wrong=RECOVERY_WRONG)
+    if name and password:
+        return check_secret(data_dir, name, clock, lambda: _unwrap_user(ring, name, password))
+    raise BackupNeedsSecret("这个备份的数据不是用本数据目录的密钥加密的（可能来自另一台电脑或重新初始化之前）："
+                            "请输入该备份中某位用户的用户名和密码，或该备份的恢复码。")
+
+
+def encrypt_old_copies(data_dir: Path, key: bytes) -> None:
+    """The safety copies an earlier version left in clear in the data folder (before a schema step or a
+    restore) are encrypted in place, so no plaintext copy of the database stays in the data folder."""
+    folder = Path(data_dir) / SAFETY_DIR
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.sqlite3")):
+        if dbmod.is_plaintext(path):
+            dbmod.encrypt_plaintext(path, key)
+    for backup in sorted(p for p in folder.iterdir() if p.is_dir() and _NAME.match(p.name)):
+        db_file = backup / DB_FILENAME
+        if not dbmod.is_plaintext(db_file):
+            continue
+        dbmod.encrypt_plaintext(db_file, key)
+        FileStore(backup / FILES_DIR / ATTACHMENTS, key).encrypt_plaintext()
+        ring = Keyring.path_in(data_dir)
+        if ring.is_file():
+            (backup / FILES_DIR).mkdir(exist_ok=True)
+            shutil.copy2(ring, backup / FILES_DIR / KEYRING_FILE)
+        try:
+            manifest = json.loads((backup / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            manifest = {}
+        manifest.update({"format": MANIFEST_FORMAT, "database_sha256": _sha256(db_file),
+                         "files": _file_sums(backup / FILES_DIR)})
+        (backup / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def read_manifest(folder: Path) -> dict | None:
@@ -475,16 +603,27 @@ def _mark_restored(db, at: datetime, actor: Actor, result: RestoreResult) -> Non
                                               "safety_backup": str(result.safety_backup or "")}, at=at)
 
 
-def restore_into_empty(data_dir: Path, source: Path, *, clock, progress: Progress | None = None) -> RestoreResult:
-    """`xinfang restore` on a data folder with no database (a new PC): nobody to log in as yet."""
-    from ..services.context import open_services
+def restore_into_empty(data_dir: Path, source: Path, *, clock, name: str | None = None, password: str | None = None,
+                       recovery_code: str | None = None, progress: Progress | None = None) -> RestoreResult:
+    """`xinfang restore` on a data folder with no database (a new PC): the backup's own keyring comes with
+    it, so the backup is opened with the password of one of its users, or its recovery code."""
+    from .access import unlock
+    from .context import open_services
 
     data_dir = Path(data_dir)
     if (data_dir / DB_FILENAME).exists():
         raise XinfangError("数据目录中已有数据库，请以管理员身份恢复。")
     at = clock.now()
-    result = restore_database(data_dir, source, at=at, expected_unit=None, progress=progress)
-    svc = open_services(data_dir, clock=clock)
+    key = backup_key_for(source, live_key=None, data_dir=data_dir, clock=clock, name=name, password=password,
+                         recovery_code=recovery_code)
+    result = restore_database(data_dir, source, at=at, expected_unit=None, live_key=None, backup_key=key,
+                              progress=progress)
+    if key is None:                        # a backup made before encryption: encrypted as its admin logs in
+        if not (name and password):
+            raise XinfangError("已恢复一个旧版本（未加密）的备份：请以其管理员的用户名和密码再运行一次任意命令，完成加密。")
+        svc = unlock(data_dir, name, password, clock=clock).services
+    else:
+        svc = open_services(data_dir, key=key, clock=clock)
     try:
         unit = svc.auth.unit_code()
         actor = Actor(id="", name="restore", display_name="恢复程序", role=Role.ADMIN, unit_code=unit)
@@ -572,7 +711,7 @@ class BackupService:
         if kind not in ("auto", "manual"):
             raise InvalidInput(f"备份类型无效：{kind}", field="kind")
         at = self.services.clock.now()
-        info = write_backup(self.data_dir, folder, kind, at, progress)
+        info = write_backup(self.data_dir, self.services.data_key, folder, kind, at, progress)
         with self.services.db.atomic():
             BackupRecord.create(at=at, kind=kind, path=str(info.path), size=info.size, cases=info.cases,
                                 actor=actor.name)
@@ -596,10 +735,16 @@ class BackupService:
 
     # ----------------------------------------------------------------- restoring
 
-    def restore(self, actor: Actor, source: Path, progress: Progress | None = None) -> RestoreResult:
+    def restore(self, actor: Actor, source: Path, progress: Progress | None = None, *, password: str | None = None,
+                recovery_code: str | None = None) -> RestoreResult:
+        """A backup of this folder opens with its key; one encrypted under another key (another PC, a folder set
+        up again) needs ``password`` (the acting user's in that backup) or that backup's ``recovery_code``."""
         require(actor, Permission.MANAGE_SETTINGS)
         at = self.services.clock.now()
-        result = restore_database(self.data_dir, Path(source), at=at,
-                                  expected_unit=self.services.auth.unit_code(), progress=progress)
+        key = backup_key_for(Path(source), live_key=self.services.data_key, data_dir=self.data_dir,
+                             clock=self.services.clock, name=actor.name, password=password,
+                             recovery_code=recovery_code, expected_unit=self.services.auth.unit_code())
+        result = restore_database(self.data_dir, Path(source), at=at, expected_unit=self.services.auth.unit_code(),
+                                  live_key=self.services.data_key, backup_key=key, progress=progress)
         _mark_restored(self.services.db, at, actor, result)
         return result

@@ -12,6 +12,7 @@ from ..domain.categories import CategoryTable
 from ..domain.divisions import DivisionTable
 from ..resources_data import load_default_categories, load_default_divisions
 from ..store.db import Database, db_path, open_database
+from ..store.keyring import PRODUCTION, KdfParams
 from .auth import AuthService
 from .calendar import CalendarService
 from .cases import CaseService
@@ -30,6 +31,8 @@ class Services:
     divisions: DivisionTable
     auth: AuthService
     calendar: CalendarService
+    data_key: bytes = field(default=b"", repr=False)   # the folder's key: files, backups, new users' entries
+    acting: object = None                              # the user a command authenticated as (commands/_common)
     _cases: CaseService | None = field(default=None, repr=False)
     _queries: CaseQueries | None = field(default=None, repr=False)
     _extra: dict[type, object] = field(default_factory=dict, repr=False)
@@ -63,11 +66,25 @@ class Services:
             self.db.close()
 
 
-def open_services(data_dir: Path, *, clock: Clock | None = None, create: bool = True) -> Services:
+def release_thread_connection() -> None:
+    """Close the calling thread's database connection, if it opened one (a worker thread, at the end of
+    a job). peewee keeps one connection per thread; left to the thread's exit, the SQLCipher driver
+    would free it while the thread is being torn down, which crashes the interpreter."""
+    from ..store.models import database
+
+    db = database.obj
+    if db is not None and not db.is_closed():
+        db.close()
+
+
+def open_services(data_dir: Path, *, key: bytes, clock: Clock | None = None, create: bool = True,
+                  kdf: KdfParams = PRODUCTION) -> Services:
+    """The services of a data folder whose data key is known (services/access.py unwraps it)."""
     data_dir = Path(data_dir)
     clock = clock or SystemClock()
-    db = open_database(db_path(data_dir), create=create)
+    db = open_database(db_path(data_dir), key=key, create=create)
     divisions = load_default_divisions()
     return Services(data_dir=data_dir, db=db, clock=clock, categories=load_default_categories(),
-                    divisions=divisions, auth=AuthService(db, clock, divisions),
-                    calendar=CalendarService(db, clock))
+                    divisions=divisions, auth=AuthService(db, clock, divisions, data_dir=data_dir, data_key=key,
+                                                          kdf=kdf),
+                    calendar=CalendarService(db, clock), data_key=key)

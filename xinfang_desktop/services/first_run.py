@@ -9,10 +9,11 @@ from pathlib import Path
 
 from ..domain.errors import InvalidInput
 from ..file_replace import replace_file
+from ..store.keyring import PRODUCTION, KdfParams
 from ..store.models import Setting
+from .access import Opened, set_up
 from .audit import audit
 from .backup import BackupService, disk_error
-from .permissions import Actor
 
 ENROLMENT_DIR = "sync"
 ENROLMENT_FILE = "enrolment-pending.json"
@@ -42,9 +43,10 @@ def check_enrolment(data: bytes, fingerprint: str | None) -> dict:
             "fingerprint": ident.signing_fingerprint}
 
 
-def complete(services, given: FirstRunInput) -> Actor:
-    """Create the unit and its administrator, keep the enrolment file for the sync page, set the
-    backup folder. Refused as a whole (nothing written) when any part is wrong."""
+def complete(data_dir: Path, given: FirstRunInput, *, kdf: KdfParams = PRODUCTION, clock=None) -> Opened:
+    """Create the encrypted data folder, its unit and administrator (services/access.set_up), keep the
+    enrolment file for the sync page, set the backup folder. Refused as a whole (nothing written) when
+    any part is wrong. The result carries the recovery code, to be shown and printed once."""
     from .auth import _check_login_name, _check_password
 
     _check_login_name(given.admin_name)
@@ -62,7 +64,9 @@ def complete(services, given: FirstRunInput) -> Actor:
             probe.unlink()
         except OSError as exc:
             raise disk_error(exc, folder) from exc
-    actor = services.auth.initialize(given.unit_code, given.admin_name, given.password, given.display_name)
+    opened = set_up(data_dir, given.unit_code, given.admin_name, given.password, given.display_name, clock=clock,
+                    kdf=kdf)
+    services, actor = opened.services, opened.actor
     if folder is not None:
         services.get(BackupService).set_folder(actor, folder)
     if given.enrolment and summary is not None:
@@ -75,4 +79,4 @@ def complete(services, given: FirstRunInput) -> Actor:
         with services.db.atomic():
             Setting.replace(key=SETTING_ENROLMENT, value={**summary, "file": f"{ENROLMENT_DIR}/{ENROLMENT_FILE}"}).execute()
             audit(actor, "setup.enrolment_received", summary["unit_code"], summary, at=at)
-    return actor
+    return opened

@@ -28,6 +28,7 @@ from ..domain.text import clean_text
 from ..file_replace import replace_file
 from ..store.models import Case, Setting, Unit
 from ..store.models_sync import Instruction, SyncInbox, SyncOutbox, SyncPeer, SyncQuarantine
+from ..store.files import FileStore
 from ..store.models_trust import SyncHeld
 from ..sync.bundle import check_addressed_to, open_bundle, parse_bundle, verify_bundle
 from ..sync.errors import BundleError
@@ -360,7 +361,7 @@ class SyncService:
                     continue
                 rows = ex.write_bundles(self.db, keys=ring.current, peer=peer, epoch=epoch, records=records,
                                         through=upto, now=now, escrow=escrow_row.value if escrow_row else None,
-                                        attachments_dir=self._attachment_store().root)
+                                        attachments=self._attachment_store())
                 audit(actor, "sync.export", peer.unit_code,
                       {"bundles": [r.file_name for r in rows], "records": len(records)}, at=now)
             written += rows
@@ -626,8 +627,8 @@ class SyncService:
             if result.outcome != im.APPLIED:
                 return out
 
-    def _attachment_store(self) -> im.AttachmentStore:
-        return im.AttachmentStore(Path(self.s.data_dir) / "attachments")
+    def _attachment_store(self) -> FileStore:
+        return FileStore(Path(self.s.data_dir) / "attachments", self.s.data_key)
 
     def _gap_text(self, peer: SyncPeer) -> str:
         missing = im.gaps(SyncPeer.get(SyncPeer.unit_code == peer.unit_code))

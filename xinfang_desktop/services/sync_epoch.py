@@ -30,8 +30,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import peewee
+
 from ..domain.errors import InvalidInput
 from ..domain.numbers import parse_case_number
+from ..store.db import OperationalError
 
 EPOCH_SHIFT = 32
 MARK_SETTING = "sync.epoch_mark"      # {"epoch": N, "journal": J}: rows journaled after J are lifted in N
@@ -41,7 +44,7 @@ def journal_head(db) -> int:
     """The position of the change journal (0 before the sync schema step ran)."""
     try:
         return db.execute_sql("SELECT COALESCE(MAX(seq), 0) FROM sync_change").fetchone()[0]
-    except sqlite3.OperationalError:
+    except (sqlite3.OperationalError, peewee.OperationalError, OperationalError):
         return 0
 
 

@@ -6,13 +6,12 @@ one seq never gets two different bundles and a crash leaves either the whole bun
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 from ..store.migrations import SCHEMA_VERSION
+from ..store.files import DamagedFile, FileStore
 from ..store.models_sync import SyncOutbox, SyncPeer
 from ..sync.bundle import (
     DEFAULT_LIMITS,
@@ -145,25 +144,23 @@ def split(records: list[dict[str, Any]], limits: Limits = DEFAULT_LIMITS,
     return parts
 
 
-def _read_files(root: Path | None, shas: list[str]) -> dict[str, bytes]:
-    """The files of ``shas`` from the store, each checked against its hash. A missing or damaged file is
-    left out: the receiver then quarantines the row and says the sender must export it again."""
+def _read_files(store: FileStore | None, shas: list[str]) -> dict[str, bytes]:
+    """The files of ``shas`` from the store, each decrypted and checked against its hash. A missing or damaged
+    file is left out: the receiver then quarantines the row and says the sender must export it again."""
     out: dict[str, bytes] = {}
-    if root is None:
+    if store is None:
         return out
     for sha in shas:
         try:
-            content = (root / sha[:2] / sha).read_bytes()
-        except OSError:
+            out[sha] = store.read(sha)
+        except (DamagedFile, OSError):
             continue
-        if hashlib.sha256(content).hexdigest() == sha:
-            out[sha] = content
     return out
 
 
 def write_bundles(db, *, keys: UnlockedKeys, peer: SyncPeer, epoch: int, records: list[dict[str, Any]],
                   through: int, now: datetime, escrow: str | None = None, kind: str | None = None,
-                  attachments_dir: Path | None = None) -> list[SyncOutbox]:
+                  attachments: FileStore | None = None) -> list[SyncOutbox]:
     """Build and store the bundles carrying ``records`` and their attachment files (split to respect the
     bundle limits). Call inside a transaction."""
     if not peer.encryption_recipient:
@@ -184,7 +181,7 @@ def write_bundles(db, *, keys: UnlockedKeys, peer: SyncPeer, epoch: int, records
             epoch=epoch, seq=seq, prev=prev, schema_version=SCHEMA_VERSION, code_tables={},
             last_received=last_received, created_at=now.replace(tzinfo=timezone.utc),
         )
-        data = build_bundle(header, part, _read_files(attachments_dir, shas), keys.signing_key, recipients,
+        data = build_bundle(header, part, _read_files(attachments, shas), keys.signing_key, recipients,
                             limits=LIMITS)
         from ..sync.bundle import parse_bundle
         bundle_id = parse_bundle(data).bundle_id

@@ -10,21 +10,18 @@ the same stick queue on the write lock and the second one sees "already applied"
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
-import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ..domain import workflow as wf
-from ..file_replace import replace_file
 from ..store import ownership, search
+from ..store.files import FileStore
 from ..store.models import Unit
 from ..store.models_sync import SyncInbox, SyncOutbox, SyncPeer, SyncQuarantine
 from ..sync.bundle import (
@@ -319,54 +316,8 @@ def _attachment_problem(d: rec.Decoded, carried: Mapping[str, bytes], store: Att
     return "附件文件缺失：同步包中没有该文件，本机也没有（发送单位电脑上的该文件可能已丢失）。请联系发送单位核对该事项的附件"
 
 
-class AttachmentStore:
-    """This unit's attachment files by hash (services/attachments.py's layout): written as .part, fsynced,
-    renamed; an existing identical file is never rewritten."""
-
-    def __init__(self, root: Path):
-        self.root = Path(root)
-
-    def path_of(self, sha: str) -> Path:
-        return self.root / sha[:2] / sha
-
-    def has(self, sha: str) -> bool:
-        return self.path_of(sha).is_file()
-
-    def _identical(self, path: Path, sha: str, size: int) -> bool:
-        try:
-            if path.stat().st_size != size:
-                return False
-            digest = hashlib.sha256()
-            with path.open("rb") as fh:
-                while chunk := fh.read(1 << 20):
-                    digest.update(chunk)
-            return digest.hexdigest() == sha
-        except OSError:
-            return False
-
-    def put(self, sha: str, content: bytes) -> bool:
-        """Store ``content`` (already checked against ``sha``); True when this call created the file."""
-        target = self.path_of(sha)
-        if self._identical(target, sha, len(content)):
-            return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.parent / f".part-{uuid.uuid4().hex}"
-        try:
-            with tmp.open("wb") as fh:
-                fh.write(content)
-                fh.flush()
-                os.fsync(fh.fileno())
-            # Replaces only a damaged file under this name (a healthy one returned above).
-            replace_file(tmp, target)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        att._fsync_dir(target.parent)
-        return True
-
-    def remove(self, shas: Sequence[str]) -> None:
-        for sha in shas:
-            self.path_of(sha).unlink(missing_ok=True)
+# This unit's attachment files: store/files.FileStore (encrypted, by content hash).
+AttachmentStore = FileStore
 
 
 def _chunked(items: list[str]):

@@ -13,6 +13,7 @@ import sqlite3
 from pathlib import Path
 
 import peewee
+from sqlcipher3 import dbapi2 as sqlcipher
 
 from ..domain.errors import XinfangError
 
@@ -30,8 +31,11 @@ def read_only_folder(folder: object) -> XinfangError:
                         "请检查文件夹的权限或U盘的写保护开关；也可以把数据目录复制到可写的位置，再用 --data-dir 指定。")
 
 
+_DB_ERRORS = (sqlite3.Error, sqlcipher.Error, peewee.DatabaseError, peewee.InterfaceError)
+
+
 def is_storage_error(exc: BaseException) -> bool:
-    return isinstance(exc, (sqlite3.Error, peewee.DatabaseError, peewee.InterfaceError, OSError))
+    return isinstance(exc, (*_DB_ERRORS, OSError))
 
 
 def storage_message(exc: BaseException, where: object | None = None, *, folder: Path | None = None) -> str | None:
@@ -40,14 +44,23 @@ def storage_message(exc: BaseException, where: object | None = None, *, folder: 
     when its disk is (nearly) full, that is the cause whatever SQLite called it ("disk I/O error")."""
     if not is_storage_error(exc):
         return None
-    if folder is not None and _nearly_full(folder):
+    if folder is not None and _ambiguous(exc) and nearly_full(folder):
         return _database_message("full")
-    if isinstance(exc, (sqlite3.Error, peewee.DatabaseError, peewee.InterfaceError)):
+    if isinstance(exc, _DB_ERRORS):
         return _database_message(str(exc).lower())
     return _os_message(exc, where)  # type: ignore[arg-type]
 
 
-def _nearly_full(folder: Path) -> bool:
+def _ambiguous(exc: BaseException) -> bool:
+    """A failure SQLite words vaguely (a full disk shows as an I/O error, a file it cannot open, a page it
+    cannot read), unlike a read-only folder or a locked file, which say so."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.EIO, errno.ENOSPC)
+    text = str(exc).lower()
+    return any(w in text for w in ("disk i/o", "unable to open", "no transaction", "full", "not a database"))
+
+
+def nearly_full(folder: Path) -> bool:
     try:
         return shutil.disk_usage(folder).free < 4 * 1024 * 1024
     except OSError:

@@ -1,11 +1,10 @@
-"""Tables of trust at the boundaries (issue 11, schema step v10).
+"""Tables of trust at the boundaries (issue 11, schema step v10). (Failed logins are counted outside
+the database, in store/login_attempts.py: a wrong password cannot open it.)
 
 - ``sync_held``: bundles from a sender not yet enrolled, kept by the hash of the whole file until the
   sender is enrolled and their signature can be checked. Keyed by the file, not by the bundle id: a
   copy with a forged signature is kept beside the genuine one and never replaces it, and neither
   touches the ledger (``sync_inbox``) before its signature is verified.
-- ``login_attempt``: failed logins by the name typed, known or not, so the window and every command
-  count towards one lockout and a stranger learns nothing about which names exist.
 """
 
 from __future__ import annotations
@@ -30,13 +29,7 @@ class SyncHeld(BaseModel):
     data = BlobField()
 
 
-class LoginAttempt(BaseModel):
-    name = CharField(primary_key=True, max_length=64)    # as typed (trimmed), known or not
-    failures = IntegerField(default=0)
-    locked_until = DateTimeField(null=True)
-
-
-MODELS: list[type[BaseModel]] = [SyncHeld, LoginAttempt]
+MODELS: list[type[BaseModel]] = [SyncHeld]
 
 
 def upgrade(db: Database) -> None:

@@ -10,6 +10,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from ...domain.errors import XinfangError
-from ...services.backup import BackupInfo, BackupService, RestoreResult
+from ...services.backup import BackupInfo, BackupNeedsSecret, BackupService, RestoreResult
 from ...services.permissions import Permission
 from ..board_rules_box import BoardRulesBox
 from ..context import AppContext
@@ -200,12 +201,36 @@ class BackupBox(QGroupBox):
         box.exec()
         return box.clickedButton() is yes
 
-    def ask_restore(self, source: Path) -> None:
-        if not self.confirm_restore(source):
+    def ask_restore(self, source: Path, *, password: str | None = None, recovery_code: str | None = None) -> None:
+        if password is None and recovery_code is None and not self.confirm_restore(source):
             return
         self._busy("正在恢复…")
-        self.ctx.tasks.run(lambda state: self.service.restore(self.ctx.actor, source, progress=state.progress),
-                           progress=self._progress, on_done=self._restored, on_error=self._failed, writes=True)
+
+        def failed(exc: BaseException, details: str) -> None:
+            if isinstance(exc, BackupNeedsSecret) and password is None and recovery_code is None:
+                self._busy(None)
+                self._ask_secret(source)
+            else:
+                self._failed(exc, details)
+
+        self.ctx.tasks.run(lambda state: self.service.restore(self.ctx.actor, source, progress=state.progress,
+                                                              password=password, recovery_code=recovery_code),
+                           progress=self._progress, on_done=self._restored, on_error=failed, writes=True)
+
+    def _ask_secret(self, source: Path) -> None:
+        """A backup of another folder: your password in that backup, or its recovery code."""
+        from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+        text, ok = QInputDialog.getText(
+            self, "打开备份", f"这个备份用另一把密钥加密（来自另一台电脑，或本数据目录重新设置之前）。\n"
+            f"请输入您（{self.ctx.actor.name}）在该备份中的密码，或该备份的恢复码：", QLineEdit.Password)
+        if not ok or not text.strip():
+            return
+        code = text.strip()
+        if len(code.replace("-", "").replace(" ", "")) == 25 and "-" in code:
+            self.ask_restore(source, recovery_code=code)
+        else:
+            self.ask_restore(source, password=text)
 
     def _restored(self, result: RestoreResult) -> None:
         self._after(f"已从备份恢复 {result.cases} 件事项。恢复前的数据另存在 {result.safety_backup}。"
@@ -213,28 +238,87 @@ class BackupBox(QGroupBox):
 
 
 class UsersBox(QGroupBox):
+    """The staff, and passwords: everyone changes their own; an administrator resets another's (also
+    the users who need one after an older folder was encrypted)."""
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__("工作人员", parent)
         self.ctx = ctx
-        self.table = _table(["用户名", "姓名", "角色"])
+        self.users: list = []
+        self.table = _table(["用户名", "姓名", "角色", "密码"])
         self.table.setMinimumHeight(120)
         note = QLabel("添加用户：xinfang user add 用户名 --role clerk（登记员）/ handler（承办人）/ leader（领导）")
         note.setStyleSheet("color: #555;")
         note.setWordWrap(True)
+        self.own = QPushButton("修改我的密码(&W)…")
+        self.own.clicked.connect(self.change_own)
+        self.reset = QPushButton("重设所选用户的密码(&E)…")
+        self.reset.clicked.connect(self.reset_selected)
+        self.reset.setEnabled(ctx.actor.can(Permission.MANAGE_USERS))
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        row = QHBoxLayout()
+        row.addWidget(self.own)
+        row.addWidget(self.reset)
+        row.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
+        layout.addLayout(row)
+        layout.addWidget(self.message)
         layout.addWidget(note)
 
     def refresh(self) -> None:
-        self.ctx.tasks.run(self.ctx.services.auth.users, on_done=self._show, writes=False)
+        auth = self.ctx.services.auth
+        self.ctx.tasks.run(lambda: (auth.users(), set(auth.needs_password())), on_done=self._show, writes=False)
 
-    def _show(self, users) -> None:
+    def _show(self, result) -> None:
         if not shiboken6.isValid(self):
             return
+        users, need = result
+        self.users = users
         self.table.setRowCount(len(users))
         for row, u in enumerate(users):
-            for col, text in enumerate((u.name, u.display_name, u.role.label)):
+            for col, text in enumerate((u.name, u.display_name, u.role.label,
+                                        "需管理员重设" if u.name in need else "已设置")):
                 self.table.setItem(row, col, QTableWidgetItem(text))
+
+    def change_own(self) -> None:
+        from ..dialogs import PasswordDialog
+
+        actor = self.ctx.actor
+        dialog = PasswordDialog(self, "修改我的密码", ask_old=True, who=f"{actor.display_name}（{actor.name}）")
+        if dialog.exec() != QDialog.Accepted:
+            return
+        old, new = dialog.old.text(), dialog.new.text()
+        self.ctx.tasks.run(lambda: self.ctx.services.auth.change_password(actor, old, new),
+                           on_done=lambda _r: self._said("已修改密码：原密码从此不能再打开数据。"), on_error=self._failed)
+
+    def reset_selected(self) -> None:
+        from ..dialogs import PasswordDialog
+
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.users):
+            self.message.setText("请先在上表中选择一位用户。")
+            return
+        user = self.users[row]
+        dialog = PasswordDialog(self, "重设密码", ask_old=False, who=f"为 {user.display_name}（{user.name}）设置新密码")
+        if dialog.exec() != QDialog.Accepted:
+            return
+        new = dialog.new.text()
+        self.ctx.tasks.run(lambda: self.ctx.services.auth.reset_password(self.ctx.actor, user.name, new),
+                           on_done=lambda _r: self._said(f"已重设 {user.display_name} 的密码，请告知本人并请其登录后修改。"),
+                           on_error=self._failed)
+
+    def _said(self, text: str) -> None:
+        if shiboken6.isValid(self):
+            self.message.setStyleSheet("")
+            self.message.setText(text)
+            self.refresh()
+
+    def _failed(self, exc: BaseException, details: str) -> None:
+        if shiboken6.isValid(self):
+            self.message.setStyleSheet("color: #b00020;")
+            self.message.setText(getattr(exc, "message", None) or "操作失败，请重试。")
 
 
 class CalendarBox(QGroupBox):
