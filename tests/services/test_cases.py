@@ -93,7 +93,7 @@ def test_workflow_actions_through_the_service(services, clerk, handler, clock):
     with pytest.raises(NotAllowed, match="不能再次延期"):
         services.cases.act(handler, ref.number, EventKind.EXTENDED, {"days": 5, "reason": "再延", "approver": "镇长"})
     clock.advance(days=10)
-    services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "支持", "text": "责成企业支付工资"})
+    services.cases.act(handler, ref.number, EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "支持", "text": "责成企业支付工资"})
     with pytest.raises(PermissionDenied, match="没有“办结”的权限"):
         services.cases.act(clerk, ref.number, EventKind.CLOSED, {})
     services.cases.act(handler, ref.number, EventKind.CLOSED, {"summary": "已支付"})
@@ -107,7 +107,7 @@ def test_refused_action_writes_nothing(services, clerk, handler):
     ref = services.cases.register(clerk, make_registration())
     before = counts()
     with pytest.raises(NotAllowed):
-        services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "支持", "text": "x"})
+        services.cases.act(handler, ref.number, EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "支持", "text": "x"})
     with pytest.raises(InvalidInput):
         services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "assign", "unit": "市人社局"})
     assert counts() == before

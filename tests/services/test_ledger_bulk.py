@@ -53,9 +53,9 @@ def per_row_import(svc, admin, table):
     """What the import did before the bulk path: register each row, then route, reply and close."""
     plan = svc.get(LedgerService).dry_run(admin, table)
     for row in plan.valid:
-        ref = svc.cases.register(admin, row.registration)
+        ref = svc.cases.register(admin, row.registration, from_ledger=True)
         for kind, data, at in closing_actions(row):
-            svc.cases.act(admin, ref.number, kind, data, at=at)
+            svc.cases.act(admin, ref.number, kind, data, at=at, from_ledger=True)
 
 
 def dump(db_file) -> dict:

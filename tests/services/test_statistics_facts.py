@@ -73,7 +73,7 @@ def test_each_action_moves_the_matter_in_the_figures(services, admin, clerk, han
     services.cases.act(handler, ref.number, wf.EventKind.ROUTED, {"route": "direct", "unit": "永福镇民政办"})
     w, r = wf_figures()
     assert (w.routed, r.accepted_in_time, r.closed_on_time) == (1, 1, 0)
-    services.cases.act(handler, ref.number, wf.EventKind.REPLIED, {"outcome": "supported", "text": "已解决"})
+    services.cases.act(handler, ref.number, wf.EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "supported", "text": "已解决"})
     w, r = wf_figures()
     assert (w.replied, r.closed_on_time, r.rated) == (1, 1, 0)
     services.cases.act(handler, ref.number, wf.EventKind.FOLLOWED_UP,

@@ -327,7 +327,10 @@ LATE = 1 << 9            # the reply came after it
 RATING_SHIFT = 10        # two bits: 0 none, then RATING_CODES
 RATING_CODES = {"satisfied": 1, "basically": 2, "dissatisfied": 3}
 RATING_NAMES = {code: name for name, code in RATING_CODES.items()}
-FLAG_BITS = RATING_SHIFT + 2
+LATE_ENTRY = 1 << 12     # 补录: registered, or its 15-day step recorded, days after it happened
+TRANSFERRED = 1 << 13    # 已转送 and the petitioner told where: this office's handling ended
+NOTICE_EXEMPT = 1 << 14  # name or address unclear: no written notice owed (第二十三条第二款)
+FLAG_BITS = 15
 
 
 @dataclass(frozen=True)
@@ -342,8 +345,15 @@ def stat_facts(state: wf.CaseState) -> StatFacts:
     """The statistics facts of one case from its folded state."""
     flags = 0
     route_dl = state.deadline(wf.DeadlineKey.ROUTE)
-    if route_dl is not None and route_dl.met_on is not None and route_dl.met_on <= route_dl.due.date:
+    if state.entered_late:
+        # A back-dated entry is counted apart, never silently as on time (第三十九、四十条).
+        flags |= LATE_ENTRY
+    elif route_dl is not None and route_dl.met_on is not None and route_dl.met_on <= route_dl.due.date:
         flags |= TIMELY
+    if state.status == wf.Status.TRANSFERRED:
+        flags |= TRANSFERRED
+    if state.notice_exempt:
+        flags |= NOTICE_EXEMPT
     if state.route is not None:
         flags |= ROUTED
         if state.route == wf.Route.OTHER_CHANNEL:

@@ -44,7 +44,10 @@ class Services:
     @property
     def cases(self) -> CaseService:
         if self._cases is None:
-            self._cases = CaseService(self.db, self.clock, self.calendar.calendar, self.categories, self.unit_code)
+            from .office import OfficeService
+
+            self._cases = CaseService(self.db, self.clock, self.calendar.calendar, self.categories, self.unit_code,
+                                      office=lambda: self.get(OfficeService).settings())
         return self._cases
 
     @property

@@ -89,6 +89,7 @@ FIELDS: tuple[LedgerField, ...] = (
 # handled directly, replied and closed on that date, so it does not show as overdue. The outcome
 # is read from the result text where it says so (不予支持 / 支持); otherwise 解释说明.
 IMPORT_UNIT = "（台账导入）"
+LEDGER_BASIS = "（原台账未记载依据）"      # stated as missing, never invented
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 
 
@@ -320,7 +321,7 @@ class LedgerService:
                 if e.kind == "routed":
                     route, unit = wf.Route(d["route"]).label, d.get("unit")
                 elif e.kind == "replied":
-                    reply_day, outcome = e.occurred_at.date(), wf.Outcome(d["outcome"]).label
+                    reply_day, outcome = e.occurred_at.date(), _outcome_label(d.get("outcome"))
                 elif e.kind == "followed_up" and d.get("rating"):
                     rating = wf.Rating(d["rating"]).label
                 elif e.kind == "closed":
@@ -476,7 +477,7 @@ class LedgerService:
         skip = {k for k, bad in (("received_at", received is None), ("channel", not channel),
                                  ("category_code", category is None)) if bad}
         try:
-            reg = svc.cases.validate(reg)
+            reg = svc.cases.validate(reg, suggest=False)   # a ledger does not say the kind of matter
         except FieldErrors as exc:
             problems += [message for key, message in exc.errors.items() if key not in skip]
         except InvalidInput as exc:
@@ -532,6 +533,15 @@ class LedgerService:
         return None
 
 
+def _outcome_label(value: str | None) -> str | None:
+    for enum in (wf.Outcome, wf.Answer):
+        try:
+            return enum(value).label
+        except ValueError:
+            continue
+    return None
+
+
 def closing_actions(row: RowCheck) -> tuple[tuple[wf.EventKind, dict[str, Any], datetime], ...]:
     """A row with a closing date is routed (handled directly), replied and closed on that date,
     through the workflow's own actions (same rules as the case view); none for an open row."""
@@ -542,7 +552,7 @@ def closing_actions(row: RowCheck) -> tuple[tuple[wf.EventKind, dict[str, Any], 
     outcome = "rejected" if "不予支持" in text else "supported" if "支持" in text else "explained"
     done = max(row.closed_on, reg.received_at + timedelta(minutes=2))
     return ((wf.EventKind.ROUTED, {"route": "direct", "unit": IMPORT_UNIT}, reg.received_at),
-            (wf.EventKind.REPLIED, {"outcome": outcome, "text": text}, done),
+            (wf.EventKind.REPLIED, {"outcome": outcome, "text": text, "basis": LEDGER_BASIS}, done),
             (wf.EventKind.CLOSED, {"summary": "台账导入：原台账记载已办结"}, done))
 
 

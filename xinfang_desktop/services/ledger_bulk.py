@@ -92,17 +92,19 @@ def update_rows(db, model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
 
 # -- one row's records, as registration and the workflow actions make them --------------------------
 def act_in_memory(events: list[CaseEvent], case: Case, actor: Actor, kind: EventKind, data: dict[str, Any],
-                  at: datetime, now: datetime, cal) -> None:
+                  at: datetime, now: datetime, cal, late_days: int) -> None:
     """`CaseService.act` without the database: the same checks, the same event, the same case fields."""
     if at.date() > now.date():
         raise InvalidInput(f"日期（{at:%Y-%m-%d}）晚于今天，请核对", field="at")
     state = wf.fold([to_event(e) for e in events], cal)
-    wf.check_allowed(state, kind, at.date())
+    wf.check_allowed(state, kind, at.date(), data)
     last = max(e.occurred_at for e in events)
     if at < last and kind != EventKind.NOTE:
         raise InvalidInput(f"日期早于该事项最后一次办理记录（{last:%Y-%m-%d %H:%M}），请核对", field="at")
     occurred = last + timedelta(seconds=1) if at <= last else at
-    clean = wf.validate_event_data(kind, data, state, occurred.date())
+    clean = wf.validate_event_data(kind, data, state, occurred.date(), cal)
+    if (now.date() - occurred.date()).days > late_days:
+        clean["late"] = True        # 补录: entered from the ledger long after it happened
     events.append(CaseEvent(case=case, unit_code=actor.unit_code, kind=kind.value, occurred_at=occurred,
                             recorded_at=now, actor=actor.name, data=clean))
     if kind == EventKind.ROUTED and clean.get("unit") and clean.get("route") == wf.Route.DIRECT.value:
@@ -186,6 +188,7 @@ class BulkWriter:
             for buf in (cases, events, parties, tokens, prints):
                 buf.clear()
 
+        late_days = self.s.cases.late_days()
         for i, row in enumerate(rows):
             if i % CHUNK == 0 and i:
                 flush()
@@ -201,18 +204,22 @@ class BulkWriter:
                 sid=sid, unit_code=actor.unit_code, number=format_case_number(actor.unit_code, year, counters[year]),
                 query_code=new_query_code(), channel=reg.channel, received_at=reg.received_at,
                 category_code=reg.category_code, request=reg.request, facts=reg.facts, reasons=reg.reasons,
-                people_count=reg.people_count, is_group=is_group(reg.people_count or 1),
+                people_count=reg.people_count, is_group=is_group(reg.people_count or 1, reg.channel),
                 concerned_unit=reg.concerned_unit, township_code=person.township_code,
                 repeat_of=None, created_by=actor.name, created_at=now, updated_at=now,
                 parties_label=parties_label([person.name], reg.people_count or 1),
                 status=wf.Status.REGISTERED.value,
             )
+            # A ledger does not say which kind of matter (第二十九至三十一条) a row was: it is recorded as
+            # of no kind, like matters registered before kinds existed; the clerk may set it later.
+            registered = {"channel": reg.channel}
+            if (now.date() - reg.received_at.date()).days > late_days:
+                registered["late"] = True
             own = [CaseEvent(case=case, unit_code=actor.unit_code, kind=EventKind.REGISTERED.value,
-                             occurred_at=reg.received_at, recorded_at=now, actor=actor.name,
-                             data={"channel": reg.channel})]
+                             occurred_at=reg.received_at, recorded_at=now, actor=actor.name, data=registered)]
             for kind, data, at in row.actions:
-                act_in_memory(own, case, actor, kind, data, at, now, self.cal)
-            apply_state(case, wf.fold([to_event(e) for e in own], self.cal))
+                act_in_memory(own, case, actor, kind, data, at, now, self.cal, late_days)
+            apply_state(case, wf.fold([to_event(e) for e in own], self.cal), actor.unit_code)
             cases.append(case)
             events.extend(own)
             parties.append(CaseParty(case=case, person=person, unit_code=actor.unit_code, role="petitioner",

@@ -23,6 +23,7 @@ from ..domain.statistics import (Breakdown, Count, Period, RateInputs, Row, Scop
 from .permissions import Actor, Permission, require
 
 UNKNOWN_TOWNSHIP = "未填乡镇"
+_GROUP_KEYS = {0: "single", 1: "group", 2: "joint"}     # stat_dim.grp (store/models_facts._GRP)
 
 
 class StatisticsService:
@@ -72,7 +73,7 @@ class StatisticsService:
                 f"ON f.dim = d.id AND f.day >= ? AND f.day <= ? {'WHERE ' + in_scope if in_scope else ''} "
                 "GROUP BY d.id", [period.start.isoformat(), period.end.isoformat(), *params]):
             _unit, town, ch, cat, rep, grp = dims[dim]
-            cells.append((ch, cat, town, bool(rep), bool(grp), n, int(p or 0)))
+            cells.append((ch, cat, town, bool(rep), int(grp), n, int(p or 0)))
         as_of = self.services.clock.today()
         workflow, inputs = self._cohort(period.start, period.end, scope, as_of,
                                         repeats=sum(c[5] for c in cells if c[3]))
@@ -82,8 +83,9 @@ class StatisticsService:
             by_subcategory=self._by_category(cells, top=False), by_township=self._by_township(cells, scope),
             by_repeat=_fixed("初件／重件", cells, lambda c: "repeat" if c[3] else "first",
                              [("first", "初件（初信初访）"), ("repeat", "重件（重复信访）")]),
-            by_group=_fixed("个人／集体", cells, lambda c: "group" if c[4] else "single",
-                            [("single", "个人（4人以下）"), ("group", "集体（5人以上）")]),
+            by_group=_fixed("个人／集体", cells, lambda c: _GROUP_KEYS[c[4]],
+                            [("single", "个人（4人以下）"), ("group", "集体访（5人以上走访）"),
+                             ("joint", "联名信访（5人以上联名来信、来电、网上）")]),
             months=self._months(period, scope, trend_months),
             workflow=workflow, rate_inputs=inputs, rates=st.rates(inputs), receptions=self._receptions(period, scope))
 

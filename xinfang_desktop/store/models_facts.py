@@ -21,18 +21,23 @@ from typing import Iterator
 from peewee import Database
 
 from ..domain import workflow as wf
+from ..domain.case_cache import FACT_COLUMNS
 from ..domain.holidays import build_calendar, parse_year_schedule
 from ..domain.statistics import FLAG_BITS, stat_facts
 from .models import CalendarYear
 
-# the columns of the case row that apply_state derives beyond its status and deadline
-FACT_COLUMNS = ("stat_flags", "stat_limit", "stat_reply", "decided_on", "followed_on")
 
+# The kind of petition by its people (stat_dim.grp): 0 one to four people, 1 a group visit (集体访: five or
+# more *visiting*), 2 a joint petition (联名信: five or more signing a letter, a call or an online petition).
+# Derived from the channel and the number of people, not from is_group, so a row from an older version
+# (which marked a joint letter as a group) is counted rightly too.
+_GRP = "(CASE WHEN {p}people_count < 5 THEN 0 WHEN {p}channel = 'visit' THEN 1 ELSE 2 END)"
+GROUP_SINGLE, GROUP_VISIT, GROUP_JOINT = 0, 1, 2
 _DIM_OF_NEW = ("NEW.unit_code, COALESCE(NEW.township_code, ''), NEW.channel, NEW.category_code, "
-               "NEW.repeat_of IS NOT NULL, NEW.is_group != 0")
+               f"NEW.repeat_of IS NOT NULL, {_GRP.format(p='NEW.')}")
 _DIM_ID_OF_NEW = ("(SELECT id FROM stat_dim WHERE unit = NEW.unit_code AND town = COALESCE(NEW.township_code, '') "
                   "AND channel = NEW.channel AND category = NEW.category_code AND rep = (NEW.repeat_of IS NOT NULL) "
-                  "AND grp = (NEW.is_group != 0))")
+                  f"AND grp = {_GRP.format(p='NEW.')})")
 _PUT_NEW = (f"INSERT OR IGNORE INTO stat_dim (unit, town, channel, category, rep, grp) VALUES ({_DIM_OF_NEW}); "
             "INSERT OR REPLACE INTO case_fact (day, sid, dim, people, flags, next_due, open_limit, replied_on) "
             f"VALUES (substr(NEW.received_at, 1, 10), NEW.sid, {_DIM_ID_OF_NEW}, NEW.people_count, NEW.stat_flags, "
@@ -72,13 +77,13 @@ def fill(db: Database) -> None:
     db.execute_sql(
         "INSERT OR IGNORE INTO stat_dim (unit, town, channel, category, rep, grp) "
         "SELECT DISTINCT unit_code, COALESCE(township_code, ''), channel, category_code, repeat_of IS NOT NULL, "
-        'is_group != 0 FROM "case"')
+        f'{_GRP.format(p="")} FROM "case"')
     db.execute_sql(
         "INSERT INTO case_fact (day, sid, dim, people, flags, next_due, open_limit, replied_on) "
         "SELECT substr(c.received_at, 1, 10), c.sid, d.id, c.people_count, c.stat_flags, c.next_due, c.stat_limit, "
         'c.stat_reply FROM "case" c JOIN stat_dim d ON d.unit = c.unit_code AND d.town = COALESCE(c.township_code, \'\') '
         "AND d.channel = c.channel AND d.category = c.category_code AND d.rep = (c.repeat_of IS NOT NULL) "
-        "AND d.grp = (c.is_group != 0)")
+        f"AND d.grp = {_GRP.format(p='c.')}")
 
 
 def stale(db: Database) -> int:
@@ -87,7 +92,7 @@ def stale(db: Database) -> int:
         "SELECT substr(c.received_at, 1, 10), c.sid, d.id, c.people_count, c.stat_flags, c.next_due, c.stat_limit, "
         'c.stat_reply FROM "case" c LEFT JOIN stat_dim d ON d.unit = c.unit_code '
         "AND d.town = COALESCE(c.township_code, '') AND d.channel = c.channel AND d.category = c.category_code "
-        "AND d.rep = (c.repeat_of IS NOT NULL) AND d.grp = (c.is_group != 0)")
+        f"AND d.rep = (c.repeat_of IS NOT NULL) AND d.grp = {_GRP.format(p='c.')}")
     facts = "SELECT day, sid, dim, people, flags, next_due, open_limit, replied_on FROM case_fact"
     return db.execute_sql(f"SELECT (SELECT COUNT(*) FROM ({mirrored} EXCEPT {facts})) + "
                           f"(SELECT COUNT(*) FROM ({facts} EXCEPT {mirrored}))").fetchone()[0]
@@ -134,6 +139,15 @@ def compute_all(db: Database) -> None:
 
 def _iso(d) -> str | None:
     return d.isoformat() if d is not None else None
+
+
+def recreate_triggers(db: Database) -> None:
+    """Drop and create the triggers (their definition changed), then rebuild the facts they keep."""
+    for name, body in TRIGGERS.items():
+        db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        db.execute_sql(f'CREATE TRIGGER "{name}" {body}')
+    db.execute_sql("DELETE FROM stat_dim WHERE id NOT IN (SELECT DISTINCT dim FROM case_fact)")
+    fill(db)
 
 
 def upgrade(db: Database) -> None:

@@ -15,14 +15,16 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateTimeEdit, QFileDialog, QFrame, QGridLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateTimeEdit, QFileDialog, QFrame, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from ...documents import RenderedDocument
 from ...domain.errors import InvalidInput
 from ...domain.idcard import parse_id_number
-from ...domain.petition import MAX_PEOPLE, Channel, FieldErrors, PetitionerInput, RegistrationInput, is_group
+from ...domain.matters import MATTER_CHOICES, default_matter, matter_code
+from ...domain.petition import (MAX_PEOPLE, Channel, FieldErrors, PetitionerInput, RegistrationInput, is_group,
+                                is_joint)
 from ...domain.phones import parse_phone
 from ...services.attachments import CheckedFile, check_file, human_size
 from ...services.cases import CaseRef
@@ -42,7 +44,7 @@ DRAFT_DELAY_MS = 800       # save the draft this long after the last keystroke
 LOOKUP_DELAY_MS = 300      # look people up this long after the last keystroke
 DRAFT_VERSION = 1
 TOP_FIELDS = ("channel", "received_at", "people_count", "category_code", "concerned_unit", "request", "facts",
-              "reasons", "attachments", "petitioners", "representatives", "repeat_of")
+              "reasons", "attachments", "petitioners", "representatives", "repeat_of", "matter")
 
 
 def create(ctx: AppContext, window) -> QWidget:
@@ -195,6 +197,16 @@ class IntakePage(QWidget):
         self.people_count.valueChanged.connect(self._changed)
         self.category = SearchPicker(self._search_categories, self.services.categories.label,
                                      "名称、拼音或首字母，如 tq 拖欠工资")
+        # The kind of matter (第二十九、三十、三十一条): the category suggests it, the clerk confirms it.
+        self.matter = QComboBox()
+        for value, label in MATTER_CHOICES:
+            self.matter.addItem(label, value)
+        self.matter.setToolTip("建议意见类研究答复；检举控告类转送纪检监察等机关；申诉求决类第一至五项导入诉讼、"
+                               "仲裁、复议等法定程序，第六项出具信访处理意见书")
+        self.matter.activated.connect(self._matter_chosen)
+        self._matter_manual = False
+        self.notice_exempt = QCheckBox("姓名或住址不清，免予书面告知(&E)")
+        self.notice_exempt.setToolTip("来信等未写明姓名（名称）或住址，无法书面告知的（第二十三条第二款）")
         self.concerned_unit = QLineEdit()
         self.concerned_unit.setPlaceholderText("如：某某公司、某某村委会")
         self.request = QPlainTextEdit()
@@ -216,6 +228,10 @@ class IntakePage(QWidget):
         grid.addWidget(self.errors["people_count"], 1, 1)
         grid.addWidget(self.errors["category_code"], 1, 3)
         grid.addWidget(self.errors["concerned_unit"], 1, 5)
+        grid.addWidget(_label("事项类型(&L)", self.matter), 2, 2)
+        grid.addWidget(self.matter, 2, 3)
+        grid.addWidget(self.notice_exempt, 2, 4, 1, 2)
+        grid.addWidget(self.errors["matter"], 3, 3)
         grid.setColumnStretch(3, 2)
         grid.setColumnStretch(5, 2)
         for row, (key, text, edit) in enumerate((("request", "诉求(&Q)", self.request),
@@ -299,12 +315,14 @@ class IntakePage(QWidget):
         self.channel.currentIndexChanged.connect(self._changed)
         self.received.dateTimeChanged.connect(self._changed)
         self.category.changed.connect(self._changed)
+        self.category.changed.connect(self._category_chosen)
         self.category.edit.textEdited.connect(self._changed)
+        self.channel.currentIndexChanged.connect(self._update_group)
         self.concerned_unit.textEdited.connect(self._changed)
         self.top_widgets: dict[str, QWidget] = {
             "channel": self.channel, "received_at": self.received, "people_count": self.people_count,
             "category_code": self.category.edit, "concerned_unit": self.concerned_unit, "request": self.request,
-            "facts": self.facts, "reasons": self.reasons, "attachments": self.attach_list}
+            "facts": self.facts, "reasons": self.reasons, "attachments": self.attach_list, "matter": self.matter}
         self._key_of = {w: key for key, w in self.top_widgets.items()}
         for w in self.top_widgets.values():
             set_invalid(w, False)
@@ -386,8 +404,10 @@ class IntakePage(QWidget):
         chain: list[QWidget] = [self.channel, self.received]
         for row in self.rows:
             chain.extend(row.tab_chain())
+        # The kind of matter follows the category; it is reached after the texts, for the rare correction.
         chain += [self.add_button, self.people_count, self.category.edit, self.concerned_unit, self.request,
-                  self.facts, self.reasons, self.attach_button, self.attach_list, self.save_button]
+                  self.facts, self.reasons, self.matter, self.notice_exempt, self.attach_button, self.attach_list,
+                  self.save_button]
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
 
@@ -400,12 +420,28 @@ class IntakePage(QWidget):
         count = self.people_count.value()
         reps = sum(1 for r in self.rows if r.rep.isChecked())
         text = f"共 {count} 人" + (f"，代表人 {reps} 名" if reps else "")
-        if is_group(count):
-            text += " · 集体访（5人以上）：最多推选5名代表人"
+        channel = self.channel.currentData() or Channel.VISIT.value
+        if is_group(count, channel):
+            text += " · 集体访（5人以上走访）：最多推选5名代表人"
+        elif is_joint(count, channel):
+            text += " · 联名信访（5人以上联名，不是集体访）"
         self.group_hint.setText(text)
 
     def _count_edited(self, _text: str) -> None:
         self._count_manual = True
+
+    # -- the kind of matter ---------------------------------------------------------------
+    def _category_chosen(self, *_args) -> None:
+        """The category suggests the kind of matter until the clerk picks one."""
+        if self._matter_manual or self._loading:
+            return
+        code = self.category.code
+        suggested = default_matter(self.services.categories.suggested_matter(code) if code else None)
+        self.matter.setCurrentIndex(max(0, self.matter.findData(matter_code(suggested))))
+
+    def _matter_chosen(self, _index: int) -> None:
+        self._matter_manual = True
+        self._changed()
 
     # -- form state ------------------------------------------------------------------------
     def form_state(self) -> dict[str, Any]:
@@ -423,6 +459,8 @@ class IntakePage(QWidget):
             "reasons": self.reasons.toPlainText(),
             "repeat_of": list(self.repeat_of) if self.repeat_of else None,
             "attachments": [str(a.path) for a in self.attachments],
+            "matter": self.matter.currentData() if self._matter_manual else None,
+            "notice_exempt": self.notice_exempt.isChecked(),
         }
 
     def is_blank(self) -> bool:
@@ -458,6 +496,13 @@ class IntakePage(QWidget):
             self.reasons.setPlainText(s.get("reasons") or "")
             rep = s.get("repeat_of")
             self.set_repeat(tuple(rep) if rep else None)
+            self._loading = False
+            self._category_chosen()
+            self._loading = True
+            if s.get("matter") and self.matter.findData(s["matter"]) >= 0:
+                self.matter.setCurrentIndex(self.matter.findData(s["matter"]))
+                self._matter_manual = True
+            self.notice_exempt.setChecked(bool(s.get("notice_exempt")))
             for path in s.get("attachments") or []:
                 try:
                     self._add_checked(check_file(path))
@@ -478,6 +523,9 @@ class IntakePage(QWidget):
         self.channel.setCurrentIndex(0)
         self.received.setDateTime(QDateTime(self.services.clock.now()))
         self.category.set_code(None)
+        self._matter_manual = False
+        self.matter.setCurrentIndex(max(0, self.matter.findData("claim6")))
+        self.notice_exempt.setChecked(False)
         for w in (self.concerned_unit,):
             w.clear()
         for w in (self.request, self.facts, self.reasons):
@@ -526,7 +574,8 @@ class IntakePage(QWidget):
             category_code=self.category.code or "", request=self.request.toPlainText(),
             facts=self.facts.toPlainText() or None, reasons=self.reasons.toPlainText() or None,
             people_count=self.people_count.value(), concerned_unit=self.concerned_unit.text() or None,
-            repeat_of=self.repeat_of[1] if self.repeat_of else None)
+            repeat_of=self.repeat_of[1] if self.repeat_of else None, matter=self.matter.currentData(),
+            notice_exempt=self.notice_exempt.isChecked())
         return reg, listed
 
     def check(self) -> dict[str, str]:
