@@ -87,6 +87,9 @@ class ReceiptDetails:
     handling: str  # 处理途径和程序
     time_limit: date  # 办理期限
     contact: str | None = None  # 联系人（and phone if different from the office's）
+    # The signed statement (XFR…, issue 17): the QR code's content and the 核验码 line; None prints the
+    # QR code of the case number and query code only.
+    verification: str | None = None
 
 
 @dataclass(frozen=True)

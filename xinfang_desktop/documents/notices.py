@@ -14,9 +14,11 @@ from datetime import date
 
 import qrcode
 from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from ..domain.receipt_statement import group_text
 from .fonts import get_fonts
 from .layout import (
     LEADING,
@@ -316,11 +318,17 @@ def render_receipt(case: DocCase, details: ReceiptDetails, *, redacted: bool = F
              ("查询码", case.query_code)], st.code),
         Spacer(1, 2),
         w.p(f"{you(case)}可凭事项编号和查询码查询办理进展和结果，请妥善保管本告知书"
-            "（二维码内容为事项编号和查询码）。", st.cell),
+            + ("（二维码和下方的核验码是本机关签发的受理凭证，可到上级信访部门核验真伪）。" if details.verification
+               else "（二维码内容为事项编号和查询码）。"), st.cell),
     ]
-    box = Table([[left, _QR(qr_payload(case), qr_size)]],
+    rows = [[left, _QR(details.verification or qr_payload(case), qr_size)]]
+    if details.verification:    # the same text as the QR code, to type where there is no scanner
+        small = ParagraphStyle("verification", parent=st.cell, fontSize=9, leading=12)   # 小五: three lines
+        rows.append([w.p(["核验码：", ("核验码", group_text(details.verification))], small), ""])
+    box = Table(rows,
                 colWidths=[TEXT_W - qr_size - 10 * mm, qr_size + 10 * mm],
                 style=TableStyle([
+                    *([("SPAN", (0, 1), (1, 1))] if len(rows) > 1 else []),
                     ("FONTNAME", (0, 0), (-1, -1), w.fonts.body),
                     ("BOX", (0, 0), (-1, -1), 0.75, colors.black),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

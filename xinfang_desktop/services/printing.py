@@ -27,6 +27,7 @@ from ..store.models import Case, CaseEvent, CaseParty, Person, Unit
 from .audit import audit
 from .cases import find_case, to_event
 from .permissions import Actor, Permission, require
+from .receipts import ReceiptService
 
 DOCUMENT_NAMES = ("register", "receipt", "refusal", "transfer", "extension", "decision")
 DOCUMENT_LABELS = {
@@ -97,6 +98,8 @@ class PrintService:
             raise NotAllowed(f"不能打印{DOCUMENT_LABELS[name]}：{reason}")
         doc_case = self.doc_case(case)
         details = self._details(name, case, events)
+        if name == "receipt":      # the signed statement (issue 17): made at the first print, then reused
+            details = self.services.get(ReceiptService).attach(actor, case, details)
         rendered = render(name, doc_case, details, redacted=redacted, issued_on=issued_on or self.services.clock.today())
         with self.services.db.atomic():
             audit(actor, "document.print", case.id, {"document": name, "redacted": redacted},
