@@ -18,7 +18,7 @@ import hashlib
 import logging
 import statistics
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from peewee import JOIN
@@ -137,11 +137,13 @@ class ReceiptService:
     def __init__(self, services):
         self.s = services
         self._signer: UnlockedKeys | None = None
+        self.declined = False          # the window's clerk chose to print without the key in this run
 
     # -- the signing key of this session ---------------------------------------------------------
     def remember(self, keys: UnlockedKeys) -> None:
         """Keys unlocked in this session (by the 同步 page or a receipt's prompt); kept in memory only."""
         self._signer = keys if keys.unit_code == self.s.unit_code else None
+        self.declined = False
 
     def forget(self) -> None:
         self._signer = None
@@ -339,8 +341,10 @@ class ReceiptService:
                    days_since_last_bundle=(today - last.date()).days if last else None)
         since = (f"距该单位上次送来同步包已{out['days_since_last_bundle']}天（{_fmt(last.date())}）" if last else
                  "该单位还没有送来过同步包")
-        out["lines"] = [f"本库中还没有这件事项：{unit_name}尚未报送。距告知书的收到日期已{out['days_since_receipt']}天，"
-                        f"{since}。已记录本次核验；超过该单位通常的报送间隔仍未报送的，会列在工作台上。"]
+        days = out["days_since_receipt"]
+        received = f"距告知书的收到日期已{days}天" if days > 0 else "告知书是今天收到的"
+        out["lines"] = [f"本库中还没有这件事项：{unit_name}尚未报送。{received}，{since}。"
+                        "已记录本次核验；超过该单位通常的报送间隔仍未报送的，会列在工作台上。"]
         return out
 
     def _differences(self, case: Case, st: ReceiptStatement) -> list[str]:
@@ -449,6 +453,7 @@ def unreported_section(services, actor: Actor, today: date, limit: int) -> Secti
         detail = (f"{u.unit_name}：收到日期{_fmt(u.received)}，{u.people}人；已登记{u.days_waiting}天仍未报送"
                   f"（通常每{u.interval_days}天报送一次，{last}）")
         items.append(WorkbenchItem(title=u.number, detail=detail, urgency="red",
+                                   due=u.entered_at.date() + timedelta(days=u.interval_days),
                                    note=f"{detail}。告知书已于{_fmt(u.first_checked_at)}在本局核验为真实。"
                                         "请联系该单位核实并督促报送。"))
     return SectionResult(items, len(found))
