@@ -7,6 +7,7 @@ read when a receipt is verified (services/receipts.py). Callers hold the write t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from ..store.models_receipts import REVOKED, ROTATED, ROTATION, SigningKeyHistory
@@ -18,16 +19,25 @@ def _fingerprint(key_hex: str) -> str:
     return hashlib.sha256(bytes.fromhex(key_hex)).hexdigest().upper()
 
 
-def keys_of(unit_code: str) -> list[SigningKeyHistory]:
-    return list(SigningKeyHistory.select().where(SigningKeyHistory.unit_code == unit_code)
-                .order_by(SigningKeyHistory.valid_from, SigningKeyHistory.id))
+@dataclass(frozen=True)
+class KeyPeriod:
+    """One key of a unit and the period it was in use (``valid_to`` None: still in use)."""
+
+    signing_public_key: str
+    key_tag: str
+    valid_from: datetime
+    valid_to: datetime | None
+    ended: str | None
 
 
-def open_key(unit_code: str) -> SigningKeyHistory | None:
-    """The key in use now (no end), if any."""
-    return (SigningKeyHistory.select().where((SigningKeyHistory.unit_code == unit_code)
-                                             & SigningKeyHistory.valid_to.is_null())
-            .order_by(SigningKeyHistory.valid_from.desc(), SigningKeyHistory.id.desc()).first())
+def keys_of(unit_code: str) -> list[KeyPeriod]:
+    """Every period of the unit's keys, oldest first (plain SQL: read on every verification)."""
+    when = SigningKeyHistory.valid_from.python_value
+    rows = SigningKeyHistory._meta.database.execute_sql(
+        "SELECT signing_public_key, key_tag, valid_from, valid_to, ended FROM signing_key_history "
+        "WHERE unit_code = ? ORDER BY valid_from, id", (unit_code,)).fetchall()
+    return [KeyPeriod(key, tag, when(start), when(end) if end is not None else None, ended)
+            for key, tag, start, end, ended in rows]
 
 
 def record_key(unit_code: str, key_hex: str, *, at: datetime, source: str) -> None:
@@ -67,4 +77,4 @@ def rotation_time(created: str) -> datetime:
     return datetime.strptime(created[:19], "%Y-%m-%dT%H:%M:%S")
 
 
-__all__ = ["end_keys", "keys_of", "open_key", "record_key", "revoked", "rotated", "rotation_time"]
+__all__ = ["KeyPeriod", "end_keys", "keys_of", "record_key", "revoked", "rotated", "rotation_time"]
