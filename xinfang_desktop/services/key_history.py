@@ -49,7 +49,7 @@ def record_key(unit_code: str, key_hex: str, *, at: datetime, source: str) -> No
     fingerprint = _fingerprint(key_hex)
     SigningKeyHistory.create(unit_code=unit_code, signing_public_key=key_hex, fingerprint=fingerprint,
                              key_tag=fingerprint[:4], valid_from=at.replace(microsecond=0), valid_to=None,
-                             ended=None, source=source, recorded_at=datetime.now().replace(microsecond=0))
+                             ended=None, source=source, recorded_at=at.replace(microsecond=0))
 
 
 def end_keys(unit_code: str, *, at: datetime, ended: str, keep: str | None = None) -> None:

@@ -270,7 +270,8 @@ class ReceiptService:
         try:
             parsed = parse_receipt_text(text)
         except ReceiptCodeError as exc:
-            return Verification(False, exc.reason, exc.message, lines=[f"不能核验：{exc.message}"]), None
+            lead = "核验未通过" if exc.reason == "altered" else "不能核验"
+            return Verification(False, exc.reason, exc.message, lines=[f"{lead}：{exc.message}"]), None
         if isinstance(parsed, LegacyCode):
             return self._legacy(parsed), None
         return self._verify_signed(parsed, names, request, now), parsed.statement
