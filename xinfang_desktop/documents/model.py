@@ -99,12 +99,15 @@ class DocCase:
 
 @dataclass(frozen=True)
 class ReceiptDetails:
-    """受理（接收）告知书: how the matter will be handled and by when (第二十二、二十三条)."""
+    """信访事项接收告知书: registered, and by when the petitioner is told how it is handled (第二十二、二十三条)."""
 
     handling: str  # what happens next (处理途径和程序 as far as known at registration)
     time_limit: date  # 告知期限: the day by which the petitioner is told in writing (第二十三条, 15 days)
     contact: str | None = None  # 联系人（and phone if different from the office's）
     doc_no: str | None = None  # 文号
+    # The signed statement (XFR…, issue 17): the QR code's content and the 核验码 line; None prints the
+    # QR code of the case number and query code only.
+    verification: str | None = None
 
 
 @dataclass(frozen=True)

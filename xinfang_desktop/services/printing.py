@@ -38,6 +38,7 @@ from .audit import audit
 from .cases import find_case, to_event
 from .office import OfficeService, OfficeSettings
 from .permissions import Actor, Permission, require
+from .receipts import ReceiptService
 
 DOCUMENT_NAMES = ("register", "receipt", "notice", "refusal", "transfer", "extension", "decision", "answer",
                   "review", "recheck", "followup", "report")
@@ -165,6 +166,8 @@ class PrintService:
             doc_case = replace(doc_case, office_name=own.office_name, organ_name=own.organ_name,
                                office_phone=own.phone)
         details, issued_on = self._details(name, ctx)
+        if name == "receipt":      # the signed statement (issue 17): made at the first print, then reused
+            details = self.services.get(ReceiptService).attach(actor, ctx.case, details)
         rendered = render(_KIND.get(name, name), doc_case, details, redacted=redacted, issued_on=issued_on)
         with self.services.db.atomic():
             audit(actor, "document.print", ctx.case.id, {"document": name, "redacted": redacted},

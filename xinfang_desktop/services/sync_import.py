@@ -38,6 +38,7 @@ from ..sync.bundle import (
 from ..sync.errors import BundleError
 from ..sync.keys import RotationError, raw_public_bytes, signing_fingerprint, verify_rotation_record
 from . import attachments as att
+from . import key_history
 from . import sync_records as rec
 from .cases import cached_values, refold_cases
 
@@ -473,6 +474,9 @@ def apply_rotation(peer: SyncPeer, record: Any) -> None:
         raise Refused(exc.message) from None
     if rotation.unit_code != peer.unit_code:
         raise Refused("密钥轮换记录的单位与发送单位不一致，已拒绝。请联系发送单位核实。")
+    # The old key stays verifiable for receipts dated before the rotation.
+    key_history.rotated(peer.unit_code, peer.signing_public_key, raw_public_bytes(rotation.new_public_key).hex(),
+                        at=key_history.rotation_time(rotation.created))
     peer.signing_public_key = raw_public_bytes(rotation.new_public_key).hex()
     peer.fingerprint = signing_fingerprint(rotation.new_public_key)
     peer.key_id = rotation.new_key_id

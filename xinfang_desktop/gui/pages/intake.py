@@ -33,7 +33,7 @@ from ...services.intake import IntakeService, PersonMatch
 from ...services.permissions import Permission
 from ...services.printing import PrintService
 from .. import intake_actions  # noqa: F401 - registers 附件 on the case view
-from .. import print_preview
+from .. import print_preview, receipt_verify
 from ..context import AppContext
 from ..errors import show_error
 from ..intake_widgets import (FORM_STYLE, MatchPanel, PetitionerRow, SearchPicker, error_label, row_header,
@@ -668,11 +668,11 @@ class IntakePage(QWidget):
             return
         actor = self.ctx.actor
         redacted = not actor.can(Permission.REVEAL_PERSONAL)
-        # Rendering writes the audit entry of the print, so it goes through the write lane.
-        self.ctx.tasks.run(lambda: self.services.get(PrintService).render(actor, ref.number, "receipt",
-                                                                          redacted=redacted),
-                           on_done=lambda doc: self._show_receipt(ref, doc),
-                           on_error=self._failed)
+        # Rendering writes the audit entry of the print, so it goes through the write lane. The first print
+        # signs the receipt's 核验码 (issue 17): the key is asked for first when it is not unlocked yet.
+        receipt_verify.with_receipt_key(self, self.ctx, ref.number, lambda: self.ctx.tasks.run(
+            lambda: self.services.get(PrintService).render(actor, ref.number, "receipt", redacted=redacted),
+            on_done=lambda doc: self._show_receipt(ref, doc), on_error=self._failed))
 
     def _show_receipt(self, ref: CaseRef, rendered: RenderedDocument) -> None:
         if not shiboken6.isValid(self):
