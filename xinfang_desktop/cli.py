@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 from . import __version__
 from .domain.errors import XinfangError
+from .domain.person_identity import PersonChoice, PersonConflict
 from .domain.petition import PetitionerInput, RegistrationInput
 from .domain.workflow import EventKind
 
@@ -137,6 +138,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="申诉求决类属第三十一条第几项（默认第六项：出具信访处理意见书）")
     a.add_argument("--notice-exempt", action="store_true",
                    help="信访人姓名（名称）或住址不清，免予书面告知（第二十三条第二款）")
+    a.add_argument("--person-update", action="append", default=[], choices=[c.value for c in PersonChoice],
+                   help="身份证号码已登记、但姓名（或电话、住址、乡镇、村）与登记的不同时如何处理："
+                        "use 使用已登记的信访人（不修改其信息）；correct 更正已登记的信访人（原信息留存于变更记录）；"
+                        "separate 身份证属于他人（本信访人另行登记，不登记该身份证号码）。"
+                        "不给出时，不一致的登记被拒绝并列出两种信息。给出一次适用于每名信访人，多次则与 --name 依次对应")
     a.add_argument("--format", choices=["text", "json"], default="text")
     a = cs.add_parser("show", help="显示事项：状态、各项期限和办理过程")
     a.add_argument("number")
@@ -302,7 +308,10 @@ def _case_json(detail) -> dict[str, Any]:
         "is_joint": row.people_count >= 5 and not row.is_group,
         "next_due": row.next_due, "overdue": row.urgency == "red", "provisional": row.provisional,
         "parties": [{"name": p.name, "id_number": p.id_number, "phone": p.phone, "sex": p.sex,
-                     "representative": p.is_representative} for p in detail.parties],
+                     "representative": p.is_representative, "shares_id_with": list(p.shares_id_with),
+                     "history": [{"at": h.at, "kind": h.kind, "label": h.label, "actor": h.actor, "source": h.source,
+                                  "case": h.case_number, "text": h.text} for h in p.history]}
+                    for p in detail.parties],
         "deadlines": [{"key": d.key, "label": d.label, "start": d.start, "due": d.due, "provisional": d.provisional,
                        "met_on": d.met_on, "lapsed": d.lapsed, "office": d.office,
                        "overdue": d.urgency == "red"} for d in detail.deadlines],
@@ -331,6 +340,10 @@ def _print_case(detail) -> None:
     for p in detail.parties:
         extra = "，".join(x for x in (p.id_number, p.phone) if x)
         print(f"  信访人：{p.name}{'（代表人）' if p.is_representative else ''}{'  ' + extra if extra else ''}")
+        if p.shares_id_with:
+            print(f"    同一身份证号码另有登记（不是同一条记录，未合并）：{'、'.join(p.shares_id_with)}")
+        for h in p.history:
+            print(f"    {h.at:%Y-%m-%d %H:%M} {h.label}（{h.actor}）：{h.text}")
     print(f"诉求：{row.request}")
     print("期限：")
     for d in detail.deadlines:
@@ -347,23 +360,37 @@ def _print_case(detail) -> None:
         print(f"  注意：{p}")
 
 
+PERSON_UPDATE_ADVICE = (
+    "未登记任何内容。请向信访人核实后，加上以下选项之一重新登记：\n"
+    f"  --person-update use       {PersonChoice.USE.explanation}\n"
+    f"  --person-update correct   {PersonChoice.CORRECT.explanation}\n"
+    f"  --person-update separate  {PersonChoice.SEPARATE.explanation}")
+
+
 def cmd_case(args) -> int:
     svc = _services(args)
     actor = _actor(svc, args)
     if args.case_cmd == "add":
-        ids, phones = args.id_number, args.phone
+        ids, phones, choices = args.id_number, args.phone, args.person_update
+        if len(choices) > 1 and len(choices) != len(args.name):
+            raise XinfangError(f"--person-update 给出了{len(choices)}次，信访人有{len(args.name)}名："
+                               "请只给出一次（适用于每名信访人），或按 --name 的顺序每人给出一次。")
         people = []
         for i, name in enumerate(args.name):
             people.append(PetitionerInput(
                 name=name, id_number=ids[i] if i < len(ids) else None, phone=phones[i] if i < len(phones) else None,
                 address=args.address if i == 0 else None, township_code=args.township,
-                is_representative=name in args.representative))
+                is_representative=name in args.representative,
+                on_conflict=(choices[i] if len(choices) > 1 else choices[0]) if choices else None))
         reg = RegistrationInput(
             channel=args.channel, received_at=args.received or svc.clock.now(), petitioners=people,
             category_code=args.category, request=args.request, facts=args.facts, reasons=args.reasons,
             people_count=args.people, concerned_unit=args.concerned_unit, repeat_of=args.repeat_of,
             matter=args.matter, claim_item=args.claim_item, notice_exempt=args.notice_exempt)
-        ref = svc.cases.register(actor, reg)
+        try:
+            ref = svc.cases.register(actor, reg)
+        except PersonConflict as exc:
+            raise XinfangError("\n".join(exc.details()) + "\n" + PERSON_UPDATE_ADVICE) from None
         if args.format == "json":
             emit_json({"id": ref.id, "number": ref.number, "query_code": ref.query_code})
         else:

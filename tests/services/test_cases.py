@@ -35,8 +35,10 @@ def test_numbers_are_never_reused(services, clerk):
 
 def test_same_id_number_links_to_the_same_person(services, clerk):
     services.cases.register(clerk, make_registration())
+    # Another phone for the same person is corrected by the clerk's choice, never silently
+    # (tests/services/test_person_identity.py has the rule itself).
     services.cases.register(clerk, make_registration(petitioners=[
-        PetitionerInput(name="欧阳娜娜", id_number="11010519491231002x", phone="13900001111")]))
+        PetitionerInput(name="欧阳娜娜", id_number="11010519491231002x", phone="13900001111", on_conflict="correct")]))
     assert Person.select().count() == 1
     assert Person.get().phone == "13900001111"
     found = services.cases.find_earlier(id_number="11010519491231002X")

@@ -10,6 +10,7 @@ from enum import Enum
 from .errors import InvalidInput
 from .idcard import parse_id_number
 from .matters import Matter, parse_matter
+from .person_identity import PersonChoice
 from .phones import parse_phone
 from .text import clean_name, clean_text
 
@@ -63,6 +64,9 @@ class PetitionerInput:
     person_id: str | None = None        # an existing person the clerk picked
     sex: str | None = None              # filled from a valid ID number when given
     birth_date: date | None = None
+    # What to do when these details conflict with the registered person's (domain/person_identity.py);
+    # None: the registration is refused with both versions, for the clerk to decide.
+    on_conflict: PersonChoice | str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,7 +106,9 @@ def validate_petitioner(p: PetitionerInput, *, today: date, prefix: str = "") ->
     phone = parse_phone(p.phone).number if p.phone and p.phone.strip() else None
     address = clean_text(p.address, label=f"{prefix}住址", field="address", required=False, limit=200,
                          multiline=False)
-    return replace(p, name=name, id_number=id_number, phone=phone, address=address, sex=sex, birth_date=birth)
+    choice = PersonChoice.parse(p.on_conflict)
+    return replace(p, name=name, id_number=id_number, phone=phone, address=address, sex=sex, birth_date=birth,
+                   on_conflict=choice)
 
 
 def validate_registration(reg: RegistrationInput, *, now: datetime, category_exists) -> RegistrationInput:

@@ -15,18 +15,20 @@ from peewee import fn
 
 from ..domain import workflow as wf
 from ..domain.categories import CategoryTable
+from ..domain.divisions import DivisionTable
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.numbers import format_case_number, new_query_code
 from ..domain.matters import default_matter
-from ..domain.petition import PetitionerInput, RegistrationInput, is_group, validate_registration
+from ..domain.petition import RegistrationInput, is_group, validate_registration
 from ..domain.case_cache import CACHED_COLUMNS, cached_values, sql_values
 from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
 from ..store.ownership import require_writable
-from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person
+from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person, new_id
 from .audit import audit
 from .clock import Clock
 from .permissions import Actor, Permission, require
+from .persons import place_label, plan_people, settle_people
 
 EVENT_PERMISSIONS: dict[EventKind, Permission] = {
     EventKind.ROUTED: Permission.ROUTE,
@@ -94,24 +96,6 @@ def refold_cases(db, case_ids: Iterable[str], cal, here: str | None = None) -> i
     return written
 
 
-PERSON_FIELDS = ("name", "id_number", "phone", "sex", "birth_date", "township_code", "village_code", "address")
-
-
-def update_person(person: Person, given: PetitionerInput, now: datetime) -> bool:
-    """Fill or update `person` with what `given` newly says (an empty field never erases one).
-    True when something changed; its version and time then move on (not saved here)."""
-    changed = False
-    for attr in PERSON_FIELDS:
-        value = getattr(given, attr)
-        if value and value != getattr(person, attr):
-            setattr(person, attr, value)
-            changed = True
-    if changed:
-        person.version += 1
-        person.updated_at = now
-    return changed
-
-
 def find_case(ref: str) -> Case:
     ref = (ref or "").strip()
     case = Case.get_or_none((Case.number == ref) | (Case.id == ref))
@@ -127,13 +111,14 @@ REVIEW_KINDS = frozenset({EventKind.REVIEW_REQUESTED, EventKind.REVIEW_DECIDED, 
 
 class CaseService:
     def __init__(self, db, clock: Clock, calendar: Callable[[], Any], categories: CategoryTable, unit_code: str,
-                 office: Callable[[], Any] | None = None):
+                 office: Callable[[], Any] | None = None, divisions: DivisionTable | None = None):
         self.db = db
         self.clock = clock
         self._calendar = calendar      # a callable: the calendar changes when a year is loaded
         self.categories = categories
         self.unit_code = unit_code
         self._office = office          # a callable giving services.office.OfficeSettings
+        self.divisions = divisions
 
     def office(self):
         if self._office is None:
@@ -171,20 +156,26 @@ class CaseService:
             return False
 
     def register(self, actor: Actor, reg: RegistrationInput, *, from_ledger: bool = False) -> CaseRef:
-        """Register a petition. `from_ledger`: a row of an old register (台账) — its kind of matter is
-        unknown unless given, and the documents it had were numbered on paper, not here."""
+        """Register a petition. A petitioner whose details conflict with a registered person's is
+        refused (PersonConflict, both versions) before anything is written, unless the registration
+        carries the clerk's choice for that petitioner (PetitionerInput.on_conflict). `from_ledger`: a
+        row of an old register (台账) — its kind of matter is unknown unless given, and the documents
+        it had were numbered on paper, not here."""
         require(actor, Permission.REGISTER)
         reg = self.validate(reg, suggest=not from_ledger)
         now = self.clock.now()
         with self.db.atomic():
             repeat_of = find_case(reg.repeat_of).id if reg.repeat_of else None
-            persons = [self._upsert_person(actor, p, now) for p in reg.petitioners]
+            planned = plan_people(self.db, actor.unit_code, reg.petitioners, place=self.place_name)
+            case_id = new_id()
+            persons = settle_people(actor, planned, now, case_id=case_id, source="intake")
             year = reg.received_at.year
             seq = self._next_seq(actor.unit_code, year)
             sid = (Case.select(fn.MAX(Case.sid)).scalar() or 0) + 1
             names = [p.name for p in persons]
             case = Case(
-                sid=sid, unit_code=actor.unit_code, number=format_case_number(actor.unit_code, year, seq),
+                id=case_id, sid=sid, unit_code=actor.unit_code,
+                number=format_case_number(actor.unit_code, year, seq),
                 query_code=new_query_code(), channel=reg.channel, received_at=reg.received_at,
                 category_code=reg.category_code, request=reg.request, facts=reg.facts, reasons=reg.reasons,
                 people_count=reg.people_count, is_group=is_group(reg.people_count or 1, reg.channel),
@@ -256,22 +247,9 @@ class CaseService:
             "ON CONFLICT (unit_code, year) DO UPDATE SET last = last + 1", (unit_code, year))
         return CaseCounter.get((CaseCounter.unit_code == unit_code) & (CaseCounter.year == year)).last
 
-    def _upsert_person(self, actor: Actor, p: PetitionerInput, now: datetime) -> Person:
-        person = None
-        if p.person_id:
-            person = Person.get_or_none(Person.id == p.person_id)
-            if person is None:
-                raise NotFound("所选的信访人记录不存在，请重新查找")
-        elif p.id_number:
-            person = Person.get_or_none((Person.id_number == p.id_number) & (Person.unit_code == actor.unit_code))
-        if person is None:
-            return Person.create(unit_code=actor.unit_code, name=p.name, id_number=p.id_number, phone=p.phone,
-                                 sex=p.sex, birth_date=p.birth_date, township_code=p.township_code,
-                                 village_code=p.village_code, address=p.address, created_at=now, updated_at=now)
-        # Only the owning unit changes a record's fields; what is newly given fills or updates it.
-        if person.unit_code == actor.unit_code and update_person(person, p, now):
-            person.save()
-        return person
+    def place_name(self, code: str) -> str:
+        """A township or village by name, as a person's details are shown."""
+        return code if self.divisions is None else place_label(self.divisions, code)
 
     def _search_tokens(self, case: Case, persons: Iterable[Person]) -> str:
         persons = list(persons)

@@ -14,6 +14,7 @@ from peewee import SQL, fn
 from ..domain import statistics as st
 from ..domain import workflow as wf
 from ..domain.categories import CategoryTable
+from ..domain.divisions import DivisionTable
 from ..domain.deadlines import urgency
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.idcard import mask_id_number
@@ -24,6 +25,7 @@ from ..store import ownership, search
 from ..store.models import Case, CaseEvent, CaseParty, Person
 from .audit import audit
 from .cases import find_case, to_event
+from .persons import RevisionView, history_of, place_label, same_id_elsewhere
 from .clock import Clock
 from .permissions import Actor, Permission, require
 
@@ -91,6 +93,10 @@ class PartyView:
     township_code: str | None
     village_code: str | None
     is_representative: bool
+    # The person's history (fills, corrections, registered apart), and other person records holding
+    # the same ID number ("name（unit）"): shown, never merged.
+    history: tuple[RevisionView, ...] = ()
+    shares_id_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -228,11 +234,12 @@ def _describe(k: wf.EventKind, d) -> str:
 
 
 class CaseQueries:
-    def __init__(self, db, clock: Clock, categories: CategoryTable, calendar):
+    def __init__(self, db, clock: Clock, categories: CategoryTable, calendar, divisions: DivisionTable | None = None):
         self.db = db
         self.clock = clock
         self.categories = categories
         self._calendar = calendar
+        self.divisions = divisions
 
     def _here(self) -> str | None:
         from ..store.models import self_unit_code
@@ -371,9 +378,7 @@ class CaseQueries:
                                   urgency=urgency(d.start, d.due.date, today) if d.open else None,
                                   office=d.held_by(self._here()))
                      for d in sorted(state.deadlines, key=lambda d: d.due.date)]
-        parties = [self._party(cp, reveal=False) for cp in
-                   CaseParty.select(CaseParty, Person).join(Person).where(CaseParty.case == case)
-                   .order_by(CaseParty.position)]
+        parties = self._parties(case)
         repeat = Case.get_or_none(Case.id == case.repeat_of) if case.repeat_of else None
         # The same ownership rule the services apply: the actions offered are the ones that may be written.
         allowed = [k.value for k in wf.allowed_actions(state, today)
@@ -388,15 +393,29 @@ class CaseQueries:
             allowed=allowed, problems=list(state.problems), not_writable=not_writable, unit_code=case.unit_code,
             entered_at=case.created_at)
 
+    def _parties(self, case: Case) -> list[PartyView]:
+        rows = list(CaseParty.select(CaseParty, Person).join(Person).where(CaseParty.case == case)
+                    .order_by(CaseParty.position))
+        people = [cp.person for cp in rows]
+        history = history_of([p.id for p in people], self.place_name)
+        shared = same_id_elsewhere(people, self.db)
+        return [self._party(cp, reveal=False, history=tuple(history.get(cp.person.id, ())),
+                            shares_id_with=tuple(shared.get(cp.person.id, ()))) for cp in rows]
+
     @staticmethod
-    def _party(cp: CaseParty, reveal: bool) -> PartyView:
+    def _party(cp: CaseParty, reveal: bool, history: tuple[RevisionView, ...] = (),
+               shares_id_with: tuple[str, ...] = ()) -> PartyView:
         p: Person = cp.person
         return PartyView(
             person_id=p.id, name=p.name,
             id_number=(p.id_number if reveal else mask_id_number(p.id_number)) if p.id_number else None,
             phone=(p.phone if reveal else mask_phone(p.phone)) if p.phone else None,
             sex=p.sex, birth_date=p.birth_date, address=p.address, township_code=p.township_code,
-            village_code=p.village_code, is_representative=cp.is_representative)
+            village_code=p.village_code, is_representative=cp.is_representative, history=history,
+            shares_id_with=shares_id_with)
+
+    def place_name(self, code: str) -> str:
+        return code if self.divisions is None else place_label(self.divisions, code)
 
     def reveal(self, actor: Actor, person_id: str, what: str) -> str:
         """The full ID number or phone of a person; every call is audited (个人信息保护法第五十一条)."""

@@ -45,6 +45,7 @@ STEPS: list[Callable[[Database], None]] = [
     _feature("models_trust"),       # v10: bundles held by file until their sender is enrolled; failed logins (issue 11)
     _feature("models_receipts"),    # v11: signing key history, receipt statements, receipts verified (issue 17)
     _feature("models_regulation"),  # v12: 文号 counters; cases refolded under the regulation's paths (issue 13)
+    _feature("models_person"),      # v13: a person's history of fills and corrections, local (issue 13)
 ]
 SCHEMA_VERSION = len(STEPS)
 

@@ -40,6 +40,17 @@ def _table(headers: list[str]) -> QTableWidget:
     return t
 
 
+def party_notes(d: CaseDetail) -> list[str]:
+    """One line per note on a party: another record with the same ID number, and the person's history."""
+    lines = []
+    for p in d.parties:
+        if p.shares_id_with:
+            lines.append(f"{p.name}：同一身份证号码另有登记（不是同一条记录，未合并）——{'、'.join(p.shares_id_with)}")
+        for h in p.history:
+            lines.append(f"{p.name}：{h.at:%Y-%m-%d} {h.label}（{h.actor}）{h.text}")
+    return lines
+
+
 class CaseViewPage(QWidget):
     back = Signal()
 
@@ -94,7 +105,16 @@ class CaseViewPage(QWidget):
                               + (["完整号码"] if self.can_reveal else []))
         self.parties.horizontalHeader().setStretchLastSection(not self.can_reveal)
         parties_box = QGroupBox("信访人（身份证号码和电话已隐去部分数字）")
-        QVBoxLayout(parties_box).addWidget(self.parties)
+        # A person's history (fills, corrections, registered apart) and other records holding the same
+        # ID number: said here, under the parties, never merged into them.
+        self.party_notes = QLabel()
+        self.party_notes.setWordWrap(True)
+        self.party_notes.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.party_notes.setStyleSheet("color: #5d4200;")
+        self.party_notes.hide()
+        parties_layout = QVBoxLayout(parties_box)
+        parties_layout.addWidget(self.parties)
+        parties_layout.addWidget(self.party_notes)
 
         self.deadlines = _table(["期限", "起算日", "届满日", "情况"])
         # A narrow window wraps the long statutory labels onto two lines instead of cutting them.
@@ -260,6 +280,9 @@ class CaseViewPage(QWidget):
                     button.clicked.connect(lambda _=False, row=i: self.reveal(row))
                     self.parties.setCellWidget(i, REVEAL_COLUMN, button)
         self.parties.resizeColumnsToContents()
+        notes = party_notes(d)
+        self.party_notes.setText("\n".join(notes))
+        self.party_notes.setVisible(bool(notes))
 
         self.deadlines.setRowCount(len(d.deadlines))
         for i, dl in enumerate(d.deadlines):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import shiboken6
 from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal
@@ -23,6 +23,7 @@ from ...documents import RenderedDocument
 from ...domain.errors import InvalidInput
 from ...domain.idcard import parse_id_number
 from ...domain.matters import MATTER_CHOICES, default_matter, matter_code
+from ...domain.person_identity import ConflictRow, PersonChoice, PersonConflict
 from ...domain.petition import (MAX_PEOPLE, Channel, FieldErrors, PetitionerInput, RegistrationInput, is_group,
                                 is_joint)
 from ...domain.phones import parse_phone
@@ -38,6 +39,7 @@ from ..context import AppContext
 from ..errors import show_error
 from ..intake_widgets import (FORM_STYLE, MatchPanel, PetitionerRow, SearchPicker, error_label, row_header,
                               set_invalid, show_error_text)
+from ..person_conflict import PersonConflictDialog
 
 PAGE_KEY = "intake"
 DRAFT_DELAY_MS = 800       # save the draft this long after the last keystroke
@@ -94,6 +96,12 @@ class IntakePage(QWidget):
         self._lookup_seq = 0
         self._has_draft = False
         self._saving = False
+        # A save refused for conflicting person details: the rows still to decide, and the form's rows
+        # of the registration's petitioners at that moment.
+        self._conflicts: list[ConflictRow] = []
+        self._conflict_rows: list[int] = []
+        self._conflict_place: Callable[[str], str] = str
+        self.conflict_dialog: PersonConflictDialog | None = None
         self.setStyleSheet(FORM_STYLE)
 
         self._build()
@@ -568,7 +576,8 @@ class IntakePage(QWidget):
             people.append(PetitionerInput(
                 name=s["name"], id_number=s["id_number"] or None, phone=s["phone"] or None,
                 address=s["address"] or None, township_code=s["township_code"], village_code=s["village_code"],
-                is_representative=s["is_representative"], person_id=s["person_id"]))
+                is_representative=s["is_representative"], person_id=s["person_id"],
+                on_conflict=self.rows[i].on_conflict))
         reg = RegistrationInput(
             channel=self.channel.currentData(), received_at=self._received(), petitioners=people,
             category_code=self.category.code or "", request=self.request.toPlainText(),
@@ -647,7 +656,9 @@ class IntakePage(QWidget):
         self._saving = False
         self.save_button.setEnabled(True)
         self.draft_status.setText("未保存")
-        if isinstance(exc, FieldErrors):
+        if isinstance(exc, PersonConflict):
+            self._ask_person(exc)
+        elif isinstance(exc, FieldErrors):
             errors = {}
             _reg, listed = self.registration()
             for key, message in exc.errors.items():
@@ -659,6 +670,50 @@ class IntakePage(QWidget):
             self._focus_first_error(errors)
         else:
             show_error(self, exc, details)
+
+    # -- a petitioner's details conflict with a registered person's -------------------------
+    def _ask_person(self, exc: PersonConflict) -> None:
+        """Ask the clerk, one conflicting petitioner at a time, then save again with the choices."""
+        _reg, listed = self.registration()
+        self._conflicts = list(exc.rows)
+        self._conflict_rows = listed
+        self._conflict_place = exc.place
+        self.draft_status.setText("未保存：信访人信息与已登记的不一致，请选择处理方式")
+        self._next_conflict()
+
+    def _next_conflict(self) -> None:
+        if not self._conflicts:
+            self.save()
+            return
+        row = self._conflicts[0]
+        dialog = PersonConflictDialog(row, self._conflict_place, self)
+        dialog.decided.connect(lambda choice, r=row: self._person_decided(r, choice))
+        self.conflict_dialog = dialog
+        dialog.open()
+
+    def _person_decided(self, conflict: ConflictRow, choice: PersonChoice | None) -> None:
+        if self.conflict_dialog is not None:
+            self.conflict_dialog.deleteLater()
+            self.conflict_dialog = None
+        if not self._alive():
+            return
+        index = self._conflict_rows[conflict.index] if conflict.index < len(self._conflict_rows) else 0
+        row = self.rows[min(index, len(self.rows) - 1)]
+        if choice is None:
+            # 取消: the form stays as typed; nothing was written, no choice is kept.
+            self._conflicts = []
+            for r in self.rows:
+                r.on_conflict = None
+            row.name.setFocus()          # first: leaving a field re-marks the form's errors
+            show_error_text(row.errors, conflict.heading().rstrip("：")
+                            + "。请向信访人核实，再按 Ctrl+S 保存并选择处理方式。")
+            self.summary.setText("未保存：信访人信息与已登记的不一致，已取消。核实后再按 Ctrl+S 保存。")
+            self.summary.show()
+            self.draft_status.setText("未保存")
+            return
+        row.on_conflict = choice
+        self._conflicts.pop(0)
+        self._next_conflict()
 
     def print_receipt(self) -> None:
         """Ctrl+P: the receipt of the case just saved, in the print preview."""
