@@ -28,8 +28,8 @@ from .errors import show_error
 NAME_FIELDS = (
     ("office_name", "信访工作机构(&O)", "承办、登记和告知的机构，如 漳平市永福镇信访办公室"),
     ("organ_name", "作出决定的机关(&G)", "处理意见书等文书的落款，如 漳平市永福镇人民政府"),
-    ("review_body", "复查机关(&R)", "本机关的上一级机关，写入处理意见书的复查权利（第三十五条）"),
-    ("recheck_body", "复核机关(&K)", "复查机关的上一级机关（第三十六条）；可不填"),
+    ("review_body", "复查机关(&Q)", "本机关的上一级机关，写入处理意见书的复查权利（第三十五条）"),
+    ("recheck_body", "复核机关(&H)", "复查机关的上一级机关（第三十六条）；可不填"),
     ("phone", "联系电话(&P)", "印在告知书上，可不填"),
 )
 
@@ -53,7 +53,7 @@ class OfficeBox(QGroupBox):
         self.late_days.setRange(1, 60)
         self.late_days.setSuffix(" 日")
         self.late_days.setEnabled(editable)
-        late = QLabel("补录天数(&L)：")
+        late = QLabel("补录天数(&U)：")
         late.setBuddy(self.late_days)
         form.addRow(late, self.late_days)
         form.addRow("", _hint("收到日期早于录入日超过该天数的，事项标为“补录”，不计入及时受理（第三十九、四十条）"))
@@ -70,7 +70,7 @@ class OfficeBox(QGroupBox):
         numbers = QGroupBox("文号前缀（如“永信告”，文号为 永信告〔2026〕12号，每年每种文书分别编号）")
         numbers.setLayout(grid)
 
-        self.save = QPushButton("保存本单位设置(&S)")
+        self.save = QPushButton("保存本单位设置(&V)")
         self.save.setEnabled(editable)
         self.save.clicked.connect(self.save_settings)
         self.message = QLabel()

@@ -185,7 +185,7 @@ def _simulate(rng: random.Random, received: datetime, today: date, cal, channel:
 
     def notify() -> None:
         if not exempt and step(0, 4):
-            add(EventKind.NOTIFIED, {"content": "已书面告知办理途径和程序", "method": "书面"}, ("notice",))
+            add(EventKind.NOTIFIED, {"method": rng.choice(["书面", "邮寄"])}, ("notice",))
 
     # Route: usually within the 15 days, sometimes late (overdue cases), sometimes not yet.
     slow = rng.random() < 0.06
@@ -351,7 +351,7 @@ def generate(services, actor: Actor, cases: int, seed: int = 1, days_back: int =
             case_rows.append((case_id, unit, len(events), now_s, sid, number, qcode, channel.value,
                               received.isoformat(sep=" "), cat.code, request, facts, None, people_count,
                               int(is_group(people_count, channel.value)), rng.choice(UNITS) if rng.random() < 0.4 else None,
-                              township.code, repeat_of, actor.name, now_s, owner, case.status,
+                              township.code, repeat_of, actor.name, events[0][1].isoformat(sep=" "), owner, case.status,
                               _day(case.next_due), _day(case.next_due_start), case.next_due_key,
                               int(case.provisional), parties_label(names, people_count),
                               case.stat_flags, _day(case.stat_limit), _day(case.stat_reply), _day(case.decided_on),

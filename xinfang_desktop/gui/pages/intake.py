@@ -213,7 +213,7 @@ class IntakePage(QWidget):
                                "仲裁、复议等法定程序，第六项出具信访处理意见书")
         self.matter.activated.connect(self._matter_chosen)
         self._matter_manual = False
-        self.notice_exempt = QCheckBox("姓名或住址不清，免予书面告知(&E)")
+        self.notice_exempt = QCheckBox("姓名或住址不清，免予书面告知(&B)")
         self.notice_exempt.setToolTip("来信等未写明姓名（名称）或住址，无法书面告知的（第二十三条第二款）")
         self.concerned_unit = QLineEdit()
         self.concerned_unit.setPlaceholderText("如：某某公司、某某村委会")
