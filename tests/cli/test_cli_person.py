@@ -40,7 +40,7 @@ def counts(data: Path) -> tuple:
         tables = [t for t in ("case", "person", "case_party", "person_revision", "audit_entry")
                   if con.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (t,)).fetchone()]
         return tuple(con.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0] for t in tables) + tuple(
-            con.execute("SELECT name, id_number, phone, version FROM person ORDER BY created_at, name").fetchall())
+            con.execute("SELECT name, id_number, phone, version FROM person ORDER BY rowid").fetchall())
     finally:
         con.close()
 
