@@ -314,6 +314,7 @@ class Statistics:
 # -- each case's facts, kept with the case row so a year's figures are one aggregate query -------
 # Bits of `case.stat_flags`. They are derived from the fold of the case's events (the same rules
 # as its deadlines) whenever the case's cached state is written, so they never disagree with it.
+# A bit's position never changes (the facts of existing rows keep it); new ones go after the rating.
 TIMELY = 1 << 0          # accepted (routed / notified / refused) within the 15-day limit
 ROUTED = 1 << 1          # a route is chosen and stands (not returned by the receiving unit)
 REDIRECTED = 1 << 2      # … the route is "other legal channel" (诉访分离)
@@ -327,7 +328,8 @@ LATE = 1 << 9            # the reply came after it
 RATING_SHIFT = 10        # two bits: 0 none, then RATING_CODES
 RATING_CODES = {"satisfied": 1, "basically": 2, "dissatisfied": 3}
 RATING_NAMES = {code: name for name, code in RATING_CODES.items()}
-FLAG_BITS = RATING_SHIFT + 2
+DECIDED_LATE = 1 << 12   # routed / notified / refused, but after the 15-day limit
+FLAG_BITS = 13
 
 
 @dataclass(frozen=True)
@@ -336,14 +338,21 @@ class StatFacts:
     open_limit: date | None = None   # the handling limit while no reply has met it
     replied_on: date | None = None
     decided_on: date | None = None   # the last written decision: reply, 复查 or 复核 decision
+    accept_limit: date | None = None  # the 15-day limit while nothing has met it (route, notice, refusal)
 
 
 def stat_facts(state: wf.CaseState) -> StatFacts:
     """The statistics facts of one case from its folded state."""
     flags = 0
+    accept_limit = None
     route_dl = state.deadline(wf.DeadlineKey.ROUTE)
-    if route_dl is not None and route_dl.met_on is not None and route_dl.met_on <= route_dl.due.date:
-        flags |= TIMELY
+    if route_dl is not None:
+        if route_dl.met_on is None:
+            accept_limit = route_dl.due.date
+        elif route_dl.met_on <= route_dl.due.date:
+            flags |= TIMELY
+        else:
+            flags |= DECIDED_LATE
     if state.route is not None:
         flags |= ROUTED
         if state.route == wf.Route.OTHER_CHANNEL:
@@ -369,7 +378,7 @@ def stat_facts(state: wf.CaseState) -> StatFacts:
         flags |= RATING_CODES[state.rating.value] << RATING_SHIFT
     decided = [d for d in (state.replied_on, _met(state, wf.DeadlineKey.REVIEW), _met(state, wf.DeadlineKey.RECHECK))
                if d is not None]
-    return StatFacts(flags, open_limit, state.replied_on, max(decided) if decided else None)
+    return StatFacts(flags, open_limit, state.replied_on, max(decided) if decided else None, accept_limit)
 
 
 def _met(state: wf.CaseState, key: wf.DeadlineKey) -> date | None:

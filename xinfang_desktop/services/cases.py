@@ -76,7 +76,7 @@ def cached_values(state: CaseState) -> tuple:
     return (state.status.value if state.status else wf.Status.REGISTERED.value,
             nxt.due.date if nxt else None, nxt.start if nxt else None, nxt.key.value if nxt else None,
             state.provisional, facts.flags, facts.open_limit, facts.replied_on, facts.decided_on,
-            state.followed_up_on)
+            state.followed_up_on, facts.accept_limit)
 
 
 def apply_state(case: Case, state: CaseState) -> None:
