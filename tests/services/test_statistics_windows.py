@@ -143,6 +143,9 @@ def test_four_doors_have_their_subtotal_beside_the_reception_days(services, admi
     assert statistics_json(s)["receptions"]["subtotals"] == [
         {"key": "four_doors", "label": "四门四访小计", "members": ["home_visit", "invited", "open_door", "return_visit"],
          "batches": 6, "people": 10}]
+    summary = log.summary(admin, date(2026, 10, 1), date(2026, 10, 31))          # the 接访 page's own summary
+    assert [(ln.label, ln.batches, ln.persons) for ln in summary.display_lines()][-3:] == [
+        ("四门四访小计", 6, 10), ("接访日", 4, 9), ("合计", 10, 19)]
 
 
 def test_a_column_of_last_year_adds_up_to_its_total(services, admin, clerk):
