@@ -316,7 +316,10 @@ class StatsPage(QWidget):
                             f"比较对象为{s.comparison or '—'}。")
         total, before = s.total, (e.total if e else st.Count())
         wf = s.workflow
-        compared = f"\n同比：{change_text(total.batches, before.batches)}（上年同期{before.batches}批）" if e else ""
+        compared = ""
+        if e is not None:   # 上年同期为0 already says how many there were
+            compared = f"\n同比：{change_text(total.batches, before.batches)}" + (
+                f"（上年同期{before.batches}批）" if before.batches else "")
         self.cards["total"].show_value(f"{total.batches} 批", f"{total.people} 人次；受理{wf.accepted}批，"
                                        f"不予受理或不再受理{wf.refused}批{compared}")
         rep = s.by_repeat.get("repeat")
