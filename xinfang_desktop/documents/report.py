@@ -73,7 +73,7 @@ class _Report:
         return self.w.p(f"{kind}{n}  {title}", self.caption)
 
     # the columns of each kind of table, in millimetres (scaled to the text block)
-    WIDTHS = {"count": [52, 13, 14, 15, 17, 17, 19], "workflow": [36, 14, 100], "rates": [24, 17, 14, 14, 87],
+    WIDTHS = {"count": [48, 13, 14, 15, 17, 17, 23], "workflow": [36, 14, 100], "rates": [24, 17, 14, 14, 87],
               "rate_terms": [24, 30, 13, 24, 65]}
 
     def stat_table(self, t: StatTable) -> list[Flowable]:
@@ -261,8 +261,9 @@ class _Report:
             out.append(w.p([r.formula, "：", r.worked, "。"], self.small))
         out += self.stat_table(tables["rate_terms"])
         out.append(w.p(WORDS_NOTE, self.small))
-        out += [CondPageBreak(50 * mm), Spacer(1, LEADING * 0.5), w.p("四、领导接访", st.heading)]
-        out += self.stat_table(tables["receptions"])
+        # never the heading alone at the foot of a page
+        out.append(KeepTogether([Spacer(1, LEADING * 0.5), w.p("四、领导接访", st.heading),
+                                 *self.stat_table(tables["receptions"])]))
         out.append(w.p("说明：" + COUNT_NOTE + "各项数字由系统根据登记和办理记录自动统计，非人工填报。", self.small))
         out.append(signature_block(w, st, self.office, issued_on))
         return out
