@@ -56,7 +56,7 @@ def test_board_assign_mediate_reply_follow_up(data):
                         "--format", "json"))
     assert fix["corrects"] == session["id"]
 
-    ok(data, "event", "add", number, "reply", "--outcome", "支持", "--text", "责成企业支付工资")
+    ok(data, "event", "add", number, "reply", "--basis", "《保障农民工工资支付条例》第三条", "--outcome", "支持", "--text", "责成企业支付工资")
     person = next(p for p in json.loads(ok(data, "board", "--format", "json"))["people"] if p["name"] == "欧阳娜娜")
     assert person["colour"] == "D" and person["next_step"] == f"回访（{number}）"
     r = run(data, "followup", "add", number, "--method", "飞鸽")

@@ -27,7 +27,7 @@ def test_the_monthly_report_prints_the_counted_figures_and_how_each_rate_is_comp
     text = _text(doc.pdf)
     assert "永福镇信访工作统计月报" in text and "2026年10月" in text
     assert "本期共登记信访事项7批14人次，其中受理6批，不予受理或不再受理1批。上年同期（2025年10月）登记1批1人次" in text
-    assert "重件1批，集体访1批6人次" in text
+    assert "重件1批，集体访0批0人次，联名信访1批6人次" in text
     for rate in s.rates:
         assert rate.formula.replace(" ", "") in text      # every formula is printed…
         assert rate.worked.replace(" ", "") in text       # …with its numerator and denominator

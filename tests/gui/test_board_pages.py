@@ -88,7 +88,7 @@ def test_hardship_from_the_case_view_then_referral_and_clearing_from_the_card(qt
     from xinfang_desktop.services.attention import HardshipService
 
     ref = services.cases.register(clerk, make_registration())
-    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办", "notified": True})
     page = BoardPage(app_ctx)
     qtbot.addWidget(page)
     page.show()

@@ -36,7 +36,7 @@ def test_october_shows_cards_charts_and_tables_beside_a_year_earlier(page, qtbot
     assert "14 人次" in page.cards["total"].note.text() and "上年同期1批" in page.cards["total"].note.text()
     assert page.rate_cards["timely_acceptance"].value.text() == "83.3%"
     assert page.rate_cards["timely_acceptance"].note.text().startswith("5 ÷ 6")
-    assert ("及时受理率 = 按期告知数 ÷ (按期告知数 + 超期告知数 + 超期未告知数)"
+    assert ("及时受理率 = 按期告知数 ÷ (按期告知数 + 超期告知数 + 超期未告知数 + 补录数)"
             in page.rate_cards["timely_acceptance"].toolTip())
     bars = {b.label: (b.value, b.earlier) for b in page.category_chart.bars}
     assert bars["劳动和社会保障"] == (4, 1) and bars["城乡建设"] == (2, 0)

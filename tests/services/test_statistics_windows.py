@@ -41,8 +41,8 @@ def test_timely_acceptance_counts_only_matters_whose_15_days_have_ended_articles
     s = october(services, admin, compare=False)
     r = {x.key: x for x in s.rates}["timely_acceptance"]
     assert (r.numerator, r.denominator, r.text) == (8, 10, "80.0%")
-    assert terms(r) == {"按期告知": 8, "超期告知": 1, "超期未告知": 1, "告知期内待告知": 1}
-    assert r.formula == "及时受理率 = 按期告知数 ÷ (按期告知数 + 超期告知数 + 超期未告知数)"
+    assert terms(r) == {"按期告知": 8, "超期告知": 1, "超期未告知": 1, "补录": 0, "告知期内待告知": 1}
+    assert r.formula == "及时受理率 = 按期告知数 ÷ (按期告知数 + 超期告知数 + 超期未告知数 + 补录数)"
     assert "不计入" in r.definition and "第二十二、二十三条" in r.definition
 
 
@@ -197,7 +197,6 @@ def test_a_database_of_the_previous_schema_gets_the_new_facts(services, admin, h
         db.execute_sql("ALTER TABLE case_fact DROP COLUMN accept_limit")
         db.execute_sql('ALTER TABLE "case" DROP COLUMN stat_accept')
         db.execute_sql("CREATE INDEX case_fact_flags ON case_fact (flags, day, dim, next_due, open_limit, replied_on)")
-        db.execute_sql(f"UPDATE \"case\" SET stat_flags = stat_flags & {(1 << 12) - 1}")
     with db.atomic():
         models_rate_windows.upgrade(db)
         models_rate_windows.upgrade(db)          # and again: nothing more happens
@@ -214,3 +213,15 @@ def test_a_database_of_the_previous_schema_gets_the_new_facts(services, admin, h
 def test_the_township_scope_follows_the_same_definitions(services, admin, windows):
     s = services.get(StatisticsService).compute(admin, st.month(2026, 10), st.Scope((T102,)), compare=False)
     assert {x.key: (x.numerator, x.denominator) for x in s.rates}["timely_acceptance"] == (8, 10)
+
+
+def test_a_back_dated_entry_is_a_term_of_its_own_in_timely_acceptance_articles_39_40(services, admin, clerk,
+                                                                                      handler, windows):
+    """补录 (第三十九、四十条: no 弄虚作假 in 考核): a matter entered on 11-02 as received on 10-20 and
+    routed on 10-21 is neither on time nor hidden: it is counted as 补录, in the denominator."""
+    ref = services.cases.register(clerk, make_registration(received_at=datetime(2026, 10, 20, 9)))
+    services.cases.act(handler, ref.number, "routed", {"route": "direct", "unit": "镇信访办", "notified": True},
+                       at=datetime(2026, 10, 21, 9))
+    r = {x.key: x for x in october(services, admin, compare=False).rates}["timely_acceptance"]
+    assert terms(r) == {"按期告知": 8, "超期告知": 1, "超期未告知": 1, "补录": 1, "告知期内待告知": 1}
+    assert (r.numerator, r.denominator) == (8, 11)

@@ -270,8 +270,10 @@ FIGURES: dict[str, Figure] = {f.key: f for f in (
     # the terms of the rates
     Figure("accepted_in_time", "按期告知",
            "自登记之日起15日内（末日为节假日的顺延）选择了办理途径（直接办理、转送、交办、告知其他法定途径）、"
-           "书面告知或决定不予受理的事项（第二十二、二十三条）"),
-    Figure("decided_late", "超期告知", "超过15日才作出上述处理的事项"),
+           "书面告知或决定不予受理的事项（第二十二、二十三条），补录的除外"),
+    Figure("decided_late", "超期告知", "超过15日才作出上述处理的事项（补录的除外）"),
+    Figure("late_entries", "补录", "已作出上述处理、但登记或处理是在发生之日数日后才录入的事项，单独列出，"
+           "不计为按期（第三十九、四十条）"),
     Figure("undecided_past_window", "超期未告知", "截至统计日15日已满仍未作出上述处理的事项"),
     Figure("undecided_in_window", "告知期内待告知", "截至统计日尚在15日内、还未作出上述处理的事项，不计入"),
     Figure("closed_on_time", "按期办结",
@@ -326,7 +328,7 @@ def _side(keys: tuple[str, ...]) -> str:
 
 RATE_DEFS: tuple[RateDef, ...] = (
     RateDef("timely_acceptance", "及时受理率", ("accepted_in_time",),
-            ("accepted_in_time", "decided_late", "undecided_past_window"), ("undecided_in_window",)),
+            ("accepted_in_time", "decided_late", "undecided_past_window", "late_entries"), ("undecided_in_window",)),
     RateDef("on_time_closure", "按期办结率", ("closed_on_time",), ("closed_on_time", "closed_late", "open_past_due"),
             ("open_in_limit",)),
     RateDef("participation", "参评率", ("rated",), ("rated", "unrated_past_window"), ("unrated_in_window",)),
@@ -371,6 +373,7 @@ class RateInputs:
     received: int = 0
     accepted_in_time: int = 0        # first 办理途径 / 告知 / 不予受理 within the 15-day limit
     decided_late: int = 0            # … after it
+    late_entries: int = 0            # decided, but entered days after it happened (补录): apart, never on time
     undecided_past_window: int = 0   # none yet, and the 15 days have ended by the statistics date
     undecided_in_window: int = 0     # none yet, still inside the 15 days: not counted
     closed_on_time: int = 0          # written reply on or before the handling limit (extension counted)
@@ -498,8 +501,12 @@ LATE = 1 << 9            # the reply came after it
 RATING_SHIFT = 10        # two bits: 0 none, then RATING_CODES
 RATING_CODES = {"satisfied": 1, "basically": 2, "dissatisfied": 3}
 RATING_NAMES = {code: name for name, code in RATING_CODES.items()}
-DECIDED_LATE = 1 << 12   # routed / notified / refused, but after the 15-day limit
-FLAG_BITS = 13
+LATE_ENTRY = 1 << 12     # 补录: registered, or its 15-day step recorded, days after it happened
+TRANSFERRED = 1 << 13    # 已转送 and the petitioner told where: this office's handling ended
+NOTICE_EXEMPT = 1 << 14  # name or address unclear: no written notice owed (第二十三条第二款)
+FLAG_BITS = 15
+# A matter decided after its 15 days needs no bit: it has no open 15-day limit (accept_limit), and
+# neither TIMELY nor LATE_ENTRY.
 
 
 @dataclass(frozen=True)
@@ -516,13 +523,18 @@ def stat_facts(state: wf.CaseState) -> StatFacts:
     flags = 0
     accept_limit = None
     route_dl = state.deadline(wf.DeadlineKey.ROUTE)
+    if state.entered_late:
+        # A back-dated entry is counted apart, never silently as on time (第三十九、四十条).
+        flags |= LATE_ENTRY
     if route_dl is not None:
         if route_dl.met_on is None:
-            accept_limit = route_dl.due.date
-        elif route_dl.met_on <= route_dl.due.date:
+            accept_limit = route_dl.due.date      # nothing decided yet: the end of its window
+        elif not state.entered_late and route_dl.met_on <= route_dl.due.date:
             flags |= TIMELY
-        else:
-            flags |= DECIDED_LATE
+    if state.status == wf.Status.TRANSFERRED:
+        flags |= TRANSFERRED
+    if state.notice_exempt:
+        flags |= NOTICE_EXEMPT
     if state.route is not None:
         flags |= ROUTED
         if state.route == wf.Route.OTHER_CHANNEL:

@@ -24,6 +24,7 @@ from ..domain.statistics import (Breakdown, Count, Period, RateInputs, Row, Scop
 from .permissions import Actor, Permission, require
 
 UNKNOWN_TOWNSHIP = "未填乡镇"
+_GROUP_KEYS = {0: "single", 1: "group", 2: "joint"}     # stat_dim.grp (store/models_facts._GRP)
 
 
 class StatisticsService:
@@ -74,7 +75,7 @@ class StatisticsService:
                 f"ON f.dim = d.id AND f.day >= ? AND f.day <= ? {'WHERE ' + in_scope if in_scope else ''} "
                 "GROUP BY d.id", [period.start.isoformat(), period.end.isoformat(), *params]):
             _unit, town, ch, cat, rep, grp = dims[dim]
-            cells.append((ch, cat, town, bool(rep), bool(grp), n, int(p or 0)))
+            cells.append((ch, cat, town, bool(rep), int(grp), n, int(p or 0)))
         as_of = self.services.clock.today()
         workflow, inputs = self._cohort(period.start, period.end, scope, as_of,
                                         repeats=sum(c[5] for c in cells if c[3]))
@@ -84,8 +85,9 @@ class StatisticsService:
             by_subcategory=self._by_category(cells, top=False), by_township=self._by_township(cells, scope),
             by_repeat=_fixed("初件／重件", cells, lambda c: "repeat" if c[3] else "first",
                              [("first", "初件（初信初访）"), ("repeat", "重件（重复信访）")]),
-            by_group=_fixed("个人／集体", cells, lambda c: "group" if c[4] else "single",
-                            [("single", "个人（4人以下）"), ("group", "集体（5人以上）")]),
+            by_group=_fixed("个人／集体", cells, lambda c: _GROUP_KEYS[c[4]],
+                            [("single", "个人（4人以下）"), ("group", "集体访（5人以上走访）"),
+                             ("joint", "联名信访（5人以上联名来信、来电、网上）")]),
             months=self._months(period, scope, trend_months),
             workflow=workflow, rate_inputs=inputs, rates=st.rates(inputs), receptions=self._receptions(period, scope))
 
@@ -218,16 +220,23 @@ class StatisticsService:
             [today, today, today, window_start, today, today, start.isoformat(), end.isoformat(), *params]).fetchall()
         n: dict[int, int] = defaultdict(int)       # cases per bit
         received = overdue = open_late = open_in_limit = unrated_late = unrated_in_window = 0
-        undecided_late = undecided_in_window = 0
+        undecided_late = undecided_in_window = decided_late = late_entries = 0
         ratings = {name: 0 for name in st.RATING_CODES}
         for flags, count, past_due, past_limit, within_limit, replied_before_window, past_accept, within_accept in rows:
             received += count
             overdue += past_due or 0
             open_late += past_limit or 0
             open_in_limit += within_limit or 0
+            # the 15 days: still open (its limit kept), or decided on time, late, or entered late (补录)
             undecided_late += past_accept or 0
             undecided_in_window += within_accept or 0
-            for bit in (st.TIMELY, st.DECIDED_LATE, st.ROUTED, st.REDIRECTED, st.REFUSED, st.EXTENDED, st.REVIEWED,
+            decided = count - (past_accept or 0) - (within_accept or 0)
+            if not flags & st.TIMELY:
+                if flags & st.LATE_ENTRY:
+                    late_entries += decided
+                else:
+                    decided_late += decided
+            for bit in (st.TIMELY, st.ROUTED, st.REDIRECTED, st.REFUSED, st.EXTENDED, st.REVIEWED,
                         st.REPLIED, st.CLOSED, st.ON_TIME, st.LATE):
                 if flags & bit:
                     n[bit] += count
@@ -240,7 +249,8 @@ class StatisticsService:
         workflow = WorkflowFigures(received=received, routed=n[st.ROUTED], refused=n[st.REFUSED],
                                    redirected=n[st.REDIRECTED], replied=n[st.REPLIED], closed=n[st.CLOSED],
                                    extended=n[st.EXTENDED], reviewed=n[st.REVIEWED], overdue=overdue)
-        inputs = RateInputs(received=received, accepted_in_time=n[st.TIMELY], decided_late=n[st.DECIDED_LATE],
+        inputs = RateInputs(received=received, accepted_in_time=n[st.TIMELY], decided_late=decided_late,
+                            late_entries=late_entries,
                             undecided_past_window=undecided_late, undecided_in_window=undecided_in_window,
                             closed_on_time=n[st.ON_TIME], closed_late=n[st.LATE], open_past_due=open_late,
                             open_in_limit=open_in_limit, rated=sum(ratings.values()),

@@ -190,4 +190,10 @@ class CalendarYear(BaseModel):
     loaded_by = CharField()
 
 
+def self_unit_code(db) -> str | None:
+    """The code of the unit this database belongs to (None before set-up)."""
+    row = db.execute_sql("SELECT code FROM unit WHERE is_self = 1").fetchone()
+    return row[0] if row else None
+
+
 ALL_MODELS = [Setting, Unit, User, Person, Case, CaseParty, CaseEvent, AuditEntry, CaseCounter, CalendarYear]

@@ -22,18 +22,23 @@ from typing import Iterator
 from peewee import Database
 
 from ..domain import workflow as wf
+from ..domain.case_cache import FACT_COLUMNS
 from ..domain.holidays import build_calendar, parse_year_schedule
 from ..domain.statistics import FLAG_BITS, stat_facts
 from .models import CalendarYear
 
-# the columns of the case row that apply_state derives beyond its status and deadline
-FACT_COLUMNS = ("stat_flags", "stat_limit", "stat_reply", "decided_on", "followed_on", "stat_accept")
 
+# The kind of petition by its people (stat_dim.grp): 0 one to four people, 1 a group visit (集体访: five or
+# more *visiting*), 2 a joint petition (联名信: five or more signing a letter, a call or an online petition).
+# Derived from the channel and the number of people, not from is_group, so a row from an older version
+# (which marked a joint letter as a group) is counted rightly too.
+_GRP = "(CASE WHEN {p}people_count < 5 THEN 0 WHEN {p}channel = 'visit' THEN 1 ELSE 2 END)"
+GROUP_SINGLE, GROUP_VISIT, GROUP_JOINT = 0, 1, 2
 _DIM_OF_NEW = ("NEW.unit_code, COALESCE(NEW.township_code, ''), NEW.channel, NEW.category_code, "
-               "NEW.repeat_of IS NOT NULL, NEW.is_group != 0")
+               f"NEW.repeat_of IS NOT NULL, {_GRP.format(p='NEW.')}")
 _DIM_ID_OF_NEW = ("(SELECT id FROM stat_dim WHERE unit = NEW.unit_code AND town = COALESCE(NEW.township_code, '') "
                   "AND channel = NEW.channel AND category = NEW.category_code AND rep = (NEW.repeat_of IS NOT NULL) "
-                  "AND grp = (NEW.is_group != 0))")
+                  f"AND grp = {_GRP.format(p='NEW.')})")
 _PUT_NEW = (f"INSERT OR IGNORE INTO stat_dim (unit, town, channel, category, rep, grp) VALUES ({_DIM_OF_NEW}); "
             "INSERT OR REPLACE INTO case_fact (day, sid, dim, people, flags, next_due, open_limit, replied_on, "
             f"accept_limit) VALUES (substr(NEW.received_at, 1, 10), NEW.sid, {_DIM_ID_OF_NEW}, NEW.people_count, "
@@ -50,7 +55,27 @@ TRIGGERS = {
 }
 
 
-def create_tables(db: Database) -> None:
+# The case row's fact columns, with their types: a database made before one of them was added gets it
+# from whichever schema step first needs the facts (see create_tables).
+CASE_FACT_COLUMNS = (("stat_flags", "INTEGER NOT NULL DEFAULT 0"), ("stat_limit", "DATE"), ("stat_reply", "DATE"),
+                     ("decided_on", "DATE"), ("followed_on", "DATE"), ("stat_accept", "DATE"))
+
+
+def _columns(db: Database, table: str) -> set[str]:
+    return {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()}
+
+
+def create_tables(db: Database) -> bool:
+    """Bring the facts to this version's shape: the case row's fact columns, case_fact with its
+    columns and indexes, every value of the fact bits. Any schema step that refolds the cases calls
+    this first, so the steps work in any order. True when something was missing (existing rows then
+    need their facts computed)."""
+    missing = False
+    have = _columns(db, "case")
+    for column, ddl in CASE_FACT_COLUMNS:
+        if column not in have:       # a database created by this version already has them (step 1)
+            db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {column} {ddl}')
+            missing = True
     db.execute_sql(
         "CREATE TABLE IF NOT EXISTS stat_dim (id INTEGER PRIMARY KEY, unit TEXT NOT NULL, town TEXT NOT NULL, "
         "channel TEXT NOT NULL, category TEXT NOT NULL, rep INTEGER NOT NULL, grp INTEGER NOT NULL, "
@@ -59,6 +84,12 @@ def create_tables(db: Database) -> None:
         "CREATE TABLE IF NOT EXISTS case_fact (day TEXT NOT NULL, sid INTEGER NOT NULL, dim INTEGER NOT NULL, "
         "people INTEGER NOT NULL, flags INTEGER NOT NULL, next_due TEXT, open_limit TEXT, replied_on TEXT, "
         "accept_limit TEXT, PRIMARY KEY (day, sid)) WITHOUT ROWID")
+    if "accept_limit" not in _columns(db, "case_fact"):
+        db.execute_sql("ALTER TABLE case_fact ADD COLUMN accept_limit TEXT")
+        missing = True
+    indexed = tuple(row[2] for row in db.execute_sql("PRAGMA index_info(case_fact_flags)").fetchall())
+    if indexed and indexed != FLAGS_INDEX:
+        db.execute_sql("DROP INDEX case_fact_flags")
     # A period's matters per combination, and per value of the fact bits, are read combination by
     # combination (value by value) from these, so the groups come out in order and nothing is sorted.
     db.execute_sql("CREATE INDEX IF NOT EXISTS case_fact_dim ON case_fact (dim, day, people)")
@@ -67,6 +98,7 @@ def create_tables(db: Database) -> None:
     db.execute_sql("CREATE TABLE IF NOT EXISTS stat_flag (flags INTEGER PRIMARY KEY)")
     db.execute_sql(f"INSERT OR IGNORE INTO stat_flag (flags) WITH RECURSIVE v(n) AS (SELECT 0 UNION ALL "
                    f"SELECT n + 1 FROM v WHERE n + 1 < {1 << FLAG_BITS}) SELECT n FROM v")
+    return missing
 
 
 def fill(db: Database) -> None:
@@ -75,13 +107,13 @@ def fill(db: Database) -> None:
     db.execute_sql(
         "INSERT OR IGNORE INTO stat_dim (unit, town, channel, category, rep, grp) "
         "SELECT DISTINCT unit_code, COALESCE(township_code, ''), channel, category_code, repeat_of IS NOT NULL, "
-        'is_group != 0 FROM "case"')
+        f'{_GRP.format(p="")} FROM "case"')
     db.execute_sql(
         "INSERT INTO case_fact (day, sid, dim, people, flags, next_due, open_limit, replied_on, accept_limit) "
         "SELECT substr(c.received_at, 1, 10), c.sid, d.id, c.people_count, c.stat_flags, c.next_due, c.stat_limit, "
         'c.stat_reply, c.stat_accept FROM "case" c JOIN stat_dim d ON d.unit = c.unit_code AND d.town = COALESCE(c.township_code, \'\') '
         "AND d.channel = c.channel AND d.category = c.category_code AND d.rep = (c.repeat_of IS NOT NULL) "
-        "AND d.grp = (c.is_group != 0)")
+        f"AND d.grp = {_GRP.format(p='c.')}")
 
 
 def stale(db: Database) -> int:
@@ -90,7 +122,7 @@ def stale(db: Database) -> int:
         "SELECT substr(c.received_at, 1, 10), c.sid, d.id, c.people_count, c.stat_flags, c.next_due, c.stat_limit, "
         'c.stat_reply, c.stat_accept FROM "case" c LEFT JOIN stat_dim d ON d.unit = c.unit_code '
         "AND d.town = COALESCE(c.township_code, '') AND d.channel = c.channel AND d.category = c.category_code "
-        "AND d.rep = (c.repeat_of IS NOT NULL) AND d.grp = (c.is_group != 0)")
+        f"AND d.rep = (c.repeat_of IS NOT NULL) AND d.grp = {_GRP.format(p='c.')}")
     facts = "SELECT day, sid, dim, people, flags, next_due, open_limit, replied_on, accept_limit FROM case_fact"
     return db.execute_sql(f"SELECT (SELECT COUNT(*) FROM ({mirrored} EXCEPT {facts})) + "
                           f"(SELECT COUNT(*) FROM ({facts} EXCEPT {mirrored}))").fetchone()[0]
@@ -139,12 +171,16 @@ def _iso(d) -> str | None:
     return d.isoformat() if d is not None else None
 
 
+def recreate_triggers(db: Database) -> None:
+    """Drop and create the triggers (their definition changed), then rebuild the facts they keep."""
+    for name, body in TRIGGERS.items():
+        db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        db.execute_sql(f'CREATE TRIGGER "{name}" {body}')
+    db.execute_sql("DELETE FROM stat_dim WHERE id NOT IN (SELECT DISTINCT dim FROM case_fact)")
+    fill(db)
+
+
 def upgrade(db: Database) -> None:
-    have = {row[1] for row in db.execute_sql('PRAGMA table_info("case")').fetchall()}
-    for column, ddl in (("stat_flags", "INTEGER NOT NULL DEFAULT 0"), ("stat_limit", "DATE"), ("stat_reply", "DATE"),
-                        ("decided_on", "DATE"), ("followed_on", "DATE"), ("stat_accept", "DATE")):
-        if column not in have:       # a database created by this version already has them (step 1)
-            db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {column} {ddl}')
     create_tables(db)
     if db.execute_sql('SELECT 1 FROM "case" LIMIT 1').fetchone():
         compute_all(db)

@@ -1,10 +1,12 @@
 """Rates over matters whose window has ended (issue 13): each case's open 15-day limit (the
 window of 及时受理率) joins the statistics facts — `case.stat_accept`, `case_fact.accept_limit` in the
-covering index of the rates' read — with a fact bit for a decision taken after the limit
-(domain.statistics.DECIDED_LATE).
+covering index of the rates' read. A matter with no open limit has been decided: on time (TIMELY),
+entered late (LATE_ENTRY), or else after its 15 days.
 
 The step is safe to run on any database: it adds only what is missing, and refolds the facts of
-existing cases only when something was missing (a database built by this version has them all).
+existing cases only when something was missing. The shape itself is models_facts.create_tables, which
+every step that refolds calls first (models_regulation's refold writes the new column too), so a
+database upgraded through those steps already has it and this one only renews the triggers.
 """
 
 from __future__ import annotations
@@ -14,23 +16,8 @@ from peewee import Database
 from . import models_facts
 
 
-def _columns(db: Database, table: str) -> set[str]:
-    return {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()}
-
-
 def upgrade(db: Database) -> None:
-    missing = False
-    if "stat_accept" not in _columns(db, "case"):
-        db.execute_sql('ALTER TABLE "case" ADD COLUMN stat_accept DATE')
-        missing = True
-    models_facts.create_tables(db)                  # nothing if there; new values of the fact bits
-    if "accept_limit" not in _columns(db, "case_fact"):
-        db.execute_sql("ALTER TABLE case_fact ADD COLUMN accept_limit TEXT")
-        missing = True
-    indexed = tuple(row[2] for row in db.execute_sql("PRAGMA index_info(case_fact_flags)").fetchall())
-    if indexed != models_facts.FLAGS_INDEX:
-        db.execute_sql("DROP INDEX IF EXISTS case_fact_flags")
-        models_facts.create_tables(db)
+    missing = models_facts.create_tables(db)        # adds the column, the index, nothing if there
     for name in models_facts.TRIGGERS:              # rebuilt below with the new column
         db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
     if missing and db.execute_sql('SELECT 1 FROM "case" LIMIT 1').fetchone():
