@@ -79,3 +79,5 @@ def test_reception_add_and_summary_add_up(data):
     assert sum(k["batches"] for k in s["kinds"]) == 6 and sum(k["persons"] for k in s["kinds"]) == 11
     text = ok(data, "reception", "summary", "--from", "2026-01-01", "--to", "2026-01-31")
     assert "合计\t2\t6\t11" in text and "接访日\t1\t4\t9" in text
+    assert "四门四访小计\t1\t2\t2\n接访日\t1\t4\t9\n合计" in text       # the subtotal beside 接访日
+    assert s["four_doors"] == {"receptions": 1, "batches": 2, "persons": 2}

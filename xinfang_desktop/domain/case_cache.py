@@ -15,7 +15,7 @@ from .statistics import stat_facts
 
 # the columns of the case row that the fold derives beyond its status and deadline (statistics and
 # board facts, mirrored into case_fact by triggers)
-FACT_COLUMNS = ("stat_flags", "stat_limit", "stat_reply", "decided_on", "followed_on")
+FACT_COLUMNS = ("stat_flags", "stat_limit", "stat_reply", "decided_on", "followed_on", "stat_accept")
 CACHED_COLUMNS = ("status", "next_due", "next_due_start", "next_due_key", "provisional", *FACT_COLUMNS)
 
 
@@ -26,7 +26,7 @@ def cached_values(state: wf.CaseState, here: str | None = None) -> tuple:
     return (state.status.value if state.status else wf.Status.REGISTERED.value,
             nxt.due.date if nxt else None, nxt.start if nxt else None, nxt.key.value if nxt else None,
             state.provisional, facts.flags, facts.open_limit, facts.replied_on, facts.decided_on,
-            state.followed_up_on)
+            state.followed_up_on, facts.accept_limit)
 
 
 def sql_values(state: wf.CaseState, here: str | None = None) -> tuple:

@@ -117,6 +117,7 @@ class Case(SyncedModel):
     stat_flags = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     stat_limit = DateField(null=True)
     stat_reply = DateField(null=True)
+    stat_accept = DateField(null=True)         # the 15-day limit while no decision met it (及时受理率)
     # The last written decision (reply, 复查 or 复核 decision) and the last follow-up, for the board.
     decided_on = DateField(null=True)
     followed_on = DateField(null=True)
@@ -126,7 +127,8 @@ class Case(SyncedModel):
 
 
 # Columns of a case that never travel in a sync bundle: each database has its own.
-CASE_LOCAL_COLUMNS = frozenset({"sid", "stat_flags", "stat_limit", "stat_reply", "decided_on", "followed_on"})
+CASE_LOCAL_COLUMNS = frozenset({"sid", "stat_flags", "stat_limit", "stat_reply", "decided_on", "followed_on",
+                                "stat_accept"})
 
 
 class CaseParty(SyncedModel):
