@@ -262,6 +262,9 @@ FIGURES: dict[str, Figure] = {f.key: f for f in (
     Figure("refused", "不予受理／不再受理", "决定不予受理或不再受理的事项（第十九条、第三十六条）"),
     Figure("routed", "已选择办理途径", "已直接办理、转送、交办或告知其他法定途径的事项"),
     Figure("redirected", "告知其他法定途径", "其中告知通过诉讼、仲裁、复议等途径解决的事项"),
+    Figure("transferred", "已转送", "已转送有权处理的机关、单位并告知信访人转送去向的事项，本机关的办理至此终结，"
+           "不再计办理期限（第二十二、二十三条）"),
+    Figure("notice_exempt", "住址不清免予告知", "信访人姓名（名称）、住址不清，依第二十三条第二款不作书面告知的事项"),
     Figure("replied", "已出具处理意见", "已出具书面处理意见的事项，按期、超期均计入"),
     Figure("closed", "已结案", "截至统计日已结案的事项（出具处理意见、不予受理或告知其他途径之后结案）"),
     Figure("extended", "延期办理", "经本机关负责人批准延长办理期限的事项（第三十四条）"),
@@ -417,8 +420,8 @@ class Scope:
         return not self.codes
 
 
-WORKFLOW_KEYS = ("received", "accepted", "refused", "routed", "redirected", "replied", "closed", "extended",
-                 "reviewed", "overdue")
+WORKFLOW_KEYS = ("received", "accepted", "refused", "routed", "redirected", "transferred", "notice_exempt",
+                 "replied", "closed", "extended", "reviewed", "overdue")
 
 
 @dataclass(frozen=True)
@@ -432,6 +435,8 @@ class WorkflowFigures:
     extended: int
     reviewed: int
     overdue: int
+    transferred: int = 0
+    notice_exempt: int = 0
 
     @property
     def accepted(self) -> int:
