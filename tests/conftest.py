@@ -16,11 +16,11 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 UNIT = "350881102000"
 ADMIN_PASSWORD = "admin-pass-1"
-# argon2id at its cheapest: the keyring of every test folder (production's cost is tested on its own).
-os.environ.setdefault("XINFANG_INSECURE_FAST_KDF_FOR_TESTS", "1")
 
 
 def cheap_kdf():
+    """argon2id at its cheapest, passed to whatever makes a keyring entry in a test (the `services` fixture,
+    tests/clirun.py, the first-run wizard). Production's cost is tested on its own (tests/cli/test_cli_process.py)."""
     from xinfang_desktop.store.keyring import KdfParams
 
     return KdfParams(time_cost=1, memory_kib=8, parallelism=1)

@@ -12,7 +12,7 @@ import re
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from . import __version__
 from .domain.errors import XinfangError
@@ -21,6 +21,9 @@ from .domain.petition import PetitionerInput, RegistrationInput
 from .domain.workflow import EventKind
 
 from .commands._common import EXIT_ERROR, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from .store.keyring import KdfParams
 
 ACTIONS: dict[str, EventKind] = {
     "route": EventKind.ROUTED,
@@ -211,14 +214,15 @@ from .commands._common import open_services as _services  # noqa: E402
 # -- commands --------------------------------------------------------------------------------
 
 def cmd_init(args) -> int:
-    from .commands._common import data_dir_of, print_recovery_code
+    from .commands._common import data_dir_of, kdf_of, opened_by, print_recovery_code
     from .services.access import folder_state, set_up
 
     data_dir = data_dir_of(args)
     if folder_state(data_dir) != "new":
         raise XinfangError("本数据目录已经初始化过，不能重复初始化。如需重新开始，请换一个数据目录。")
     password = read_password("管理员密码：")
-    opened = set_up(data_dir, args.unit, args.admin, password, args.display_name)
+    opened = set_up(data_dir, args.unit, args.admin, password, args.display_name, kdf=kdf_of(args))
+    opened_by(args, opened.services)
     unit = opened.services.auth.unit()
     print(f"已初始化：{unit.name}（{unit.code}），管理员 {opened.actor.name}")
     print("数据已加密保存，只有用本单位用户的密码（或下面的恢复码）才能打开。")
@@ -263,14 +267,14 @@ def cmd_user(args) -> int:
 def _reset_with_recovery(args) -> int:
     import os
 
-    from .commands._common import RECOVERY_ENV, data_dir_of
+    from .commands._common import RECOVERY_ENV, data_dir_of, kdf_of
     from .services.access import reset_password_with_recovery
 
     code = args.recovery_code or os.environ.get(RECOVERY_ENV)
     if not code:
         raise XinfangError("请用 --recovery-code 给出恢复码（或设置环境变量 XINFANG_RECOVERY_CODE）。")
     new = read_password(f"{args.name} 的新密码：")
-    actor = reset_password_with_recovery(data_dir_of(args), args.name, code, new)
+    actor = reset_password_with_recovery(data_dir_of(args), args.name, code, new, kdf=kdf_of(args))
     print(f"已用恢复码重设 {actor.name}（{actor.display_name}）的密码。")
     return 0
 
@@ -540,15 +544,33 @@ COMMANDS = {"init": cmd_init, "user": cmd_user, "demo": cmd_demo, "case": cmd_ca
             "categories": cmd_categories, "event": cmd_event, "check": cmd_check, "calendar": cmd_calendar}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    if hasattr(os, "umask"):
-        os.umask(0o077)        # whatever the program writes is readable by this user only (PIPL 第五十一条)
+def main(argv: Sequence[str] | None = None, *, kdf: KdfParams | None = None) -> int:
+    """Run one command; returns its exit status. `kdf` is the argon2id cost of the keyring entries the
+    command writes (None: production's; the test suite passes its cheapest). A call leaves the process as
+    it found it (umask, the database binding, no connection left open), so it can be called again."""
+    umask = os.umask(0o077) if hasattr(os, "umask") else None  # what it writes is this user's only (PIPL 第五十一条)
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             pass
-    args = build_parser().parse_args(argv)
+    bound = _bound_database()
+    try:
+        args = build_parser().parse_args(argv)
+        args.kdf = kdf
+        args.opened = []          # the services this command opens (commands/_common.open_services)
+        try:
+            return _run(args)
+        finally:
+            for services in args.opened:
+                services.close()
+    finally:
+        _rebind_database(bound)
+        if umask is not None:
+            os.umask(umask)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         handler = getattr(args, "func", None) or COMMANDS[args.command]
         return handler(args)
@@ -563,6 +585,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         print(f"错误：{report_failure(exc, args)}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _bound_database() -> object:
+    """The database the models are bound to before the command (None when the store is not loaded yet)."""
+    models = sys.modules.get("xinfang_desktop.store.models")
+    return models.database.obj if models is not None else None
+
+
+def _rebind_database(previous: object) -> None:
+    models = sys.modules.get("xinfang_desktop.store.models")
+    if models is not None and models.database.obj is not previous:
+        models.database.initialize(previous)
 
 
 if __name__ == "__main__":

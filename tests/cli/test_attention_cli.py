@@ -1,5 +1,5 @@
 """`xinfang board`, `case assign-leader`, `mediation add`, `reception add|summary`, `followup add`
-run as a subprocess on a real data folder."""
+run on a real data folder."""
 
 from __future__ import annotations
 

@@ -13,22 +13,16 @@ from pypdf import PdfReader
 
 from xinfang_desktop.cli import main
 
+from tests.clirun import xinfang as run_cli
+
 
 def text_of(path: Path) -> str:
     return re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(path.read_bytes())).pages))
 
 
 def xinfang(data: Path, capsys, *args: str) -> tuple[int, str, str]:
-    import os
-
-    capsys.readouterr()
-    os.environ["XINFANG_PASSWORD"] = "secret-pass"
-    try:
-        code = main(["--data-dir", str(data), *args])
-    finally:
-        del os.environ["XINFANG_PASSWORD"]
-    out, err = capsys.readouterr()
-    return code, out, err
+    r = run_cli("--data-dir", data, *args, env={"XINFANG_PASSWORD": "secret-pass"})
+    return r.returncode, r.stdout, r.stderr
 
 
 class FolderCases(tuple):

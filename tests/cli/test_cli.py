@@ -1,27 +1,21 @@
-"""The `xinfang` command run as a subprocess on a real data folder, as scripts use it."""
+"""The `xinfang` command on a real data folder, as scripts use it (run in-process: tests/clirun.py;
+the real process is tests/cli/test_cli_process.py)."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.clirun import CliResult, xinfang
 
 
 PASSWORD = "secret-pass"        # the administrator's password of every folder these tests make
 
 
-def run(data: Path, *args: str, stdin: str | None = None, password: str | None = PASSWORD) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    env.pop("XINFANG_HOME", None)
-    env.pop("XINFANG_PASSWORD", None)
-    if password is not None:
-        env["XINFANG_PASSWORD"] = password
-    return subprocess.run([sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(data), *args],
-                          input=stdin, capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+def run(data: Path, *args: str, stdin: str | None = None, password: str | None = PASSWORD) -> CliResult:
+    return xinfang("--data-dir", data, *args, stdin=stdin, env={"XINFANG_PASSWORD": password})
 
 
 def ok(data: Path, *args: str, stdin: str | None = None, password: str | None = PASSWORD) -> str:

@@ -5,12 +5,11 @@ rows and takes `--person-conflicts keep|separate`."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.clirun import CliResult, xinfang
 
 PASSWORD = "secret-pass"
 ID = "11010519491231002X"
@@ -19,11 +18,8 @@ SUN = ["--name", "孙七", "--id-number", ID, "--phone", "13900001111"]
 MATTER = ["--channel", "走访", "--category", "1501", "--request", "检举村干部侵占集体土地补偿款"]
 
 
-def run(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "XINFANG_PASSWORD": PASSWORD}
-    env.pop("XINFANG_HOME", None)
-    return subprocess.run([sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(data), *args],
-                          input=stdin, capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+def run(data: Path, *args: str, stdin: str | None = None) -> CliResult:
+    return xinfang("--data-dir", data, *args, stdin=stdin, env={"XINFANG_PASSWORD": PASSWORD})
 
 
 def ok(data: Path, *args: str, stdin: str | None = None) -> str:

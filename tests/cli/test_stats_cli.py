@@ -1,4 +1,4 @@
-"""`xinfang stats` and `xinfang ledger export|import`, run as a subprocess on a real data folder."""
+"""`xinfang stats` and `xinfang ledger export|import`, run on a real data folder."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from tests.cli.test_cli import ok, run, table_counts
 
 @pytest.fixture(scope="module")
 def data(tmp_path_factory):
-    """A data folder with three cases, made in-process (quicker than three more subprocesses)."""
+    """A data folder with three cases, made through the services (quicker than three commands)."""
     from datetime import datetime
 
     from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput

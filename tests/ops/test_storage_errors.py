@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.clirun import CliResult
+from tests.clirun import xinfang as run_cli
 
 needs_root = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
                                 reason="mounting a small filesystem needs root (CI runs as root)")
@@ -17,11 +19,8 @@ needs_root = pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
 PASSWORD = "admin-pass-1"
 
 
-def xinfang(data: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "XINFANG_PASSWORD": PASSWORD}
-    env.pop("XINFANG_DEBUG", None)
-    return subprocess.run([sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(data), *args],
-                          input=stdin, capture_output=True, text=True, encoding="utf-8", env=env, timeout=300)
+def xinfang(data: Path, *args: str, stdin: str | None = None) -> CliResult:
+    return run_cli("--data-dir", data, *args, stdin=stdin, env={"XINFANG_PASSWORD": PASSWORD})
 
 
 def mount(point: Path, size: str) -> None:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import ADMIN_PASSWORD, UNIT, make_registration, cheap_kdf
+from tests.clirun import xinfang
+from tests.conftest import ADMIN_PASSWORD, UNIT, cheap_kdf, make_registration
 
 NAME, ID_NUMBER, PHONE = "欧阳娜娜", "11010519491231002X", "13812345678"
 REQUEST = "要求追讨拖欠的工资并赔偿误工损失"
@@ -45,13 +44,7 @@ def found_in_clear(folder: Path, needles: list[bytes]) -> list[str]:
 
 
 def _run(data: Path, *args: str, password: str | None = None, stdin: str | None = None):
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    env.pop("XINFANG_PASSWORD", None)
-    if password is not None:
-        env["XINFANG_PASSWORD"] = password
-    return subprocess.run([sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(data), *args],
-                          input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
-                          capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+    return xinfang("--data-dir", data, *args, stdin=stdin, env={"XINFANG_PASSWORD": password})
 
 
 @pytest.fixture
@@ -200,10 +193,9 @@ def test_passwords_on_the_command_line(services, admin):
     assert r.returncode != 0 and "恢复码不对" in r.stderr
 
 
-def test_production_wraps_keys_with_argon2id_at_its_real_cost(tmp_path, monkeypatch):
-    from xinfang_desktop.store.keyring import INSECURE_FAST_ENV, PRODUCTION, Keyring, new_data_key, new_recovery_code
+def test_production_wraps_keys_with_argon2id_at_its_real_cost(tmp_path):
+    from xinfang_desktop.store.keyring import PRODUCTION, Keyring, new_data_key, new_recovery_code
 
-    monkeypatch.delenv(INSECURE_FAST_ENV, raising=False)
     key, code = new_data_key(), new_recovery_code()
     ring = Keyring.create(tmp_path, key, code)
     ring.set_user("admin", "admin", "pass-word-1", key)
@@ -226,7 +218,7 @@ def test_a_folder_of_the_previous_version_is_encrypted_at_its_first_use(tmp_path
     assert found_in_clear(data, needles)                          # in clear before
     with pytest.raises(PermissionDenied):                          # a clerk cannot be the one who encrypts
         unlock(data, "clerk1", "clerk-pass-1", clock=clock)
-    opened = unlock(data, "admin", "admin-pass-1", clock=clock)
+    opened = unlock(data, "admin", "admin-pass-1", clock=clock, kdf=cheap_kdf())
     try:
         assert opened.recovery_code and "clerk1" in opened.users_to_reset and "admin" not in opened.users_to_reset
         case = opened.services.queries.detail(opened.actor, "350881102-2025-00001")

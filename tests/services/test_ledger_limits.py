@@ -123,13 +123,11 @@ def test_memory_stays_bounded_whatever_the_file_claims(which, request):
 
 
 def test_the_command_refuses_a_bomb_with_the_limit_and_no_traceback(bomb, tmp_path):
-    import os
+    from tests.clirun import xinfang
 
     data = tmp_path / "data"
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "XINFANG_PASSWORD": "admin-pass-1"}
-    cli = [sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(data)]
-    subprocess.run([*cli, "init", "--unit", "350881102000", "--admin", "admin"], input="admin-pass-1\n",
-                   capture_output=True, text=True, encoding="utf-8", env=env, check=True, timeout=120)
-    r = subprocess.run([*cli, "ledger", "import", str(bomb), "--dry-run"], capture_output=True, text=True,
-                       encoding="utf-8", env=env, timeout=300)
+    env = {"XINFANG_PASSWORD": "admin-pass-1"}
+    assert xinfang("--data-dir", data, "init", "--unit", "350881102000", "--admin", "admin",
+                   stdin="admin-pass-1\n").returncode == 0
+    r = xinfang("--data-dir", data, "ledger", "import", bomb, "--dry-run", env=env)
     assert r.returncode != 0 and "行数过多" in r.stderr and "Traceback" not in r.stderr

@@ -5,24 +5,23 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from xinfang_desktop.cli import main
+from tests.clirun import xinfang
 
 from .conftest import CITY, TOWNS
 
 
 def run(capsys, monkeypatch, *args: str, stdin: str = "") -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    monkeypatch.setenv("XINFANG_PASSWORD", "admin-pass-1")
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+    """One command in this process, with the key passphrase the test has set (XINFANG_PASSPHRASE), if any."""
+    r = xinfang(*args, stdin=stdin, env={"XINFANG_PASSWORD": "admin-pass-1",
+                                         "XINFANG_PASSPHRASE": os.environ.get("XINFANG_PASSPHRASE")})
+    return r.returncode, r.stdout, r.stderr
 
 
 def code_on(pdf: Path) -> str | None:
@@ -36,40 +35,22 @@ def code_on(pdf: Path) -> str | None:
 def folders(tmp_path_factory):
     """A city and a township with real key stores, enrolled with each other through the commands."""
     root = tmp_path_factory.mktemp("receipt-cli")
-    mp = pytest.MonkeyPatch()
-    cap = _Cap()
-    try:
-        mp.setenv("XINFANG_PASSPHRASE", "secret-pass-1")
-        city, town = root / "city", root / "town"
-        fingerprints = {}
-        for d, unit in ((city, CITY), (town, TOWNS[0])):
-            mp.setattr(sys, "stdin", io.StringIO("admin-pass-1\n"))
-            mp.setenv("XINFANG_PASSWORD", "admin-pass-1")
-            assert main(["--data-dir", str(d), "init", "--unit", unit, "--admin", "admin"]) == 0
-            assert main(["--data-dir", str(d), "keys", "init"]) == 0
-            assert main(["--data-dir", str(d), "keys", "export-public", "--out", str(root / f"{unit}.json")]) == 0
-            with cap:
-                assert main(["--data-dir", str(d), "keys", "show", "--format", "json"]) == 0
-            fingerprints[unit] = json.loads(cap.out)["fingerprint"]
-        assert main(["--data-dir", str(city), "keys", "enrol", str(root / f"{TOWNS[0]}.json"),
-                     "--fingerprint", fingerprints[TOWNS[0]]]) == 0
-        assert main(["--data-dir", str(town), "keys", "enrol", str(root / f"{CITY}.json"),
-                     "--fingerprint", fingerprints[CITY]]) == 0
-    finally:
-        mp.undo()
+    env = {"XINFANG_PASSPHRASE": "secret-pass-1", "XINFANG_PASSWORD": "admin-pass-1"}
+    city, town = root / "city", root / "town"
+    fingerprints = {}
+    for d, unit in ((city, CITY), (town, TOWNS[0])):
+        assert xinfang("--data-dir", d, "init", "--unit", unit, "--admin", "admin", stdin="admin-pass-1\n",
+                       env=env).returncode == 0
+        assert xinfang("--data-dir", d, "keys", "init", env=env).returncode == 0
+        assert xinfang("--data-dir", d, "keys", "export-public", "--out", root / f"{unit}.json", env=env).returncode == 0
+        shown = xinfang("--data-dir", d, "keys", "show", "--format", "json", env=env)
+        assert shown.returncode == 0
+        fingerprints[unit] = json.loads(shown.stdout)["fingerprint"]
+    assert xinfang("--data-dir", city, "keys", "enrol", root / f"{TOWNS[0]}.json",
+                   "--fingerprint", fingerprints[TOWNS[0]], env=env).returncode == 0
+    assert xinfang("--data-dir", town, "keys", "enrol", root / f"{CITY}.json",
+                   "--fingerprint", fingerprints[CITY], env=env).returncode == 0
     return city, town
-
-
-class _Cap:
-    """stdout of one command, outside pytest's per-test capture (the fixture is module-scoped)."""
-
-    def __enter__(self):
-        self._old, sys.stdout = sys.stdout, io.StringIO()
-        return self
-
-    def __exit__(self, *exc):
-        self.out = sys.stdout.getvalue()
-        sys.stdout = self._old
 
 
 @pytest.mark.slow

@@ -1,22 +1,18 @@
-"""`xinfang sync revoke/freeze/unfreeze/authorise-epoch/start-epoch` run as subprocesses on the data
+"""`xinfang sync revoke/freeze/unfreeze/authorise-epoch/start-epoch` run on the data
 folders of a city and a township (enrolled with each other), as an administrator would type them."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from tests.clirun import CliResult, xinfang
 
 from .conftest import CITY, TOWNS, write_out
 
 
-def run(data: Path, *args: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "XINFANG_PASSWORD": "admin-pass-1"}
-    env.pop("XINFANG_HOME", None)
-    return subprocess.run([sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(data), *args],
-                          capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+def run(data: Path, *args: str) -> CliResult:
+    return xinfang("--data-dir", data, *args, env={"XINFANG_PASSWORD": "admin-pass-1"})
 
 
 def ok(data: Path, *args: str) -> str:

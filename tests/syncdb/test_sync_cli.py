@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import io
 import json
-import sys
+import os
 
 import pytest
 
-from xinfang_desktop.cli import main
+from tests.clirun import xinfang
 
 from .conftest import CITY, TOWNS
 
 
 def run(capsys, monkeypatch, *args: str, stdin: str = "") -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-    monkeypatch.setenv("XINFANG_PASSWORD", "admin-pass-1")
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
+    """One command in this process, with the key passphrase the test has set (XINFANG_PASSPHRASE), if any."""
+    r = xinfang(*args, stdin=stdin, env={"XINFANG_PASSWORD": "admin-pass-1",
+                                         "XINFANG_PASSPHRASE": os.environ.get("XINFANG_PASSPHRASE")})
+    return r.returncode, r.stdout, r.stderr
 
 
 @pytest.mark.slow

@@ -255,15 +255,11 @@ def test_a_township_cannot_act_on_a_city_matter_not_handed_to_it(offices, tmp_pa
 
 
 def test_city_event_add_on_a_township_case_exits_non_zero_and_changes_nothing(township_case_at_city):
-    import os
-    import subprocess
-    import sys
+    from tests.clirun import xinfang
 
     city, _town, ref = township_case_at_city
     before = data_dump(city.db_file)
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "XINFANG_PASSWORD": "admin-pass-1"}
-    r = subprocess.run([sys.executable, "-m", "xinfang_desktop.cli", "--data-dir", str(city.svc.data_dir),
-                        "event", "add", ref.number, "route", "--route", "direct", "--unit", "市局"],
-                       capture_output=True, text=True, encoding="utf-8", env=env, timeout=120)
+    r = xinfang("--data-dir", city.svc.data_dir, "event", "add", ref.number, "route", "--route", "direct",
+                "--unit", "市局", env={"XINFANG_PASSWORD": "admin-pass-1"})
     assert r.returncode != 0 and "永福镇信访办" in r.stderr and "Traceback" not in r.stderr
     assert data_dump(city.db_file) == before

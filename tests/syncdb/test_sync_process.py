@@ -1,4 +1,5 @@
-"""Real processes: `xinfang import` killed with SIGKILL at each step and re-run; two imports at once."""
+"""Real processes: `xinfang import` killed with SIGKILL at each step and re-run; two imports at once;
+the command's report of each bundle."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from xinfang_desktop.services.attachments import AttachmentService
 from xinfang_desktop.services.sync_import import CRASH_ENV
 from xinfang_desktop.sync.keys import FileKeyStore
 
+from tests.clirun import CliResult, xinfang
+
 from .conftest import CITY, TOWNS, dump, write_out
 
 PASSPHRASE = "city-pass-123"
@@ -36,11 +39,10 @@ def _env(crash: str | None = None) -> dict[str, str]:
     return env
 
 
-def run_cli(data_dir: Path, files: list[Path]) -> subprocess.CompletedProcess:
-    """The real `xinfang import` (unlocks the key store with its scrypt: a few seconds)."""
-    code = "import sys; from xinfang_desktop.cli import main; sys.exit(main())"
-    return subprocess.run([sys.executable, "-c", code, "--data-dir", str(data_dir), "import", *map(str, files)],
-                          env=_env(), capture_output=True, text=True, encoding="utf-8", timeout=300)
+def run_cli(data_dir: Path, files: list[Path]) -> CliResult:
+    """The real `xinfang import` (unlocks the key store with its scrypt: a second or so)."""
+    return xinfang("--data-dir", data_dir, "import", *files,
+                   env={"XINFANG_PASSPHRASE": PASSPHRASE, "XINFANG_PASSWORD": "admin-pass-1"})
 
 
 def runner_args(data_dir: Path, files: list[Path]) -> list[str]:

@@ -109,11 +109,26 @@ def open_services(args, *, create: bool = False):
     if folder_state(data_dir) == "new":
         raise XinfangError(f"数据目录中没有数据库：{data_dir}。请先运行 xinfang init --unit 区划代码 --admin 用户名")
     name = getattr(args, "as_user", None) or default_user(data_dir)
-    opened = unlock(data_dir, name, login_password(name))
+    opened = unlock(data_dir, name, login_password(name), kdf=kdf_of(args))
+    opened_by(args, opened.services)
     if opened.recovery_code:
         print_recovery_code(opened.recovery_code, upgraded=True, users_to_reset=opened.users_to_reset)
     opened.services.acting = opened.actor
     return opened.services
+
+
+def kdf_of(args):
+    """The argon2id cost of keyring entries this command creates: production's unless main() was given one."""
+    from ..store.keyring import PRODUCTION
+
+    return getattr(args, "kdf", None) or PRODUCTION
+
+
+def opened_by(args, services) -> None:
+    """Remember services a command opened: main() closes them when the command ends, however it ends."""
+    opened = getattr(args, "opened", None)
+    if opened is not None:
+        opened.append(services)
 
 
 def print_recovery_code(code: str, *, upgraded: bool = False, users_to_reset=()) -> None:

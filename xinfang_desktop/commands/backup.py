@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..domain.errors import XinfangError
-from ._common import PASSWORD_ENV, RECOVERY_ENV, acting_user, emit_json, login_password, open_services
+from ._common import PASSWORD_ENV, RECOVERY_ENV, acting_user, emit_json, kdf_of, login_password, open_services
 
 
 def register(sub) -> None:
@@ -93,7 +93,7 @@ def cmd_restore(args) -> int:
         name = args.as_user or _backup_admin(args.file)
         password = None if code else login_password(name)
         result = restore_into_empty(data_dir, args.file, clock=SystemClock(), name=name, password=password,
-                                    recovery_code=code, progress=_progress)
+                                    recovery_code=code, progress=_progress, kdf=kdf_of(args))
     else:
         svc = open_services(args)
         try:

@@ -33,7 +33,7 @@ from ..file_replace import replace_file
 from ..store import db as dbmod
 from ..store.db import DB_FILENAME
 from ..store.files import DamagedFile, FileStore
-from ..store.keyring import KEYRING_FILE, Keyring
+from ..store.keyring import KEYRING_FILE, PRODUCTION, KdfParams, Keyring
 from ..store.errors import as_user_error
 from ..store.migrations import SCHEMA_VERSION, migrate
 from ..store.models import Setting
@@ -604,9 +604,11 @@ def _mark_restored(db, at: datetime, actor: Actor, result: RestoreResult) -> Non
 
 
 def restore_into_empty(data_dir: Path, source: Path, *, clock, name: str | None = None, password: str | None = None,
-                       recovery_code: str | None = None, progress: Progress | None = None) -> RestoreResult:
+                       recovery_code: str | None = None, progress: Progress | None = None,
+                       kdf: KdfParams = PRODUCTION) -> RestoreResult:
     """`xinfang restore` on a data folder with no database (a new PC): the backup's own keyring comes with
-    it, so the backup is opened with the password of one of its users, or its recovery code."""
+    it, so the backup is opened with the password of one of its users, or its recovery code. ``kdf``: the
+    cost of the keyring entries made when the backup is from before encryption."""
     from .access import unlock
     from .context import open_services
 
@@ -621,7 +623,7 @@ def restore_into_empty(data_dir: Path, source: Path, *, clock, name: str | None 
     if key is None:                        # a backup made before encryption: encrypted as its admin logs in
         if not (name and password):
             raise XinfangError("已恢复一个旧版本（未加密）的备份：请以其管理员的用户名和密码再运行一次任意命令，完成加密。")
-        svc = unlock(data_dir, name, password, clock=clock).services
+        svc = unlock(data_dir, name, password, clock=clock, kdf=kdf).services
     else:
         svc = open_services(data_dir, key=key, clock=clock)
     try:

@@ -47,15 +47,9 @@ class KdfParams:
     parallelism: int = 4
 
 
+# The cost every program path uses unless its caller passes another: nothing in the environment can lower
+# it. The test suite passes cheap parameters to the functions that take ``kdf`` (tests/conftest.py).
 PRODUCTION = KdfParams()
-# The test suite sets this (tests/conftest.py) to make every new keyring entry cheap. Unlocking always
-# uses the parameters stored with the entry, so it only ever weakens entries made while it is set.
-INSECURE_FAST_ENV = "XINFANG_INSECURE_FAST_KDF_FOR_TESTS"
-_FAST = KdfParams(time_cost=1, memory_kib=8, parallelism=1)
-
-
-def creation_params(kdf: KdfParams) -> KdfParams:
-    return _FAST if os.environ.get(INSECURE_FAST_ENV) == "1" else kdf
 
 
 class WrongSecret(XinfangError):
@@ -185,7 +179,6 @@ class Keyring:
 
     def _wrap(self, entry: str, secret: str, data_key: bytes, kdf: KdfParams, *, role: str | None,
               added: str = "") -> None:
-        kdf = creation_params(kdf)
         salt, nonce = secrets.token_bytes(16), secrets.token_bytes(12)
         wrapped = AESGCM(derive(secret, salt, kdf)).encrypt(nonce, data_key, self._aad(entry))
         self.doc["entries"][entry] = {"kdf": {"alg": "argon2id", **asdict(kdf), "salt": _b64(salt)},
