@@ -37,10 +37,11 @@ def xinfang(*argv: str | Path, stdin: str | None = None, env: Mapping[str, str |
             kdf=None) -> CliResult:
     """Run `xinfang ARGV...` in this process. ``stdin`` is what is piped in (nothing when None, as from
     /dev/null); ``env`` sets (or, with None, removes) variables for this call only. Keyring entries the
-    command creates use ``kdf`` (default: the suite's cheap parameters)."""
+    command creates use ``kdf`` (default: the suite's cheap parameters), sync key files the suite's cheap
+    scrypt."""
     from xinfang_desktop.cli import main
 
-    from tests.conftest import cheap_kdf
+    from tests.conftest import CHEAP_SCRYPT, cheap_kdf
 
     args = tuple(str(a) for a in argv)
     out, err = io.StringIO(), io.StringIO()
@@ -58,7 +59,7 @@ def xinfang(*argv: str | Path, stdin: str | None = None, env: Mapping[str, str |
         mp.setattr(sys, "argv", ["xinfang", *args])
         with redirect_stdout(out), redirect_stderr(err):
             try:
-                code = main(list(args), kdf=kdf or cheap_kdf())
+                code = main(list(args), kdf=kdf or cheap_kdf(), scrypt_log_n=CHEAP_SCRYPT)
             except SystemExit as exc:        # argparse: usage errors, --help, --version
                 code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     assert os.umask(umask) == umask, "a command left the process umask changed"

@@ -26,6 +26,11 @@ def cheap_kdf():
     return KdfParams(time_cost=1, memory_kib=8, parallelism=1)
 
 
+# scrypt at its cheapest (N = 2) for the sync key files tests write; production's is age's own
+# (tests/sync/test_age_passphrase.py).
+CHEAP_SCRYPT = 1
+
+
 def new_services(data_dir, clock=None):
     """Services on a new, empty data folder with its own key (the recovery code kept on the object)."""
     from xinfang_desktop.services.access import new_folder
@@ -34,7 +39,7 @@ def new_services(data_dir, clock=None):
     from tests.dbfiles import remember
 
     key, code = new_folder(data_dir, kdf=cheap_kdf())
-    svc = open_services(data_dir, key=key, clock=clock, kdf=cheap_kdf())
+    svc = open_services(data_dir, key=key, clock=clock, kdf=cheap_kdf(), scrypt_log_n=CHEAP_SCRYPT)
     svc.recovery_code = code
     remember(data_dir / "xinfang.sqlite3", key)
     return svc
@@ -44,7 +49,7 @@ def reopen(data_dir, clock=None, *, key: bytes):
     """The services of an existing test folder, opened with its key."""
     from xinfang_desktop.services.context import open_services
 
-    return open_services(data_dir, key=key, clock=clock, kdf=cheap_kdf())
+    return open_services(data_dir, key=key, clock=clock, kdf=cheap_kdf(), scrypt_log_n=CHEAP_SCRYPT)
 
 
 @pytest.fixture

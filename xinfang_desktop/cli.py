@@ -544,10 +544,11 @@ COMMANDS = {"init": cmd_init, "user": cmd_user, "demo": cmd_demo, "case": cmd_ca
             "categories": cmd_categories, "event": cmd_event, "check": cmd_check, "calendar": cmd_calendar}
 
 
-def main(argv: Sequence[str] | None = None, *, kdf: KdfParams | None = None) -> int:
-    """Run one command; returns its exit status. `kdf` is the argon2id cost of the keyring entries the
-    command writes (None: production's; the test suite passes its cheapest). A call leaves the process as
-    it found it (umask, the database binding, no connection left open), so it can be called again."""
+def main(argv: Sequence[str] | None = None, *, kdf: KdfParams | None = None, scrypt_log_n: int | None = None) -> int:
+    """Run one command; returns its exit status. `kdf` and `scrypt_log_n` are the cost of the keyring
+    entries and sync key files the command writes (None: production's; the test suite passes its cheapest).
+    A call leaves the process as it found it (umask, the database binding, no connection left open), so it
+    can be called again."""
     umask = os.umask(0o077) if hasattr(os, "umask") else None  # what it writes is this user's only (PIPL 第五十一条)
     for stream in (sys.stdout, sys.stderr):
         try:
@@ -557,7 +558,7 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfParams | None = None) -> 
     bound = _bound_database()
     try:
         args = build_parser().parse_args(argv)
-        args.kdf = kdf
+        args.kdf, args.scrypt_log_n = kdf, scrypt_log_n
         args.opened = []          # the services this command opens (commands/_common.open_services)
         try:
             return _run(args)

@@ -30,6 +30,8 @@ from xinfang_desktop.sync.keys import (
     verify_rotation_record,
 )
 
+from tests.conftest import CHEAP_SCRYPT
+
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PASSPHRASE = "西湖街道 correct horse"
 
@@ -92,13 +94,13 @@ def test_generate_keys_validates_unit():
     assert generate_keys("3301", "名称", "township", encryption=True).encryption_identity is not None
 
 
-# --------------------------------------------------------------------------- key store (scrypt: ~2 s per operation)
+# --------------------------------------------------------------------------- key store (at the suite's cheap scrypt)
 
 
 @pytest.fixture(scope="module")
 def store(world, tmp_path_factory):
     path = tmp_path_factory.mktemp("keys") / "city.keys.json"
-    return FileKeyStore.create(path, world.city, PASSPHRASE)
+    return FileKeyStore.create(path, world.city, PASSPHRASE, scrypt_log_n=CHEAP_SCRYPT)
 
 
 def test_key_store_round_trip(world, store):
@@ -127,14 +129,14 @@ def test_wrong_passphrase_is_refused(store):
 
 def test_key_store_never_overwrites(world, store):
     with pytest.raises(KeyStoreError) as info:
-        FileKeyStore.create(store.path, world.town_a, PASSPHRASE)
+        FileKeyStore.create(store.path, world.town_a, PASSPHRASE, scrypt_log_n=CHEAP_SCRYPT)
     assert info.value.code == "exists"
     assert store.public() == world.city.public()
 
 
 def test_key_store_refuses_short_passphrase(world, tmp_path):
     with pytest.raises(InvalidInput) as info:
-        FileKeyStore.create(tmp_path / "k.json", world.town_a, "short")
+        FileKeyStore.create(tmp_path / "k.json", world.town_a, "short", scrypt_log_n=CHEAP_SCRYPT)
     assert info.value.field == "passphrase"
     assert not (tmp_path / "k.json").exists()
 

@@ -96,13 +96,13 @@ def template(tmp_path_factory, unit_keys) -> Path:
 
 
 def open_office(root: Path, code: str, keys: dict[str, UnlockedKeys], clock_at: datetime | None = None) -> Office:
-    from tests.conftest import cheap_kdf
+    from tests.conftest import CHEAP_SCRYPT, cheap_kdf
     from tests.dbfiles import key_of, remember
 
     clock = FixedClock(clock_at or datetime(2026, 11, 2, 9, 30))
     key = key_of(root / code, "admin-pass-1")
     remember(root / code / "xinfang.sqlite3", key)
-    svc = open_services(root / code, key=key, clock=clock, kdf=cheap_kdf())
+    svc = open_services(root / code, key=key, clock=clock, kdf=cheap_kdf(), scrypt_log_n=CHEAP_SCRYPT)
     return Office(code, svc, svc.auth.first_admin(), KeyRing(keys[code]), clock)
 
 

@@ -135,13 +135,13 @@ def test_a_receipt_signed_after_revocation_is_refused(offices, tmp_path):
     assert v.valid and v.key_note and "吊销" in v.key_note
 
 
-def test_after_key_rotation_an_old_receipt_still_verifies(offices, tmp_path, unit_keys, monkeypatch):
+def test_after_key_rotation_an_old_receipt_still_verifies(offices, tmp_path, unit_keys):
     town, city = offices[TOWNS[0]], offices[CITY]
     old_keys = unit_keys[town.code]
     first = town.register(name="张三")
     _r, old_text = print_receipt(town, first.number)
     report(town, city, tmp_path, "a")
-    new_keys = _rotate(town, monkeypatch)
+    new_keys = _rotate(town)
     town.clock.advance(hours=1)
     rotation_rows = [r for r in town.sync.pending_copies() if r.kind == "key-rotation"]
     [r] = city.import_(write_out(town, tmp_path / "b", rotation_rows))
@@ -166,28 +166,16 @@ def test_after_key_rotation_an_old_receipt_still_verifies(offices, tmp_path, uni
     assert not v.valid and v.reason == "key_replaced"
 
 
-def _rotate(town, monkeypatch):
-    """Rotate the township's keys without the key store's scrypt (as test_sync_city does)."""
-    from xinfang_desktop.services import sync as sync_mod
+def _rotate(town):
+    """Rotate the township's keys in its real key store (at the suite's cheap scrypt); the new keys."""
+    from xinfang_desktop.sync.keys import FileKeyStore
 
-    created = {}
+    from tests.conftest import CHEAP_SCRYPT
 
-    class FastStore:
-        def __init__(self, path):
-            self.path = path
-
-        @classmethod
-        def create(cls, path, keys, passphrase):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("{}", encoding="utf-8")
-            created["keys"] = keys
-            return cls(path)
-
-    monkeypatch.setattr(sync_mod, "FileKeyStore", FastStore)
-    town.sync.key_path.parent.mkdir(parents=True, exist_ok=True)
-    town.sync.key_path.write_text("{}", encoding="utf-8")
+    town.sync.keys_dir.mkdir(parents=True, exist_ok=True)
+    FileKeyStore.create(town.sync.key_path, town.ring.current, "passphrase-1", scrypt_log_n=CHEAP_SCRYPT)
     town.sync.rotate(town.admin, town.ring, "passphrase-1")
-    return created["keys"]
+    return town.sync.unlock("passphrase-1").current
 
 
 def test_names_and_request_typed_from_the_paper_match_or_not(offices):

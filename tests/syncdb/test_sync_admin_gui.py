@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import CHEAP_SCRYPT
+
 from .gui_helpers import shot, sync_page
 from .conftest import CITY, TOWNS, write_out
 
@@ -103,7 +105,7 @@ def test_a_township_rotates_its_keys_from_the_page(qtbot, offices, tmp_path, uni
 
     town, city = offices[TOWNS[0]], offices[CITY]
     town.sync.keys_dir.mkdir(parents=True, exist_ok=True)
-    FileKeyStore.create(town.sync.key_path, unit_keys[town.code], PASSPHRASE)
+    FileKeyStore.create(town.sync.key_path, unit_keys[town.code], PASSPHRASE, scrypt_log_n=CHEAP_SCRYPT)
     page = sync_page(qtbot, town)
     assert page.registry_actions.isHidden()                 # the township's registry lists only the city
     assert not page.rotate_button.isHidden() and page.rotate_button.isEnabled()

@@ -11,7 +11,7 @@ from xinfang_desktop.domain.errors import InvalidInput, NotAllowed
 from xinfang_desktop.services.queries import CaseFilter
 from xinfang_desktop.sync.keys import generate_keys
 
-from .conftest import CITY, TOWNS, KeyRing, data_dump, write_out
+from .conftest import CITY, TOWNS, data_dump, write_out
 
 
 def deliver_down(city, town, folder):
@@ -91,37 +91,26 @@ def test_a_township_cannot_send_instructions(offices, tmp_path, unit_keys):
     assert data_dump(city.db_file) == before
 
 
-def test_key_rotation_travels_in_the_chain(offices, tmp_path, unit_keys, monkeypatch):
+def test_key_rotation_travels_in_the_chain(offices, tmp_path, unit_keys):
     city, town = offices[CITY], offices[TOWNS[0]]
     town.register()
     town.export()
     city.import_(write_out(town, tmp_path / "a"))
-    # rotate without the key store's scrypt: the service writes the new store, so give it a fast one
-    from xinfang_desktop.services import sync as sync_mod
+    # the township's real key store (at the suite's cheap scrypt); rotating writes the new one beside it
+    from xinfang_desktop.sync.keys import FileKeyStore
 
-    created = {}
+    from tests.conftest import CHEAP_SCRYPT
 
-    class FastStore:
-        def __init__(self, path):
-            self.path = path
-
-        @classmethod
-        def create(cls, path, keys, passphrase):
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text("{}", encoding="utf-8")
-            created["keys"] = keys
-            return cls(path)
-
-    monkeypatch.setattr(sync_mod, "FileKeyStore", FastStore)
-    town.sync.key_path.parent.mkdir(parents=True, exist_ok=True)
-    town.sync.key_path.write_text("{}", encoding="utf-8")
+    town.sync.keys_dir.mkdir(parents=True, exist_ok=True)
+    FileKeyStore.create(town.sync.key_path, unit_keys[town.code], "passphrase-1", scrypt_log_n=CHEAP_SCRYPT)
     new_public = town.sync.rotate(town.admin, town.ring, "passphrase-1")
     rotation_rows = [r for r in town.sync.pending_copies() if r.kind == "key-rotation"]
     [r] = city.import_(write_out(town, tmp_path / "b", rotation_rows))
     assert r.outcome == "applied" and "新密钥" in r.message
     assert city.sync.peer(town.code).fingerprint == new_public.signing_fingerprint
     # the next bundle is signed by the new key and is accepted; one signed by the old key is not
-    town.ring = KeyRing(created["keys"], (unit_keys[town.code],))
+    town.ring = town.sync.unlock("passphrase-1")          # the new key, the old one kept as previous
+    assert town.ring.current.public() == new_public and town.ring.previous[0].public() == unit_keys[town.code].public()
     town.register(name="李四")
     town.export()
     [ok] = city.import_(write_out(town, tmp_path / "c", town.sync.pending_copies()[-1:]))

@@ -20,12 +20,14 @@ from PySide6.QtCore import Qt  # noqa: E402
 
 @pytest.fixture(scope="session")
 def key_cache(tmp_path_factory, unit_keys) -> Path:
-    """Key store files made once per session (their scrypt is slow), copied into each office."""
+    """Key store files made once per session, copied into each office."""
     from xinfang_desktop.sync.keys import FileKeyStore
+
+    from tests.conftest import CHEAP_SCRYPT
 
     folder = tmp_path_factory.mktemp("keycache")
     for code in (CITY, TOWNS[0]):
-        FileKeyStore.create(folder / f"{code}.json", unit_keys[code], "passphrase-1")
+        FileKeyStore.create(folder / f"{code}.json", unit_keys[code], "passphrase-1", scrypt_log_n=CHEAP_SCRYPT)
     return folder
 
 

@@ -20,6 +20,7 @@ from xinfang_desktop.services.sync_import import CRASH_ENV
 from xinfang_desktop.sync.keys import FileKeyStore
 
 from tests.clirun import CliResult, xinfang
+from tests.conftest import CHEAP_SCRYPT
 
 from .conftest import CITY, TOWNS, dump, write_out
 
@@ -130,7 +131,7 @@ def test_two_imports_of_the_same_stick_at_once(city_with_keys, tmp_path):
 
 def test_import_prints_each_outcome_and_fails_when_any_was_rejected(city_with_keys, tmp_path, unit_keys):
     template, files = city_with_keys
-    FileKeyStore.create(template / "keys" / "unit-keys.json", unit_keys[CITY], PASSPHRASE)
+    FileKeyStore.create(template / "keys" / "unit-keys.json", unit_keys[CITY], PASSPHRASE, scrypt_log_n=CHEAP_SCRYPT)
     bad = tmp_path / "bad.xfb"
     bad.write_bytes(b"XFBUNDLE" + b"\x00" * 40)
     done = run_cli(template, [files[1], bad])

@@ -114,6 +114,7 @@ def open_services(args, *, create: bool = False):
     if opened.recovery_code:
         print_recovery_code(opened.recovery_code, upgraded=True, users_to_reset=opened.users_to_reset)
     opened.services.acting = opened.actor
+    opened.services.scrypt_log_n = getattr(args, "scrypt_log_n", None)
     return opened.services
 
 

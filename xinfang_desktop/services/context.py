@@ -33,6 +33,9 @@ class Services:
     calendar: CalendarService
     data_key: bytes = field(default=b"", repr=False)   # the folder's key: files, backups, new users' entries
     acting: object = None                              # the user a command authenticated as (commands/_common)
+    # scrypt cost (log2 N) of the sync key files this session writes; None: age's own, about a second of
+    # this computer's time. The test suite sets its cheapest, as it passes cheap argon2id to AuthService.
+    scrypt_log_n: int | None = None
     _cases: CaseService | None = field(default=None, repr=False)
     _queries: CaseQueries | None = field(default=None, repr=False)
     _extra: dict[type, object] = field(default_factory=dict, repr=False)
@@ -82,8 +85,9 @@ def release_thread_connection() -> None:
 
 
 def open_services(data_dir: Path, *, key: bytes, clock: Clock | None = None, create: bool = True,
-                  kdf: KdfParams = PRODUCTION) -> Services:
-    """The services of a data folder whose data key is known (services/access.py unwraps it)."""
+                  kdf: KdfParams = PRODUCTION, scrypt_log_n: int | None = None) -> Services:
+    """The services of a data folder whose data key is known (services/access.py unwraps it). ``kdf`` and
+    ``scrypt_log_n``: the cost of the keyring entries and sync key files they write (production's by default)."""
     data_dir = Path(data_dir)
     clock = clock or SystemClock()
     db = open_database(db_path(data_dir), key=key, create=create)
@@ -91,4 +95,4 @@ def open_services(data_dir: Path, *, key: bytes, clock: Clock | None = None, cre
     return Services(data_dir=data_dir, db=db, clock=clock, categories=load_default_categories(),
                     divisions=divisions, auth=AuthService(db, clock, divisions, data_dir=data_dir, data_key=key,
                                                           kdf=kdf),
-                    calendar=CalendarService(db, clock), data_key=key)
+                    calendar=CalendarService(db, clock), data_key=key, scrypt_log_n=scrypt_log_n)

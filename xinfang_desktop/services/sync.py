@@ -162,7 +162,7 @@ class SyncService:
         if self.has_keys():
             raise NotAllowed("本单位已有同步密钥。如需更换，请使用“更换密钥”（xinfang keys rotate）。")
         keys = generate_keys(unit.code, unit.name, unit.kind, encryption=True, created=self.s.clock.today())
-        FileKeyStore.create(self.key_path, keys, passphrase)
+        FileKeyStore.create(self.key_path, keys, passphrase, scrypt_log_n=self.s.scrypt_log_n)
         with self.db.atomic():
             key_history.record_key(unit.code, raw_public_bytes(keys.signing_key.public_key()).hex(),
                                    at=self.s.clock.now(), source="own")
@@ -795,9 +795,9 @@ class SyncService:
         try:
             for fresh, _, k in kept:
                 fresh.unlink(missing_ok=True)
-                FileKeyStore.create(fresh, k, passphrase)
+                FileKeyStore.create(fresh, k, passphrase, scrypt_log_n=self.s.scrypt_log_n)
                 written.append(fresh)
-            FileKeyStore.create(staged, new, passphrase)
+            FileKeyStore.create(staged, new, passphrase, scrypt_log_n=self.s.scrypt_log_n)
             written.append(staged)
             with self.db.atomic():
                 for peer in SyncPeer.select().where(SyncPeer.revoked == False):  # noqa: E712

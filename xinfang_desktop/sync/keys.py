@@ -56,7 +56,7 @@ from pyrage import x25519
 
 from xinfang_desktop.domain.errors import InvalidInput, XinfangError
 from xinfang_desktop.file_replace import replace_file
-from xinfang_desktop.sync import canonical
+from xinfang_desktop.sync import age_passphrase, canonical
 
 Role = Literal["township", "city"]
 ROLES: tuple[str, ...] = ("township", "city")
@@ -359,8 +359,11 @@ class FileKeyStore(KeyStore):
     # -- writing
 
     @classmethod
-    def create(cls, path: str | os.PathLike[str], keys: UnlockedKeys, passphrase: str) -> "FileKeyStore":
-        """Write a new key file (never overwrites one) and return its store."""
+    def create(cls, path: str | os.PathLike[str], keys: UnlockedKeys, passphrase: str, *,
+               scrypt_log_n: int | None = None) -> "FileKeyStore":
+        """Write a new key file (never overwrites one) and return its store. The passphrase's scrypt cost is
+        age's own (calibrated to about a second here) unless ``scrypt_log_n`` names one (the test suite's
+        cheapest); the cost is written in the file, and unlocking reads it from there."""
         _check_passphrase(passphrase)
         target = Path(path)
         if target.exists():
@@ -373,7 +376,8 @@ class FileKeyStore(KeyStore):
                 ).hex(),
             }
         )
-        sealed = pyrage.passphrase.encrypt(secret, passphrase)
+        sealed = (pyrage.passphrase.encrypt(secret, passphrase) if scrypt_log_n is None
+                  else age_passphrase.encrypt(secret, passphrase, log_n=scrypt_log_n))
         public = keys.public()
         document = {
             "created": public.created,
