@@ -4,6 +4,10 @@
 #
 #   bash scripts/test.sh                 # everything
 #   bash scripts/test.sh tests/domain -x # a part
+#   bash scripts/test.sh -n 0 tests/gui  # in this one process (no workers)
+#
+# The tests run in one worker process per CPU core (pytest-xdist; each worker has its own Qt
+# application and temporary folders); a worker that runs out of tests takes some from the other's.
 #
 # The exit code is pytest's. Exit code 5 ("no tests were collected") is passed
 # through as a failure, with a message, never turned into success.
@@ -25,9 +29,10 @@ if [ -z "${XDG_RUNTIME_DIR:-}" ] || [ ! -d "${XDG_RUNTIME_DIR}" ] || [ ! -O "${X
   trap 'rm -rf "$XDG_RUNTIME_DIR"' EXIT
 fi
 
-echo "[test] QT_QPA_PLATFORM=offscreen PYTHONWARNDEFAULTENCODING=1 .venv/bin/python -m pytest $*"
+WORKERS=(-n auto --dist worksteal)
+echo "[test] QT_QPA_PLATFORM=offscreen PYTHONWARNDEFAULTENCODING=1 .venv/bin/python -m pytest ${WORKERS[*]} $*"
 set +e
-.venv/bin/python -m pytest "$@"
+.venv/bin/python -m pytest "${WORKERS[@]}" "$@"
 rc=$?
 set -e
 
