@@ -5,7 +5,8 @@
 #
 # 1. System packages (Debian/Ubuntu): Python venv support, the libraries the
 #    Qt 6 wheels (PySide6) load on X11/xcb, Wayland and offscreen, a CJK font,
-#    `age`, `poppler-utils` and `zbar-tools`. Only missing packages are installed; nothing is
+#    `age`, `poppler-utils`, `zbar-tools` and LibreOffice Calc without its window
+#    (`libreoffice-calc-nogui`; a full LibreOffice counts too). Only missing packages are installed; nothing is
 #    downloaded when everything is present. As root apt-get runs directly; as
 #    another user it goes through sudo when sudo can be used, otherwise the
 #    missing packages are listed and the script continues.
@@ -48,6 +49,9 @@ SYSTEM_PACKAGES=(
   age                         # stock age tool, used by a sync test
   poppler-utils               # pdftoppm / pdftotext, used to check documents
   zbar-tools                  # zbarimg: a real QR reader, reads the printed receipt's code in a test
+  # soffice: a real spreadsheet program reads the statistics export back in a test. "a|b": either
+  # one installed will do (the two conflict: apt would remove a desktop's full LibreOffice Calc).
+  "libreoffice-calc-nogui|libreoffice-calc"
 )
 
 python_ok() {  # is "$1" a Python >= 3.11?
@@ -80,7 +84,8 @@ install_system_packages() {
     say "Not a Debian/Ubuntu system: install these (or your distribution's equivalents) yourself:"
     say "  Python >= 3.11 with venv and pip; Qt 6 runtime libraries for X11/xcb (OpenGL/EGL,"
     say "  fontconfig, freetype, dbus, glib, xkbcommon(-x11), xcb-cursor/icccm/image/keysyms/"
-    say "  randr/render-util/shape/xkb); a CJK font (Noto Sans CJK); age; poppler-utils; zbar-tools."
+    say "  randr/render-util/shape/xkb); a CJK font (Noto Sans CJK); age; poppler-utils; zbar-tools;"
+    say "  LibreOffice Calc (its soffice command, for the spreadsheet test)."
     return 0
   fi
 
@@ -90,9 +95,13 @@ install_system_packages() {
     wanted+=(python3.11 python3.11-venv)
   fi
 
-  local missing=() p
+  local missing=() p alt found
   for p in "${wanted[@]}"; do
-    is_installed "$p" || missing+=("$p")
+    found=0
+    for alt in ${p//|/ }; do
+      if is_installed "$alt"; then found=1; break; fi
+    done
+    [ "$found" = 1 ] || missing+=("${p%%|*}")     # the first of the alternatives is installed
   done
   if [ ${#missing[@]} -eq 0 ]; then
     say "System packages: all present."
