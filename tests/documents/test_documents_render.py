@@ -238,9 +238,10 @@ def test_receipt_warm_render_is_fast(case, details):
     render_receipt(case, details["receipt"])
     times = []
     for _ in range(5):
-        t = time.perf_counter()
+        # this process's own CPU time: what the rendering costs, however busy the machine is with others
+        t = time.process_time()
         render_receipt(case, details["receipt"])
-        times.append(time.perf_counter() - t)
+        times.append(time.process_time() - t)
     assert min(times) < 0.25  # ~20 ms on a developer machine; generous for slow CI
 
 

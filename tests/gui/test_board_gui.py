@@ -47,7 +47,7 @@ def window(qtbot, app_ctx):
         w = MainWindow(app_ctx)
         qtbot.addWidget(w)
         w.show()
-        qtbot.waitExposed(w)
+        qtbot.waitExposed(w, timeout=30_000)
         w.show_page("board")
         return w
 

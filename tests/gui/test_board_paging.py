@@ -34,26 +34,28 @@ def test_a_long_column_shows_its_first_cards_at_once_and_more_on_scrolling(qtbot
     qtbot.addWidget(page)
     page.resize(1200, 700)
     page.show()
-    qtbot.waitExposed(page)
+    qtbot.waitExposed(page, timeout=30_000)
     yellow = page.columns[Colour.YELLOW]
     assert yellow.header.text() == f"● 黄C　{PEOPLE}人"
     assert len(page.visible_cards(Colour.YELLOW)) == PEOPLE
     # The first cards are laid out and painted without waiting for the rest of the column.
-    qtbot.waitUntil(lambda: yellow.view.indexAt(QPoint(10, 10)).isValid(), timeout=2000)
+    qtbot.waitUntil(lambda: yellow.view.indexAt(QPoint(10, 10)).isValid(), timeout=30_000)
     assert yellow.model.rowCount() < PEOPLE
     assert inked(page, yellow) > 50 and inked(page, page.columns[Colour.RED]) == 0
     first = yellow.view.indexAt(QPoint(10, 10))
     assert "张" in first.data() and "按期推进" in first.data()
     # Scrolling to the end asks for more, until the whole column is there.
     bar = yellow.view.verticalScrollBar()
-    for _ in range(PEOPLE):
-        if yellow.model.rowCount() == PEOPLE:
-            break
-        bar.setValue(bar.maximum())
-        qtbot.wait(10)
+
+    def scrolled_to_the_end() -> bool:
+        bar.setValue(bar.maximum())             # as a person drags to the end, again after each page arrives
+        return yellow.model.rowCount() == PEOPLE
+
+    qtbot.waitUntil(scrolled_to_the_end, timeout=30_000)
     assert yellow.model.rowCount() == PEOPLE
     yellow.view.scrollToBottom()
-    qtbot.wait(10)
-    last = yellow.view.indexAt(QPoint(10, yellow.view.viewport().height() - 10))
+    bottom = QPoint(10, yellow.view.viewport().height() - 10)
+    qtbot.waitUntil(lambda: yellow.view.indexAt(bottom).row() == PEOPLE - 1, timeout=30_000)
+    last = yellow.view.indexAt(bottom)
     assert last.isValid() and last.row() == PEOPLE - 1
     assert last.data() == yellow.model.index(PEOPLE - 1).data()

@@ -19,7 +19,7 @@ def settings_page(qtbot, services, tasks, actor):
     qtbot.addWidget(page)
     page.resize(1100, 900)
     page.show()
-    qtbot.waitExposed(page)
+    qtbot.waitExposed(page, timeout=30_000)
     box = page.findChild(BoardRulesBox)
     assert box is not None and box.isVisible()
     box.page = page                      # qtbot holds the page weakly; the test holds it through the box

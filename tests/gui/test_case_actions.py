@@ -53,7 +53,7 @@ def open_view(qtbot, ctx, ref):
     qtbot.addWidget(view)
     view.resize(1280, 800)
     view.show()
-    qtbot.waitExposed(view)
+    qtbot.waitExposed(view, timeout=30_000)
     view.activateWindow()
     return view
 
@@ -66,9 +66,9 @@ def start(qtbot, view, kind: EventKind):
     dialogs = [d for d in view.findChildren(ActionDialog) if d.isVisible()]
     assert len(dialogs) == 1
     dialog = dialogs[0]
-    qtbot.waitExposed(dialog)
+    qtbot.waitExposed(dialog, timeout=30_000)
     dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=30_000)
     return dialog
 
 

@@ -102,9 +102,9 @@ def page(qtbot, app_ctx):
     qtbot.addWidget(p)
     p.resize(1200, 780)
     p.show()
-    qtbot.waitExposed(p)
+    qtbot.waitExposed(p, timeout=30_000)
     p.activateWindow()
-    qtbot.waitUntil(lambda: p.rows[0].name.hasFocus())
+    qtbot.waitUntil(lambda: p.rows[0].name.hasFocus(), timeout=30_000)
     return p
 
 
@@ -217,7 +217,7 @@ def test_side_panel_finds_an_earlier_case_by_id_and_links_the_repeat(qtbot, page
     kb = Keyboard(qtbot)
     kb.key(Qt.Key_Tab)
     kb.type("110105194912")                          # part of the ID number is enough
-    qtbot.waitUntil(lambda: len(page.matches.items()) == 2, timeout=3000)
+    qtbot.waitUntil(lambda: len(page.matches.items()) == 2, timeout=30_000)
     person, case = page.matches.items()
     assert "欧阳娜娜" in person.text(0) and "110105********002X" in person.text(0) and "1件（1件在办）" in person.text(0)
     assert first.number in case.text(0) and "劳动关系" in case.text(0)
@@ -230,7 +230,7 @@ def test_side_panel_finds_an_earlier_case_by_id_and_links_the_repeat(qtbot, page
     kb.key(Qt.Key_Up)
     kb.key(Qt.Key_J, Qt.AltModifier)                 # 填入信访人 (a button's mnemonic clicks it after a moment)
     row = page.rows[0]
-    qtbot.waitUntil(lambda: row.person_id is not None, timeout=2000)
+    qtbot.waitUntil(lambda: row.person_id is not None, timeout=30_000)
     assert row.name.text() == "欧阳娜娜" and row.id_number.text() == "11010519491231002X"
     assert row.person_id is not None and "已关联档案" in row.born.text()
     page.category.set_code("0402")
@@ -270,7 +270,7 @@ def test_draft_is_offered_on_the_next_start_and_restores_the_form(qtbot, app_ctx
     kb.type("11010519491231002X")
     page.request.setFocus()
     kb.chinese_text("要求支付工资")
-    with qtbot.waitSignal(page.draft_saved, timeout=3000):
+    with qtbot.waitSignal(page.draft_saved, timeout=30_000):
         pass
     typed = page.form_state()
     page.close()                                    # the next start of the program
@@ -280,11 +280,11 @@ def test_draft_is_offered_on_the_next_start_and_restores_the_form(qtbot, app_ctx
     assert "欧阳娜娜" in again.draft_text.text()
     assert again.is_blank()                         # nothing is put in the form unasked
     again.show()
-    qtbot.waitExposed(again)
+    qtbot.waitExposed(again, timeout=30_000)
     again.activateWindow()
-    qtbot.waitUntil(again.isActiveWindow)
+    qtbot.waitUntil(again.isActiveWindow, timeout=30_000)
     qtbot.keyClick(again.rows[0].name, Qt.Key_R, Qt.AltModifier)      # 恢复草稿(&R)
-    qtbot.waitUntil(lambda: again.offered_draft is None, timeout=2000)
+    qtbot.waitUntil(lambda: again.offered_draft is None, timeout=30_000)
     assert again.form_state() == typed
     # Ctrl+N drops the form and its draft: a third start offers nothing.
     again.new_form()
@@ -342,7 +342,7 @@ def test_after_a_crash_the_main_window_opens_on_the_offered_draft(qtbot, app_ctx
     window = MainWindow(app_ctx)
     qtbot.addWidget(window)
     page = window.pages["intake"]
-    qtbot.waitUntil(lambda: window.stack.currentWidget() is page, timeout=2000)
+    qtbot.waitUntil(lambda: window.stack.currentWidget() is page, timeout=30_000)
     assert not page.draft_banner.isHidden() and "2026-11-02" in page.draft_text.text()
     page.restore_button.click()
     assert page.rows[0].name.text() == "欧阳娜娜" and page.channel.currentData() == "letter"
@@ -389,7 +389,7 @@ def test_saving_opens_the_print_preview_of_the_receipt(qtbot, page):
 
     kb = Keyboard(qtbot)
     save_minimal_form(kb, page)
-    qtbot.waitUntil(lambda: any(d.isVisible() for d in page.findChildren(PrintPreviewDialog)), timeout=5000)
+    qtbot.waitUntil(lambda: any(d.isVisible() for d in page.findChildren(PrintPreviewDialog)), timeout=30_000)
     [dialog] = [d for d in page.findChildren(PrintPreviewDialog) if d.isVisible()]
     assert "接收告知书" in dialog.windowTitle()
     dialog.close()

@@ -40,7 +40,7 @@ def dialog_of(qtbot, page):
         dialog = getattr(page, "conflict_dialog", None)
         return dialog is not None and dialog.isVisible()
 
-    qtbot.waitUntil(shown, timeout=3000)
+    qtbot.waitUntil(shown, timeout=30_000)
     return page.conflict_dialog
 
 
@@ -71,7 +71,7 @@ def test_saving_shows_both_versions_and_cancel_keeps_the_form_as_typed_30_3(qtbo
     assert all(b.isEnabled() for b in dialog.buttons.values())
     assert counts() == before and receipts == []            # nothing written while the clerk decides
     qtbot.mouseClick(dialog.cancel_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: page.conflict_dialog is None, timeout=2000)
+    qtbot.waitUntil(lambda: page.conflict_dialog is None, timeout=30_000)
     assert page.saved_case is None and counts() == before
     assert page.form_state() == typed                      # the form as typed
     assert page.summary.isVisible() and "已取消" in page.summary.text()
@@ -84,7 +84,7 @@ def test_saving_shows_both_versions_and_cancel_keeps_the_form_as_typed_30_3(qtbo
     kb.key(Qt.Key_S, Qt.ControlModifier)
     dialog = dialog_of(qtbot, page)
     qtbot.mouseClick(dialog.buttons[PersonChoice.SEPARATE], Qt.LeftButton)
-    qtbot.waitUntil(lambda: page.saved_case is not None, timeout=3000)
+    qtbot.waitUntil(lambda: page.saved_case is not None, timeout=30_000)
     case = Case.get(Case.number == page.saved_case.number)
     [party] = CaseParty.select().where(CaseParty.case == case)
     assert (party.person.name, party.person.id_number, party.person.phone) == ("孙七", None, "13900001111")
@@ -110,7 +110,7 @@ def test_correct_button_corrects_the_registered_person(qtbot, page, receipts, se
     from xinfang_desktop.domain.person_identity import PersonChoice
 
     qtbot.mouseClick(dialog.buttons[PersonChoice.CORRECT], Qt.LeftButton)
-    qtbot.waitUntil(lambda: page.saved_case is not None, timeout=3000)
+    qtbot.waitUntil(lambda: page.saved_case is not None, timeout=30_000)
     person = Person.get()
     assert (Person.select().count(), person.phone, person.version) == (1, "13700002222", 2)
     [h] = services.queries.detail(clerk, page.saved_case.number).parties[0].history
@@ -122,15 +122,15 @@ def test_a_person_picked_in_the_side_panel_saves_without_asking(qtbot, page, rec
     kb = Keyboard(qtbot)
     kb.key(Qt.Key_Tab)
     kb.type(ID)
-    qtbot.waitUntil(lambda: len(page.matches.items()) == 2, timeout=3000)
+    qtbot.waitUntil(lambda: len(page.matches.items()) == 2, timeout=30_000)
     kb.key(Qt.Key_F4)
     kb.key(Qt.Key_J, Qt.AltModifier)                       # 填入信访人
-    qtbot.waitUntil(lambda: page.rows[0].person_id is not None, timeout=2000)
+    qtbot.waitUntil(lambda: page.rows[0].person_id is not None, timeout=30_000)
     page.category.set_code("1501")
     page.request.setFocus()
     kb.chinese_text("再次检举")
     before = Person.get().version
     kb.key(Qt.Key_S, Qt.ControlModifier)
-    qtbot.waitUntil(lambda: page.saved_case is not None, timeout=3000)
+    qtbot.waitUntil(lambda: page.saved_case is not None, timeout=30_000)
     assert getattr(page, "conflict_dialog", None) is None
     assert Person.select().count() == 1 and Person.get().version == before

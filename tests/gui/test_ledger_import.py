@@ -69,9 +69,9 @@ def test_the_work_runs_off_the_ui_thread(qtbot, services, admin, tmp_path, monke
     qtbot.addWidget(dlg)
     dlg.show()
     dlg.open_file(write_ledger(tmp_path / "台账.xlsx", 300))
-    qtbot.waitUntil(lambda: dlg.table is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: dlg.table is not None, timeout=30_000)
     dlg.check_button.click()
-    qtbot.waitUntil(lambda: dlg.plan is not None and not dlg.busy(), timeout=20_000)
+    qtbot.waitUntil(lambda: dlg.plan is not None and not dlg.busy(), timeout=30_000)
     assert dlg.plan.count("ok") == 300 and "有问题1行" in dlg.summary.text()
     values: list[int] = []
     dlg.progress.valueChanged.connect(values.append)

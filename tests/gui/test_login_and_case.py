@@ -21,7 +21,7 @@ def test_login_wrong_then_right(qtbot, services, admin, tasks):
     dlg = LoginDialog(services.data_dir, tasks)
     qtbot.addWidget(dlg)
     dlg.show()
-    qtbot.waitExposed(dlg)
+    qtbot.waitExposed(dlg, timeout=30_000)
     assert dlg.ui.unit_label.text() == "永福镇信访办"
     qtbot.keyClicks(dlg.ui.name, "admin")
     qtbot.keyClicks(dlg.ui.password, "nope")
@@ -46,7 +46,7 @@ def test_case_list_search_and_open_case(qtbot, app_ctx, two_cases, services, han
     window = MainWindow(app_ctx)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitExposed(window)
+    qtbot.waitExposed(window, timeout=30_000)
     window.activateWindow()
     page = window.pages["cases"]
     assert page.model.rowCount() == 2

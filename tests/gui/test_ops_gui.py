@@ -243,7 +243,7 @@ def test_unexpected_error_is_logged_and_shown_with_copyable_details(qtbot, tmp_p
         worker = threading.Thread(target=boom)
         worker.start()
         worker.join()
-        qtbot.waitUntil(lambda: reporter.open_box is not None, timeout=3000)
+        qtbot.waitUntil(lambda: reporter.open_box is not None, timeout=30_000)
         box = reporter.open_box
         assert "意外错误" in box.text() and "kaputt-42" in box.detailedText()
         copy = next(b for b in box.buttons() if b.text() == "复制详细信息")
@@ -330,7 +330,7 @@ def test_settings_page_backs_up_on_a_worker_thread_and_reports_progress_on_the_u
     page = SettingsPage(AppContext(services, tasks, admin))
     qtbot.addWidget(page)
     page.backup.set_folder(str(tmp_path / "usb"))
-    qtbot.waitUntil(lambda: page.backup.folder_label.text() == str(tmp_path / "usb"), timeout=10_000)
+    qtbot.waitUntil(lambda: page.backup.folder_label.text() == str(tmp_path / "usb"), timeout=30_000)
     page.backup.now.click()
     qtbot.waitUntil(lambda: "已备份" in page.backup.message.text(), timeout=30_000)
     assert seen and all(seen)
@@ -342,19 +342,19 @@ def test_automatic_backup_runs_when_due_and_reports_a_missing_stick(qtbot, app_c
     from xinfang_desktop.services.backup import BackupService
 
     auto = AutoBackup(app_ctx)
-    with qtbot.waitSignal(auto.finished) as done:
+    with qtbot.waitSignal(auto.finished, timeout=30_000) as done:
         auto.run_if_due()
     assert done.args == [None]                         # no folder chosen: nothing to do, no error
     services.get(BackupService).set_folder(admin, tmp_path / "usb")
-    with qtbot.waitSignal(auto.finished) as done:
+    with qtbot.waitSignal(auto.finished, timeout=30_000) as done:
         auto.run_if_due()
     assert done.args[0].kind == "auto"
-    with qtbot.waitSignal(auto.finished) as done:
+    with qtbot.waitSignal(auto.finished, timeout=30_000) as done:
         auto.run_if_due()
     assert done.args == [None]                         # once a day
     clock.advance(days=1)
     (tmp_path / "usb").rename(tmp_path / "usb-pulled")
-    with qtbot.waitSignal(auto.failed) as failed:
+    with qtbot.waitSignal(auto.failed, timeout=30_000) as failed:
         auto.run_if_due()
     assert "自动备份未完成" in failed.args[0] and "U盘" in failed.args[0]
 

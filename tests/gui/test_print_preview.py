@@ -64,9 +64,9 @@ def open_preview(qtbot, parent, app_ctx, ref, rendered, **kw):
     dialog = print_preview.show_document(
         parent, rendered, file_name=f"{ref.number}-受理告知书.pdf", tasks=app_ctx.tasks,
         rerender=lambda r: printer.render(app_ctx.actor, ref.number, "receipt", redacted=r), **kw)
-    qtbot.waitExposed(dialog)
+    qtbot.waitExposed(dialog, timeout=30_000)
     dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=30_000)
     return dialog
 
 
@@ -195,6 +195,6 @@ def test_without_a_runner_pages_are_rendered_in_the_background(qtbot, parent, re
     ref, rendered = receipt
     dialog = print_preview.show_document(parent, rendered, file_name="x.pdf")
     assert not dialog.tasks.inline
-    qtbot.waitUntil(lambda: len(dialog.images) == rendered.pages, timeout=10_000)
+    qtbot.waitUntil(lambda: len(dialog.images) == rendered.pages, timeout=30_000)
     assert not dialog.page_labels[0].pixmap().isNull()
     assert not dialog.redacted_box.isEnabled()          # nothing to re-render with

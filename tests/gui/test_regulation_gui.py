@@ -28,9 +28,9 @@ def intake(qtbot, app_ctx, monkeypatch):
     qtbot.addWidget(p)
     p.resize(1200, 780)
     p.show()
-    qtbot.waitExposed(p)
+    qtbot.waitExposed(p, timeout=30_000)
     p.activateWindow()
-    qtbot.waitUntil(lambda: p.rows[0].name.hasFocus())
+    qtbot.waitUntil(lambda: p.rows[0].name.hasFocus(), timeout=30_000)
     return p
 
 
@@ -111,15 +111,15 @@ def test_an_administrator_sets_the_office_names_and_the_number_prefix(qtbot, app
     qtbot.addWidget(box)
     box.show()
     box.refresh()
-    qtbot.waitUntil(lambda: box.fields["organ_name"].text() == "漳平市永福镇人民政府")
+    qtbot.waitUntil(lambda: box.fields["organ_name"].text() == "漳平市永福镇人民政府", timeout=30_000)
     assert box.fields["review_body"].text() == "漳平市人民政府" and box.prefixes["notice"].text() == "永信告"
     box.fields["recheck_body"].setText("龙岩市人民政府")
     box.prefixes["decision"].setText("永政信处")
     qtbot.mouseClick(box.save, Qt.LeftButton)
-    qtbot.waitUntil(lambda: "已保存" in box.message.text())
+    qtbot.waitUntil(lambda: "已保存" in box.message.text(), timeout=30_000)
     box.prefixes["decision"].setText("")                 # refused, nothing saved
     qtbot.mouseClick(box.save, Qt.LeftButton)
-    qtbot.waitUntil(lambda: "不能为空" in box.message.text())
+    qtbot.waitUntil(lambda: "不能为空" in box.message.text(), timeout=30_000)
     ref = services.cases.register(clerk, make_registration())
     clock.advance(days=1)
     services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "notified": True})

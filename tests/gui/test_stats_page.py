@@ -22,7 +22,7 @@ def page(qtbot, app_ctx, clerk, handler, services):
     qtbot.addWidget(p)
     p.resize(1280, 900)
     p.show()
-    qtbot.waitExposed(p)
+    qtbot.waitExposed(p, timeout=30_000)
     return p
 
 

@@ -84,7 +84,7 @@ def test_window_opens_on_workbench_and_a_click_opens_the_case(qtbot, app_ctx, ca
     window = MainWindow(app_ctx)
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitExposed(window)
+    qtbot.waitExposed(window, timeout=30_000)
     page = window.pages["workbench"]
     assert window.stack.currentWidget() is page
     assert page.heading.text().startswith("工作台　2026年11月2日 星期一")

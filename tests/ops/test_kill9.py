@@ -50,7 +50,11 @@ while True:
 
 BACKUPS = CHILD_PRELUDE + """
 from xinfang_desktop.services.backup import BackupService
+import time
 backups = svc.get(BackupService)
+t = time.perf_counter()
+backups.backup(actor)                         # timed, not reported: how long one takes here, now
+print("took", time.perf_counter() - t, flush=True)
 print("ready", flush=True)
 while True:
     print(backups.backup(actor).path, flush=True)
@@ -68,19 +72,24 @@ def _init(data: Path) -> None:
 
 
 def _run_and_kill(code: str, data: Path, rng: random.Random, longest: float = 0.3) -> list[str]:
-    """Start the child, wait until it is ready, let it work for a random moment, kill -9 it;
-    returns the lines it printed after `ready` (each one committed before it was printed)."""
+    """Start the child, wait until it is ready, let it work for a random moment (up to `longest`, or
+    three times what one unit of its work just took, whichever is longer), kill -9 it; returns the
+    lines it printed (each one committed before it was printed)."""
     child = subprocess.Popen([sys.executable, "-c", code, str(data)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=ROOT)
     assert child.stdout is not None
     lines = []
+    took = 0.0
     while True:
         line = child.stdout.readline()
         assert line, child.stderr.read() if child.stderr else "child ended"
         if line.strip() == "ready":
             break
-        lines.append(line)
-    time.sleep(rng.uniform(0.0, longest))
+        if line.startswith("took "):
+            took = float(line.split()[1])
+        else:
+            lines.append(line)
+    time.sleep(rng.uniform(0.0, max(longest, 3 * took)))
     os.kill(child.pid, signal.SIGKILL)
     out, err = child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL, err      # it was still working, not crashed on its own

@@ -10,9 +10,9 @@ from pathlib import Path
 from tests.ops.test_kill9 import CHILD_PRELUDE, ROOT, _init
 
 WRITER = CHILD_PRELUDE + """
-import time
 from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput
-time.sleep(max(0.0, float(sys.argv[2]) - time.time()))       # both start writing together
+print("ready", flush=True)
+sys.stdin.readline()                                          # both start writing together, when told
 for i in range(25):
     case = svc.cases.register(actor, RegistrationInput(channel="来信", received_at=datetime(2026, 11, 2, 9, 0),
         petitioners=[PetitionerInput(name="张伟", phone="13700000000")], category_code="0401",
@@ -22,13 +22,17 @@ for i in range(25):
 
 
 def test_two_processes_writing_at_once_queue_and_number_uniquely(tmp_path):
-    import time
-
     data = tmp_path / "data"
     _init(data)
-    start = str(time.time() + 3)
-    children = [subprocess.Popen([sys.executable, "-c", WRITER, str(data), start], stdout=subprocess.PIPE,
-                                 stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=ROOT) for _ in range(2)]
+    children = [subprocess.Popen([sys.executable, "-c", WRITER, str(data)], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=ROOT)
+                for _ in range(2)]
+    for child in children:                    # both have opened the folder, however long that took ...
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready", child.stderr
+    for child in children:                    # ... and start at once
+        assert child.stdin is not None
+        child.stdin.write("go\n")
+        child.stdin.flush()
     outs = [c.communicate(timeout=240) for c in children]
     for child, (_out, err) in zip(children, outs):
         assert child.returncode == 0, err

@@ -32,9 +32,9 @@ def intake_page(qtbot, office):
     qtbot.addWidget(page)
     page.resize(1200, 780)
     page.show()
-    qtbot.waitExposed(page)
+    qtbot.waitExposed(page, timeout=30_000)
     page.activateWindow()
-    qtbot.waitUntil(lambda: page.rows[0].name.hasFocus())
+    qtbot.waitUntil(lambda: page.rows[0].name.hasFocus(), timeout=30_000)
     return page
 
 
@@ -76,9 +76,9 @@ def open_verify(qtbot, office):
     page.show()
     qtbot.mouseClick(page.verify_button, Qt.LeftButton)
     dialog = page.verify_dialog
-    qtbot.waitExposed(dialog)
+    qtbot.waitExposed(dialog, timeout=30_000)
     dialog.activateWindow()
-    qtbot.waitUntil(dialog.code.hasFocus)          # the field is ready for the scanner
+    qtbot.waitUntil(dialog.code.hasFocus, timeout=30_000)          # the field is ready for the scanner
     return page, dialog
 
 
@@ -109,7 +109,7 @@ def test_the_first_print_asks_for_the_key_and_the_city_verifies_the_scan(qtbot, 
     _page, dialog = open_verify(qtbot, city)
     assert not dialog.code.testAttribute(Qt.WA_InputMethodEnabled)
     scan(qtbot, dialog, text)
-    qtbot.waitUntil(lambda: dialog.last is not None)
+    qtbot.waitUntil(lambda: dialog.last is not None, timeout=30_000)
     assert dialog.last.valid and "真实有效" in dialog.verdict.text() and number in dialog.verdict.text()
     shown = dialog.details.toPlainText()
     assert "永福镇信访办" in shown and "尚未报送" in shown and "收到日期" in shown and "1人" in shown
@@ -185,7 +185,7 @@ def test_the_township_verifies_its_own_receipt_and_the_city_sees_it_unreported(q
     qtbot.addWidget(wb)
     wb.resize(1280, 800)
     wb.show()
-    qtbot.waitUntil(lambda: wb.workbench is not None)
+    qtbot.waitUntil(lambda: wb.workbench is not None, timeout=30_000)
     box = wb.boxes["receipts_unreported"]
     assert box.isVisible() and "（1件）" in box.title()
     assert box.table.item(0, 0).text() == dropped.number and "超期" in box.table.item(0, 1).text()
