@@ -23,6 +23,7 @@ from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
 from ..store.ownership import require_writable
 from ..store.models_facts import FACT_COLUMNS
+from ..store.models_board import BOARD_COLUMNS, board_values
 from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person
 from .audit import audit
 from .clock import Clock
@@ -66,7 +67,7 @@ def parties_label(names: list[str], people_count: int) -> str:
 
 # The columns of a case row that cache fold(events): its status and next deadline, and the
 # statistics and board facts of the same fold. Every writer of events or case rows keeps them.
-CACHED_COLUMNS = ("status", "next_due", "next_due_start", "next_due_key", "provisional", *FACT_COLUMNS)
+CACHED_COLUMNS = ("status", "next_due", "next_due_start", "next_due_key", "provisional", *FACT_COLUMNS, *BOARD_COLUMNS)
 
 
 def cached_values(state: CaseState) -> tuple:
@@ -76,7 +77,7 @@ def cached_values(state: CaseState) -> tuple:
     return (state.status.value if state.status else wf.Status.REGISTERED.value,
             nxt.due.date if nxt else None, nxt.start if nxt else None, nxt.key.value if nxt else None,
             state.provisional, facts.flags, facts.open_limit, facts.replied_on, facts.decided_on,
-            state.followed_up_on)
+            state.followed_up_on, *board_values(state))
 
 
 def apply_state(case: Case, state: CaseState) -> None:

@@ -1,0 +1,76 @@
+"""The board by matter (issue 13): the facts it reads on the case row.
+
+- ``case.review_standing`` and ``case.handling_unit``: where a 复查/复核 stands and the unit
+  handling the matter, folded from the events with the rest of the cached state
+  (services/cases.cached_values) and checked by `xinfang check` like it. Local: never in a bundle.
+
+Every part checks what is there first, so the step is safe on a database created by this version
+(step 1 already has the columns) and on one that is upgraded.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from peewee import Database
+
+from ..domain import workflow as wf
+from ..domain.holidays import build_calendar, parse_year_schedule
+from ..domain.review_standing import review_standing
+from .models import CalendarYear
+
+# the columns of the case row that apply_state derives for the board, beyond FACT_COLUMNS
+BOARD_COLUMNS = ("review_standing", "handling_unit")
+
+
+def board_values(state: wf.CaseState) -> tuple:
+    """The values of BOARD_COLUMNS for a folded state."""
+    standing = review_standing(state)
+    return (standing.code if standing else None, state.routed_unit or None)
+
+
+def _columns(db: Database, table: str) -> dict[str, int]:
+    """Column name → its NOT NULL flag."""
+    return {row[1]: row[3] for row in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()}
+
+
+def _add_case_columns(db: Database) -> None:
+    have = _columns(db, "case")
+    added = False
+    for column, ddl in (("review_standing", "VARCHAR(20)"), ("handling_unit", "VARCHAR(255)")):
+        if column not in have:
+            db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {column} {ddl}')
+            added = True
+    if added and db.execute_sql('SELECT 1 FROM "case" LIMIT 1').fetchone():
+        _compute(db)
+
+
+def _compute(db: Database) -> None:
+    """Fold the routed or reviewed cases (the others have neither) and cache their board facts,
+    without journaling the rows for sync (the columns are local)."""
+    cal = build_calendar(parse_year_schedule(src) for (src,) in
+                         db.execute_sql(f'SELECT source FROM "{CalendarYear._meta.table_name}" ORDER BY year')
+                         .fetchall())
+    journal = _triggers(db, "case", "sync_journal_%")
+    for name, _ in journal:
+        db.execute_sql(f'DROP TRIGGER "{name}"')
+    events: dict[str, list[wf.Event]] = {}
+    for case_id, eid, kind, occurred, data in db.execute_sql(
+            "SELECT case_id, id, kind, occurred_at, data FROM case_event WHERE case_id IN "
+            "(SELECT case_id FROM case_event WHERE kind IN ('routed', 'review_requested', 'recheck_requested'))"):
+        events.setdefault(case_id, []).append(
+            wf.Event(eid, wf.EventKind(kind), datetime.fromisoformat(occurred), json.loads(data or "{}")))
+    rows = [(*board_values(wf.fold(evs, cal)), case_id) for case_id, evs in events.items()]
+    db.connection().executemany('UPDATE "case" SET review_standing = ?, handling_unit = ? WHERE id = ?', rows)
+    for _, sql in journal:
+        db.execute_sql(sql)
+
+
+def _triggers(db: Database, table: str, like: str = "%") -> list[tuple[str, str]]:
+    return db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ? "
+                          "AND name LIKE ?", (table, like)).fetchall()
+
+
+def upgrade(db: Database) -> None:
+    _add_case_columns(db)
