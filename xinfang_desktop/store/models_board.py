@@ -1,8 +1,11 @@
-"""The board by matter (issue 13): the facts it reads on the case row.
+"""The board by matter (issue 13): the facts it reads on the case row, and overrides on a matter.
 
 - ``case.review_standing`` and ``case.handling_unit``: where a 复查/复核 stands and the unit
   handling the matter, folded from the events with the rest of the cached state
   (services/cases.cached_values) and checked by `xinfang check` like it. Local: never in a bundle.
+- ``colour_override.case_id``: a leader's colour now hangs on a matter; ``person_id`` becomes
+  optional (rows of earlier versions keep it, and apply on the grouping by person only). SQLite
+  cannot drop a NOT NULL, so the table is rebuilt with its rows, indexes and sync journal triggers.
 
 Every part checks what is there first, so the step is safe on a database created by this version
 (step 1 already has the columns) and on one that is upgraded.
@@ -19,6 +22,7 @@ from ..domain import workflow as wf
 from ..domain.holidays import build_calendar, parse_year_schedule
 from ..domain.review_standing import review_standing
 from .models import CalendarYear
+from .models_attention import ColourOverride
 
 # the columns of the case row that apply_state derives for the board, beyond FACT_COLUMNS
 BOARD_COLUMNS = ("review_standing", "handling_unit")
@@ -72,5 +76,27 @@ def _triggers(db: Database, table: str, like: str = "%") -> list[tuple[str, str]
                           "AND name LIKE ?", (table, like)).fetchall()
 
 
+def _rebuild_overrides(db: Database) -> None:
+    """colour_override with an optional person_id and a case_id, keeping every row as it was."""
+    have = _columns(db, "colour_override")
+    if "case_id" in have and not have.get("person_id"):
+        return
+    triggers = _triggers(db, "colour_override")
+    for name, _ in triggers:
+        db.execute_sql(f'DROP TRIGGER "{name}"')
+    for (name,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = "
+                                  "'colour_override' AND sql IS NOT NULL").fetchall():
+        db.execute_sql(f'DROP INDEX "{name}"')
+    db.execute_sql('ALTER TABLE colour_override RENAME TO colour_override_before_matters')
+    db.create_tables([ColourOverride])
+    kept = [c for c in have if c != "case_id"]
+    names = ", ".join(f'"{c}"' for c in kept)
+    db.execute_sql(f'INSERT INTO colour_override ({names}) SELECT {names} FROM colour_override_before_matters')
+    db.execute_sql('DROP TABLE colour_override_before_matters')
+    for _, sql in triggers:
+        db.execute_sql(sql)
+
+
 def upgrade(db: Database) -> None:
     _add_case_columns(db)
+    _rebuild_overrides(db)
