@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from xinfang_desktop.domain.board import BoardSettings, CaseFacts, Colour, Hardship, HardshipKind
-from xinfang_desktop.domain.board_matters import MatterFacts, Petitioner, grade_matter, group_matters, parties_text
+from xinfang_desktop.domain.board_matters import MatterFacts, Petitioner, grade_matter, linked_matters, parties_text
 from xinfang_desktop.domain.workflow import Status
 
 TODAY = date(2026, 11, 26)
@@ -32,7 +32,8 @@ def test_petitions_group_into_matters_by_repeat_link_and_by_the_same_persons_cat
           case(5),                                                              # 李四 on wages: his own matter
           case(6, received_on=TODAY - timedelta(days=120))]                     # 张三 on wages, outside the window
     people = {"c1": ["p1"], "c2": ["p1"], "c3": ["p2"], "c4": ["p2"], "c5": ["p3"], "c6": ["p2"]}
-    assert ids(group_matters(cs, people, TODAY, S)) == [["c1", "c2"], ["c3", "c4"], ["c5"], ["c6"]]
+    # c5 and c6 are matters of their own: only the linked ones are listed.
+    assert ids(linked_matters({c.case_id: c for c in cs}, people, TODAY, S)) == [["c1", "c2"], ["c3", "c4"]]
 
 
 def test_a_group_matter_is_graded_once_with_its_petitioners_named():

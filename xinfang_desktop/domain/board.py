@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
 from .review_standing import ReviewStanding
 from .workflow import STATUS_LABELS, DeadlineKey, OPEN_STATUSES, Status
@@ -149,11 +149,11 @@ class CaseFacts:
     next_due_key: str | None = None
     replied_on: date | None = None           # last written decision (reply, review, recheck)
     followed_up: bool = False                # a 回访 after that decision
+    review: ReviewStanding | None = None     # the latest 复查/复核 asked for and its result
+    handler: str | None = None               # the unit handling it (直接办理, 交办), when routed
     leader: str | None = None                # 包案 leader (display name)
     leader_target: date | None = None
     next_session: date | None = None         # next mediation session planned
-    review: ReviewStanding | None = None     # the latest 复查/复核 asked for and its result
-    handler: str | None = None               # the unit handling it (直接办理, 交办), when routed
     # Derived once here (a board refresh reads them tens of thousands of times):
     is_open: bool = field(init=False)
     # Open, or resolved with only the follow-up left. Refused and closed-without-reply matters
@@ -367,7 +367,7 @@ def grade(person: PersonFacts, today: date, settings: BoardSettings = BoardSetti
     return grade_cases(person.person_id, cases, front, person.override, today, s, reasons_cache)
 
 
-def grade_cases(key: str, cases: tuple[CaseFacts, ...], front: list[Reason], override: Override | None,
+def grade_cases(key: str, cases: tuple[CaseFacts, ...], front: Sequence[Reason], override: Override | None,
                 today: date, s: BoardSettings, reasons_cache: dict[str, tuple[Reason, ...]] | None) -> Grade | None:
     """The grade of a card holding `cases` (a person's, or one matter's petitions), with `front`, the
     reasons about the card as a whole, first. None when none of the cases is on the board. Most
@@ -380,15 +380,17 @@ def grade_cases(key: str, cases: tuple[CaseFacts, ...], front: list[Reason], ove
         return None
     if reasons_cache is None:
         reasons_cache = {}
-    reasons: list[Reason] = []
-    got: tuple[Reason, ...] = ()
-    for c in matters:
-        got = reasons_cache.get(c.case_id)
-        if got is None:
-            got = reasons_cache[c.case_id] = tuple(case_reasons(c, today, s))
-        reasons += got
-    if front:
-        reasons = front + reasons
+    if len(matters) == 1 and not front:
+        c = matters[0]
+        reasons = got = reasons_cache.get(c.case_id) or reasons_cache.setdefault(c.case_id,
+                                                                                 tuple(case_reasons(c, today, s)))
+    else:
+        reasons = [*front]
+        for c in matters:
+            got = reasons_cache.get(c.case_id)
+            if got is None:
+                got = reasons_cache[c.case_id] = tuple(case_reasons(c, today, s))
+            reasons += got
     if len(reasons) == 1:
         computed = reasons[0].colour
         # The petition's own (cached) tuple when it is the only reason: one tuple fewer per card.
@@ -404,19 +406,23 @@ def grade_cases(key: str, cases: tuple[CaseFacts, ...], front: list[Reason], ove
             held = override
         else:
             lapsed = override
-    # The owner: the leader whose target date comes first (the first listed among equal dates).
-    # The unit handling it: that of the first open petition, else of the first decided one.
-    owner, owner_by = None, date.max
-    handler = decided_handler = None
-    for c in matters:
-        if c.leader and (owner is None or (c.leader_target or date.max) < owner_by):
-            owner, owner_by = c.leader, c.leader_target or date.max
-        if c.handler:
-            if c.is_open:
-                handler = handler or c.handler
-            else:
-                decided_handler = decided_handler or c.handler
-    handler = handler or decided_handler
+    if len(matters) == 1:
+        c = matters[0]
+        owner, handler = c.leader, c.handler
+    else:
+        # The owner: the leader whose target date comes first (the first listed among equal dates).
+        # The unit handling it: that of the first open petition, else of the first decided one.
+        owner, owner_by = None, date.max
+        handler = decided_handler = None
+        for c in matters:
+            if c.leader and (owner is None or (c.leader_target or date.max) < owner_by):
+                owner, owner_by = c.leader, c.leader_target or date.max
+            if c.handler:
+                if c.is_open:
+                    handler = handler or c.handler
+                else:
+                    decided_handler = decided_handler or c.handler
+        handler = handler or decided_handler
     step, step_date = _next_step(matters, today, s)
     primary = matters[0].case_id
     for r in top:

@@ -40,36 +40,50 @@ class MatterFacts:
     override: Override | None = None            # a leader's colour for this matter
 
 
-def group_matters(cases: Sequence[CaseFacts], people_of: Mapping[str, Sequence[str]], today: date,
-                  s: BoardSettings) -> list[list[CaseFacts]]:
-    """`cases` grouped into matters, each in the order given: linked by repeat_of, or petitioned by
-    the same person in the same category within the repeat window."""
-    parent: dict[str, str] = {c.case_id: c.case_id for c in cases}
+def linked_matters(cases: Mapping[str, CaseFacts], people_of: Mapping[str, Sequence[str]], today: date,
+                   s: BoardSettings) -> list[list[CaseFacts]]:
+    """The matters of two or more petitions among `cases` (by id): linked by repeat_of, or petitioned
+    by the same person in the same category within the repeat window. Each in the order of
+    `cases`; every case in none of them is a matter of its own (most are: they cost one look-up)."""
+    parent: dict[str, str] = {}                   # only cases merged into another: the rest are roots
 
     def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
+        root = x
+        while (up := parent.get(root)) is not None:
+            root = up
+        while x != root:                          # path compression
+            parent[x], x = root, parent[x]
+        return root
+
+    def union(a: str, b: str) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[ra] = rb
 
     window_start = today - timedelta(days=s.repeat_window_days)
-    first_of: dict[tuple[str, str], str] = {}          # (person, category) → their first recent petition
-    for c in cases:
-        if c.repeat_of is not None and c.repeat_of in parent:
-            a, b = find(c.case_id), find(c.repeat_of)
-            if a != b:
-                parent[a] = b
+    # person → their first recent petition, or (once they have two) category → the first in it
+    first_of: dict[str, str | dict[str, str]] = {}
+    for cid, c in cases.items():
+        if c.repeat_of is not None and c.repeat_of in cases:
+            union(cid, c.repeat_of)
         if window_start < c.received_on <= today:
-            cid = c.case_id
             for pid in people_of.get(cid, ()):
-                first = first_of.setdefault((pid, c.category_code), cid)
-                if first != cid:
-                    a, b = find(cid), find(first)
-                    if a != b:
-                        parent[a] = b
+                first = first_of.get(pid)
+                if first is None:
+                    first_of[pid] = cid               # most people: one recent petition
+                    continue
+                if first.__class__ is str:
+                    first = first_of[pid] = {cases[first].category_code: first}
+                same = first.setdefault(c.category_code, cid)
+                if same != cid:
+                    union(cid, same)
+    if not parent:
+        return []
+    members = set(parent) | {find(x) for x in list(parent)}
     groups: dict[str, list[CaseFacts]] = {}
-    for c in cases:
-        groups.setdefault(find(c.case_id), []).append(c)
+    for cid in cases:                             # in the order of `cases`
+        if cid in members:
+            groups.setdefault(find(cid), []).append(cases[cid])
     return list(groups.values())
 
 
@@ -90,6 +104,13 @@ def grade_matter(m: MatterFacts, today: date, settings: BoardSettings = BoardSet
         if runs:
             front.append(repeat_reason(max(runs, key=len), s))
     return grade_cases(m.key, m.cases, front, m.override, today, s, reasons_cache)
+
+
+def grade_petition(c: CaseFacts, override: Override | None, today: date, settings: BoardSettings,
+                   reasons_cache: dict[str, tuple[Reason, ...]] | None = None) -> Grade | None:
+    """A matter of one petition and no hardship: graded by the petition's own reasons (what
+    grade_matter gives it, without building its MatterFacts: most matters are such)."""
+    return grade_cases(c.case_id, (c,), (), override, today, settings, reasons_cache)
 
 
 def parties_text(names: Sequence[str], people: int, shown: int = 3) -> str:

@@ -103,11 +103,11 @@ class BoardService:
         view = BoardView(view)
         today = self.s.clock.today()
         settings = self.settings()
-        with _collector_paused():
-            facts = gather_facts(self.s.db, today, settings)
+        with _collector_paused():           # the sort too: its keys would set the collector off
+            facts = gather_facts(self.s.db, today, settings, places=view is BoardView.PERSON)
             cards = self._matter_cards(facts, today, settings) if view is BoardView.MATTER else \
                 self._person_cards(facts, today, settings)
-        return self._board(cards, f, today, settings, view)
+            return self._board(cards, f, today, settings, view)
 
     def both(self, actor: Actor, f: BoardFilter = BoardFilter()) -> tuple[Board, Board]:
         """The board by matter and the grouping by person, from one gathering of the facts."""
@@ -118,8 +118,8 @@ class BoardService:
             facts = gather_facts(self.s.db, today, settings)
             matters = self._matter_cards(facts, today, settings)
             people = self._person_cards(facts, today, settings)
-        return (self._board(matters, f, today, settings, BoardView.MATTER),
-                self._board(people, f, today, settings, BoardView.PERSON))
+            return (self._board(matters, f, today, settings, BoardView.MATTER),
+                    self._board(people, f, today, settings, BoardView.PERSON))
 
     def _board(self, cards: list, f: BoardFilter, today: date, settings: BoardSettings, view: BoardView) -> Board:
         if f != BoardFilter():
@@ -135,7 +135,7 @@ class BoardService:
         today = self.s.clock.today()
         settings = self.settings()
         with _collector_paused():
-            cards = self._matter_cards(gather_facts(self.s.db, today, settings), today, settings)
+            cards = self._matter_cards(gather_facts(self.s.db, today, settings, places=False), today, settings)
         return next((c for c in cards if case_id in c.case_ids), None)
 
     def person_card(self, actor: Actor, person_id: str) -> PersonCard | None:

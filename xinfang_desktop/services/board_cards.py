@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from operator import attrgetter
-from typing import Callable
+from typing import Callable, Container
 
 from ..domain import board as rules
 from ..domain.board import BoardSettings, Colour, Grade, Override, PersonFacts
-from ..domain.board_matters import MatterFacts, Petitioner, grade_matter, group_matters, parties_text
+from ..domain.board_matters import (MatterFacts, Petitioner, grade_matter, grade_petition, linked_matters,
+                                    parties_text)
 from ..domain.idcard import mask_id_number
 from .board_facts import REQUEST_CHARS, BoardFacts
 
@@ -41,29 +42,70 @@ def _override_json(o: Override | None) -> dict | None:
     return {"colour": o.colour.value, "reason": o.reason, "by": o.by, "on": o.on.isoformat()} if o else None
 
 
+class CardContext:
+    """What the matter cards of one refresh share, read when a card is shown rather than for every
+    card when the board is built: the start of each request, each case's township, category names."""
+
+    __slots__ = ("requests", "townships", "_label", "_labels")
+
+    def __init__(self, requests: dict[str, str], townships: dict[str, str | None], label: Callable[[str], str]):
+        self.requests, self.townships, self._label = requests, townships, label
+        self._labels: dict[str, str] = {}
+
+    def category(self, code: str) -> str:
+        got = self._labels.get(code)
+        if got is None:
+            got = self._labels[code] = self._label(code)
+        return got
+
+    def request(self, case_id: str) -> str:
+        text = self.requests.get(case_id) or ""
+        return text if len(text) <= REQUEST_CHARS else text[:REQUEST_CHARS] + "…"
+
+
 @dataclass(slots=True)
 class MatterCard:
-    """A matter on the board. Not frozen (one per matter per refresh); read-only."""
+    """A matter on the board: its petitions on the board (grade.matters, oldest first; the first is
+    the card's id), its parties, why its colour. Not frozen (one per matter per refresh); read-only."""
 
-    case_id: str                        # the card's id: the matter's first petition on the board
-    number: str
-    category: str                       # 「劳动和社会保障/劳动关系」
-    category_code: str
-    request: str                        # the gist of the request
+    grade: Grade
+    parties: str                        # 「张三」, 「张三、李四等6人」: the matter's parties, as the card names them
     petitioners: tuple[Petitioner, ...]  # named, representatives first
     people: int                         # how many brought it
-    township_codes: frozenset
-    grade: Grade
+    context: CardContext
     person_overrides: tuple[tuple[str, Override], ...] = ()   # earlier versions' overrides on a petitioner
+
+    @property
+    def case_id(self) -> str:
+        """The card's id: the matter's first petition on the board."""
+        return self.grade.key
+
+    @property
+    def number(self) -> str:
+        return self.grade.matters[0].number
+
+    @property
+    def category_code(self) -> str:
+        return self.grade.matters[0].category_code
+
+    @property
+    def category(self) -> str:
+        """「劳动和社会保障/劳动关系」"""
+        return self.context.category(self.category_code)
+
+    @property
+    def request(self) -> str:
+        """The gist of the request."""
+        return self.context.request(self.case_id)
+
+    @property
+    def township_codes(self) -> tuple[str, ...]:
+        towns = self.context.townships
+        return tuple(dict.fromkeys(t for c in self.grade.matters if (t := towns.get(c.case_id))))
 
     @property
     def colour(self) -> Colour:
         return self.grade.colour
-
-    @property
-    def parties(self) -> str:
-        """「张三」, 「张三、李四等6人」: the matter's parties, as the card names them."""
-        return parties_text([p.name for p in self.petitioners], self.people)
 
     @property
     def name(self) -> str:
@@ -137,8 +179,8 @@ class PersonCard:
         return self.grade.colour
 
     @property
-    def township_codes(self) -> frozenset:
-        return frozenset((self.township_code,)) if self.township_code else frozenset()
+    def township_codes(self) -> tuple[str, ...]:
+        return (self.township_code,) if self.township_code else ()
 
     @property
     def place(self) -> str:
@@ -175,35 +217,15 @@ _received_order = attrgetter("received_on", "number")
 
 def matter_cards(facts: BoardFacts, today: date, s: BoardSettings, category_label: Callable[[str], str]
                  ) -> list[MatterCard]:
-    """One card per matter with a petition on the board."""
-    cases, parties, reps = facts.cases, facts.parties, facts.representatives
-    people, hardships, overrides = facts.people, facts.hardships, facts.case_overrides
-    person_overrides = facts.person_overrides
-    labels: dict[str, str] = {}
+    """One card per matter with a petition on the board. Most matters are a single petition of a
+    single person; they take the short path (a board refresh makes thousands)."""
+    cases, parties, reps, names = facts.cases, facts.parties, facts.representatives, facts.names
+    hardships, overrides, person_overrides = facts.hardships, facts.case_overrides, facts.person_overrides
+    context = CardContext(facts.request, facts.township, category_label)
     reasons_cache: dict = {}
-    grade = grade_matter
-    no_people: dict = {}
     out: list[MatterCard] = []
-    for group in group_matters(list(cases.values()), parties, today, s):
-        if len(group) == 1:
-            if not group[0].on_board:
-                continue
-            first = group[0]
-        else:
-            group.sort(key=_received_order)
-            first = next((c for c in group if c.on_board), None)
-            if first is None:
-                continue
-        petitioners: list[Petitioner] = []
-        seen: set[str] = set()
-        for c in group:
-            for pid in parties.get(c.case_id, ()):
-                if pid not in seen:
-                    seen.add(pid)
-                    petitioners.append(Petitioner(pid, people[pid][0], (c.case_id, pid) in reps))
-        if len(petitioners) > 1:
-            petitioners.sort(key=lambda p: not p.representative)      # stable: representatives first
-        ids = {c.case_id for c in group} if len(group) > 1 else (first.case_id,)
+
+    def flags_of(petitioners, ids: Container[str]) -> tuple:
         flags = []
         for p in petitioners:
             for h, on in hardships.get(p.person_id, ()):
@@ -211,29 +233,87 @@ def matter_cards(facts: BoardFacts, today: date, s: BoardSettings, category_labe
                 # other flag is the person's, and shows on each of their matters.
                 if on is None or on in ids or on not in cases or not cases[on].on_board:
                     flags.append((p.name, h))
+        return tuple(flags)
+
+    def override_of(ids) -> Override | None:
         held = None
         for cid in ids:
             got = overrides.get(cid)
             if got is not None and (held is None or got[0] > held[0]):
                 held = got
-        facts_ = MatterFacts(first.case_id, tuple(group), tuple(petitioners), max(c.people_count for c in group),
-                             {c.case_id: tuple(parties.get(c.case_id, ())) for c in group}
-                             if len(group) >= s.repeat_count else no_people,
-                             tuple(flags), held[1] if held else None)
-        g = grade(facts_, today, s, reasons_cache)
+        return held[1] if held else None
+
+    def named(cid: str, seen: set[str] | None = None) -> list[Petitioner]:
+        """The case's petitioners not yet `seen`, each once, representatives first."""
+        rep = reps.get(cid)
+        got: list[Petitioner] = []
+        for pid in parties.get(cid, ()):
+            if seen is not None:
+                if pid in seen:
+                    continue
+                seen.add(pid)
+            got.append(Petitioner(pid, names[pid], rep is not None and pid in rep))
+        if rep and len(got) > 1:
+            got.sort(key=_not_representative)                 # stable: otherwise in their order
+        return got
+
+    def add(g: Grade | None, petitioners: tuple[Petitioner, ...], count: int) -> None:
         if g is None:
+            return
+        label = petitioners[0].name if count <= 1 and len(petitioners) == 1 else \
+            parties_text([p.name for p in petitioners], count)
+        earlier = tuple((p.name, person_overrides[p.person_id]) for p in petitioners
+                        if p.person_id in person_overrides) if person_overrides else ()
+        out.append(MatterCard(g, label, petitioners, count, context, earlier))
+
+    grouped: set[str] = set()
+    for group in linked_matters(cases, parties, today, s):
+        ids = {c.case_id for c in group}
+        grouped |= ids
+        group.sort(key=_received_order)
+        first = next((c for c in group if c.on_board), None)
+        if first is None:
             continue
-        cat = first.category_code
-        label = labels.get(cat)
-        if label is None:
-            label = labels[cat] = category_label(cat)
-        request = facts.request.get(first.case_id) or ""
-        if len(request) > REQUEST_CHARS:
-            request = request[:REQUEST_CHARS] + "…"
-        earlier = tuple((p.name, person_overrides[p.person_id]) for p in petitioners if p.person_id in person_overrides)
-        out.append(MatterCard(first.case_id, first.number, label, cat, request, tuple(petitioners), facts_.people,
-                              frozenset(t for c in group if (t := facts.township.get(c.case_id))), g, earlier))
+        seen: set[str] = set()
+        petitioners = [p for c in group for p in named(c.case_id, seen)]
+        petitioners.sort(key=_not_representative)
+        named_ = tuple(petitioners)
+        count = max(c.people_count for c in group)
+        case_people = {c.case_id: tuple(parties.get(c.case_id, ())) for c in group} \
+            if len(group) >= s.repeat_count else {}
+        add(grade_matter(MatterFacts(first.case_id, tuple(group), named_, count, case_people,
+                                     flags_of(named_, ids) if hardships else (),
+                                     override_of(ids) if overrides else None), today, s, reasons_cache),
+            named_, count)
+    append = out.append
+    for cid, c in cases.items():
+        if not c.on_board or cid in grouped:
+            continue
+        pids = parties.get(cid, ())
+        held = overrides[cid][1] if overrides and cid in overrides else None
+        if len(pids) == 1 and cid not in reps and pids[0] not in hardships:
+            # The common case: one petitioner, no hardship. Graded and named without the general path.
+            pid = pids[0]
+            g = grade_petition(c, held, today, s, reasons_cache)
+            if g is not None:
+                name = names[pid]
+                append(MatterCard(g, name if c.people_count <= 1 else parties_text((name,), c.people_count),
+                                  (Petitioner(pid, name, False),), c.people_count, context,
+                                  ((name, person_overrides[pid]),) if pid in person_overrides else ()))
+            continue
+        named_ = tuple(named(cid))
+        flags = flags_of(named_, (cid,)) if hardships else ()
+        if flags:
+            g = grade_matter(MatterFacts(cid, (c,), named_, c.people_count, {}, flags, held), today, s,
+                             reasons_cache)
+        else:
+            g = grade_petition(c, held, today, s, reasons_cache)
+        add(g, named_, c.people_count)
     return out
+
+
+def _not_representative(p: Petitioner) -> bool:
+    return not p.representative
 
 
 def person_cards(facts: BoardFacts, today: date, s: BoardSettings, place: Callable[[str | None], str],
@@ -255,9 +335,10 @@ def person_cards(facts: BoardFacts, today: date, s: BoardSettings, place: Callab
     grade = rules.grade
     no_hardship = ()
     out = []
-    for pid, (name, id_number, township, village) in facts.people.items():
+    for pid, (id_number, township, village) in facts.places.items():
         if pid not in on_board or (only is not None and pid != only):
             continue
+        name = facts.names[pid]
         cs = per_person[pid]
         if len(cs) > 1:
             cs.sort(key=_received_order)     # a person's matters oldest first

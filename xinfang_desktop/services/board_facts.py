@@ -41,17 +41,20 @@ class BoardFacts:
 
     cases: dict[str, CaseFacts]                          # on the board, or inside the repeat window
     parties: dict[str, list[str]]                        # case id → its petitioners' ids, in order
-    representatives: set[tuple[str, str]]               # (case id, person id) of each representative
-    people: dict[str, tuple]                             # person id → (name, ID number, township, village)
-    request: dict[str, str]                              # case id → the start of its request
-    township: dict[str, str | None]                      # case id → its township code
+    representatives: dict[str, set[str]]                # case id → its representatives' ids (cases with any)
+    names: dict[str, str]                                # person id → name
+    places: dict[str, tuple]                             # person id → (ID number, township, village), if asked
+    request: dict[str, str]                              # case id → the start of its request (on the board)
+    township: dict[str, str | None]                      # case id → its township code (on the board)
     hardships: dict[str, list[tuple[Hardship, str | None]]] = field(default_factory=dict)  # person → (flag, its case)
     person_overrides: dict[str, Override] = field(default_factory=dict)   # earlier versions' overrides on a person
     case_overrides: dict[str, tuple[int, Override]] = field(default_factory=dict)  # case → (order set, override)
 
 
-def gather(db, today: date, settings: BoardSettings, only_person: str | None = None) -> BoardFacts:
-    """The facts of every matter that may be on the board (or, with `only_person`, of that person's)."""
+def gather(db, today: date, settings: BoardSettings, only_person: str | None = None, places: bool = True
+           ) -> BoardFacts:
+    """The facts of every matter that may be on the board (or, with `only_person`, of that person's).
+    Without `places`, people are known by name only: the board by matter shows no ID or place."""
     of_person = "IN (SELECT case_id FROM case_party WHERE person_id = ?)"
     one = [only_person] if only_person else []
     # Received on or after this day: inside the repeat window (received_on > today - window).
@@ -76,23 +79,20 @@ def gather(db, today: date, settings: BoardSettings, only_person: str | None = N
             if (followed or (dec is None and status != _REDIRECTED)) and received < window_from:
                 continue                   # off the board, and too old to count as a repeat
             replied_on = dec and (days.get(dec) or _day(dec))
-        f = CaseFacts(cid, number, _STATUS[status], days.get(received[:10]) or _day(received), cat, bool(group),
-                      n or 1, repeat_of, due and (days.get(due) or _day(due)), due_key, replied_on, followed)
-        if review is not None:
-            f.review = parse_standing(review)
-        if handler is not None:
-            f.handler = handler
-        built[cid] = f
-        request[cid] = req
-        township[cid] = town
+        f = built[cid] = CaseFacts(cid, number, _STATUS[status], days.get(received[:10]) or _day(received), cat,
+                                   bool(group), n or 1, repeat_of, due and (days.get(due) or _day(due)), due_key,
+                                   replied_on, followed, review and parse_standing(review), handler)
+        if f.on_board:                           # what a card shows (the others only link petitions)
+            request[cid] = req
+            township[cid] = town
     for cid, (name, target) in _leaders(db, built).items():
         f = built[cid]
         f.leader, f.leader_target = name, target
     for cid, nxt in _next_sessions(db, built).items():
         built[cid].next_session = nxt
     parties: dict[str, list[str]] = {}
-    representatives: set[tuple[str, str]] = set()
-    positions: dict[tuple[str, str], int] = {}          # of the parties of cases with several
+    representatives: dict[str, set[str]] = {}
+    shuffled: set[str] = set()          # cases whose parties were not written in their order
     for cid, pid, rep, pos in db.execute_sql(
             "SELECT case_id, person_id, is_representative, position FROM case_party"
             + (" WHERE case_id " + of_person if only_person else ""), one):
@@ -101,24 +101,35 @@ def gather(db, today: date, settings: BoardSettings, only_person: str | None = N
         got = parties.get(cid)
         if got is None:
             parties[cid] = [pid]
+            if pos:
+                shuffled.add(cid)
         else:
             got.append(pid)
+            if pos != len(got) - 1:
+                shuffled.add(cid)
         if rep:
-            representatives.add((cid, pid))
-        if pos:
-            positions[(cid, pid)] = pos
-    for cid, got in parties.items():
-        if len(got) > 1:
-            got.sort(key=lambda pid, cid=cid: positions.get((cid, pid), 0))
-    persons = {pid for got in parties.values() for pid in got}
-    people = {}
-    for pid, name, id_number, town, village in db.execute_sql(
-            "SELECT id, name, id_number, township_code, village_code FROM person"
-            + (" WHERE id IN (SELECT person_id FROM case_party WHERE case_id " + of_person + ")" if only_person else ""),
-            one):
-        if pid in persons:
-            people[pid] = (name, id_number, town, village)
-    facts = BoardFacts(built, parties, representatives, people, request, township)
+            representatives.setdefault(cid, set()).add(pid)
+    for part in _chunks(sorted(shuffled)):              # every writer writes them in order: rarely any
+        for cid in part:
+            parties[cid] = []
+        for cid, pid in db.execute_sql(f"SELECT case_id, person_id FROM case_party WHERE case_id IN ({_marks(part)}) "
+                                       "ORDER BY case_id, position", part):
+            parties[cid].append(pid)
+    names: dict[str, str] = {}
+    where = " WHERE id IN (SELECT person_id FROM case_party WHERE case_id " + of_person + ")" if only_person else ""
+    known: dict[str, tuple] = {}
+    if places:
+        persons: Container[str] = {pid for got in parties.values() for pid in got}
+        for pid, name, id_number, town, village in db.execute_sql(
+                f"SELECT id, name, id_number, township_code, village_code FROM person{where}", one):
+            if pid in persons:
+                names[pid] = name
+                known[pid] = (id_number, town, village)
+    else:
+        # Everyone's name, in one C-level pass (a look-up by id, so those of no matter here do no harm).
+        names = dict(db.execute_sql(f"SELECT id, name FROM person{where}", one))
+        persons = names
+    facts = BoardFacts(built, parties, representatives, names, known, request, township)
     facts.hardships = _hardships(db, persons)
     facts.person_overrides, facts.case_overrides = _overrides(db, persons, built)
     return facts
@@ -197,3 +208,8 @@ def _day(value) -> date | None:
 
 def _marks(values: list) -> str:
     return ",".join("?" * len(values))
+
+
+def _chunks(items: list, size: int = 500):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
