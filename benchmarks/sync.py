@@ -13,6 +13,7 @@ Prints the figures; the last line is one JSON object.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shutil
 import sys
@@ -102,7 +103,10 @@ def _relabel(records: list[dict], old_unit: str, new_unit: str) -> list[dict]:
     return out
 
 
-def import_run(townships: int, per_township: int) -> dict:
+def import_run(townships: int, per_township: int, city_mode=contextlib.nullcontext) -> dict:
+    """The city's import of `townships` bundles of `per_township` cases each, beside a raw baseline.
+    `city_mode`: a context the city's side runs in (benchmarks/encryption.py's plaintext mode); the
+    records are read from the (encrypted) source outside it."""
     from xinfang_desktop.services import sync_records as rec
     from xinfang_desktop.services.sync import KeyRing, SyncService
     from xinfang_desktop.store.models import database
@@ -111,6 +115,7 @@ def import_run(townships: int, per_township: int) -> dict:
 
     source = bench_db(per_township)
     work = Path(tempfile.mkdtemp(prefix="xf-sync-import-"))
+    mode = None
     try:
         # A copy: opening a database may run schema steps, and the shared one is never written.
         shutil.copytree(source, work / "source", ignore=shutil.ignore_patterns("complete"))
@@ -119,6 +124,8 @@ def import_run(townships: int, per_township: int) -> dict:
         base = _records_of(src)
         src.close()
         shutil.rmtree(work / "source", ignore_errors=True)
+        mode = city_mode()
+        mode.__enter__()
         city_keys = _keys(CITY, "漳平市信访局", "city")
         city, admin = _city(work / "city", datetime.now().replace(microsecond=0))
         sync = city.get(SyncService)
@@ -187,6 +194,8 @@ def import_run(townships: int, per_township: int) -> dict:
                 "import_cpu_s": round(import_cpu, 2), "raw_cpu_s": round(raw_cpu, 2),
                 "import_vs_raw_cpu": round(raw_cpu / import_cpu, 3)}
     finally:
+        if mode is not None:
+            mode.__exit__(None, None, None)
         shutil.rmtree(work, ignore_errors=True)
 
 

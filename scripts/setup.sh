@@ -5,7 +5,7 @@
 #
 # 1. System packages (Debian/Ubuntu): Python venv support, the libraries the
 #    Qt 6 wheels (PySide6) load on X11/xcb, Wayland and offscreen, a CJK font,
-#    `age` and `poppler-utils`. Only missing packages are installed; nothing is
+#    `age`, `poppler-utils` and `zbar-tools`. Only missing packages are installed; nothing is
 #    downloaded when everything is present. As root apt-get runs directly; as
 #    another user it goes through sudo when sudo can be used, otherwise the
 #    missing packages are listed and the script continues.
@@ -47,6 +47,7 @@ SYSTEM_PACKAGES=(
   fontconfig fonts-noto-cjk   # Chinese text in the window and the tests
   age                         # stock age tool, used by a sync test
   poppler-utils               # pdftoppm / pdftotext, used to check documents
+  zbar-tools                  # zbarimg: a real QR reader, reads the printed receipt's code in a test
 )
 
 python_ok() {  # is "$1" a Python >= 3.11?
@@ -79,7 +80,7 @@ install_system_packages() {
     say "Not a Debian/Ubuntu system: install these (or your distribution's equivalents) yourself:"
     say "  Python >= 3.11 with venv and pip; Qt 6 runtime libraries for X11/xcb (OpenGL/EGL,"
     say "  fontconfig, freetype, dbus, glib, xkbcommon(-x11), xcb-cursor/icccm/image/keysyms/"
-    say "  randr/render-util/shape/xkb); a CJK font (Noto Sans CJK); age; poppler-utils."
+    say "  randr/render-util/shape/xkb); a CJK font (Noto Sans CJK); age; poppler-utils; zbar-tools."
     return 0
   fi
 

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 from . import __version__
 from .domain.errors import XinfangError
+from .domain.person_identity import PersonChoice, PersonConflict
 from .domain.petition import PetitionerInput, RegistrationInput
 from .domain.workflow import EventKind
 
@@ -35,7 +36,15 @@ ACTIONS: dict[str, EventKind] = {
     "followup": EventKind.FOLLOWED_UP,
     "close": EventKind.CLOSED,
     "note": EventKind.NOTE,
+    "reclassify": EventKind.RECLASSIFIED,
+    "deliver": EventKind.DELIVERED,
+    "hearing": EventKind.HEARING,
 }
+# The options of `event add` that carry an action's data (dashes become underscores).
+EVENT_OPTIONS = ("route", "unit", "deadline", "kind", "ground", "details", "article", "instead", "reason", "approver",
+                 "outcome", "disposition", "text", "basis", "delivered-on", "review-body", "body", "method", "rating",
+                 "notes", "summary", "content", "of", "on", "from", "to", "matter", "claim-item")
+EVENT_FLAGS = ("notified", "exempt")
 
 _ARGPARSE_ZH = [
     (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
@@ -121,7 +130,19 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--representative", action="append", default=[], help="代表人姓名（须在 --name 中）")
     a.add_argument("--concerned-unit")
     a.add_argument("--repeat-of", help="重件：此前事项的编号")
-    a.add_argument("--received", type=_datetime, help="收件日期 YYYY-MM-DD（来信以邮戳为准；默认现在）")
+    a.add_argument("--received", type=_datetime,
+                   help="收到日期 YYYY-MM-DD（来信以本机关收到之日为准，期限自该日起算；默认现在）。"
+                        "早于录入日超过设置天数的，标记为补录")
+    a.add_argument("--matter", help="事项类型：建议意见|检举控告|申诉求决（默认按问题类别；第二十九至三十一条）")
+    a.add_argument("--claim-item", type=int, choices=range(1, 7), metavar="1-6",
+                   help="申诉求决类属第三十一条第几项（默认第六项：出具信访处理意见书）")
+    a.add_argument("--notice-exempt", action="store_true",
+                   help="信访人姓名（名称）或住址不清，免予书面告知（第二十三条第二款）")
+    a.add_argument("--person-update", action="append", default=[], choices=[c.value for c in PersonChoice],
+                   help="身份证号码已登记、但姓名（或电话、住址、乡镇、村）与登记的不同时如何处理："
+                        "use 使用已登记的信访人（不修改其信息）；correct 更正已登记的信访人（原信息留存于变更记录）；"
+                        "separate 身份证属于他人（本信访人另行登记，不登记该身份证号码）。"
+                        "不给出时，不一致的登记被拒绝并列出两种信息。给出一次适用于每名信访人，多次则与 --name 依次对应")
     a.add_argument("--format", choices=["text", "json"], default="text")
     a = cs.add_parser("show", help="显示事项：状态、各项期限和办理过程")
     a.add_argument("number")
@@ -153,10 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("number")
     a.add_argument("action", choices=list(ACTIONS))
     a.add_argument("--at", type=_datetime, help="发生时间（默认现在）")
-    for opt in ("route", "unit", "deadline", "kind", "ground", "article", "instead", "reason", "approver",
-                "outcome", "text", "basis", "delivered-on", "review-body", "body", "method", "rating", "notes",
-                "summary", "content"):
+    for opt in EVENT_OPTIONS:
         a.add_argument(f"--{opt}")
+    for flag in EVENT_FLAGS:
+        a.add_argument(f"--{flag}", action="store_true",
+                       help={"notified": "转办时已书面告知信访人办理途径（第二十三条）",
+                             "exempt": "书面告知：信访人姓名或住址不清，免予告知（第二十三条第二款）"}[flag])
     a.add_argument("--days", type=int)
     a.add_argument("--format", choices=["text", "json"], default="text")
 
@@ -280,9 +303,15 @@ def _case_json(detail) -> dict[str, Any]:
         "category_code": row.category_code, "category": row.category, "people_count": row.people_count,
         "is_group": row.is_group, "repeat_of": detail.repeat_of_number, "request": row.request,
         "facts": detail.facts, "reasons": detail.reasons, "concerned_unit": detail.concerned_unit,
+        "matter": _matter_json(detail.state.matter), "entered_at": detail.entered_at,
+        "late_entry": detail.state.entered_late, "notice_exempt": detail.state.notice_exempt,
+        "is_joint": row.people_count >= 5 and not row.is_group,
         "next_due": row.next_due, "overdue": row.urgency == "red", "provisional": row.provisional,
         "parties": [{"name": p.name, "id_number": p.id_number, "phone": p.phone, "sex": p.sex,
-                     "representative": p.is_representative} for p in detail.parties],
+                     "representative": p.is_representative, "shares_id_with": list(p.shares_id_with),
+                     "history": [{"at": h.at, "kind": h.kind, "label": h.label, "actor": h.actor, "source": h.source,
+                                  "case": h.case_number, "text": h.text} for h in p.history]}
+                    for p in detail.parties],
         "deadlines": [{"key": d.key, "label": d.label, "start": d.start, "due": d.due, "provisional": d.provisional,
                        "met_on": d.met_on, "lapsed": d.lapsed, "office": d.office,
                        "overdue": d.urgency == "red"} for d in detail.deadlines],
@@ -293,15 +322,28 @@ def _case_json(detail) -> dict[str, Any]:
     }
 
 
+def _matter_json(matter) -> dict[str, Any]:
+    return {"type": matter.type.value if matter.type else None, "claim_item": matter.item, "label": matter.label,
+            "article": matter.article}
+
+
 def _print_case(detail) -> None:
     row = detail.row
     print(f"事项编号：{row.number}    查询码：{detail.query_code}")
-    print(f"状态：{row.status_label}    收件：{row.received_at:%Y-%m-%d %H:%M}（{row.channel}）    类别：{row.category}")
-    print(f"人数：{row.people_count}{'（集体访）' if row.is_group else ''}"
+    entered = f"    录入：{detail.entered_at:%Y-%m-%d %H:%M}" if detail.entered_at else ""
+    print(f"状态：{row.status_label}    收到：{row.received_at:%Y-%m-%d %H:%M}（{row.channel}）{entered}"
+          f"{'（补录）' if detail.state.entered_late else ''}    类别：{row.category}")
+    print(f"事项类型：{detail.state.matter.label}{'    姓名或住址不清，免予书面告知' if detail.state.notice_exempt else ''}")
+    crowd = "（集体访）" if row.is_group else ("（联名）" if row.people_count >= 5 else "")
+    print(f"人数：{row.people_count}{crowd}"
           f"{'    重件，初件：' + detail.repeat_of_number if detail.repeat_of_number else ''}")
     for p in detail.parties:
         extra = "，".join(x for x in (p.id_number, p.phone) if x)
         print(f"  信访人：{p.name}{'（代表人）' if p.is_representative else ''}{'  ' + extra if extra else ''}")
+        if p.shares_id_with:
+            print(f"    同一身份证号码另有登记（不是同一条记录，未合并）：{'、'.join(p.shares_id_with)}")
+        for h in p.history:
+            print(f"    {h.at:%Y-%m-%d %H:%M} {h.label}（{h.actor}）：{h.text}")
     print(f"诉求：{row.request}")
     print("期限：")
     for d in detail.deadlines:
@@ -318,22 +360,37 @@ def _print_case(detail) -> None:
         print(f"  注意：{p}")
 
 
+PERSON_UPDATE_ADVICE = (
+    "未登记任何内容。请向信访人核实后，加上以下选项之一重新登记：\n"
+    f"  --person-update use       {PersonChoice.USE.explanation}\n"
+    f"  --person-update correct   {PersonChoice.CORRECT.explanation}\n"
+    f"  --person-update separate  {PersonChoice.SEPARATE.explanation}")
+
+
 def cmd_case(args) -> int:
     svc = _services(args)
     actor = _actor(svc, args)
     if args.case_cmd == "add":
-        ids, phones = args.id_number, args.phone
+        ids, phones, choices = args.id_number, args.phone, args.person_update
+        if len(choices) > 1 and len(choices) != len(args.name):
+            raise XinfangError(f"--person-update 给出了{len(choices)}次，信访人有{len(args.name)}名："
+                               "请只给出一次（适用于每名信访人），或按 --name 的顺序每人给出一次。")
         people = []
         for i, name in enumerate(args.name):
             people.append(PetitionerInput(
                 name=name, id_number=ids[i] if i < len(ids) else None, phone=phones[i] if i < len(phones) else None,
                 address=args.address if i == 0 else None, township_code=args.township,
-                is_representative=name in args.representative))
+                is_representative=name in args.representative,
+                on_conflict=(choices[i] if len(choices) > 1 else choices[0]) if choices else None))
         reg = RegistrationInput(
             channel=args.channel, received_at=args.received or svc.clock.now(), petitioners=people,
             category_code=args.category, request=args.request, facts=args.facts, reasons=args.reasons,
-            people_count=args.people, concerned_unit=args.concerned_unit, repeat_of=args.repeat_of)
-        ref = svc.cases.register(actor, reg)
+            people_count=args.people, concerned_unit=args.concerned_unit, repeat_of=args.repeat_of,
+            matter=args.matter, claim_item=args.claim_item, notice_exempt=args.notice_exempt)
+        try:
+            ref = svc.cases.register(actor, reg)
+        except PersonConflict as exc:
+            raise XinfangError("\n".join(exc.details()) + "\n" + PERSON_UPDATE_ADVICE) from None
         if args.format == "json":
             emit_json({"id": ref.id, "number": ref.number, "query_code": ref.query_code})
         else:
@@ -398,10 +455,9 @@ def cmd_event(args) -> int:
     svc = _services(args)
     actor = _actor(svc, args)
     kind = ACTIONS[args.action]
-    data = {k.replace("-", "_"): v for k, v in vars(args).items()
-            if k in {"route", "unit", "deadline", "kind", "ground", "article", "instead", "reason", "approver",
-                     "outcome", "text", "basis", "delivered_on", "review_body", "body", "method", "rating",
-                     "notes", "summary", "content", "days"} and v is not None}
+    wanted = {o.replace("-", "_") for o in EVENT_OPTIONS} | {"days"}
+    data = {k: v for k, v in vars(args).items() if k in wanted and v is not None}
+    data.update({flag: True for flag in EVENT_FLAGS if getattr(args, flag)})
     state = svc.cases.act(actor, args.number, kind, data, at=args.at)
     detail = svc.queries.detail(actor, args.number)
     if args.format == "json":

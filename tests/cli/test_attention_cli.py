@@ -56,7 +56,7 @@ def test_board_assign_mediate_reply_follow_up(data):
                         "--format", "json"))
     assert fix["corrects"] == session["id"]
 
-    ok(data, "event", "add", number, "reply", "--outcome", "支持", "--text", "责成企业支付工资")
+    ok(data, "event", "add", number, "reply", "--basis", "《保障农民工工资支付条例》第三条", "--outcome", "支持", "--text", "责成企业支付工资")
     person = next(p for p in json.loads(ok(data, "board", "--format", "json"))["people"] if p["name"] == "欧阳娜娜")
     assert person["colour"] == "D" and person["next_step"] == f"回访（{number}）"
     r = run(data, "followup", "add", number, "--method", "飞鸽")
@@ -79,6 +79,8 @@ def test_reception_add_and_summary_add_up(data):
     assert sum(k["batches"] for k in s["kinds"]) == 6 and sum(k["persons"] for k in s["kinds"]) == 11
     text = ok(data, "reception", "summary", "--from", "2026-01-01", "--to", "2026-01-31")
     assert "合计\t2\t6\t11" in text and "接访日\t1\t4\t9" in text
+    assert "四门四访小计\t1\t2\t2\n接访日\t1\t4\t9\n合计" in text       # the subtotal beside 接访日
+    assert s["four_doors"] == {"receptions": 1, "batches": 2, "persons": 2}
 
 
 def test_board_by_matter_is_the_default_and_by_person_keeps_the_old_fields(data):

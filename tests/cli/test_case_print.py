@@ -31,6 +31,13 @@ def xinfang(data: Path, capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+class FolderCases(tuple):
+    """(data folder, handled case, refused case, output folder), with `.decided`: a case decided here."""
+
+    def __new__(cls, *items):
+        return super().__new__(cls, items)
+
+
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     """A data folder with a handled case (assigned, extended, replied) and a refused one."""
@@ -51,29 +58,41 @@ def folder(tmp_path_factory):
 
     handled = register(PetitionerInput(name="欧阳娜娜", id_number="11010519491231002X", phone="13812345678"))
     clock.advance(days=1)
-    svc.cases.act(admin, handled.number, "routed", {"route": "assign", "unit": "市人社局", "deadline": "2026-12-20"})
+    svc.cases.act(admin, handled.number, "routed", {"route": "assign", "unit": "市人社局", "deadline": "2026-12-20",
+                                                    "notified": True})
     clock.advance(days=5)
     svc.cases.act(admin, handled.number, "extended", {"days": 15, "reason": "需调取工资台账", "approver": "陈镇长"})
     clock.advance(days=5)
-    svc.cases.act(admin, handled.number, "replied", {"outcome": "supported", "text": "责成企业十日内支付工资",
+    svc.cases.act(admin, handled.number, "replied", {"basis": "《保障农民工工资支付条例》第三条", "outcome": "supported",
+                                                     "text": "承办单位报告：已责成企业十日内支付工资"})
+    # A matter this office decides itself (第三十一条第六项): its 处理意见书 is printed here.
+    decided = register(PetitionerInput(name="欧阳娜娜", id_number="11010519491231002X", phone="13812345678"))
+    svc.cases.act(admin, decided.number, "routed", {"route": "direct", "unit": "镇劳动保障所", "notified": True})
+    svc.cases.act(admin, decided.number, "replied", {"basis": "《保障农民工工资支付条例》第三条", "outcome": "supported",
+                                                     "text": "责成企业十日内支付工资",
                                                      "review_body": "漳平市人力资源和社会保障局"})
     refused = register(PetitionerInput(name="林𪚥", phone="13900001111"))
     clock.advance(hours=1)
-    svc.cases.act(admin, refused.number, "refused", {"kind": "not_accepted", "ground": "已由法院受理",
+    svc.cases.act(admin, refused.number, "refused", {"ground": "being_handled", "details": "该事项已由漳平市人社局受理，正在办理",
                                                      "instead": "漳平市人民法院"})
     svc.close()
-    return data, handled, refused, root / "out"
+    folder = FolderCases(data, handled, refused, root / "out")
+    folder.decided = decided
+    return folder
 
 
 @pytest.mark.parametrize("document,expected", [
     ("register", ["信访事项登记表", "欧阳娜娜", "11010519491231002X", "要求追讨拖欠的工资"]),
-    ("receipt", ["告知书", "欧阳娜娜", "市人社局"]),
+    ("receipt", ["接收告知书", "欧阳娜娜", "永信收〔2026〕1号"]),
+    ("notice", ["交办告知书", "市人社局", "2026年12月20日"]),
     ("transfer", ["交办", "市人社局"]),
     ("extension", ["延期", "需调取工资台账", "陈镇长"]),
     ("decision", ["处理意见书", "责成企业十日内支付工资", "漳平市人力资源和社会保障局", "30日"]),
 ])
 def test_each_document_of_a_handled_case(folder, capsys, document, expected):
     data, handled, _refused, out_dir = folder
+    if document == "decision":
+        handled = folder.decided
     out_dir.mkdir(exist_ok=True)
     out = out_dir / f"{document}.pdf"
     code, stdout, err = xinfang(data, capsys, "case", "print", handled.number, "--document", document,
@@ -99,7 +118,7 @@ def test_refusal_notice_warns_of_a_character_no_font_has(folder, capsys):
     doc = json.loads(stdout)
     assert doc["pages"] >= 1 and any("𪚥" in m for m in doc["missing"])
     text = text_of(out)
-    assert "不予受理" in text and "已由法院受理" in text and "漳平市人民法院" in text
+    assert "不予受理" in text and "已由漳平市人社局受理" in text and "漳平市人民法院" in text
 
 
 def test_redacted_print_hides_id_number_and_phone(folder, capsys):
@@ -120,7 +139,7 @@ def test_a_document_the_state_does_not_allow_is_refused_and_nothing_written(fold
                                  "--out", str(out))
     assert code == 1
     assert "不能打印信访处理意见书" in err or "不能打印处理意见书" in err
-    assert "尚未出具处理意见" in err
+    assert "尚未出具书面答复" in err
     assert list(tmp_path.iterdir()) == []
 
 

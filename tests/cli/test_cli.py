@@ -66,14 +66,14 @@ def test_case_add_show_event_search_check(data):
     assert shown["parties"][0]["id_number"] == "110105********002X"
     assert "route" in shown["allowed_actions"] and "reply" not in shown["allowed_actions"]
 
-    r = run(data, "event", "add", number, "reply", "--outcome", "支持", "--text", "x")
+    r = run(data, "event", "add", number, "reply", "--basis", "《保障农民工工资支付条例》第三条", "--outcome", "支持", "--text", "x")
     assert r.returncode == 1 and "尚未受理" in r.stderr
 
     shown = json.loads(ok(data, "event", "add", number, "route", "--route", "assign", "--unit", "市人社局",
                           "--deadline", "2027-01-10", "--at", "2026-11-21 10:00", "--format", "json"))
     assert shown["status"] == "handling"
     assert next(d for d in shown["deadlines"] if d["key"] == "handling")["due"] == "2027-01-10"
-    ok(data, "event", "add", number, "reply", "--outcome", "解释说明", "--text", "已向信访人解释政策")
+    ok(data, "event", "add", number, "reply", "--basis", "《保障农民工工资支付条例》第三条", "--outcome", "解释说明", "--text", "已向信访人解释政策")
     assert json.loads(ok(data, "case", "show", number, "--format", "json"))["status"] == "replied"
 
     hits = json.loads(ok(data, "search", "欧阳", "--format", "json"))

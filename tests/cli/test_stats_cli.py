@@ -56,7 +56,7 @@ def test_stats_xlsx_and_pdf(data, tmp_path):
                  "--format", "pdf", "--out", str(pdf))
     assert "年报" in printed
     text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
-    assert "信访工作统计年报" in text and "及时受理率" in text and "本期共受理信访事项3批9人次" in text
+    assert "信访工作统计年报" in text and "及时受理率" in text and "本期共登记信访事项3批9人次" in text
     r = run(data, "stats", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "pdf")
     assert r.returncode == 1 and "--out" in r.stderr
     r = run(data, "stats", "--from", "2025-05-01", "--to", "2025-03-31")

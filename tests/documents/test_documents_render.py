@@ -26,11 +26,12 @@ from xinfang_desktop.documents import (
 from xinfang_desktop.documents.fonts import SHIPPED_SANS, FontSet
 from xinfang_desktop.documents.samples import sample_case
 
-NAMES = ["register", "receipt", "refusal", "transfer", "extension", "decision"]
+NAMES = ["register", "receipt", "notice", "refusal", "transfer", "extension", "decision", "answer", "review",
+         "followup", "report"]
 
 
 def test_registry_has_every_document():
-    assert list(DOCUMENTS)[:6] == NAMES
+    assert list(DOCUMENTS)[:len(NAMES)] == NAMES
     with pytest.raises(ValueError):
         register_document(DocumentKind("receipt", "x", None, render_register))
     with pytest.raises(TypeError):
@@ -76,7 +77,7 @@ def test_receipt_shows_query_code_and_qr(case, details, text_of):
     doc = render_receipt(case, details["receipt"])
     text = text_of(doc.pdf)
     assert case.query_code in text
-    assert "2027年1月19日" in text
+    assert "2026年12月7日前书面告知" in text
     assert "请求镇政府督促某茶叶加工厂支付拖欠我们6人的工资共计81000元" in text
     assert qr_payload(case) == "XF:350881102-2026-00017:ABCD2345"
     assert doc.pages == 1

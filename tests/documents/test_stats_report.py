@@ -26,14 +26,15 @@ def test_the_monthly_report_prints_the_counted_figures_and_how_each_rate_is_comp
     assert doc.ok and doc.pages >= 2 and "statistics_report" in DOCUMENTS
     text = _text(doc.pdf)
     assert "永福镇信访工作统计月报" in text and "2026年10月" in text
-    assert "本期共受理信访事项7批14人次，上年同期1批1人次" in text
-    assert "重件1批，集体访1批6人次" in text
+    assert "本期共登记信访事项7批14人次，其中受理6批，不予受理或不再受理1批。上年同期（2025年10月）登记1批1人次" in text
+    assert "重件1批，集体访0批0人次，联名信访1批6人次" in text
     for rate in s.rates:
         assert rate.formula.replace(" ", "") in text      # every formula is printed…
         assert rate.worked.replace(" ", "") in text       # …with its numerator and denominator
-    assert "5÷7=71.4%" in text and "2÷4=50.0%" in text
-    assert "其中：按期办结2件，超期办结1件，超期未办结1件" in text
-    assert "图1" in text and "问题类别（一级，批次）" in text and "逐月受理情况" in text
+    assert "5÷6=83.3%" in text and "2÷4=50.0%" in text
+    # each term of a rate in its own row: the rate, the term, its count, how it counts, what it counts
+    assert "按期办结率按期办结2分子、分母" in text and "及时受理率告知期内待告知1不计入" in text
+    assert "图1" in text and "问题类别（一级，批次）" in text and "逐月登记情况" in text
     page = PdfReader(io.BytesIO(doc.pdf)).pages[0]
     assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
 

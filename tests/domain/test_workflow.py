@@ -143,5 +143,5 @@ def test_invalid_action_data_names_the_field(kind, data, field):
 
 
 def test_chinese_labels_are_accepted_for_choices():
-    out = wf.validate_event_data(EventKind.REPLIED, {"outcome": "不予支持", "text": "理由"}, None, date(2026, 3, 3))
+    out = wf.validate_event_data(EventKind.REPLIED, {"outcome": "不予支持", "text": "理由", "basis": "《社会救助暂行办法》第九条"}, None, date(2026, 3, 3))
     assert out["outcome"] == "rejected"

@@ -60,7 +60,7 @@ def test_red_card_to_mediation_reply_green_and_follow_up_off_the_board(qtbot, wi
     monkeypatch.setattr("xinfang_desktop.gui.print_preview.show_document",
                         lambda parent, rendered, file_name, **kw: shown.update(rendered=rendered, name=file_name))
     ref = services.cases.register(clerk, make_registration())
-    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办", "notified": True})
     clock.advance(days=65)                        # the handling limit (2027-01-04) has passed
     w = window()
     page = w.pages["board"]
@@ -97,7 +97,7 @@ def test_red_card_to_mediation_reply_green_and_follow_up_off_the_board(qtbot, wi
     assert "某公司于2027年1月15日前支付工资18600元" in "".join(
         p.extract_text() for p in PdfReader(io.BytesIO(agreement.pdf)).pages).replace("\n", "")
 
-    services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "支持", "text": "依调解协议支付工资"})
+    services.cases.act(handler, ref.number, EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "支持", "text": "依调解协议支付工资"})
     page.reload()
     assert page.visible_cards(Colour.RED) == []
     green = page.columns[Colour.GREEN]
@@ -120,7 +120,7 @@ def test_filters_override_and_print(qtbot, window, services, clerk, handler, adm
     from xinfang_desktop.domain.petition import PetitionerInput
 
     ref = services.cases.register(clerk, make_registration())
-    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办", "notified": True})
     services.cases.register(clerk, make_registration(
         category_code="0301", request="反映道路施工影响出行",
         petitioners=[PetitionerInput(name="张伟", phone="13700000000", township_code="350881104000")]))

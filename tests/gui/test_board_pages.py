@@ -73,6 +73,10 @@ def test_reception_page_records_and_sums(qtbot, app_ctx, services, clerk):
     last = page.summary.rowCount() - 1
     assert [page.summary.item(last, j).text() for j in range(4)] == ["合计", "2", "6", "12"]
     assert "共接访2次，6批12人次" in page.summary_title.text()
+    # 四门四访 (here 登门走访 alone) has its subtotal beside 接访日, as in the statistics report
+    rows = [[page.summary.item(i, j).text() for j in range(4)] for i in range(page.summary.rowCount())]
+    assert rows[-3:] == [["四门四访小计", "1", "2", "3"], ["接访日", "1", "4", "9"], ["合计", "2", "6", "12"]]
+    assert page.summary.item(last - 2, 0).font().bold()
 
 
 def test_hardship_from_the_case_view_then_referral_and_clearing_from_the_card(qtbot, app_ctx, services, clerk,
@@ -84,7 +88,7 @@ def test_hardship_from_the_case_view_then_referral_and_clearing_from_the_card(qt
     from xinfang_desktop.services.attention import HardshipService
 
     ref = services.cases.register(clerk, make_registration())
-    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办", "notified": True})
     page = BoardPage(app_ctx)
     qtbot.addWidget(page)
     page.show()

@@ -50,7 +50,7 @@ def petitions_70_days_apart(services, clerk, handler, clock):
             clock.advance(days=35)
         extra = {"repeat_of": refs[-1].number} if refs else {}
         ref = services.cases.register(clerk, make_registration(received_at=clock.now(), **extra))
-        services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+        services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办", "notified": True})
         if i == 0:
             services.cases.act(handler, ref.number, EventKind.EXTENDED,
                                {"days": 30, "reason": "需调查取证", "approver": "镇长"})

@@ -24,19 +24,20 @@ def text_of(pdf: bytes) -> str:
 # States to start from, reached through the services a day apart (the view does the action under test).
 STEPS = {
     "registered": [],
-    "handling": [(EventKind.ROUTED, {"route": "assign", "unit": "市人社局", "deadline": "2026-12-20"})],
-    "replied": [(EventKind.ROUTED, {"route": "direct", "unit": "镇劳动保障所"}),
-                (EventKind.REPLIED, {"outcome": "explained", "text": "已向信访人解释政策"})],
+    "handling": [(EventKind.ROUTED, {"route": "direct", "unit": "镇劳动保障所", "notified": True})],
+    "assigned": [(EventKind.ROUTED, {"route": "assign", "unit": "市人社局", "deadline": "2026-12-20", "notified": True})],
+    "replied": [(EventKind.ROUTED, {"route": "direct", "unit": "镇劳动保障所", "notified": True}),
+                (EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "explained", "text": "已向信访人解释政策"})],
 }
 STEPS["reviewing"] = STEPS["replied"] + [(EventKind.REVIEW_REQUESTED, {"reason": "不服"})]
-STEPS["reviewed"] = STEPS["reviewing"] + [(EventKind.REVIEW_DECIDED, {"outcome": "rejected", "text": "维持原意见"})]
+STEPS["reviewed"] = STEPS["reviewing"] + [(EventKind.REVIEW_DECIDED, {"disposition": "uphold", "text": "维持原意见"})]
 STEPS["rechecking"] = STEPS["reviewed"] + [(EventKind.RECHECK_REQUESTED, {"reason": "仍不服"})]
 
 
 @pytest.fixture
 def make_case(services, admin, clock):
-    def make(state: str = "registered"):
-        ref = services.cases.register(admin, make_registration())
+    def make(state: str = "registered", **registration):
+        ref = services.cases.register(admin, make_registration(**registration))
         for kind, data in STEPS[state]:
             clock.advance(days=1)
             services.cases.act(admin, ref.number, kind, data)
@@ -107,14 +108,15 @@ def events(ref) -> int:
 
 # -- one test per action -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("route,unit,document,doc_words", [
-    ("transfer", "漳平市人力资源和社会保障局", "转送", ["转送", "漳平市人力资源和社会保障局"]),
-    ("assign", "市人社局", "交办", ["交办", "市人社局", "2026年12月2日"]),
-    ("direct", "", None, None),
-    ("other", "诉讼", None, None),
+@pytest.mark.parametrize("route,unit,document,doc_words,status", [
+    ("transfer", "漳平市人力资源和社会保障局", "转送", ["转送", "漳平市人力资源和社会保障局"], "已转送"),
+    ("assign", "市人社局", "交办", ["交办", "市人社局", "2026年12月2日"], "办理中"),
+    ("direct", "", "受理告知书", ["第三十一条第六项", "60日内出具信访处理意见书"], "办理中"),
+    ("other", "漳平市劳动人事争议仲裁委员会", "告知书", ["第三十一条第二项", "应当通过仲裁解决"], "已告知其他途径"),
 ])
-def test_route(qtbot, app_ctx, make_case, route, unit, document, doc_words):
-    ref = make_case()
+def test_route(qtbot, app_ctx, make_case, route, unit, document, doc_words, status):
+    # a labour dispute is led out to arbitration (第三十一条第二项); the others take the petition path (第六项)
+    ref = make_case(matter="申诉求决", claim_item=2) if route == "other" else make_case()
     view = open_view(qtbot, app_ctx, ref)
     dialog = start(qtbot, view, EventKind.ROUTED)
     choose(qtbot, dialog, "route", route)
@@ -131,10 +133,7 @@ def test_route(qtbot, app_ctx, make_case, route, unit, document, doc_words):
     label, summary = timeline(view)[-1]
     assert label == "转办（办理途径）" and summary.startswith({"transfer": "转送", "assign": "交办", "direct": "直接办理",
                                                             "other": "告知其他法定途径"}[route])
-    assert view.fields["status"].text().startswith("已告知其他途径" if route == "other" else "办理中")
-    if document is None:
-        assert view.preview is None
-        return
+    assert view.fields["status"].text().startswith(status)
     pdf = text_of(view.preview.rendered.pdf)
     assert ref.number in pdf and document in view.preview.rendered.title
     for word in doc_words:
@@ -148,11 +147,11 @@ def test_notify_prints_the_receipt(qtbot, app_ctx, make_case):
     choose(qtbot, dialog, "method", "邮寄")
     type_into(qtbot, dialog, "content", "已告知将转人社部门处理")
     save(qtbot, dialog)
-    assert timeline(view)[-1] == ("书面告知", "邮寄告知信访人受理情况：已告知将转人社部门处理")
+    assert timeline(view)[-1] == ("书面告知", "邮寄告知信访人办理途径和程序：已告知将转人社部门处理〔永信告〔2026〕1号〕")
     rendered = view.preview.rendered
     assert "告知书" in rendered.title
     pdf = text_of(rendered.pdf)
-    assert ref.number in pdf and ref.query_code in pdf and "欧阳娜娜" in pdf
+    assert ref.number in pdf and "永信告〔2026〕1号" in pdf and "欧阳娜娜" in pdf
     route_row = [view.deadlines.item(i, 3).text() for i in range(view.deadlines.rowCount())
                  if view.deadlines.item(i, 0).text().startswith("受理告知")][0]
     assert route_row.startswith("已于2026-11-02完成")
@@ -162,16 +161,17 @@ def test_refuse_prints_the_refusal_notice(qtbot, app_ctx, make_case):
     ref = make_case()
     view = open_view(qtbot, app_ctx, ref)
     dialog = start(qtbot, view, EventKind.REFUSED)
-    choose(qtbot, dialog, "kind", "not_accepted")
-    type_into(qtbot, dialog, "ground", "该事项已由人民法院受理")
-    type_into(qtbot, dialog, "article", "《信访工作条例》第三十一条第一项")
-    type_into(qtbot, dialog, "instead", "漳平市人民法院了解审理进度")
+    choose(qtbot, dialog, "ground", "being_handled")
+    type_into(qtbot, dialog, "details", "该事项已由漳平市人社局受理")
+    type_into(qtbot, dialog, "instead", "向漳平市人社局了解办理进度")
     save(qtbot, dialog)
-    assert timeline(view)[-1] == ("不予受理／不再受理", "不予受理：该事项已由人民法院受理")
+    label, summary = timeline(view)[-1]
+    assert label == "不予受理／不再受理" and summary.startswith("不予受理：该信访事项已经受理或者正在办理")
+    assert "第十九条第三款" in summary and "该事项已由漳平市人社局受理" in summary
     assert view.fields["status"].text() == "不予受理"
     assert view.preview.output_name() == f"{ref.number}-不予受理告知书.pdf"
     pdf = text_of(view.preview.rendered.pdf)
-    for word in ("不予受理", "该事项已由人民法院受理", "第三十一条第一项", "漳平市人民法院了解审理进度", ref.number):
+    for word in ("不予受理", "该事项已由漳平市人社局受理", "第十九条第三款", "向漳平市人社局了解办理进度", ref.number):
         assert word in pdf
 
 
@@ -186,11 +186,12 @@ def test_extend_prints_the_extension_notice(qtbot, app_ctx, make_case):
     type_into(qtbot, dialog, "reason", "需调取企业工资台账")
     type_into(qtbot, dialog, "approver", "陈镇长")
     save(qtbot, dialog)
-    assert timeline(view)[-1] == ("延期", "延期20日，理由：需调取企业工资台账，批准人：陈镇长")
+    assert timeline(view)[-1] == ("延期", "延期20日，理由：需调取企业工资台账，批准人：陈镇长〔永信延〔2026〕1号〕")
     assert "延期" not in [b.text() for b in view.action_buttons.values()][0:0] and \
         "workflow.extended" not in view.action_buttons          # only once (第三十四条)
     pdf = text_of(view.preview.rendered.pdf)
-    for word in ("延期", "需调取企业工资台账", "陈镇长", "2027年1月11日"):   # 20 Dec + 20 days = 9 Jan (Sat) → Mon 11 Jan
+    # routed 11-03: 60 days end Sat 2 Jan → Mon 4 Jan; 20 more end Sun 24 Jan → Mon 25 Jan
+    for word in ("延期", "需调取企业工资台账", "陈镇长", "2027年1月4日", "2027年1月25日"):
         assert word in pdf
 
 
@@ -205,7 +206,8 @@ def test_reply_prints_the_decision_with_review_rights(qtbot, app_ctx, make_case)
     review.selectAll()
     type_into(qtbot, dialog, "review_body", "漳平市人力资源和社会保障局")
     save(qtbot, dialog)
-    assert timeline(view)[-1] == ("出具处理意见", "支持：责成企业于十日内支付拖欠工资")
+    assert timeline(view)[-1] == ("出具处理意见", "支持：责成企业于十日内支付拖欠工资，"
+                                              "依据：《保障农民工工资支付条例》第十五条〔永信处〔2026〕1号〕")
     assert view.fields["status"].text().startswith("已答复")
     pdf = text_of(view.preview.rendered.pdf)
     for word in ("处理意见书", "支持", "责成企业于十日内支付拖欠工资", "第十五条", "30日", "漳平市人力资源和社会保障局"):
@@ -215,13 +217,13 @@ def test_reply_prints_the_decision_with_review_rights(qtbot, app_ctx, make_case)
 @pytest.mark.parametrize("state,kind,fill,expected_label,expected_status", [
     ("replied", EventKind.REVIEW_REQUESTED, {"reason": "认为工资计算有误", "body": "漳平市人民政府"},
      "复查申请", "复查中"),
-    ("reviewing", EventKind.REVIEW_DECIDED, {"outcome": "rejected", "text": "经复查，维持原处理意见"},
+    ("reviewing", EventKind.REVIEW_DECIDED, {"disposition": "uphold", "text": "经复查，维持原处理意见"},
      "复查意见", "已复查"),
     ("reviewed", EventKind.RECHECK_REQUESTED, {"reason": "仍认为计算有误"}, "复核申请", "复核中"),
-    ("rechecking", EventKind.RECHECK_DECIDED, {"outcome": "explained", "text": "经复核，维持复查意见"},
+    ("rechecking", EventKind.RECHECK_DECIDED, {"disposition": "uphold", "text": "经复核，维持复查意见"},
      "复核意见", "已复核"),
     ("replied", EventKind.CLOSED, {"summary": "工资已全部支付"}, "办结", "已办结"),
-    ("handling", EventKind.OBJECTED, {"reason": "不属于本单位职责"}, "异议退回", "待处理"),
+    ("assigned", EventKind.OBJECTED, {"reason": "不属于本单位职责"}, "异议退回", "待处理"),
     ("registered", EventKind.NOTE, {"text": "信访人来电询问进度"}, "备注", "待处理"),
 ])
 def test_review_recheck_close_objection_and_note(qtbot, app_ctx, make_case, state, kind, fill, expected_label,
@@ -230,14 +232,14 @@ def test_review_recheck_close_objection_and_note(qtbot, app_ctx, make_case, stat
     view = open_view(qtbot, app_ctx, ref)
     dialog = start(qtbot, view, kind)
     for name, value in fill.items():
-        if name == "outcome":
+        if name in ("outcome", "disposition"):
             choose(qtbot, dialog, name, value)
         else:
             type_into(qtbot, dialog, name, value)
     save(qtbot, dialog)
     label, summary = timeline(view)[-1]
     assert label == expected_label
-    assert [v for n, v in fill.items() if n != "outcome" and n != "body"][0] in summary
+    assert [v for n, v in fill.items() if n not in ("outcome", "body", "disposition")][0] in summary
     assert view.fields["status"].text().startswith(expected_status)
     assert view.preview is None                       # these actions produce no document
 
@@ -272,6 +274,10 @@ def test_an_empty_required_field_is_marked_and_nothing_is_written(qtbot, app_ctx
     assert QApplication.focusWidget() is row.editor
     assert (events(ref), AuditEntry.select().count()) == before
     type_into(qtbot, dialog, "text", "已解释")
+    save(qtbot, dialog)
+    # the legal basis is the office's own choice, never a default (第三十二条)
+    assert "依据" in dialog.rows["basis"].error.text() and (events(ref), AuditEntry.select().count()) == before
+    type_into(qtbot, dialog, "basis", "《社会救助暂行办法》第九条")
     type_into(qtbot, dialog, "delivered_on", "2026-13-01")
     save(qtbot, dialog)
     assert row.error.isHidden() and "不是有效日期" in dialog.rows["delivered_on"].error.text()
@@ -323,10 +329,9 @@ def test_buttons_follow_the_state_and_the_role(qtbot, services, admin, tasks, ma
         view = open_view(qtbot, AppContext(services, tasks, actor), ref)
         return {k for k in view.action_buttons if k.startswith("workflow.")}
 
-    assert keys(admin) == {"workflow.objected", "workflow.notified", "workflow.extended", "workflow.replied",
-                           "workflow.note"}
+    assert keys(admin) == {"workflow.notified", "workflow.extended", "workflow.replied", "workflow.note"}
     assert keys(leader) == {"workflow.extended", "workflow.note"}
-    assert keys(clerk2) == {"workflow.objected", "workflow.notified", "workflow.note"}
+    assert keys(clerk2) == {"workflow.notified", "workflow.note"}
 
 
 # -- documents menu and revealing personal data --------------------------------------------------
@@ -335,8 +340,8 @@ def test_print_menu_lists_every_document_and_why_not(qtbot, app_ctx, make_case):
     ref = make_case()
     view = open_view(qtbot, app_ctx, ref)
     entries = {a.text(): a.isEnabled() for a in view.print_menu.actions()}
-    assert entries["信访事项登记表"] and entries["受理（接收）告知书"]
-    assert entries["处理意见书（该事项尚未出具处理意见）"] is False
+    assert entries["信访事项登记表"] and entries["信访事项接收告知书"]
+    assert entries["信访处理意见书（该事项尚未出具书面答复）"] is False
     assert entries["转送／交办单（该事项没有转送或交办记录）"] is False
     next(a for a in view.print_menu.actions() if a.text() == "信访事项登记表").trigger()
     assert view.preview is not None and view.preview.rendered.title == "信访事项登记表"

@@ -37,7 +37,7 @@ def cases(services, clerk, handler):
                                                      "要求落实土地承包经营权")),
     }
     services.cases.act(handler, made["handled"].number, EventKind.ROUTED,
-                       {"route": "direct", "unit": "镇综治中心"}, at=datetime(2026, 9, 2, 10))
+                       {"route": "direct", "unit": "镇综治中心", "notified": True}, at=datetime(2026, 9, 2, 10))
     return {k: c.number for k, c in made.items()}
 
 

@@ -391,7 +391,7 @@ def test_saving_opens_the_print_preview_of_the_receipt(qtbot, page):
     save_minimal_form(kb, page)
     qtbot.waitUntil(lambda: any(d.isVisible() for d in page.findChildren(PrintPreviewDialog)), timeout=5000)
     [dialog] = [d for d in page.findChildren(PrintPreviewDialog) if d.isVisible()]
-    assert "受理" in dialog.windowTitle()
+    assert "接收告知书" in dialog.windowTitle()
     dialog.close()
 
 

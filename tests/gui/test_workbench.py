@@ -27,12 +27,12 @@ def cases(services, clerk, handler):
         "fresh": services.cases.register(clerk, _reg("欧阳娜娜", datetime(2026, 11, 2, 9))),
         "done": services.cases.register(clerk, _reg("赵敏", datetime(2026, 9, 10, 9))),
     }
-    services.cases.act(handler, made["today"].number, EventKind.ROUTED, {"route": "direct", "unit": "镇综治中心"},
+    services.cases.act(handler, made["today"].number, EventKind.ROUTED, {"route": "direct", "unit": "镇综治中心", "notified": True},
                        at=datetime(2026, 9, 2, 10))
     done = made["done"].number
-    services.cases.act(handler, done, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"},
+    services.cases.act(handler, done, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办", "notified": True},
                        at=datetime(2026, 9, 11, 10))
-    services.cases.act(handler, done, EventKind.REPLIED, {"outcome": "supported", "text": "已解决"},
+    services.cases.act(handler, done, EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "supported", "text": "已解决"},
                        at=datetime(2026, 10, 8, 10))
     return {k: c.number for k, c in made.items()}
 
@@ -111,7 +111,7 @@ def test_workbench_refreshes_when_shown_again(qtbot, app_ctx, cases, services, h
     window.show()
     page = window.pages["workbench"]
     assert page.boxes["to_route"].title() == "新登记待转办（3件）"
-    services.cases.act(handler, cases["fresh"], EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+    services.cases.act(handler, cases["fresh"], EventKind.ROUTED, {"route": "direct", "unit": "镇信访办", "notified": True})
     window.show_page("cases")
     window.show_page("workbench")
     assert page.boxes["to_route"].title() == "新登记待转办（2件）"

@@ -32,7 +32,7 @@ def text_of(pdf: bytes) -> str:
 
 def routed(services, clerk, handler, clock, **reg):
     ref = services.cases.register(clerk, make_registration(**reg))
-    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办", "notified": True})
     return ref
 
 
@@ -52,7 +52,7 @@ def test_case_moves_from_yellow_to_red_to_green_and_off_the_board(services, cler
     clock.advance(days=65)                                   # 2027-01-06: two days past the limit (due 2027-01-04, after the New Year holiday)
     card = card_of(services, admin)
     assert card.colour == Colour.RED and card.reason_texts() == ["办理期限已于2027-01-04届满（超期2天）"]
-    services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "支持", "text": "责成企业支付工资"})
+    services.cases.act(handler, ref.number, EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "支持", "text": "责成企业支付工资"})
     card = card_of(services, admin)
     assert card.colour == Colour.GREEN
     assert card.reason_texts() == ["已于2027-01-06书面答复，待回访（回访期限2027-02-05）"]
@@ -137,7 +137,7 @@ def test_override_is_shown_audited_and_lapses_when_facts_change(services, clerk,
     assert card.reason_texts() == ["办理期限已于2027-01-04届满（超期2天）"]
     entry = AuditEntry.get(AuditEntry.action == "attention.override")
     assert entry.actor == "leader1" and entry.detail["reason"].startswith("企业已同意")
-    services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "支持", "text": "责成企业支付工资"})
+    services.cases.act(handler, ref.number, EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "支持", "text": "责成企业支付工资"})
     card = card_of(services, admin)
     assert card.colour == Colour.GREEN and card.grade.override is None and card.grade.lapsed is not None
 
@@ -177,7 +177,7 @@ def test_workbench_shows_follow_ups_due_and_the_leaders_own_cases(services, cler
     owned = routed(services, clerk, handler, clock)
     services.get(OwnershipService).assign(leader, owned.number, "leader1", "约谈企业负责人", "2026-12-15")
     replied = routed(services, clerk, handler, clock, request="反映道路施工影响出行", category_code="0301")
-    services.cases.act(handler, replied.number, EventKind.REPLIED, {"outcome": "支持", "text": "已责成施工单位整改"})
+    services.cases.act(handler, replied.number, EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "支持", "text": "已责成施工单位整改"})
     wb = services.get(WorkbenchService)
     assert wb.load(admin).section("followup_due").total == 0            # due 2026-12-02, not within 7 days
     clock.advance(days=27)                                              # 2026-11-29

@@ -24,6 +24,7 @@ from xinfang_desktop.store.models_attention import ColourOverride
 
 ZHANG_ID = "350881199001011231"
 LAND = "反映村集体土地被征收后补偿款未足额发放，要求按标准补足"
+BASIS = "《保障农民工工资支付条例》第三条"      # a 处理意见书 states its legal basis (第三十二条)
 
 
 @pytest.fixture
@@ -45,13 +46,13 @@ def group_visit(services, clerk, handler):
                      PetitionerInput(name="李四", phone="13700000001", township_code="350881102000",
                                      is_representative=True),
                      PetitionerInput(name="王五", phone="13700000002", township_code="350881102000")]))
-    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇国土所"})
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇国土所", "notified": True})
     return ref
 
 
 def routed(services, clerk, handler, **reg):
     ref = services.cases.register(clerk, make_registration(**reg))
-    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办", "notified": True})
     return ref
 
 
@@ -114,13 +115,13 @@ def test_a_review_that_supported_the_petitioner_is_not_still_disputed_article_35
                   petitioners=[PetitionerInput(name="赵六", phone="13700000003", township_code="350881102000")])
     board = services.get(BoardService)
     for ref in (won, lost):
-        services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "rejected", "text": "不予支持"})
+        services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "rejected", "text": "不予支持", "basis": BASIS})
         services.cases.act(handler, ref.number, EventKind.REVIEW_REQUESTED, {"reason": "不服处理意见"})
     pending = board.matter_card(admin, won.number)
     assert pending.colour == Colour.ORANGE and "复查中，信访人对处理意见仍有争议" in pending.reason_texts()
 
-    services.cases.act(handler, won.number, EventKind.REVIEW_DECIDED, {"outcome": "supported", "text": "撤销原意见"})
-    services.cases.act(handler, lost.number, EventKind.REVIEW_DECIDED, {"outcome": "rejected", "text": "维持原意见"})
+    services.cases.act(handler, won.number, EventKind.REVIEW_DECIDED, {"disposition": "revoke", "outcome": "supported", "text": "撤销原意见"})
+    services.cases.act(handler, lost.number, EventKind.REVIEW_DECIDED, {"disposition": "uphold", "text": "维持原意见"})
     supported = board.matter_card(admin, won.number)
     assert supported.colour == Colour.GREEN
     assert not [t for t in texts_of(supported) if "争议" in t]
@@ -217,3 +218,4 @@ def test_a_petitioners_hardship_shows_on_their_matter_and_says_whose(services, c
     land = board.matter_card(admin, ref.number)
     assert land.reason_texts()[:2] == ["急难情况（工资被拖欠，张三）", "急难情况（急病就医，李四）：妻子住院急需手术费"]
     assert not [t for t in texts_of(board.matter_card(admin, road.number)) if "急难" in t]
+

@@ -46,10 +46,12 @@ def test_a_folder_of_an_earlier_version_upgrades_to_the_board_by_matter(tmp_path
             "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'colour_override'").fetchall()}
         assert triggers == {"sync_journal_colour_override_insert", "sync_journal_colour_override_update"}
         assert not db.execute_sql("SELECT name FROM sqlite_master WHERE name LIKE '%before_matters%'").fetchall()
-        standings = [r[0] for r in db.execute_sql(
-            "SELECT review_standing FROM \"case\" WHERE id IN (SELECT case_id FROM case_event "
-            "WHERE kind = 'review_requested')").fetchall()]
-        assert len(standings) == 2 and all(s.startswith("review:") and s != "review:pending" for s in standings)
+        standings = dict(db.execute_sql(
+            "SELECT status, review_standing FROM \"case\" WHERE id IN (SELECT case_id FROM case_event "
+            "WHERE kind = 'review_requested')").fetchall())
+        # The reviewed matter has its review's result; the one forwarded (转送) was never this office's to
+        # decide, so the reply and review recorded on it are not its (the regulation's paths, v12).
+        assert standings == {"reviewed": "review:rejected", "transferred": None}
         assert db.execute_sql("SELECT COUNT(*) FROM \"case\" WHERE handling_unit IS NOT NULL").fetchone()[0] > 0
         assert run_check(db, opened.services.calendar.calendar).ok
         # The earlier override applies where it was set: on the grouping by person.
@@ -61,3 +63,4 @@ def test_a_folder_of_an_earlier_version_upgrades_to_the_board_by_matter(tmp_path
         assert matter.colour == Colour.RED and matter.earlier_override_texts()
     finally:
         opened.services.close()
+

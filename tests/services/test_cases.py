@@ -35,8 +35,10 @@ def test_numbers_are_never_reused(services, clerk):
 
 def test_same_id_number_links_to_the_same_person(services, clerk):
     services.cases.register(clerk, make_registration())
+    # Another phone for the same person is corrected by the clerk's choice, never silently
+    # (tests/services/test_person_identity.py has the rule itself).
     services.cases.register(clerk, make_registration(petitioners=[
-        PetitionerInput(name="欧阳娜娜", id_number="11010519491231002x", phone="13900001111")]))
+        PetitionerInput(name="欧阳娜娜", id_number="11010519491231002x", phone="13900001111", on_conflict="correct")]))
     assert Person.select().count() == 1
     assert Person.get().phone == "13900001111"
     found = services.cases.find_earlier(id_number="11010519491231002X")
@@ -93,7 +95,7 @@ def test_workflow_actions_through_the_service(services, clerk, handler, clock):
     with pytest.raises(NotAllowed, match="不能再次延期"):
         services.cases.act(handler, ref.number, EventKind.EXTENDED, {"days": 5, "reason": "再延", "approver": "镇长"})
     clock.advance(days=10)
-    services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "支持", "text": "责成企业支付工资"})
+    services.cases.act(handler, ref.number, EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "支持", "text": "责成企业支付工资"})
     with pytest.raises(PermissionDenied, match="没有“办结”的权限"):
         services.cases.act(clerk, ref.number, EventKind.CLOSED, {})
     services.cases.act(handler, ref.number, EventKind.CLOSED, {"summary": "已支付"})
@@ -107,7 +109,7 @@ def test_refused_action_writes_nothing(services, clerk, handler):
     ref = services.cases.register(clerk, make_registration())
     before = counts()
     with pytest.raises(NotAllowed):
-        services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "支持", "text": "x"})
+        services.cases.act(handler, ref.number, EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "支持", "text": "x"})
     with pytest.raises(InvalidInput):
         services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "assign", "unit": "市人社局"})
     assert counts() == before

@@ -6,10 +6,12 @@ from __future__ import annotations
 from tests.conftest import make_registration
 from xinfang_desktop.domain.workflow import EventKind
 
+BASIS = "《保障农民工工资支付条例》第三条"      # a 处理意见书 states its legal basis (第三十二条)
+
 
 def routed(services, clerk, handler, **reg):
     ref = services.cases.register(clerk, make_registration(**reg))
-    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办", "notified": True})
     return ref
 
 
@@ -19,9 +21,9 @@ def test_xinfang_check_verifies_the_cached_review_standing(services, clerk, hand
     from xinfang_desktop.services.check import run_check
 
     ref = routed(services, clerk, handler)
-    services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "rejected", "text": "不予支持"})
+    services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "rejected", "text": "不予支持", "basis": BASIS})
     services.cases.act(handler, ref.number, EventKind.REVIEW_REQUESTED, {})
-    services.cases.act(handler, ref.number, EventKind.REVIEW_DECIDED, {"outcome": "supported", "text": "撤销"})
+    services.cases.act(handler, ref.number, EventKind.REVIEW_DECIDED, {"disposition": "revoke", "outcome": "supported", "text": "撤销"})
     db = services.db
     assert db.execute_sql('SELECT review_standing, handling_unit FROM "case"').fetchone() == ("review:supported",
                                                                                              "镇信访办")

@@ -26,9 +26,9 @@ def numbers(services, clerk, handler):
         out[key] = services.cases.register(clerk, _reg("张" + key, when)).number
     for key, when in (("x", datetime(2026, 9, 1, 9)), ("y", datetime(2026, 9, 3, 9))):
         n = out[key] = services.cases.register(clerk, _reg("李" + key, when, "0301")).number
-        services.cases.act(handler, n, EventKind.ROUTED, {"route": "direct", "unit": "镇综治中心"},
+        services.cases.act(handler, n, EventKind.ROUTED, {"route": "direct", "unit": "镇综治中心", "notified": True},
                            at=when.replace(hour=10))
-        services.cases.act(handler, n, EventKind.REPLIED, {"outcome": "supported", "text": "已解决"},
+        services.cases.act(handler, n, EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "supported", "text": "已解决"},
                            at=when.replace(day=when.day + 20))
     return out
 

@@ -21,17 +21,17 @@ def test_each_document_follows_the_state(services, clerk, handler, admin, clock)
     receipt = printer.render(clerk, ref.number, "receipt")
     text = text_of(receipt.pdf)
     assert ref.number in text and ref.query_code in text and "欧阳娜娜" in text
-    with pytest.raises(NotAllowed, match="尚未出具处理意见"):
+    with pytest.raises(NotAllowed, match="尚未出具书面答复"):
         printer.render(clerk, ref.number, "decision")
     clock.advance(days=1)
-    services.cases.act(handler, ref.number, EventKind.ROUTED,
-                       {"route": "assign", "unit": "市人社局", "deadline": "2026-12-20"})
-    assert "市人社局" in text_of(printer.render(handler, ref.number, "transfer").pdf)
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇劳动保障所"})
+    assert printer.available(ref.number)["transfer"] is not None
     clock.advance(days=10)
     services.cases.act(handler, ref.number, EventKind.EXTENDED, {"days": 20, "reason": "需调查", "approver": "镇长"})
     ext = text_of(printer.render(handler, ref.number, "extension").pdf)
-    assert "镇长" in ext and "2026年12月20日" in ext
-    services.cases.act(handler, ref.number, EventKind.REPLIED, {"outcome": "支持", "text": "责成企业支付工资"})
+    # 60 days from 11-03 end on Saturday 01-02: Monday 01-04; 20 more end on Sunday 01-24: Monday 01-25
+    assert "镇长" in ext and "原定办理期限为2027年1月4日" in ext and "延长至2027年1月25日" in ext
+    services.cases.act(handler, ref.number, EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "支持", "text": "责成企业支付工资"})
     decision = text_of(printer.render(handler, ref.number, "decision").pdf)
     assert "责成企业支付工资" in decision and "30日" in decision
     assert printer.available(ref.number)["refusal"] is not None

@@ -33,15 +33,22 @@ def test_every_figure_of_october_matches_the_hand_count(services, admin, october
     assert rows(s.by_township) == {T102: (4, 4), T103: (1, 6), T104: (1, 1), "": (1, 3)}
     assert [r.label for r in s.by_township.rows][-1] == "未填乡镇"
     assert rows(s.by_repeat) == {"first": (6, 13), "repeat": (1, 1)}
-    assert rows(s.by_group) == {"single": (6, 8), "group": (1, 6)}
+    # B is a letter signed by six: a 联名信, not a group visit (a group visit is 走访 only)
+    assert rows(s.by_group) == {"single": (6, 8), "joint": (1, 6)}
     w = s.workflow
-    assert (w.received, w.routed, w.refused, w.redirected, w.replied, w.closed, w.extended, w.reviewed,
-            w.overdue) == (7, 5, 1, 0, 3, 2, 1, 1, 1)
+    assert (w.received, w.accepted, w.routed, w.refused, w.redirected, w.replied, w.closed, w.extended, w.reviewed,
+            w.overdue) == (7, 6, 5, 1, 0, 3, 2, 1, 1, 1)
     r = {x.key: x for x in s.rates}
-    assert (r["timely_acceptance"].numerator, r["timely_acceptance"].denominator) == (5, 7)
+    # G (registered 10-20, its 15 days end 11-04) is still inside its window on 11-02: not counted
+    assert (r["timely_acceptance"].numerator, r["timely_acceptance"].denominator) == (5, 6)
+    assert dict(r["timely_acceptance"].parts) == {"按期告知": 5, "超期告知": 1, "超期未告知": 0, "补录": 0}
+    assert dict(r["timely_acceptance"].not_counted) == {"告知期内待告知": 1}
     assert (r["on_time_closure"].numerator, r["on_time_closure"].denominator) == (2, 4)
     assert dict(r["on_time_closure"].parts) == {"按期办结": 2, "超期办结": 1, "超期未办结": 1}
+    # B, transferred 10-30: this office's handling ended there (第二十二、二十三条), no limit to count
+    assert dict(r["on_time_closure"].not_counted) == {"办理期限内在办": 0}
     assert (r["participation"].numerator, r["participation"].denominator) == (1, 2)
+    assert dict(r["participation"].not_counted) == {"评价期内未评": 1}              # H, replied 10-15
     assert (r["satisfaction"].numerator, r["satisfaction"].denominator) == (1, 1)
     assert (r["repeat"].numerator, r["repeat"].denominator) == (1, 7)
     assert r["on_time_closure"].text == "50.0%" and r["repeat"].worked == "1 ÷ 7 = 14.3%"
@@ -90,7 +97,8 @@ def reference(services, period, today):
     cal = services.calendar.calendar()
     start = datetime.combine(period.start, datetime.min.time())
     end = datetime.combine(period.end + timedelta(days=1), datetime.min.time())
-    out = dict(received=0, timely=0, on_time=0, late=0, open_late=0, rated=0, unrated=0, good=0, repeats=0)
+    out = dict(received=0, timely=0, decided_late=0, late_entry=0, undecided_late=0, undecided_in=0, on_time=0, late=0,
+               open_late=0, open_in=0, rated=0, unrated=0, unrated_in=0, good=0, repeats=0)
     events: dict[str, list] = {}
     for e in CaseEvent.select():
         events.setdefault(e.case_id, []).append(to_event(e))
@@ -99,18 +107,22 @@ def reference(services, period, today):
         out["received"] += 1
         out["repeats"] += c.repeat_of is not None
         route = s.deadline(wf.DeadlineKey.ROUTE)
-        out["timely"] += route.met_on is not None and route.met_on <= route.due.date
+        # a back-dated entry (补录) is never counted as accepted in time: a term of its own
+        if route.met_on is not None:
+            out["late_entry" if s.entered_late else "timely" if route.met_on <= route.due.date else "decided_late"] += 1
+        else:
+            out["undecided_late" if route.overdue_on(today) else "undecided_in"] += 1
         h = s.deadline(wf.DeadlineKey.HANDLING)
-        if h is not None:
+        if h is not None and s.route not in (None, wf.Route.OTHER_CHANNEL):
             if h.met_on is not None:
                 out["on_time" if h.met_on <= h.due.date else "late"] += 1
-            elif h.overdue_on(today):
-                out["open_late"] += 1
+            else:
+                out["open_late" if h.overdue_on(today) else "open_in"] += 1
         if s.rating is not None:
             out["rated"] += 1
             out["good"] += s.rating in (wf.Rating.SATISFIED, wf.Rating.BASICALLY)
-        elif s.replied_on is not None and (today - s.replied_on).days > st.RATING_WINDOW_DAYS:
-            out["unrated"] += 1
+        elif s.replied_on is not None:
+            out["unrated" if (today - s.replied_on).days > st.RATING_WINDOW_DAYS else "unrated_in"] += 1
     return out
 
 
@@ -132,10 +144,15 @@ def test_tables_add_up_and_rates_agree_with_a_full_fold_on_random_data(services,
     assert sum(r.count.batches for r in s.by_category.rows) == sum(r.count.batches for r in s.by_subcategory.rows)
     ref = reference(services, period, services.clock.today())
     i = s.rate_inputs
-    assert (i.received, i.accepted_in_time, i.closed_on_time, i.closed_late, i.open_past_due, i.rated,
-            i.unrated_past_window, i.satisfied + i.basically, i.repeats) == (
-        ref["received"], ref["timely"], ref["on_time"], ref["late"], ref["open_late"], ref["rated"],
-        ref["unrated"], ref["good"], ref["repeats"])
+    assert (i.received, i.accepted_in_time, i.decided_late, i.late_entries, i.undecided_past_window, i.undecided_in_window,
+            i.closed_on_time, i.closed_late, i.open_past_due, i.open_in_limit, i.rated, i.unrated_past_window,
+            i.unrated_in_window, i.satisfied + i.basically, i.repeats) == (
+        ref["received"], ref["timely"], ref["decided_late"], ref["late_entry"], ref["undecided_late"], ref["undecided_in"],
+        ref["on_time"], ref["late"], ref["open_late"], ref["open_in"], ref["rated"], ref["unrated"],
+        ref["unrated_in"], ref["good"], ref["repeats"])
+    # every matter is in exactly one term of 及时受理率 (counted or not)
+    assert (i.accepted_in_time + i.decided_late + i.late_entries + i.undecided_past_window + i.undecided_in_window
+            == i.received)
     assert i.satisfied + i.basically + i.dissatisfied == i.rated
 
 

@@ -73,7 +73,7 @@ def test_each_action_moves_the_matter_in_the_figures(services, admin, clerk, han
     services.cases.act(handler, ref.number, wf.EventKind.ROUTED, {"route": "direct", "unit": "永福镇民政办"})
     w, r = wf_figures()
     assert (w.routed, r.accepted_in_time, r.closed_on_time) == (1, 1, 0)
-    services.cases.act(handler, ref.number, wf.EventKind.REPLIED, {"outcome": "supported", "text": "已解决"})
+    services.cases.act(handler, ref.number, wf.EventKind.REPLIED, {"basis": "《保障农民工工资支付条例》第三条", "outcome": "supported", "text": "已解决"})
     w, r = wf_figures()
     assert (w.replied, r.closed_on_time, r.rated) == (1, 1, 0)
     services.cases.act(handler, ref.number, wf.EventKind.FOLLOWED_UP,
@@ -82,3 +82,25 @@ def test_each_action_moves_the_matter_in_the_figures(services, admin, clerk, han
     assert (r.rated, r.satisfied) == (1, 1)
     row = services.db.execute_sql("SELECT flags, replied_on FROM case_fact").fetchone()
     assert row[0] & st.REPLIED and row[1] == date(2026, 11, 2).isoformat()
+
+
+def test_the_facts_keep_each_open_15_day_limit_and_mark_a_late_decision(services, admin, october):
+    """第二十二、二十三条: the 15-day limit of each matter not yet decided (G, registered 10-20: 11-04; E
+    and F, never decided) is kept with its facts, so a rate can leave out the matters still inside
+    their window; a decision after it (B, routed 10-30 past its 10-26) has no open limit and is not
+    TIMELY. `xinfang check` verifies both and rebuilds them."""
+    db = services.db
+    facts = {number: (flags, limit) for number, flags, limit in db.execute_sql(
+        'SELECT c.number, f.flags, f.accept_limit FROM case_fact f JOIN "case" c ON c.sid = f.sid').fetchall()}
+    open_limits = {october["G"]: "2026-11-04", october["E"]: "2026-10-15", october["F"]: "2025-10-20"}
+    assert {n: limit for n, (_, limit) in facts.items() if limit} == open_limits
+    decided_late = [n for n, (flags, limit) in facts.items() if limit is None and not flags & st.TIMELY]
+    assert decided_late == [october["B"]] and facts[october["A"]][0] & st.TIMELY
+    db.execute_sql("UPDATE case_fact SET accept_limit = '2026-12-31' WHERE accept_limit IS NOT NULL")
+    db.execute_sql('UPDATE "case" SET stat_flags = stat_flags | ? WHERE number = ?', (st.TIMELY, october["B"]))
+    report = run_check(db, services.calendar.calendar)
+    assert report.facts_stale >= 1 and report.mismatched == [october["B"]]
+    run_check(db, services.calendar.calendar, repair=True)
+    assert run_check(db, services.calendar.calendar).ok
+    assert dict(db.execute_sql('SELECT c.number, f.accept_limit FROM case_fact f JOIN "case" c ON c.sid = f.sid '
+                               "WHERE f.accept_limit IS NOT NULL").fetchall()) == open_limits

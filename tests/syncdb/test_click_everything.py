@@ -192,6 +192,7 @@ def test_every_button_of_every_page_at_a_township(qtbot, offices, tmp_path, key_
     pressed = _walk(qtbot, window)
     assert "转办(&R)…" in pressed or any(p.startswith("转办") for p in pressed), pressed   # the case view's actions
     assert "从U盘导入(&I)" in pressed or any("从U盘导入" in p for p in pressed), pressed
+    assert any("核验告知书" in p for p in pressed), pressed                 # issue 17's action, at the township
     assert len(pressed) > 40, pressed
     assert not unexpected(), "\n".join(unexpected())
 
@@ -204,5 +205,6 @@ def test_every_button_of_every_page_at_the_city(qtbot, offices, tmp_path, key_ca
     window = _window(qtbot, city, tmp_path)
     pressed = _walk(qtbot, window)
     assert any("从U盘导入" in p for p in pressed), pressed
+    assert any("核验告知书" in p for p in pressed), pressed                 # and at the city
     assert len(pressed) > 40, pressed
     assert not unexpected(), "\n".join(unexpected())

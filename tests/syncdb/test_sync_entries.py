@@ -317,7 +317,8 @@ def test_a_petitioners_new_phone_finds_all_their_cases_at_the_city(town, city, t
 
     def again(phone: str, request: str):
         return town.register(name="回访人", request=request, petitioners=[PetitionerInput(
-            name="回访人", id_number="11010519491231002X", phone=phone, township_code=town.code)])
+            name="回访人", id_number="11010519491231002X", phone=phone, township_code=town.code,
+            on_conflict="correct")])      # a new phone is corrected on the clerk's choice (issue 13)
 
     first = again("13812345670", "要求追讨拖欠的工资")
     town.export()

@@ -46,7 +46,8 @@ def play_rounds(offices, folder: Path, rounds: int = 3) -> list[Path]:
                 outcome="none"))
             o.register(name="回访人", received_at=datetime(2026, 10, 25, 9, 0),
                        petitioners=[PetitionerInput(name="回访人", id_number="11010519491231002X",
-                                                    phone=f"1381234567{r}", township_code=t)])
+                                                    phone=f"1381234567{r}", township_code=t,
+                                                    on_conflict="correct")])   # a new phone each round
             rows = o.export()
             files += write_out(o, folder / f"r{r}", rows)
         # the city imports in order and acks, so later township bundles carry last_received

@@ -249,7 +249,7 @@ def test_a_township_cannot_act_on_a_city_matter_not_handed_to_it(offices, tmp_pa
     town.sync
     town.svc.cases.act(town.admin, ref.id, "routed", {"route": "direct", "unit": "永福镇"})
     with pytest.raises(NotAllowed) as info:
-        town.svc.cases.act(town.admin, ref.id, "refused", {"kind": "not_accepted", "ground": "不属于", "article": "x"})
+        town.svc.cases.act(town.admin, ref.id, "refused", {"ground": "being_handled"})
     assert "漳平市信访局" in info.value.message
     assert other  # 新桥镇 holds no such case at all
 

@@ -178,7 +178,7 @@ def cmd_reception_summary(args: argparse.Namespace) -> int:
         return 0
     print(f"领导接访汇总 {s.start:%Y-%m-%d} 至 {s.end:%Y-%m-%d}")
     print("方式\t次数\t批次\t人次")
-    for ln in s.lines:
+    for ln in s.display_lines():
         print(f"{ln.label}\t{ln.receptions}\t{ln.batches}\t{ln.persons}")
     return 0
 

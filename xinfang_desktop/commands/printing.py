@@ -34,6 +34,8 @@ def add_case_print(case_sub) -> None:
 def cmd_case_print(args) -> int:
     svc = open_services(args)
     actor = acting_user(svc, args)
+    if args.document == "receipt":
+        _unlock_receipt_key(svc, args.number)
     rendered = svc.get(PrintService).render(actor, args.number, args.document, redacted=args.redacted)
     for warning in rendered.warnings():
         print(f"警告：字库缺字，打印时为空白，请手写补充——{warning}", file=sys.stderr)
@@ -44,3 +46,21 @@ def cmd_case_print(args) -> int:
     else:
         print(f"已生成{rendered.title}（{rendered.pages}页{'，脱敏' if args.redacted else ''}）：{out}")
     return 0
+
+
+def _unlock_receipt_key(svc, number: str) -> None:
+    """The first print of a receipt is signed (issue 17) when the key passphrase is in XINFANG_PASSPHRASE or
+    typed at a terminal; otherwise the receipt is printed without the 核验码, and says so."""
+    import os
+
+    from ..services.receipts import ReceiptService
+    from .sync import PASSPHRASE_ENV, _passphrase
+
+    receipts = svc.get(ReceiptService)
+    if not receipts.needs_key(number):
+        return
+    if os.environ.get(PASSPHRASE_ENV) or (sys.stdin is not None and sys.stdin.isatty()):
+        receipts.unlock(_passphrase())
+    else:
+        print(f"提示：没有提供同步密钥口令（环境变量 {PASSPHRASE_ENV}），这份告知书未附核验码。"
+              "提供口令后重新打印，即可加上签名的二维码和核验码（日期仍为登记日期）。", file=sys.stderr)

@@ -46,6 +46,9 @@ def register(sub) -> None:
                    help="改正列的对应关系，例如 --map 形式=channel；字段：" +
                         "，".join(f"{f.key}（{f.label}）" for f in _fields()) + "；字段写 none 表示不导入该列")
     i.add_argument("--rejects", type=Path, help="未导入行的文件（默认：与台账同目录的“文件名.未导入”）")
+    i.add_argument("--person-conflicts", choices=["keep", "separate"], default="keep",
+                   help="身份证号码已登记、但姓名不同的行：keep 不导入（默认；已登记的信访人不作修改，该行列入未导入文件）；"
+                        "separate 按另一人导入（另行登记，不登记该身份证号码）")
     i.add_argument("--format", choices=["text", "json"], default="text")
     i.set_defaults(func=cmd_ledger_import)
 
@@ -156,27 +159,38 @@ def cmd_ledger_import(args) -> int:
     mapping = _mapping(table, args.map)
     columns = {table.headers[i]: FIELD_BY_KEY[k].label for i, k in sorted(mapping.items())}
     if args.dry_run:
-        plan = ledger.dry_run(actor, table, mapping, progress=progress)
+        plan = ledger.dry_run(actor, table, mapping, person_conflicts=args.person_conflicts, progress=progress)
         imported, skipped, rejected, rejects_file = plan.count("ok"), plan.count("duplicate"), plan.count("rejected"), None
-        rows = plan.rows
     else:
         result = ledger.run_import(actor, table, mapping, rejects_path=args.rejects or rejects_path_for(args.file),
-                                   progress=progress)
+                                   person_conflicts=args.person_conflicts, progress=progress)
         imported, skipped, rejected, rejects_file = result.imported, result.skipped, result.rejected, result.rejects_file
-        rows = result.plan.rows
+        plan = result.plan
+    rows = plan.rows
+    conflicts, separated, kept = plan.count("conflict"), plan.count_person("separate"), plan.count_person("kept")
     if args.format == "json":
         emit_json({"file": table.file_name, "dry_run": args.dry_run, "columns": columns,
                    "imported": imported, "skipped": skipped, "rejected": rejected,
+                   "person_conflicts": conflicts, "separated": separated, "kept": kept,
                    "rejects_file": str(rejects_file) if rejects_file else None,
-                   "rows": [{"row": r.row_number, "status": r.status, "problems": r.problems} for r in rows]})
+                   "rows": [{"row": r.row_number, "status": r.status, "problems": r.problems, "person": r.person,
+                             "note": r.note or None} for r in rows]})
         return 0
     print("列的对应：" + "，".join(f"{h}→{label}" for h, label in columns.items()))
     verb = "可导入" if args.dry_run else "已导入"
     print(f"{verb}{imported}行，已存在跳过{skipped}行，有问题未导入{rejected}行。")
+    if conflicts or separated or kept:
+        will = "将" if args.dry_run else "已"
+        print(f"身份证号码已登记、但姓名不同：{conflicts}行未导入（已登记的信访人不作修改），{separated}行{will}按另一人登记；"
+              f"电话、住址等与已登记的不同：{kept}行{will}保留已登记的信息。")
+        if conflicts:
+            print("  核实不是同一人的，可加 --person-conflicts separate 再导入，按另一人登记（不登记该身份证号码）。")
     for r in rows:
         if r.status != "ok":
             kind = "跳过" if r.status == "duplicate" else "未导入"
             print(f"  第{r.row_number}行 {kind}：{r.summary}")
+        elif r.note:
+            print(f"  第{r.row_number}行 {verb}：{r.note}")
     if rejects_file:
         print(f"未导入的行已写入：{rejects_file}（改正后可再次导入，已导入的行不会重复）")
     if args.dry_run:

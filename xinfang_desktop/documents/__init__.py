@@ -19,22 +19,32 @@ from dataclasses import dataclass
 from .fonts import FontSet, get_fonts, missing_glyphs
 from .layout import MissingGlyph, RenderedDocument
 from .model import (
+    AnswerDetails,
     DecisionDetails,
     DocCase,
     DocParty,
     ExtensionDetails,
+    FollowUpDetails,
+    NoticeDetails,
     ReceiptDetails,
     RefusalDetails,
+    ReportDetails,
+    ReviewDetails,
     RoutingDetails,
 )
 from .notices import (
     ACCUSATION_NOTICE,
     qr_payload,
+    render_answer,
     render_decision,
     render_extension,
+    render_followup,
+    render_notice,
     render_receipt,
     render_refusal,
     render_register,
+    render_report,
+    render_review,
     render_transfer,
 )
 
@@ -61,11 +71,16 @@ def register_document(kind: DocumentKind) -> None:
 
 for _k in (
     DocumentKind("register", "信访事项登记表", None, render_register),
-    DocumentKind("receipt", "受理（接收）告知书", ReceiptDetails, render_receipt),
+    DocumentKind("receipt", "信访事项接收告知书", ReceiptDetails, render_receipt),
+    DocumentKind("notice", "办理途径告知书（受理、转送、交办、其他法定途径）", NoticeDetails, render_notice),
     DocumentKind("refusal", "不予受理／不再受理告知书", RefusalDetails, render_refusal),
     DocumentKind("transfer", "转送单／交办单", RoutingDetails, render_transfer),
     DocumentKind("extension", "延期办理告知书", ExtensionDetails, render_extension),
     DocumentKind("decision", "信访处理意见书", DecisionDetails, render_decision),
+    DocumentKind("answer", "信访事项答复意见书（建议意见）", AnswerDetails, render_answer),
+    DocumentKind("review", "复查意见书／复核意见书", ReviewDetails, render_review),
+    DocumentKind("followup", "信访事项回访记录", FollowUpDetails, render_followup),
+    DocumentKind("report", "信访事项办结报告", ReportDetails, render_report),
 ):
     register_document(_k)
 
@@ -82,6 +97,16 @@ def render(name: str, case: DocCase, details=None, **options) -> RenderedDocumen
 
 __all__ = [
     "ACCUSATION_NOTICE",
+    "AnswerDetails",
+    "FollowUpDetails",
+    "NoticeDetails",
+    "ReportDetails",
+    "ReviewDetails",
+    "render_answer",
+    "render_followup",
+    "render_notice",
+    "render_report",
+    "render_review",
     "DOCUMENTS",
     "DecisionDetails",
     "DocCase",

@@ -138,6 +138,9 @@ class Styles:
         self.flush = ParagraphStyle("flush", parent=self.body, firstLineIndent=0)
         self.right = ParagraphStyle("right", parent=self.flush, alignment=TA_RIGHT)
         self.docno = ParagraphStyle("docno", parent=self.right, spaceAfter=LEADING * 0.4)
+        self.docno_center = ParagraphStyle("docno_center", parent=self.flush, alignment=TA_CENTER)
+        self.docno_center_last = ParagraphStyle("docno_center_last", parent=self.docno_center,
+                                                spaceAfter=LEADING * 0.4)
         self.heading = ParagraphStyle(
             "heading", parent=self.body, fontName=f.heading)  # 一级标题: 黑体, indented 2 chars
         self.note = ParagraphStyle(
@@ -304,11 +307,15 @@ def build(title: str, story: list[Flowable], writer: Writer, *, author: str,
 
 
 # --- common blocks -------------------------------------------------------------------------------
-def title_block(w: Writer, st: Styles, title: str, number: str) -> list[Flowable]:
-    return [
-        w.title(title, st.title),
-        w.p(["事项编号：", ("事项编号", number)], st.docno),
-    ]
+def title_block(w: Writer, st: Styles, title: str, number: str | None, doc_no: str | None = None) -> list[Flowable]:
+    """The title, the 文号 centred under it (when the document has one), the case number at the right
+    (None: the document shows it elsewhere)."""
+    out: list[Flowable] = [w.title(title, st.title)]
+    if doc_no:
+        out.append(w.p([("文号", doc_no)], st.docno_center if number else st.docno_center_last))
+    if number:
+        out.append(w.p(["事项编号：", ("事项编号", number)], st.docno))
+    return out
 
 
 def signature_block(w: Writer, st: Styles, office: str, issued_on: date,

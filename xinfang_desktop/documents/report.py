@@ -18,7 +18,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
-from ..domain.statistics import Breakdown, Row, Statistics, change, total_of
+from ..domain.statistics import Breakdown, Statistics, change_text
+from ..domain.statistics_tables import COUNT_NOTE, WORDS_NOTE, StatTable, report_tables
 from .fonts import get_fonts, markup
 from .layout import LEADING, TEXT_W, Styles, Writer, build, fmt_date, signature_block
 
@@ -26,27 +27,6 @@ BAR = colors.HexColor("#2f6db5")
 BAR_EARLIER = colors.HexColor("#b7c9e2")
 LINE = colors.HexColor("#c0392b")
 CHART_FONT_SIZE = 9
-
-
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value * 100:.1f}%"
-
-
-def _change_text(now: int, before: int) -> str:
-    c = change(now, before)
-    if c is None:
-        return "上年同期为0" if now else "—"
-    if c == 0:
-        return "持平"
-    return f"{'增长' if c > 0 else '下降'}{abs(c) * 100:.1f}%"
-
-
-def _change_cell(now: int, before: int) -> str:
-    """The change in a table cell: +12.5% / -3.0% (the words are in the text above)."""
-    c = change(now, before)
-    if c is None:
-        return "—"
-    return "0" if c == 0 else f"{c * 100:+.1f}%"
 
 
 def _grid(header_rows: int = 1, extra=()) -> TableStyle:
@@ -71,11 +51,14 @@ class _Report:
         self.fonts = fonts
         self.w = Writer(fonts, redacted)
         self.st = Styles(fonts)
-        self.num = ParagraphStyle("num", parent=self.st.cell, alignment=TA_RIGHT, rightIndent=0)
-        self.head = ParagraphStyle("head", parent=self.st.cell_label, fontSize=11, leading=15)
         self.caption = ParagraphStyle("caption", parent=self.st.note, alignment=TA_CENTER, fontName=fonts.heading,
                                       spaceBefore=6, spaceAfter=4)
         self.small = ParagraphStyle("small", parent=self.st.note, fontSize=10.5, leading=16)
+        # the statistics tables in 五号 (10.5 pt), definitions smaller: a year's 80 categories in two pages
+        self.t_cell = ParagraphStyle("t_cell", parent=self.st.cell, fontSize=10.5, leading=14)
+        self.t_num = ParagraphStyle("t_num", parent=self.t_cell, alignment=TA_RIGHT, rightIndent=0)
+        self.t_head = ParagraphStyle("t_head", parent=self.st.cell_label, fontSize=10.5, leading=13)
+        self.small_cell = ParagraphStyle("small_cell", parent=self.st.cell, fontSize=9.5, leading=13)
         self.table_no = 0
         self.figure_no = 0
 
@@ -89,38 +72,35 @@ class _Report:
             n = self.figure_no
         return self.w.p(f"{kind}{n}  {title}", self.caption)
 
-    def count_table(self, b: Breakdown, *, skip_zero: bool = False, max_rows: int = 0) -> list[Flowable]:
-        """项目 | 批次 | 人次 | 占比 | (上年同期批次 | 同比) — the total row is the sum of the rows above."""
-        w, cell, num, head = self.w, self.st.cell, self.num, self.head
-        before = self._earlier(b)
-        headers = ["项目", "批次", "人次", "占比"] + (["上年同期", "同比"] if before is not None else [])
-        data = [[w.p(h, head) for h in headers]]
-        total = b.total
-        rows = [r for r in b.rows if not (skip_zero and r.count.batches == 0)]
-        if max_rows and len(rows) > max_rows:
-            rows.sort(key=lambda r: -r.count.batches)
-            rest = rows[max_rows - 1:]
-            rows = rows[:max_rows - 1] + [Row("__rest__", f"其余{len(rest)}项", total_of(r.count for r in rest))]
-            if before is not None:
-                before = Breakdown(before.title, (*before.rows, Row("__rest__", "", total_of(
-                    before.get(r.key) for r in rest))))
-        for r in rows:
-            line = [w.p([("项目", r.label)], cell), w.p(str(r.count.batches), num), w.p(str(r.count.people), num),
-                    w.p(_pct(r.count.batches / total.batches if total.batches else None), num)]
-            if before is not None:
-                prev = before.get(r.key).batches
-                line += [w.p(str(prev), num), w.p(_change_cell(r.count.batches, prev), num)]
+    # the columns of each kind of table, in millimetres (scaled to the text block)
+    WIDTHS = {"count": [48, 13, 14, 15, 17, 17, 23], "workflow": [36, 14, 100], "rates": [24, 17, 14, 14, 87],
+              "rate_terms": [24, 30, 13, 24, 65]}
+
+    def stat_table(self, t: StatTable) -> list[Flowable]:
+        """A table of the report exactly as the model has it (domain.statistics_tables): the same cells
+        as the page, the xlsx and the JSON. Subtotal and total rows are set in the heading font."""
+        w, head = self.w, self.t_head
+        styles = {"text": self.t_cell, "count": self.t_num, "share": self.t_num, "change": self.t_num,
+                  "rate": self.t_num}
+        long_text = {"definition", "formula"}
+        data = [[w.p(h, head) for h in t.headers]]
+        for r in t.rows:
+            line = []
+            for col, cell in zip(t.columns, r.cells):
+                style = self.small_cell if col.key in long_text else styles[col.kind]
+                if r.kind != "item" and col.kind == "text":
+                    style = head
+                line.append(w.p([(col.header, cell.text)], style))
             data.append(line)
-        line = [w.p("合计", self.head), w.p(str(total.batches), num), w.p(str(total.people), num),
-                w.p("100%" if total.batches else "—", num)]
-        if before is not None:
-            line += [w.p(str(before.total.batches), num), w.p(_change_cell(total.batches, before.total.batches), num)]
-        data.append(line)
-        widths = [60 * mm, 17 * mm, 17 * mm, 19 * mm] + ([21 * mm, 22 * mm] if before is not None else [])
+        widths = self.WIDTHS.get(t.key) or self.WIDTHS["count"]
+        widths = widths[:len(t.columns)]
         scale = TEXT_W / sum(widths)
-        caption = self.caption_for("表", b.title)
-        table = Table(data, colWidths=[x * scale for x in widths], repeatRows=1, style=_grid())
-        if len(data) <= 9:
+        shaded = [("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor("#eef3fa"))
+                  for i, r in enumerate(t.rows) if r.kind == "subtotal"]
+        caption = self.caption_for("表", t.title)
+        table = Table(data, colWidths=[x * scale for x in widths], repeatRows=1, style=_grid(extra=shaded))
+        if len(data) <= (9 if any(c.key in long_text for c in t.columns) else 26):
+            # a table of counts up to about a page is kept whole: never a total alone overleaf
             return [KeepTogether([caption, table])]
         # A long table may split (its header repeats); it starts only where a few rows fit under the caption.
         return [CondPageBreak(45 * mm), caption, table]
@@ -129,7 +109,7 @@ class _Report:
         e = self.s.earlier
         if e is None:
             return None
-        return next((x for x in [*e.breakdowns(), e.receptions] if x is not None and x.title == b.title), None)
+        return next((x for x in [*e.breakdowns(), e.receptions] if x.title == b.title), None)
 
     def _label(self, text: str) -> str:
         """A chart label in a font that has its characters (charts take plain strings)."""
@@ -229,28 +209,30 @@ class _Report:
             d.add(Line(x, h - 6, x + 14, h - 6, strokeColor=color, strokeWidth=1.6, strokeDashArray=dash))
             d.add(String(x + 17, h - 9, self._label(text), fontName=self.fonts.body, fontSize=CHART_FONT_SIZE))
             x += 28 * mm
-        return [KeepTogether([self.caption_for("图", f"逐月受理情况（{b.rows[0].label}至{b.rows[-1].label}）"), d])]
-
-    def workflow_table(self) -> list[Flowable]:
-        w, num = self.w, self.num
-        data = [[w.p(h, self.head) for h in ("项目", "件数", "口径")]]
-        for _, label, value, what in self.s.workflow.rows():
-            data.append([w.p(label, self.st.cell), w.p(str(value), num), w.p(what, self.small)])
-        return [KeepTogether([self.caption_for("表", "办理情况（本期受理事项截至统计日）"),
-                              Table(data, colWidths=[46 * mm, 18 * mm, TEXT_W - 64 * mm], repeatRows=1,
-                                    style=_grid())])]
-
-    def rates_table(self) -> list[Flowable]:
-        w, num = self.w, self.num
-        data = [[w.p(h, self.head) for h in ("比率", "数值", "计算", "公式")]]
-        for r in self.s.rates:
-            data.append([w.p(r.name, self.st.cell), w.p(r.text, num), w.p(r.worked, self.st.cell_center),
-                         w.p(r.formula.split(" = ", 1)[1], self.small)])
-        return [KeepTogether([self.caption_for("表", "主要比率"),
-                              Table(data, colWidths=[28 * mm, 20 * mm, 40 * mm, TEXT_W - 88 * mm], repeatRows=1,
-                                    style=_grid())])]
+        return [KeepTogether([self.caption_for("图", f"逐月登记情况（{b.rows[0].label}至{b.rows[-1].label}）"), d])]
 
     # -- the whole report --------------------------------------------------------------------------
+    def summary(self) -> str:
+        s = self.s
+        total, wf = s.total, s.workflow
+        text = (f"本期共登记信访事项{total.batches}批{total.people}人次，其中受理{wf.accepted}批，"
+                f"不予受理或不再受理{wf.refused}批")
+        if s.earlier is not None:
+            e = s.earlier.total
+            text += f"。{s.earlier_label}登记{e.batches}批{e.people}人次"
+            if e.batches:
+                text += f"，批次{change_text(total.batches, e.batches)}、人次{change_text(total.people, e.people)}"
+        text += "。"
+        channels = [r for r in s.by_channel.rows if r.count.batches]
+        if channels:
+            text += "按信访方式，" + "，".join(f"{r.label}{r.count.batches}批{r.count.people}人次" for r in channels) + "。"
+        rep, grp, joint = s.by_repeat.get("repeat"), s.by_group.get("group"), s.by_group.get("joint")
+        text += f"重件{rep.batches}批，集体访{grp.batches}批{grp.people}人次，联名信访{joint.batches}批{joint.people}人次。"
+        tops = sorted((r for r in s.by_category.rows if r.count.batches), key=lambda r: -r.count.batches)[:3]
+        if tops:
+            text += "反映较多的问题是" + "、".join(f"{r.label}（{r.count.batches}批）" for r in tops) + "。"
+        return text
+
     def story(self, issued_on: date) -> list[Flowable]:
         s, w, st = self.s, self.w, self.st
         title = f"{s.scope_label}信访工作统计{s.period.report_title}"
@@ -258,45 +240,31 @@ class _Report:
                                w.p([f"（{s.period.label}，统计日{fmt_date(s.as_of)}）"],
                                    ParagraphStyle("sub", parent=st.flush, alignment=TA_CENTER)),
                                Spacer(1, LEADING * 0.4)]
-        total = s.total
-        text = f"本期共受理信访事项{total.batches}批{total.people}人次"
-        if s.earlier is not None:
-            e = s.earlier.total
-            text += (f"，上年同期{e.batches}批{e.people}人次，批次{_change_text(total.batches, e.batches)}"
-                     f"、人次{_change_text(total.people, e.people)}")
-        text += "。"
-        channels = [r for r in s.by_channel.rows if r.count.batches]
-        if channels:
-            text += "其中" + "，".join(f"{r.label}{r.count.batches}批{r.count.people}人次" for r in channels) + "。"
-        rep, grp = s.by_repeat.get("repeat"), s.by_group.get("group")
-        text += f"重件{rep.batches}批，集体访{grp.batches}批{grp.people}人次。"
-        tops = sorted((r for r in s.by_category.rows if r.count.batches), key=lambda r: -r.count.batches)[:3]
-        if tops:
-            text += "反映较多的问题是" + "、".join(f"{r.label}（{r.count.batches}批）" for r in tops) + "。"
-        out += [w.p("一、总体情况", st.heading), w.p(text, st.body)]
-        out += self.count_table(s.by_channel)
-        out += self.count_table(s.by_category)
+        tables = {t.key: t for t in report_tables(s)}
+        out += [w.p("一、总体情况", st.heading), w.p(self.summary(), st.body)]
+        if s.earlier is not None and s.comparison != s.earlier_label:
+            out.append(w.p(f"注：{s.comparison}。", self.small))
+        out += self.stat_table(tables["by_channel"])
+        out += self.stat_table(tables["by_category"])
         out += self.bar_chart(s.by_category, "问题类别（一级，批次）")
-        out += self.count_table(s.by_subcategory, skip_zero=True, max_rows=20)
-        out += self.count_table(s.by_township, skip_zero=len(s.by_township.rows) > 20)
-        out += self.bar_chart(s.by_township, "各乡镇（街道）受理批次")
-        out += self.count_table(s.by_repeat) + self.count_table(s.by_group)
+        out += self.stat_table(tables["by_subcategory"])
+        out += self.stat_table(tables["by_township"])
+        out += self.bar_chart(s.by_township, "各乡镇（街道）登记批次")
+        out += self.stat_table(tables["by_repeat"]) + self.stat_table(tables["by_group"])
         out += self.line_chart(s.months)
-        out += [CondPageBreak(60 * mm), Spacer(1, LEADING * 0.5), w.p("二、办理情况", st.heading)] + self.workflow_table()
-        out += [CondPageBreak(60 * mm), Spacer(1, LEADING * 0.5), w.p("三、主要比率及其口径", st.heading)] + self.rates_table()
+        out += [CondPageBreak(60 * mm), Spacer(1, LEADING * 0.5), w.p("二、办理情况", st.heading),
+                w.p("本期登记的事项截至统计日的办理情况。", self.small)]
+        out += self.stat_table(tables["workflow"])
+        out += [CondPageBreak(60 * mm), Spacer(1, LEADING * 0.5), w.p("三、主要比率及其口径", st.heading)]
+        out += self.stat_table(tables["rates"])
         for r in s.rates:
-            out.append(w.p([r.formula, "。", r.definition], self.small))
-            if r.parts:
-                out.append(w.p("其中：" + "，".join(f"{k}{v}件" for k, v in r.parts) + "。", self.small))
-        section = [Spacer(1, LEADING * 0.5), w.p("四、领导接访", st.heading)]
-        if s.receptions is not None:
-            section += self.count_table(s.receptions)
-        else:
-            section.append(w.p(s.receptions_note, st.body))
-        out.append(KeepTogether(section))          # never the heading alone at the foot of a page
-        note = ("说明：批次为信访事项件数（集体访计1批），人次为信访人数之和；各表合计均由各行相加得出。"
-                "各项数字由系统根据登记和办理记录自动统计，非人工填报。")
-        out.append(w.p(note, self.small))
+            out.append(w.p([r.formula, "：", r.worked, "。"], self.small))
+        out += self.stat_table(tables["rate_terms"])
+        out.append(w.p(WORDS_NOTE, self.small))
+        # never the heading alone at the foot of a page
+        out.append(KeepTogether([Spacer(1, LEADING * 0.5), w.p("四、领导接访", st.heading),
+                                 *self.stat_table(tables["receptions"])]))
+        out.append(w.p("说明：" + COUNT_NOTE + "各项数字由系统根据登记和办理记录自动统计，非人工填报。", self.small))
         out.append(signature_block(w, st, self.office, issued_on))
         return out
 

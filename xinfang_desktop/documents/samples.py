@@ -11,12 +11,17 @@ from datetime import date, datetime
 from xinfang_desktop.domain.idcard import check_character
 
 from .model import (
+    AnswerDetails,
     DecisionDetails,
     DocCase,
     DocParty,
     ExtensionDetails,
+    FollowUpDetails,
+    NoticeDetails,
     ReceiptDetails,
     RefusalDetails,
+    ReportDetails,
+    ReviewDetails,
     RoutingDetails,
 )
 
@@ -73,6 +78,9 @@ def sample_case(**changes) -> DocCase:
         clerk="郭晓玲",
         office_name="漳平市永福镇信访办公室",
         office_phone="0597-7650123",
+        organ_name="漳平市永福镇人民政府",
+        matter="申诉求决类（第三十一条第六项：信访处理意见书）",
+        entered_at=datetime(2026, 11, 20, 9, 42),
     )
     fields.update(changes)
     return DocCase(**fields)
@@ -83,30 +91,37 @@ def sample_details() -> dict[str, object]:
     return {
         "register": None,
         "receipt": ReceiptDetails(
-            handling="本事项属于本镇职权范围，由镇劳动保障事务所会同镇综治中心调查核实，"
-                     "依照《信访工作条例》第三十一条第六项的规定办理，并出具信访处理意见书。"
-                     "其中涉及劳动报酬争议的部分，你们也可以向漳平市劳动人事争议仲裁委员会申请仲裁。",
-            time_limit=date(2027, 1, 19),
+            handling="",
+            time_limit=date(2026, 12, 7),
             contact="郭晓玲",
+            doc_no="永信收〔2026〕17号",
+        ),
+        "notice": NoticeDetails(
+            route="直接办理", unit="永福镇劳动保障事务所", matter_kind="claim", claim_item=6,
+            doc_no="永信告〔2026〕12号",
         ),
         "refusal": RefusalDetails(
             kind="不予受理",
-            ground="你们反映的拖欠劳动报酬问题属于劳动争议，应当通过劳动人事争议仲裁程序解决",
-            article="《信访工作条例》第三十一条第二项",
-            redirect_to="漳平市劳动人事争议仲裁委员会申请仲裁，或者向漳平市人力资源和社会保障局"
-                        "劳动保障监察机构投诉",
+            ground="该信访事项已经受理或者正在办理，信访人在规定期限内向受理、办理机关、单位的上级机关、单位"
+                   "又提出同一信访事项",
+            article="《信访工作条例》第十九条第三款",
+            details="该事项已由漳平市人力资源和社会保障局于2026年11月10日受理，正在办理期限内",
+            redirect_to="向漳平市人力资源和社会保障局了解办理进展",
+            doc_no="永信不〔2026〕2号",
         ),
         "transfer": RoutingDetails(
             kind="交办",
             receiving_unit="永福镇劳动保障事务所",
             deadline=date(2026, 12, 18),
             requirements="请核实欠薪人数和金额，督促用人单位限期支付，必要时移送劳动保障监察机构处理。",
+            doc_no="永信交〔2026〕5号",
         ),
         "extension": ExtensionDetails(
             reason="该事项涉及人数较多，欠薪金额需逐人核对工时记录，且用人单位负责人暂未到案说明情况",
             new_deadline=date(2027, 2, 18),
             approver="镇长刘建华",
             original_deadline=date(2027, 1, 19),
+            doc_no="永信延〔2026〕3号",
         ),
         "decision": DecisionDetails(
             outcome="支持",
@@ -117,5 +132,29 @@ def sample_details() -> dict[str, object]:
             review_body="漳平市人民政府",
             findings="镇劳动保障事务所调取了工厂考勤记录和工资台账，并与厂长谢某某谈话核实，"
                      "确认你们6人在该厂务工及工资拖欠情况属实。",
+            doc_no="永信处〔2026〕9号",
+        ),
+        "answer": AnswerDetails(
+            answer="部分采纳",
+            text="你们建议在茶叶加工旺季由镇劳动保障事务所定期巡查用工情况。本机关已将茶叶加工企业纳入"
+                 "每季度一次的用工检查；每月巡查一次的建议，因人力所限暂不能实行。",
+            doc_no="永信答〔2026〕4号",
+        ),
+        "review": ReviewDetails(
+            stage="复查", disposition="维持", outcome="支持",
+            text="经复查，原处理意见认定事实清楚，处理适当。某茶叶加工厂已支付工资51000元，余款正在督促支付。",
+            requested_on=date(2027, 1, 20),
+            decision_below="漳平市永福镇人民政府2026年12月28日作出的信访处理意见（永信处〔2026〕9号）",
+            basis="《保障农民工工资支付条例》第三条", next_body="龙岩市人民政府", doc_no="漳信复查〔2027〕1号",
+        ),
+        "followup": FollowUpDetails(
+            followed_on=date(2027, 1, 10), method="上门", replied_on=date(2026, 12, 28), result="支持",
+            rating="满意", notes="工资已支付六成，余款厂方承诺春节前付清，信访人表示认可。", by="郭晓玲",
+        ),
+        "report": ReportDetails(
+            to_unit="漳平市信访局", assigned_on=date(2026, 11, 18), deadline=date(2027, 1, 17),
+            replied_on=date(2026, 12, 28), result="支持",
+            text="经调查核实，拖欠工资属实，已责成该厂于2027年1月31日前全额支付。",
+            delivered_on=date(2026, 12, 29), followed=None, doc_no="永信报〔2026〕6号",
         ),
     }

@@ -238,6 +238,7 @@ def short_deadline_label(key: str | None) -> str:
 
 _NEXT_ACTION = {
     DeadlineKey.ROUTE.value: "受理告知或转送交办",
+    DeadlineKey.NOTICE.value: "书面告知信访人",
     DeadlineKey.HANDLING.value: "出具处理意见",
     DeadlineKey.REVIEW.value: "出具复查意见",
     DeadlineKey.RECHECK.value: "出具复核意见",

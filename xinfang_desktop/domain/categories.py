@@ -42,9 +42,11 @@ def _make(code: str, name: str, short: str, parent: str | None) -> Category:
 
 
 class CategoryTable:
-    def __init__(self, version: int, name: str, categories: list[Category], accusation_codes: frozenset[str]):
+    def __init__(self, version: int, name: str, categories: list[Category], accusation_codes: frozenset[str],
+                 matters: dict[str, str] | None = None):
         self.version = version
         self.name = name
+        self._matters = dict(matters or {})
         self._all = tuple(categories)
         self._by_code = {c.code: c for c in categories}
         self._accusation = accusation_codes
@@ -111,6 +113,16 @@ class CategoryTable:
             ranked.append((rank, c.code, c))
         return [c for _, _, c in sorted(ranked, key=lambda r: r[:2])]
 
+    def suggested_matter(self, code: str) -> str | None:
+        """The kind of matter the category suggests (its or its parent's `matter`: suggestion,
+        accusation, claim1 … claim6); accusation categories suggest 检举控告. None: no suggestion."""
+        c = self._by_code.get(code)
+        if c is None:
+            return None
+        if self.is_accusation(code):
+            return "accusation"
+        return self._matters.get(c.code) or (self._matters.get(c.parent_code) if c.parent_code else None)
+
     def is_accusation(self, code: str) -> bool:
         """True for a 检举控告 category and its children (unknown codes are refused by `get`)."""
         c = self.get(code)
@@ -141,6 +153,7 @@ def parse_category_table(text: str) -> CategoryTable:
 
     out: list[Category] = []
     flagged: set[str] = set()
+    matters: dict[str, str] = {}
     seen: set[str] = set()
 
     def add(entry: Any, parent: str | None, where: str) -> str:
@@ -164,6 +177,11 @@ def parse_category_table(text: str) -> CategoryTable:
         out.append(_make(code, cname, (short or cname).strip(), parent))
         if entry.get("accusation") is True:
             flagged.add(code)
+        matter = entry.get("matter")
+        if matter is not None:
+            if matter not in _MATTERS:
+                raise InvalidInput(f"{where}的事项类型“{matter}”无效，应为 {'、'.join(_MATTERS)} 之一。", field=FIELD)
+            matters[code] = matter
         return code
 
     for i, top in enumerate(tops, 1):
@@ -175,4 +193,8 @@ def parse_category_table(text: str) -> CategoryTable:
             add(child, code, f"分类“{code}”的第{j}个下级")
     if not flagged:
         flagged = {c.code for c in out if c.name == "检举控告"}
-    return CategoryTable(version, str(name), out, frozenset(flagged))
+    return CategoryTable(version, str(name), out, frozenset(flagged), matters)
+
+
+# The kinds of matter a category may suggest (domain/matters.py): 建议意见, 检举控告, 申诉求决 item 1–6.
+_MATTERS = ("suggestion", "accusation", *(f"claim{i}" for i in range(1, 7)))

@@ -9,10 +9,12 @@ from enum import Enum
 
 from .errors import InvalidInput
 from .idcard import parse_id_number
+from .matters import Matter, parse_matter
+from .person_identity import PersonChoice
 from .phones import parse_phone
 from .text import clean_name, clean_text
 
-GROUP_SIZE = 5            # five or more people raising one matter make a group visit (集体访)
+GROUP_SIZE = 5            # five or more people visiting together on one matter make a group visit (集体访)
 MAX_REPRESENTATIVES = 5   # 第二十条
 MAX_PEOPLE = 10_000
 EARLIEST_RECEIVED = date(2000, 1, 1)
@@ -62,6 +64,9 @@ class PetitionerInput:
     person_id: str | None = None        # an existing person the clerk picked
     sex: str | None = None              # filled from a valid ID number when given
     birth_date: date | None = None
+    # What to do when these details conflict with the registered person's (domain/person_identity.py);
+    # None: the registration is refused with both versions, for the clerk to decide.
+    on_conflict: PersonChoice | str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,11 @@ class RegistrationInput:
     people_count: int | None = None     # None: the number of petitioners listed
     concerned_unit: str | None = None
     repeat_of: str | None = None        # case number or id of the earlier matter (重件)
+    # The kind of matter (第二十九、三十、三十一条): a value or label, and 第三十一条's item for 申诉求决.
+    # None: the kind the category suggests. After validation a domain.matters.Matter.
+    matter: "str | Matter | None" = None
+    claim_item: int | None = None
+    notice_exempt: bool = False         # name or address unclear: no written notice (第二十三条第二款)
 
 
 class FieldErrors(InvalidInput):
@@ -96,7 +106,9 @@ def validate_petitioner(p: PetitionerInput, *, today: date, prefix: str = "") ->
     phone = parse_phone(p.phone).number if p.phone and p.phone.strip() else None
     address = clean_text(p.address, label=f"{prefix}住址", field="address", required=False, limit=200,
                          multiline=False)
-    return replace(p, name=name, id_number=id_number, phone=phone, address=address, sex=sex, birth_date=birth)
+    choice = PersonChoice.parse(p.on_conflict)
+    return replace(p, name=name, id_number=id_number, phone=phone, address=address, sex=sex, birth_date=birth,
+                   on_conflict=choice)
 
 
 def validate_registration(reg: RegistrationInput, *, now: datetime, category_exists) -> RegistrationInput:
@@ -146,7 +158,7 @@ def validate_registration(reg: RegistrationInput, *, now: datetime, category_exi
     if reps > MAX_REPRESENTATIVES:
         errors["representatives"] = f"代表人最多{MAX_REPRESENTATIVES}名（第二十条），现有{reps}名"
     elif reps and isinstance(count, int) and count < GROUP_SIZE:
-        errors["representatives"] = f"{GROUP_SIZE}人以上的集体访才推选代表人"
+        errors["representatives"] = f"{GROUP_SIZE}人以上的集体访才推选代表人（第二十条第三款）"
     category = (reg.category_code or "").strip()
     if not category:
         errors["category_code"] = "请选择问题类别"
@@ -160,12 +172,25 @@ def validate_registration(reg: RegistrationInput, *, now: datetime, category_exi
     unit = attempt("concerned_unit", lambda: clean_text(reg.concerned_unit, label="反映对象（单位）",
                                                         field="concerned_unit", required=False, limit=200,
                                                         multiline=False))
+    matter = reg.matter
+    if isinstance(matter, str) and matter.strip():
+        matter = attempt("matter", lambda: parse_matter(reg.matter, reg.claim_item))  # type: ignore[arg-type]
+    elif not isinstance(matter, Matter):
+        matter = None
     if errors:
         raise FieldErrors(errors)
     assert channel is not None
     return replace(reg, channel=channel.value, petitioners=people, category_code=category, request=request,
-                   facts=facts, reasons=reasons, people_count=count, concerned_unit=unit)
+                   facts=facts, reasons=reasons, people_count=count, concerned_unit=unit, matter=matter,
+                   notice_exempt=bool(reg.notice_exempt))
 
 
-def is_group(people_count: int) -> bool:
-    return people_count >= GROUP_SIZE
+def is_group(people_count: int, channel: str = Channel.VISIT.value) -> bool:
+    """A group visit (集体访): five or more people *visiting* on one matter. Letters, calls and online
+    petitions signed by many are joint petitions (联名信), not group visits."""
+    return channel == Channel.VISIT.value and people_count >= GROUP_SIZE
+
+
+def is_joint(people_count: int, channel: str) -> bool:
+    """A joint letter (联名信): a written petition signed by five or more people."""
+    return channel != Channel.VISIT.value and people_count >= GROUP_SIZE

@@ -8,15 +8,19 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QPlainTextEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLineEdit, QPlainTextEdit, QSpinBox, QWidget
 
 from ..domain import workflow as wf
 
 
 def make_editor(kind: str, *, today: date, default: Any = None, placeholder: str = "",
                 choices: tuple[tuple[Any, str], ...] = (), text_height: int = 80) -> QWidget:
-    """`kind`: text (several lines), choice, date, days (an extension, 1–30), count (a whole number);
-    anything else is one line of text."""
+    """`kind`: text (several lines), choice, date, days (an extension, 1–30), count (a whole number),
+    check (yes or no, `placeholder` is its text); anything else is one line of text."""
+    if kind == "check":
+        box = QCheckBox(placeholder)
+        box.setChecked(bool(default))
+        return box
     if kind == "text":
         w = QPlainTextEdit()
         w.setTabChangesFocus(True)         # Tab moves on, as everywhere else in the form
@@ -58,7 +62,9 @@ def make_editor(kind: str, *, today: date, default: Any = None, placeholder: str
 
 
 def read_value(w: QWidget) -> Any:
-    """Stripped text, the chosen item's data, a `date`, or an int."""
+    """Stripped text, the chosen item's data, a `date`, an int, or a bool."""
+    if isinstance(w, QCheckBox):
+        return w.isChecked()
     if isinstance(w, QPlainTextEdit):
         return w.toPlainText().strip()
     if isinstance(w, QComboBox):

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel
                                QVBoxLayout, QWidget)
 
 from ..domain.divisions import DivisionTable
+from ..domain.person_identity import PersonChoice
 from ..services.intake import PersonMatch
 
 FORM_STYLE = """
@@ -169,7 +170,9 @@ COLUMNS = (("no", "", 1), ("name", "姓名(&M)", 4.5), ("id_number", "身份证�
 
 class PetitionerRow(QWidget):
     """One petitioner: name, ID number (sex and birth date read from it), phone, township, village,
-    address, representative. `person_id` is set when the clerk filled in a known person."""
+    address, representative. `person_id` is set when the clerk filled in a known person; `on_conflict`
+    holds the clerk's choice when these details conflicted with a registered person's, until the row
+    is edited again (a choice is never applied to details the clerk did not see in the comparison)."""
 
     edited = Signal()
     lookup = Signal()            # name, ID number or phone typed: look for this person
@@ -180,6 +183,7 @@ class PetitionerRow(QWidget):
         super().__init__(parent)
         self.divisions = divisions
         self.person_id: str | None = None
+        self.on_conflict: PersonChoice | None = None
         self._born: tuple[str | None, date | str | None] = (None, None)
         self.number = QLabel()
         self.name = QLineEdit()
@@ -236,6 +240,13 @@ class PetitionerRow(QWidget):
         self.township.changed.connect(self._township_changed)
         self.village.changed.connect(self._village_changed)
         self.rep.toggled.connect(lambda _on: self.edited.emit())
+        for w in (self.name, self.id_number, self.phone, self.address):
+            w.textEdited.connect(self._forget_choice)
+        self.township.changed.connect(self._forget_choice)
+        self.village.changed.connect(self._forget_choice)
+
+    def _forget_choice(self, *_args) -> None:
+        self.on_conflict = None
 
     def _label(self, code: str) -> str:
         return self.divisions.get(code).name if code in self.divisions else code
@@ -292,6 +303,7 @@ class PetitionerRow(QWidget):
         self.address.setText(s.get("address") or "")
         self.rep.setChecked(bool(s.get("is_representative")))
         self.person_id = s.get("person_id") or None
+        self.on_conflict = None
 
 
 def row_header(parent: QWidget) -> tuple[QWidget, dict[str, QLabel]]:

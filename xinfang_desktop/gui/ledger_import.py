@@ -15,14 +15,16 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialo
                                QProgressBar, QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
-from ..services.ledger import (FIELDS, ImportPlan, ImportResult, LedgerCancelled, LedgerService, RawTable,
-                               RowCheck, guess_mapping, read_table, rejects_path_for)
+from ..services.ledger import (FIELDS, KEEP, PERSON_CONFLICT_POLICIES, ImportPlan, ImportResult, LedgerCancelled,
+                               LedgerService, RawTable, RowCheck, guess_mapping, read_table, rejects_path_for)
 from .context import AppContext
 from .errors import show_error
 from .tasks import TaskState
 
-STATUS_TEXT = {"ok": "可导入", "duplicate": "已存在，跳过", "rejected": "有问题"}
-STATUS_COLOUR = {"ok": QColor("#dff3e4"), "duplicate": QColor("#eeeeee"), "rejected": QColor("#fbd5d5")}
+STATUS_TEXT = {"ok": "可导入", "duplicate": "已存在，跳过", "rejected": "有问题", "conflict": "姓名与已登记的不一致"}
+STATUS_COLOUR = {"ok": QColor("#dff3e4"), "duplicate": QColor("#eeeeee"), "rejected": QColor("#fbd5d5"),
+                 "conflict": QColor("#fde7c2")}
+NOTE_COLOUR = QColor("#fff6d6")      # an ok row whose person is registered apart or kept as registered
 SAMPLES = 3
 LISTED = 2000          # rows shown after a check: every problem row first, then good rows, up to this
 
@@ -63,9 +65,26 @@ class LedgerImportDialog(QDialog):
         self.rows.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.rows.setWordWrap(True)
         self.rows.horizontalHeader().setSectionResizeMode(4, QHeaderView.Stretch)
+        # What to do with a row whose ID number is registered with another name (checked again on change).
+        self.person_policy = QComboBox()
+        for key, label in PERSON_CONFLICT_POLICIES.items():
+            self.person_policy.addItem(label, key)
+        self.person_policy.setCurrentIndex(self.person_policy.findData(KEEP))
+        self.person_policy.activated.connect(lambda _i: self._check())
+        policy_label = QLabel("身份证号码已登记、但姓名不同的行(&P)：")
+        policy_label.setBuddy(self.person_policy)
+        rows_page = QWidget()
+        rows_layout = QVBoxLayout(rows_page)
+        rows_layout.setContentsMargins(0, 0, 0, 0)
+        policy_line = QHBoxLayout()
+        policy_line.addWidget(policy_label)
+        policy_line.addWidget(self.person_policy)
+        policy_line.addStretch(1)
+        rows_layout.addLayout(policy_line)
+        rows_layout.addWidget(self.rows, 1)
         self.steps = QStackedWidget()
         self.steps.addWidget(self.mapping)
-        self.steps.addWidget(self.rows)
+        self.steps.addWidget(rows_page)
 
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
@@ -155,8 +174,11 @@ class LedgerImportDialog(QDialog):
             return
         table, mapping, actor = self.table, self.current_mapping(), self.ctx.actor
 
+        policy = self.person_policy.currentData()
+
         def work(state: TaskState) -> ImportPlan:
-            return self.ledger.dry_run(actor, table, mapping, progress=state.progress, cancelled=state.cancelled)
+            return self.ledger.dry_run(actor, table, mapping, person_conflicts=policy, progress=state.progress,
+                                       cancelled=state.cancelled)
 
         self._busy("正在检查……", cancellable=True)
         self.ctx.tasks.run(work, writes=False, on_done=self._checked, on_error=self._failed,
@@ -171,11 +193,13 @@ class LedgerImportDialog(QDialog):
         self.rows.setUpdatesEnabled(False)
         self.rows.setRowCount(len(listed))
         for i, r in enumerate(listed):
-            values = [str(r.row_number), STATUS_TEXT[r.status], r.values.get("name", ""),
-                      r.values.get("received_at", ""), r.summary]
+            status = STATUS_TEXT[r.status] + ("（按另一人）" if r.person == "separate" else
+                                              "（保留已登记信息）" if r.person == "kept" else "")
+            values = [str(r.row_number), status, r.values.get("name", ""), r.values.get("received_at", ""),
+                      r.summary or r.note]
             for j, v in enumerate(values):
                 item = QTableWidgetItem(v)
-                item.setBackground(STATUS_COLOUR[r.status])
+                item.setBackground(NOTE_COLOUR if r.status == "ok" and r.person else STATUS_COLOUR[r.status])
                 if j == 4 and v:
                     item.setToolTip(v)
                 self.rows.setItem(i, j, item)
@@ -185,6 +209,8 @@ class LedgerImportDialog(QDialog):
         self.rows.setUpdatesEnabled(True)
         ok, dup, bad = plan.count("ok"), plan.count("duplicate"), plan.count("rejected")
         self.summary.setText(f"检查完毕（未写入任何数据）：可导入{ok}行，已存在跳过{dup}行，有问题{bad}行。"
+                             + person_summary(plan.count("conflict"), plan.count_person("separate"),
+                                              plan.count_person("kept"), done=False)
                              + ("有问题的行不会导入，将写入“未导入”文件，改正后可再次导入。" if bad else "")
                              + (f"下表列出其中{len(listed)}行：有问题的行在前，其后是最前面的可导入行。" if len(listed) < len(plan.rows)
                                 else ""))
@@ -196,10 +222,11 @@ class LedgerImportDialog(QDialog):
         if self.table is None or self.plan is None or self.path is None:
             return
         table, mapping, rejects, actor = self.table, self.plan.mapping, rejects_path_for(self.path), self.ctx.actor
+        policy = self.person_policy.currentData()
 
         def work(state: TaskState) -> ImportResult:
-            return self.ledger.run_import(actor, table, mapping, rejects_path=rejects, progress=state.progress,
-                                          cancelled=state.cancelled)
+            return self.ledger.run_import(actor, table, mapping, rejects_path=rejects, person_conflicts=policy,
+                                          progress=state.progress, cancelled=state.cancelled)
 
         self._busy("正在导入……", cancellable=True)
         self.ctx.tasks.run(work, writes=True, on_done=self._imported, on_error=self._failed,
@@ -211,7 +238,8 @@ class LedgerImportDialog(QDialog):
         self._idle()
         self.result = result
         self.imported = result.imported > 0
-        text = f"已导入{result.imported}行，已存在跳过{result.skipped}行，有问题未导入{result.rejected}行。"
+        text = (f"已导入{result.imported}行，已存在跳过{result.skipped}行，有问题未导入{result.rejected}行。"
+                + person_summary(result.conflicts, result.separated, result.kept, done=True))
         if result.rejects_file:
             # The name only (a full path does not wrap and is cut off); the tooltip has the folder.
             text += f"未导入的行及原因已写入台账所在文件夹中的“{result.rejects_file.name}”，改正后可再次导入。"
@@ -281,6 +309,20 @@ class LedgerImportDialog(QDialog):
             event.ignore()
             return
         super().closeEvent(event)
+
+
+def person_summary(conflicts: int, separated: int, kept: int, *, done: bool) -> str:
+    """How many rows the person rule touched (a registered person is never changed by a ledger row)."""
+    will = "已" if done else "将"
+    parts = []
+    if conflicts:
+        parts.append(f"身份证号码已登记、但姓名不同的{conflicts}行{'未导入' if done else '不会导入'}"
+                     f"（已登记的信访人不作修改），{will}列入“未导入”文件")
+    if separated:
+        parts.append(f"其中{separated}行姓名与已登记的不同，{will}按另一人登记（不登记其身份证号码）")
+    if kept:
+        parts.append(f"{kept}行的电话、住址等与已登记的不同，{will}保留已登记的信息")
+    return "；".join(parts) + "。" if parts else ""
 
 
 def listed_rows(rows: list[RowCheck], limit: int = LISTED) -> list[RowCheck]:

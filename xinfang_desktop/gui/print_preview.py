@@ -386,4 +386,12 @@ def print_case_document(parent: QWidget, ctx: "AppContext", case_ref: str, name:
         if shiboken6.isValid(parent):
             show_error(parent, exc, details)
 
-    ctx.tasks.run(lambda: rerender(start_redacted), writes=True, on_done=shown, on_error=failed)
+    def render() -> None:
+        ctx.tasks.run(lambda: rerender(start_redacted), writes=True, on_done=shown, on_error=failed)
+
+    if name == "receipt":      # its first print signs the 核验码 (issue 17): the key first, if needed
+        from .receipt_verify import with_receipt_key
+
+        with_receipt_key(parent, ctx, case_ref, render)
+    else:
+        render()

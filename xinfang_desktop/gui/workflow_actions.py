@@ -2,8 +2,9 @@
 
 Importing this module registers them. Each opens its dialog (action_dialogs); after the service
 accepted the action the view reloads and the document the action produces opens in the print
-preview (route → 转送／交办单 for 转送 and 交办 only; notify → receipt; refuse → refusal notice;
-extend → extension notice; reply → 处理意见书). Follow-up (回访) belongs to the attention feature.
+preview (route → 转送／交办单, or the notice to the petitioner when told at once; notify → the notice;
+refuse → refusal notice; extend → extension notice; reply → 处理意见书 or 答复意见书; a 复查/复核
+decided here → its 意见书). Follow-up (回访) belongs to the attention feature.
 """
 
 from __future__ import annotations
@@ -24,26 +25,42 @@ from .print_preview import print_case_document
 
 # (kind, button label with its mnemonic, order)
 BUTTONS: tuple[tuple[wf.EventKind, str, int], ...] = (
+    (wf.EventKind.RECLASSIFIED, "更正事项类型(&T)", 5),
     (wf.EventKind.ROUTED, "转办(&R)", 10),
     (wf.EventKind.OBJECTED, "异议退回(&B)", 15),
     (wf.EventKind.NOTIFIED, "书面告知(&N)", 20),
     (wf.EventKind.REFUSED, "不予受理(&J)", 30),
     (wf.EventKind.EXTENDED, "延期(&E)", 40),
-    (wf.EventKind.REPLIED, "出具处理意见(&A)", 50),
+    (wf.EventKind.REPLIED, "书面答复(&A)", 50),
+    (wf.EventKind.DELIVERED, "记录送达(&D)", 55),
     (wf.EventKind.REVIEW_REQUESTED, "复查申请(&V)", 60),
     (wf.EventKind.REVIEW_DECIDED, "复查意见(&W)", 70),
     (wf.EventKind.RECHECK_REQUESTED, "复核申请(&K)", 80),
+    (wf.EventKind.HEARING, "复核听证(&G)", 85),
     (wf.EventKind.RECHECK_DECIDED, "复核意见(&H)", 90),
     (wf.EventKind.CLOSED, "办结(&C)", 110),
     (wf.EventKind.NOTE, "备注(&M)", 120),
 )
 
 
-def document_after(kind: wf.EventKind, data: dict) -> str | None:
-    """The document an accepted action produces, if any."""
+def document_after(kind: wf.EventKind, data: dict, detail: CaseDetail | None = None,
+                   unit_code: str | None = None) -> str | None:
+    """The document an accepted action produces here, if any (`detail`: the case before the action)."""
     name = EVENT_DOCUMENT.get(kind)
-    if kind == wf.EventKind.ROUTED and data.get("route") not in (wf.Route.TRANSFER.value, wf.Route.ASSIGN.value):
+    if kind == wf.EventKind.ROUTED:
+        if data.get("route") == wf.Route.OTHER_CHANNEL.value:
+            return "notice"                 # the petitioner is told which procedure to use
+        if data.get("route") not in (wf.Route.TRANSFER.value, wf.Route.ASSIGN.value):
+            return "notice" if data.get("notified") else None
+    if kind == wf.EventKind.NOTIFIED and data.get("exempt"):
         return None
+    if detail is not None and kind == wf.EventKind.REPLIED:
+        if detail.state.route == wf.Route.ASSIGN and detail.unit_code == unit_code:
+            return None                     # the assigned unit's report, recorded: nothing to print here
+        return "answer" if detail.state.matter.answers else "decision"
+    if kind in (wf.EventKind.REVIEW_DECIDED, wf.EventKind.RECHECK_DECIDED):
+        # only where this office is the superior that decided it
+        return name if detail is not None and detail.unit_code != unit_code else None
     return name
 
 
@@ -58,7 +75,7 @@ def open_action(parent: QWidget, ctx: AppContext, detail: CaseDetail, kind: wf.E
     def saved(_state) -> None:
         data = dict(dialog.submitted or {})
         done()
-        name = document_after(kind, data)
+        name = document_after(kind, data, detail, ctx.actor.unit_code)
         if name is not None:
             opener = getattr(parent, "preview_opened", None)
             print_case_document(parent, ctx, detail.row.number, name, on_shown=opener)

@@ -7,7 +7,7 @@ one IMMEDIATE transaction and appends the audit entry in that same transaction.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable, Mapping
 
@@ -15,19 +15,20 @@ from peewee import fn
 
 from ..domain import workflow as wf
 from ..domain.categories import CategoryTable
+from ..domain.divisions import DivisionTable
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.numbers import format_case_number, new_query_code
-from ..domain.petition import PetitionerInput, RegistrationInput, is_group, validate_registration
-from ..domain.statistics import stat_facts
+from ..domain.matters import default_matter
+from ..domain.petition import RegistrationInput, is_group, validate_registration
+from ..domain.case_cache import CACHED_COLUMNS, cached_values, sql_values
 from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
 from ..store.ownership import require_writable
-from ..store.models_facts import FACT_COLUMNS
-from ..store.models_board import BOARD_COLUMNS, board_values
-from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person
+from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person, new_id
 from .audit import audit
 from .clock import Clock
 from .permissions import Actor, Permission, require
+from .persons import place_label, plan_people, settle_people
 
 EVENT_PERMISSIONS: dict[EventKind, Permission] = {
     EventKind.ROUTED: Permission.ROUTE,
@@ -43,6 +44,9 @@ EVENT_PERMISSIONS: dict[EventKind, Permission] = {
     EventKind.FOLLOWED_UP: Permission.FOLLOW_UP,
     EventKind.CLOSED: Permission.CLOSE,
     EventKind.NOTE: Permission.NOTE,
+    EventKind.RECLASSIFIED: Permission.ROUTE,
+    EventKind.DELIVERED: Permission.NOTIFY,
+    EventKind.HEARING: Permission.REVIEW,
 }
 
 
@@ -65,28 +69,13 @@ def parties_label(names: list[str], people_count: int) -> str:
     return names[0]
 
 
-# The columns of a case row that cache fold(events): its status and next deadline, and the
-# statistics and board facts of the same fold. Every writer of events or case rows keeps them.
-CACHED_COLUMNS = ("status", "next_due", "next_due_start", "next_due_key", "provisional", *FACT_COLUMNS, *BOARD_COLUMNS)
-
-
-def cached_values(state: CaseState) -> tuple:
-    """The values of CACHED_COLUMNS for a folded state, in that order."""
-    nxt = state.next_deadline
-    facts = stat_facts(state)
-    return (state.status.value if state.status else wf.Status.REGISTERED.value,
-            nxt.due.date if nxt else None, nxt.start if nxt else None, nxt.key.value if nxt else None,
-            state.provisional, facts.flags, facts.open_limit, facts.replied_on, facts.decided_on,
-            state.followed_up_on, *board_values(state))
-
-
-def apply_state(case: Case, state: CaseState) -> None:
-    """Write the cache of fold(events) onto the case row (not saved here)."""
-    for column, value in zip(CACHED_COLUMNS, cached_values(state)):
+def apply_state(case: Case, state: CaseState, here: str | None = None) -> None:
+    """Write the cache of fold(events), as the office `here` reads it, onto the case row (not saved here)."""
+    for column, value in zip(CACHED_COLUMNS, cached_values(state, here)):
         setattr(case, column, value)
 
 
-def refold_cases(db, case_ids: Iterable[str], cal) -> int:
+def refold_cases(db, case_ids: Iterable[str], cal, here: str | None = None) -> int:
     """Fold each case from its events and write every cached column, in bulk (inside the caller's
     transaction): the sync import, whatever table its changes came by. Returns the cases written."""
     items = sorted(set(case_ids))
@@ -101,31 +90,10 @@ def refold_cases(db, case_ids: Iterable[str], cal) -> int:
                 f"({','.join('?' for _ in part)})", part):
             events[cid].append(Event(eid, EventKind(kind), datetime.fromisoformat(occurred),
                                      json.loads(data) if data else {}))
-        rows = []
-        for cid in part:
-            values = cached_values(wf.fold(events[cid], cal))
-            rows.append((*(v.isoformat() if isinstance(v, date) else v for v in values), cid))
+        rows = [(*sql_values(wf.fold(events[cid], cal), here), cid) for cid in part]
         conn.executemany(update, rows)
         written += len(rows)
     return written
-
-
-PERSON_FIELDS = ("name", "id_number", "phone", "sex", "birth_date", "township_code", "village_code", "address")
-
-
-def update_person(person: Person, given: PetitionerInput, now: datetime) -> bool:
-    """Fill or update `person` with what `given` newly says (an empty field never erases one).
-    True when something changed; its version and time then move on (not saved here)."""
-    changed = False
-    for attr in PERSON_FIELDS:
-        value = getattr(given, attr)
-        if value and value != getattr(person, attr):
-            setattr(person, attr, value)
-            changed = True
-    if changed:
-        person.version += 1
-        person.updated_at = now
-    return changed
 
 
 def find_case(ref: str) -> Case:
@@ -136,13 +104,30 @@ def find_case(ref: str) -> Case:
     return case
 
 
+# Review steps a superior records on a matter of the office below (第三十五、三十六条).
+REVIEW_KINDS = frozenset({EventKind.REVIEW_REQUESTED, EventKind.REVIEW_DECIDED, EventKind.RECHECK_REQUESTED,
+                          EventKind.RECHECK_DECIDED, EventKind.HEARING})
+
+
 class CaseService:
-    def __init__(self, db, clock: Clock, calendar: Callable[[], Any], categories: CategoryTable, unit_code: str):
+    def __init__(self, db, clock: Clock, calendar: Callable[[], Any], categories: CategoryTable, unit_code: str,
+                 office: Callable[[], Any] | None = None, divisions: DivisionTable | None = None):
         self.db = db
         self.clock = clock
         self._calendar = calendar      # a callable: the calendar changes when a year is loaded
         self.categories = categories
         self.unit_code = unit_code
+        self._office = office          # a callable giving services.office.OfficeSettings
+        self.divisions = divisions
+
+    def office(self):
+        if self._office is None:
+            from .office import OfficeSettings
+            return OfficeSettings("", "", "", "")
+        return self._office()
+
+    def late_days(self) -> int:
+        return self.office().late_entry_days
 
     @property
     def cal(self):
@@ -156,8 +141,12 @@ class CaseService:
         return wf.fold(self.events_of(case), self.cal)
 
     # -- registration ------------------------------------------------------------------
-    def validate(self, reg: RegistrationInput) -> RegistrationInput:
-        return validate_registration(reg, now=self.clock.now(), category_exists=self._category_exists)
+    def validate(self, reg: RegistrationInput, *, suggest: bool = True) -> RegistrationInput:
+        reg = validate_registration(reg, now=self.clock.now(), category_exists=self._category_exists)
+        if reg.matter is None and suggest:
+            # The category suggests the kind (第二十九、三十、三十一条); the clerk confirms it at intake.
+            reg = replace(reg, matter=default_matter(self.categories.suggested_matter(reg.category_code)))
+        return reg
 
     def _category_exists(self, code: str) -> bool:
         try:
@@ -166,30 +155,44 @@ class CaseService:
         except InvalidInput:
             return False
 
-    def register(self, actor: Actor, reg: RegistrationInput) -> CaseRef:
+    def register(self, actor: Actor, reg: RegistrationInput, *, from_ledger: bool = False) -> CaseRef:
+        """Register a petition. A petitioner whose details conflict with a registered person's is
+        refused (PersonConflict, both versions) before anything is written, unless the registration
+        carries the clerk's choice for that petitioner (PetitionerInput.on_conflict). `from_ledger`: a
+        row of an old register (台账) — its kind of matter is unknown unless given, and the documents
+        it had were numbered on paper, not here."""
         require(actor, Permission.REGISTER)
-        reg = self.validate(reg)
+        reg = self.validate(reg, suggest=not from_ledger)
         now = self.clock.now()
         with self.db.atomic():
             repeat_of = find_case(reg.repeat_of).id if reg.repeat_of else None
-            persons = [self._upsert_person(actor, p, now) for p in reg.petitioners]
+            planned = plan_people(self.db, actor.unit_code, reg.petitioners, place=self.place_name)
+            case_id = new_id()
+            persons = settle_people(actor, planned, now, case_id=case_id, source="intake")
             year = reg.received_at.year
             seq = self._next_seq(actor.unit_code, year)
             sid = (Case.select(fn.MAX(Case.sid)).scalar() or 0) + 1
             names = [p.name for p in persons]
             case = Case(
-                sid=sid, unit_code=actor.unit_code, number=format_case_number(actor.unit_code, year, seq),
+                id=case_id, sid=sid, unit_code=actor.unit_code,
+                number=format_case_number(actor.unit_code, year, seq),
                 query_code=new_query_code(), channel=reg.channel, received_at=reg.received_at,
                 category_code=reg.category_code, request=reg.request, facts=reg.facts, reasons=reg.reasons,
-                people_count=reg.people_count, is_group=is_group(reg.people_count or 1),
+                people_count=reg.people_count, is_group=is_group(reg.people_count or 1, reg.channel),
                 concerned_unit=reg.concerned_unit, township_code=persons[0].township_code,
                 repeat_of=repeat_of, created_by=actor.name, created_at=now, updated_at=now,
                 parties_label=parties_label(names, reg.people_count or 1), status=wf.Status.REGISTERED.value,
             )
+            data: dict[str, Any] = {"channel": reg.channel, **(reg.matter.as_data() if reg.matter else {})}
+            if reg.notice_exempt:
+                data["notice_exempt"] = True
+            if self._late(reg.received_at, now):
+                data["late"] = True             # 补录: received days before it was entered
+            if not from_ledger:
+                data["doc_no"] = {"receipt": self._doc_number(actor.unit_code, "receipt", reg.received_at.year)}
             registered = CaseEvent(case=case, unit_code=actor.unit_code, kind=EventKind.REGISTERED.value,
-                                   occurred_at=reg.received_at, recorded_at=now, actor=actor.name,
-                                   data={"channel": reg.channel})
-            apply_state(case, wf.fold([to_event(registered)], self.cal))
+                                   occurred_at=reg.received_at, recorded_at=now, actor=actor.name, data=data)
+            apply_state(case, wf.fold([to_event(registered)], self.cal), self.unit_code)
             case.save(force_insert=True)
             registered.save(force_insert=True)
             for i, (person, p) in enumerate(zip(persons, reg.petitioners)):
@@ -199,28 +202,54 @@ class CaseService:
             audit(actor, "case.register", case.id, {"number": case.number}, at=now)
         return CaseRef(case.id, case.number, case.query_code)
 
+    def _late(self, occurred: datetime, now: datetime) -> bool:
+        """An entry made more than the set number of days after the day it records (补录)."""
+        return (now.date() - occurred.date()).days > self.late_days()
+
+    def _doc_number(self, unit_code: str, document: str, year: int) -> str:
+        """The next 文号 of `document` in `year` (inside the caller's transaction; never reused)."""
+        self.db.execute_sql(
+            "INSERT INTO doc_counter (unit_code, document, year, last) VALUES (?, ?, ?, 1) "
+            "ON CONFLICT (unit_code, document, year) DO UPDATE SET last = last + 1", (unit_code, document, year))
+        seq = self.db.execute_sql("SELECT last FROM doc_counter WHERE unit_code = ? AND document = ? AND year = ?",
+                                  (unit_code, document, year)).fetchone()[0]
+        return self.office().number(document, year, seq)
+
+    def _documents_of(self, kind: EventKind, clean: Mapping[str, Any], state: CaseState, case: Case,
+                      actor: Actor) -> list[str]:
+        """The numbered documents an action produces (services/office.NUMBERED_DOCUMENTS)."""
+        if kind == EventKind.ROUTED:
+            route = wf.Route(clean["route"])
+            docs = {wf.Route.TRANSFER: ["transfer"], wf.Route.ASSIGN: ["assign"]}.get(route, [])
+            if clean.get("notified") or route == wf.Route.OTHER_CHANNEL:
+                docs.append("notice")
+            return docs
+        if kind == EventKind.NOTIFIED:
+            return [] if clean.get("exempt") else ["notice"]
+        if kind == EventKind.REFUSED:
+            return ["refusal"]
+        if kind == EventKind.EXTENDED:
+            return ["extension"]
+        if kind == EventKind.REPLIED:
+            docs = ["answer" if state.matter.answers else "decision"]
+            if case.unit_code != actor.unit_code:
+                docs.append("report")         # an assigned matter: the 办结报告 to the unit that assigned it
+            return docs
+        if kind == EventKind.REVIEW_DECIDED and clean.get("reviewer"):
+            return ["review"]
+        if kind == EventKind.RECHECK_DECIDED and clean.get("reviewer"):
+            return ["recheck"]
+        return []
+
     def _next_seq(self, unit_code: str, year: int) -> int:
         self.db.execute_sql(
             "INSERT INTO case_counter (unit_code, year, last) VALUES (?, ?, 1) "
             "ON CONFLICT (unit_code, year) DO UPDATE SET last = last + 1", (unit_code, year))
         return CaseCounter.get((CaseCounter.unit_code == unit_code) & (CaseCounter.year == year)).last
 
-    def _upsert_person(self, actor: Actor, p: PetitionerInput, now: datetime) -> Person:
-        person = None
-        if p.person_id:
-            person = Person.get_or_none(Person.id == p.person_id)
-            if person is None:
-                raise NotFound("所选的信访人记录不存在，请重新查找")
-        elif p.id_number:
-            person = Person.get_or_none((Person.id_number == p.id_number) & (Person.unit_code == actor.unit_code))
-        if person is None:
-            return Person.create(unit_code=actor.unit_code, name=p.name, id_number=p.id_number, phone=p.phone,
-                                 sex=p.sex, birth_date=p.birth_date, township_code=p.township_code,
-                                 village_code=p.village_code, address=p.address, created_at=now, updated_at=now)
-        # Only the owning unit changes a record's fields; what is newly given fills or updates it.
-        if person.unit_code == actor.unit_code and update_person(person, p, now):
-            person.save()
-        return person
+    def place_name(self, code: str) -> str:
+        """A township or village by name, as a person's details are shown."""
+        return code if self.divisions is None else place_label(self.divisions, code)
 
     def _search_tokens(self, case: Case, persons: Iterable[Person]) -> str:
         persons = list(persons)
@@ -252,7 +281,7 @@ class CaseService:
 
     # -- workflow actions --------------------------------------------------------------
     def act(self, actor: Actor, ref: str, kind: EventKind | str, data: Mapping[str, Any] | None = None,
-            at: datetime | None = None, corrects: str | None = None) -> CaseState:
+            at: datetime | None = None, corrects: str | None = None, *, from_ledger: bool = False) -> CaseState:
         kind = EventKind(kind)
         if kind == EventKind.REGISTERED:
             raise InvalidInput("登记请使用“登记”功能")
@@ -267,7 +296,13 @@ class CaseService:
                              {"case_id": case.id, "kind": kind.value, "corrects": corrects})
             events = self.events_of(case)
             state = wf.fold(events, self.cal)
-            wf.check_allowed(state, kind, occurred.date())
+            # A superior recording a 复查 or 复核 on a matter of the office below decides it (第三十五、三十六条).
+            service_data: dict[str, Any] = {}
+            if kind in REVIEW_KINDS and case.unit_code != actor.unit_code:
+                service_data["reviewer"] = actor.unit_code
+            # (a route the kind does not allow is refused below, beside the route field)
+            wf.check_allowed(state, kind, occurred.date(),
+                             {k: v for k, v in {**(data or {}), **service_data}.items() if k != "route"})
             last = max((e.occurred_at for e in events), default=None)
             # Only a date the user gave can be refused as too early; "now" follows the last event.
             if last is not None and at is not None and occurred < last and kind != EventKind.NOTE:
@@ -275,11 +310,22 @@ class CaseService:
             if last is not None and occurred <= last:
                 # Two actions in the same second keep the order in which they were recorded.
                 occurred = last + timedelta(seconds=1)
-            clean = wf.validate_event_data(kind, data or {}, state, occurred.date())
+            clean = wf.validate_event_data(kind, data or {}, state, occurred.date(), self.cal)
+            clean.update(service_data)
+            if kind == EventKind.REPLIED and state.matter.decides and not clean.get("review_body") and not from_ledger:
+                # The review body printed on the 处理意见书 is the one set when it was decided.
+                body = self.office().review_body
+                if body:
+                    clean["review_body"] = body
+            if kind != EventKind.NOTE and self._late(occurred, now):
+                clean["late"] = True            # 补录: recorded days after the day it happened
+            docs = [] if from_ledger else self._documents_of(kind, clean, state, case, actor)
+            if docs:
+                clean["doc_no"] = {doc: self._doc_number(actor.unit_code, doc, occurred.year) for doc in docs}
             row = CaseEvent.create(case=case, unit_code=actor.unit_code, kind=kind.value, occurred_at=occurred,
                                    recorded_at=now, actor=actor.name, data=clean, corrects=corrects)
             state = wf.fold([*events, to_event(row)], self.cal)
-            apply_state(case, state)
+            apply_state(case, state, self.unit_code)
             if case.unit_code == actor.unit_code:
                 # The owner's row changes; on a case handed to this unit by 交办 only the local cache does.
                 if kind == EventKind.ROUTED and clean.get("unit") and clean.get("route") == wf.Route.DIRECT.value:
@@ -302,7 +348,7 @@ class CaseService:
                                                             + [wf.Status.REPLIED.value, wf.Status.REVIEWED.value])
                                             | (Case.received_at >= since)):
                 before = tuple(getattr(case, f) for f in cached)
-                apply_state(case, self.state_of(case))
+                apply_state(case, self.state_of(case), self.unit_code)
                 if tuple(getattr(case, f) for f in cached) != before:
                     case.save()
                     n += 1

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from ..domain import workflow as wf
 from ..store import models_facts
-from ..store.models import Case, CaseEvent
+from ..store.models import Case, CaseEvent, self_unit_code
 from .cases import CACHED_COLUMNS, apply_state, to_event
 
 
@@ -33,6 +33,7 @@ def run_check(db, calendar, *, repair: bool = False, progress=None) -> CheckRepo
     report = CheckReport(integrity=integrity, foreign_key_problems=fk, cases_checked=0)
     total = max(1, Case.select().count())
     fields = CACHED_COLUMNS
+    here = self_unit_code(db)
     # Merge-join cases and events, both streamed in case-id order: memory stays flat for a
     # million cases (the (case, occurred_at) index serves the event order).
     event_rows = CaseEvent.select().order_by(CaseEvent.case, CaseEvent.occurred_at).iterator()
@@ -49,7 +50,7 @@ def run_check(db, calendar, *, repair: bool = False, progress=None) -> CheckRepo
             report.cases_checked += 1
             state = wf.fold(events, cal)
             expected = Case(status="")
-            apply_state(expected, state)
+            apply_state(expected, state, here)
             cached = tuple(_norm(getattr(case, f)) for f in fields)
             if cached != tuple(_norm(getattr(expected, f)) for f in fields):
                 report.mismatched.append(case.number)

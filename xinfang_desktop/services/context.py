@@ -44,13 +44,17 @@ class Services:
     @property
     def cases(self) -> CaseService:
         if self._cases is None:
-            self._cases = CaseService(self.db, self.clock, self.calendar.calendar, self.categories, self.unit_code)
+            from .office import OfficeService
+
+            self._cases = CaseService(self.db, self.clock, self.calendar.calendar, self.categories, self.unit_code,
+                                      office=lambda: self.get(OfficeService).settings(), divisions=self.divisions)
         return self._cases
 
     @property
     def queries(self) -> CaseQueries:
         if self._queries is None:
-            self._queries = CaseQueries(self.db, self.clock, self.categories, self.calendar.calendar)
+            self._queries = CaseQueries(self.db, self.clock, self.categories, self.calendar.calendar,
+                                        divisions=self.divisions)
         return self._queries
 
     def get(self, cls: type[T]) -> T:

@@ -19,6 +19,7 @@ from ..domain.categories import CategoryTable
 from ..domain.divisions import DivisionTable
 from ..domain.idcard import check_character
 from ..domain.numbers import QUERY_ALPHABET, format_case_number
+from ..domain.matters import Matter, MatterType, default_matter
 from ..domain.petition import Channel, is_group
 from ..domain.workflow import Event, EventKind, Route
 from ..store import search
@@ -27,6 +28,7 @@ from ..store.models import Case, CaseCounter
 from .audit import audit
 from .cases import apply_state, parties_label
 from .clock import Clock
+from .office import OfficeService
 from .permissions import Actor, Permission, require
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -112,14 +114,43 @@ _validated: dict[tuple, dict] = {}
 _json_cache: dict[int, str] = {}      # id of a dict in _validated -> its JSON (they live as long)
 
 
+BASES = ("《福建省信访条例》及相关政策规定", "《中华人民共和国土地管理法》第四十八条",
+         "《保障农民工工资支付条例》第三条", "《社会救助暂行办法》第九条", "《中华人民共和国劳动合同法》第三十条")
+
+
+def _demo_matter(rng: random.Random, suggested: str | None) -> Matter:
+    """The kind a clerk would confirm: mostly the category's suggestion, some matters of another legal
+    procedure (诉访分离) whatever the category."""
+    if suggested in ("accusation", "suggestion") or (suggested or "").startswith("claim"):
+        return default_matter(suggested)
+    if rng.random() < 0.07:
+        return Matter(MatterType.CLAIM, rng.choice([1, 2, 4, 5]))
+    return Matter(MatterType.CLAIM, 6)
+
+
 def _simulate(rng: random.Random, received: datetime, today: date, cal, channel: str, *,
-              accusation: bool) -> tuple[list[Event], wf.CaseState]:
-    """A plausible timeline from registration to wherever this case has got to by today."""
-    events = [Event(_uuid(rng), EventKind.REGISTERED, received,
-                    {"channel": channel})]
-    folder = wf.Folder(cal)
-    folder.add(events[0])
+              matter: Matter, number: Callable[[str, int], str], late_days: int = 3
+              ) -> tuple[list[tuple[Event, datetime]], wf.CaseState]:
+    """A plausible timeline from registration to wherever this case has got to by today, each event
+    with the moment it was entered (a few matters are entered days late: 补录)."""
+    entered = received
+    if rng.random() < 0.02:
+        entered = received + timedelta(days=rng.randint(late_days + 1, 20))
     now_limit = datetime.combine(today, time(17, 30))
+    entered = min(entered, now_limit)
+
+    def late(at: datetime) -> bool:
+        return (max(at, entered).date() - at.date()).days > late_days
+
+    reg = {"channel": channel, **matter.as_data(), "doc_no": {"receipt": number("receipt", received.year)}}
+    exempt = channel == "letter" and rng.random() < 0.03
+    if exempt:
+        reg["notice_exempt"] = True
+    if late(received):
+        reg["late"] = True
+    events = [(Event(_uuid(rng), EventKind.REGISTERED, received, reg), max(received, entered))]
+    folder = wf.Folder(cal)
+    folder.add(events[0][0])
     t = received
 
     def step(days_lo: int, days_hi: int) -> datetime | None:
@@ -134,62 +165,87 @@ def _simulate(rng: random.Random, received: datetime, today: date, cal, channel:
         t = nt
         return nt
 
-    def add(kind: EventKind, data: dict) -> bool:
-        if folder.why_not(kind, t.date()) is not None:
+    def add(kind: EventKind, data: dict, docs: tuple[str, ...] = ()) -> bool:
+        if folder.why_not(kind, t.date(), data) is not None:
             return False
-        key = (kind, tuple(sorted(data.items())))
+        key = (kind, tuple(sorted(data.items())), matter)
         clean = _validated.get(key)
         if clean is None:   # demo texts repeat: validate each distinct one once
-            clean = _validated[key] = wf.validate_event_data(kind, data, None, t.date())  # type: ignore[arg-type]
+            clean = _validated[key] = wf.validate_event_data(kind, data, folder.state(), t.date(), cal)
             _json_cache[id(clean)] = json.dumps(clean, ensure_ascii=False, sort_keys=True)
+        if docs or late(t):
+            clean = dict(clean)
+            if docs:
+                clean["doc_no"] = {d: number(d, t.year) for d in docs}
+            if late(t):
+                clean["late"] = True
         e = Event(_uuid(rng), kind, t, clean)
-        events.append(e)
+        events.append((e, max(t, entered)))
         return folder.add(e)
 
+    def notify() -> None:
+        if not exempt and step(0, 4):
+            add(EventKind.NOTIFIED, {"method": rng.choice(["书面", "邮寄"])}, ("notice",))
+
     # Route: usually within the 15 days, sometimes late (overdue cases), sometimes not yet.
-    late = rng.random() < 0.06
-    if step(16, 25) if late else step(0, 12):
-        r = rng.random()
-        if accusation:
-            add(EventKind.ROUTED, {"route": "transfer", "unit": "市纪委监委"})
-        elif r < 0.05:
-            add(EventKind.REFUSED, {"kind": "not_accepted", "ground": "该诉求已经或者依法应当通过诉讼、仲裁、行政复议等法定途径解决",
-                                    "article": "第三十一条", "instead": "向人民法院提起诉讼"})
-            if step(0, 5):
-                add(EventKind.CLOSED, {"summary": "已书面告知不予受理"})
-            return events, folder.state()
-        elif r < 0.12:
-            add(EventKind.ROUTED, {"route": "other", "unit": rng.choice(["人民法院", "劳动人事争议仲裁委员会", "行政复议机关"])})
-            if step(0, 10):
-                add(EventKind.CLOSED, {"summary": "已告知通过法定途径解决"})
-            return events, folder.state()
-        elif r < 0.55:
-            add(EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
-        elif r < 0.8:
-            add(EventKind.ROUTED, {"route": "transfer", "unit": rng.choice(UNITS)})
-        else:
-            deadline = (t.date() + timedelta(days=rng.choice([30, 45, 60]))).isoformat()
-            add(EventKind.ROUTED, {"route": "assign", "unit": rng.choice(UNITS), "deadline": deadline})
-    else:
+    slow = rng.random() < 0.06
+    if not (step(16, 25) if slow else step(0, 12)):
         return events, folder.state()
-    if step(0, 3):
-        add(EventKind.NOTIFIED, {"content": "已受理，将依法按期办理", "method": "书面"})
+    if matter.type == MatterType.ACCUSATION:
+        # Forwarded to 纪检监察 (第二十二条第二款、第三十条); the accuser is told where it went.
+        add(EventKind.ROUTED, {"route": "transfer", "unit": "市纪委监委", "notified": not exempt},
+            ("transfer", "notice") if not exempt else ("transfer",))
+        return events, folder.state()
+    if matter.leads_out:
+        court = {1: "人民法院", 2: "劳动人事争议仲裁委员会", 3: "党组织", 4: "行政复议机关", 5: "公安机关"}[matter.item or 1]
+        add(EventKind.ROUTED, {"route": "other", "unit": court}, ("notice",))
+        if step(0, 10):
+            add(EventKind.CLOSED, {"summary": "已告知通过法定途径解决"})
+        return events, folder.state()
+    r = rng.random()
+    if r < 0.02:
+        add(EventKind.REFUSED, {"ground": "after_recheck", "instead": "可通过法律途径依法维护权益"}, ("refusal",))
+        if step(0, 5):
+            add(EventKind.CLOSED, {"summary": "已书面告知不再受理"})
+        return events, folder.state()
+    if r < 0.5:
+        add(EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+        notify()
+    elif r < 0.75:
+        add(EventKind.ROUTED, {"route": "transfer", "unit": rng.choice(UNITS), "notified": not exempt},
+            ("transfer", "notice") if not exempt else ("transfer",))
+        return events, folder.state()
+    else:
+        deadline = (t.date() + timedelta(days=rng.choice([30, 45, 60]))).isoformat()
+        add(EventKind.ROUTED, {"route": "assign", "unit": rng.choice(UNITS), "deadline": deadline}, ("assign",))
+        notify()
     # Handling: most replied in time; some extended; some still open or overdue.
     if rng.random() < 0.12 and step(20, 50):
-        add(EventKind.EXTENDED, {"days": 30, "reason": "情况复杂，需进一步调查核实", "approver": "镇长"})
+        add(EventKind.EXTENDED, {"days": rng.choice([15, 30]), "reason": "情况复杂，需进一步调查核实",
+                                 "approver": "镇长"}, ("extension",))
     if rng.random() < 0.1:
         return events, folder.state()  # still handling (perhaps overdue by now)
     if not step(10, 55):
         return events, folder.state()
-    outcome = rng.choices(["supported", "explained", "rejected"], [5, 4, 2])[0]
-    add(EventKind.REPLIED, {"outcome": outcome, "text": "经调查核实，依据有关政策规定作出如下处理意见……",
-                            "basis": "《信访工作条例》第三十二条", "review_body": "漳平市人民政府"})
-    if rng.random() < 0.08 and step(5, 25):
+    if matter.answers:
+        outcome = rng.choices(["adopted", "partly", "not_adopted"], [3, 4, 3])[0]
+        add(EventKind.REPLIED, {"outcome": outcome, "text": "经研究论证，答复如下……"}, ("answer",))
+    else:
+        outcome = rng.choices(["supported", "explained", "rejected"], [5, 4, 2])[0]
+        delivered = (t.date() + timedelta(days=rng.randint(0, 5))).isoformat()
+        add(EventKind.REPLIED, {"outcome": outcome, "text": "经调查核实，依据有关政策规定作出如下处理意见……",
+                                "basis": rng.choice(BASES), "review_body": "漳平市人民政府",
+                                "delivered_on": delivered if rng.random() < 0.7 else None}, ("decision",))
+    if matter.has_review and rng.random() < 0.08 and step(5, 25):
+        # At a township a 复查 is a record of the petitioner's request to the superior (第三十五条).
         if add(EventKind.REVIEW_REQUESTED, {"reason": "对处理意见不服", "body": "漳平市人民政府"}) and step(10, 28):
-            add(EventKind.REVIEW_DECIDED, {"outcome": rng.choice(["explained", "rejected"]), "text": "维持原处理意见"})
+            disposition = rng.choices(["uphold", "change"], [8, 2])[0]
+            add(EventKind.REVIEW_DECIDED, {"disposition": disposition, "text": "复查意见",
+                                           "outcome": None if disposition == "uphold" else "supported",
+                                           "body": "漳平市人民政府"})
             if rng.random() < 0.3 and step(5, 25):
                 if add(EventKind.RECHECK_REQUESTED, {"reason": "对复查意见不服", "body": "龙岩市人民政府"}) and step(10, 28):
-                    add(EventKind.RECHECK_DECIDED, {"outcome": "rejected", "text": "维持复查意见"})
+                    add(EventKind.RECHECK_DECIDED, {"disposition": "uphold", "text": "维持复查意见"})
         return events, folder.state()
     if rng.random() < 0.75 and step(3, 20):
         add(EventKind.FOLLOWED_UP, {"method": rng.choice(["phone", "visit"]),
@@ -227,6 +283,16 @@ def generate(services, actor: Actor, cases: int, seed: int = 1, days_back: int =
     with db.atomic():
         base_sid = (db.execute_sql("SELECT MAX(sid) FROM \"case\"").fetchone()[0] or 0)
         counters: dict[int, int] = {r.year: r.last for r in CaseCounter.select().where(CaseCounter.unit_code == unit)}
+        doc_counters: dict[tuple[str, int], int] = {
+            (d, y): last for d, y, last in db.execute_sql(
+                "SELECT document, year, last FROM doc_counter WHERE unit_code = ?", (unit,)).fetchall()}
+    office = services.get(OfficeService).settings()
+    late_days = office.late_entry_days
+
+    def doc_number(document: str, year: int) -> str:
+        seq = doc_counters[(document, year)] = doc_counters.get((document, year), 0) + 1
+        return office.number(document, year, seq)
+
     received_list = sorted(gen.received(days_back) for _ in range(cases))
     done = 0
     while done < cases:
@@ -273,29 +339,30 @@ def generate(services, actor: Actor, cases: int, seed: int = 1, days_back: int =
             request = rng.choice(REQUESTS.get(top, REQUESTS["16"]))
             facts = rng.choice(FACTS).format(place=township.name, name=petitioners[0][1], year=received.year - rng.randint(0, 5))
             events, state = _simulate(rng, received, today, cal, channel.value,
-                                      accusation=categories.is_accusation(cat.code))
+                                      matter=_demo_matter(rng, categories.suggested_matter(cat.code)),
+                                      number=doc_number, late_days=late_days)
             case = Case(status="registered")
-            apply_state(case, state)
+            apply_state(case, state, unit)
             owner = None
-            for e in events:
+            for e, _ in events:
                 if e.kind == EventKind.ROUTED and e.data.get("route") == Route.DIRECT.value:
                     owner = e.data.get("unit")
             names = [p[1] for p in petitioners]
             case_rows.append((case_id, unit, len(events), now_s, sid, number, qcode, channel.value,
                               received.isoformat(sep=" "), cat.code, request, facts, None, people_count,
-                              int(is_group(people_count)), rng.choice(UNITS) if rng.random() < 0.4 else None,
-                              township.code, repeat_of, actor.name, now_s, owner, case.status,
+                              int(is_group(people_count, channel.value)), rng.choice(UNITS) if rng.random() < 0.4 else None,
+                              township.code, repeat_of, actor.name, events[0][1].isoformat(sep=" "), owner, case.status,
                               _day(case.next_due), _day(case.next_due_start), case.next_due_key,
                               int(case.provisional), parties_label(names, people_count),
                               case.stat_flags, _day(case.stat_limit), _day(case.stat_reply), _day(case.decided_on),
-                              _day(case.followed_on), case.review_standing, case.handling_unit))
+                              _day(case.followed_on), _day(case.stat_accept), case.review_standing,
+                              case.handling_unit))
             reps = set(range(min(len(petitioners), rng.randint(1, 5)))) if group else set()
             for i, p in enumerate(petitioners):
                 party_rows.append((_uuid(rng), unit, 1, now_s, case_id, p[0], "petitioner", int(i in reps), i))
-            for e in events:
-                ts = e.occurred_at.isoformat(sep=" ")
-                event_rows.append((e.id, case_id, unit, e.kind.value, ts, ts, actor.name,
-                                   _json(e.data), None))
+            for e, entered in events:
+                event_rows.append((e.id, case_id, unit, e.kind.value, e.occurred_at.isoformat(sep=" "),
+                                   entered.isoformat(sep=" "), actor.name, _json(e.data), None))
             fts_rows.append((sid, search.document_tokens(search.SearchDoc(
                 names=names, id_numbers=[p[2] for p in petitioners if p[2]],
                 phones=[p[3] for p in petitioners if p[3]], case_number=number, query_code=qcode, request=request))))
@@ -310,9 +377,9 @@ def generate(services, actor: Actor, cases: int, seed: int = 1, days_back: int =
                 "INSERT INTO \"case\" (id, unit_code, version, updated_at, sid, number, query_code, channel, received_at,"
                 " category_code, request, facts, reasons, people_count, is_group, concerned_unit, township_code,"
                 " repeat_of, created_by, created_at, owner_name, status, next_due, next_due_start, next_due_key,"
-                " provisional, parties_label, stat_flags, stat_limit, stat_reply, decided_on, followed_on,"
+                " provisional, parties_label, stat_flags, stat_limit, stat_reply, decided_on, followed_on, stat_accept,"
                 " review_standing, handling_unit)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 case_rows)
             conn.executemany(
                 "INSERT INTO case_party (id, unit_code, version, updated_at, case_id, person_id, role,"
@@ -325,6 +392,9 @@ def generate(services, actor: Actor, cases: int, seed: int = 1, days_back: int =
             for year, last in counters.items():
                 db.execute_sql("INSERT INTO case_counter (unit_code, year, last) VALUES (?, ?, ?) "
                                "ON CONFLICT (unit_code, year) DO UPDATE SET last = excluded.last", (unit, year, last))
+            conn.executemany("INSERT INTO doc_counter (unit_code, document, year, last) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT (unit_code, document, year) DO UPDATE SET last = excluded.last",
+                             [(unit, d, y, last) for (d, y), last in doc_counters.items()])
         n_persons += len(persons_rows)
         n_events += len(event_rows)
         if progress:

@@ -9,6 +9,12 @@ services/ledger_bulk.py writes the records registration would), writes the rejec
 their reasons to a rejects file, and records a fingerprint of each imported row so the same file
 imported again adds nothing. Both take `progress(fraction, text)` and `cancelled()`; a cancel
 rolls everything back.
+
+A row whose ID number is registered (or given by an earlier row) with another name is never applied
+to that person: by default it is held back and reported with both names, the registered person
+unchanged; with `person_conflicts="separate"` it is imported as a person of its own, without the ID
+number. A row that differs only in phone, address or place is imported for the registered person,
+whose details are kept, and says so.
 """
 
 from __future__ import annotations
@@ -18,10 +24,12 @@ import hashlib
 import io
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, Sequence
+
+from peewee import SQL
 
 from ..documents.sheet_reader import (
     DEFAULT_LIMITS,
@@ -32,6 +40,7 @@ from ..documents.sheet_reader import (
 from ..domain import workflow as wf
 from ..domain.errors import InvalidInput
 from ..domain.idcard import mask_id_number
+from ..domain.person_identity import PersonChoice, PersonDetails, differences, shown_value
 from ..domain.petition import Channel, FieldErrors, PetitionerInput, RegistrationInput
 from ..domain.phones import mask_phone
 from ..domain.text import clean_text
@@ -50,6 +59,7 @@ from .ledger_bulk import (
     noop_progress,
 )
 from .permissions import Actor, Permission, require
+from .persons import details_of, place_label
 from .queries import CaseFilter
 
 MAX_ROWS = DEFAULT_LIMITS.rows
@@ -89,6 +99,7 @@ FIELDS: tuple[LedgerField, ...] = (
 # handled directly, replied and closed on that date, so it does not show as overdue. The outcome
 # is read from the result text where it says so (不予支持 / 支持); otherwise 解释说明.
 IMPORT_UNIT = "（台账导入）"
+LEDGER_BASIS = "（原台账未记载依据）"      # stated as missing, never invented
 FIELD_BY_KEY = {f.key: f for f in FIELDS}
 
 
@@ -231,16 +242,24 @@ def parse_ledger_date(value: Any) -> datetime:
     raise InvalidInput(f"信访日期“{text}”无法识别，应写作2023-05-06或2023年5月6日", field="received_at")
 
 
+# What the import does with a row whose ID number is registered with another name.
+KEEP, SEPARATE = "keep", "separate"
+PERSON_CONFLICT_POLICIES = {KEEP: "不导入（已登记的信访人不作修改），列入“未导入”文件",
+                            SEPARATE: "按另一人导入（另行登记，不登记该身份证号码）"}
+
+
 @dataclass
 class RowCheck:
     row_number: int                 # as the clerk sees it in the spreadsheet
     values: dict[str, str]          # field key -> the cell text
-    status: str                     # ok / duplicate / rejected
+    status: str                     # ok / duplicate / rejected / conflict (ID number registered with another name)
     problems: list[str] = field(default_factory=list)
     registration: RegistrationInput | None = None
     fingerprint: str = ""
     closed_on: datetime | None = None
     result: str | None = None
+    person: str | None = None       # an ok row: "separate" (another person) or "kept" (registered details kept)
+    note: str = ""                  # what the import does with the row's person, for the clerk
 
     @property
     def summary(self) -> str:
@@ -257,6 +276,10 @@ class ImportPlan:
     def count(self, status: str) -> int:
         return sum(1 for r in self.rows if r.status == status)
 
+    def count_person(self, what: str) -> int:
+        """Rows to import whose person is registered apart ("separate") or kept as registered ("kept")."""
+        return sum(1 for r in self.rows if r.status == "ok" and r.person == what)
+
     @property
     def valid(self) -> list[RowCheck]:
         return [r for r in self.rows if r.status == "ok"]
@@ -270,6 +293,9 @@ class ImportResult:
     rejects_file: Path | None
     case_numbers: tuple[str, ...]
     plan: ImportPlan
+    conflicts: int = 0              # held back: ID number registered with another name
+    separated: int = 0              # imported as persons of their own, without the ID number
+    kept: int = 0                   # imported for the registered person, whose other details were kept
 
 
 # -- export -----------------------------------------------------------------------------------------
@@ -320,7 +346,7 @@ class LedgerService:
                 if e.kind == "routed":
                     route, unit = wf.Route(d["route"]).label, d.get("unit")
                 elif e.kind == "replied":
-                    reply_day, outcome = e.occurred_at.date(), wf.Outcome(d["outcome"]).label
+                    reply_day, outcome = e.occurred_at.date(), _outcome_label(d.get("outcome"))
                 elif e.kind == "followed_up" and d.get("rating"):
                     rating = wf.Rating(d["rating"]).label
                 elif e.kind == "closed":
@@ -352,9 +378,13 @@ class LedgerService:
 
     # -- import ------------------------------------------------------------------------------------
     def dry_run(self, actor: Actor, table: RawTable, mapping: Mapping | None = None, *,
-                progress: Progress = noop_progress, cancelled: Cancelled = never) -> ImportPlan:
-        """Check every row; write nothing."""
+                person_conflicts: str = KEEP, progress: Progress = noop_progress,
+                cancelled: Cancelled = never) -> ImportPlan:
+        """Check every row; write nothing. `person_conflicts`: KEEP or SEPARATE (see the module)."""
         require(actor, Permission.REGISTER)
+        if person_conflicts not in PERSON_CONFLICT_POLICIES:
+            raise InvalidInput(f"身份证号码与姓名不一致的行的处理方式无效：{person_conflicts}，应为 keep 或 separate",
+                               field="person_conflicts")
         mapping = guess_mapping(table.headers) if mapping is None else dict(mapping)
         check_mapping(mapping, table.headers)
         if "closed_on" in mapping.values():
@@ -387,19 +417,66 @@ class LedgerService:
                 else:
                     seen[check.fingerprint] = number
             out.append(check)
+        self._check_people(actor, out, person_conflicts)
         progress(1.0, f"已检查{total}行")
         return ImportPlan(table.file_name, table.headers, mapping, out)
 
+    def _check_people(self, actor: Actor, rows: list[RowCheck], policy: str) -> None:
+        """The person rule of registration (services/persons.py) over the rows in order: each ID
+        number against this unit's registered person, or the first row that gave it."""
+        wanted = sorted({r.registration.petitioners[0].id_number for r in rows
+                         if r.status == "ok" and r.registration and r.registration.petitioners[0].id_number})
+        known: dict[str, tuple[PersonDetails, str]] = {}      # ID number -> (details now, where they come from)
+        for i in range(0, len(wanted), 500):
+            for p in (Person.select().where(Person.id_number.in_(wanted[i:i + 500])
+                                            & (Person.unit_code == actor.unit_code)).order_by(SQL("rowid"))):
+                known.setdefault(p.id_number, (details_of(p), "已登记为"))
+        for r in rows:
+            if r.status != "ok" or r.registration is None:
+                continue
+            p = r.registration.petitioners[0]
+            if not p.id_number:
+                continue
+            if p.id_number not in known:
+                known[p.id_number] = (details_of(p), f"第{r.row_number}行为")
+                continue
+            current, where = known[p.id_number]
+            diffs = differences(current, details_of(p))
+            conflicts = [d for d in diffs if d.is_conflict]
+            masked = mask_id_number(p.id_number)
+            if any(d.field == "name" for d in conflicts):
+                said = f"身份证号码 {masked} {where}“{current.name}”，本行姓名为“{p.name}”"
+                if policy == SEPARATE:
+                    r.registration = replace(r.registration, petitioners=[replace(p, on_conflict=PersonChoice.SEPARATE)])
+                    r.person, r.note = "separate", f"{said}：按另一人导入（另行登记，不登记该身份证号码）"
+                else:
+                    r.status = "conflict"
+                    r.problems = [f"{said}：未导入，已登记的信访人未作修改。请核实：是同一人的，改正本行姓名后再导入；"
+                                  "不是同一人的，可选择按另一人导入（另行登记，不登记该身份证号码）"]
+                continue
+            if conflicts:
+                r.registration = replace(r.registration, petitioners=[replace(p, on_conflict=PersonChoice.USE)])
+                kept = "；".join(f"{d.label}{'（已登记' if where == '已登记为' else '（' + where[:-1]}："
+                                f"{shown_value(d.field, d.registered, self._place)}，本行：{shown_value(d.field, d.given, self._place)}）"
+                                for d in conflicts)
+                r.person, r.note = "kept", f"与{current.name}的登记信息不同，保留已登记的信息，本行的不保存：{kept}"
+                continue
+            if diffs:
+                known[p.id_number] = (replace(current, **{d.field: d.given for d in diffs}), where)
+
+    def _place(self, code: str) -> str:
+        return place_label(self.services.divisions, code)
+
     def run_import(self, actor: Actor, table: RawTable, mapping: Mapping | None = None, *,
-                   rejects_path: Path | None = None, progress: Progress = noop_progress,
-                   cancelled: Cancelled = never) -> ImportResult:
+                   rejects_path: Path | None = None, person_conflicts: str = KEEP,
+                   progress: Progress = noop_progress, cancelled: Cancelled = never) -> ImportResult:
         """Write every valid row in one transaction; write the rejected ones to `rejects_path`.
 
         The rows are checked again here (the database may have changed since the clerk's dry run),
         then written in bulk with the records registration and the workflow actions would write.
         One audit entry records the import with its counts (not one per case)."""
-        plan = self.dry_run(actor, table, mapping, progress=lambda f, t: progress(f * CHECK_SHARE, t),
-                            cancelled=cancelled)
+        plan = self.dry_run(actor, table, mapping, person_conflicts=person_conflicts,
+                            progress=lambda f, t: progress(f * CHECK_SHARE, t), cancelled=cancelled)
         now = self.services.clock.now()
         with self.db.atomic():
             # Rows another import wrote since the check (another window, the command line) are
@@ -411,21 +488,26 @@ class LedgerService:
             valid = plan.valid
             rows = [BulkRow(r.row_number, r.fingerprint, r.registration, closing_actions(r)) for r in valid
                     if r.registration is not None]
+            held = plan.count("rejected") + plan.count("conflict")
             batch = LedgerImport.create(unit_code=actor.unit_code, file_name=table.file_name, imported_at=now,
                                         actor=actor.name, imported=len(valid), skipped=plan.count("duplicate"),
-                                        rejected=plan.count("rejected"))
+                                        rejected=held)
             writer = BulkWriter(self.services, actor, batch.id, now)
             numbers = writer.write(rows, progress=lambda f, t: progress(CHECK_SHARE + f * (1 - CHECK_SHARE), t),
                                    cancelled=cancelled)
             audit(actor, "ledger.import", batch.id, {
                 "file": table.file_name, "imported": len(valid), "skipped": plan.count("duplicate"),
                 "rejected": plan.count("rejected"), "closed": sum(1 for r in rows if r.actions),
+                "person_conflicts": plan.count("conflict"), "separated": plan.count_person("separate"),
+                "kept": plan.count_person("kept"),
                 "first": numbers[0] if numbers else None, "last": numbers[-1] if numbers else None}, at=now)
         written = None
         rejected = [r for r in plan.rows if r.status == "rejected"]
-        if rejected and rejects_path is not None:
+        if (rejected or plan.count("conflict")) and rejects_path is not None:
             written = write_rejects(rejects_path, table, plan)
-        return ImportResult(len(valid), plan.count("duplicate"), len(rejected), written, tuple(numbers), plan)
+        return ImportResult(len(valid), plan.count("duplicate"), len(rejected), written, tuple(numbers), plan,
+                            conflicts=plan.count("conflict"), separated=plan.count_person("separate"),
+                            kept=plan.count_person("kept"))
 
     def _known_fingerprints(self) -> set[str]:
         return {r[0] for r in self.db.execute_sql("SELECT fingerprint FROM ledger_row_fingerprint").fetchall()}
@@ -476,7 +558,7 @@ class LedgerService:
         skip = {k for k, bad in (("received_at", received is None), ("channel", not channel),
                                  ("category_code", category is None)) if bad}
         try:
-            reg = svc.cases.validate(reg)
+            reg = svc.cases.validate(reg, suggest=False)   # a ledger does not say the kind of matter
         except FieldErrors as exc:
             problems += [message for key, message in exc.errors.items() if key not in skip]
         except InvalidInput as exc:
@@ -532,6 +614,15 @@ class LedgerService:
         return None
 
 
+def _outcome_label(value: str | None) -> str | None:
+    for enum in (wf.Outcome, wf.Answer):
+        try:
+            return enum(value).label
+        except ValueError:
+            continue
+    return None
+
+
 def closing_actions(row: RowCheck) -> tuple[tuple[wf.EventKind, dict[str, Any], datetime], ...]:
     """A row with a closing date is routed (handled directly), replied and closed on that date,
     through the workflow's own actions (same rules as the case view); none for an open row."""
@@ -542,7 +633,7 @@ def closing_actions(row: RowCheck) -> tuple[tuple[wf.EventKind, dict[str, Any], 
     outcome = "rejected" if "不予支持" in text else "supported" if "支持" in text else "explained"
     done = max(row.closed_on, reg.received_at + timedelta(minutes=2))
     return ((wf.EventKind.ROUTED, {"route": "direct", "unit": IMPORT_UNIT}, reg.received_at),
-            (wf.EventKind.REPLIED, {"outcome": outcome, "text": text}, done),
+            (wf.EventKind.REPLIED, {"outcome": outcome, "text": text, "basis": LEDGER_BASIS}, done),
             (wf.EventKind.CLOSED, {"summary": "台账导入：原台账记载已办结"}, done))
 
 
@@ -554,7 +645,8 @@ def write_rejects(path: Path, table: RawTable, plan: ImportPlan) -> Path:
     """The rejected rows as they were, with a first column saying what is wrong; .csv or .xlsx by the name."""
     rows_by_number = {table.first_row_number + i: r for i, r in enumerate(table.rows)}
     headers = ["原行号", "问题", *table.headers]
-    out = [[r.row_number, r.summary, *rows_by_number[r.row_number]] for r in plan.rows if r.status == "rejected"]
+    out = [[r.row_number, r.summary, *rows_by_number[r.row_number]] for r in plan.rows
+           if r.status in ("rejected", "conflict")]
     path = Path(path)
     tmp = path.with_name(path.name + ".part")
     try:

@@ -2,8 +2,8 @@
 
 Each row becomes exactly the records that registration (`CaseService.register`) and, for a row
 with a closing date, the route / reply / close actions (`CaseService.act`) would write: the case
-number next in its year's sequence, the person reused by ID number (and updated with what the
-row adds), the events checked by the workflow's own rules, the case row's cached state from
+number next in its year's sequence, the person reused by ID number (filled with what the row adds,
+or left as registered when the row conflicts with it; services/persons.py), the events checked by the workflow's own rules, the case row's cached state from
 `fold` through `apply_state`, the search tokens. They are built in memory and inserted with
 executemany, a chunk at a time, inside the caller's one transaction; the sync journal's triggers
 fire per row as usual. The caller writes one audit entry for the whole import.
@@ -23,10 +23,13 @@ from ..domain.numbers import format_case_number, new_query_code
 from ..domain.petition import RegistrationInput, is_group
 from ..domain.workflow import EventKind
 from ..store import search
-from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person
+from ..domain.person_identity import differences, settle
+from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person, new_id
+from ..store.models_person import PersonRevision
 from ..store.models_stats import LedgerRowFingerprint
-from .cases import apply_state, parties_label, to_event, update_person
+from .cases import apply_state, parties_label, to_event
 from .permissions import Actor
+from .persons import Planned, details_of, outcome_of
 
 Progress = Callable[[float, str], None]
 Cancelled = Callable[[], bool]
@@ -92,17 +95,19 @@ def update_rows(db, model: type[Model], rows: Iterable[dict[str, Any]]) -> None:
 
 # -- one row's records, as registration and the workflow actions make them --------------------------
 def act_in_memory(events: list[CaseEvent], case: Case, actor: Actor, kind: EventKind, data: dict[str, Any],
-                  at: datetime, now: datetime, cal) -> None:
+                  at: datetime, now: datetime, cal, late_days: int) -> None:
     """`CaseService.act` without the database: the same checks, the same event, the same case fields."""
     if at.date() > now.date():
         raise InvalidInput(f"日期（{at:%Y-%m-%d}）晚于今天，请核对", field="at")
     state = wf.fold([to_event(e) for e in events], cal)
-    wf.check_allowed(state, kind, at.date())
+    wf.check_allowed(state, kind, at.date(), data)
     last = max(e.occurred_at for e in events)
     if at < last and kind != EventKind.NOTE:
         raise InvalidInput(f"日期早于该事项最后一次办理记录（{last:%Y-%m-%d %H:%M}），请核对", field="at")
     occurred = last + timedelta(seconds=1) if at <= last else at
-    clean = wf.validate_event_data(kind, data, state, occurred.date())
+    clean = wf.validate_event_data(kind, data, state, occurred.date(), cal)
+    if (now.date() - occurred.date()).days > late_days:
+        clean["late"] = True        # 补录: entered from the ledger long after it happened
     events.append(CaseEvent(case=case, unit_code=actor.unit_code, kind=kind.value, occurred_at=occurred,
                             recorded_at=now, actor=actor.name, data=clean))
     if kind == EventKind.ROUTED and clean.get("unit") and clean.get("route") == wf.Route.DIRECT.value:
@@ -127,6 +132,7 @@ class BulkWriter:
         self.flushed: set[str] = set()                # new persons already inserted
         self._inserted = 0                            # how many of new_persons are inserted
         self.changed: dict[str, Person] = {}          # persons to UPDATE at the end: existing or flushed
+        self.revisions: list[PersonRevision] = []     # the persons' history entries, inserted after them
 
     def _load_persons(self, rows: Sequence[BulkRow]) -> None:
         wanted = sorted({r.registration.petitioners[0].id_number for r in rows
@@ -138,26 +144,30 @@ class BulkWriter:
             for p in q:
                 self.persons.setdefault(p.id_number, p)   # as `get_or_none`: the first one found
 
-    def _person(self, reg: RegistrationInput) -> Person:
-        """`CaseService._upsert_person` for a ledger row (one petitioner, never a picked record)."""
+    def _person(self, reg: RegistrationInput, case_id: str) -> Person:
+        """`CaseService.register`'s person rule for a ledger row (one petitioner, never a picked record):
+        the choice for a conflicting row was made by the check (LedgerService._check_people)."""
         p = reg.petitioners[0]
         assert p.person_id is None
         person = self.persons.get(p.id_number) if p.id_number else None
-        if person is None:
-            person = Person(unit_code=self.actor.unit_code, name=p.name, id_number=p.id_number, phone=p.phone,
-                            sex=p.sex, birth_date=p.birth_date, township_code=p.township_code,
-                            village_code=p.village_code, address=p.address, created_at=self.now,
-                            updated_at=self.now)
-            self.new_persons.append(person)
-            self.new_ids.add(person.id)
-            if p.id_number:
-                self.persons[p.id_number] = person
-            return person
-        if update_person(person, p, self.now):
+        registered = details_of(person) if person is not None else None
+        given = details_of(p)
+        conflicting = registered is not None and any(d.is_conflict for d in differences(registered, given))
+        if conflicting and p.on_conflict is None:
+            raise InvalidInput(f"信访人“{p.name}”的信息与已登记的不一致，台账检查后数据已有变化，请重新检查后再导入。")
+        settlement = settle(registered, given, p.on_conflict if conflicting else None)
+        out = outcome_of(self.actor, Planned(0, p, person, settlement), self.now, case_id=case_id, source="ledger")
+        if out.created:
+            self.new_persons.append(out.person)
+            self.new_ids.add(out.person.id)
+            if out.person.id_number:
+                self.persons.setdefault(out.person.id_number, out.person)
+        elif out.updated and (out.person.id not in self.new_ids or out.person.id in self.flushed):
             # A new person not yet inserted goes in with its latest fields; any other is updated.
-            if person.id not in self.new_ids or person.id in self.flushed:
-                self.changed[person.id] = person
-        return person
+            self.changed[out.person.id] = out.person
+        if out.history is not None:
+            self.revisions.append(out.history)
+        return out.person
 
     def write(self, rows: Sequence[BulkRow], progress: Progress = noop_progress,
               cancelled: Cancelled = never) -> list[str]:
@@ -181,11 +191,13 @@ class BulkWriter:
             insert_rows(db, Case, (c.__data__ for c in cases))
             insert_rows(db, CaseEvent, (e.__data__ for e in events))
             insert_rows(db, CaseParty, (cp.__data__ for cp in parties))
+            insert_rows(db, PersonRevision, (r.__data__ for r in self.revisions))
             search.index_rows(db, tokens)
             insert_rows(db, LedgerRowFingerprint, prints)
-            for buf in (cases, events, parties, tokens, prints):
+            for buf in (cases, events, parties, tokens, prints, self.revisions):
                 buf.clear()
 
+        late_days = self.s.cases.late_days()
         for i, row in enumerate(rows):
             if i % CHUNK == 0 and i:
                 flush()
@@ -193,26 +205,32 @@ class BulkWriter:
                     raise LedgerCancelled("已取消，未导入任何记录。")
                 progress(i / total, f"正在写入：{i}/{len(rows)}行")
             reg = row.registration
-            person = self._person(reg)
+            case_id = new_id()
+            person = self._person(reg, case_id)
             year = reg.received_at.year
             counters[year] = counters.get(year, 0) + 1
             sid += 1
             case = Case(
-                sid=sid, unit_code=actor.unit_code, number=format_case_number(actor.unit_code, year, counters[year]),
+                id=case_id, sid=sid, unit_code=actor.unit_code,
+                number=format_case_number(actor.unit_code, year, counters[year]),
                 query_code=new_query_code(), channel=reg.channel, received_at=reg.received_at,
                 category_code=reg.category_code, request=reg.request, facts=reg.facts, reasons=reg.reasons,
-                people_count=reg.people_count, is_group=is_group(reg.people_count or 1),
+                people_count=reg.people_count, is_group=is_group(reg.people_count or 1, reg.channel),
                 concerned_unit=reg.concerned_unit, township_code=person.township_code,
                 repeat_of=None, created_by=actor.name, created_at=now, updated_at=now,
                 parties_label=parties_label([person.name], reg.people_count or 1),
                 status=wf.Status.REGISTERED.value,
             )
+            # A ledger does not say which kind of matter (第二十九至三十一条) a row was: it is recorded as
+            # of no kind, like matters registered before kinds existed; the clerk may set it later.
+            registered = {"channel": reg.channel}
+            if (now.date() - reg.received_at.date()).days > late_days:
+                registered["late"] = True
             own = [CaseEvent(case=case, unit_code=actor.unit_code, kind=EventKind.REGISTERED.value,
-                             occurred_at=reg.received_at, recorded_at=now, actor=actor.name,
-                             data={"channel": reg.channel})]
+                             occurred_at=reg.received_at, recorded_at=now, actor=actor.name, data=registered)]
             for kind, data, at in row.actions:
-                act_in_memory(own, case, actor, kind, data, at, now, self.cal)
-            apply_state(case, wf.fold([to_event(e) for e in own], self.cal))
+                act_in_memory(own, case, actor, kind, data, at, now, self.cal, late_days)
+            apply_state(case, wf.fold([to_event(e) for e in own], self.cal), actor.unit_code)
             cases.append(case)
             events.extend(own)
             parties.append(CaseParty(case=case, person=person, unit_code=actor.unit_code, role="petitioner",

@@ -11,17 +11,21 @@ from typing import Any
 
 from peewee import SQL, fn
 
+from ..domain import statistics as st
 from ..domain import workflow as wf
 from ..domain.categories import CategoryTable
+from ..domain.divisions import DivisionTable
 from ..domain.deadlines import urgency
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.idcard import mask_id_number
+from ..domain.matters import matter_of
 from ..domain.petition import Channel
 from ..domain.phones import mask_phone
 from ..store import ownership, search
 from ..store.models import Case, CaseEvent, CaseParty, Person
 from .audit import audit
 from .cases import find_case, to_event
+from .persons import RevisionView, history_of, place_label, same_id_elsewhere
 from .clock import Clock
 from .permissions import Actor, Permission, require
 
@@ -74,6 +78,7 @@ class CaseRow:
     township_code: str | None
     owner: str | None
     request: str
+    late_entry: bool = False         # 补录: entered days after it was received (or its first step taken)
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,10 @@ class PartyView:
     township_code: str | None
     village_code: str | None
     is_representative: bool
+    # The person's history (fills, corrections, registered apart), and other person records holding
+    # the same ID number ("name（unit）"): shown, never merged.
+    history: tuple[RevisionView, ...] = ()
+    shares_id_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,13 +141,45 @@ class CaseDetail:
     # Why the viewer's unit may not record anything on this case (another unit's, not handed to it by
     # 交办), or None: the window then offers no actions, and says so.
     not_writable: str | None = None
+    unit_code: str = ""              # the unit that registered the matter (owns the case)
+    office: Any = None               # this office's settings (services.office.OfficeSettings), for forms
+    entered_at: datetime | None = None   # when it was entered here (the received date is the event's)
+
+
+def _sentence_join(*parts: str) -> str:
+    """Parts joined with 「，」, none ending in punctuation before the comma (no 「核实。，批准人」)."""
+    return "，".join(p.rstrip("。，；") for p in parts if p)
 
 
 def describe_event(e: wf.Event) -> str:
     d = e.data
     k = e.kind
+    text = _describe(k, d)
+    if d.get("doc_no"):
+        text += "〔" + "、".join(d["doc_no"].values()) + "〕"
+    if d.get("late"):
+        text += "（补录）"
+    return text
+
+
+def _outcome_text(d) -> str:
+    for enum in (wf.Outcome, wf.Answer):
+        try:
+            return enum(d.get("outcome")).label
+        except ValueError:
+            continue
+    return ""
+
+
+def _describe(k: wf.EventKind, d) -> str:
     if k == wf.EventKind.REGISTERED:
-        return f"通过{Channel(d.get('channel', 'visit')).label}登记"
+        matter = matter_of(d)
+        text = f"通过{Channel(d.get('channel', 'visit')).label}登记"
+        if not matter.legacy:
+            text += f"，{matter.label}"
+        if d.get("notice_exempt"):
+            text += "，姓名或住址不清，免予书面告知"
+        return text
     if k == wf.EventKind.ROUTED:
         route = wf.Route(d["route"])
         text = route.label
@@ -146,23 +187,45 @@ def describe_event(e: wf.Event) -> str:
             text += f"：{d['unit']}"
         if d.get("deadline"):
             text += f"，限{d['deadline']}前办结"
+        if d.get("notified"):
+            text += "，已书面告知信访人"
         return text
     if k == wf.EventKind.REFUSED:
-        return f"{wf.RefusalKind(d.get('kind', 'not_accepted')).label}：{d.get('ground', '')}"
+        ground = wf.refusal_ground(d.get("ground"))
+        what = f"{ground.text}（{ground.article}）" if ground else d.get("ground", "")
+        return f"{wf.RefusalKind(d.get('kind', 'not_accepted')).label}：" + _sentence_join(what, d.get("details", ""))
     if k == wf.EventKind.EXTENDED:
-        return f"延期{d.get('days')}日，理由：{d.get('reason', '')}，批准人：{d.get('approver', '')}"
-    if k in (wf.EventKind.REPLIED, wf.EventKind.REVIEW_DECIDED, wf.EventKind.RECHECK_DECIDED):
-        return f"{wf.Outcome(d['outcome']).label}：{d.get('text', '')}"
+        return _sentence_join(f"延期{d.get('days')}日", f"理由：{d.get('reason', '')}", f"批准人：{d.get('approver', '')}")
+    if k == wf.EventKind.REPLIED:
+        return _sentence_join(f"{_outcome_text(d)}：{d.get('text', '')}",
+                              f"依据：{d['basis']}" if d.get("basis") else "",
+                              f"送达：{d['delivered_on']}" if d.get("delivered_on") else "")
+    if k in (wf.EventKind.REVIEW_DECIDED, wf.EventKind.RECHECK_DECIDED):
+        head = wf.Disposition(d["disposition"]).phrase if d.get("disposition") else ""
+        return _sentence_join(head, _outcome_text(d), d.get("text", ""),
+                              f"（{d['body']}）" if d.get("body") else "",
+                              "本机关作出" if d.get("reviewer") else "")
     if k == wf.EventKind.FOLLOWED_UP:
         rating = wf.Rating(d["rating"]).label if d.get("rating") else "未评价"
         method = "电话" if d.get("method") == "phone" else "上门"
-        return f"{method}回访，{rating}。{d.get('notes') or ''}".rstrip("。") 
+        return _sentence_join(f"{method}回访", rating, d.get("notes") or "")
     if k == wf.EventKind.OBJECTED:
         return f"接收单位异议退回：{d.get('reason', '')}"
     if k == wf.EventKind.NOTIFIED:
-        return f"{d.get('method', '书面')}告知信访人受理情况{('：' + d['content']) if d.get('content') else ''}"
+        if d.get("exempt"):
+            return "信访人姓名或住址不清，免予书面告知（第二十三条第二款）"
+        return f"{d.get('method', '书面')}告知信访人办理途径和程序{('：' + d['content']) if d.get('content') else ''}"
     if k in (wf.EventKind.REVIEW_REQUESTED, wf.EventKind.RECHECK_REQUESTED):
-        return (d.get("reason") or "") + (f"（{d['body']}）" if d.get("body") else "")
+        who = "上一级机关收到请求" if d.get("reviewer") else "信访人向上一级机关提出请求"
+        return _sentence_join(who, d.get("reason") or "", f"（{d['body']}）" if d.get("body") else "")
+    if k == wf.EventKind.DELIVERED:
+        what = {"reply": "书面答复", "review": "复查意见", "recheck": "复核意见"}.get(d.get("of", "reply"), "")
+        return f"{what}于{d.get('on', '')}送达" + (f"（{d['method']}）" if d.get("method") else "")
+    if k == wf.EventKind.HEARING:
+        return _sentence_join(f"听证{d.get('from', '')}至{d.get('to', '')}，共{d.get('days', '')}日，不计入复核期限",
+                              d.get("notes") or "")
+    if k == wf.EventKind.RECLASSIFIED:
+        return _sentence_join(f"事项类型更正为{matter_of(d).label}", f"理由：{d.get('reason', '')}")
     if k == wf.EventKind.CLOSED:
         return d.get("summary") or "办结"
     if k == wf.EventKind.NOTE:
@@ -171,11 +234,17 @@ def describe_event(e: wf.Event) -> str:
 
 
 class CaseQueries:
-    def __init__(self, db, clock: Clock, categories: CategoryTable, calendar):
+    def __init__(self, db, clock: Clock, categories: CategoryTable, calendar, divisions: DivisionTable | None = None):
         self.db = db
         self.clock = clock
         self.categories = categories
         self._calendar = calendar
+        self.divisions = divisions
+
+    def _here(self) -> str | None:
+        from ..store.models import self_unit_code
+
+        return self_unit_code(self.db)
 
     # -- list --------------------------------------------------------------------------
     def _category_condition(self, code: str, ordered: bool):
@@ -242,7 +311,7 @@ class CaseQueries:
         q = Case.select(Case.id, Case.number, Case.parties_label, Case.received_at, Case.channel,
                         Case.category_code, Case.status, Case.next_due, Case.next_due_start, Case.next_due_key,
                         Case.provisional, Case.people_count, Case.is_group, Case.repeat_of, Case.township_code,
-                        Case.owner_name, Case.request)
+                        Case.owner_name, Case.request, Case.stat_flags)
         where = self._where(f)
         if sort == "next_due" and not descending:
             return self._due_first(q, where, offset, limit)
@@ -276,7 +345,7 @@ class CaseQueries:
             urgency=urgency(c.next_due_start, c.next_due, today) if c.next_due and c.next_due_start else None,
             provisional=bool(c.provisional), people_count=c.people_count, is_group=bool(c.is_group),
             is_repeat=c.repeat_of is not None, township_code=c.township_code, owner=c.owner_name,
-            request=c.request)
+            request=c.request, late_entry=bool((c.stat_flags or 0) & st.LATE_ENTRY))
 
     def search(self, text: str, limit: int = 50) -> list[CaseRow]:
         """The newest `limit` matches. Only that many ids are taken from the index (the list page,
@@ -287,7 +356,7 @@ class CaseQueries:
         q = (Case.select(Case.id, Case.number, Case.parties_label, Case.received_at, Case.channel,
                          Case.category_code, Case.status, Case.next_due, Case.next_due_start, Case.next_due_key,
                          Case.provisional, Case.people_count, Case.is_group, Case.repeat_of, Case.township_code,
-                         Case.owner_name, Case.request)
+                         Case.owner_name, Case.request, Case.stat_flags)
              .where(Case.sid.in_(sids)).order_by(Case.sid.desc()))
         today = self.clock.today()
         return [self._row(c, today) for c in q.objects()]
@@ -307,11 +376,9 @@ class CaseQueries:
         deadlines = [DeadlineView(key=d.key.value, label=d.key.label, start=d.start, due=d.due.date,
                                   provisional=d.due.provisional, met_on=d.met_on, lapsed=d.lapsed,
                                   urgency=urgency(d.start, d.due.date, today) if d.open else None,
-                                  office=d.key in wf.OFFICE_DEADLINES)
+                                  office=d.held_by(self._here()))
                      for d in sorted(state.deadlines, key=lambda d: d.due.date)]
-        parties = [self._party(cp, reveal=False) for cp in
-                   CaseParty.select(CaseParty, Person).join(Person).where(CaseParty.case == case)
-                   .order_by(CaseParty.position)]
+        parties = self._parties(case)
         repeat = Case.get_or_none(Case.id == case.repeat_of) if case.repeat_of else None
         # The same ownership rule the services apply: the actions offered are the ones that may be written.
         allowed = [k.value for k in wf.allowed_actions(state, today)
@@ -323,17 +390,32 @@ class CaseQueries:
             row=self._row(case, today), query_code=case.query_code, facts=case.facts, reasons=case.reasons,
             concerned_unit=case.concerned_unit, repeat_of_number=repeat.number if repeat else None,
             created_by=case.created_by, parties=parties, timeline=timeline, deadlines=deadlines, state=state,
-            allowed=allowed, problems=list(state.problems), not_writable=not_writable)
+            allowed=allowed, problems=list(state.problems), not_writable=not_writable, unit_code=case.unit_code,
+            entered_at=case.created_at)
+
+    def _parties(self, case: Case) -> list[PartyView]:
+        rows = list(CaseParty.select(CaseParty, Person).join(Person).where(CaseParty.case == case)
+                    .order_by(CaseParty.position))
+        people = [cp.person for cp in rows]
+        history = history_of([p.id for p in people], self.place_name)
+        shared = same_id_elsewhere(people, self.db)
+        return [self._party(cp, reveal=False, history=tuple(history.get(cp.person.id, ())),
+                            shares_id_with=tuple(shared.get(cp.person.id, ()))) for cp in rows]
 
     @staticmethod
-    def _party(cp: CaseParty, reveal: bool) -> PartyView:
+    def _party(cp: CaseParty, reveal: bool, history: tuple[RevisionView, ...] = (),
+               shares_id_with: tuple[str, ...] = ()) -> PartyView:
         p: Person = cp.person
         return PartyView(
             person_id=p.id, name=p.name,
             id_number=(p.id_number if reveal else mask_id_number(p.id_number)) if p.id_number else None,
             phone=(p.phone if reveal else mask_phone(p.phone)) if p.phone else None,
             sex=p.sex, birth_date=p.birth_date, address=p.address, township_code=p.township_code,
-            village_code=p.village_code, is_representative=cp.is_representative)
+            village_code=p.village_code, is_representative=cp.is_representative, history=history,
+            shares_id_with=shares_id_with)
+
+    def place_name(self, code: str) -> str:
+        return code if self.divisions is None else place_label(self.divisions, code)
 
     def reveal(self, actor: Actor, person_id: str, what: str) -> str:
         """The full ID number or phone of a person; every call is audited (个人信息保护法第五十一条)."""

@@ -11,6 +11,7 @@ from datetime import date
 from enum import Enum
 
 from ..domain.errors import InvalidInput
+from ..domain.statistics import FOUR_DOORS
 from ..domain.text import clean_name, clean_text
 from ..store.models import Case
 from ..store.models_attention import Reception
@@ -74,10 +75,26 @@ class ReceptionSummary:
     def total(self) -> SummaryLine:
         return self.lines[-1]
 
+    @property
+    def four_doors(self) -> SummaryLine:
+        """四门四访 (domain.statistics.FOUR_DOORS): the subtotal of its four kinds."""
+        members = [ln for ln in self.lines[:-1] if ln.kind is not None and ln.kind.value in FOUR_DOORS.members]
+        return SummaryLine(None, FOUR_DOORS.label, sum(ln.receptions for ln in members),
+                           sum(ln.batches for ln in members), sum(ln.persons for ln in members))
+
+    def display_lines(self) -> tuple[SummaryLine, ...]:
+        """As printed: the four kinds of 四门四访, their subtotal, the other kinds, the total (as the
+        statistics report has them)."""
+        kinds = self.lines[:-1]
+        inside = [ln for ln in kinds if ln.kind is not None and ln.kind.value in FOUR_DOORS.members]
+        return (*inside, self.four_doors, *(ln for ln in kinds if ln not in inside), self.total)
+
     def as_json(self) -> dict:
         return {"from": self.start.isoformat(), "to": self.end.isoformat(),
                 "kinds": [{"kind": ln.kind.value, "label": ln.label, "receptions": ln.receptions,
                            "batches": ln.batches, "persons": ln.persons} for ln in self.lines[:-1]],
+                "four_doors": {"receptions": self.four_doors.receptions, "batches": self.four_doors.batches,
+                               "persons": self.four_doors.persons},
                 "total": {"receptions": self.total.receptions, "batches": self.total.batches,
                           "persons": self.total.persons}}
 

@@ -17,12 +17,14 @@ from datetime import date, timedelta
 from typing import Iterable
 
 from ..domain import statistics as st
+from ..domain import statistics_tables as tables
 from ..domain.petition import CHANNEL_LABELS, Channel
 from ..domain.statistics import (Breakdown, Count, Period, RateInputs, Row, Scope,
                                  Statistics, WorkflowFigures)
 from .permissions import Actor, Permission, require
 
 UNKNOWN_TOWNSHIP = "未填乡镇"
+_GROUP_KEYS = {0: "single", 1: "group", 2: "joint"}     # stat_dim.grp (store/models_facts._GRP)
 
 
 class StatisticsService:
@@ -40,7 +42,8 @@ class StatisticsService:
         require(actor, Permission.VIEW)
         out = self._compute(period, scope, trend_months)
         if compare:
-            out.earlier = self._compute(period.year_earlier(), scope, trend_months)
+            # the same days a year earlier: a period still under way is compared up to the same day
+            out.earlier = self._compute(period.year_earlier(out.as_of), scope, trend_months)
         return out
 
     def scope_label(self, scope: Scope) -> str:
@@ -72,7 +75,7 @@ class StatisticsService:
                 f"ON f.dim = d.id AND f.day >= ? AND f.day <= ? {'WHERE ' + in_scope if in_scope else ''} "
                 "GROUP BY d.id", [period.start.isoformat(), period.end.isoformat(), *params]):
             _unit, town, ch, cat, rep, grp = dims[dim]
-            cells.append((ch, cat, town, bool(rep), bool(grp), n, int(p or 0)))
+            cells.append((ch, cat, town, bool(rep), int(grp), n, int(p or 0)))
         as_of = self.services.clock.today()
         workflow, inputs = self._cohort(period.start, period.end, scope, as_of,
                                         repeats=sum(c[5] for c in cells if c[3]))
@@ -82,8 +85,9 @@ class StatisticsService:
             by_subcategory=self._by_category(cells, top=False), by_township=self._by_township(cells, scope),
             by_repeat=_fixed("初件／重件", cells, lambda c: "repeat" if c[3] else "first",
                              [("first", "初件（初信初访）"), ("repeat", "重件（重复信访）")]),
-            by_group=_fixed("个人／集体", cells, lambda c: "group" if c[4] else "single",
-                            [("single", "个人（4人以下）"), ("group", "集体（5人以上）")]),
+            by_group=_fixed("个人／集体", cells, lambda c: _GROUP_KEYS[c[4]],
+                            [("single", "个人（4人以下）"), ("group", "集体访（5人以上走访）"),
+                             ("joint", "联名信访（5人以上联名来信、来电、网上）")]),
             months=self._months(period, scope, trend_months),
             workflow=workflow, rate_inputs=inputs, rates=st.rates(inputs), receptions=self._receptions(period, scope))
 
@@ -97,11 +101,11 @@ class StatisticsService:
             cache[row[0]] = row[1:]
         return cache
 
-    def _receptions(self, period: Period, scope: Scope) -> Breakdown | None:
-        """Leaders' receptions by kind, from the reception log (issue 4's table); None when this
-        database has no such table yet."""
-        if not self.db.table_exists("reception"):
-            return None
+    def _receptions(self, period: Period, scope: Scope) -> Breakdown:
+        """Leaders' receptions by kind, from the reception log: the four kinds of 四门四访 with their
+        subtotal, then the others (接访日 …)."""
+        from .reception import ReceptionKind
+
         where = "held_on >= ? AND held_on <= ?"
         params: list = [period.start.isoformat(), period.end.isoformat()]
         if scope.codes:
@@ -109,14 +113,9 @@ class StatisticsService:
             params += list(scope.codes)
         got = {kind: Count(int(b or 0), int(p or 0)) for kind, b, p in self.db.execute_sql(
             f"SELECT kind, SUM(batches), SUM(persons) FROM reception WHERE {where} GROUP BY kind", params).fetchall()}
-        try:
-            from .reception import ReceptionKind
-            kinds = [(k.value, k.label) for k in ReceptionKind]
-        except ImportError:                              # the reception feature not installed
-            kinds = []
-        rows = [Row(key, label, got.pop(key, Count())) for key, label in kinds]
+        rows = [Row(k.value, k.label, got.pop(k.value, Count())) for k in ReceptionKind]
         rows += [Row(k, k, v) for k, v in sorted(got.items())]
-        return Breakdown("领导接访（按方式）", tuple(rows))
+        return Breakdown("领导接访", tuple(rows), (st.FOUR_DOORS,))
 
     def _scope(self, scope: Scope) -> tuple[str, list]:
         """The combinations of stat_dim (alias d) in `scope`: a matter belongs to its township, or,
@@ -199,7 +198,7 @@ class StatisticsService:
             return f"{y}年{m}月" + (f"（至{as_of.day}日）" if partial else "")
 
         rows = tuple(Row(f"{y:04d}-{m:02d}", label(y, m), got.get(f"{y:04d}-{m:02d}", Count())) for y, m in months)
-        return Breakdown("逐月受理", rows)
+        return Breakdown("逐月登记", rows)
 
     def _cohort(self, start: date, end: date, scope: Scope, as_of: date, *,
                 repeats: int) -> tuple[WorkflowFigures, RateInputs]:
@@ -210,36 +209,54 @@ class StatisticsService:
         today = as_of.isoformat()
         window_start = (as_of - timedelta(days=st.RATING_WINDOW_DAYS)).isoformat()
         in_scope, params = self._scope(scope)
+        # "x < today" is "the limit x has passed by the statistics date" (the day itself still counts)
         rows = self.db.execute_sql(
-            "SELECT b.flags, COUNT(*), SUM(f.next_due < ?), SUM(f.open_limit < ?), SUM(f.replied_on < ?) "
+            "SELECT b.flags, COUNT(*), SUM(f.next_due < ?), SUM(f.open_limit < ?), SUM(f.open_limit >= ?), "
+            "SUM(f.replied_on < ?), SUM(f.accept_limit < ?), SUM(f.accept_limit >= ?) "
             "FROM stat_flag b JOIN case_fact f INDEXED BY case_fact_flags ON f.flags = b.flags "
             "AND f.day >= ? AND f.day <= ? "
             + (f"AND f.dim IN (SELECT d.id FROM stat_dim d WHERE {in_scope}) " if in_scope else "")
             + "GROUP BY b.flags",
-            [today, today, window_start, start.isoformat(), end.isoformat(), *params]).fetchall()
+            [today, today, today, window_start, today, today, start.isoformat(), end.isoformat(), *params]).fetchall()
         n: dict[int, int] = defaultdict(int)       # cases per bit
-        received = overdue = open_late = unrated_late = 0
+        received = overdue = open_late = open_in_limit = unrated_late = unrated_in_window = 0
+        undecided_late = undecided_in_window = decided_late = late_entries = 0
         ratings = {name: 0 for name in st.RATING_CODES}
-        for flags, count, past_due, past_limit, replied_before_window in rows:
+        for flags, count, past_due, past_limit, within_limit, replied_before_window, past_accept, within_accept in rows:
             received += count
             overdue += past_due or 0
             open_late += past_limit or 0
-            for bit in (st.TIMELY, st.ROUTED, st.REDIRECTED, st.REFUSED, st.EXTENDED, st.REVIEWED, st.REPLIED,
-                        st.CLOSED, st.ON_TIME, st.LATE):
+            open_in_limit += within_limit or 0
+            # the 15 days: still open (its limit kept), or decided on time, late, or entered late (补录)
+            undecided_late += past_accept or 0
+            undecided_in_window += within_accept or 0
+            decided = count - (past_accept or 0) - (within_accept or 0)
+            if not flags & st.TIMELY:
+                if flags & st.LATE_ENTRY:
+                    late_entries += decided
+                else:
+                    decided_late += decided
+            for bit in (st.TIMELY, st.ROUTED, st.REDIRECTED, st.REFUSED, st.EXTENDED, st.REVIEWED,
+                        st.REPLIED, st.CLOSED, st.ON_TIME, st.LATE):
                 if flags & bit:
                     n[bit] += count
             rating = (flags >> st.RATING_SHIFT) & 3
             if rating:
                 ratings[st.RATING_NAMES[rating]] += count
-            else:
+            elif flags & st.REPLIED:
                 unrated_late += replied_before_window or 0
+                unrated_in_window += count - (replied_before_window or 0)
         workflow = WorkflowFigures(received=received, routed=n[st.ROUTED], refused=n[st.REFUSED],
                                    redirected=n[st.REDIRECTED], replied=n[st.REPLIED], closed=n[st.CLOSED],
                                    extended=n[st.EXTENDED], reviewed=n[st.REVIEWED], overdue=overdue)
-        inputs = RateInputs(received=received, accepted_in_time=n[st.TIMELY], closed_on_time=n[st.ON_TIME],
-                            closed_late=n[st.LATE], open_past_due=open_late, rated=sum(ratings.values()),
-                            unrated_past_window=unrated_late, satisfied=ratings["satisfied"],
-                            basically=ratings["basically"], dissatisfied=ratings["dissatisfied"], repeats=repeats)
+        inputs = RateInputs(received=received, accepted_in_time=n[st.TIMELY], decided_late=decided_late,
+                            late_entries=late_entries,
+                            undecided_past_window=undecided_late, undecided_in_window=undecided_in_window,
+                            closed_on_time=n[st.ON_TIME], closed_late=n[st.LATE], open_past_due=open_late,
+                            open_in_limit=open_in_limit, rated=sum(ratings.values()),
+                            unrated_past_window=unrated_late, unrated_in_window=unrated_in_window,
+                            satisfied=ratings["satisfied"], basically=ratings["basically"],
+                            dissatisfied=ratings["dissatisfied"], repeats=repeats)
         return workflow, inputs
 
 
@@ -259,56 +276,41 @@ def _fixed(title: str, cells, key, labels: Iterable[tuple[str, str]]) -> Breakdo
 
 
 
-# -- spreadsheets -----------------------------------------------------------------------------------
+# -- spreadsheets and JSON: both written from the report's tables (domain.statistics_tables) ---------
+def statistics_notes(s: Statistics) -> list[str]:
+    """The lines under every sheet: what was counted, when, and against what."""
+    head = f"统计期间：{s.period.label}；范围：{s.scope_label}；统计日：{s.as_of:%Y-%m-%d}"
+    if s.earlier is not None:
+        head += f"；比较对象：{s.comparison}"
+    return [head, tables.COUNT_NOTE, tables.WORDS_NOTE]
+
+
 def statistics_sheets(s: Statistics):
-    """Every table of `s` as a sheet: counts as numbers, with the same period a year earlier and
-    the change (同比) when `s.earlier` is there; the rates with their formula and terms."""
+    """Every table of the report as a sheet, cell for cell (numbers as numbers), and the months."""
     from ..documents.xlsx import Sheet
 
-    earlier = s.earlier
-    head = [f"统计期间：{s.period.label}；范围：{s.scope_label}；统计日：{s.as_of:%Y-%m-%d}",
-            "批次：信访事项件数（集体访计1批）；人次：信访人数之和。合计由各行相加得出。"]
+    notes = statistics_notes(s)
+    widths = {"rates": {4: 62}, "rate_terms": {4: 70}, "workflow": {2: 60}}
     sheets = []
-    for b in [*s.breakdowns(), s.months]:
-        before = _breakdown_of(earlier, b.title) if earlier is not None and b is not s.months else None
-        headers = ["项目", "批次", "人次", "占比（批次）"]
-        if before is not None:
-            headers += ["上年同期批次", "上年同期人次", "同比（批次）"]
-        total = b.total
-        out = []
-        for r in [*b.rows, Row("total", "合计", total)]:
-            line = [r.label, r.count.batches, r.count.people, st.share(r.count.batches, total.batches)]
-            if before is not None:
-                prev = before.total if r.key == "total" else before.get(r.key)
-                line += [prev.batches, prev.people, st.change(r.count.batches, prev.batches)]
-            out.append(line)
-        sheets.append(Sheet(b.title, headers, out, notes=head))
-    wf_rows = [[label, value, what] for _, label, value, what in s.workflow.rows()]
-    sheets.append(Sheet("办理情况", ["项目", "件数", "说明"], wf_rows, notes=head))
-    rate_rows = [[r.name, r.value, r.numerator, r.denominator, r.formula, r.worked, r.definition] for r in s.rates]
-    sheets.append(Sheet("比率", ["比率", "数值", "分子", "分母", "公式", "计算", "口径"], rate_rows,
-                        widths={4: 62, 5: 20, 6: 60}, notes=head))
-    if s.receptions is not None:
-        sheets.append(Sheet("领导接访", ["方式", "批次", "人次"],
-                            [[r.label, r.count.batches, r.count.people] for r in s.receptions.rows]
-                            + [["合计", s.receptions.total.batches, s.receptions.total.people]], notes=head))
-    else:
-        sheets.append(Sheet("领导接访", ["说明"], [[s.receptions_note]], notes=head))
+    for t in [*tables.report_tables(s), tables.months_table(s)]:
+        rows = [[c.text if c.value is None else c.value for c in r.cells] for r in t.rows]
+        extra = [f"{r.formula}：{r.worked}" for r in s.rates] if t.key == "rates" else []
+        sheets.append(Sheet(t.title, t.headers, rows, widths=widths.get(t.key, {}), notes=[*notes, *extra]))
     return sheets
-
-
-def _breakdown_of(s: Statistics, title: str) -> Breakdown | None:
-    return next((b for b in s.breakdowns() if b.title == title), None)
 
 
 def statistics_json(s: Statistics) -> dict:
     """Plain data for `xinfang stats --format json`: every table with its total, every rate with
-    its formula and terms."""
+    its formula and terms, and the report's tables cell by cell (`tables`)."""
     def table(b: Breakdown) -> dict:
-        return {"title": b.title,
-                "rows": [{"key": r.key, "label": r.label, "batches": r.count.batches, "people": r.count.people}
-                         for r in b.rows],
-                "total": {"batches": b.total.batches, "people": b.total.people}}
+        out = {"title": b.title,
+               "rows": [{"key": r.key, "label": r.label, "batches": r.count.batches, "people": r.count.people}
+                        for r in b.rows],
+               "total": {"batches": b.total.batches, "people": b.total.people}}
+        if b.groups:
+            out["subtotals"] = [{"key": g.key, "label": g.label, "members": list(g.members),
+                                 "batches": b.subtotal(g).batches, "people": b.subtotal(g).people} for g in b.groups]
+        return out
 
     out = {
         "period": {"kind": s.period.kind, "from": s.period.start.isoformat(), "to": s.period.end.isoformat(),
@@ -322,12 +324,16 @@ def statistics_json(s: Statistics) -> dict:
         "workflow": {key: value for key, _, value, _ in s.workflow.rows()},
         "rates": [{"key": r.key, "name": r.name, "value": r.value, "numerator": r.numerator,
                    "denominator": r.denominator, "formula": r.formula, "definition": r.definition,
-                   "parts": dict(r.parts)} for r in s.rates],
-        "receptions": table(s.receptions) if s.receptions is not None else {"note": s.receptions_note},
+                   "parts": dict(r.parts), "not_counted": dict(r.not_counted)} for r in s.rates],
+        "rate_terms": {k: getattr(s.rate_inputs, k) for k in st.FIGURES if hasattr(s.rate_inputs, k)},
+        "figures": {k: {"label": f.label, "definition": f.definition} for k, f in st.FIGURES.items()},
+        "receptions": table(s.receptions),
+        "tables": [t.as_json() for t in [*tables.report_tables(s), tables.months_table(s)]],
     }
     if s.earlier is not None:
         e = s.earlier
         out["year_earlier"] = {"from": e.period.start.isoformat(), "to": e.period.end.isoformat(),
+                               "label": e.period.label, "whole": e.period.whole,
                                "total": {"batches": e.total.batches, "people": e.total.people},
                                "by_channel": table(e.by_channel), "by_category": table(e.by_category)}
     return out

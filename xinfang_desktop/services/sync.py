@@ -44,7 +44,7 @@ from ..sync.keys import (
     raw_public_bytes,
     read_enrolment,
 )
-from . import sync_epoch
+from . import key_history, sync_epoch
 from . import sync_export as ex
 from . import sync_import as im
 from .audit import audit
@@ -164,6 +164,8 @@ class SyncService:
         keys = generate_keys(unit.code, unit.name, unit.kind, encryption=True, created=self.s.clock.today())
         FileKeyStore.create(self.key_path, keys, passphrase)
         with self.db.atomic():
+            key_history.record_key(unit.code, raw_public_bytes(keys.signing_key.public_key()).hex(),
+                                   at=self.s.clock.now(), source="own")
             audit(actor, "sync.keys_init", unit.code, {"fingerprint": keys.public().signing_fingerprint},
                   at=self.s.clock.now())
         return keys.public()
@@ -210,11 +212,14 @@ class SyncService:
             peer.revoked = False
             peer.save(force_insert=SyncPeer.get_or_none(SyncPeer.unit_code == identity.unit_code) is None)
             Unit.get_or_create(code=identity.unit_code, defaults={"name": identity.unit_name, "kind": identity.role})
+            key_history.record_key(identity.unit_code, key_hex, at=now, source="enrolled")
             audit(actor, "sync.enrol", identity.unit_code, {"fingerprint": identity.signing_fingerprint}, at=now)
         return peer
 
     def revoke(self, actor: Actor, unit_code: str) -> None:
-        self._peer_flag(actor, unit_code, "sync.revoke", revoked=True)
+        with self.db.atomic():
+            self._peer_flag(actor, unit_code, "sync.revoke", revoked=True)
+            key_history.revoked(unit_code, at=self.s.clock.now())   # its receipts dated later are refused
 
     def freeze(self, actor: Actor, unit_code: str, reason: str) -> None:
         require(actor, Permission.MANAGE_SETTINGS)
@@ -800,6 +805,8 @@ class SyncService:
                                      through=ex.last_outbox(peer.unit_code, self.epoch()).through_change
                                      if ex.last_outbox(peer.unit_code, self.epoch()) else 0,
                                      now=now, kind="key-rotation")
+                key_history.rotated(old.unit_code, raw_public_bytes(old.signing_key.public_key()).hex(),
+                                    raw_public_bytes(new.signing_key.public_key()).hex(), at=now, source="own")
                 audit(actor, "sync.rotate", old.unit_code, {"old": old.key_id, "new": new.key_id}, at=now)
         except BaseException:
             for path in written:

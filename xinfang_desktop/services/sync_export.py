@@ -105,6 +105,9 @@ def city_records(db, own: str, township: str, since: int, upto: int) -> list[dic
             w, p = cond("attachment")
             files = _fetch(db, "attachment", f"{w}unit_code = ? AND case_id IN ({marks})", (*p, own, *part))
             add(persons + cases + parties + events + files)
+    # The city's 复查/复核 records on the township's own matters (it is their superior) go back to it.
+    add(_fetch(db, "case_event", f"{_changed('case_event')} AND unit_code = ? AND case_id IN "
+               "(SELECT id FROM \"case\" WHERE unit_code = ?)", (since, upto, own, township)))
     # Parents first: the importer checks references within the bundle.
     order = {tag: i for i, tag in enumerate(rec.TYPES)}
     body = sorted(out, key=lambda r: order[r["t"]])

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from ..domain import workflow as wf
 from ..store import ownership, search
 from ..store.files import FileStore
-from ..store.models import Unit
+from ..store.models import Unit, self_unit_code
 from ..store.models_sync import SyncInbox, SyncOutbox, SyncPeer, SyncQuarantine
 from ..sync.bundle import (
     GENESIS,
@@ -38,6 +38,7 @@ from ..sync.bundle import (
 from ..sync.errors import BundleError
 from ..sync.keys import RotationError, raw_public_bytes, signing_fingerprint, verify_rotation_record
 from . import attachments as att
+from . import key_history
 from . import sync_records as rec
 from .cases import cached_values, refold_cases
 
@@ -354,6 +355,7 @@ def write(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, cal,
 def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, cal) -> int:
     conn = db.connection()
     written = 0
+    here = self_unit_code(db)
     next_sid = (db.execute_sql('SELECT COALESCE(MAX(sid), 0) FROM "case"').fetchone()[0]) + 1
     # A case new here has no events here yet: all it has come in this bundle. Its cached state is folded
     # from them before it is written, so the row goes in once, complete (no read-back, no second write).
@@ -369,7 +371,7 @@ def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, cal)
             if tag == "case":
                 params = []
                 for d in ins:
-                    cached = cached_values(wf.fold(fresh_events[d.id], cal))
+                    cached = cached_values(wf.fold(fresh_events[d.id], cal), here)
                     params.append(rec.insert_params(d, next_sid, cached))
                     next_sid += 1
             else:
@@ -397,7 +399,7 @@ def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, cal)
         # Every cached column of every other touched case (status, deadlines, statistics and board facts)
         # is derived here from the events now present: the sender's copies of its own columns cannot
         # know this database's other events, and the local columns never travel.
-        refold_cases(db, to_refold, cal)
+        refold_cases(db, to_refold, cal, here)
     return written
 
 
@@ -472,6 +474,9 @@ def apply_rotation(peer: SyncPeer, record: Any) -> None:
         raise Refused(exc.message) from None
     if rotation.unit_code != peer.unit_code:
         raise Refused("密钥轮换记录的单位与发送单位不一致，已拒绝。请联系发送单位核实。")
+    # The old key stays verifiable for receipts dated before the rotation.
+    key_history.rotated(peer.unit_code, peer.signing_public_key, raw_public_bytes(rotation.new_public_key).hex(),
+                        at=key_history.rotation_time(rotation.created))
     peer.signing_public_key = raw_public_bytes(rotation.new_public_key).hex()
     peer.fingerprint = signing_fingerprint(rotation.new_public_key)
     peer.key_id = rotation.new_key_id

@@ -43,7 +43,11 @@ STEPS: list[Callable[[Database], None]] = [
     _feature("models_facts"),       # v8: per-case statistics facts, kept with the case row (issue 6)
     _feature("models_sync_entries"),  # v9: attachments and attention records in the sync journal (issue 5)
     _feature("models_trust"),       # v10: bundles held by file until their sender is enrolled; failed logins (issue 11)
-    _feature("models_board"),       # v11: the board by matter: review standing, handling unit, overrides on a matter (issue 13)
+    _feature("models_receipts"),    # v11: signing key history, receipt statements, receipts verified (issue 17)
+    _feature("models_regulation"),  # v12: 文号 counters; cases refolded under the regulation's paths (issue 13)
+    _feature("models_person"),      # v13: a person's history of fills and corrections, local (issue 13)
+    _feature("models_rate_windows"),  # v14: each case's open 15-day limit in the statistics facts (issue 13)
+    _feature("models_board"),       # v15: the board by matter: review standing, handling unit, overrides on a matter (issue 13)
 ]
 SCHEMA_VERSION = len(STEPS)
 

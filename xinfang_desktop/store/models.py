@@ -117,6 +117,7 @@ class Case(SyncedModel):
     stat_flags = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
     stat_limit = DateField(null=True)
     stat_reply = DateField(null=True)
+    stat_accept = DateField(null=True)         # the 15-day limit while no decision met it (及时受理率)
     # The last written decision (reply, 复查 or 复核 decision) and the last follow-up, for the board.
     decided_on = DateField(null=True)
     followed_on = DateField(null=True)
@@ -131,7 +132,7 @@ class Case(SyncedModel):
 
 # Columns of a case that never travel in a sync bundle: each database has its own.
 CASE_LOCAL_COLUMNS = frozenset({"sid", "stat_flags", "stat_limit", "stat_reply", "decided_on", "followed_on",
-                                "review_standing", "handling_unit"})
+                                "stat_accept", "review_standing", "handling_unit"})
 
 
 class CaseParty(SyncedModel):
@@ -191,6 +192,12 @@ class CalendarYear(BaseModel):
     source = TextField()
     loaded_at = DateTimeField(default=datetime.now)
     loaded_by = CharField()
+
+
+def self_unit_code(db) -> str | None:
+    """The code of the unit this database belongs to (None before set-up)."""
+    row = db.execute_sql("SELECT code FROM unit WHERE is_self = 1").fetchone()
+    return row[0] if row else None
 
 
 ALL_MODELS = [Setting, Unit, User, Person, Case, CaseParty, CaseEvent, AuditEntry, CaseCounter, CalendarYear]

@@ -2,13 +2,15 @@
 
 - ``case.review_standing`` and ``case.handling_unit``: where a 复查/复核 stands and the unit
   handling the matter, folded from the events with the rest of the cached state
-  (services/cases.cached_values) and checked by `xinfang check` like it. Local: never in a bundle.
+  (domain/case_cache.BOARD_COLUMNS, written by every writer) and checked by `xinfang check` like it.
+  Local: never in a bundle; an import refolds the cases it touches and so computes them.
 - ``colour_override.case_id``: a leader's colour now hangs on a matter; ``person_id`` becomes
   optional (rows of earlier versions keep it, and apply on the grouping by person only). SQLite
   cannot drop a NOT NULL, so the table is rebuilt with its rows, indexes and sync journal triggers.
 
 Every part checks what is there first, so the step is safe on a database created by this version
-(step 1 already has the columns) and on one that is upgraded.
+(step 1 already has the columns), on one that is upgraded, and after an earlier step that refolds
+every case (models_regulation), which adds the columns through add_case_columns to write them.
 """
 
 from __future__ import annotations
@@ -19,19 +21,12 @@ from datetime import datetime
 from peewee import Database
 
 from ..domain import workflow as wf
+from ..domain.case_cache import BOARD_COLUMNS, board_values
 from ..domain.holidays import build_calendar, parse_year_schedule
-from ..domain.review_standing import review_standing
 from .models import CalendarYear
 from .models_attention import ColourOverride
 
-# the columns of the case row that apply_state derives for the board, beyond FACT_COLUMNS
-BOARD_COLUMNS = ("review_standing", "handling_unit")
-
-
-def board_values(state: wf.CaseState) -> tuple:
-    """The values of BOARD_COLUMNS for a folded state."""
-    standing = review_standing(state)
-    return (standing.code if standing else None, state.routed_unit or None)
+_COLUMN_TYPES = {"review_standing": "VARCHAR(20)", "handling_unit": "VARCHAR(255)"}
 
 
 def _columns(db: Database, table: str) -> dict[str, int]:
@@ -39,15 +34,16 @@ def _columns(db: Database, table: str) -> dict[str, int]:
     return {row[1]: row[3] for row in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()}
 
 
-def _add_case_columns(db: Database) -> None:
+def add_case_columns(db: Database) -> bool:
+    """Add the board's columns of the case row that are missing; True when any was (existing rows
+    then need them computed)."""
     have = _columns(db, "case")
     added = False
-    for column, ddl in (("review_standing", "VARCHAR(20)"), ("handling_unit", "VARCHAR(255)")):
+    for column in BOARD_COLUMNS:
         if column not in have:
-            db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {column} {ddl}')
+            db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {column} {_COLUMN_TYPES[column]}')
             added = True
-    if added and db.execute_sql('SELECT 1 FROM "case" LIMIT 1').fetchone():
-        _compute(db)
+    return added
 
 
 def _compute(db: Database) -> None:
@@ -66,7 +62,8 @@ def _compute(db: Database) -> None:
         events.setdefault(case_id, []).append(
             wf.Event(eid, wf.EventKind(kind), datetime.fromisoformat(occurred), json.loads(data or "{}")))
     rows = [(*board_values(wf.fold(evs, cal)), case_id) for case_id, evs in events.items()]
-    db.connection().executemany('UPDATE "case" SET review_standing = ?, handling_unit = ? WHERE id = ?', rows)
+    update = f'UPDATE "case" SET {", ".join(c + " = ?" for c in BOARD_COLUMNS)} WHERE id = ?'
+    db.connection().executemany(update, rows)
     for _, sql in journal:
         db.execute_sql(sql)
 
@@ -98,5 +95,6 @@ def _rebuild_overrides(db: Database) -> None:
 
 
 def upgrade(db: Database) -> None:
-    _add_case_columns(db)
+    if add_case_columns(db) and db.execute_sql('SELECT 1 FROM "case" LIMIT 1').fetchone():
+        _compute(db)
     _rebuild_overrides(db)

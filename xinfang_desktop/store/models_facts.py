@@ -5,7 +5,8 @@ with every event.
 - `stat_dim` numbers each distinct (unit, township, channel, category, 重件, 集体) once; a fact
   row names its combination by that number, so the counts group by one integer.
 - `stat_flag` lists every value of the fact bits, for the same purpose.
-- `case_fact` (day, sid) → dim, people, flags, next deadline, open handling limit, reply day.
+- `case_fact` (day, sid) → dim, people, flags, next deadline, open handling limit, reply day, open
+  15-day limit (the window of 及时受理率, added by models_rate_windows).
   Triggers on the case row keep it, so every writer (registration, actions, sync import, demo,
   ledger import) keeps it without knowing it exists. The facts themselves are computed from the
   fold of the events (domain.statistics.stat_facts) and cached on the case row by apply_state.
@@ -21,23 +22,31 @@ from typing import Iterator
 from peewee import Database
 
 from ..domain import workflow as wf
+from ..domain.case_cache import FACT_COLUMNS
 from ..domain.holidays import build_calendar, parse_year_schedule
 from ..domain.statistics import FLAG_BITS, stat_facts
 from .models import CalendarYear
 
-# the columns of the case row that apply_state derives beyond its status and deadline
-FACT_COLUMNS = ("stat_flags", "stat_limit", "stat_reply", "decided_on", "followed_on")
 
+# The kind of petition by its people (stat_dim.grp): 0 one to four people, 1 a group visit (集体访: five or
+# more *visiting*), 2 a joint petition (联名信: five or more signing a letter, a call or an online petition).
+# Derived from the channel and the number of people, not from is_group, so a row from an older version
+# (which marked a joint letter as a group) is counted rightly too.
+_GRP = "(CASE WHEN {p}people_count < 5 THEN 0 WHEN {p}channel = 'visit' THEN 1 ELSE 2 END)"
+GROUP_SINGLE, GROUP_VISIT, GROUP_JOINT = 0, 1, 2
 _DIM_OF_NEW = ("NEW.unit_code, COALESCE(NEW.township_code, ''), NEW.channel, NEW.category_code, "
-               "NEW.repeat_of IS NOT NULL, NEW.is_group != 0")
+               f"NEW.repeat_of IS NOT NULL, {_GRP.format(p='NEW.')}")
 _DIM_ID_OF_NEW = ("(SELECT id FROM stat_dim WHERE unit = NEW.unit_code AND town = COALESCE(NEW.township_code, '') "
                   "AND channel = NEW.channel AND category = NEW.category_code AND rep = (NEW.repeat_of IS NOT NULL) "
-                  "AND grp = (NEW.is_group != 0))")
+                  f"AND grp = {_GRP.format(p='NEW.')})")
 _PUT_NEW = (f"INSERT OR IGNORE INTO stat_dim (unit, town, channel, category, rep, grp) VALUES ({_DIM_OF_NEW}); "
-            "INSERT OR REPLACE INTO case_fact (day, sid, dim, people, flags, next_due, open_limit, replied_on) "
-            f"VALUES (substr(NEW.received_at, 1, 10), NEW.sid, {_DIM_ID_OF_NEW}, NEW.people_count, NEW.stat_flags, "
-            "NEW.next_due, NEW.stat_limit, NEW.stat_reply);")
+            "INSERT OR REPLACE INTO case_fact (day, sid, dim, people, flags, next_due, open_limit, replied_on, "
+            f"accept_limit) VALUES (substr(NEW.received_at, 1, 10), NEW.sid, {_DIM_ID_OF_NEW}, NEW.people_count, "
+            "NEW.stat_flags, NEW.next_due, NEW.stat_limit, NEW.stat_reply, NEW.stat_accept);")
 _DROP_OLD = "DELETE FROM case_fact WHERE day = substr(OLD.received_at, 1, 10) AND sid = OLD.sid;"
+
+# the covering index of the rates' read (services.statistics._cohort): the flags, then every column it sums
+FLAGS_INDEX = ("flags", "day", "dim", "next_due", "open_limit", "replied_on", "accept_limit")
 
 TRIGGERS = {
     "case_fact_insert": f'AFTER INSERT ON "case" BEGIN {_PUT_NEW} END',
@@ -46,7 +55,27 @@ TRIGGERS = {
 }
 
 
-def create_tables(db: Database) -> None:
+# The case row's fact columns, with their types: a database made before one of them was added gets it
+# from whichever schema step first needs the facts (see create_tables).
+CASE_FACT_COLUMNS = (("stat_flags", "INTEGER NOT NULL DEFAULT 0"), ("stat_limit", "DATE"), ("stat_reply", "DATE"),
+                     ("decided_on", "DATE"), ("followed_on", "DATE"), ("stat_accept", "DATE"))
+
+
+def _columns(db: Database, table: str) -> set[str]:
+    return {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()}
+
+
+def create_tables(db: Database) -> bool:
+    """Bring the facts to this version's shape: the case row's fact columns, case_fact with its
+    columns and indexes, every value of the fact bits. Any schema step that refolds the cases calls
+    this first, so the steps work in any order. True when something was missing (existing rows then
+    need their facts computed)."""
+    missing = False
+    have = _columns(db, "case")
+    for column, ddl in CASE_FACT_COLUMNS:
+        if column not in have:       # a database created by this version already has them (step 1)
+            db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {column} {ddl}')
+            missing = True
     db.execute_sql(
         "CREATE TABLE IF NOT EXISTS stat_dim (id INTEGER PRIMARY KEY, unit TEXT NOT NULL, town TEXT NOT NULL, "
         "channel TEXT NOT NULL, category TEXT NOT NULL, rep INTEGER NOT NULL, grp INTEGER NOT NULL, "
@@ -54,16 +83,22 @@ def create_tables(db: Database) -> None:
     db.execute_sql(
         "CREATE TABLE IF NOT EXISTS case_fact (day TEXT NOT NULL, sid INTEGER NOT NULL, dim INTEGER NOT NULL, "
         "people INTEGER NOT NULL, flags INTEGER NOT NULL, next_due TEXT, open_limit TEXT, replied_on TEXT, "
-        "PRIMARY KEY (day, sid)) WITHOUT ROWID")
+        "accept_limit TEXT, PRIMARY KEY (day, sid)) WITHOUT ROWID")
+    if "accept_limit" not in _columns(db, "case_fact"):
+        db.execute_sql("ALTER TABLE case_fact ADD COLUMN accept_limit TEXT")
+        missing = True
+    indexed = tuple(row[2] for row in db.execute_sql("PRAGMA index_info(case_fact_flags)").fetchall())
+    if indexed and indexed != FLAGS_INDEX:
+        db.execute_sql("DROP INDEX case_fact_flags")
     # A period's matters per combination, and per value of the fact bits, are read combination by
     # combination (value by value) from these, so the groups come out in order and nothing is sorted.
     db.execute_sql("CREATE INDEX IF NOT EXISTS case_fact_dim ON case_fact (dim, day, people)")
-    db.execute_sql("CREATE INDEX IF NOT EXISTS case_fact_flags ON case_fact "
-                   "(flags, day, dim, next_due, open_limit, replied_on)")
+    db.execute_sql(f"CREATE INDEX IF NOT EXISTS case_fact_flags ON case_fact ({', '.join(FLAGS_INDEX)})")
     # every possible value of the fact bits (domain.statistics), to drive the second of those reads
     db.execute_sql("CREATE TABLE IF NOT EXISTS stat_flag (flags INTEGER PRIMARY KEY)")
     db.execute_sql(f"INSERT OR IGNORE INTO stat_flag (flags) WITH RECURSIVE v(n) AS (SELECT 0 UNION ALL "
                    f"SELECT n + 1 FROM v WHERE n + 1 < {1 << FLAG_BITS}) SELECT n FROM v")
+    return missing
 
 
 def fill(db: Database) -> None:
@@ -72,23 +107,23 @@ def fill(db: Database) -> None:
     db.execute_sql(
         "INSERT OR IGNORE INTO stat_dim (unit, town, channel, category, rep, grp) "
         "SELECT DISTINCT unit_code, COALESCE(township_code, ''), channel, category_code, repeat_of IS NOT NULL, "
-        'is_group != 0 FROM "case"')
+        f'{_GRP.format(p="")} FROM "case"')
     db.execute_sql(
-        "INSERT INTO case_fact (day, sid, dim, people, flags, next_due, open_limit, replied_on) "
+        "INSERT INTO case_fact (day, sid, dim, people, flags, next_due, open_limit, replied_on, accept_limit) "
         "SELECT substr(c.received_at, 1, 10), c.sid, d.id, c.people_count, c.stat_flags, c.next_due, c.stat_limit, "
-        'c.stat_reply FROM "case" c JOIN stat_dim d ON d.unit = c.unit_code AND d.town = COALESCE(c.township_code, \'\') '
+        'c.stat_reply, c.stat_accept FROM "case" c JOIN stat_dim d ON d.unit = c.unit_code AND d.town = COALESCE(c.township_code, \'\') '
         "AND d.channel = c.channel AND d.category = c.category_code AND d.rep = (c.repeat_of IS NOT NULL) "
-        "AND d.grp = (c.is_group != 0)")
+        f"AND d.grp = {_GRP.format(p='c.')}")
 
 
 def stale(db: Database) -> int:
     """How many case rows case_fact does not mirror exactly (0 when the triggers did their work)."""
     mirrored = (
         "SELECT substr(c.received_at, 1, 10), c.sid, d.id, c.people_count, c.stat_flags, c.next_due, c.stat_limit, "
-        'c.stat_reply FROM "case" c LEFT JOIN stat_dim d ON d.unit = c.unit_code '
+        'c.stat_reply, c.stat_accept FROM "case" c LEFT JOIN stat_dim d ON d.unit = c.unit_code '
         "AND d.town = COALESCE(c.township_code, '') AND d.channel = c.channel AND d.category = c.category_code "
-        "AND d.rep = (c.repeat_of IS NOT NULL) AND d.grp = (c.is_group != 0)")
-    facts = "SELECT day, sid, dim, people, flags, next_due, open_limit, replied_on FROM case_fact"
+        f"AND d.rep = (c.repeat_of IS NOT NULL) AND d.grp = {_GRP.format(p='c.')}")
+    facts = "SELECT day, sid, dim, people, flags, next_due, open_limit, replied_on, accept_limit FROM case_fact"
     return db.execute_sql(f"SELECT (SELECT COUNT(*) FROM ({mirrored} EXCEPT {facts})) + "
                           f"(SELECT COUNT(*) FROM ({facts} EXCEPT {mirrored}))").fetchone()[0]
 
@@ -123,7 +158,7 @@ def compute_all(db: Database) -> None:
         state = wf.fold(events, cal)
         f = stat_facts(state)
         batch.append((f.flags, _iso(f.open_limit), _iso(f.replied_on), _iso(f.decided_on), _iso(state.followed_up_on),
-                      case_id))
+                      _iso(f.accept_limit), case_id))
         if len(batch) >= 10_000:
             conn.executemany(update, batch)
             batch.clear()
@@ -136,12 +171,16 @@ def _iso(d) -> str | None:
     return d.isoformat() if d is not None else None
 
 
+def recreate_triggers(db: Database) -> None:
+    """Drop and create the triggers (their definition changed), then rebuild the facts they keep."""
+    for name, body in TRIGGERS.items():
+        db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        db.execute_sql(f'CREATE TRIGGER "{name}" {body}')
+    db.execute_sql("DELETE FROM stat_dim WHERE id NOT IN (SELECT DISTINCT dim FROM case_fact)")
+    fill(db)
+
+
 def upgrade(db: Database) -> None:
-    have = {row[1] for row in db.execute_sql('PRAGMA table_info("case")').fetchall()}
-    for column, ddl in (("stat_flags", "INTEGER NOT NULL DEFAULT 0"), ("stat_limit", "DATE"), ("stat_reply", "DATE"),
-                        ("decided_on", "DATE"), ("followed_on", "DATE")):
-        if column not in have:       # a database created by this version already has them (step 1)
-            db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {column} {ddl}')
     create_tables(db)
     if db.execute_sql('SELECT 1 FROM "case" LIMIT 1').fetchone():
         compute_all(db)

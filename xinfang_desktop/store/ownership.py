@@ -8,7 +8,9 @@ may moreover be written only by a unit that may act on that parent:
 * for a case (and for a person who is party to it): a unit the case's owner handed the case to by a
   recorded 交办 (an ``instruction`` of kind ``assign`` written by the owner), and then only the rows
   of ASSIGNEE_MAY — the handling of the matter, never its registration, parties or a refusal;
-* the city, for its own instruction rows: 交办 of a matter it owns, 督办 of any matter.
+* the city, for its own instruction rows: 交办 of a matter it owns, 督办 of any matter;
+* the city as the superior (上一级机关) of the townships, for the 复查 and 复核 steps it records on a
+  township's matter (第三十五、三十六条): REVIEWER_EVENTS, which travel back to the township.
 
 A parent that is not known here is not a breach of this rule (the importer quarantines such a row
 until its parent arrives). The importer (services/sync_import.py) refuses a whole bundle that holds
@@ -60,6 +62,10 @@ PARENTS = frozenset(link.parent for links in LINKS.values() for link in links)
 ASSIGNEE_MAY = frozenset({"case_event", "attachment", "leader_assignment", "colour_override", "hardship_flag",
                           "reception", "mediation_session"})
 ASSIGNEE_MAY_NOT_EVENTS = frozenset({"registered", "refused"})
+# What the city, as the superior of every township, records on a township's matter: the review of its
+# decision (复查/复核, 第三十五、三十六条), which is the city's own to decide.
+REVIEWER_EVENTS = frozenset({"review_requested", "review_decided", "recheck_requested", "recheck_decided",
+                             "hearing", "delivered"})
 
 TABLE_LABELS = {
     "person": "信访人", "case": "信访事项", "case_party": "事项当事人", "case_event": "办理记录",
@@ -111,6 +117,9 @@ def breach(table: str, row_id: str, values: Mapping[str, Any], writer: str, fact
             if owner is None or owner == writer:
                 continue
             if _assigned(table, values, writer, link.parent, parent_id, facts):
+                continue
+            if (writer_is_city and table == "case_event" and link.parent == "case"
+                    and values.get("kind") in REVIEWER_EVENTS):
                 continue
             return Breach(table, row_id, writer, link.parent, parent_id, owner)
     return None

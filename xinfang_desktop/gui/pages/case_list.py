@@ -126,7 +126,7 @@ class CaseTableModel(QAbstractTableModel):
             if col == 1:
                 return r.parties + ("（重件）" if r.is_repeat else "")
             if col == 2:
-                return f"{r.received_at:%Y-%m-%d}"
+                return f"{r.received_at:%Y-%m-%d}" + ("（补录）" if r.late_entry else "")
             if col == 3:
                 return r.channel
             if col == 4:
@@ -138,7 +138,7 @@ class CaseTableModel(QAbstractTableModel):
             if col == TOWNSHIP_COLUMN:
                 return township_name(self.ctx.services.divisions, r.township_code)
             if col == 8:
-                return str(r.people_count) + ("（集体）" if r.is_group else "")
+                return str(r.people_count) + ("（集体）" if r.is_group else ("（联名）" if r.people_count >= 5 else ""))
         if col == DUE_COLUMN and r.urgency:
             if role == Qt.BackgroundRole:
                 return URGENCY_BACKGROUND[r.urgency]

@@ -8,12 +8,15 @@ roles that may see them.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QMenu, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...services.permissions import Permission
+from ...services.office import OfficeService
 from ...services.printing import DOCUMENT_LABELS, DOCUMENT_NAMES, PrintService
 from ...services.queries import CaseDetail
 from .. import workflow_actions  # noqa: F401 - registers the workflow's buttons
@@ -35,6 +38,17 @@ def _table(headers: list[str]) -> QTableWidget:
     t.horizontalHeader().setStretchLastSection(True)
     t.setWordWrap(True)
     return t
+
+
+def party_notes(d: CaseDetail) -> list[str]:
+    """One line per note on a party: another record with the same ID number, and the person's history."""
+    lines = []
+    for p in d.parties:
+        if p.shares_id_with:
+            lines.append(f"{p.name}：同一身份证号码另有登记（不是同一条记录，未合并）——{'、'.join(p.shares_id_with)}")
+        for h in p.history:
+            lines.append(f"{p.name}：{h.at:%Y-%m-%d} {h.label}（{h.actor}）{h.text}")
+    return lines
 
 
 class CaseViewPage(QWidget):
@@ -74,7 +88,8 @@ class CaseViewPage(QWidget):
 
         self.summary = QFormLayout()
         self.fields: dict[str, QLabel] = {}
-        for key, label in (("status", "状态"), ("received", "收件"), ("category", "问题类别"), ("people", "人数"),
+        for key, label in (("status", "状态"), ("received", "收到"), ("entered", "录入"), ("matter", "事项类型"),
+                           ("category", "问题类别"), ("people", "人数"),
                            ("request", "诉求"), ("facts", "事实"), ("reasons", "理由"), ("unit", "反映对象"),
                            ("repeat", "重件")):
             value = QLabel()
@@ -90,7 +105,16 @@ class CaseViewPage(QWidget):
                               + (["完整号码"] if self.can_reveal else []))
         self.parties.horizontalHeader().setStretchLastSection(not self.can_reveal)
         parties_box = QGroupBox("信访人（身份证号码和电话已隐去部分数字）")
-        QVBoxLayout(parties_box).addWidget(self.parties)
+        # A person's history (fills, corrections, registered apart) and other records holding the same
+        # ID number: said here, under the parties, never merged into them.
+        self.party_notes = QLabel()
+        self.party_notes.setWordWrap(True)
+        self.party_notes.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.party_notes.setStyleSheet("color: #5d4200;")
+        self.party_notes.hide()
+        parties_layout = QVBoxLayout(parties_box)
+        parties_layout.addWidget(self.parties)
+        parties_layout.addWidget(self.party_notes)
 
         self.deadlines = _table(["期限", "起算日", "届满日", "情况"])
         # A narrow window wraps the long statutory labels onto two lines instead of cutting them.
@@ -136,6 +160,8 @@ class CaseViewPage(QWidget):
 
         def load() -> tuple[CaseDetail, dict[str, str | None]]:
             detail = ctx.services.queries.detail(ctx.actor, case_id)
+            # the office's names and review bodies, which the action forms offer (read here, not on the UI thread)
+            detail = replace(detail, office=ctx.services.get(OfficeService).settings())
             return detail, ctx.services.get(PrintService).available(detail.row.number)
 
         ctx.tasks.run(load, writes=False, on_done=self._loaded, on_error=self._failed)
@@ -225,8 +251,16 @@ class CaseViewPage(QWidget):
         f["status"].setText(r.status_label + (f"；{due_text(r.next_due, r.urgency, today, r.provisional)}"
                                               if r.next_due else ""))
         f["received"].setText(f"{r.received_at:%Y-%m-%d %H:%M}，{r.channel}")
+        # The entry time beside the received date: a matter entered days later is 补录, and says so.
+        entered = f"{d.entered_at:%Y-%m-%d %H:%M}" if d.entered_at else "—"
+        if d.state.entered_late:
+            entered += "　补录：登记或受理告知晚于收到日期录入，不计为及时受理"
+        f["entered"].setText(entered)
+        f["entered"].setStyleSheet("color: #9b1111;" if d.state.entered_late else "")
+        f["matter"].setText(d.state.matter.label + ("；姓名或住址不清，免予书面告知" if d.state.notice_exempt else ""))
         f["category"].setText(r.category)
-        f["people"].setText(f"{r.people_count}人" + ("（集体访）" if r.is_group else ""))
+        crowd = "（集体访）" if r.is_group else ("（联名）" if r.people_count >= 5 else "")
+        f["people"].setText(f"{r.people_count}人{crowd}")
         f["request"].setText(r.request)
         f["facts"].setText(d.facts or "—")
         f["reasons"].setText(d.reasons or "—")
@@ -246,6 +280,9 @@ class CaseViewPage(QWidget):
                     button.clicked.connect(lambda _=False, row=i: self.reveal(row))
                     self.parties.setCellWidget(i, REVEAL_COLUMN, button)
         self.parties.resizeColumnsToContents()
+        notes = party_notes(d)
+        self.party_notes.setText("\n".join(notes))
+        self.party_notes.setVisible(bool(notes))
 
         self.deadlines.setRowCount(len(d.deadlines))
         for i, dl in enumerate(d.deadlines):

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import shiboken6
 from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateTimeEdit, QFileDialog, QFrame, QGridLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateTimeEdit, QFileDialog, QFrame, QGridLayout,
                                QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from ...documents import RenderedDocument
 from ...domain.errors import InvalidInput
 from ...domain.idcard import parse_id_number
-from ...domain.petition import MAX_PEOPLE, Channel, FieldErrors, PetitionerInput, RegistrationInput, is_group
+from ...domain.matters import MATTER_CHOICES, default_matter, matter_code
+from ...domain.person_identity import ConflictRow, PersonChoice, PersonConflict
+from ...domain.petition import (MAX_PEOPLE, Channel, FieldErrors, PetitionerInput, RegistrationInput, is_group,
+                                is_joint)
 from ...domain.phones import parse_phone
 from ...services.attachments import CheckedFile, check_file, human_size
 from ...services.cases import CaseRef
@@ -31,18 +34,19 @@ from ...services.intake import IntakeService, PersonMatch
 from ...services.permissions import Permission
 from ...services.printing import PrintService
 from .. import intake_actions  # noqa: F401 - registers 附件 on the case view
-from .. import print_preview
+from .. import print_preview, receipt_verify
 from ..context import AppContext
 from ..errors import show_error
 from ..intake_widgets import (FORM_STYLE, MatchPanel, PetitionerRow, SearchPicker, error_label, row_header,
                               set_invalid, show_error_text)
+from ..person_conflict import PersonConflictDialog
 
 PAGE_KEY = "intake"
 DRAFT_DELAY_MS = 800       # save the draft this long after the last keystroke
 LOOKUP_DELAY_MS = 300      # look people up this long after the last keystroke
 DRAFT_VERSION = 1
 TOP_FIELDS = ("channel", "received_at", "people_count", "category_code", "concerned_unit", "request", "facts",
-              "reasons", "attachments", "petitioners", "representatives", "repeat_of")
+              "reasons", "attachments", "petitioners", "representatives", "repeat_of", "matter")
 
 
 def create(ctx: AppContext, window) -> QWidget:
@@ -92,6 +96,12 @@ class IntakePage(QWidget):
         self._lookup_seq = 0
         self._has_draft = False
         self._saving = False
+        # A save refused for conflicting person details: the rows still to decide, and the form's rows
+        # of the registration's petitioners at that moment.
+        self._conflicts: list[ConflictRow] = []
+        self._conflict_rows: list[int] = []
+        self._conflict_place: Callable[[str], str] = str
+        self.conflict_dialog: PersonConflictDialog | None = None
         self.setStyleSheet(FORM_STYLE)
 
         self._build()
@@ -195,6 +205,16 @@ class IntakePage(QWidget):
         self.people_count.valueChanged.connect(self._changed)
         self.category = SearchPicker(self._search_categories, self.services.categories.label,
                                      "名称、拼音或首字母，如 tq 拖欠工资")
+        # The kind of matter (第二十九、三十、三十一条): the category suggests it, the clerk confirms it.
+        self.matter = QComboBox()
+        for value, label in MATTER_CHOICES:
+            self.matter.addItem(label, value)
+        self.matter.setToolTip("建议意见类研究答复；检举控告类转送纪检监察等机关；申诉求决类第一至五项导入诉讼、"
+                               "仲裁、复议等法定程序，第六项出具信访处理意见书")
+        self.matter.activated.connect(self._matter_chosen)
+        self._matter_manual = False
+        self.notice_exempt = QCheckBox("姓名或住址不清，免予书面告知(&B)")
+        self.notice_exempt.setToolTip("来信等未写明姓名（名称）或住址，无法书面告知的（第二十三条第二款）")
         self.concerned_unit = QLineEdit()
         self.concerned_unit.setPlaceholderText("如：某某公司、某某村委会")
         self.request = QPlainTextEdit()
@@ -216,6 +236,10 @@ class IntakePage(QWidget):
         grid.addWidget(self.errors["people_count"], 1, 1)
         grid.addWidget(self.errors["category_code"], 1, 3)
         grid.addWidget(self.errors["concerned_unit"], 1, 5)
+        grid.addWidget(_label("事项类型(&L)", self.matter), 2, 2)
+        grid.addWidget(self.matter, 2, 3)
+        grid.addWidget(self.notice_exempt, 2, 4, 1, 2)
+        grid.addWidget(self.errors["matter"], 3, 3)
         grid.setColumnStretch(3, 2)
         grid.setColumnStretch(5, 2)
         for row, (key, text, edit) in enumerate((("request", "诉求(&Q)", self.request),
@@ -299,12 +323,14 @@ class IntakePage(QWidget):
         self.channel.currentIndexChanged.connect(self._changed)
         self.received.dateTimeChanged.connect(self._changed)
         self.category.changed.connect(self._changed)
+        self.category.changed.connect(self._category_chosen)
         self.category.edit.textEdited.connect(self._changed)
+        self.channel.currentIndexChanged.connect(self._update_group)
         self.concerned_unit.textEdited.connect(self._changed)
         self.top_widgets: dict[str, QWidget] = {
             "channel": self.channel, "received_at": self.received, "people_count": self.people_count,
             "category_code": self.category.edit, "concerned_unit": self.concerned_unit, "request": self.request,
-            "facts": self.facts, "reasons": self.reasons, "attachments": self.attach_list}
+            "facts": self.facts, "reasons": self.reasons, "attachments": self.attach_list, "matter": self.matter}
         self._key_of = {w: key for key, w in self.top_widgets.items()}
         for w in self.top_widgets.values():
             set_invalid(w, False)
@@ -386,8 +412,10 @@ class IntakePage(QWidget):
         chain: list[QWidget] = [self.channel, self.received]
         for row in self.rows:
             chain.extend(row.tab_chain())
+        # The kind of matter follows the category; it is reached after the texts, for the rare correction.
         chain += [self.add_button, self.people_count, self.category.edit, self.concerned_unit, self.request,
-                  self.facts, self.reasons, self.attach_button, self.attach_list, self.save_button]
+                  self.facts, self.reasons, self.matter, self.notice_exempt, self.attach_button, self.attach_list,
+                  self.save_button]
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
 
@@ -400,12 +428,28 @@ class IntakePage(QWidget):
         count = self.people_count.value()
         reps = sum(1 for r in self.rows if r.rep.isChecked())
         text = f"共 {count} 人" + (f"，代表人 {reps} 名" if reps else "")
-        if is_group(count):
-            text += " · 集体访（5人以上）：最多推选5名代表人"
+        channel = self.channel.currentData() or Channel.VISIT.value
+        if is_group(count, channel):
+            text += " · 集体访（5人以上走访）：最多推选5名代表人"
+        elif is_joint(count, channel):
+            text += " · 联名信访（5人以上联名，不是集体访）"
         self.group_hint.setText(text)
 
     def _count_edited(self, _text: str) -> None:
         self._count_manual = True
+
+    # -- the kind of matter ---------------------------------------------------------------
+    def _category_chosen(self, *_args) -> None:
+        """The category suggests the kind of matter until the clerk picks one."""
+        if self._matter_manual or self._loading:
+            return
+        code = self.category.code
+        suggested = default_matter(self.services.categories.suggested_matter(code) if code else None)
+        self.matter.setCurrentIndex(max(0, self.matter.findData(matter_code(suggested))))
+
+    def _matter_chosen(self, _index: int) -> None:
+        self._matter_manual = True
+        self._changed()
 
     # -- form state ------------------------------------------------------------------------
     def form_state(self) -> dict[str, Any]:
@@ -423,6 +467,8 @@ class IntakePage(QWidget):
             "reasons": self.reasons.toPlainText(),
             "repeat_of": list(self.repeat_of) if self.repeat_of else None,
             "attachments": [str(a.path) for a in self.attachments],
+            "matter": self.matter.currentData() if self._matter_manual else None,
+            "notice_exempt": self.notice_exempt.isChecked(),
         }
 
     def is_blank(self) -> bool:
@@ -458,6 +504,13 @@ class IntakePage(QWidget):
             self.reasons.setPlainText(s.get("reasons") or "")
             rep = s.get("repeat_of")
             self.set_repeat(tuple(rep) if rep else None)
+            self._loading = False
+            self._category_chosen()
+            self._loading = True
+            if s.get("matter") and self.matter.findData(s["matter"]) >= 0:
+                self.matter.setCurrentIndex(self.matter.findData(s["matter"]))
+                self._matter_manual = True
+            self.notice_exempt.setChecked(bool(s.get("notice_exempt")))
             for path in s.get("attachments") or []:
                 try:
                     self._add_checked(check_file(path))
@@ -478,6 +531,9 @@ class IntakePage(QWidget):
         self.channel.setCurrentIndex(0)
         self.received.setDateTime(QDateTime(self.services.clock.now()))
         self.category.set_code(None)
+        self._matter_manual = False
+        self.matter.setCurrentIndex(max(0, self.matter.findData("claim6")))
+        self.notice_exempt.setChecked(False)
         for w in (self.concerned_unit,):
             w.clear()
         for w in (self.request, self.facts, self.reasons):
@@ -520,13 +576,15 @@ class IntakePage(QWidget):
             people.append(PetitionerInput(
                 name=s["name"], id_number=s["id_number"] or None, phone=s["phone"] or None,
                 address=s["address"] or None, township_code=s["township_code"], village_code=s["village_code"],
-                is_representative=s["is_representative"], person_id=s["person_id"]))
+                is_representative=s["is_representative"], person_id=s["person_id"],
+                on_conflict=self.rows[i].on_conflict))
         reg = RegistrationInput(
             channel=self.channel.currentData(), received_at=self._received(), petitioners=people,
             category_code=self.category.code or "", request=self.request.toPlainText(),
             facts=self.facts.toPlainText() or None, reasons=self.reasons.toPlainText() or None,
             people_count=self.people_count.value(), concerned_unit=self.concerned_unit.text() or None,
-            repeat_of=self.repeat_of[1] if self.repeat_of else None)
+            repeat_of=self.repeat_of[1] if self.repeat_of else None, matter=self.matter.currentData(),
+            notice_exempt=self.notice_exempt.isChecked())
         return reg, listed
 
     def check(self) -> dict[str, str]:
@@ -598,7 +656,9 @@ class IntakePage(QWidget):
         self._saving = False
         self.save_button.setEnabled(True)
         self.draft_status.setText("未保存")
-        if isinstance(exc, FieldErrors):
+        if isinstance(exc, PersonConflict):
+            self._ask_person(exc)
+        elif isinstance(exc, FieldErrors):
             errors = {}
             _reg, listed = self.registration()
             for key, message in exc.errors.items():
@@ -611,6 +671,50 @@ class IntakePage(QWidget):
         else:
             show_error(self, exc, details)
 
+    # -- a petitioner's details conflict with a registered person's -------------------------
+    def _ask_person(self, exc: PersonConflict) -> None:
+        """Ask the clerk, one conflicting petitioner at a time, then save again with the choices."""
+        _reg, listed = self.registration()
+        self._conflicts = list(exc.rows)
+        self._conflict_rows = listed
+        self._conflict_place = exc.place
+        self.draft_status.setText("未保存：信访人信息与已登记的不一致，请选择处理方式")
+        self._next_conflict()
+
+    def _next_conflict(self) -> None:
+        if not self._conflicts:
+            self.save()
+            return
+        row = self._conflicts[0]
+        dialog = PersonConflictDialog(row, self._conflict_place, self)
+        dialog.decided.connect(lambda choice, r=row: self._person_decided(r, choice))
+        self.conflict_dialog = dialog
+        dialog.open()
+
+    def _person_decided(self, conflict: ConflictRow, choice: PersonChoice | None) -> None:
+        if self.conflict_dialog is not None:
+            self.conflict_dialog.deleteLater()
+            self.conflict_dialog = None
+        if not self._alive():
+            return
+        index = self._conflict_rows[conflict.index] if conflict.index < len(self._conflict_rows) else 0
+        row = self.rows[min(index, len(self.rows) - 1)]
+        if choice is None:
+            # 取消: the form stays as typed; nothing was written, no choice is kept.
+            self._conflicts = []
+            for r in self.rows:
+                r.on_conflict = None
+            row.name.setFocus()          # first: leaving a field re-marks the form's errors
+            show_error_text(row.errors, conflict.heading().rstrip("：")
+                            + "。请向信访人核实，再按 Ctrl+S 保存并选择处理方式。")
+            self.summary.setText("未保存：信访人信息与已登记的不一致，已取消。核实后再按 Ctrl+S 保存。")
+            self.summary.show()
+            self.draft_status.setText("未保存")
+            return
+        row.on_conflict = choice
+        self._conflicts.pop(0)
+        self._next_conflict()
+
     def print_receipt(self) -> None:
         """Ctrl+P: the receipt of the case just saved, in the print preview."""
         ref = self.saved_case
@@ -619,11 +723,11 @@ class IntakePage(QWidget):
             return
         actor = self.ctx.actor
         redacted = not actor.can(Permission.REVEAL_PERSONAL)
-        # Rendering writes the audit entry of the print, so it goes through the write lane.
-        self.ctx.tasks.run(lambda: self.services.get(PrintService).render(actor, ref.number, "receipt",
-                                                                          redacted=redacted),
-                           on_done=lambda doc: self._show_receipt(ref, doc),
-                           on_error=self._failed)
+        # Rendering writes the audit entry of the print, so it goes through the write lane. The first print
+        # signs the receipt's 核验码 (issue 17): the key is asked for first when it is not unlocked yet.
+        receipt_verify.with_receipt_key(self, self.ctx, ref.number, lambda: self.ctx.tasks.run(
+            lambda: self.services.get(PrintService).render(actor, ref.number, "receipt", redacted=redacted),
+            on_done=lambda doc: self._show_receipt(ref, doc), on_error=self._failed))
 
     def _show_receipt(self, ref: CaseRef, rendered: RenderedDocument) -> None:
         if not shiboken6.isValid(self):

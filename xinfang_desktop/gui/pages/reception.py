@@ -111,8 +111,9 @@ class ReceptionPage(QWidget):
         self.summary_value = s
         self.summary_title.setText(f"{s.start:%Y-%m-%d} 至 {s.end:%Y-%m-%d}：共接访{s.total.receptions}次，"
                                    f"{s.total.batches}批{s.total.persons}人次")
-        self.summary.setRowCount(len(s.lines))
-        for i, ln in enumerate(s.lines):
+        lines = s.display_lines()           # the 四门四访 subtotal beside 接访日, as in the statistics
+        self.summary.setRowCount(len(lines))
+        for i, ln in enumerate(lines):
             for j, v in enumerate((ln.label, str(ln.receptions), str(ln.batches), str(ln.persons))):
                 item = QTableWidgetItem(v)
                 if ln.kind is None:

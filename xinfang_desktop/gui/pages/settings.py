@@ -1,4 +1,5 @@
-"""设置: backups (folder, back up now, restore), the users of this office, the holiday calendar.
+"""设置: backups (folder, back up now, restore), the users of this office, the office's own names and
+文号 (gui/office_box.py), the holiday calendar.
 
 Everything that touches the disk or the database goes through ctx.tasks; the page only shows."""
 
@@ -30,6 +31,7 @@ from ...domain.errors import XinfangError
 from ...services.backup import BackupInfo, BackupNeedsSecret, BackupService, RestoreResult
 from ...services.permissions import Permission
 from ..board_rules_box import BoardRulesBox
+from ..office_box import OfficeBox
 from ..context import AppContext
 from ..errors import show_error
 from ..sync_settings import SyncReminderBox
@@ -394,10 +396,12 @@ class SettingsPage(QScrollArea):
         self.backup = BackupBox(ctx)
         self.users = UsersBox(ctx)
         self.calendar = CalendarBox(ctx)
+        self.office = OfficeBox(ctx)
         layout = QVBoxLayout(body)
         layout.addWidget(title)
         layout.addWidget(self.backup)
         layout.addWidget(self.users)
+        layout.addWidget(self.office)
         layout.addWidget(self.calendar)
         layout.addWidget(BoardRulesBox(ctx))
         layout.addWidget(SyncReminderBox(ctx))
@@ -408,6 +412,7 @@ class SettingsPage(QScrollArea):
     def refresh(self) -> None:
         self.backup.refresh()
         self.users.refresh()
+        self.office.refresh()
         self.calendar.refresh()
 
     def showEvent(self, event) -> None:

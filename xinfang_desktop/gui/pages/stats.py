@@ -15,7 +15,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog,
                                QTabWidget, QVBoxLayout, QWidget)
 
 from ...domain import statistics as st
-from ...domain.statistics import Breakdown, Scope, Statistics, change
+from ...domain.statistics import Breakdown, Scope, Statistics, change_text
+from ...domain.statistics_tables import StatTable, report_tables
 from ...services.permissions import Permission
 from ...services.statistics import StatisticsService, statistics_sheets
 from ..charts import NOW, PEOPLE, Bar, BarChart, LineChart
@@ -28,15 +29,6 @@ KINDS = [("month", "月度"), ("quarter", "季度"), ("year", "年度"), ("custo
 
 def create(ctx: AppContext, window) -> QWidget:
     return StatsPage(ctx)
-
-
-def _change_text(now: int, before: int) -> str:
-    c = change(now, before)
-    if c is None:
-        return "上年同期无" if now else "—"
-    if c == 0:
-        return "与上年同期持平"
-    return f"同比{'↑' if c > 0 else '↓'}{abs(c) * 100:.1f}%"
 
 
 class Card(QFrame):
@@ -115,6 +107,28 @@ def _item(value, *, number: bool = False, bold: bool = False) -> QTableWidgetIte
     return item
 
 
+def _stat_table(t: StatTable) -> QTableWidget:
+    w = _table(t.headers)
+    w.setRowCount(len(t.rows))
+    w.setWordWrap(True)
+    long_text = [i for i, c in enumerate(t.columns) if c.key in ("definition", "formula")]
+    for i, r in enumerate(t.rows):
+        for j, (col, cell) in enumerate(zip(t.columns, r.cells)):
+            item = _item(cell.text, number=col.kind != "text", bold=r.kind != "item")
+            if j in long_text:
+                item.setToolTip(cell.text)
+            w.setItem(i, j, item)
+    w.resizeColumnsToContents()
+    header = w.horizontalHeader()
+    if long_text:
+        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(long_text[-1], QHeaderView.Stretch)
+        w.resizeRowsToContents()
+    else:
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+    return w
+
+
 class StatsPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
@@ -183,10 +197,8 @@ class StatsPage(QWidget):
 
         # -- cards ------------------------------------------------------------------------------------------
         self.cards = {key: Card(caption) for key, caption in (
-            ("total", "受理信访事项"), ("repeat", "重件（重复信访）"), ("group", "集体访"), ("overdue", "超期未办"))}
-        self.rate_cards = {key: Card(name) for key, name in (
-            ("timely_acceptance", "及时受理率"), ("on_time_closure", "按期办结率"), ("participation", "参评率"),
-            ("satisfaction", "满意率"), ("repeat", "重复信访率"))}
+            ("total", "登记信访事项"), ("repeat", "重件（重复信访）"), ("group", "集体访"), ("overdue", "超期未办"))}
+        self.rate_cards = {d.key: Card(d.name) for d in st.RATE_DEFS}
         cards = QGridLayout()
         for i, c in enumerate(self.cards.values()):
             cards.addWidget(c, 0, i)
@@ -196,8 +208,8 @@ class StatsPage(QWidget):
 
         # -- charts -----------------------------------------------------------------------------------------
         self.category_chart = BarChart("问题类别（一级，批次）")
-        self.township_chart = BarChart("各乡镇（街道）受理批次")
-        self.month_chart = LineChart("逐月受理")
+        self.township_chart = BarChart("各乡镇（街道）登记批次")
+        self.month_chart = LineChart("逐月登记")
         charts = QGridLayout()
         charts.addWidget(self.category_chart, 0, 0)
         charts.addWidget(self.township_chart, 0, 1)
@@ -206,8 +218,6 @@ class StatsPage(QWidget):
         # -- tables -----------------------------------------------------------------------------------------
         self.tabs = QTabWidget()
         self.tables: dict[str, QTableWidget] = {}
-        self.receptions_note = QLabel("")
-        self.receptions_note.setWordWrap(True)
 
         self.status = QLabel("选择期间和范围后按“统计”。")
         self.status.setStyleSheet("color: #555;")
@@ -303,15 +313,20 @@ class StatsPage(QWidget):
         e = s.earlier
         self.heading.setText(f"{s.scope_label}  {s.period.label}")
         self.status.setText(f"统计日 {s.as_of:%Y-%m-%d}。所有数字由登记和办理记录自动统计，合计由各行相加；"
-                            f"比较对象为上年同期（{e.period.label if e else '—'}）。")
+                            f"比较对象为{s.comparison or '—'}。")
         total, before = s.total, (e.total if e else st.Count())
-        self.cards["total"].show_value(f"{total.batches} 批", f"{total.people} 人次；{_change_text(total.batches, before.batches)}"
-                                       f"（上年同期{before.batches}批）")
+        wf = s.workflow
+        compared = ""
+        if e is not None:   # 上年同期为0 already says how many there were
+            compared = f"\n同比：{change_text(total.batches, before.batches)}" + (
+                f"（上年同期{before.batches}批）" if before.batches else "")
+        self.cards["total"].show_value(f"{total.batches} 批", f"{total.people} 人次；受理{wf.accepted}批，"
+                                       f"不予受理或不再受理{wf.refused}批{compared}")
         rep = s.by_repeat.get("repeat")
         grp = s.by_group.get("group")
         self.cards["repeat"].show_value(f"{rep.batches} 批", f"{rep.people} 人次")
         self.cards["group"].show_value(f"{grp.batches} 批", f"{grp.people} 人次")
-        self.cards["overdue"].show_value(f"{s.workflow.overdue} 件", "本期受理、截至统计日有期限已过仍未办理")
+        self.cards["overdue"].show_value(f"{wf.overdue} 件", st.FIGURES["overdue"].definition)
         earlier_rates = {r.key: r for r in e.rates} if e else {}
         for r in s.rates:
             prev = earlier_rates.get(r.key)
@@ -332,80 +347,17 @@ class StatsPage(QWidget):
                   for i, r in enumerate(s.months.rows)]
         self.month_chart.set_data(labels, [("批次", [r.count.batches for r in s.months.rows], NOW),
                                            ("人次", [r.count.people for r in s.months.rows], PEOPLE)],
-                                  title=f"逐月受理（{s.months.rows[0].label}至{s.months.rows[-1].label}）")
+                                  title=f"{s.months.title}（{s.months.rows[0].label}至{s.months.rows[-1].label}）")
 
     def _tables(self, s: Statistics) -> None:
+        """The report's tables (domain.statistics_tables), cell for cell as the PDF and the xlsx have them."""
         current = self.tabs.currentIndex()
         self.tabs.clear()
         self.tables.clear()
-        e = s.earlier
-        for b in s.breakdowns():
-            before = next((x for x in e.breakdowns() if x.title == b.title), None) if e else None
-            t = _table(["项目", "批次", "人次", "占比", "上年同期批次", "同比"])
-            total = b.total
-            rows = [r for r in b.rows if r.count.batches or (before and before.get(r.key).batches)
-                    or b is not s.by_subcategory]
-            t.setRowCount(len(rows) + 1)
-            for i, r in enumerate(rows):
-                prev = before.get(r.key).batches if before else 0
-                share = st.share(r.count.batches, total.batches)
-                values = [r.label, r.count.batches, r.count.people, "—" if share is None else f"{share * 100:.1f}%",
-                          prev, _change_text(r.count.batches, prev).replace("同比", "")]
-                for j, v in enumerate(values):
-                    t.setItem(i, j, _item(v, number=j > 0))
-            last = len(rows)
-            prev_total = before.total.batches if before else 0
-            for j, v in enumerate(["合计", total.batches, total.people, "100%" if total.batches else "—", prev_total,
-                                   _change_text(total.batches, prev_total).replace("同比", "")]):
-                t.setItem(last, j, _item(v, number=j > 0, bold=True))
-            t.resizeColumnsToContents()
-            t.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-            self.tables[b.title] = t
-            self.tabs.addTab(t, b.title.replace("按", ""))
-        w = _table(["项目", "件数", "口径"])
-        rows = s.workflow.rows()
-        w.setRowCount(len(rows))
-        for i, (_, label, value, what) in enumerate(rows):
-            w.setItem(i, 0, _item(label))
-            w.setItem(i, 1, _item(value, number=True))
-            w.setItem(i, 2, _item(what))
-        w.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        w.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
-        self.tables["办理情况"] = w
-        self.tabs.addTab(w, "办理情况")
-        r = _table(["比率", "数值", "分子", "分母", "公式", "口径"])
-        r.setRowCount(len(s.rates))
-        r.setWordWrap(True)
-        for i, rate in enumerate(s.rates):
-            for j, v in enumerate([rate.name, rate.text, rate.numerator, rate.denominator, rate.formula,
-                                   rate.definition]):
-                item = _item(v, number=j in (1, 2, 3))
-                item.setToolTip(rate.definition)
-                r.setItem(i, j, item)
-        r.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        r.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeToContents)
-        r.horizontalHeader().setSectionResizeMode(5, QHeaderView.Stretch)
-        r.resizeRowsToContents()
-        self.tables["比率"] = r
-        self.tabs.addTab(r, "比率及口径")
-        if s.receptions is None:
-            recept = QLabel(s.receptions_note)
-            recept.setWordWrap(True)
-            recept.setAlignment(Qt.AlignTop | Qt.AlignLeft)
-            recept.setMargin(12)
-            self.tabs.addTab(recept, "领导接访")
-        else:
-            t = _table(["方式", "批次", "人次"])
-            rows = [*s.receptions.rows]
-            t.setRowCount(len(rows) + 1)
-            for i, row in enumerate(rows):
-                for j, v in enumerate([row.label, row.count.batches, row.count.people]):
-                    t.setItem(i, j, _item(v, number=j > 0))
-            total = s.receptions.total
-            for j, v in enumerate(["合计", total.batches, total.people]):
-                t.setItem(len(rows), j, _item(v, number=j > 0, bold=True))
-            self.tables["领导接访"] = t
-            self.tabs.addTab(t, "领导接访")
+        for t in report_tables(s):
+            w = _stat_table(t)
+            self.tables[t.title] = w
+            self.tabs.addTab(w, t.title.replace("按", ""))
         if 0 <= current < self.tabs.count():
             self.tabs.setCurrentIndex(current)
 

@@ -42,7 +42,8 @@ from ..context import AppContext
 from ..errors import show_error
 from ..tasks import TaskState
 from .. import sync_actions  # noqa: F401  (registers 交办/督办 on the case view)
-from .. import sync_admin
+from .. import receipt_verify, sync_admin
+from ...services.receipts import ReceiptService
 from ...services import sync_reminder  # the same reminder as on the workbench (importing it registers that)
 
 PAGE_KEY = "sync"
@@ -168,10 +169,14 @@ class SyncPage(QWidget):
         self.rotate_button = QPushButton("更换密钥…")
         self.rotate_button.setToolTip("生成新密钥；轮换记录随下次导出的同步包送达对方单位")
         self.rotate_button.clicked.connect(self.rotate_keys)
+        self.verify_button = QPushButton("核验告知书(&V)…")
+        self.verify_button.setToolTip("扫描或输入受理告知书上的核验码，核验告知书的真伪和报送情况")
+        self.verify_button.clicked.connect(self.open_verify)
         keys_row = QHBoxLayout()
         for b in (self.init_keys, self.print_form, self.export_public, self.enrol_button, self.rotate_button):
             keys_row.addWidget(b)
         keys_row.addStretch(1)
+        keys_row.addWidget(self.verify_button)
 
         # The stick: found drives first, any folder on request.
         self.drive = QComboBox()
@@ -364,11 +369,15 @@ class SyncPage(QWidget):
             if not shiboken6.isValid(self):
                 return
             self.ring = ring
+            self.ctx.services.get(ReceiptService).remember(ring.current)    # receipts printed now are signed
             self._busy(None)
             then(ring)
 
         self.ctx.tasks.run(lambda: self.service.unlock(passphrase), on_done=unlocked, on_error=self._failed,
                            writes=False)
+
+    def open_verify(self) -> None:
+        self.verify_dialog = receipt_verify.open_verify_dialog(self, self.ctx)
 
     def _init_keys(self) -> None:
         first, ok = QInputDialog.getText(self, "设置密钥口令", "设置同步密钥口令（至少8位，请牢记）：", QLineEdit.Password)
@@ -530,6 +539,7 @@ class SyncPage(QWidget):
         def done(text: str) -> None:
             if shiboken6.isValid(self):
                 self.ring = None            # the next export unlocks the new keys with the new passphrase
+                self.ctx.services.get(ReceiptService).forget()
                 self._done_simple(text)
 
         self._busy("正在更换密钥…")
