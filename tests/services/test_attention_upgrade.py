@@ -64,3 +64,37 @@ def test_a_folder_of_an_earlier_version_upgrades_to_the_board_by_matter(tmp_path
     finally:
         opened.services.close()
 
+
+def test_a_folder_left_at_v14_computes_the_review_standing_at_its_upgrade(tmp_path, clock, monkeypatch):
+    """A folder of the version before the board by matter (schema v14, no review_standing/handling_unit on
+    the case row) gets both computed by the board's step, so a review that supported the petitioner is
+    not "仍有争议" (第三十五条) from the first board after the upgrade; `xinfang check` agrees."""
+    from xinfang_desktop.services.access import unlock
+    from xinfang_desktop.services.check import run_check
+    from xinfang_desktop.store import migrations
+
+    data = tmp_path / "data"
+    with zipfile.ZipFile(FIXTURES / "schema-v9-township.zip") as z:
+        z.extractall(data)
+    # Up to v14 as the earlier version left it: without the board's columns (its refold did not write them).
+    with monkeypatch.context() as m:
+        m.setattr(migrations, "STEPS", migrations.STEPS[:14])
+        m.setattr(migrations, "SCHEMA_VERSION", 14)
+        opened = unlock(data, "admin", "admin-pass-1", clock=clock)
+        try:
+            db = opened.services.db
+            db.execute_sql('ALTER TABLE "case" DROP COLUMN review_standing')
+            db.execute_sql('ALTER TABLE "case" DROP COLUMN handling_unit')
+            assert db.execute_sql("PRAGMA user_version").fetchone()[0] == 14
+        finally:
+            opened.services.close()
+    opened = unlock(data, "admin", "admin-pass-1", clock=clock)
+    try:
+        db = opened.services.db
+        assert db.execute_sql("PRAGMA user_version").fetchone()[0] == migrations.SCHEMA_VERSION
+        assert db.execute_sql('SELECT review_standing, handling_unit FROM "case" WHERE status = \'reviewed\'').fetchall() \
+            == [("review:rejected", "镇信访办")]
+        assert db.execute_sql("SELECT COUNT(*) FROM \"case\" WHERE handling_unit IS NOT NULL").fetchone()[0] > 1
+        assert run_check(db, opened.services.calendar.calendar).ok
+    finally:
+        opened.services.close()
