@@ -219,3 +219,18 @@ def test_a_petitioners_hardship_shows_on_their_matter_and_says_whose(services, c
     assert land.reason_texts()[:2] == ["急难情况（工资被拖欠，张三）", "急难情况（急病就医，李四）：妻子住院急需手术费"]
     assert not [t for t in texts_of(board.matter_card(admin, road.number)) if "急难" in t]
 
+
+def test_a_transferred_matter_leaves_the_board_once_the_petitioner_is_told_articles_22_23(services, clerk, handler,
+                                                                                          admin):
+    """第二十二、二十三条: a matter forwarded (转送) to the competent unit is this office's until the
+    petitioner is told in writing where it went — the card's next step says so — and then leaves the
+    board (已转送 is not open), as a decided and followed-up matter does."""
+    ref = services.cases.register(clerk, make_registration())
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "transfer", "unit": "市人社局"})
+    board = services.get(BoardService)
+    card = board.matter_card(admin, ref.number)
+    assert card.colour == Colour.YELLOW and card.next_step_text() == "书面告知信访人"
+    assert card.grade.next_date.isoformat() == "2026-11-17"
+    services.cases.act(handler, ref.number, EventKind.NOTIFIED, {"method": "书面", "content": "已转送市人社局办理"})
+    assert board.matter_card(admin, ref.number) is None
+    assert board.board(admin).cards == [] and board.board(admin, view="person").cards == []
