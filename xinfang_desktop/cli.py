@@ -18,6 +18,7 @@ from . import __version__
 from .domain.errors import XinfangError
 from .domain.person_identity import PersonChoice, PersonConflict
 from .domain.petition import PetitionerInput, RegistrationInput
+from .domain.urgency import Urgency
 from .domain.workflow import EventKind
 
 from .commands._common import EXIT_ERROR, EXIT_USAGE
@@ -348,7 +349,7 @@ def _print_case(detail) -> None:
     print("期限：")
     for d in detail.deadlines:
         mark = "已完成 " + d.met_on.isoformat() if d.met_on else ("已过期未用" if d.lapsed else
-                                                                 {"red": "已超期", "amber": "临近", "green": "正常"}[d.urgency])
+                                                                 Urgency(d.urgency).short_word)
         prov = "（暂定：该年放假安排未公布）" if d.provisional else ""
         print(f"  {d.label}：{d.due:%Y-%m-%d}{prov}  {mark}")
     print("办理过程：")
