@@ -10,7 +10,7 @@ from ._common import acting_user, emit_json, open_services
 
 
 def register(sub) -> None:
-    from ..cli import ChineseArgumentParser
+    from ._common import ChineseArgumentParser
 
     s = sub.add_parser("board", help="四色看板：每位信访人的颜色、原因、包案领导和下一步")
     s.add_argument("--township", help="乡镇区划代码")
