@@ -28,6 +28,8 @@ def test_the_monthly_report_prints_the_counted_figures_and_how_each_rate_is_comp
     assert "永福镇信访工作统计月报" in text and "2026年10月" in text
     assert "本期共登记信访事项7批14人次，其中受理6批，不予受理或不再受理1批。上年同期（2025年10月）登记1批1人次" in text
     assert "重件1批，集体访0批0人次，联名信访1批6人次" in text
+    # the matters whose handling here ended with 转送 (第二十二、二十三条) and those owed no notice (第二十三条第二款)
+    assert "已转送1已转送有权处理的机关" in text and "住址不清免予告知1" in text
     for rate in s.rates:
         assert rate.formula.replace(" ", "") in text      # every formula is printed…
         assert rate.worked.replace(" ", "") in text       # …with its numerator and denominator

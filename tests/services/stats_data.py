@@ -25,7 +25,7 @@ def build_october(services, clerk, handler) -> dict[str, str]:
     | B | 来信 | 0301 | 溪南 | 6 (group) | routed 10-30: later than the 15-day limit (10-26) |
     | C | 来电 | 0401 | 永福 | 1 | repeat of A; refused 10-13, closed |
     | D | 网上 | 0701 | 和平 | 1 | assigned 10-16 with limit 10-25, extended 5 days to 10-30, no reply: overdue |
-    | G | 走访 | 03 | — | 3 | not routed yet (limit 11-04 not passed) |
+    | G | 走访 | 03 | — | 3 | not routed yet (limit 11-04 not passed); address unclear: no notice owed |
     | H | 走访 | 0401 | 永福 | 1 | assigned 10-05 with limit 10-10, replied 10-15: late |
     | I | 来信 | 0402 | 永福 | 1 | received, routed, replied, closed on 10-01; review requested 10-20 |
     """
@@ -49,7 +49,7 @@ def build_october(services, clerk, handler) -> dict[str, str]:
         reg("B", channel="来信", category_code="0301", received_at=dt(2026, 10, 10, 9, 0), people_count=6,
             petitioners=[_person("张伟", T103)]),
         reg("G", channel="走访", category_code="03", received_at=dt(2026, 10, 20, 9, 0), people_count=3,
-            petitioners=[_person("李强", None)]),
+            notice_exempt=True, petitioners=[_person("李强", None)]),
         reg("H", channel="来访", category_code="0401", received_at=dt(2026, 10, 3, 9, 0),
             petitioners=[_person("赵敏", T102)]),
         reg("I", channel="书信", category_code="0402", received_at=dt(2026, 10, 1, 8, 0),

@@ -38,6 +38,9 @@ def test_every_figure_of_october_matches_the_hand_count(services, admin, october
     w = s.workflow
     assert (w.received, w.accepted, w.routed, w.refused, w.redirected, w.replied, w.closed, w.extended, w.reviewed,
             w.overdue) == (7, 6, 5, 1, 0, 3, 2, 1, 1, 1)
+    # B was transferred and the petitioner told where (第二十二、二十三条); G's address is unclear (第二十三条第二款)
+    assert (w.transferred, w.notice_exempt) == (1, 1)
+    assert [k for k, *_ in w.rows()][5:7] == ["transferred", "notice_exempt"]
     r = {x.key: x for x in s.rates}
     # G (registered 10-20, its 15 days end 11-04) is still inside its window on 11-02: not counted
     assert (r["timely_acceptance"].numerator, r["timely_acceptance"].denominator) == (5, 6)

@@ -10,7 +10,7 @@ from ._common import acting_user, emit_json, open_services
 
 
 def register(sub) -> None:
-    from ..cli import ChineseArgumentParser
+    from ._common import ChineseArgumentParser
 
     s = sub.add_parser("board", help="四色看板：需领导关注的信访事项，每件的颜色、原因、责任领导和下一步")
     s.add_argument("--by", choices=["matter", "person"], default="matter",

@@ -73,20 +73,26 @@ class Board:
         return out
 
 
+def board_settings() -> BoardSettings:
+    """The board's rules as saved (defaults when unset or unreadable). Its 临近到期天数 is the one
+    "due soon" of every dated list: the board, the workbench and the case list's filter."""
+    row = Setting.get_or_none(Setting.key == SETTING_KEY)
+    if row is None or not isinstance(row.value, dict):
+        return BoardSettings()
+    known = {k: v for k, v in row.value.items() if k in BoardSettings.__dataclass_fields__}
+    try:
+        return BoardSettings(**known)
+    except InvalidInput:
+        return BoardSettings()
+
+
 class BoardService:
     def __init__(self, services):
         self.s = services
 
     # -- settings ------------------------------------------------------------------------
     def settings(self) -> BoardSettings:
-        row = Setting.get_or_none(Setting.key == SETTING_KEY)
-        if row is None or not isinstance(row.value, dict):
-            return BoardSettings()
-        known = {k: v for k, v in row.value.items() if k in BoardSettings.__dataclass_fields__}
-        try:
-            return BoardSettings(**known)
-        except InvalidInput:
-            return BoardSettings()
+        return board_settings()
 
     def save_settings(self, actor: Actor, **values: int) -> BoardSettings:
         require(actor, Permission.MANAGE_SETTINGS)

@@ -15,7 +15,7 @@ from ..domain import statistics as st
 from ..domain import workflow as wf
 from ..domain.categories import CategoryTable
 from ..domain.divisions import DivisionTable
-from ..domain.deadlines import urgency
+from ..domain.urgency import urgency
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.idcard import mask_id_number
 from ..domain.matters import matter_of
@@ -44,6 +44,7 @@ class CaseFilter:
     owner: str | None = None
     overdue: bool = False
     due_within: int | None = None        # days from today
+    due_soon: bool = False               # from today, within the board's 临近到期天数 (the one "due soon")
     due_from: date | None = None         # next due date on or after (workbench: due today, within 7 days)
     due_to: date | None = None
     text: str | None = None
@@ -281,6 +282,9 @@ class CaseQueries:
             conds.append(Case.owner_name == f.owner)
         if f.overdue:
             conds.append(Case.next_due < today)
+        if f.due_soon:
+            from .board import board_settings      # here: the board's module imports this one
+            conds.append(Case.next_due.between(today, today + timedelta(days=board_settings().due_soon_days)))
         if f.due_within is not None:
             conds.append(Case.next_due.between(today, today + timedelta(days=f.due_within)))
         if f.due_from:

@@ -237,7 +237,7 @@ class StatisticsService:
                 else:
                     decided_late += decided
             for bit in (st.TIMELY, st.ROUTED, st.REDIRECTED, st.REFUSED, st.EXTENDED, st.REVIEWED,
-                        st.REPLIED, st.CLOSED, st.ON_TIME, st.LATE):
+                        st.REPLIED, st.CLOSED, st.ON_TIME, st.LATE, st.TRANSFERRED, st.NOTICE_EXEMPT):
                 if flags & bit:
                     n[bit] += count
             rating = (flags >> st.RATING_SHIFT) & 3
@@ -248,7 +248,8 @@ class StatisticsService:
                 unrated_in_window += count - (replied_before_window or 0)
         workflow = WorkflowFigures(received=received, routed=n[st.ROUTED], refused=n[st.REFUSED],
                                    redirected=n[st.REDIRECTED], replied=n[st.REPLIED], closed=n[st.CLOSED],
-                                   extended=n[st.EXTENDED], reviewed=n[st.REVIEWED], overdue=overdue)
+                                   extended=n[st.EXTENDED], reviewed=n[st.REVIEWED], overdue=overdue,
+                                   transferred=n[st.TRANSFERRED], notice_exempt=n[st.NOTICE_EXEMPT])
         inputs = RateInputs(received=received, accepted_in_time=n[st.TIMELY], decided_late=decided_late,
                             late_entries=late_entries,
                             undecided_past_window=undecided_late, undecided_in_window=undecided_in_window,
