@@ -65,9 +65,9 @@ class Colour(str, Enum):
 _OPEN = tuple(OPEN_STATUSES)
 _RANK = {Colour.RED: 0, Colour.ORANGE: 1, Colour.YELLOW: 2, Colour.GREEN: 3}
 
-COLOUR_MEANINGS = {
-    Colour.RED: "期限已过、集体访未结、90日内同一事项多次信访未获书面答复，或有急难情况",
-    Colour.ORANGE: "领导包案、长期未化解（超过180天或复查复核仍有争议）、7日内到期",
+# Yellow and green have no threshold; red and orange are worded from the settings in force
+# (colour_meanings), and from the default settings where no settings are at hand (COLOUR_MEANINGS).
+_STEADY_MEANINGS = {
     Colour.YELLOW: "正在办理、按期推进（含调解中）",
     Colour.GREEN: "已办结答复，只待回访和满意度评价",
 }
@@ -79,8 +79,7 @@ def colour_meanings(s: "BoardSettings") -> dict[Colour, str]:
         Colour.RED: f"期限已过、集体访未结、{s.repeat_window_days}日内同一事项信访{s.repeat_count}次以上未获书面答复，"
                     "或有急难情况",
         Colour.ORANGE: f"领导包案、长期未化解（超过{s.long_standing_days}天或复查复核仍有争议）、{s.due_soon_days}日内到期",
-        Colour.YELLOW: COLOUR_MEANINGS[Colour.YELLOW],
-        Colour.GREEN: COLOUR_MEANINGS[Colour.GREEN],
+        **_STEADY_MEANINGS,
     }
 
 
@@ -128,6 +127,9 @@ SETTING_LABELS = {"repeat_count": "重复信访次数", "repeat_window_days": "�
 # The values a setting may take (inclusive), checked whenever BoardSettings is made.
 SETTING_BOUNDS = {"repeat_count": (2, 20), "repeat_window_days": (7, 730), "long_standing_days": (30, 3650),
                   "due_soon_days": (1, 60), "followup_days": (1, 365)}
+
+
+COLOUR_MEANINGS = colour_meanings(BoardSettings())     # under the default settings
 
 
 @dataclass(slots=True)
