@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from datetime import date, datetime
 from pathlib import Path
@@ -18,9 +17,10 @@ from . import __version__
 from .domain.errors import XinfangError
 from .domain.person_identity import PersonChoice, PersonConflict
 from .domain.petition import PetitionerInput, RegistrationInput
+from .domain.urgency import Urgency
 from .domain.workflow import EventKind
 
-from .commands._common import EXIT_ERROR, EXIT_USAGE
+from .commands._common import EXIT_ERROR, ChineseArgumentParser
 
 if TYPE_CHECKING:
     from .store.keyring import KdfParams
@@ -48,28 +48,6 @@ EVENT_OPTIONS = ("route", "unit", "deadline", "kind", "ground", "details", "arti
                  "outcome", "disposition", "text", "basis", "delivered-on", "review-body", "body", "method", "rating",
                  "notes", "summary", "content", "of", "on", "from", "to", "matter", "claim-item")
 EVENT_FLAGS = ("notified", "exempt")
-
-_ARGPARSE_ZH = [
-    (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
-    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
-    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", r"参数 \1 的取值 \2 无效，可选：\3"),
-    (r"argument (\S+): invalid int value: (.*)", r"参数 \1 应为整数，收到 \2"),
-    (r"argument (\S+): expected one argument", r"参数 \1 需要一个值"),
-    (r"invalid choice: (.*?) \(choose from (.*)\)", r"无效的子命令 \1，可选：\2"),
-    (r"argument (\S+): (.*)", r"参数 \1：\2"),
-]
-
-
-class ChineseArgumentParser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        for pattern, repl in _ARGPARSE_ZH:
-            if re.search(pattern, message):
-                message = re.sub(pattern, repl, message)
-                break
-        self.print_usage(sys.stderr)
-        sys.stderr.write(f"错误：{message}\n（运行 {self.prog} --help 查看用法）\n")
-        raise SystemExit(EXIT_USAGE)
-
 
 def _date(text: str) -> date:
     try:
@@ -352,7 +330,7 @@ def _print_case(detail) -> None:
     print("期限：")
     for d in detail.deadlines:
         mark = "已完成 " + d.met_on.isoformat() if d.met_on else ("已过期未用" if d.lapsed else
-                                                                 {"red": "已超期", "amber": "临近", "green": "正常"}[d.urgency])
+                                                                 Urgency(d.urgency).short_word)
         prov = "（暂定：该年放假安排未公布）" if d.provisional else ""
         print(f"  {d.label}：{d.due:%Y-%m-%d}{prov}  {mark}")
     print("办理过程：")

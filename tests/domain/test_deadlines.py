@@ -4,7 +4,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xinfang_desktop.domain.deadlines import Due, calendar_days, urgency, working_days
+from xinfang_desktop.domain.deadlines import Due, calendar_days, working_days
+from xinfang_desktop.domain.urgency import urgency
 from xinfang_desktop.domain.errors import InvalidInput
 from xinfang_desktop.domain.holidays import build_calendar, parse_year_schedule
 

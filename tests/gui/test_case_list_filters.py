@@ -82,7 +82,7 @@ def test_each_filter_narrows_the_list(page, cases):
     page.due.setCurrentIndex(page.due.findText("已超期"))
     assert cases["red"] in numbers(page) and cases["green"] not in numbers(page)
     assert all(r.urgency == "red" for r in page.model.rows)
-    page.due.setCurrentIndex(page.due.findText("7天内到期"))
+    page.due.setCurrentIndex(page.due.findText("临近到期"))
     assert numbers(page) == {cases["amber"], cases["handled"]}    # due 11-04 and today
     page.due.setCurrentIndex(page.due.findText("今天到期"))
     assert numbers(page) == {cases["handled"]}

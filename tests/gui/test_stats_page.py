@@ -142,3 +142,10 @@ def test_a_month_under_way_is_compared_with_the_same_days_a_year_earlier(page, q
     assert page.stats.earlier.total.batches == 1                    # 20 November 2025 is not compared
     assert "上年同期（2025年11月1日至2日），本期尚未结束" in page.status.text()
     assert "上年同期1批" in page.cards["total"].note.text()
+    # the long comparison sentence wraps: the page fits a narrow window (the test font is small), no sideways scrolling
+    from PySide6.QtWidgets import QScrollArea
+    page.resize(900, 800)
+    scroll = page.findChild(QScrollArea)
+    qtbot.waitUntil(lambda: scroll.viewport().width() <= 900)
+    assert scroll.widget().minimumSizeHint().width() <= scroll.viewport().width()
+    assert not scroll.horizontalScrollBar().isVisible()

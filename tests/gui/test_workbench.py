@@ -166,3 +166,21 @@ def test_a_failing_section_does_not_hide_the_others(qtbot, app_ctx, cases):
         assert page.boxes["overdue"].table.item(0, 0).text() == cases["overdue"]
     finally:
         wbm._SECTIONS.pop("broken_test")
+
+
+def test_due_soon_is_the_boards_one_setting_on_the_workbench_and_the_case_list(services, admin, cases):
+    """One "due soon" (issue 14): the board's 临近到期天数 decides the workbench's section and the case
+    list's filter; the section is titled with it."""
+    from xinfang_desktop.services.board import BoardService
+    from xinfang_desktop.services.queries import CaseFilter
+    from xinfang_desktop.services.workbench import WorkbenchService
+
+    wb = services.get(WorkbenchService).load(admin)
+    assert wb.section("due_week").title == "7日内到期" and section_numbers(wb, "due_week") == [cases["soon"]]
+    services.get(BoardService).save_settings(admin, due_soon_days=1)        # "soon" is due in 2 days
+    wb = services.get(WorkbenchService).load(admin)
+    assert wb.section("due_week").title == "1日内到期" and section_numbers(wb, "due_week") == []
+    soon = CaseFilter(due_soon=True)           # the case list's 临近到期: from today on
+    assert {r.number for r in services.queries.page(soon, sort="next_due")} == {cases["today"]}
+    services.get(BoardService).save_settings(admin, due_soon_days=2)
+    assert {r.number for r in services.queries.page(soon, sort="next_due")} == {cases["today"], cases["soon"]}

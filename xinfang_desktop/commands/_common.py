@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import json
+import re
 import sys
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
@@ -14,6 +16,28 @@ from ..domain.errors import XinfangError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+
+# argparse's own messages, in Chinese (the parser of every subcommand)
+_ARGPARSE_ZH = [
+    (r"the following arguments are required: (.*)", r"缺少必需的参数：\1"),
+    (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
+    (r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)", r"参数 \1 的取值 \2 无效，可选：\3"),
+    (r"argument (\S+): invalid int value: (.*)", r"参数 \1 应为整数，收到 \2"),
+    (r"argument (\S+): expected one argument", r"参数 \1 需要一个值"),
+    (r"invalid choice: (.*?) \(choose from (.*)\)", r"无效的子命令 \1，可选：\2"),
+    (r"argument (\S+): (.*)", r"参数 \1：\2"),
+]
+
+
+class ChineseArgumentParser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        for pattern, repl in _ARGPARSE_ZH:
+            if re.search(pattern, message):
+                message = re.sub(pattern, repl, message)
+                break
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"错误：{message}\n（运行 {self.prog} --help 查看用法）\n")
+        raise SystemExit(EXIT_USAGE)
 
 
 def json_default(o: Any) -> Any:

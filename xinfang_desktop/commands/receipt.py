@@ -16,7 +16,7 @@ EXIT_NOT_GENUINE = 3
 
 
 def register(sub) -> None:
-    from ..cli import ChineseArgumentParser
+    from ._common import ChineseArgumentParser
 
     r = sub.add_parser("receipt", help="受理告知书的核验")
     rs = r.add_subparsers(dest="receipt_cmd", required=True, parser_class=ChineseArgumentParser)

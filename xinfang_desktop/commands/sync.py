@@ -15,7 +15,7 @@ PASSPHRASE_ENV = "XINFANG_PASSPHRASE"
 
 
 def register(sub) -> None:
-    from ..cli import ChineseArgumentParser
+    from ._common import ChineseArgumentParser
 
     keys = sub.add_parser("keys", help="同步密钥：生成、查看、登记对方单位、更换")
     ks = keys.add_subparsers(dest="keys_cmd", required=True, parser_class=ChineseArgumentParser)

@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from ..domain.receipt_statement import group_text
+from ..domain import workflow as wf
 from .fonts import get_fonts
 from .layout import (
     LEADING,
@@ -316,7 +317,7 @@ def render_receipt(case: DocCase, details: ReceiptDetails, *, redacted: bool = F
     told = [] if case.notice_exempt else ["，并于", ("告知期限", fmt_date(details.time_limit)), "前书面告知",
                                           you(case), "处理途径和程序"]
     story.append(w.p([
-        "根据", TIAOLI, "第二十二条、第二十三条的规定，本机关将在15日内区分情况依法处理（受理办理，转送、交办"
+        "根据", TIAOLI, f"第二十二条、第二十三条的规定，本机关将在{wf.ROUTE_DAYS}日内区分情况依法处理（受理办理，转送、交办"
         "有权处理的机关，或者告知通过法定途径解决）", *told, "。"], st.body))
     handling = paragraphs_of(details.handling)
     story += [w.p([("处理途径和程序", line)], st.body) for line in handling]
@@ -409,7 +410,7 @@ def render_notice(case: DocCase, details: NoticeDetails, *, redacted: bool = Fal
         story.append(w.p(["经审查，该信访事项属于本机关职权范围，本机关已予受理，将依照", TIAOLI,
                           "第三十一条第六项的规定，听取", you_, "陈述事实和理由，进行调查核实，并自受理之日起",
                           f"{details.handling_days}日内出具信访处理意见书（第三十四条）。情况复杂的，经本机关负责人批准，"
-                          "可以适当延长办理期限，延长不超过30日，并告知", you_, "延期理由。"], st.body))
+                          f"可以适当延长办理期限，延长不超过{wf.MAX_EXTENSION_DAYS}日，并告知", you_, "延期理由。"], st.body))
     elif route == "转送" and details.matter_kind == "accusation":
         story.append(w.p(["依照", TIAOLI, "第二十二条第二款、第三十条的规定，本机关已将", you_,
                           "反映的检举控告类信访事项转送", ("接收单位", unit),
@@ -418,7 +419,7 @@ def render_notice(case: DocCase, details: NoticeDetails, *, redacted: bool = Fal
     elif route == "转送":
         story.append(w.p(["经审查，该信访事项属于", ("接收单位", unit), "的职权范围。依照", TIAOLI,
                           "第二十二条、第二十三条的规定，本机关已将该信访事项转送", ("接收单位", unit),
-                          "依法处理，该单位将自收到之日起15日内书面告知", you_, "接收情况以及处理途径和程序。"],
+                          f"依法处理，该单位将自收到之日起{wf.NOTICE_DAYS}日内书面告知", you_, "接收情况以及处理途径和程序。"],
                          st.body))
     elif route == "交办":
         story.append(w.p(["依照", TIAOLI, "第二十二条第一款第三项的规定，本机关已将该信访事项交由",
@@ -501,7 +502,7 @@ def render_transfer(case: DocCase, details: RoutingDetails, *, redacted: bool = 
     elif details.kind == "转送":
         story.append(w.p([
             "现将下列信访事项转送你单位，请依照", TIAOLI,
-            "第二十三条的规定，自收到之日起15日内书面告知信访人接收情况以及处理途径和程序，"
+            f"第二十三条的规定，自收到之日起{wf.NOTICE_DAYS}日内书面告知信访人接收情况以及处理途径和程序，"
             "并依规依法办理。"], st.body))
     else:
         story.append(w.p([
@@ -509,7 +510,7 @@ def render_transfer(case: DocCase, details: RoutingDetails, *, redacted: bool = 
             ("办理期限", fmt_date(details.deadline)), "前办结，并将办理结果和办结报告报送本机关。"],
             st.body))
     if not case.is_accusation:
-        story.append(w.p(["不属于你单位职权范围的，请自收到之日起5个工作日内提出异议，详细说明理由"
+        story.append(w.p([f"不属于你单位职权范围的，请自收到之日起{wf.OBJECTION_WORKING_DAYS}个工作日内提出异议，详细说明理由"
                           "（第二十三条第三款）。"], st.body))
     if details.requirements:
         story += w.paras("办理要求", details.requirements, st.body)
@@ -672,7 +673,7 @@ def render_review(case: DocCase, details: ReviewDetails, *, redacted: bool = Fal
                          st.body))
     if stage == "复查":
         body = details.next_body or "本机关的上一级机关"
-        story.append(w.p([f"{you(case)}对本复查意见不服的，可以自收到本意见书之日起30日内向", ("复核机关", body),
+        story.append(w.p([f"{you(case)}对本复查意见不服的，可以自收到本意见书之日起{wf.RECHECK_REQUEST_DAYS}日内向", ("复核机关", body),
                           "请求复核（", TIAOLI, "第三十六条第一款）。"], st.body))
     else:
         story.append(w.p([f"{you(case)}对复核意见不服，仍然以同一事实和理由提出投诉请求的，各级党委和政府信访部门和"

@@ -60,14 +60,3 @@ def working_days(start: date, days: int, cal: WorkdayCalendar) -> Due:
             left -= 1
     return Due(d, provisional)
 
-
-def urgency(start: date, due: date, today: date) -> str:
-    """"red" once past due; "green" while more than 25% of (due - start) is left; else "amber".
-
-    On the due day itself at least amber, so a same-day limit (due == start) is amber that day.
-    """
-    if today > due:
-        return "red"
-    left = (due - today).days
-    span = (due - start).days
-    return "green" if left * 4 > span else "amber"

@@ -272,15 +272,15 @@ FIGURES: dict[str, Figure] = {f.key: f for f in (
     Figure("overdue", "超期未办", "截至统计日本机关有期限已过仍未办理的事项"),
     # the terms of the rates
     Figure("accepted_in_time", "按期告知",
-           "自登记之日起15日内（末日为节假日的顺延）选择了办理途径（直接办理、转送、交办、告知其他法定途径）、"
+           f"自登记之日起{wf.ROUTE_DAYS}日内（末日为节假日的顺延）选择了办理途径（直接办理、转送、交办、告知其他法定途径）、"
            "书面告知或决定不予受理的事项（第二十二、二十三条），补录的除外"),
-    Figure("decided_late", "超期告知", "超过15日才作出上述处理的事项（补录的除外）"),
+    Figure("decided_late", "超期告知", f"超过{wf.ROUTE_DAYS}日才作出上述处理的事项（补录的除外）"),
     Figure("late_entries", "补录", "已作出上述处理、但登记或处理是在发生之日数日后才录入的事项，单独列出，"
            "不计为按期（第三十九、四十条）"),
-    Figure("undecided_past_window", "超期未告知", "截至统计日15日已满仍未作出上述处理的事项"),
-    Figure("undecided_in_window", "告知期内待告知", "截至统计日尚在15日内、还未作出上述处理的事项，不计入"),
+    Figure("undecided_past_window", "超期未告知", f"截至统计日{wf.ROUTE_DAYS}日已满仍未作出上述处理的事项"),
+    Figure("undecided_in_window", "告知期内待告知", f"截至统计日尚在{wf.ROUTE_DAYS}日内、还未作出上述处理的事项，不计入"),
     Figure("closed_on_time", "按期办结",
-           "在办理期限（60日；交办的为交办期限；已批准延期的为延长后的期限，第三十四条）内出具处理意见的事项"),
+           f"在办理期限（{wf.HANDLING_DAYS}日；交办的为交办期限；已批准延期的为延长后的期限，第三十四条）内出具处理意见的事项"),
     Figure("closed_late", "超期办结", "超过办理期限才出具处理意见的事项"),
     Figure("open_past_due", "超期未办结", "截至统计日办理期限已过仍未出具处理意见的事项"),
     Figure("open_in_limit", "办理期限内在办", "截至统计日尚在办理期限内、还未出具处理意见的事项，不计入"),

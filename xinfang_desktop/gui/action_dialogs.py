@@ -246,7 +246,7 @@ class RouteDialog(ActionDialog):
                   hint=f"承办单位的办理期限不超过{wf.HANDLING_DAYS}日，延期不超过{wf.MAX_EXTENSION_DAYS}日（第三十四条）"),
             Field("notified", "书面告知(&G)", "check", placeholder="已书面告知信访人办理途径（随后打印告知书）",
                   default=not detail.state.notice_exempt,
-                  hint="第二十三条：15日内书面告知；姓名、住址不清的除外"),
+                  hint=f"第二十三条：{wf.NOTICE_DAYS}日内书面告知；姓名、住址不清的除外"),
             Field("note", "说明(&N)", "text", placeholder="交办要求或其他说明，可不填"),
         ], title="转办（选择办理途径）")
         self.editor("route").currentIndexChanged.connect(self._route_changed)
@@ -275,7 +275,7 @@ def _route_hint(matter) -> str:
         return "告知信访人依法向有关机关提出，或转送有权处理的机关（第三十一条）"
     if matter.answers:
         return "研究论证并予以回复（第二十九条）"
-    return "直接办理的，60日内出具信访处理意见书（第三十四条）"
+    return f"直接办理的，{wf.HANDLING_DAYS}日内出具信访处理意见书（第三十四条）"
 
 
 def route_dialog(parent, ctx, detail) -> ActionDialog:
@@ -306,7 +306,7 @@ def refuse_dialog(parent, ctx, detail) -> ActionDialog:
 
 def extend_dialog(parent, ctx, detail) -> ActionDialog:
     due = next((d.due for d in detail.deadlines if d.key == wf.DeadlineKey.HANDLING.value), None)
-    intro = "延期须经本机关负责人批准，最多延长30日，只能延期一次（第三十四条）。"
+    intro = f"延期须经本机关负责人批准，最多延长{wf.MAX_EXTENSION_DAYS}日，只能延期一次（第三十四条）。"
     if due:
         intro += f"现办理期限：{due:%Y-%m-%d}。"
     return ActionDialog(parent, ctx, detail, wf.EventKind.EXTENDED, [
@@ -334,7 +334,7 @@ def reply_dialog(parent, ctx, detail) -> ActionDialog:
               hint="处理意见书须载明依据（第三十二条）；请写实际依据的条款"),
         Field("delivered_on", "送达日期(&D)", placeholder="YYYY-MM-DD，可不填", hint=DELIVERY_HINT),
         Field("review_body", "复查机关(&R)", default=_office(ctx, detail).review_body,
-              hint="写入处理意见书：不服的，可自收到之日起30日内向该机关请求复查（第三十五条）"),
+              hint=f"写入处理意见书：不服的，可自收到之日起{wf.REVIEW_REQUEST_DAYS}日内向该机关请求复查（第三十五条）"),
     ], title="记录办结报告" if assigned_out else "出具处理意见",
         intro=("承办单位报送办结报告后，记录其处理结果。" if assigned_out
                else "保存后打印信访处理意见书（含请求复查的权利和期限）。"))
@@ -342,7 +342,7 @@ def reply_dialog(parent, ctx, detail) -> ActionDialog:
 
 def _superior_intro(ctx, detail, what: str, article: str) -> str:
     if detail.unit_code != ctx.actor.unit_code:
-        return f"本机关是原办理机关的上一级机关，{what}由本机关作出，期限30日（{article}）。"
+        return f"本机关是原办理机关的上一级机关，{what}由本机关作出，期限{wf.REVIEW_DAYS}日（{article}）。"
     return f"{what}由上一级机关作出（{article}）：本机关记录信访人的请求和上级的结论，不计入本机关的期限。"
 
 
@@ -351,7 +351,7 @@ def review_request_dialog(parent, ctx, detail) -> ActionDialog:
         Field("reason", "请求理由(&R)", "text", placeholder="信访人不服处理意见的理由"),
         Field("body", "复查机关(&B)", default=_office(ctx, detail).review_body if detail.unit_code == ctx.actor.unit_code
               else _office(ctx, detail).organ_name, placeholder="原办理机关的上一级机关"),
-    ], title="复查请求", intro="信访人自收到书面答复之日起30日内可以请求复查。"
+    ], title="复查请求", intro=f"信访人自收到书面答复之日起{wf.REVIEW_REQUEST_DAYS}日内可以请求复查。"
                             + _superior_intro(ctx, detail, "复查", "第三十五条"))
 
 
@@ -380,7 +380,7 @@ def recheck_request_dialog(parent, ctx, detail) -> ActionDialog:
     return ActionDialog(parent, ctx, detail, wf.EventKind.RECHECK_REQUESTED, [
         Field("reason", "请求理由(&R)", "text", placeholder="信访人不服复查意见的理由"),
         Field("body", "复核机关(&B)", default=_office(ctx, detail).recheck_body or None, placeholder="复查机关的上一级机关"),
-    ], title="复核请求", intro="信访人自收到复查意见之日起30日内可以请求复核。"
+    ], title="复核请求", intro=f"信访人自收到复查意见之日起{wf.RECHECK_REQUEST_DAYS}日内可以请求复核。"
                             + _superior_intro(ctx, detail, "复核", "第三十六条"))
 
 
@@ -410,7 +410,7 @@ def delivered_dialog(parent, ctx, detail) -> ActionDialog:
     return ActionDialog(parent, ctx, detail, wf.EventKind.DELIVERED, [
         Field("of", "送达的文书(&W)", "choice", True, tuple(docs), default=docs[-1][0]),
         Field("on", "送达日期(&D)", "date", True, default=ctx.services.clock.today(),
-              hint="请求复查、复核的30日自信访人收到之日起算（第三十五、三十六条）"),
+              hint=f"请求复查、复核的{wf.REVIEW_REQUEST_DAYS}日自信访人收到之日起算（第三十五、三十六条）"),
         Field("method", "送达方式(&M)", placeholder="如：直接送达、邮寄（回执）；可不填"),
     ], title="记录送达", intro="补记或更正送达日期：以最后一次记录为准。")
 
@@ -433,7 +433,7 @@ def reclassify_dialog(parent, ctx, detail) -> ActionDialog:
 def objection_dialog(parent, ctx, detail) -> ActionDialog:
     return ActionDialog(parent, ctx, detail, wf.EventKind.OBJECTED, [
         Field("reason", "异议理由(&R)", "text", True, placeholder="接收单位认为不属于其职责范围的理由"),
-    ], intro="接收单位自收到之日起5个工作日内可以提出异议退回（第二十三条）。退回后须重新选择办理途径。")
+    ], intro=f"接收单位自收到之日起{wf.OBJECTION_WORKING_DAYS}个工作日内可以提出异议退回（第二十三条）。退回后须重新选择办理途径。")
 
 
 def close_dialog(parent, ctx, detail) -> ActionDialog:

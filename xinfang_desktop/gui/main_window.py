@@ -15,10 +15,10 @@ from .style import apply_fonts
 
 # (key, label, what it will do): the navigation of DESIGN.md
 NAVIGATION = [
-    ("workbench", "工作台", "登录后的首页：超期、今日到期、7日内到期和待转办的事项。"),
+    ("workbench", "工作台", "登录后的首页：超期、今日到期、临近到期和待转办的事项。"),
     ("intake", "登记", "以键盘快速登记来访、来信、来电，并打印受理告知书。"),
     ("cases", "事项", ""),
-    ("board", "看板", "四色看板：需要领导关注的信访人及其原因。"),
+    ("board", "看板", "四色看板：需要领导关注的信访事项及其原因。"),
     ("mediation", "调解", "调解记录和调解协议书。"),
     ("reception", "接访", "领导接访记录和汇总。"),
     ("stats", "统计", "按期间和范围生成统计表、图表和报告。"),

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..domain import workflow as wf
 from ..services.permissions import Actor, Permission
 from ..services.sync import CITY_CODE, SyncService
 from .case_actions import CaseAction, register
@@ -50,7 +51,7 @@ class InstructionDialog(QDialog):
         self.deadline = QDateEdit()
         self.deadline.setCalendarPopup(True)
         self.deadline.setDisplayFormat("yyyy-MM-dd")
-        d = today + timedelta(days=15)
+        d = today + timedelta(days=wf.ROUTE_DAYS)     # a reply asked for within the 15 days of 第二十二条
         self.deadline.setDate(QDate(d.year, d.month, d.day))
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("交办要求：办理要求和报结方式" if kind == "assign" else "督办意见：存在的问题和整改要求")

@@ -23,13 +23,13 @@ from ..store.keyring import PRODUCTION, KdfParams, Keyring, KeyringMissing, Wron
 from ..store.login_attempts import LoginAttempts
 from .clock import Clock, SystemClock
 from .permissions import Actor
+from .progress import Progress
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
 WARN_TRIES_LEFT = 2          # the tries left are shown from here on
 ATTACHMENTS = "attachments"
 
-Progress = Callable[[float, str], None]
 
 
 class LoginFailed(XinfangError):

@@ -40,6 +40,7 @@ from ..store.models import Setting
 from ..store.models_ops import BackupRecord
 from .audit import audit
 from .permissions import Actor, Permission, Role, require
+from .progress import Progress
 
 BACKUP_PREFIX = "xinfang-backup-"
 MANIFEST = "manifest.json"
@@ -58,7 +59,6 @@ SETTING_EPOCH = "sync_epoch_needed"
 
 _NAME = re.compile(rf"^{BACKUP_PREFIX}(\d{{8}}-\d{{6}})-([a-z-]+?)(?:-(\d+))?$")
 
-Progress = Callable[[float, str], None]
 
 
 class BackupNeedsSecret(XinfangError):

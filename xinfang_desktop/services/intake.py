@@ -26,7 +26,7 @@ from .permissions import Actor, Permission, require
 
 MIN_ID_PREFIX = 6        # the area code: fewer digits match half the county
 MIN_PHONE_PREFIX = 7
-MAX_PEOPLE = 15
+MAX_MATCHES = 15   # people offered in the 相同人员 panel
 MAX_CASES_EACH = 8
 _HIGH = "\U0010ffff"
 
@@ -74,7 +74,7 @@ class IntakeService:
 
     # -- who is this -------------------------------------------------------------------
     def people_like(self, actor: Actor, *, name: str | None = None, id_number: str | None = None,
-                    phone: str | None = None, limit: int = MAX_PEOPLE) -> list[PersonMatch]:
+                    phone: str | None = None, limit: int = MAX_MATCHES) -> list[PersonMatch]:
         require(actor, Permission.VIEW)
         found: dict[str, tuple[Person, set[str]]] = {}
 

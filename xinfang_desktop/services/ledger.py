@@ -49,15 +49,8 @@ from ..store.errors import as_user_error
 from ..store.models import Case, CaseEvent, CaseParty, Person
 from ..store.models_stats import MODELS, LedgerImport
 from .audit import audit
-from .ledger_bulk import (
-    BulkRow,
-    BulkWriter,
-    Cancelled,
-    LedgerCancelled,
-    Progress,
-    never,
-    noop_progress,
-)
+from .ledger_bulk import BulkRow, BulkWriter, LedgerCancelled
+from .progress import CancelCheck, Progress, never, noop_progress
 from .permissions import Actor, Permission, require
 from .persons import details_of, place_label
 from .queries import CaseFilter
@@ -379,7 +372,7 @@ class LedgerService:
     # -- import ------------------------------------------------------------------------------------
     def dry_run(self, actor: Actor, table: RawTable, mapping: Mapping | None = None, *,
                 person_conflicts: str = KEEP, progress: Progress = noop_progress,
-                cancelled: Cancelled = never) -> ImportPlan:
+                cancelled: CancelCheck = never) -> ImportPlan:
         """Check every row; write nothing. `person_conflicts`: KEEP or SEPARATE (see the module)."""
         require(actor, Permission.REGISTER)
         if person_conflicts not in PERSON_CONFLICT_POLICIES:
@@ -469,7 +462,7 @@ class LedgerService:
 
     def run_import(self, actor: Actor, table: RawTable, mapping: Mapping | None = None, *,
                    rejects_path: Path | None = None, person_conflicts: str = KEEP,
-                   progress: Progress = noop_progress, cancelled: Cancelled = never) -> ImportResult:
+                   progress: Progress = noop_progress, cancelled: CancelCheck = never) -> ImportResult:
         """Write every valid row in one transaction; write the rejected ones to `rejects_path`.
 
         The rows are checked again here (the database may have changed since the clerk's dry run),

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Sequence
 from peewee import SQL, Model
 
 from ..domain import workflow as wf
-from ..domain.errors import InvalidInput, XinfangError
+from ..domain.errors import InvalidInput
 from ..domain.numbers import format_case_number, new_query_code
 from ..domain.petition import RegistrationInput, is_group
 from ..domain.workflow import EventKind
@@ -29,24 +29,12 @@ from ..store.models_person import PersonRevision
 from ..store.models_stats import LedgerRowFingerprint
 from .cases import apply_state, parties_label, to_event
 from .permissions import Actor
+from .progress import CancelCheck, Cancelled, Progress, never, noop_progress
+
+LedgerCancelled = Cancelled      # the name the ledger's callers have always used
 from .persons import Planned, details_of, outcome_of
 
-Progress = Callable[[float, str], None]
-Cancelled = Callable[[], bool]
-
 CHUNK = 2000                # rows per executemany; also how often progress and cancel are looked at
-
-
-class LedgerCancelled(XinfangError):
-    """The clerk pressed 取消: the transaction is rolled back, nothing stays."""
-
-
-def noop_progress(fraction: float, text: str) -> None:
-    pass
-
-
-def never() -> bool:
-    return False
 
 
 @dataclass(frozen=True)
@@ -170,7 +158,7 @@ class BulkWriter:
         return out.person
 
     def write(self, rows: Sequence[BulkRow], progress: Progress = noop_progress,
-              cancelled: Cancelled = never) -> list[str]:
+              cancelled: CancelCheck = never) -> list[str]:
         actor, now, db = self.actor, self.now, self.db
         self._load_persons(rows)
         counters = {c.year: c.last for c in CaseCounter.select().where(CaseCounter.unit_code == actor.unit_code)}

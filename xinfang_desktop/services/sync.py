@@ -15,7 +15,7 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -23,7 +23,7 @@ from typing import Any
 
 from pyrage import x25519
 
-from ..domain.errors import InvalidInput, NotAllowed, NotFound, XinfangError
+from ..domain.errors import InvalidInput, NotAllowed, NotFound
 from ..domain.text import clean_text
 from ..file_replace import replace_file
 from ..store.models import Case, Setting, Unit
@@ -50,6 +50,7 @@ from . import sync_import as im
 from .audit import audit
 from .cases import find_case
 from .permissions import Actor, Permission, require
+from .progress import CancelCheck, Cancelled, Progress, never, noop_progress
 
 log = logging.getLogger(__name__)
 
@@ -61,12 +62,7 @@ ESCROW_SETTING = "sync.escrow_recipient"
 REMINDER_SETTING = "sync.reminder_days"
 DEFAULT_REMINDER_DAYS = 7
 
-Progress = Callable[[float, str], None]
-Cancelled = Callable[[], bool]
-
-
-class SyncCancelled(XinfangError):
-    """Raised when the user cancelled between bundles."""
+SyncCancelled = Cancelled        # cancelled between bundles: those copied are whole
 
 
 @dataclass(frozen=True)
@@ -116,14 +112,6 @@ class BundleRow:
     reason: str | None
     bundle_id: str
     file_name: str | None
-
-
-def _noop_progress(fraction: float, text: str) -> None:
-    pass
-
-
-def _never() -> bool:
-    return False
 
 
 class SyncService:
@@ -331,7 +319,7 @@ class SyncService:
                   at=self.s.clock.now())
         return sync_epoch.EpochStarted(epoch, number, clashes)
 
-    def export(self, actor: Actor, ring: KeyRing, *, progress: Progress = _noop_progress) -> list[SyncOutbox]:
+    def export(self, actor: Actor, ring: KeyRing, *, progress: Progress = noop_progress) -> list[SyncOutbox]:
         """Write to the outbox everything changed since the last bundle to each peer (and pending acks)."""
         require(actor, Permission.REGISTER)
         own = self.own_unit()
@@ -377,8 +365,8 @@ class SyncService:
         return list(SyncOutbox.select().where(SyncOutbox.acknowledged_at.is_null())
                     .order_by(SyncOutbox.recipient, SyncOutbox.epoch, SyncOutbox.seq))
 
-    def copy_to(self, actor: Actor, folder: Path, *, progress: Progress = _noop_progress,
-                cancelled: Cancelled = _never) -> list[Path]:
+    def copy_to(self, actor: Actor, folder: Path, *, progress: Progress = noop_progress,
+                cancelled: CancelCheck = never) -> list[Path]:
         """Copy every bundle not yet acknowledged onto the stick: .part, fsync, rename, read back, compare."""
         require(actor, Permission.REGISTER)
         folder = Path(folder)
@@ -457,7 +445,7 @@ class SyncService:
         return self.import_files(actor, ring, self.bundle_files_in(folder), **kw)
 
     def import_files(self, actor: Actor, ring: KeyRing, paths: Iterable[Path], *,
-                     progress: Progress = _noop_progress, cancelled: Cancelled = _never) -> list[im.ImportResult]:
+                     progress: Progress = noop_progress, cancelled: CancelCheck = never) -> list[im.ImportResult]:
         """Import each file (its own transaction). Quarantined bundles of senders enrolled since are retried first."""
         require(actor, Permission.REGISTER)
         paths = list(paths)
@@ -491,7 +479,7 @@ class SyncService:
         return Path(tempfile.mkdtemp(prefix="run-", dir=root))
 
     def _import_paths(self, actor: Actor, ring: KeyRing, paths: list[Path], staging: Path,
-                      results: list[im.ImportResult], progress: Progress, cancelled: Cancelled) -> None:
+                      results: list[im.ImportResult], progress: Progress, cancelled: CancelCheck) -> None:
         for i, path in enumerate(paths):
             if cancelled():
                 results.append(im.ImportResult(Path(path).name, im.CANCELLED, "已取消：此文件及其后的文件未导入，可稍后重新导入。"))

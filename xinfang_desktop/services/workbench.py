@@ -8,7 +8,7 @@ and the total behind them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 import logging
 from typing import Callable
@@ -45,6 +45,7 @@ class SectionResult:
     items: list[WorkbenchItem]
     total: int
     error: str | None = None          # this section could not be read; the others still show
+    title: str | None = None          # the spec's title with what it depends on filled in (N日内到期)
     notice: str | None = None         # a reminder in words instead of lines (shown where the lines would be)
 
 
@@ -108,10 +109,17 @@ register_section(SectionSpec(
     "due_today", "今天到期", "今天没有到期的事项。",
     case_section(lambda today: CaseFilter(due_from=today, due_to=today), sort="received_at"), order=20,
     list_filter=(None, "today")))
+def due_soon_section(services, actor: Actor, today: date, limit: int) -> SectionResult:
+    """Due after today within the board's 临近到期天数: the same "due soon" as the board's 橙."""
+    from .board import board_settings      # here: the board's module imports this one
+    days = board_settings().due_soon_days
+    loaded = case_section(lambda _: CaseFilter(due_soon=True, due_from=today + timedelta(days=1)),   # today: its own
+                          sort="next_due")(services, actor, today, limit)
+    return replace(loaded, title=f"{days}日内到期")
+
+
 register_section(SectionSpec(
-    "due_week", "7日内到期", "今后7日内没有到期的事项。",
-    case_section(lambda today: CaseFilter(due_from=today + timedelta(days=1), due_to=today + timedelta(days=7)),
-                 sort="next_due"), order=30, list_filter=(None, "week")))
+    "due_week", "临近到期", "近期没有临近到期的事项。", due_soon_section, order=30, list_filter=(None, "week")))
 register_section(SectionSpec(
     "to_route", "新登记待转办", "没有待转办的新事项。",
     case_section(lambda today: CaseFilter(statuses=(wf.Status.REGISTERED.value,)), sort="received_at"), order=40,

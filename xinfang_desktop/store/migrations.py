@@ -47,6 +47,7 @@ STEPS: list[Callable[[Database], None]] = [
     _feature("models_regulation"),  # v12: 文号 counters; cases refolded under the regulation's paths (issue 13)
     _feature("models_person"),      # v13: a person's history of fills and corrections, local (issue 13)
     _feature("models_rate_windows"),  # v14: each case's open 15-day limit in the statistics facts (issue 13)
+    _feature("models_board"),       # v15: the board by matter: review standing, handling unit, overrides on a matter (issue 13)
 ]
 SCHEMA_VERSION = len(STEPS)
 

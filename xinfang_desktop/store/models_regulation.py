@@ -13,7 +13,7 @@ from ..domain.case_cache import CACHED_COLUMNS, sql_values
 from ..domain import workflow as wf
 from ..domain.holidays import build_calendar, parse_year_schedule
 from .models import CalendarYear
-from . import models_facts
+from . import models_board, models_facts
 from .models_facts import _events_by_case
 
 
@@ -36,6 +36,7 @@ def refold_all(db: Database, *first: str) -> int:
         db.execute_sql(f'DROP TRIGGER "{name}"')
     for sql in first:
         db.execute_sql(sql)
+    models_board.add_case_columns(db)      # it writes every cached column, a later step's too
     conn = db.connection()
     update = f'UPDATE "case" SET {", ".join(c + " = ?" for c in CACHED_COLUMNS)} WHERE id = ?'
     batch: list[tuple] = []

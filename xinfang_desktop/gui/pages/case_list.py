@@ -157,7 +157,7 @@ class CaseTableModel(QAbstractTableModel):
 
 
 STATUS_FILTERS = [("全部状态", ()), ("未办结", "open")] + [(s.label, (s.value,)) for s in wf.Status]
-DUE_FILTERS = [("全部期限", None), ("已超期", "overdue"), ("今天到期", "today"), ("7天内到期", "week")]
+DUE_FILTERS = [("全部期限", None), ("已超期", "overdue"), ("今天到期", "today"), ("临近到期", "week")]     # within the board's 临近到期天数
 
 
 class CaseListPage(QWidget):
@@ -270,7 +270,7 @@ class CaseListPage(QWidget):
         today = self.model.today
         start, end = self.received.range()
         f = CaseFilter(text=self.search.text().strip() or None, overdue=due == "overdue",
-                       due_within=7 if due == "week" else None,
+                       due_soon=due == "week",
                        due_from=today if due == "today" else None, due_to=today if due == "today" else None,
                        category=self.category.code, channel=self.channel.currentData(),
                        township=self.township.currentData(), owner=self.owner.currentData(),

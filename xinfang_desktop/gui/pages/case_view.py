@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QMenu, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from ...domain.urgency import Urgency
 from ...services.permissions import Permission
 from ...services.office import OfficeService
 from ...services.printing import DOCUMENT_LABELS, DOCUMENT_NAMES, PrintService
@@ -290,11 +291,11 @@ class CaseViewPage(QWidget):
                 state = f"已于{dl.met_on:%Y-%m-%d}完成" + ("（逾期）" if dl.met_on > dl.due else "")
             elif dl.lapsed:
                 state = "未使用，已届满"
-            elif not dl.office and dl.urgency == "red":
+            elif not dl.office and dl.urgency == Urgency.RED:
                 state = "已届满"
             else:
                 days = (dl.due - today).days
-                mark = {"green": "●", "amber": "▲", "red": "■"}.get(dl.urgency or "", "")
+                mark = Urgency(dl.urgency).symbol if dl.urgency else ""
                 state = f"{mark} " + (f"超期{-days}天" if days < 0 else "今天到期" if days == 0 else f"剩{days}天")
             items = [dl.label, f"{dl.start:%Y-%m-%d}", f"{dl.due:%Y-%m-%d}" + ("（暂定）" if dl.provisional else ""), state]
             for j, v in enumerate(items):

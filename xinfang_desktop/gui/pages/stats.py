@@ -221,6 +221,7 @@ class StatsPage(QWidget):
 
         self.status = QLabel("选择期间和范围后按“统计”。")
         self.status.setStyleSheet("color: #555;")
+        self.status.setWordWrap(True)   # the comparison sentence is long: wrap it rather than widen the page
 
         body = QWidget()
         lay = QVBoxLayout(body)

@@ -73,7 +73,8 @@ class SectionBox(QGroupBox):
     def show_result(self, result: SectionResult, today) -> None:
         items = result.items
         shown = len(items)
-        self.setTitle(f"{self.spec.title}（{result.total}件）" if result.total else self.spec.title)
+        title = result.title or self.spec.title
+        self.setTitle(f"{title}（{result.total}件）" if result.total else title)
         self.empty.setText(result.error or result.notice or self.spec.empty_text)
         colour = "#9b1111" if result.error else "#8a4b00; font-weight: bold" if result.notice else "#2c6e3a"
         self.empty.setStyleSheet(f"color: {colour}; padding: 6px;")
