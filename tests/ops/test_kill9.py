@@ -73,7 +73,7 @@ def _init(data: Path) -> None:
 
 def _run_and_kill(code: str, data: Path, rng: random.Random, longest: float = 0.3) -> list[str]:
     """Start the child, wait until it is ready, let it work for a random moment (up to `longest`, or
-    three times what one unit of its work just took, whichever is longer), kill -9 it; returns the
+    twice what one unit of its work just took, whichever is longer), kill -9 it; returns the
     lines it printed (each one committed before it was printed)."""
     child = subprocess.Popen([sys.executable, "-c", code, str(data)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, encoding="utf-8", cwd=ROOT)
@@ -89,7 +89,7 @@ def _run_and_kill(code: str, data: Path, rng: random.Random, longest: float = 0.
             took = float(line.split()[1])
         else:
             lines.append(line)
-    time.sleep(rng.uniform(0.0, max(longest, 3 * took)))
+    time.sleep(rng.uniform(0.0, max(longest, 2 * took)))
     os.kill(child.pid, signal.SIGKILL)
     out, err = child.communicate(timeout=30)
     assert child.returncode == -signal.SIGKILL, err      # it was still working, not crashed on its own
