@@ -106,5 +106,6 @@ MODELS: list[type[BaseModel]] = [LeaderAssignment, ColourOverride, HardshipFlag,
                                  Reception]
 
 
-def upgrade(db: Database) -> None:
+def create(db: Database) -> None:
+    """This feature's tables as this version has them, in a new database (store/schema.py)."""
     db.create_tables(MODELS)
