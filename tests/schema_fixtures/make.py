@@ -42,7 +42,7 @@ from xinfang_desktop.services.permissions import Role
 svc = open_services(Path(sys.argv[1]))
 actor = svc.auth.initialize({UNIT!r}, {ADMIN!r}, {ADMIN_PASSWORD!r})
 svc.auth.add_user(actor, {CLERK!r}, Role.CLERK, {CLERK_PASSWORD!r})
-demo.generate(svc, actor, {CASES}, seed={SEED})
+demo.generate(svc, actor, int(sys.argv[2]), seed={SEED})
 svc.close()
 """
 
@@ -94,7 +94,8 @@ class Version:
         return self.python(CLI, "--help")
 
 
-def make(fixture: Fixture, work: Path) -> None:
+def build(fixture: Fixture, work: Path, cases: int = CASES) -> Path:
+    """The data folder the fixture's commit makes, in `work` (also used by benchmarks/schema_upgrade.py)."""
     tree, data, city = work / "tree", work / "data", work / "city"
     subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "--quiet", str(tree), fixture.commit],
                    check=True)
@@ -103,17 +104,16 @@ def make(fixture: Fixture, work: Path) -> None:
         twice = f"{ADMIN_PASSWORD}\n{ADMIN_PASSWORD}\n"
         if not v.has("cli.py"):
             data.mkdir()
-            v.python(V1, str(data))
+            v.python(V1, str(data), str(cases))
         else:
             v.cli(data, "init", "--unit", UNIT, "--admin", ADMIN, stdin=twice)
             v.cli(data, "user", "add", CLERK, "--role", "clerk", stdin=f"{CLERK_PASSWORD}\n{CLERK_PASSWORD}\n")
-            v.cli(data, "demo", "--cases", str(CASES), "--seed", str(SEED))
+            v.cli(data, "demo", "--cases", str(cases), "--seed", str(SEED))
         if v.has("services/attachments.py"):
             scan = work / "scan.png"
             scan.write_bytes(SCAN)
             v.python(ATTACH, str(data), str(scan))
-        commands = v.commands() if v.has("cli.py") else ""
-        if "keys" in commands:
+        if "keys" in (v.commands() if v.has("cli.py") else ""):
             v.cli(city, "init", "--unit", CITY, "--admin", ADMIN, stdin=twice)
             for folder in (data, city):
                 v.cli(folder, "keys", "init")
@@ -127,6 +127,11 @@ def make(fixture: Fixture, work: Path) -> None:
     leftovers = [p.name for p in data.iterdir() if p.name.endswith(("-wal", "-shm", "-journal"))]
     if leftovers:
         raise SystemExit(f"{fixture.name}: the program left {leftovers} beside its database")
+    return data
+
+
+def make(fixture: Fixture, work: Path) -> None:
+    data = build(fixture, work)
     target = fixture.archive
     with zipfile.ZipFile(target.with_suffix(".part"), "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         for path in sorted(data.rglob("*")):
