@@ -81,3 +81,34 @@ def test_reception_add_and_summary_add_up(data):
     assert "合计\t2\t6\t11" in text and "接访日\t1\t4\t9" in text
     assert "四门四访小计\t1\t2\t2\n接访日\t1\t4\t9\n合计" in text       # the subtotal beside 接访日
     assert s["four_doors"] == {"receptions": 1, "batches": 2, "persons": 2}
+
+
+def test_board_by_matter_is_the_default_and_by_person_keeps_the_old_fields(data):
+    """A group visit (第二十条) is one matter on `xinfang board`; `--by person` regroups by person. The JSON
+    keeps the fields of earlier versions with their meaning ("counts" and "people": by person) and adds
+    the board by matter as "matters" and "matter_counts"."""
+    number = json.loads(ok(data, "case", "add", "--name", "张三", "--name", "李四", "--people", "6",
+                           "--representative", "张三", "--channel", "走访", "--category", "0201",
+                           "--request", "要求补足土地征收补偿款", "--format", "json"))["number"]
+    out = json.loads(ok(data, "board", "--format", "json"))
+    assert out["by"] == "matter"
+    [matter] = [m for m in out["matters"] if m["number"] == number]
+    assert matter["parties"] == "张三、李四等6人" and matter["petitioners"] == ["张三", "李四"]
+    assert matter["colour"] == "A" and matter["reasons"] == ["集体访事项（6人）尚未办结"]
+    assert matter["case_id"] == matter["matters"][0]["id"] and matter["category"] == "自然资源（国土）/土地征收"
+    assert not {"id_number", "township", "village", "person_id"} & matter.keys()
+    assert out["matter_counts"]["A"] == sum(1 for m in out["matters"] if m["colour"] == "A")
+    # The old fields, as before: one entry per person.
+    assert sorted(p["name"] for p in out["people"] if p["matters"][0]["number"] == number) == ["张三", "李四"]
+    assert out["counts"]["A"] == sum(1 for p in out["people"] if p["colour"] == "A")
+
+    people = json.loads(ok(data, "board", "--by", "person", "--format", "json"))
+    assert people["by"] == "person" and people["people"] == out["people"] and "matters" not in people
+
+    text = ok(data, "board", "--colour", "红A")
+    assert "四色看板（按事项）" in text and f"{number}  自然资源（国土）/土地征收  张三、李四等6人" in text
+    assert "件" in text.splitlines()[0] and "张三  " not in text
+    text = ok(data, "board", "--by", "person", "--colour", "红A")
+    assert "四色看板（按人员）" in text and "张三  " in text and "李四  " in text
+    r = run(data, "board", "--by", "village")
+    assert r.returncode != 0 and "village" in r.stderr

@@ -9,7 +9,8 @@ import pytest
 from xinfang_desktop.domain.board import (BoardSettings, CaseFacts, Colour, Hardship, HardshipKind, Override,
                                           PersonFacts, grade)
 from xinfang_desktop.domain.errors import InvalidInput
-from xinfang_desktop.domain.workflow import Status
+from xinfang_desktop.domain.review_standing import ReviewStage, ReviewStanding
+from xinfang_desktop.domain.workflow import Outcome, Status
 
 TODAY = date(2026, 11, 26)
 
@@ -102,8 +103,32 @@ def test_long_standing_is_orange():
 
 
 def test_review_still_disputed_is_orange():
-    g = grade(person(case(status=Status.REVIEWING, next_due=TODAY + timedelta(days=20), next_due_key="review")), TODAY)
+    g = grade(person(case(status=Status.REVIEWING, next_due=TODAY + timedelta(days=20), next_due_key="review",
+                          review=ReviewStanding(ReviewStage.REVIEW, None))), TODAY)
     assert g.colour == Colour.ORANGE and texts(g) == ["复查中，信访人对处理意见仍有争议"]
+
+
+@pytest.mark.parametrize("outcome, colour, reasons", [
+    (Outcome.SUPPORTED, Colour.GREEN, ["已于2026-11-20书面答复，待回访（回访期限2026-12-20）"]),
+    (Outcome.EXPLAINED, Colour.ORANGE, ["已复查（解释说明），信访人对处理意见仍有争议，待回访"]),
+    (Outcome.NOT_SUPPORTED, Colour.ORANGE, ["已复查（不予支持），信访人对处理意见仍有争议，待回访"]),
+])
+def test_a_review_is_disputed_unless_it_supported_the_petitioner_article_35(outcome, colour, reasons):
+    """第三十五条: the 复查 result is the reviewed stance; only one that supported the petitioner ends the
+    dispute (解释说明 and 不予支持 do not grant the request)."""
+    reviewed = case(status=Status.REVIEWED, next_due=None, next_due_key=None, replied_on=date(2026, 11, 20),
+                    review=ReviewStanding(ReviewStage.REVIEW, outcome))
+    g = grade(person(reviewed), TODAY)
+    assert g.colour == colour and texts(g) == reasons
+    # The same for a 复核 (第三十六条).
+    rechecked = replace_case(reviewed, status=Status.RECHECKED, review=ReviewStanding(ReviewStage.RECHECK, outcome))
+    assert grade(person(rechecked), TODAY).colour == colour
+
+
+def replace_case(c: CaseFacts, **kw) -> CaseFacts:
+    from dataclasses import replace
+
+    return replace(c, **kw)
 
 
 def test_deadline_within_seven_days_is_orange():

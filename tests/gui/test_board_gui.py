@@ -65,11 +65,12 @@ def test_red_card_to_mediation_reply_green_and_follow_up_off_the_board(qtbot, wi
     w = window()
     page = w.pages["board"]
     red = page.columns[Colour.RED]
-    assert red.header.text() == "▲ 红A　1人"
+    assert red.header.text() == "▲ 红A　1件"
     assert [c.name for c in page.visible_cards(Colour.RED)] == ["欧阳娜娜"]
     text = red.model.index(0).data()
-    assert "▲ 红A　欧阳娜娜" in text and "110105********002X" in text
-    assert "· 办理期限已于2027-01-04届满（超期2天）" in text and "包案：未包案" in text
+    assert "▲ 红A　劳动和社会保障/劳动关系" in text and ref.number in text
+    assert "110105" not in text and "欧阳娜娜：要求追讨拖欠的工资" in text
+    assert "· 办理期限已于2027-01-04届满（超期2天）" in text and "责任：镇信访办（承办）" in text
     assert "不记录信访人的行踪" in page.help.text()
 
     red.view.clicked.emit(red.model.index(0))           # a click opens the case
@@ -100,7 +101,7 @@ def test_red_card_to_mediation_reply_green_and_follow_up_off_the_board(qtbot, wi
     page.reload()
     assert page.visible_cards(Colour.RED) == []
     green = page.columns[Colour.GREEN]
-    assert green.header.text() == "○ 绿D　1人"
+    assert green.header.text() == "○ 绿D　1件"
     assert "已于2027-01-06书面答复，待回访（回访期限2027-02-05）" in green.model.index(0).data()
 
     view.reload()
@@ -112,7 +113,7 @@ def test_red_card_to_mediation_reply_green_and_follow_up_off_the_board(qtbot, wi
     assert not form.isVisible()
     page.reload()
     assert all(page.visible_cards(c) == [] for c in Colour)
-    assert page.count_label.text().endswith("共0人")
+    assert page.count_label.text().endswith("共0件")
 
 
 def test_filters_override_and_print(qtbot, window, services, clerk, handler, admin, clock, monkeypatch):
@@ -127,7 +128,7 @@ def test_filters_override_and_print(qtbot, window, services, clerk, handler, adm
     page = w.pages["board"]
     assert {c.name for c in page.visible_cards(Colour.YELLOW)} == {"欧阳娜娜", "张伟"}
     choose(page.township, "350881104000")
-    assert [c.name for c in page.visible_cards(Colour.YELLOW)] == ["张伟"] and page.count_label.text().endswith("共1人")
+    assert [c.name for c in page.visible_cards(Colour.YELLOW)] == ["张伟"] and page.count_label.text().endswith("共1件")
     choose(page.township, None)
     choose(page.category, "04")
     assert [c.name for c in page.visible_cards(Colour.YELLOW)] == ["欧阳娜娜"]

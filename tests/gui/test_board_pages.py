@@ -99,15 +99,17 @@ def test_hardship_from_the_case_view_then_referral_and_clearing_from_the_card(qt
     form.accept()
     card = page.visible_cards(Colour.RED)[0]
     assert card.reason_texts() == ["急难情况（急病就医）：丈夫住院急需手术费"]
-    flag = services.get(HardshipService).of_person(card.person_id)[0]
+    person_id = card.petitioners[0].person_id
+    flag = services.get(HardshipService).of_person(person_id)[0]
     refer = page.referral_dialog(flag)
     commit_text(refer.editor("agency"), "镇民政办")
     refer.accept()
-    flag = services.get(HardshipService).of_person(card.person_id)[0]
+    person_id = card.petitioners[0].person_id
+    flag = services.get(HardshipService).of_person(person_id)[0]
     outcome = page.referral_dialog(flag)                   # the referral is open: now its outcome
     commit_text(outcome.editor("outcome"), "已发放临时救助金3000元")
     outcome.accept()
-    assert services.get(HardshipService).of_person(card.person_id)[0].referrals[0].outcome == "已发放临时救助金3000元"
+    assert services.get(HardshipService).of_person(person_id)[0].referrals[0].outcome == "已发放临时救助金3000元"
     clear = page.clear_hardship_dialog(flag)
     clear.accept()
     assert clear.errors["reason"].text() == "解除理由不能为空"

@@ -49,4 +49,6 @@ FIXTURES: tuple[Fixture, ...] = (
             "receipts (v11) and the regulation's paths (v12)"),
     Fixture("v13", "634282c91451f1a27ac16f364cf4d4582a920bbd", 13, True, "a person's history of changes"),
     Fixture("v14", "157e7dad7eb38729329f3eaab49209b744e3c96e", 14, True, "the 15-day window in the statistics facts"),
+    Fixture("v15", "f327d35a9cd6d8048d62551ae48bae0fcf16fb52", 15, True,
+            "the board by matter: review standing and handling unit on the case row, overrides on a matter"),
 )

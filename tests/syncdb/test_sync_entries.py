@@ -91,8 +91,7 @@ def fill_township(town, tmp_path: Path) -> dict:
     flag = hard.flag(a, person_id, "unpaid_wages", "三个月未发工资", case_ref=case1.id)
     referral = hard.refer(a, flag.id, "social", "镇民政办", note="申请临时救助")
     hard.referral_outcome(a, referral.id, "已发放临时救助金")
-    other = _person_of(town, case2.id)
-    s.get(BoardService).override(a, other, Colour.RED, "多次到镇反映，情绪激动")
+    s.get(BoardService).override(a, case2.id, Colour.RED, "道路损毁影响学生上学，需领导当面协调")
     return {"case1": case1, "case2": case2, "letter": letter, "photo": photo, "person": person_id}
 
 

@@ -49,7 +49,7 @@ def _targets(b, made_b) -> dict[str, tuple[str, str]]:
         "case_event": ("case_id", case_b),
         "attachment": ("case_id", case_b),
         "leader_assignment": ("case_id", case_b),
-        "colour_override": ("person_id", made_b["person"]),
+        "colour_override": ("case_id", case_b),
         "hardship_flag": ("person_id", made_b["person"]),
         "hardship_referral": ("flag_id", _records(b, "hardship_flag")[0]["id"]),
         "reception": ("case_ids", [case_b]),
@@ -230,7 +230,7 @@ def test_the_city_cannot_add_attention_records_to_a_townships_matter(township_ca
         "接访": lambda: s.get(ReceptionService).add(a, leader="王局长", held_on="2026-11-02", place="市局",
                                                   kind="open_door", batches=1, persons=1, cases=[ref.number]),
         "附件": lambda: s.get(AttachmentService).attach(a, ref.id, [scan(tmp_path, "信.png", b"x" * 100)]),
-        "看板": lambda: s.get(BoardService).override(a, person, Colour.GREEN, "已经化解，情况平稳"),
+        "看板": lambda: s.get(BoardService).override(a, ref.id, Colour.GREEN, "已经化解，情况平稳"),
     }
     before = data_dump(city.db_file)
     for what, attempt in attempts.items():

@@ -12,7 +12,9 @@ from ._common import acting_user, emit_json, open_services
 def register(sub) -> None:
     from ._common import ChineseArgumentParser
 
-    s = sub.add_parser("board", help="四色看板：每位信访人的颜色、原因、包案领导和下一步")
+    s = sub.add_parser("board", help="四色看板：需领导关注的信访事项，每件的颜色、原因、责任领导和下一步")
+    s.add_argument("--by", choices=["matter", "person"], default="matter",
+                   help="matter：按信访事项（默认）；person：按人员查看，用于查找某人的事项")
     s.add_argument("--township", help="乡镇区划代码")
     s.add_argument("--leader", help="包案领导姓名")
     s.add_argument("--category", help="问题类别代码（两位为一级类别）")
@@ -82,30 +84,51 @@ def add_case_parsers(cs) -> None:
 
 def cmd_board(args: argparse.Namespace) -> int:
     from ..domain.board import Colour
-    from ..services.board import BoardFilter, BoardService
+    from ..services.board import BoardFilter, BoardService, BoardView
 
     svc = open_services(args)
     actor = acting_user(svc, args)
     f = BoardFilter(township=args.township, leader=args.leader, category=args.category,
                     colour=Colour.parse(args.colour) if args.colour else None)
-    board = svc.get(BoardService).board(actor, f)
+    view = BoardView(args.by)
+    boards = svc.get(BoardService)
     if args.format == "json":
-        emit_json({"date": board.today, "counts": {c.value: n for c, n in board.counts().items()},
-                   "people": [c.as_json() for c in board.cards]})
+        # The fields of earlier versions keep their meaning ("counts" and "people": the grouping by
+        # person); the board by matter comes as "matters" and "matter_counts" beside them.
+        if view is BoardView.MATTER:
+            matters, people = boards.both(actor, f)
+        else:
+            matters, people = None, boards.board(actor, f, view)
+        out = {"date": people.today, "by": view.value, "counts": _counts(people), "people": [c.as_json() for c in people.cards]}
+        if matters is not None:
+            out.update(matter_counts=_counts(matters), matters=[c.as_json() for c in matters.cards])
+        emit_json(out)
         return 0
+    board = boards.board(actor, f, view)
     counts = board.counts()
-    print(f"{board.today:%Y-%m-%d} 四色看板：共{len(board.cards)}人；"
-          + "；".join(f"{c.title} {counts[c]}人" for c in Colour))
+    unit = view.unit
+    print(f"{board.today:%Y-%m-%d} 四色看板（{view.label}）：共{len(board.cards)}{unit}；"
+          + "；".join(f"{c.title} {counts[c]}{unit}" for c in Colour))
     for card in board.cards:
         g = card.grade
-        print(f"{g.colour.title}  {card.name}  {card.id_masked or '—'}  {card.place}  未结事项{len(g.matters)}件")
+        if view is BoardView.MATTER:
+            several = f"  含信访{len(g.matters)}件" if len(g.matters) > 1 else ""
+            print(f"{g.colour.title}  {card.number}  {card.category}  {card.parties}{several}")
+            print(f"    诉求：{card.request}")
+        else:
+            print(f"{g.colour.title}  {card.name}  {card.id_masked or '—'}  {card.place}  未结事项{len(g.matters)}件")
         for r in card.reason_texts():
             print(f"    原因：{r}")
         if card.override_text():
             print(f"    领导调整：{card.override_text()}")
-        print(f"    包案：{g.owner or '未包案'}    下一步：{g.next_step or '—'}"
+        owner = card.owner_text() if view is BoardView.MATTER else (g.owner or "未包案")
+        print(f"    {'责任' if view is BoardView.MATTER else '包案'}：{owner}    下一步：{g.next_step or '—'}"
               + (f"（{g.next_date:%Y-%m-%d}）" if g.next_date else ""))
     return 0
+
+
+def _counts(board) -> dict[str, int]:
+    return {c.value: n for c, n in board.counts().items()}
 
 
 def cmd_mediation_add(args: argparse.Namespace) -> int:

@@ -1,6 +1,11 @@
-"""The attention board on A4 landscape, for the leaders' meeting: one ruled table per colour,
-each headed by its shape, colour word and letter (readable in black and white and by people who
-cannot tell red from green), every reason on the card, the owner and the next step with its date.
+"""The matters needing a leader (the attention board) on A4 landscape, for the leaders' meeting:
+one ruled table per colour, each headed by its shape, colour word and letter (readable in black
+and white and by people who cannot tell red from green); a row per matter with its number,
+category and request in brief, its petitioners as the matter's parties, every reason for the
+colour, who owns it, the next step and its date.
+
+Laid out by matter, never by person, and with no ID numbers, addresses or villages: the printout
+says which grievances need a leader, it must never read as a list of people to watch (DOMAIN.md).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from xinfang_desktop.domain.board import Colour
 
 from . import DocumentKind, register_document
 from .fonts import get_fonts, missing_glyphs
-from .layout import RenderedDocument, Styles, Writer, fmt_date
+from .layout import Raw, RenderedDocument, Styles, Writer, fmt_date
 
 PAGE_W, PAGE_H = landscape(A4)
 MARGIN = 15 * mm
@@ -29,19 +34,24 @@ SIZE = 10
 LEAD = 13.5
 
 # Light tints: the shape and the words carry the meaning; the tint only helps at a glance.
+TITLE = "需领导关注的信访事项"
+
 TINT = {Colour.RED: colors.HexColor("#f9d6d6"), Colour.ORANGE: colors.HexColor("#fde2c4"),
         Colour.YELLOW: colors.HexColor("#fff3b8"), Colour.GREEN: colors.HexColor("#d9f0dc")}
 
 
 @dataclass(frozen=True)
 class BoardPrintCard:
+    """One matter on the printout: only what a leader needs to act on it."""
+
     colour: Colour
-    name: str
-    id_masked: str
-    place: str
-    matters: tuple[str, ...]          # "350881102-2026-00017 办理中"
+    number: str                       # the matter's case number
+    category: str                     # 「劳动和社会保障/劳动关系」
+    request: str                      # the request in brief
+    parties: str                      # 「张三等6人」: the petitioners, as the matter's parties
+    petitions: tuple[str, ...]        # its other petitions on the board: "350881102-2026-00017（待处理）"
     reasons: tuple[str, ...]
-    owner: str | None
+    owner: str                        # 「李镇长（包案）」 or the unit handling it
     next_step: str | None
     next_date: date | None
     override: str | None = None       # a leader's written adjustment, as the card shows it
@@ -84,40 +94,46 @@ def render_board(details: BoardPrintDetails, *, redacted: bool = True, issued_on
     title_style = ParagraphStyle("btitle", parent=st.title, fontSize=18, leading=26, spaceAfter=4)
     band = ParagraphStyle("bband", parent=st.cell_label, fontSize=12, leading=16, alignment=0)
     d = details
-    title = "信访人员四色看板"
+    title = TITLE
     story: list[Flowable] = [w.title(title, title_style)]
     counts = {c: sum(1 for k in d.cards if k.colour == c) for c in Colour}
-    line = "；".join(f"{c.title} {counts[c]}人" for c in Colour)
-    story.append(w.p([("单位", d.office_name), f"　{fmt_date(d.on)}　共{len(d.cards)}人：{line}"]
+    line = "；".join(f"{c.title} {counts[c]}件" for c in Colour)
+    story.append(w.p([("单位", d.office_name), f"　{fmt_date(d.on)}　四色看板，共{len(d.cards)}件：{line}"]
                      + (["　筛选：", ("筛选条件", d.filters)] if d.filters else []),
                      ParagraphStyle("bsub", parent=cell, alignment=1)))
-    story.append(w.p("颜色按《信访工作条例》期限和事项事实依公开规则生成，反映诉求的紧急程度，不用于限制信访人。",
+    story.append(w.p("颜色按《信访工作条例》期限和事项事实依公开规则生成，反映诉求的紧急程度，用于推动化解，不用于限制信访人。",
                      ParagraphStyle("bnote", parent=cell, alignment=1, fontSize=9, leading=12)))
     story.append(Spacer(1, 3 * mm))
-    widths = [11 * mm, 20 * mm, 39 * mm, 30 * mm, 40 * mm, 0, 20 * mm, 40 * mm]
-    widths[5] = TEXT_W - sum(widths)
-    headers = ["序号", "姓名", "身份证号码", "乡镇（村）", "未结事项", "颜色原因", "包案领导", "下一步及日期"]
+    widths = [11 * mm, 40 * mm, 50 * mm, 28 * mm, 0, 32 * mm, 40 * mm]
+    widths[4] = TEXT_W - sum(widths)
+    headers = ["序号", "事项编号", "类别及诉求", "信访人", "颜色原因", "责任领导／承办", "下一步及日期"]
+    cols = len(headers)
     for colour in Colour:
         group = [k for k in d.cards if k.colour == colour]
         meaning = (d.meanings or {}).get(colour) or colour.meaning
-        rows: list[list] = [[w.p(f"{colour.title}　{counts[colour]}人　{meaning}", band)] + [""] * 7,
+        rows: list[list] = [[w.p(f"{colour.title}　{counts[colour]}件　{meaning}", band)] + [""] * (cols - 1),
                             [w.p(h, head) for h in headers]]
         for i, k in enumerate(group, 1):
-            n = f"{i}"
             reasons = [("原因", r) for r in k.reasons]
             parts: list = []
             for j, r in enumerate(reasons):
                 parts += (["<br/>"] if j else []) + [f"{j + 1}．" if len(reasons) > 1 else "", r]
             if k.override:
-                parts += ["<br/>领导调整：", ("领导调整", k.override)]
+                parts += ["<br/>", "领导调整：", ("领导调整", k.override)]
             step = ([("下一步", k.next_step or "")] + (["<br/>", fmt_date(k.next_date)] if k.next_date else []))
+            number = [("事项编号", k.number)]
+            if k.petitions:
+                number += [Raw("<br/>"), f"另有信访{len(k.petitions)}件："]
+                for m in k.petitions:
+                    number += [Raw("<br/>"), ("事项", m)]
             rows.append([
-                w.p(n, cell), w.p([("姓名", k.name)], cell), w.p([("身份证号码", k.id_masked)], code),
-                w.p([("乡镇村", k.place)], cell), w.p(_br([("事项", m) for m in k.matters]), cell),
-                Paragraph(w.m([_raw(p) for p in parts]), cell), w.p([("包案领导", k.owner or "—")], cell),
+                w.p(f"{i}", cell), w.p(number, code),
+                w.p([("类别", k.category), Raw("<br/>"), ("诉求", k.request)], cell),
+                w.p([("信访人", k.parties)], cell),
+                Paragraph(w.m([_raw(p) for p in parts]), cell), w.p([("责任", k.owner)], cell),
                 Paragraph(w.m([_raw(p) for p in step]), cell)])
         if not group:
-            rows.append([w.p("（无）", cell)] + [""] * 7)
+            rows.append([w.p("（无）", cell)] + [""] * (cols - 1))
         style = TableStyle([
             ("FONTNAME", (0, 0), (-1, -1), fonts.body),
             ("GRID", (0, 1), (-1, -1), 0.5, colors.black),
@@ -136,7 +152,7 @@ def render_board(details: BoardPrintDetails, *, redacted: bool = True, issued_on
         story.append(Spacer(1, 4 * mm))
     buf = io.BytesIO()
     footer_font = next((f for f in fonts.chain(fonts.body) if not missing_glyphs("第页0123456789", f)), fonts.body)
-    doc = _Doc(buf, footer_font, f"{d.office_name}  四色看板  {fmt_date(d.on)}", title=title,
+    doc = _Doc(buf, footer_font, f"{d.office_name}  {title}（四色看板）  {fmt_date(d.on)}", title=title,
                author=d.office_name, creator="信访 Desktop")
     from .layout import _render_lock  # reportlab keeps global state: one build at a time, as layout.build
 
@@ -148,14 +164,10 @@ def render_board(details: BoardPrintDetails, *, redacted: bool = True, issued_on
 
 def _raw(part):
     # "<br/>" is a tag this module writes itself; everything else goes through the glyph check.
-    from .layout import Raw
-
     return Raw(part) if part == "<br/>" else part
 
 
 def _br(parts: list) -> list:
-    from .layout import Raw
-
     out: list = []
     for i, p in enumerate(parts):
         if i:
@@ -168,4 +180,4 @@ def _render_registered(details: BoardPrintDetails, **options) -> RenderedDocumen
     return render_board(details, **{k: v for k, v in options.items() if k in ("redacted", "issued_on")})
 
 
-register_document(DocumentKind("board", "四色看板（A4横向）", None, _render_registered))
+register_document(DocumentKind("board", "需领导关注的信访事项（四色看板，A4横向）", None, _render_registered))

@@ -1,12 +1,15 @@
 """The four-colour attention board (四色看板): published rules from case facts to a colour.
 
-The colour is the urgency of a person's *grievance*, derived only from the facts of their
-matters (deadlines, group matter, repeated petitions without a written reply, hardship, leader
-ownership, age, review) — never from where a person is or goes (DOMAIN.md, "What the product
-never does"). Every card carries each reason in words a leader reads.
+The colour is the urgency of a *grievance*, derived only from the facts of the matter (deadlines,
+group matter, repeated petitions without a written reply, hardship, leader ownership, age, a
+review still disputed) — never from where a person is or goes (DOMAIN.md, "What the product never
+does"). Every card carries each reason in words a leader reads.
 
-Pure: no database, no clock. `grade(person, today, settings)` is called once per person; the
-service gathers the facts in a few queries over the cached case rows.
+The board's cards are matters (domain/board_matters.py); this module holds the rules of one case
+and the grading they share, and `grade(person, …)`, the grouping by person that the screen keeps
+for finding a person's matters.
+
+Pure: no database, no clock. The service gathers the facts in a few queries over the cached case rows.
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
-from typing import NamedTuple
+from typing import NamedTuple, Sequence
 
+from .review_standing import ReviewStanding
 from .workflow import STATUS_LABELS, DeadlineKey, OPEN_STATUSES, Status
 
 
@@ -61,9 +65,9 @@ class Colour(str, Enum):
 _OPEN = tuple(OPEN_STATUSES)
 _RANK = {Colour.RED: 0, Colour.ORANGE: 1, Colour.YELLOW: 2, Colour.GREEN: 3}
 
-COLOUR_MEANINGS = {
-    Colour.RED: "期限已过、集体访未结、90日内同一事项多次信访未获书面答复，或有急难情况",
-    Colour.ORANGE: "领导包案、长期未化解（超过180天或复查复核仍有争议）、7日内到期",
+# Yellow and green have no threshold; red and orange are worded from the settings in force
+# (colour_meanings), and from the default settings where no settings are at hand (COLOUR_MEANINGS).
+_STEADY_MEANINGS = {
     Colour.YELLOW: "正在办理、按期推进（含调解中）",
     Colour.GREEN: "已办结答复，只待回访和满意度评价",
 }
@@ -75,8 +79,7 @@ def colour_meanings(s: "BoardSettings") -> dict[Colour, str]:
         Colour.RED: f"期限已过、集体访未结、{s.repeat_window_days}日内同一事项信访{s.repeat_count}次以上未获书面答复，"
                     "或有急难情况",
         Colour.ORANGE: f"领导包案、长期未化解（超过{s.long_standing_days}天或复查复核仍有争议）、{s.due_soon_days}日内到期",
-        Colour.YELLOW: COLOUR_MEANINGS[Colour.YELLOW],
-        Colour.GREEN: COLOUR_MEANINGS[Colour.GREEN],
+        **_STEADY_MEANINGS,
     }
 
 
@@ -126,6 +129,9 @@ SETTING_BOUNDS = {"repeat_count": (2, 20), "repeat_window_days": (7, 730), "long
                   "due_soon_days": (1, 60), "followup_days": (1, 365)}
 
 
+COLOUR_MEANINGS = colour_meanings(BoardSettings())     # under the default settings
+
+
 @dataclass(slots=True)
 class CaseFacts:
     """One matter of a person, as cached on the case row plus a few joined facts.
@@ -145,6 +151,8 @@ class CaseFacts:
     next_due_key: str | None = None
     replied_on: date | None = None           # last written decision (reply, review, recheck)
     followed_up: bool = False                # a 回访 after that decision
+    review: ReviewStanding | None = None     # the latest 复查/复核 asked for and its result
+    handler: str | None = None               # the unit handling it (直接办理, 交办), when routed
     leader: str | None = None                # 包案 leader (display name)
     leader_target: date | None = None
     next_session: date | None = None         # next mediation session planned
@@ -205,20 +213,21 @@ class Reason(NamedTuple):
 
 @dataclass(slots=True)
 class Grade:
-    """Not frozen, for the same reason as CaseFacts (one per person per refresh). Treat as read-only."""
+    """Not frozen, for the same reason as CaseFacts (one per card per refresh). Treat as read-only."""
 
-    person_id: str
+    key: str                            # the card's id: the person's, or the matter's first case's
     colour: Colour                      # shown: the override while it holds, else computed
     computed: Colour
     reasons: tuple[Reason, ...]         # every reason for the computed colour
     other_reasons: tuple[Reason, ...]   # facts of lower urgency, for the details
     override: Override | None           # in force
     lapsed: Override | None             # set earlier, no longer in force
-    matters: tuple[CaseFacts, ...]      # the matters that keep the person on the board
-    owner: str | None
+    matters: tuple[CaseFacts, ...]      # the petitions that keep the card on the board
+    owner: str | None                   # the 包案 leader
     next_step: str | None
     next_date: date | None
-    primary_case_id: str | None         # the matter a click opens: the one behind the first reason
+    primary_case_id: str | None         # the petition a click opens: the one behind the first reason
+    handler: str | None = None          # the unit handling it, when no leader owns it
 
 
 _SHORT_LABELS = {k.value: k.label.split("（")[0] for k in DeadlineKey}
@@ -231,15 +240,14 @@ def short_deadline_label(key: str | None) -> str:
 
 _NEXT_ACTION = {
     DeadlineKey.ROUTE.value: "受理告知或转送交办",
+    DeadlineKey.NOTICE.value: "书面告知信访人",
     DeadlineKey.HANDLING.value: "出具处理意见",
     DeadlineKey.REVIEW.value: "出具复查意见",
     DeadlineKey.RECHECK.value: "出具复核意见",
 }
 
-# Tuples, not sets: membership by identity, without Enum's Python-level __hash__ (nor keyed by
-# the enum: by its value).
+# Keyed by the status's value: no Enum hashing on the board's hot path.
 _STATUS_LABELS = {k.value: v for k, v in STATUS_LABELS.items()}
-_REVIEWED = (Status.REVIEWING, Status.REVIEWED, Status.RECHECKING, Status.RECHECKED)
 
 
 def _same_matter_groups(cases: tuple[CaseFacts, ...]) -> list[list[CaseFacts]]:
@@ -265,9 +273,12 @@ def _same_matter_groups(cases: tuple[CaseFacts, ...]) -> list[list[CaseFacts]]:
 
 
 def case_reasons(c: CaseFacts, today: date, s: BoardSettings) -> list[Reason]:
-    """The reasons one matter gives, of every colour."""
+    """The reasons one petition gives, of every colour."""
     out: list[Reason] = []
     cid, number = c.case_id, c.number
+    # 第三十五、三十六条: a review that supported the petitioner ends the dispute; one that did
+    # not, or one whose result is not known yet, leaves it open.
+    disputed = c.review is not None and c.review.disputed
     if c.is_open:
         due = c.next_due
         if due is not None and due < today:
@@ -286,8 +297,8 @@ def case_reasons(c: CaseFacts, today: date, s: BoardSettings) -> list[Reason]:
             out.append(Reason(Colour.ORANGE, f"{short_deadline_label(c.next_due_key)}将于{due.isoformat()}届满"
                                              + ("（今天到期）" if left == 0 else f"（剩{left}天）"), cid, number))
         label = _STATUS_LABELS[c.status._value_]
-        if c.status in _REVIEWED:
-            out.append(Reason(Colour.ORANGE, f"{label}，信访人对处理意见仍有争议", cid, number))
+        if disputed:
+            out.append(Reason(Colour.ORANGE, f"{c.review.text}，信访人对处理意见仍有争议", cid, number))
         if c.next_session is not None and c.next_session >= today:
             out.append(Reason(Colour.YELLOW, f"调解进行中，下次调解{c.next_session.isoformat()}", cid, number))
         if due is None:
@@ -298,8 +309,8 @@ def case_reasons(c: CaseFacts, today: date, s: BoardSettings) -> list[Reason]:
         return out
     if not c.on_board:
         return out
-    if c.status in _REVIEWED:
-        out.append(Reason(Colour.ORANGE, f"{_STATUS_LABELS[c.status._value_]}，信访人对处理意见仍有争议，待回访", cid, number))
+    if disputed:
+        out.append(Reason(Colour.ORANGE, f"{c.review.text}，信访人对处理意见仍有争议，待回访", cid, number))
     if c.replied_on is not None:
         due = c.replied_on + timedelta(days=s.followup_days)
         late = f"，已逾期{(today - due).days}天" if due < today else ""
@@ -310,16 +321,60 @@ def case_reasons(c: CaseFacts, today: date, s: BoardSettings) -> list[Reason]:
     return out
 
 
+def unanswered_runs(groups, today: date, s: BoardSettings) -> list[list[CaseFacts]]:
+    """红 by the repeat rule: of `groups` (each the petitions of one person on one matter), those
+    with N+ petitions within the window and no written reply to any of them."""
+    window_start = today - timedelta(days=s.repeat_window_days)
+    out = []
+    for group in groups:
+        # Without a written reply: open and not replied to (a refusal, a redirection and a 转送
+        # end with a written notice, and are not open).
+        unanswered = [c for c in group if window_start < c.received_on <= today and c.replied_on is None
+                      and c.is_open]
+        if len(unanswered) >= s.repeat_count:
+            out.append(unanswered)
+    return out
+
+
+def repeat_reason(run: list[CaseFacts], s: BoardSettings) -> Reason:
+    latest = max(run, key=lambda c: c.received_on)
+    return Reason(Colour.RED, f"{s.repeat_window_days}日内就同一事项信访{len(run)}次，均未获书面答复",
+                  latest.case_id, latest.number)
+
+
+def hardship_reason(h: Hardship, who: str = "") -> Reason:
+    """「急难情况（急病就医）：…」, with whose it is (「急病就医，张三」) on a matter of several petitioners."""
+    note = f"：{h.note}" if h.note else ""
+    return Reason(Colour.RED, f"急难情况（{h.kind.label}{'，' + who if who else ''}）{note}")
+
+
 def grade(person: PersonFacts, today: date, settings: BoardSettings = BoardSettings(),
           reasons_cache: dict[str, tuple[Reason, ...]] | None = None) -> Grade | None:
     """The colour of `person` and why, or None when they are not on the board (every matter
-    followed up, or none open).
+    followed up, or none open). The grouping by person, kept on screen for finding a person's matters.
 
     `reasons_cache`, one dict per refresh (same `today` and `settings`), keeps each matter's own
-    reasons, so a group matter shared by many people is worded once. Most people have a single
-    matter with a single reason; those take the short paths below."""
+    reasons, so a group matter shared by many people is worded once."""
     s = settings
     cases = person.cases
+    front: list[Reason] = []
+    # Reasons about the person rather than one matter come first: hardship, then repeats.
+    # Fewer matters than N in all cannot make a repeat, which spares most people the grouping.
+    for h in person.hardships:
+        front.append(hardship_reason(h))
+    if len(cases) >= s.repeat_count:
+        window_start = today - timedelta(days=s.repeat_window_days)
+        recent = tuple(c for c in cases if window_start < c.received_on <= today)
+        if len(recent) >= s.repeat_count:
+            front += [repeat_reason(run, s) for run in unanswered_runs(_same_matter_groups(recent), today, s)]
+    return grade_cases(person.person_id, cases, front, person.override, today, s, reasons_cache)
+
+
+def grade_cases(key: str, cases: tuple[CaseFacts, ...], front: Sequence[Reason], override: Override | None,
+                today: date, s: BoardSettings, reasons_cache: dict[str, tuple[Reason, ...]] | None) -> Grade | None:
+    """The grade of a card holding `cases` (a person's, or one matter's petitions), with `front`, the
+    reasons about the card as a whole, first. None when none of the cases is on the board. Most
+    cards hold a single petition with a single reason; those take the short paths below."""
     if len(cases) == 1:
         matters = cases if cases[0].on_board else ()
     else:
@@ -328,61 +383,57 @@ def grade(person: PersonFacts, today: date, settings: BoardSettings = BoardSetti
         return None
     if reasons_cache is None:
         reasons_cache = {}
-    reasons: list[Reason] = []
-    for c in matters:
-        got = reasons_cache.get(c.case_id)
-        if got is None:
-            got = reasons_cache[c.case_id] = tuple(case_reasons(c, today, s))
-        reasons += got
-    # Reasons about the person rather than one matter come first: hardship, then repeats.
-    front: list[Reason] = []
-    # 红: the same matter petitioned N+ times within the window without a written reply.
-    # Fewer matters than N in all cannot make it, which spares most people the grouping.
-    if len(cases) >= s.repeat_count:
-        window_start = today - timedelta(days=s.repeat_window_days)
-        recent = tuple(c for c in cases if c.received_on > window_start and c.received_on <= today)
-        if len(recent) >= s.repeat_count:
-            for group in _same_matter_groups(recent):
-                # Without a written reply: not yet replied, refused or redirected (those are written).
-                unanswered = [c for c in group
-                              if c.replied_on is None and c.status in (Status.REGISTERED, Status.HANDLING)]
-                if len(unanswered) >= s.repeat_count:
-                    latest = max(unanswered, key=lambda c: c.received_on)
-                    front.insert(0, Reason(Colour.RED, f"{s.repeat_window_days}日内就同一事项信访{len(unanswered)}次，"
-                                                       f"均未获书面答复", latest.case_id, latest.number))
-    for h in person.hardships:
-        note = f"：{h.note}" if h.note else ""
-        front.insert(0, Reason(Colour.RED, f"急难情况（{h.kind.label}）{note}"))
-    if front:
-        reasons = front + reasons
+    if len(matters) == 1 and not front:
+        c = matters[0]
+        reasons = got = reasons_cache.get(c.case_id) or reasons_cache.setdefault(c.case_id,
+                                                                                 tuple(case_reasons(c, today, s)))
+    else:
+        reasons = [*front]
+        for c in matters:
+            got = reasons_cache.get(c.case_id)
+            if got is None:
+                got = reasons_cache[c.case_id] = tuple(case_reasons(c, today, s))
+            reasons += got
     if len(reasons) == 1:
         computed = reasons[0].colour
-        # The matter's own (cached) tuple when it is the only reason: one tuple fewer per person.
+        # The petition's own (cached) tuple when it is the only reason: one tuple fewer per card.
         top, rest = (got if not front and len(matters) == 1 else (reasons[0],)), ()
     else:
         # Colour is a str enum whose letters sort like the urgency (A most urgent): plain string order.
         computed = min([r.colour for r in reasons])
         top = tuple(r for r in reasons if r.colour is computed)
         rest = tuple(r for r in reasons if r.colour is not computed) if len(top) < len(reasons) else ()
-    override = lapsed = None
-    if person.override is not None:
-        if person.override.base == computed:
-            override = person.override
+    held = lapsed = None
+    if override is not None:
+        if override.base == computed:
+            held = override
         else:
-            lapsed = person.override
-    # The owner: the leader whose target date comes first (the first listed among equal dates).
-    owner, owner_by = None, date.max
-    for c in matters:
-        if c.leader and (owner is None or (c.leader_target or date.max) < owner_by):
-            owner, owner_by = c.leader, c.leader_target or date.max
+            lapsed = override
+    if len(matters) == 1:
+        c = matters[0]
+        owner, handler = c.leader, c.handler
+    else:
+        # The owner: the leader whose target date comes first (the first listed among equal dates).
+        # The unit handling it: that of the first open petition, else of the first decided one.
+        owner, owner_by = None, date.max
+        handler = decided_handler = None
+        for c in matters:
+            if c.leader and (owner is None or (c.leader_target or date.max) < owner_by):
+                owner, owner_by = c.leader, c.leader_target or date.max
+            if c.handler:
+                if c.is_open:
+                    handler = handler or c.handler
+                else:
+                    decided_handler = decided_handler or c.handler
+        handler = handler or decided_handler
     step, step_date = _next_step(matters, today, s)
     primary = matters[0].case_id
     for r in top:
         if r.case_id:
             primary = r.case_id
             break
-    return Grade(person.person_id, override.colour if override else computed, computed, top, rest, override,
-                 lapsed, matters, owner, step, step_date, primary)
+    return Grade(key, held.colour if held else computed, computed, top, rest, held, lapsed, matters, owner, step,
+                 step_date, primary, handler)
 
 
 def _next_step(matters: tuple[CaseFacts, ...], today: date, s: BoardSettings) -> tuple[str | None, date | None]:

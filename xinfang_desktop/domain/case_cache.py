@@ -11,12 +11,17 @@ from __future__ import annotations
 from datetime import date
 
 from . import workflow as wf
+from .review_standing import review_standing
 from .statistics import stat_facts
 
 # the columns of the case row that the fold derives beyond its status and deadline (statistics and
 # board facts, mirrored into case_fact by triggers)
 FACT_COLUMNS = ("stat_flags", "stat_limit", "stat_reply", "decided_on", "followed_on", "stat_accept")
-CACHED_COLUMNS = ("status", "next_due", "next_due_start", "next_due_key", "provisional", *FACT_COLUMNS)
+# the board's facts of the same fold (schema step v15): where a 复查/复核 stands, as a domain/review_standing
+# code, and the unit handling the matter
+BOARD_COLUMNS = ("review_standing", "handling_unit")
+CACHED_COLUMNS = ("status", "next_due", "next_due_start", "next_due_key", "provisional", *FACT_COLUMNS,
+                  *BOARD_COLUMNS)
 
 
 def cached_values(state: wf.CaseState, here: str | None = None) -> tuple:
@@ -26,7 +31,13 @@ def cached_values(state: wf.CaseState, here: str | None = None) -> tuple:
     return (state.status.value if state.status else wf.Status.REGISTERED.value,
             nxt.due.date if nxt else None, nxt.start if nxt else None, nxt.key.value if nxt else None,
             state.provisional, facts.flags, facts.open_limit, facts.replied_on, facts.decided_on,
-            state.followed_up_on, facts.accept_limit)
+            state.followed_up_on, facts.accept_limit, *board_values(state))
+
+
+def board_values(state: wf.CaseState) -> tuple:
+    """The values of BOARD_COLUMNS for a folded state (the same wherever it is read)."""
+    standing = review_standing(state)
+    return (standing.code if standing else None, state.routed_unit or None)
 
 
 def sql_values(state: wf.CaseState, here: str | None = None) -> tuple:

@@ -38,6 +38,24 @@ def parse_case_number(text: str) -> tuple[str, int, int]:
     return m.group(1), int(m.group(2)), int(m.group(3))
 
 
+# What a clerk says instead of the whole number: 1252, 01252, 2026-1252, 2026年1252号
+_SHORT = re.compile(r"(?:(\d{4})(?:-|年|/|\.))?0*(\d{1,7})号?")
+
+
+def parse_short_number(text: str) -> tuple[int | None, int] | None:
+    """(year or None, sequence) of a short case number, or None when `text` is not one."""
+    s = "".join(unicodedata.normalize("NFKC", text or "").split()).replace("—", "-")
+    m = _SHORT.fullmatch(s)
+    if not m or int(m.group(2)) == 0 or (m.group(1) and not 1900 <= int(m.group(1)) <= 9999):
+        return None
+    return (int(m.group(1)) if m.group(1) else None), int(m.group(2))
+
+
+def number_tail(year: int | None, seq: int) -> str:
+    """The end every case number with this year (any year when None) and sequence has: "-2026-01252"."""
+    return f"-{year}-{seq:05d}" if year is not None else f"-{seq:05d}"
+
+
 def new_query_code(rand: Callable[[int], int] | None = None) -> str:
     """8 characters from QUERY_ALPHABET; `rand(n)` returns 0 <= r < n (a seeded one for demo data)."""
     rand = rand or secrets.randbelow

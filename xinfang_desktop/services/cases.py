@@ -17,14 +17,14 @@ from ..domain import workflow as wf
 from ..domain.categories import CategoryTable
 from ..domain.divisions import DivisionTable
 from ..domain.errors import InvalidInput, NotFound
-from ..domain.numbers import format_case_number, new_query_code
+from ..domain.numbers import format_case_number, new_query_code, number_tail, parse_short_number
 from ..domain.matters import default_matter
 from ..domain.petition import RegistrationInput, is_group, validate_registration
 from ..domain.case_cache import CACHED_COLUMNS, cached_values, sql_values
 from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
 from ..store.ownership import require_writable
-from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person, new_id
+from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person, new_id, self_unit_code
 from .audit import audit
 from .clock import Clock
 from .permissions import Actor, Permission, require
@@ -96,12 +96,34 @@ def refold_cases(db, case_ids: Iterable[str], cal, here: str | None = None) -> i
     return written
 
 
-def find_case(ref: str) -> Case:
+def find_case(ref: str, today: date | None = None) -> Case:
+    """A case by its full number, its id, or the short number a clerk says: the sequence alone (1252),
+    or year and sequence (2026-1252). A short number means this unit's case of this year first; else
+    the only case anywhere whose number ends so; several are listed for the clerk to choose."""
     ref = (ref or "").strip()
     case = Case.get_or_none((Case.number == ref) | (Case.id == ref))
-    if case is None:
+    if case is not None:
+        return case
+    short = parse_short_number(ref)
+    if short is None:
         raise NotFound(f"找不到事项：{ref}。请核对事项编号。")
-    return case
+    year, seq = short
+    here = self_unit_code(Case._meta.database)
+    if here:
+        mine = Case.get_or_none(Case.number == format_case_number(here, year or (today or date.today()).year, seq))
+        if mine is not None:
+            return mine
+    found = list(Case.select().where(Case.number.endswith(number_tail(year, seq)))
+                 .order_by(Case.received_at.desc()).limit(SHORT_MATCHES + 1))
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NotFound(f"找不到编号以“{number_tail(year, seq)[1:]}”结尾的事项。请核对编号，或输入完整的事项编号。")
+    listed = "、".join(c.number for c in found[:SHORT_MATCHES]) + ("等" if len(found) > SHORT_MATCHES else "")
+    raise NotFound(f"“{ref}”对应多件事项：{listed}。请输入完整编号，或“年份-序号”（如 2026-{seq}）。")
+
+
+SHORT_MATCHES = 10      # cases listed when a short number is ambiguous
 
 
 # Review steps a superior records on a matter of the office below (第三十五、三十六条).
@@ -165,7 +187,7 @@ class CaseService:
         reg = self.validate(reg, suggest=not from_ledger)
         now = self.clock.now()
         with self.db.atomic():
-            repeat_of = find_case(reg.repeat_of).id if reg.repeat_of else None
+            repeat_of = find_case(reg.repeat_of, self.clock.today()).id if reg.repeat_of else None
             planned = plan_people(self.db, actor.unit_code, reg.petitioners, place=self.place_name)
             case_id = new_id()
             persons = settle_people(actor, planned, now, case_id=case_id, source="intake")
@@ -291,7 +313,7 @@ class CaseService:
         if occurred.date() > now.date():
             raise InvalidInput(f"日期（{occurred:%Y-%m-%d}）晚于今天，请核对", field="at")
         with self.db.atomic():
-            case = find_case(ref)
+            case = find_case(ref, self.clock.today())
             require_writable(self.db, actor.unit_code, "case_event",
                              {"case_id": case.id, "kind": kind.value, "corrects": corrects})
             events = self.events_of(case)

@@ -355,7 +355,8 @@ def generate(services, actor: Actor, cases: int, seed: int = 1, days_back: int =
                               _day(case.next_due), _day(case.next_due_start), case.next_due_key,
                               int(case.provisional), parties_label(names, people_count),
                               case.stat_flags, _day(case.stat_limit), _day(case.stat_reply), _day(case.decided_on),
-                              _day(case.followed_on), _day(case.stat_accept)))
+                              _day(case.followed_on), _day(case.stat_accept), case.review_standing,
+                              case.handling_unit))
             reps = set(range(min(len(petitioners), rng.randint(1, 5)))) if group else set()
             for i, p in enumerate(petitioners):
                 party_rows.append((_uuid(rng), unit, 1, now_s, case_id, p[0], "petitioner", int(i in reps), i))
@@ -376,8 +377,9 @@ def generate(services, actor: Actor, cases: int, seed: int = 1, days_back: int =
                 "INSERT INTO \"case\" (id, unit_code, version, updated_at, sid, number, query_code, channel, received_at,"
                 " category_code, request, facts, reasons, people_count, is_group, concerned_unit, township_code,"
                 " repeat_of, created_by, created_at, owner_name, status, next_due, next_due_start, next_due_key,"
-                " provisional, parties_label, stat_flags, stat_limit, stat_reply, decided_on, followed_on, stat_accept)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " provisional, parties_label, stat_flags, stat_limit, stat_reply, decided_on, followed_on, stat_accept,"
+                " review_standing, handling_unit)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 case_rows)
             conn.executemany(
                 "INSERT INTO case_party (id, unit_code, version, updated_at, case_id, person_id, role,"

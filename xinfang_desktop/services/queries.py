@@ -19,6 +19,7 @@ from ..domain.urgency import urgency
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.idcard import mask_id_number
 from ..domain.matters import matter_of
+from ..domain.numbers import number_tail, parse_short_number
 from ..domain.petition import Channel
 from ..domain.phones import mask_phone
 from ..store import ownership, search
@@ -292,7 +293,7 @@ class CaseQueries:
         if f.due_to:
             conds.append(Case.next_due <= f.due_to)
         if f.text and f.text.strip():
-            sids = search.search_sids(self.db, f.text, limit=SEARCH_CAP)
+            sids = search.search_sids(self.db, f.text, limit=SEARCH_CAP) + self._short_number_sids(f.text)
             conds.append(Case.sid.in_(sids or [-1]))
         where = None
         for c in conds:
@@ -351,10 +352,21 @@ class CaseQueries:
             is_repeat=c.repeat_of is not None, township_code=c.township_code, owner=c.owner_name,
             request=c.request, late_entry=bool((c.stat_flags or 0) & st.LATE_ENTRY))
 
+    def _short_number_sids(self, text: str) -> list[int]:
+        """The cases a short number typed in a search box names (1252, 2026-1252): every case whose
+        number ends so, newest first (the case number is not in the word index)."""
+        short = parse_short_number(text)
+        if short is None:
+            return []
+        q = (Case.select(Case.sid).where(Case.number.endswith(number_tail(*short)))
+             .order_by(Case.sid.desc()).limit(SEARCH_CAP))
+        return [sid for (sid,) in q.tuples()]
+
     def search(self, text: str, limit: int = 50) -> list[CaseRow]:
         """The newest `limit` matches. Only that many ids are taken from the index (the list page,
         which combines search with filters and other sorts, takes up to SEARCH_CAP)."""
-        sids = search.search_sids(self.db, text, limit=limit)
+        sids = sorted(set(search.search_sids(self.db, text, limit=limit) + self._short_number_sids(text)),
+                      reverse=True)[:limit]
         if not sids:
             return []
         q = (Case.select(Case.id, Case.number, Case.parties_label, Case.received_at, Case.channel,
@@ -368,8 +380,8 @@ class CaseQueries:
     # -- detail ------------------------------------------------------------------------
     def detail(self, actor: Actor, ref: str) -> CaseDetail:
         require(actor, Permission.VIEW)
-        case = find_case(ref)
         today = self.clock.today()
+        case = find_case(ref, today)
         cal = self._calendar()
         events = [to_event(r) for r in CaseEvent.select().where(CaseEvent.case == case)]
         state = wf.fold(events, cal)

@@ -64,12 +64,15 @@ REFS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "case_event": (("case_id", "case", False),),
     "attachment": (("case_id", "case", False),),
     "leader_assignment": (("case_id", "case", False),),
-    "colour_override": (("person_id", "person", False),),
+    "colour_override": (("person_id", "person", True), ("case_id", "case", True)),
     "hardship_flag": (("person_id", "person", False), ("case_id", "case", True)),
     "hardship_referral": (("flag_id", "hardship_flag", False),),
     "mediation_session": (("case_id", "case", False),),
 }
 PARENT_LABELS = {"case": "所属事项", "person": "所指信访人", "hardship_flag": "所属急难标记"}
+# Columns added to a synced table after its first release, with the value a record of an earlier
+# version (which lacks them) stands for: such a bundle still imports.
+ADDED_COLUMNS: dict[str, dict[str, Any]] = {"colour_override": {"case_id": None}}
 # Who may write a row that hangs on another is the ownership rule of store/ownership.py.
 
 
@@ -292,6 +295,8 @@ def decode(record: dict[str, Any]) -> Decoded:
     """Shape and types of one record (no database look-ups)."""
     tag = record_type(record)
     expected = EXPECTED_KEYS[tag]
+    if record.keys() != expected and tag in ADDED_COLUMNS:
+        record = {**ADDED_COLUMNS[tag], **record}
     if record.keys() != expected:
         missing = sorted(expected - set(record))
         unknown = sorted(set(record) - expected)
@@ -375,6 +380,8 @@ def _entry_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
         _text(v, "leader_name", "包案领导")
         _text(v, "plan", "化解方案")
     elif tag == "colour_override":
+        if (v["case_id"] is None) == (v["person_id"] is None):
+            raise RecordProblem("看板颜色调整应指向一个信访事项（早期版本为一位信访人）")
         if v["colour"] not in _COLOURS or v["base_colour"] not in _COLOURS:
             raise RecordProblem(f"看板颜色无效：{v['colour'][:4]}")
         _text(v, "reason", "调整理由")

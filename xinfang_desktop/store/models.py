@@ -121,6 +121,10 @@ class Case(SyncedModel):
     # The last written decision (reply, 复查 or 复核 decision) and the last follow-up, for the board.
     decided_on = DateField(null=True)
     followed_on = DateField(null=True)
+    # The board's facts of the same fold (schema step v15): where a 复查/复核 stands
+    # (domain/review_standing.py) and the unit handling the matter.
+    review_standing = CharField(null=True, max_length=20)
+    handling_unit = CharField(null=True)
 
     class Meta:
         indexes = ((("status", "next_due"), False),)
@@ -128,7 +132,7 @@ class Case(SyncedModel):
 
 # Columns of a case that never travel in a sync bundle: each database has its own.
 CASE_LOCAL_COLUMNS = frozenset({"sid", "stat_flags", "stat_limit", "stat_reply", "decided_on", "followed_on",
-                                "stat_accept"})
+                                "stat_accept", "review_standing", "handling_unit"})
 
 
 class CaseParty(SyncedModel):

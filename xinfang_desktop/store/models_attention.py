@@ -27,10 +27,13 @@ class LeaderAssignment(SyncedModel):
 
 
 class ColourOverride(SyncedModel):
-    """A leader's raised or lowered colour for a person, with the written reason. It holds while
-    the computed colour is `base_colour`; withdrawn_at ends it explicitly."""
+    """A leader's raised or lowered colour for a matter (case_id: one of its petitions), with the
+    written reason. It holds while the computed colour is `base_colour`; withdrawn_at ends it
+    explicitly. Rows of earlier versions name a person instead (person_id, case_id empty): they
+    apply on the board's grouping by person only (schema step v15, store/steps/v015_board.py)."""
 
-    person_id = CharField(max_length=36, index=True)
+    person_id = CharField(max_length=36, index=True, null=True)
+    case_id = CharField(max_length=36, index=True, null=True)
     colour = CharField(max_length=1)
     base_colour = CharField(max_length=1)
     reason = TextField()

@@ -46,7 +46,8 @@ LINKS: dict[str, tuple[Link, ...]] = {
     "instruction": (Link("case_id", "case", optional=True),),
     "attachment": (Link("case_id", "case"),),
     "leader_assignment": (Link("case_id", "case"),),
-    "colour_override": (Link("person_id", "person"),),
+    # A leader's colour hangs on a matter (one of its cases); rows of earlier versions on a person.
+    "colour_override": (Link("person_id", "person", optional=True), Link("case_id", "case", optional=True)),
     "hardship_flag": (Link("person_id", "person"), Link("case_id", "case", optional=True)),
     "hardship_referral": (Link("flag_id", "hardship_flag"),),
     "reception": (Link("case_ids", "case", many=True),),

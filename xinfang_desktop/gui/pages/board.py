@@ -1,8 +1,10 @@
-"""看板: the four-colour attention board — four columns of person cards, filters, print.
+"""看板: the four-colour attention board — four columns of matter cards, filters, print.
 
-Cards are painted by a delegate over a list model, so 10,000 people cost only the cards on
-screen. Each column and each card carries a shape and the colour's name and letter, so the
-board reads without telling red from green, and in black and white.
+One card per matter (信访事项): a group visit is one card naming its petitioners. The toggle
+「按人员查看」 regroups the same facts by person, for finding a person's matters; the printout
+is always by matter. Cards are painted by a delegate over a list model, so 10,000 cards cost only
+those on screen. Each column and each card carries a shape and the colour's name and letter, so
+the board reads without telling red from green, and in black and white.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ from __future__ import annotations
 import shiboken6
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QListView, QMenu, QPushButton,
-                               QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QListView, QMenu,
+                               QPushButton, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
 
 from ...domain.board import BoardSettings, Colour, colour_meanings
-from ...services.board import Board, BoardFilter, BoardService, Card, matches
+from ...services.board import Board, BoardFilter, BoardService, BoardView, matches
+from ...services.board_cards import Card, MatterCard
 from ...services.attention import LEADER_ROLES, HardshipService, OwnershipService
 from ...services.permissions import Permission
 from ...services import attention_workbench  # noqa: F401 - registers 待回访 and 领导包案 on the workbench
@@ -32,12 +35,12 @@ ACCENT = {Colour.RED: QColor("#b3261e"), Colour.ORANGE: QColor("#b35c00"), Colou
 
 def help_text(s: BoardSettings) -> str:
     """The rules as published, with the thresholds in force (设置 → 看板规则)."""
-    return ("颜色表示信访诉求的紧急程度，依据事项事实按公开规则自动生成："
+    return ("每张卡片是一件信访事项（集体访为一件，列出其信访人），颜色表示诉求的紧急程度，依据事项事实按公开规则自动生成："
             f"▲红A 期限已过、集体访未结、{s.repeat_window_days}日内同一事项信访{s.repeat_count}次以上未获书面答复"
             f"或有急难情况；◆橙B 领导包案、超过{s.long_standing_days}天未化解或复查复核仍有争议、"
             f"{s.due_soon_days}日内到期；●黄C 正在按期办理（含调解中）；"
-            "○绿D 已答复，只待回访。回访后信访人离开看板。领导可写明理由调整颜色，事实变化后调整自动失效。"
-            "本看板只反映诉求办理情况，不记录信访人的行踪，不设任何限制信访的标记。")
+            "○绿D 已答复，只待回访。回访后事项离开看板。领导可写明理由调整事项的颜色，事实变化后调整自动失效。"
+            "“按人员查看”仅用于查找某人的事项。本看板只反映诉求办理情况，不记录信访人的行踪，不设任何限制信访的标记。")
 
 
 HELP = help_text(BoardSettings())
@@ -100,8 +103,11 @@ class CardModel(QAbstractListModel):
         if role == Qt.ToolTipRole:
             g = card.grade
             extra = [f"原因：{r}" for r in g.reasons] + [f"其他情况：{r}" for r in g.other_reasons]
-            extra += [f"事项：{m.number}（{m.status.label}）" for m in g.matters]
-            return "\n".join(extra + ["单击打开事项；右键可打开其他事项或调整颜色"])
+            extra += [f"信访：{m.number}（{m.status.label}）" for m in g.matters]
+            if isinstance(card, MatterCard):
+                extra += [f"按人员的早期调整（不适用于事项）：{t}" for t in card.earlier_override_texts()]
+                return "\n".join(extra + ["单击打开事项；右键可打开其他信访、调整颜色"])
+            return "\n".join(extra + ["单击打开事项；右键可打开其他事项"])
         if role == Qt.AccessibleTextRole:
             return "\n".join(t for _k, t in self.lines(index.row()))
         if role == self.CardRole:
@@ -110,15 +116,24 @@ class CardModel(QAbstractListModel):
 
 
 def card_lines(card: Card) -> list[tuple[str, str]]:
-    """(style, text) lines of a card: head, ID and place, matters and owner, every reason, an
-    override, the next step with its date."""
+    """(style, text) lines of a card. A matter: head (colour, category), its number, its parties
+    and request, who owns it; a person (the grouping by person): head, masked ID and place, matters
+    and owner. Then every reason, an override, the next step with its date."""
     g = card.grade
-    out = [("head", f"{g.colour.shape} {g.colour.label}{g.colour.value}　{card.name}"),
-           ("dim", f"{card.id_masked or '无身份证号'}　{card.place or '—'}"),
-           ("dim", f"未结事项{len(g.matters)}件　包案：{g.owner or '未包案'}")]
+    if isinstance(card, MatterCard):
+        several = f"（含信访{len(g.matters)}件）" if len(g.matters) > 1 else ""
+        out = [("head", f"{g.colour.shape} {g.colour.label}{g.colour.value}　{card.category}"),
+               ("dim", f"{card.number}{several}"),
+               ("dim", f"{card.parties}：{card.request}"),
+               ("dim", f"责任：{card.owner_text()}")]
+    else:
+        out = [("head", f"{g.colour.shape} {g.colour.label}{g.colour.value}　{card.name}"),
+               ("dim", f"{card.id_masked or '无身份证号'}　{card.place or '—'}"),
+               ("dim", f"未结事项{len(g.matters)}件　包案：{g.owner or '未包案'}")]
     out += [("reason", f"· {r}") for r in card.reason_texts()]
     if g.override is not None:
-        out.append(("override", f"✎ 领导调整（按规则为{g.computed.label}{g.computed.value}）：{g.override.reason}"
+        whose = "" if isinstance(card, MatterCard) else "按人员"
+        out.append(("override", f"✎ 领导{whose}调整（按规则为{g.computed.label}{g.computed.value}）：{g.override.reason}"
                                 f"（{g.override.by} {g.override.on:%m-%d}）"))
     when = f"{g.next_date:%Y-%m-%d} " if g.next_date else ""
     out.append(("next", f"下一步：{when}{card.next_step_text() or '—'}"))
@@ -238,10 +253,10 @@ class BoardColumn(QWidget):
         layout.addWidget(self.view, 1)
         self.set_cards([])
 
-    def set_cards(self, cards: list[Card]) -> None:
+    def set_cards(self, cards: list[Card], unit: str = "件") -> None:
         self.model.set_cards(cards)
         c = self.colour
-        self.header.setText(f"{c.shape} {c.label}{c.value}　{len(cards)}人")
+        self.header.setText(f"{c.shape} {c.label}{c.value}　{len(cards)}{unit}")
 
     def _menu(self, pos) -> None:
         ix = self.view.indexAt(pos)
@@ -256,6 +271,7 @@ class BoardPage(QWidget):
         self.window_ = window
         self.board: Board | None = None
         self.filter = BoardFilter()
+        self.view = BoardView.MATTER
         self.is_leader = ctx.actor.role in LEADER_ROLES
 
         title = QLabel("四色看板")
@@ -286,12 +302,25 @@ class BoardPage(QWidget):
         self.refresh_button.setShortcut("F5")
         self.refresh_button.clicked.connect(self.reload)
         self.print_button = QPushButton("打印看板(&P)")
-        self.print_button.setToolTip("A4横向，供领导碰头会使用；身份证号码隐去部分数字")
+        self.print_button.setToolTip("需领导关注的信访事项，A4横向，供领导碰头会使用；按事项排列，不含身份证号码、住址和村居")
         self.print_button.clicked.connect(self.print_board)
         self.count_label = QLabel("正在计算…")
+        # The board is by matter; the grouping by person is for finding a person's matters.
+        self.by_matter = QPushButton("按事项查看(&M)")
+        self.by_person = QPushButton("按人员查看(&R)")
+        self.by_person.setToolTip("按信访人归集其事项，用于查找某人的事项；打印仍按事项")
+        self.views = QButtonGroup(self)
+        for view, button in ((BoardView.MATTER, self.by_matter), (BoardView.PERSON, self.by_person)):
+            button.setCheckable(True)
+            self.views.addButton(button)
+            button.clicked.connect(lambda _checked=False, v=view: self.set_view(v))
+        self.by_matter.setChecked(True)
 
         top = QHBoxLayout()
         top.addWidget(title)
+        top.addSpacing(12)
+        top.addWidget(self.by_matter)
+        top.addWidget(self.by_person)
         top.addSpacing(12)
         for w in (QLabel("乡镇："), self.township, QLabel("包案："), self.leader, QLabel("类别："), self.category,
                   QLabel("颜色："), self.colour):
@@ -317,10 +346,18 @@ class BoardPage(QWidget):
 
     # -- loading -------------------------------------------------------------------------
     def reload(self) -> None:
-        ctx = self.ctx
+        ctx, view = self.ctx, self.view
         self.count_label.setText("正在计算…")
-        ctx.tasks.run(lambda: ctx.services.get(BoardService).board(ctx.actor), writes=False,
+        ctx.tasks.run(lambda: ctx.services.get(BoardService).board(ctx.actor, view=view), writes=False,
                       on_done=self._loaded, on_error=self._failed)
+
+    def set_view(self, view: BoardView) -> None:
+        """By matter or by person: the same facts regrouped, computed again in the background."""
+        if view is self.view:
+            return
+        self.view = view
+        (self.by_matter if view is BoardView.MATTER else self.by_person).setChecked(True)
+        self.reload()
 
     def showEvent(self, event) -> None:
         # Coming back to the board (after acting on a case): recompute, in the background.
@@ -334,8 +371,8 @@ class BoardPage(QWidget):
             show_error(self, exc, details)
 
     def _loaded(self, board: Board) -> None:
-        if not shiboken6.isValid(self):
-            return
+        if not shiboken6.isValid(self) or board.view is not self.view:
+            return                      # gone, or computed for the grouping the user just left
         if self.board is None or board.settings != self.board.settings:
             self.help.setText(help_text(board.settings))
             for colour, meaning in colour_meanings(board.settings).items():
@@ -357,10 +394,11 @@ class BoardPage(QWidget):
         by: dict[Colour, list[Card]] = {c: [] for c in Colour}
         for card in shown:
             by[card.colour].append(card)
+        unit = self.board.view.unit
         for colour, column in self.columns.items():
-            column.set_cards(by[colour])
+            column.set_cards(by[colour], unit)
             column.setVisible(self.filter.colour in (None, colour))
-        self.count_label.setText(f"{self.board.today:%Y-%m-%d}　共{len(shown)}人")
+        self.count_label.setText(f"{self.board.today:%Y-%m-%d}　{self.board.view.label}　共{len(shown)}{unit}")
 
     def visible_cards(self, colour: Colour) -> list[Card]:
         return self.columns[colour].model.cards
@@ -374,19 +412,29 @@ class BoardPage(QWidget):
         menu = QMenu(self)
         menu.addAction("打开事项", lambda: self.open_card(card))
         if len(card.grade.matters) > 1:
-            sub = menu.addMenu("打开其他事项")
+            sub = menu.addMenu("打开其他信访" if isinstance(card, MatterCard) else "打开其他事项")
             for m in card.grade.matters:
                 sub.addAction(f"{m.number}（{m.status.label}）",
                               lambda cid=m.case_id: self.window_ and self.window_.open_case(cid))
-        act = menu.addAction("调整颜色…", lambda: self.override_dialog(card))
-        act.setEnabled(self.is_leader)
-        if card.grade.override is not None:
-            menu.addAction("撤销领导调整", lambda: self._withdraw(card)).setEnabled(self.is_leader)
+        if isinstance(card, MatterCard):
+            act = menu.addAction("调整颜色…", lambda: self.override_dialog(card))
+            act.setEnabled(self.is_leader)
+            if card.grade.override is not None:
+                menu.addAction("撤销领导调整", lambda: self._withdraw(card)).setEnabled(self.is_leader)
+            people = [(p.person_id, p.name) for p in card.petitioners]
+        else:
+            # New adjustments hang on a matter; an earlier one on this person can still be withdrawn.
+            if card.grade.override is not None:
+                menu.addAction("撤销按人员的调整", lambda: self._withdraw(card)).setEnabled(self.is_leader)
+            people = [(card.person_id, card.name)]
         can_note = self.ctx.actor.can(Permission.NOTE)
-        for flag in self.ctx.services.get(HardshipService).of_person(card.person_id, open_only=True):
-            sub = menu.addMenu(f"急难：{flag.kind.label}")
-            sub.addAction("转介社会救助或司法救助…", lambda f=flag: self.referral_dialog(f)).setEnabled(can_note)
-            sub.addAction("解除急难标记…", lambda f=flag: self.clear_hardship_dialog(f)).setEnabled(can_note)
+        hs = self.ctx.services.get(HardshipService)
+        for person_id, name in people:
+            for flag in hs.of_person(person_id, open_only=True):
+                who = f"（{name}）" if len(people) > 1 else ""
+                sub = menu.addMenu(f"急难：{flag.kind.label}{who}")
+                sub.addAction("转介社会救助或司法救助…", lambda f=flag: self.referral_dialog(f)).setEnabled(can_note)
+                sub.addAction("解除急难标记…", lambda f=flag: self.clear_hardship_dialog(f)).setEnabled(can_note)
         menu.popup(global_pos)
 
     def referral_dialog(self, flag) -> FormDialog:
@@ -418,24 +466,26 @@ class BoardPage(QWidget):
         dialog.open()
         return dialog
 
-    def override_dialog(self, card: Card) -> FormDialog:
+    def override_dialog(self, card: MatterCard) -> FormDialog:
+        """A leader raises or lowers a matter's colour, with the reason written down."""
         svc = self.ctx.services.get(BoardService)
         g = card.grade
         choices = tuple((c.value, f"{c.shape} {c.label}{c.value}") for c in Colour if c != g.computed)
         fields = [Field("colour", "调整为(&C)", "choice", True, choices),
                   Field("reason", "理由(&R)", "text", True, placeholder="写明调整的理由，将显示在卡片上并记入日志")]
-        head = (f"{card.name}　按规则为{g.computed.title}\n" + "\n".join(f"· {r}" for r in card.reason_texts())
-                + "\n事实变化使按规则的颜色改变时，调整自动失效。")
-        dialog = FormDialog(self, self.ctx, f"调整颜色 — {card.name}", fields,
-                            lambda v: svc.override(self.ctx.actor, card.person_id, v["colour"], v["reason"]), head=head)
+        head = (f"{card.number}　{card.category}　{card.parties}　按规则为{g.computed.title}\n"
+                + "\n".join(f"· {r}" for r in card.reason_texts()) + "\n事实变化使按规则的颜色改变时，调整自动失效。")
+        dialog = FormDialog(self, self.ctx, f"调整颜色 — {card.number}", fields,
+                            lambda v: svc.override(self.ctx.actor, card.case_id, v["colour"], v["reason"]), head=head)
         dialog.saved.connect(lambda _c: self.reload())
         dialog.open()
         return dialog
 
     def _withdraw(self, card: Card) -> None:
-        svc = self.ctx.services.get(BoardService)
-        self.ctx.tasks.run(lambda: svc.withdraw_override(self.ctx.actor, card.person_id),
-                           on_done=lambda _r: shiboken6.isValid(self) and self.reload(),
+        svc, actor = self.ctx.services.get(BoardService), self.ctx.actor
+        work = ((lambda: svc.withdraw_override(actor, card.case_id)) if isinstance(card, MatterCard)
+                else (lambda: svc.withdraw_person_override(actor, card.person_id)))
+        self.ctx.tasks.run(work, on_done=lambda _r: shiboken6.isValid(self) and self.reload(),
                            on_error=lambda e, t: shiboken6.isValid(self) and show_error(self, e, t))
 
     # -- printing ------------------------------------------------------------------------

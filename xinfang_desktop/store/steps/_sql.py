@@ -1,6 +1,6 @@
 """What the frozen steps share: reading the shape of the database, the sync journal's triggers, folding the
-cases. Frozen with them: changing a helper changes every released step that calls it, so a later step that
-needs something else gets a helper of its own."""
+cases. Frozen with them: what a helper does never changes (every released step that calls it would change),
+so a later step that needs something else gets a helper of its own."""
 
 from __future__ import annotations
 
@@ -96,14 +96,23 @@ def this_unit(db: Database) -> str | None:
 def folded(db: Database) -> Iterator[tuple[str, wf.CaseState]]:
     """(case id, the fold of its events) for every case with events, under the holiday schedules the
     database holds."""
+    return _fold(db, "SELECT case_id, id, kind, occurred_at, data FROM case_event ORDER BY case_id")
+
+
+def folded_among(db: Database, case_ids: str) -> Iterator[tuple[str, wf.CaseState]]:
+    """folded() for the cases whose id the query `case_ids` selects."""
+    return _fold(db, f"SELECT case_id, id, kind, occurred_at, data FROM case_event WHERE case_id IN ({case_ids}) "
+                     "ORDER BY case_id")
+
+
+def _fold(db: Database, events_sql: str) -> Iterator[tuple[str, wf.CaseState]]:
     from ...domain import workflow as wf      # imported when a step refolds, not at every start
     from ...domain.holidays import build_calendar, parse_year_schedule
 
     cal = build_calendar(parse_year_schedule(src) for (src,) in
                          db.execute_sql("SELECT source FROM calendar_year ORDER BY year").fetchall())
-    cursor = db.execute_sql("SELECT case_id, id, kind, occurred_at, data FROM case_event ORDER BY case_id")
     current, events = None, []
-    for case_id, eid, kind, occurred, data in cursor:        # streamed: a million cases stay out of memory
+    for case_id, eid, kind, occurred, data in db.execute_sql(events_sql):   # streamed: a million cases
         if case_id != current:
             if current is not None:
                 yield current, wf.fold(events, cal)
