@@ -142,6 +142,17 @@ def test_a_released_folder_upgrades_to_the_schema_of_a_new_one(folder, tmp_path,
         assert list((data / "backups").glob(f"*pre-migration-v{folder.version}*"))   # a safety copy first
 
 
+def test_the_newest_step_runs_on_a_released_folder_of_the_version_before():
+    """Each step is tested on a real folder of the version it upgrades: once a version is released (and the
+    next step written), its own program makes its fixture (tests/schema_fixtures/make.py)."""
+    from xinfang_desktop.store.migrations import SCHEMA_VERSION
+
+    newest = max(f.version for f in FOLDERS)
+    assert newest >= SCHEMA_VERSION - 1, (
+        f"step v{SCHEMA_VERSION} has no folder of v{SCHEMA_VERSION - 1} to run on: add the commit that released "
+        f"v{SCHEMA_VERSION - 1} to tests/schema_fixtures/fixtures.py and run make.py for it")
+
+
 def test_the_regulation_step_released_as_v11_for_a_while_upgrades_too(tmp_path, new_schema):
     """For twelve minutes main numbered the regulation's step v11 (now v12, after receipts): a database it
     left at v11 has doc_counter and refolded cases but no receipt tables. It is v10 with what is now step 12
