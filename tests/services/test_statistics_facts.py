@@ -8,9 +8,11 @@ from datetime import date
 import pytest
 
 from xinfang_desktop.domain import statistics as st
+from xinfang_desktop.domain.case_cache import FACT_COLUMNS
 from xinfang_desktop.services.check import run_check
 from xinfang_desktop.services.statistics import StatisticsService
 from xinfang_desktop.store import models_facts
+from xinfang_desktop.store.migrations import migrate
 from tests.conftest import make_registration
 from tests.services.stats_data import build_october
 
@@ -36,9 +38,14 @@ def test_the_upgrade_builds_the_facts_of_existing_cases_without_sending_them_aga
         db.execute_sql("DELETE FROM case_fact")
         db.execute_sql('UPDATE "case" SET stat_flags = 0, stat_limit = NULL, stat_reply = NULL')
     assert figures(services, admin)["total"].batches == 0
+    with db.atomic():       # nor the tables and columns that hold them, and the version says so
+        for table in ("case_fact", "stat_dim", "stat_flag"):
+            db.execute_sql(f'DROP TABLE "{table}"')
+        for column in FACT_COLUMNS:
+            db.execute_sql(f'ALTER TABLE "case" DROP COLUMN {column}')
+        db.execute_sql("PRAGMA user_version = 7")
     journal = db.execute_sql("SELECT COUNT(*) FROM sync_change").fetchone()[0]
-    with db.atomic():
-        models_facts.upgrade(db)
+    migrate(db)             # the steps from v8 on
     assert figures(services, admin) == before
     # the facts are local: building them queues nothing for the next sync bundle
     assert db.execute_sql("SELECT COUNT(*) FROM sync_change").fetchone()[0] == journal

@@ -186,7 +186,8 @@ def test_a_database_of_the_previous_schema_gets_the_new_facts(services, admin, h
     """The upgrade step on a database whose facts lack the 15-day limit: the column, the index and
     the triggers are added, every case refolded, and the figures are those of a new database."""
     from xinfang_desktop.services.check import run_check
-    from xinfang_desktop.store import models_facts, models_rate_windows
+    from xinfang_desktop.store import models_facts
+    from xinfang_desktop.store.steps import v014_rate_windows
 
     before = statistics_json(october(services, admin, compare=False))
     db = services.db
@@ -198,8 +199,8 @@ def test_a_database_of_the_previous_schema_gets_the_new_facts(services, admin, h
         db.execute_sql('ALTER TABLE "case" DROP COLUMN stat_accept')
         db.execute_sql("CREATE INDEX case_fact_flags ON case_fact (flags, day, dim, next_due, open_limit, replied_on)")
     with db.atomic():
-        models_rate_windows.upgrade(db)
-        models_rate_windows.upgrade(db)          # and again: nothing more happens
+        v014_rate_windows.upgrade(db)
+        v014_rate_windows.upgrade(db)            # and again: nothing more happens
     assert statistics_json(october(services, admin, compare=False)) == before
     assert run_check(db, services.calendar.calendar).ok
     index = [r[2] for r in db.execute_sql("PRAGMA index_info(case_fact_flags)").fetchall()]

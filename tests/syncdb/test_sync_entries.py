@@ -295,7 +295,7 @@ def test_an_identical_file_already_in_the_store_is_kept_and_a_damaged_one_repair
 
 
 def test_existing_rows_are_journaled_once_by_the_schema_step(town):
-    from xinfang_desktop.store import models_sync_entries
+    from xinfang_desktop.store.steps import v009_sync_entries
 
     case = town.register()
     town.sync
@@ -306,7 +306,7 @@ def test_existing_rows_are_journaled_once_by_the_schema_step(town):
     db.execute_sql("DELETE FROM sync_change WHERE tbl = 'reception'")
     for op in ("insert", "update"):
         db.execute_sql(f"DROP TRIGGER sync_journal_reception_{op}")
-    models_sync_entries.upgrade(db)
+    v009_sync_entries.upgrade(db)
     assert db.execute_sql("SELECT COUNT(*) FROM sync_change WHERE tbl = 'reception'").fetchone()[0] == 1
     rows_ = town.export()
     assert any(r.record_count >= 2 for r in rows_)

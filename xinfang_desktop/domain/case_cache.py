@@ -17,8 +17,8 @@ from .statistics import stat_facts
 # the columns of the case row that the fold derives beyond its status and deadline (statistics and
 # board facts, mirrored into case_fact by triggers)
 FACT_COLUMNS = ("stat_flags", "stat_limit", "stat_reply", "decided_on", "followed_on", "stat_accept")
-# the board's facts of the same fold (store/models_board.py): where a 复查/复核 stands, as a
-# domain/review_standing code, and the unit handling the matter
+# the board's facts of the same fold (schema step v15): where a 复查/复核 stands, as a domain/review_standing
+# code, and the unit handling the matter
 BOARD_COLUMNS = ("review_standing", "handling_unit")
 CACHED_COLUMNS = ("status", "next_due", "next_due_start", "next_due_key", "provisional", *FACT_COLUMNS,
                   *BOARD_COLUMNS)

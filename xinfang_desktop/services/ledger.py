@@ -47,7 +47,7 @@ from ..domain.text import clean_text
 from ..file_replace import replace_file
 from ..store.errors import as_user_error
 from ..store.models import Case, CaseEvent, CaseParty, Person
-from ..store.models_stats import MODELS, LedgerImport
+from ..store.models_stats import LedgerImport
 from .audit import audit
 from .ledger_bulk import BulkRow, BulkWriter, LedgerCancelled
 from .progress import CancelCheck, Progress, never, noop_progress
@@ -302,8 +302,6 @@ class LedgerService:
     def __init__(self, services):
         self.services = services
         self.db = services.db
-        # A database created before this feature's tables existed got an empty schema step: add them.
-        self.db.create_tables(MODELS, safe=True)
         self._own_township: str | None = None
 
     # -- export ------------------------------------------------------------------------------------

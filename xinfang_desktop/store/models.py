@@ -121,7 +121,7 @@ class Case(SyncedModel):
     # The last written decision (reply, 复查 or 复核 decision) and the last follow-up, for the board.
     decided_on = DateField(null=True)
     followed_on = DateField(null=True)
-    # The board's facts of the same fold (store/models_board.py): where a 复查/复核 stands
+    # The board's facts of the same fold (schema step v15): where a 复查/复核 stands
     # (domain/review_standing.py) and the unit handling the matter.
     review_standing = CharField(null=True, max_length=20)
     handling_unit = CharField(null=True)

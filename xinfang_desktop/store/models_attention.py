@@ -30,7 +30,7 @@ class ColourOverride(SyncedModel):
     """A leader's raised or lowered colour for a matter (case_id: one of its petitions), with the
     written reason. It holds while the computed colour is `base_colour`; withdrawn_at ends it
     explicitly. Rows of earlier versions name a person instead (person_id, case_id empty): they
-    apply on the board's grouping by person only (store/models_board.py)."""
+    apply on the board's grouping by person only (schema step v15, store/steps/v015_board.py)."""
 
     person_id = CharField(max_length=36, index=True, null=True)
     case_id = CharField(max_length=36, index=True, null=True)
@@ -109,5 +109,6 @@ MODELS: list[type[BaseModel]] = [LeaderAssignment, ColourOverride, HardshipFlag,
                                  Reception]
 
 
-def upgrade(db: Database) -> None:
+def create(db: Database) -> None:
+    """This feature's tables as this version has them, in a new database (store/schema.py)."""
     db.create_tables(MODELS)

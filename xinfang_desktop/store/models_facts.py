@@ -6,7 +6,7 @@ with every event.
   row names its combination by that number, so the counts group by one integer.
 - `stat_flag` lists every value of the fact bits, for the same purpose.
 - `case_fact` (day, sid) → dim, people, flags, next deadline, open handling limit, reply day, open
-  15-day limit (the window of 及时受理率, added by models_rate_windows).
+  15-day limit (the window of 及时受理率, added by schema step v14).
   Triggers on the case row keep it, so every writer (registration, actions, sync import, demo,
   ledger import) keeps it without knowing it exists. The facts themselves are computed from the
   fold of the events (domain.statistics.stat_facts) and cached on the case row by apply_state.
@@ -15,17 +15,9 @@ No model classes: the services read these tables with plain SQL.
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
-from typing import Iterator
-
 from peewee import Database
 
-from ..domain import workflow as wf
-from ..domain.case_cache import FACT_COLUMNS
-from ..domain.holidays import build_calendar, parse_year_schedule
-from ..domain.statistics import FLAG_BITS, stat_facts
-from .models import CalendarYear
+from ..domain.statistics import FLAG_BITS
 
 
 # The kind of petition by its people (stat_dim.grp): 0 one to four people, 1 a group visit (集体访: five or
@@ -55,27 +47,9 @@ TRIGGERS = {
 }
 
 
-# The case row's fact columns, with their types: a database made before one of them was added gets it
-# from whichever schema step first needs the facts (see create_tables).
-CASE_FACT_COLUMNS = (("stat_flags", "INTEGER NOT NULL DEFAULT 0"), ("stat_limit", "DATE"), ("stat_reply", "DATE"),
-                     ("decided_on", "DATE"), ("followed_on", "DATE"), ("stat_accept", "DATE"))
-
-
-def _columns(db: Database, table: str) -> set[str]:
-    return {row[1] for row in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()}
-
-
-def create_tables(db: Database) -> bool:
-    """Bring the facts to this version's shape: the case row's fact columns, case_fact with its
-    columns and indexes, every value of the fact bits. Any schema step that refolds the cases calls
-    this first, so the steps work in any order. True when something was missing (existing rows then
-    need their facts computed)."""
-    missing = False
-    have = _columns(db, "case")
-    for column, ddl in CASE_FACT_COLUMNS:
-        if column not in have:       # a database created by this version already has them (step 1)
-            db.execute_sql(f'ALTER TABLE "case" ADD COLUMN {column} {ddl}')
-            missing = True
+def create(db: Database) -> None:
+    """The facts as this version has them, in a new database (store/schema.py); the case row's fact
+    columns are in its model (store/models.Case)."""
     db.execute_sql(
         "CREATE TABLE IF NOT EXISTS stat_dim (id INTEGER PRIMARY KEY, unit TEXT NOT NULL, town TEXT NOT NULL, "
         "channel TEXT NOT NULL, category TEXT NOT NULL, rep INTEGER NOT NULL, grp INTEGER NOT NULL, "
@@ -84,12 +58,6 @@ def create_tables(db: Database) -> bool:
         "CREATE TABLE IF NOT EXISTS case_fact (day TEXT NOT NULL, sid INTEGER NOT NULL, dim INTEGER NOT NULL, "
         "people INTEGER NOT NULL, flags INTEGER NOT NULL, next_due TEXT, open_limit TEXT, replied_on TEXT, "
         "accept_limit TEXT, PRIMARY KEY (day, sid)) WITHOUT ROWID")
-    if "accept_limit" not in _columns(db, "case_fact"):
-        db.execute_sql("ALTER TABLE case_fact ADD COLUMN accept_limit TEXT")
-        missing = True
-    indexed = tuple(row[2] for row in db.execute_sql("PRAGMA index_info(case_fact_flags)").fetchall())
-    if indexed and indexed != FLAGS_INDEX:
-        db.execute_sql("DROP INDEX case_fact_flags")
     # A period's matters per combination, and per value of the fact bits, are read combination by
     # combination (value by value) from these, so the groups come out in order and nothing is sorted.
     db.execute_sql("CREATE INDEX IF NOT EXISTS case_fact_dim ON case_fact (dim, day, people)")
@@ -98,7 +66,8 @@ def create_tables(db: Database) -> bool:
     db.execute_sql("CREATE TABLE IF NOT EXISTS stat_flag (flags INTEGER PRIMARY KEY)")
     db.execute_sql(f"INSERT OR IGNORE INTO stat_flag (flags) WITH RECURSIVE v(n) AS (SELECT 0 UNION ALL "
                    f"SELECT n + 1 FROM v WHERE n + 1 < {1 << FLAG_BITS}) SELECT n FROM v")
-    return missing
+    for name, body in TRIGGERS.items():
+        db.execute_sql(f'CREATE TRIGGER IF NOT EXISTS "{name}" {body}')
 
 
 def fill(db: Database) -> None:
@@ -126,64 +95,3 @@ def stale(db: Database) -> int:
     facts = "SELECT day, sid, dim, people, flags, next_due, open_limit, replied_on, accept_limit FROM case_fact"
     return db.execute_sql(f"SELECT (SELECT COUNT(*) FROM ({mirrored} EXCEPT {facts})) + "
                           f"(SELECT COUNT(*) FROM ({facts} EXCEPT {mirrored}))").fetchone()[0]
-
-
-def _events_by_case(db: Database) -> Iterator[tuple[str, list[wf.Event]]]:
-    cursor = db.execute_sql("SELECT case_id, id, kind, occurred_at, data FROM case_event ORDER BY case_id")
-    current, events = None, []
-    for case_id, eid, kind, occurred, data in cursor:
-        if case_id != current:
-            if current is not None:
-                yield current, events
-            current, events = case_id, []
-        events.append(wf.Event(eid, wf.EventKind(kind), datetime.fromisoformat(occurred), json.loads(data or "{}")))
-    if current is not None:
-        yield current, events
-
-
-def compute_all(db: Database) -> None:
-    """Fold every case's events and cache its facts on the case row, without journaling the rows
-    for sync (the facts are local) — for the upgrade of a database that already has cases."""
-    cal = build_calendar(parse_year_schedule(src) for (src,) in
-                         db.execute_sql(f'SELECT source FROM "{CalendarYear._meta.table_name}" ORDER BY year')
-                         .fetchall())
-    journal = db.execute_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'case' "
-                             "AND name LIKE 'sync_journal_%'").fetchall()
-    for name, _ in journal:
-        db.execute_sql(f'DROP TRIGGER "{name}"')
-    conn = db.connection()
-    update = f'UPDATE "case" SET {", ".join(c + " = ?" for c in FACT_COLUMNS)} WHERE id = ?'
-    batch: list[tuple] = []
-    for case_id, events in _events_by_case(db):
-        state = wf.fold(events, cal)
-        f = stat_facts(state)
-        batch.append((f.flags, _iso(f.open_limit), _iso(f.replied_on), _iso(f.decided_on), _iso(state.followed_up_on),
-                      _iso(f.accept_limit), case_id))
-        if len(batch) >= 10_000:
-            conn.executemany(update, batch)
-            batch.clear()
-    conn.executemany(update, batch)
-    for _, sql in journal:
-        db.execute_sql(sql)
-
-
-def _iso(d) -> str | None:
-    return d.isoformat() if d is not None else None
-
-
-def recreate_triggers(db: Database) -> None:
-    """Drop and create the triggers (their definition changed), then rebuild the facts they keep."""
-    for name, body in TRIGGERS.items():
-        db.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
-        db.execute_sql(f'CREATE TRIGGER "{name}" {body}')
-    db.execute_sql("DELETE FROM stat_dim WHERE id NOT IN (SELECT DISTINCT dim FROM case_fact)")
-    fill(db)
-
-
-def upgrade(db: Database) -> None:
-    create_tables(db)
-    if db.execute_sql('SELECT 1 FROM "case" LIMIT 1').fetchone():
-        compute_all(db)
-        fill(db)
-    for name, body in TRIGGERS.items():
-        db.execute_sql(f'CREATE TRIGGER IF NOT EXISTS "{name}" {body}')

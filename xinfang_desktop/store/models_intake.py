@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
+from peewee import CharField, Database, DateTimeField, ForeignKeyField, IntegerField
 
 from .models import BaseModel, Case, JSONField, SyncedModel
 
@@ -40,5 +40,6 @@ class Attachment(SyncedModel):
 MODELS: list[type[BaseModel]] = [IntakeDraft, Attachment]
 
 
-def upgrade(db) -> None:
+def create(db: Database) -> None:
+    """This feature's tables as this version has them, in a new database (store/schema.py)."""
     db.create_tables(MODELS)

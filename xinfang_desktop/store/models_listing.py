@@ -11,11 +11,7 @@ from __future__ import annotations
 
 from peewee import Database
 
-from .models import BaseModel
-
-MODELS: list[type[BaseModel]] = []
-
-# (name, columns); created with IF NOT EXISTS so that a re-run is harmless
+# (name, columns)
 INDEXES: tuple[tuple[str, str], ...] = (
     ("case_list_received", "received_at, sid"),
     ("case_list_status_received", "status, received_at, sid"),
@@ -33,7 +29,7 @@ INDEXES: tuple[tuple[str, str], ...] = (
 )
 
 
-def upgrade(db: Database) -> None:
-    db.create_tables(MODELS)
+def create(db: Database) -> None:
+    """The indexes as this version has them, in a new database (store/schema.py)."""
     for name, columns in INDEXES:
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "case" ({columns})')

@@ -27,5 +27,6 @@ class BackupRecord(BaseModel):
 MODELS: list[type[BaseModel]] = [BackupRecord]
 
 
-def upgrade(db: Database) -> None:
+def create(db: Database) -> None:
+    """This feature's tables as this version has them, in a new database (store/schema.py)."""
     db.create_tables(MODELS)

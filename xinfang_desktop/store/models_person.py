@@ -39,5 +39,6 @@ class PersonRevision(BaseModel):
 MODELS: list[type[BaseModel]] = [PersonRevision]
 
 
-def upgrade(db: Database) -> None:
-    db.create_tables(MODELS, safe=True)
+def create(db: Database) -> None:
+    """This feature's table as this version has it, in a new database (store/schema.py)."""
+    db.create_tables(MODELS)

@@ -27,7 +27,7 @@ from .models import BaseModel
 OWN = "own"          # source of a row for this office's own key
 ENROLLED = "enrolled"
 ROTATION = "rotation"
-MIGRATED = "migrated"
+MIGRATED = "migrated"    # a peer enrolled before receipts existed (schema step v11)
 
 ROTATED = "rotated"  # why a key's period ended
 REVOKED = "revoked"
@@ -83,34 +83,6 @@ class ReceiptCheck(BaseModel):
 MODELS: list[type[BaseModel]] = [SigningKeyHistory, ReceiptStatementRow, ReceiptCheck]
 
 
-def upgrade(db: Database) -> None:
+def create(db: Database) -> None:
+    """This feature's tables as this version has them, in a new database (store/schema.py)."""
     db.create_tables(MODELS)
-    _history_of_enrolled_peers(db)
-
-
-def _history_of_enrolled_peers(db: Database) -> None:
-    """Each peer enrolled before this step gets one history row for its current key, from its enrolment.
-    A revoked peer's period ends at its revocation (the audit entry), else at its enrolment: no receipt it
-    could sign exists from before this step, so none is accepted."""
-    import hashlib
-    from datetime import datetime
-
-    have = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
-    if "sync_peer" not in have:
-        return
-    now = datetime.now().replace(microsecond=0)
-    for unit, key_hex, enrolled_at, revoked in db.execute_sql(
-            "SELECT unit_code, signing_public_key, enrolled_at, revoked FROM sync_peer").fetchall():
-        if db.execute_sql("SELECT 1 FROM signing_key_history WHERE unit_code = ? AND signing_public_key = ?",
-                          (unit, key_hex)).fetchone():
-            continue
-        fingerprint = hashlib.sha256(bytes.fromhex(key_hex)).hexdigest().upper()
-        valid_to = ended = None
-        if revoked:
-            row = db.execute_sql("SELECT MAX(at) FROM audit_entry WHERE action = 'sync.revoke' AND target = ?",
-                                 (unit,)).fetchone()
-            valid_to, ended = (row[0] if row and row[0] else enrolled_at), REVOKED
-        db.execute_sql(
-            "INSERT INTO signing_key_history (unit_code, signing_public_key, fingerprint, key_tag, valid_from, "
-            "valid_to, ended, source, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (unit, key_hex, fingerprint, fingerprint[:4], enrolled_at, valid_to, ended, MIGRATED, now))

@@ -36,5 +36,6 @@ class LedgerRowFingerprint(BaseModel):
 MODELS: list[type[BaseModel]] = [LedgerImport, LedgerRowFingerprint]
 
 
-def upgrade(db: Database) -> None:
+def create(db: Database) -> None:
+    """This feature's tables as this version has them, in a new database (store/schema.py)."""
     db.create_tables(MODELS)

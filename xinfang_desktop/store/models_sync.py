@@ -125,8 +125,8 @@ JOURNALED = {"person": "id", "case": "id", "case_party": "id", "case_event": "id
 MODELS: list[type[BaseModel]] = [SyncPeer, SyncInbox, SyncOutbox, SyncQuarantine, Instruction]
 
 
-def create_journal(db: Database, tables: Iterable[str] = tuple(JOURNALED)) -> None:
-    """Journal triggers on ``tables`` (each keyed by ``id``) and a one-time journaling of their own rows."""
+def journal_triggers(db: Database, tables: Iterable[str]) -> None:
+    """The change journal and its triggers on ``tables`` (each keyed by ``id``), in a new database."""
     db.execute_sql(
         "CREATE TABLE IF NOT EXISTS sync_change (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
         "tbl TEXT NOT NULL, row_id TEXT NOT NULL)"
@@ -140,14 +140,10 @@ def create_journal(db: Database, tables: Iterable[str] = tuple(JOURNALED)) -> No
                 f'CREATE TRIGGER IF NOT EXISTS sync_journal_{table}_{op.lower()} AFTER {op} ON "{table}" '
                 f"WHEN {own} BEGIN INSERT INTO sync_change (tbl, row_id) VALUES ('{table}', NEW.id); END"
             )
-    # Rows written before this step existed are journaled once, so the first export carries them.
-    for table in tables:
-        db.execute_sql(
-            f"INSERT INTO sync_change (tbl, row_id) SELECT '{table}', id FROM \"{table}\" WHERE "
-            "('\"' || unit_code || '\"') = (SELECT value FROM setting WHERE key = 'unit_code')"
-        )
 
 
-def upgrade(db: Database) -> None:
+def create(db: Database) -> None:
+    """This feature's tables and the journal of the core records as this version has them, in a new
+    database (store/schema.py)."""
     db.create_tables(MODELS)
-    create_journal(db)
+    journal_triggers(db, JOURNALED)

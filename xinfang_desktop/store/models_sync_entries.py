@@ -1,15 +1,14 @@
 """Sync journal of the attachment and attention records (issue 5, schema step v9).
 
-The same triggers as the core records (models_sync.create_journal): every insert or update of a row
-this unit owns is journaled, and rows written before this step are journaled once, so the next
-export carries them. Attachment files travel by hash inside the bundle (services/sync_export.py).
+The same triggers as the core records (models_sync.journal_triggers): every insert or update of a row
+this unit owns is journaled. Attachment files travel by hash inside the bundle (services/sync_export.py).
 """
 
 from __future__ import annotations
 
 from peewee import Database
 
-from .models_sync import create_journal
+from .models_sync import journal_triggers
 
 # Table names of store/models_intake.Attachment and store/models_attention's synced models.
 ENTRY_TABLES: tuple[str, ...] = (
@@ -18,5 +17,6 @@ ENTRY_TABLES: tuple[str, ...] = (
 )
 
 
-def upgrade(db: Database) -> None:
-    create_journal(db, ENTRY_TABLES)
+def create(db: Database) -> None:
+    """The journal's triggers on these tables, in a new database (store/schema.py)."""
+    journal_triggers(db, ENTRY_TABLES)

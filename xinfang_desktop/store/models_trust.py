@@ -9,8 +9,6 @@ the database, in store/login_attempts.py: a wrong password cannot open it.)
 
 from __future__ import annotations
 
-import hashlib
-
 from peewee import BlobField, CharField, Database, DateTimeField, IntegerField
 
 from .models import BaseModel
@@ -32,18 +30,6 @@ class SyncHeld(BaseModel):
 MODELS: list[type[BaseModel]] = [SyncHeld]
 
 
-def upgrade(db: Database) -> None:
+def create(db: Database) -> None:
+    """This feature's tables as this version has them, in a new database (store/schema.py)."""
     db.create_tables(MODELS)
-    # Bundles an earlier version held in the ledger (state 'quarantined') move to sync_held.
-    have = {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
-    if "sync_inbox" not in have:
-        return
-    for bundle_id, sender, epoch, seq, kind, source, created, received, data in db.execute_sql(
-            "SELECT bundle_id, sender, epoch, seq, kind, source_name, created_at, received_at, data FROM sync_inbox "
-            "WHERE state = 'quarantined' AND data IS NOT NULL").fetchall():
-        db.execute_sql(
-            "INSERT OR IGNORE INTO sync_held (file_sha256, sender, epoch, seq, bundle_id, kind, source_name, created_at, "
-            "received_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (hashlib.sha256(bytes(data)).hexdigest(), sender, epoch, seq, bundle_id, kind, source, created, received,
-             data))
-    db.execute_sql("DELETE FROM sync_inbox WHERE state = 'quarantined'")

@@ -18,6 +18,13 @@ from typing import Iterable, Sequence
 
 from pypinyin import Style, pinyin
 
+
+def create(db) -> None:
+    """The index as this version has it, in a new database (store/schema.py): rowid = case.sid."""
+    db.execute_sql("CREATE VIRTUAL TABLE IF NOT EXISTS case_search USING fts5(tokens, "
+                   "tokenize='unicode61 remove_diacritics 0')")
+
+
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]+")
 _ALNUM = re.compile(r"[0-9A-Za-z]+")
 _MAX_READINGS = 8

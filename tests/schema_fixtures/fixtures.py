@@ -1,0 +1,54 @@
+"""The data folders of released schema versions kept in this folder: which commit of the program made
+each, and what it holds. Read by make.py (which makes them) and tests/store/test_schema_upgrade.py
+(which upgrades each and compares it with a new database)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+UNIT = "350881102000"            # 永福镇
+CITY = "350881000000"            # the city whose key the township enrols (sync), in a folder not kept
+ADMIN, ADMIN_PASSWORD = "admin", "admin-pass-1"
+CLERK, CLERK_PASSWORD = "clerk1", "clerk-pass-1"
+PASSPHRASE = "sync-key-pass-1"   # the sync keys' passphrase
+CASES, SEED = 12, 1              # few: an encrypted database cannot be compressed
+SCAN = b"\x89PNG\r\n\x1a\n" + b"fixture-scan"   # the attachment: a PNG signature, then a marker
+
+
+@dataclass(frozen=True)
+class Fixture:
+    name: str           # the archive is <name>.zip
+    commit: str         # the commit of the program that made it
+    version: int        # PRAGMA user_version it was left at
+    encrypted: bool     # SQLCipher with a keyring (from the encryption at rest on), else plain SQLite
+    why: str
+
+    @property
+    def archive(self) -> Path:
+        return HERE / f"{self.name}.zip"
+
+
+# Every schema version main has had, at the commit where it came (and where a version's content changed
+# under the same number, at the commit where it did).
+FIXTURES: tuple[Fixture, ...] = (
+    Fixture("v01", "6037674ce6efe8b6b6e9528065868cb017181617", 1, False,
+            "the first schema: core tables and the search index; no command line yet (made through its services)"),
+    Fixture("v06", "7e59ddbf3b4692f08cd4a4c3d3205efc588386d8", 6, False,
+            "steps 2–6 declared by feature, their tables not yet written: a v6 database has only the core tables"),
+    Fixture("v07", "be41d9cb6281e3af43eef4d737bdf021a8da3268", 7, False,
+            "the case list's indexes; attention, sync and backup tables, not yet intake's or the ledger's"),
+    Fixture("v09", "4d579035295239b1a67dd61e69ff8ee9b358af91", 9, False,
+            "steps 8 and 9 declared empty: no statistics facts, no sync journal of attachments"),
+    Fixture("v09-final", "8441cfdc86da2bc28f9ec453405de218e4d6e15f", 9, False,
+            "the last v9: statistics facts, decided_on/followed_on, the sync journal of attachments and attention"),
+    Fixture("v10-plaintext", "8732a414e5417df57aada1bf2381d07eeca944fd", 10, False,
+            "trust at the boundaries (sync_held) and failed logins in the database (login_attempt), unencrypted"),
+    Fixture("v12", "293da1ee204a107c408a14c66b51578cff4d038b", 12, True,
+            "receipts (v11) and the regulation's paths (v12)"),
+    Fixture("v13", "634282c91451f1a27ac16f364cf4d4582a920bbd", 13, True, "a person's history of changes"),
+    Fixture("v14", "157e7dad7eb38729329f3eaab49209b744e3c96e", 14, True, "the 15-day window in the statistics facts"),
+    Fixture("v15", "f327d35a9cd6d8048d62551ae48bae0fcf16fb52", 15, True,
+            "the board by matter: review standing and handling unit on the case row, overrides on a matter"),
+)
