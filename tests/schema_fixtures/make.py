@@ -30,7 +30,17 @@ from fixtures import (ADMIN, ADMIN_PASSWORD, CASES, CITY, CLERK, CLERK_PASSWORD,
 REPO = HERE.parents[1]
 LEFT_OUT = ("backups", "sync-staging")        # folders of a data folder not kept in the archive
 
-CLI = "import sys; from xinfang_desktop.cli import main; sys.exit(main(sys.argv[1:]))"
+# The keyring entries and key files a version writes are cheap to open in the tests: versions before the
+# cost was passed in read XINFANG_INSECURE_FAST_KDF_FOR_TESTS (Version.env); later ones take it from main().
+CLI = """
+import inspect, sys
+from xinfang_desktop.cli import main
+cheap = {}
+if "kdf" in inspect.signature(main).parameters:
+    from xinfang_desktop.store.keyring import KdfParams
+    cheap = {"kdf": KdfParams(time_cost=1, memory_kib=8, parallelism=1), "scrypt_log_n": 1}
+sys.exit(main(sys.argv[1:], **cheap))
+"""
 
 # v1 had no command line: the same steps through its services
 V1 = f"""
