@@ -98,8 +98,9 @@ def test_exit_codes_and_chinese_messages_on_stderr(folder, tmp_path):
 
 
 def test_keys_init_seals_the_unit_key_with_ages_own_scrypt_cost(folder):
-    """The sync key file of a real run is sealed by age itself (its cost calibrated to about a second here,
-    2**18 and more on any office computer), never at the suite's cheap cost."""
+    """The sync key file of a real run is sealed by age itself, never at the suite's cheap cost (2**1). age
+    calibrates its cost to about a second of this computer's time: 2**18 to 2**20 on an office PC, and
+    still 2**12 or more on one a hundred times slower or busier, so the bound does not depend on the load."""
     from xinfang_desktop.sync.keys import FileKeyStore
 
     r = process(folder, "keys", "init", XINFANG_PASSWORD=PASSWORD, XINFANG_PASSPHRASE=PASSPHRASE)
@@ -109,5 +110,5 @@ def test_keys_init_seals_the_unit_key_with_ages_own_scrypt_cost(folder):
     version, stanza = sealed.split(b"\n")[:2]
     assert version == b"age-encryption.org/v1"
     kind, _salt, log_n = stanza.split()[1:]
-    assert kind == b"scrypt" and int(log_n) >= 16, stanza
+    assert kind == b"scrypt" and int(log_n) >= 12, stanza
     assert FileKeyStore(path).unlock(PASSPHRASE).public() == FileKeyStore(path).public()
