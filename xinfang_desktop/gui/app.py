@@ -76,6 +76,7 @@ def self_test() -> int:
     from ..services.backup import BackupService
     from ..services.printing import PrintService
     from .context import AppContext
+    from .dialogs import LoginDialog
     from .main_window import NAVIGATION, MainWindow
     from .single_instance import SingleInstance
     from .tasks import TaskRunner
@@ -92,6 +93,10 @@ def self_test() -> int:
         wizard.deleteLater()
         opened = set_up(Path(tmp) / "data", "350881102000", "selftest", "selftest-pass")
         services, actor = opened.services, opened.actor
+        # The forms are compiled at build time (the frozen folder, the wheel): the login window is one
+        login = LoginDialog(Path(tmp) / "data", tasks)
+        checks["forms"] = login.ui.unit_label.text() == services.auth.unit().name
+        login.deleteLater()
         checks["encrypted"] = not (Path(tmp) / "data" / "xinfang.sqlite3").read_bytes().startswith(b"SQLite format 3")
         demo.generate(services, actor, 50, seed=3)
         window = MainWindow(AppContext(services, tasks, actor))
