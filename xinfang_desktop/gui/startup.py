@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 import time
 from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
-from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 
 # Non-Qt modules the main window's pages import anyway (tests/gui/test_startup.py checks that each is),
 # the heaviest first. Only the order of imports changes; a module missing here loads with its page.
@@ -61,7 +62,10 @@ def when_painted(widget: QWidget, then: Callable[[], None]) -> None:
 class LoginProbe:
     """--probe-login: once the warm-up is done (a person types for longer than it takes), type the
     folder's first administrator's name and the password in XINFANG_PASSWORD and press 登录; when the
-    workbench has its figures, paint them, print the wait since 登录 and close the window."""
+    workbench has its figures, paint them, print the wait since 登录 and end the program. Gives up
+    after WAIT_S, saying what is on the screen, so that a benchmark never waits for ever."""
+
+    WAIT_S = 60
 
     def __init__(self, login, data_dir: Path):
         self.login = login
@@ -74,9 +78,17 @@ class LoginProbe:
         self.login.ui.name.setText(Keyring.load(self.data_dir).first_admin() or "admin")
         self.login.ui.password.setText(os.environ.get("XINFANG_PASSWORD", ""))
         self.pressed_at = time.perf_counter()
+        QTimer.singleShot(self.WAIT_S * 1000, self._gave_up)
         self.login.ui.buttons.button(QDialogButtonBox.Ok).click()
 
     def done(self, window: QWidget) -> None:
         window.repaint()
         print(f"probe: from 登录 to the filled workbench {time.perf_counter() - self.pressed_at:.3f} s", flush=True)
         window.close()
+        QApplication.quit()
+
+    def _gave_up(self) -> None:
+        shown = [f"{type(w).__name__} {w.windowTitle()!r}" for w in QApplication.topLevelWidgets() if w.isVisible()]
+        print(f"probe: no filled workbench {self.WAIT_S} s after 登录; on the screen: {shown}", file=sys.stderr,
+              flush=True)
+        os._exit(1)         # whatever holds the program up, the benchmark learns of it now
