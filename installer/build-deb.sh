@@ -100,7 +100,7 @@ cp -a "$APP/." "$ROOT$PREFIX/"
 # the PyInstaller bootloader finds _internal/ beside the real file (/proc/self/exe), so links work
 ln -s "$PREFIX/xinfang" "$ROOT/usr/bin/xinfang"
 ln -s "$PREFIX/xinfang-desktop" "$ROOT/usr/bin/xinfang-desktop"
-for png in resources/icons/xinfang-*.png; do
+for png in xinfang_desktop/resources/icons/xinfang-*.png; do
   size=${png##*-}; size=${size%.png}
   install -D -m 644 "$png" "$ROOT/usr/share/icons/hicolor/${size}x${size}/apps/$PACKAGE.png"
 done
@@ -109,7 +109,7 @@ cat >"$ROOT/usr/share/doc/$PACKAGE/copyright" <<EOF
 信访 Desktop $VERSION — ${PACKAGE}
 
 The program and its bundled Python runtime and libraries are installed under $PREFIX.
-Licences of bundled fonts: $PREFIX/_internal/resources/fonts/ (Apache 2.0, Arphic Public License).
+Licences of bundled fonts: $PREFIX/_internal/xinfang_desktop/resources/fonts/ (Apache 2.0, Arphic Public License).
 Qt for Python (PySide6) is used under the LGPLv3; its libraries are the unmodified ones shipped
 with the PySide6 wheels, in $PREFIX/_internal/PySide6/.
 EOF

@@ -34,7 +34,7 @@ if [ ! -x "$VENV/bin/pyinstaller" ] || [ pyproject.toml -nt "$VENV/.installed" ]
   touch "$VENV/.installed"
 fi
 
-echo "[build] compiling forms (ui/*.ui)"
+echo "[build] compiling forms (xinfang_desktop/ui/*.ui)"
 "$VENV/bin/python" -m xinfang_desktop.gui.forms >/dev/null
 
 echo "[build] pyinstaller installer/xinfang.spec"

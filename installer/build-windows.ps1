@@ -116,7 +116,7 @@ if ($Clean -or -not (Test-Path $venvPy) -or $stamp -ne $stampWanted) {
     Write-Host "[build] $venv is up to date (pyproject.toml and Python $pyVersion unchanged)"
 }
 
-Write-Host "[build] compiling forms (ui\*.ui)"
+Write-Host "[build] compiling forms (xinfang_desktop\ui\*.ui)"
 & $venvPy -m xinfang_desktop.gui.forms | Out-Null
 if ($LASTEXITCODE -ne 0) { throw "form compilation failed" }
 

@@ -39,7 +39,7 @@ esac
 # --------------------------------------------------------------------- files
 contents=$(dpkg-deb --contents "$DEB")
 for path in "./usr/bin/xinfang -> $PREFIX/xinfang" "./usr/bin/xinfang-desktop -> $PREFIX/xinfang-desktop" \
-            ".$PREFIX/xinfang" ".$PREFIX/xinfang-desktop" ".$PREFIX/_internal/resources/categories.json" \
+            ".$PREFIX/xinfang" ".$PREFIX/xinfang-desktop" ".$PREFIX/_internal/xinfang_desktop/resources/categories.json" \
             "./usr/share/applications/$PACKAGE.desktop" "./usr/share/icons/hicolor/256x256/apps/$PACKAGE.png" \
             "./usr/share/icons/hicolor/16x16/apps/$PACKAGE.png" "./usr/share/doc/$PACKAGE/copyright"; do
   grep -qF -- " $path" <<<"$contents" || fail "the package lacks $path"

@@ -58,7 +58,7 @@ SignTool={#SignTool}
 SignedUninstaller=yes
 #endif
 ; 安装程序、程序和功能（卸载列表）和快捷方式的图标（快捷方式取 exe 中的图标）
-SetupIconFile=..\resources\icons\xinfang.ico
+SetupIconFile=..\xinfang_desktop\resources\icons\xinfang.ico
 UninstallDisplayIcon={app}\{#AppExe}
 UninstallDisplayName={#AppName}
 ; 升级时关闭正在运行的程序（重启管理器），装完再打开

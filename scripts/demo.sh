@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 DATA=demo-data
-UNIT=350881102000          # a township of 漳平市 (see resources/divisions-350881.csv)
+UNIT=350881102000          # a township of 漳平市 (see xinfang_desktop/resources/divisions-350881.csv)
 ADMIN=demo
 PASSWORD=demo123456
 CASES=2000

@@ -1,10 +1,10 @@
-"""Draw the program icon: resources/icons/xinfang-<size>.png and the multi-size xinfang.ico.
+"""Draw the program icon: xinfang_desktop/resources/icons/xinfang-<size>.png and the multi-size xinfang.ico.
 
     .venv/bin/python scripts/make_icons.py
 
 A red rounded square with a white letter sheet and the character 访, drawn at 1024 px and scaled
 down for each size (Pillow comes with reportlab). The character is taken from the bundled Droid
-Sans Fallback font (Apache 2.0, resources/fonts/). Run it again after changing the drawing; the
+Sans Fallback font (Apache 2.0, xinfang_desktop/resources/fonts/). Run it again after changing the drawing; the
 outputs are committed so a build needs no drawing step."""
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "resources" / "icons"
-FONT = ROOT / "resources" / "fonts" / "DroidSansFallbackFull.ttf"
+OUT = ROOT / "xinfang_desktop" / "resources" / "icons"
+FONT = ROOT / "xinfang_desktop" / "resources" / "fonts" / "DroidSansFallbackFull.ttf"
 PNG_SIZES = (16, 24, 32, 48, 64, 128, 256, 512)
 ICO_SIZES = (16, 24, 32, 48, 64, 128, 256)   # what Windows asks for: lists, taskbar, Explorer, 程序和功能
 BIG = 1024

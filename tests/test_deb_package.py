@@ -43,7 +43,7 @@ def test_the_package_depends_on_what_the_tests_install_for_qt():
 @pytest.mark.skipif(not (shutil.which("dpkg-deb") and shutil.which("objdump")), reason="needs dpkg-deb and objdump")
 def test_a_package_built_from_a_frozen_folder(tmp_path):
     frozen = tmp_path / "frozen"
-    (frozen / "_internal" / "resources").mkdir(parents=True)
+    (frozen / "_internal" / "xinfang_desktop" / "resources").mkdir(parents=True)
     for name in ("xinfang", "xinfang-desktop"):
         shutil.copy2(shutil.which("true"), frozen / name)      # a real ELF program: its C library version is read
     out = tmp_path / "out"
@@ -70,8 +70,11 @@ def test_a_package_built_from_a_frozen_folder(tmp_path):
     assert "./usr/share/applications/xinfang-desktop.desktop" in contents
     for size in (16, 32, 48, 256, 512):
         assert f"./usr/share/icons/hicolor/{size}x{size}/apps/xinfang-desktop.png" in contents
-    # nothing of the user's: data lives in ~/.local/share/xinfang_desktop, never in the package
-    assert "xinfang_desktop" not in contents.replace("/opt/xinfang-desktop", "")
+    # nothing of the user's: data lives in ~/.local/share/xinfang_desktop, never in the package (the
+    # program's own package data, fonts and code tables, is in its folder under _internal/xinfang_desktop/)
+    own = "/opt/xinfang-desktop/_internal/xinfang_desktop/"
+    assert own + "resources/" in contents
+    assert "xinfang_desktop" not in contents.replace(own, "").replace("/opt/xinfang-desktop", "")
     assert all(line.split()[1] == "root/root" for line in contents.splitlines())
     # no maintainer scripts: removing the package cannot touch anything it did not install
     control = subprocess.run(["dpkg-deb", "--info", str(debs[0])], capture_output=True, text=True,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-import sys
+from importlib.resources import files
 from pathlib import Path
 
 import platformdirs
@@ -12,11 +12,14 @@ APP_NAME = "xinfang_desktop"
 
 
 def resources_dir() -> Path:
-    """The `resources/` folder: beside the package in a checkout, inside the bundle when frozen."""
-    frozen_root = getattr(sys, "_MEIPASS", None)
-    if frozen_root:
-        return Path(frozen_root) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    """The package's `resources/` folder, wherever the package is: a checkout, an installed wheel,
+    the frozen bundle (PyInstaller keeps package data under its package's name). Fonts and icons are
+    handed to reportlab and Qt by file name, so it must be a real folder: the package is never run
+    from a zip."""
+    folder = files(__package__) / "resources"
+    if not isinstance(folder, Path):
+        raise RuntimeError(f"程序文件不完整：找不到资源文件夹 {folder}，请重新安装信访 Desktop。")
+    return folder
 
 
 def resource(*parts: str) -> Path:

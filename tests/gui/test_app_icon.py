@@ -39,4 +39,4 @@ def test_the_builds_use_it():
     spec = (root / "installer" / "xinfang.spec").read_text(encoding="utf-8")
     iss = (root / "installer" / "xinfang.iss").read_text(encoding="utf-8")
     assert spec.count("icon=ICON") == 2 and '"xinfang.ico"' in spec
-    assert "SetupIconFile=..\\resources\\icons\\xinfang.ico" in iss
+    assert "SetupIconFile=..\\xinfang_desktop\\resources\\icons\\xinfang.ico" in iss

@@ -25,8 +25,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--self-test-log", type=Path, metavar="FILE",
                    help="自检结果另写入这个文件（UTF-8）：Windows 上的窗口程序没有控制台，看不到输出时使用")
     p.add_argument("--version", action="version", version=f"xinfang-desktop {__version__}")
-    # For benchmarks/startup.py: show the main window on a fresh temporary folder, then exit.
+    # For benchmarks/startup.py: the real start, ended once the first window is painted (--probe-start),
+    # or once the main window shows the workbench after logging in as the folder's first administrator
+    # with the password in XINFANG_PASSWORD (--probe-login).
     p.add_argument("--probe-start", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--probe-login", action="store_true", help=argparse.SUPPRESS)
     args, _qt_args = p.parse_known_args(argv)
     return args
 
@@ -76,6 +79,7 @@ def self_test() -> int:
     from ..services.backup import BackupService
     from ..services.printing import PrintService
     from .context import AppContext
+    from .dialogs import LoginDialog
     from .main_window import NAVIGATION, MainWindow
     from .single_instance import SingleInstance
     from .tasks import TaskRunner
@@ -92,6 +96,10 @@ def self_test() -> int:
         wizard.deleteLater()
         opened = set_up(Path(tmp) / "data", "350881102000", "selftest", "selftest-pass")
         services, actor = opened.services, opened.actor
+        # The forms are compiled at build time (the frozen folder, the wheel): the login window is one
+        login = LoginDialog(Path(tmp) / "data", tasks)
+        checks["forms"] = login.ui.unit_label.text() == services.auth.unit().name
+        login.deleteLater()
         checks["encrypted"] = not (Path(tmp) / "data" / "xinfang.sqlite3").read_bytes().startswith(b"SQLite format 3")
         demo.generate(services, actor, 50, seed=3)
         window = MainWindow(AppContext(services, tasks, actor))
@@ -161,33 +169,6 @@ def run_self_test(log: Path | None = None) -> int:
     return code
 
 
-def probe_start(data_dir: Path | None) -> int:
-    """The start path up to a painted main window (opening the data folder with a password, the database,
-    the pages), then exit. On an initialised `data_dir` it logs in as its first administrator with the
-    password in XINFANG_PASSWORD; without one it sets up a temporary folder."""
-    import os
-
-    from ..services.access import set_up, unlock
-    from ..store.keyring import Keyring
-    from .context import AppContext
-    from .main_window import MainWindow
-    from .tasks import TaskRunner
-
-    with tempfile.TemporaryDirectory(prefix="xinfang-probe-", ignore_cleanup_errors=True) as tmp:
-        if data_dir is not None and Keyring.exists(data_dir):
-            name = Keyring.load(data_dir).first_admin() or "admin"
-            opened = unlock(data_dir, name, os.environ.get("XINFANG_PASSWORD", ""))
-        else:
-            opened = set_up(Path(tmp) / "data", "350881102000", "probe", "probe-pass-1")
-        services, actor = opened.services, opened.actor
-        window = MainWindow(AppContext(services, TaskRunner(inline=True), actor))
-        window.show()
-        QApplication.processEvents()
-        window.close()
-        services.close()
-    return 0
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     if hasattr(os, "umask"):
@@ -196,20 +177,22 @@ def main(argv: list[str] | None = None) -> int:
     app = make_app(argv)
     if args.self_test:
         return run_self_test(args.self_test_log)
-    if args.probe_start:
-        return probe_start(args.data_dir)
 
+    # Only what the first window (the login, or the set-up wizard) needs is imported before it shows;
+    # the services and the pages follow (gui/startup.warm_up, and after the login), so it appears at once.
     from ..paths import default_data_dir
-    from .auto_backup import AutoBackup
-    from .context import AppContext
-    from ..services.access import folder_state
+    from ..services.folder import folder_state
     from .dialogs import LoginDialog, RecoveryCodeDialog
     from .errors import ErrorReporter, install_logging, show_error
-    from .main_window import MainWindow
     from .single_instance import SingleInstance
+    from .startup import LoginProbe, warm_up, when_painted
     from .tasks import TaskRunner
-    from .wizard import FirstRunWizard
 
+    probe = "start" if args.probe_start else "login" if args.probe_login else None
+    probe_login = None
+    if probe and args.data_dir is None:
+        print("--probe-start and --probe-login need --data-dir (a folder for the benchmark)", file=sys.stderr)
+        return 2
     data_dir = args.data_dir or default_data_dir()
     try:
         instance = SingleInstance(data_dir)
@@ -239,8 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     # Nothing of the folder is read before a password opens it: the set-up wizard makes a new one (and
     # its key), the login window opens an existing one.
     if state == "new":
+        if probe == "login":
+            print("--probe-login needs a data folder set up with a user (xinfang init)", file=sys.stderr)
+            return 2
+        from .wizard import FirstRunWizard
+
         wizard = FirstRunWizard(data_dir, tasks)
         instance.activate.connect(lambda: (wizard.raise_(), wizard.activateWindow()))
+        if probe:
+            when_painted(wizard, wizard.reject)
         if wizard.exec() != QDialog.Accepted or wizard.opened is None:
             if wizard.opened is not None:
                 wizard.opened.services.close()
@@ -249,12 +239,25 @@ def main(argv: list[str] | None = None) -> int:
     else:
         login = LoginDialog(data_dir, tasks)
         instance.activate.connect(lambda: (login.raise_(), login.activateWindow()))
+        if probe == "start":
+            when_painted(login, login.reject)
+        else:
+            # While the name and password are typed, the services load in the background. In the write
+            # lane: a quick login waits for it there instead of importing the same modules beside it. A
+            # module that fails to load fails again, with its message, where it is used.
+            probe_login = LoginProbe(login, data_dir) if probe == "login" else None
+            after = probe_login.log_in if probe_login else None
+            when_painted(login, lambda: tasks.run(warm_up, on_done=after, on_error=after or (lambda *_: None)))
         if login.exec() != QDialog.Accepted or login.opened is None:
             return 0
         opened = login.opened
         if opened.recovery_code:              # an older folder was encrypted at this login
             RecoveryCodeDialog(opened, tasks).exec()
     instance.activate.disconnect()
+    from .auto_backup import AutoBackup
+    from .context import AppContext
+    from .main_window import MainWindow
+
     services = opened.services
     ctx = AppContext(services, tasks, opened.actor)
     window = MainWindow(ctx)
@@ -263,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     auto.failed.connect(lambda text: window.statusBar().showMessage(text, 0))
     auto.finished.connect(lambda info: info and window.statusBar().showMessage(
         f"已自动备份到 {info.path}", 10_000))
+    if probe_login:
+        window.pages["workbench"].loaded.connect(lambda: probe_login.done(window))
     window.show()
     QTimer.singleShot(0, window.raise_)
     auto.start()

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from ..services.access import Opened, keyring_summary, unlock
-from ..services.permissions import Actor
+from ..services.folder import keyring_summary
 from .forms import load
 from .tasks import TaskRunner
+
+if TYPE_CHECKING:       # the services are loaded by the login itself, not to show its window
+    from ..services.access import Opened
+    from ..services.permissions import Actor
 
 
 class LoginDialog(QDialog):
@@ -47,7 +51,7 @@ class LoginDialog(QDialog):
             return
         self._busy(True)
         data_dir = self.data_dir
-        self.tasks.run(lambda: unlock(data_dir, name, password), on_done=self._done, on_error=self._failed)
+        self.tasks.run(lambda: _unlock(data_dir, name, password), on_done=self._done, on_error=self._failed)
 
     def _busy(self, busy: bool) -> None:
         self.ui.buttons.setEnabled(not busy)
@@ -67,6 +71,12 @@ class LoginDialog(QDialog):
         self.ui.message.setText(getattr(exc, "message", "登录失败"))
         self.ui.password.selectAll()
         self.ui.password.setFocus()
+
+
+def _unlock(data_dir: Path, name: str, password: str) -> Opened:
+    from ..services.access import unlock
+
+    return unlock(data_dir, name, password)
 
 
 class RecoveryCodeDialog(QDialog):

@@ -18,7 +18,6 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from ..domain.errors import XinfangError
-from ..store.errors import storage_message
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +28,9 @@ LOG_FILE = "xinfang.log"
 def message_for(exc: BaseException) -> str:
     if isinstance(exc, XinfangError):
         return exc.message
+    # Imported when needed: it loads the database driver, which the first window does without.
+    from ..store.errors import storage_message
+
     return storage_message(exc) or \
         "程序发生了意外错误，刚才的操作没有完成，已保存的数据不受影响。请复制详细信息并联系技术支持。"
 

@@ -1,9 +1,17 @@
-"""A thin main window: navigation on the left, one page per task on the right."""
+"""A thin main window: navigation on the left, one page per task on the right.
+
+The window shows with its first page, the workbench, built; the other pages are built just after it is
+on the screen, one per turn of the event loop (or at once, when something asks for one), so the
+workbench's figures are the first the database is asked for. Every page module is imported before
+the window shows: some add sections to the workbench by being imported."""
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Mapping
+from typing import Callable, Iterator
 
+import shiboken6
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget, QWidget
 
@@ -25,35 +33,48 @@ NAVIGATION = [
     ("sync", "同步", "与市信访局通过U盘交换加密数据包。"),
     ("settings", "设置", "用户、节假日安排、备份等设置。"),
 ]
+KEYS = tuple(key for key, _, _ in NAVIGATION)
+
+
+class Pages(Mapping[str, QWidget]):
+    """The pages by NAVIGATION key, each built the first time it is asked for."""
+
+    def __init__(self, build: Callable[[str], QWidget]):
+        self._build = build
+        self.built: dict[str, QWidget] = {}
+
+    def __getitem__(self, key: str) -> QWidget:
+        if key not in self.built:
+            if key not in KEYS:
+                raise KeyError(key)
+            self.built[key] = self._build(key)
+        return self.built[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in KEYS
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(KEYS)
+
+    def __len__(self) -> int:
+        return len(KEYS)
 
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, page_factories: dict[str, Callable[[AppContext], QWidget]] | None = None):
         super().__init__()
         self.ctx = ctx
-        unit = ctx.services.auth.unit()
-        self.setWindowTitle(f"信访 Desktop — {unit.name}")
+        self.setWindowTitle("信访 Desktop")
         self.nav = QListWidget()
         self.nav.setFixedWidth(120)
         self.nav.setStyleSheet("QListWidget { font-size: 13pt; } QListWidget::item { padding: 10px 14px; }")
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
         from .pages import page_modules
 
-        discovered = page_modules()
-        factories = page_factories or {}
-        for key, label, what in NAVIGATION:
-            if key in factories:
-                page = factories[key](ctx)
-            elif key in discovered:
-                page = discovered[key].create(ctx, self)
-            elif key == "cases":
-                page = CaseListPage(ctx)
-                page.open_case.connect(self.open_case)
-            else:
-                page = PlaceholderPage(label, what)
-            self.pages[key] = page
-            self.stack.addWidget(page)
+        self._discovered = page_modules()
+        self._factories = page_factories or {}
+        self.pages = Pages(self._build_page)
+        for _key, label, _what in NAVIGATION:
             self.nav.addItem(label)
         self.nav.currentRowChanged.connect(self._show_row)
         body = QWidget()
@@ -62,10 +83,13 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(body)
-        who = QLabel(f"{unit.name}    {ctx.actor.display_name}（{ctx.actor.role.label}）")
-        self.statusBar().addPermanentWidget(who)
+        self.who = QLabel(f"{ctx.actor.display_name}（{ctx.actor.role.label}）")
+        self.statusBar().addPermanentWidget(self.who)
+        # the unit's name is read from the database: in a worker, like every read
+        ctx.tasks.run(ctx.services.auth.unit, writes=False, on_done=self._show_unit)
         self.case_view: CaseViewPage | None = None
         self._scale = 1.0
+        self._rest_started = False
         QShortcut(QKeySequence.ZoomIn, self, activated=lambda: self._zoom(0.1))
         QShortcut(QKeySequence("Ctrl+="), self, activated=lambda: self._zoom(0.1))
         QShortcut(QKeySequence.ZoomOut, self, activated=lambda: self._zoom(-0.1))
@@ -73,6 +97,38 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda i=i: self.nav.setCurrentRow(i))
         self.nav.setCurrentRow(0)     # the workbench: what needs doing today
         self.resize(1280, 800)
+
+    def _build_page(self, key: str) -> QWidget:
+        if key in self._factories:
+            page = self._factories[key](self.ctx)
+        elif key in self._discovered:
+            page = self._discovered[key].create(self.ctx, self)
+        elif key == "cases":
+            page = CaseListPage(self.ctx)
+            page.open_case.connect(self.open_case)
+        else:
+            label, what = next((label, what) for k, label, what in NAVIGATION if k == key)
+            page = PlaceholderPage(label, what)
+        self.stack.addWidget(page)
+        return page
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._rest_started:
+            self._rest_started = True
+            QTimer.singleShot(0, self, self._build_next)
+
+    def _build_next(self) -> None:
+        """Build one more page, then let the event loop run (paint, the workbench's figures) before the next."""
+        missing = [key for key in KEYS if key not in self.pages.built]
+        if missing:
+            self.pages[missing[0]]
+            QTimer.singleShot(0, self, self._build_next)
+
+    def _show_unit(self, unit) -> None:
+        if shiboken6.isValid(self):
+            self.setWindowTitle(f"信访 Desktop — {unit.name}")
+            self.who.setText(f"{unit.name}    {self.ctx.actor.display_name}（{self.ctx.actor.role.label}）")
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow([k for k, _, _ in NAVIGATION].index(key))

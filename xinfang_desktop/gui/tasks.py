@@ -15,8 +15,6 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
-from ..services.context import release_thread_connection
-
 
 @dataclass
 class TaskState:
@@ -57,6 +55,9 @@ class _Job(QRunnable):
         else:
             self.signals.done.emit(result)
         finally:
+            # Imported here, in the worker: the services are not needed to show the first window.
+            from ..services.context import release_thread_connection
+
             release_thread_connection()
 
 

@@ -22,6 +22,7 @@ from ..store.files import FileStore
 from ..store.keyring import PRODUCTION, KdfParams, Keyring, KeyringMissing, WrongSecret, new_data_key, new_recovery_code
 from ..store.login_attempts import LoginAttempts
 from .clock import Clock, SystemClock
+from .folder import folder_state, keyring_summary
 from .permissions import Actor
 from .progress import Progress
 
@@ -48,19 +49,6 @@ class Opened:
     actor: Actor
     recovery_code: str | None = None
     users_to_reset: tuple[str, ...] = ()
-
-
-def folder_state(data_dir: Path) -> str:
-    """"new" (nothing yet), "encrypted", "plaintext" (a folder from before encryption), or "no-keyring"
-    (an encrypted database whose keyring.json is missing)."""
-    data_dir = Path(data_dir)
-    db_file = dbmod.db_path(data_dir)
-    has_ring = Keyring.exists(data_dir)
-    if dbmod.is_plaintext(db_file):
-        return "plaintext"
-    if not db_file.exists() or db_file.stat().st_size == 0:
-        return "encrypted" if has_ring else "new"
-    return "encrypted" if has_ring else "no-keyring"
 
 
 def new_folder(data_dir: Path, *, kdf: KdfParams = PRODUCTION) -> tuple[bytes, str]:
@@ -272,15 +260,6 @@ def _finish_encryption(data_dir: Path, key: bytes, progress: Progress | None) ->
 
     encrypt_old_copies(data_dir, key)
     progress(1.0, "加密完成")
-
-
-def keyring_summary(data_dir: Path) -> dict:
-    """What the login window may show before anyone logs in: the unit's name (nothing secret)."""
-    try:
-        ring = Keyring.load(data_dir)
-    except XinfangError:
-        return {}
-    return {"unit": ring.unit, "users": ring.users()}
 
 
 __all__ = ["Opened", "LoginFailed", "folder_state", "new_folder", "set_up", "unlock", "unlock_with_recovery",

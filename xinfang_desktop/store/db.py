@@ -19,11 +19,9 @@ from sqlcipher3 import dbapi2 as sqlcipher
 
 from ..domain.errors import NotFound, XinfangError
 from ..file_replace import replace_file
+from .db_file import DB_FILENAME, PLAINTEXT_HEADER, db_path, is_plaintext  # noqa: F401 (this module's API too)
 from .migrations import SCHEMA_VERSION, migrate
 from .models import database
-
-DB_FILENAME = "xinfang.sqlite3"
-PLAINTEXT_HEADER = b"SQLite format 3\x00"     # an unencrypted SQLite file begins so; SQLCipher's never
 
 PRAGMAS = {
     "journal_mode": "wal",
@@ -122,19 +120,6 @@ def refuse_network_folder(folder: Path) -> None:
     where = network_location(folder)
     if where:
         raise XinfangError(network_folder_message(folder, where))
-
-
-def db_path(data_dir: Path) -> Path:
-    return Path(data_dir) / DB_FILENAME
-
-
-def is_plaintext(path: Path) -> bool:
-    """An unencrypted SQLite file (a data folder of a version before encryption)."""
-    try:
-        with open(path, "rb") as f:
-            return f.read(len(PLAINTEXT_HEADER)) == PLAINTEXT_HEADER
-    except FileNotFoundError:
-        return False
 
 
 def private_dir(path: Path) -> Path:
