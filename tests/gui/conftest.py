@@ -20,6 +20,32 @@ def app_ctx(services, admin, tasks):
 
 
 @pytest.fixture
+def receipts(monkeypatch):
+    """The print preview (the printer) is replaced: what would be shown is kept."""
+    shown = []
+    from xinfang_desktop.gui import print_preview
+
+    monkeypatch.setattr(print_preview, "show_document",
+                        lambda parent, rendered, *, file_name, **_kw: shown.append((rendered, file_name)))
+    return shown
+
+
+@pytest.fixture
+def intake_page(qtbot, app_ctx):
+    """The 登记 page shown, its first name box focused, as a clerk finds it."""
+    from xinfang_desktop.gui.pages.intake import IntakePage
+
+    p = IntakePage(app_ctx)
+    qtbot.addWidget(p)
+    p.resize(1200, 780)
+    p.show()
+    qtbot.waitExposed(p, timeout=30_000)
+    p.activateWindow()
+    qtbot.waitUntil(lambda: p.rows[0].name.hasFocus(), timeout=30_000)
+    return p
+
+
+@pytest.fixture
 def two_cases(services, clerk):
     from xinfang_desktop.domain.petition import PetitionerInput
 

@@ -84,28 +84,8 @@ def save_minimal_form(kb: Keyboard, page) -> None:
 
 
 @pytest.fixture
-def receipts(monkeypatch):
-    """The print preview (the printer) is replaced: what would be shown is kept."""
-    shown = []
-    from xinfang_desktop.gui import print_preview
-
-    monkeypatch.setattr(print_preview, "show_document",
-                        lambda parent, rendered, *, file_name, **_kw: shown.append((rendered, file_name)))
-    return shown
-
-
-@pytest.fixture
-def page(qtbot, app_ctx):
-    from xinfang_desktop.gui.pages.intake import IntakePage
-
-    p = IntakePage(app_ctx)
-    qtbot.addWidget(p)
-    p.resize(1200, 780)
-    p.show()
-    qtbot.waitExposed(p, timeout=30_000)
-    p.activateWindow()
-    qtbot.waitUntil(lambda: p.rows[0].name.hasFocus(), timeout=30_000)
-    return p
+def page(intake_page):
+    return intake_page
 
 
 def test_group_visit_of_six_registered_by_keyboard_prints_the_receipt(qtbot, page, receipts, services):

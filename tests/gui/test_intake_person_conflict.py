@@ -4,12 +4,18 @@ person picked in the 相同人员 panel is no conflict."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 
 from tests.conftest import make_registration
-from tests.gui.test_intake_page import Keyboard, page, receipts  # noqa: F401 - fixtures
+from tests.gui.test_intake_page import Keyboard
 from xinfang_desktop.domain.petition import PetitionerInput
 from xinfang_desktop.store.models import AuditEntry, Case, CaseParty, Person
+
+@pytest.fixture
+def page(intake_page):
+    return intake_page
+
 
 ID = "11010519491231002X"
 

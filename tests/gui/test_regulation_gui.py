@@ -18,20 +18,9 @@ from xinfang_desktop.store.models import Case, CaseEvent
 
 
 @pytest.fixture
-def intake(qtbot, app_ctx, monkeypatch):
+def intake(intake_page, receipts):
     """The intake page, focused on the first name; the print preview replaced (it would block)."""
-    from xinfang_desktop.gui import print_preview
-    from xinfang_desktop.gui.pages.intake import IntakePage
-
-    monkeypatch.setattr(print_preview, "show_document", lambda *a, **kw: None)
-    p = IntakePage(app_ctx)
-    qtbot.addWidget(p)
-    p.resize(1200, 780)
-    p.show()
-    qtbot.waitExposed(p, timeout=30_000)
-    p.activateWindow()
-    qtbot.waitUntil(lambda: p.rows[0].name.hasFocus(), timeout=30_000)
-    return p
+    return intake_page
 
 
 def pick_category(kb: Keyboard, page, code: str) -> None:
