@@ -44,7 +44,8 @@ from ..tasks import TaskState
 from .. import sync_actions  # noqa: F401  (registers 交办/督办 on the case view)
 from .. import receipt_verify, sync_admin
 from ...services.receipts import ReceiptService
-from ...services import sync_reminder  # the same reminder as on the workbench (importing it registers that)
+from ...services.sync import reminder_section  # noqa: F401 - the same reminder on the workbench (importing registers it)
+from ...services.sync.reminder import reminder_lines
 
 PAGE_KEY = "sync"
 ROLE_WORDS = {"city": "市局", "township": "乡镇"}
@@ -259,7 +260,7 @@ class SyncPage(QWidget):
 
         def load():
             return (s.status(), s.bundles(), s.peers(), s.quarantined_records(), s.instructions(self.ctx.actor),
-                    "\n".join(sync_reminder.reminder_lines(self.ctx.services)), s.is_city(), s.unit_names(),
+                    "\n".join(reminder_lines(self.ctx.services)), s.is_city(), s.unit_names(),
                     s.restored_info())
 
         self.ctx.tasks.run(load, on_done=self._show, on_error=self._load_failed, writes=False)
