@@ -6,7 +6,7 @@ import shiboken6
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from ..services.permissions import Permission
-from ..services.sync import SyncService
+from ..services.sync.reminder import Reminder
 from .context import AppContext
 from .errors import show_error
 
@@ -38,8 +38,8 @@ class SyncReminderBox(QGroupBox):
             self.message.setText("只有管理员可以修改。")
 
     @property
-    def service(self) -> SyncService:
-        return self.ctx.services.get(SyncService)
+    def service(self) -> Reminder:
+        return self.ctx.services.get(Reminder)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt name
         super().showEvent(event)
