@@ -98,6 +98,8 @@ def self_test() -> int:
         services, actor = opened.services, opened.actor
         # The forms are compiled at build time (the frozen folder, the wheel): the login window is one
         login = LoginDialog(Path(tmp) / "data", tasks)
+        tasks.wait()
+        QApplication.processEvents()          # the office's name, read in a worker
         checks["forms"] = login.ui.unit_label.text() == services.auth.unit().name
         login.deleteLater()
         checks["encrypted"] = not (Path(tmp) / "data" / "xinfang.sqlite3").read_bytes().startswith(b"SQLite format 3")
