@@ -124,7 +124,9 @@ def advance_counter(db, own_unit: str, number: str, *, since: int) -> list[str]:
     return sorted(clashes)
 
 
-__all__ = ["Epochs", "EPOCH_SETTING", "RESTORED_SETTING", "EpochStarted", "last_case_number", "check_own_number", "advance_counter", "EPOCH_SHIFT", "MARK_SETTING", "journal_head", "lift_versions", "lifted_version", "changed_since"]
+__all__ = ["Epochs", "EPOCH_SETTING", "RESTORED_SETTING", "EpochStarted", "last_case_number", "check_own_number",
+           "advance_counter", "EPOCH_SHIFT", "MARK_SETTING", "journal_head", "lift_versions", "lifted_version",
+           "changed_since"]
 
 
 class Epochs(SyncPart):
@@ -154,7 +156,7 @@ class Epochs(SyncPart):
         if epoch <= self.epoch():
             raise InvalidInput(f"新批次的纪元号必须大于本机当前的第 {self.epoch()} 纪元。请输入市局授权的纪元号"
                                "（市局授权时会告知）。", field="epoch")
-        own = self.s.unit_code
+        own = self.services.unit_code
         number = check_own_number(own, last_number) if last_number and last_number.strip() else None
         restored = self.restored_info()
         with self.db.atomic():
@@ -171,7 +173,7 @@ class Epochs(SyncPart):
             Setting.delete().where(Setting.key == RESTORED_SETTING).execute()
             # Everything this unit owns goes again in the new epoch: the city ignores what it already has.
             self.db.execute_sql("UPDATE sync_outbox SET acknowledged_at = COALESCE(acknowledged_at, ?)",
-                                (self.s.clock.now(),))
+                                (self.services.clock.now(),))
             audit(actor, "sync.start_epoch", own, {"epoch": epoch, "last_number": number, "clashes": clashes},
-                  at=self.s.clock.now())
+                  at=self.services.clock.now())
         return EpochStarted(epoch, number, clashes)

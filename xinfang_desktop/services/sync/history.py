@@ -62,7 +62,7 @@ class History(SyncPart):
         case = Case.get_or_none(Case.id == case_id)
         if case is None:
             raise NotFound("找不到该事项。")
-        if case.unit_code != self.s.unit_code:
+        if case.unit_code != self.services.unit_code:
             return "received"
         ids = [case_id] + [r.id for r in case.events] + [r.id for r in case.parties]
         marks = ",".join("?" for _ in ids)

@@ -58,7 +58,7 @@ def unit_key_ids(ring: KeyRing) -> Sequence[str]:
 class Identity(SyncPart):
     @property
     def keys_dir(self) -> Path:
-        return Path(self.s.data_dir) / "keys"
+        return Path(self.services.data_dir) / "keys"
 
     @property
     def key_path(self) -> Path:
@@ -76,13 +76,13 @@ class Identity(SyncPart):
         unit = self.own_unit()
         if self.has_keys():
             raise NotAllowed("本单位已有同步密钥。如需更换，请使用“更换密钥”（xinfang keys rotate）。")
-        keys = generate_keys(unit.code, unit.name, unit.kind, encryption=True, created=self.s.clock.today())
-        FileKeyStore.create(self.key_path, keys, passphrase, scrypt_log_n=self.s.scrypt_log_n)
+        keys = generate_keys(unit.code, unit.name, unit.kind, encryption=True, created=self.services.clock.today())
+        FileKeyStore.create(self.key_path, keys, passphrase, scrypt_log_n=self.services.scrypt_log_n)
         with self.db.atomic():
             key_history.record_key(unit.code, raw_public_bytes(keys.signing_key.public_key()).hex(),
-                                   at=self.s.clock.now(), source="own")
+                                   at=self.services.clock.now(), source="own")
             audit(actor, "sync.keys_init", unit.code, {"fingerprint": keys.public().signing_fingerprint},
-                  at=self.s.clock.now())
+                  at=self.services.clock.now())
         return keys.public()
 
     def unlock(self, passphrase: str) -> KeyRing:
@@ -107,7 +107,7 @@ class Identity(SyncPart):
             raise InvalidInput("这是本单位自己的登记文件，请选择对方单位的登记文件。", field="file")
         if own.kind == identity.role:
             raise InvalidInput("乡镇只能登记市局，市局只能登记乡镇。请确认登记文件来自哪个单位。", field="file")
-        now = self.s.clock.now()
+        now = self.services.clock.now()
         with self.db.atomic():
             peer = SyncPeer.get_or_none(SyncPeer.unit_code == identity.unit_code)
             key_hex = raw_public_bytes(identity.signing_public_key).hex()
@@ -135,24 +135,25 @@ class Identity(SyncPart):
         bundles already on their way."""
         require(actor, Permission.MANAGE_SETTINGS)
         old = ring.current
-        new = generate_keys(old.unit_code, old.unit_name, old.role, encryption=True, created=self.s.clock.today())
-        record = make_rotation_record(old, new, created=self.s.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"))
+        new = generate_keys(old.unit_code, old.unit_name, old.role, encryption=True,
+                            created=self.services.clock.today())
+        record = make_rotation_record(old, new, created=self.services.clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"))
         staged = self.keys_dir / f"new-{new.key_id}.json"
         # The replaced keys stay readable (bundles already on their way) under the new passphrase, which
         # unlock() tries on every previous key: under the old one they would be skipped.
         kept = [(self.keys_dir / f"previous-{k.key_id}.json.new", self.keys_dir / f"previous-{k.key_id}.json", k)
                 for k in (old, *ring.previous)]
         written: list[Path] = []
-        now = self.s.clock.now()
+        now = self.services.clock.now()
         try:
             for fresh, _, k in kept:
                 fresh.unlink(missing_ok=True)
-                FileKeyStore.create(fresh, k, passphrase, scrypt_log_n=self.s.scrypt_log_n)
+                FileKeyStore.create(fresh, k, passphrase, scrypt_log_n=self.services.scrypt_log_n)
                 written.append(fresh)
-            FileKeyStore.create(staged, new, passphrase, scrypt_log_n=self.s.scrypt_log_n)
+            FileKeyStore.create(staged, new, passphrase, scrypt_log_n=self.services.scrypt_log_n)
             written.append(staged)
             with self.db.atomic():
-                epoch = self.s.get(Epochs).epoch()
+                epoch = self.services.get(Epochs).epoch()
                 for peer in SyncPeer.select().where(SyncPeer.revoked == False):  # noqa: E712
                     last = outbox_bundles.last_outbox(peer.unit_code, epoch)
                     outbox_bundles.write_bundles(self.db, keys=old, peer=peer, epoch=epoch, records=[record],

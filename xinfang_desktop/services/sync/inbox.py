@@ -35,13 +35,13 @@ log = logging.getLogger(__name__)
 
 class Inbox(SyncPart):
     def staging_dir(self) -> Path:
-        return Path(self.s.data_dir) / "sync-staging"
+        return Path(self.services.data_dir) / "sync-staging"
 
     def bundle_files_in(self, folder: Path) -> list[Path]:
         """Bundles in a folder of the stick, and in its sub-folder for this unit (where the city puts them)."""
         folder = Path(folder)
         found = list_bundle_files(folder)
-        own = folder / self.s.unit_code
+        own = folder / self.services.unit_code
         if own.is_dir() and not own.is_symlink():
             found += list_bundle_files(own)
         return found
@@ -104,7 +104,7 @@ class Inbox(SyncPart):
     def _import_bytes(self, actor: Actor, ring: KeyRing, data: bytes, source: str, *,
                       chain: bool = True) -> ImportResult:
         own = self.own_unit()
-        now = self.s.clock.now()
+        now = self.services.clock.now()
         # 2. parse
         try:
             parsed = parse_bundle(data)
@@ -121,7 +121,7 @@ class Inbox(SyncPart):
         # 3. sender's key: unknown → quarantine, never applied
         peer = SyncPeer.get_or_none(SyncPeer.unit_code == h.sender.unit)
         if peer is None:
-            return self.s.get(Quarantine).quarantine(actor, parsed, source, now, base)
+            return self.services.get(Quarantine).quarantine(actor, parsed, source, now, base)
         # 4. signature and envelope hash. A file that fails here is not the sender's: it is reported and
         # leaves no row anywhere (it must not shadow the genuine bundle of the same id, parked or to come).
         try:
@@ -135,19 +135,20 @@ class Inbox(SyncPart):
         try:
             decision = inbox_checks.ledger_decision(peer, parsed)
         except inbox_checks.Refused as exc:
-            return self.s.get(Quarantine).reject(actor, parsed, source, exc.message, now, base, freeze=exc.freeze)
+            return self.services.get(Quarantine).reject(actor, parsed, source, exc.message, now, base,
+                                                        freeze=exc.freeze)
         if decision == "already":
             return ImportResult(source, inbox_checks.ALREADY, "数据没有变化。", **base)
         if decision == "parked-already":
-            gap = self.s.get(Quarantine).gap_text(peer)
+            gap = self.services.get(Quarantine).gap_text(peer)
             return ImportResult(source, inbox_checks.PARKED, f"该同步包已暂存，仍在等待缺失的同步包（{gap}）。", **base)
         if decision == "park":
-            return self.s.get(Quarantine).park(actor, parsed, source, now, base)
+            return self.services.get(Quarantine).park(actor, parsed, source, now, base)
         # 6. decrypt and check the contents
         try:
             contents = open_bundle(verified, ring.identities())
         except BundleError as exc:
-            return self.s.get(Quarantine).reject(actor, parsed, source, exc.message, now, base)
+            return self.services.get(Quarantine).reject(actor, parsed, source, exc.message, now, base)
         inbox_checks.crash_point("after_decrypt")
         result = self._apply(actor, peer.unit_code, parsed, contents, source, base)
         if result.outcome == inbox_checks.APPLIED and chain:
@@ -156,7 +157,7 @@ class Inbox(SyncPart):
 
     def _apply(self, actor: Actor, sender: str, parsed, contents, source: str, base: dict) -> ImportResult:
         own = self.own_unit()
-        now = self.s.clock.now()
+        now = self.services.clock.now()
         again = 0                        # our bundles the sender lost to a restore, due again
         self.db.execute_sql("PRAGMA synchronous = FULL")
         try:
@@ -177,7 +178,7 @@ class Inbox(SyncPart):
                 else:
                     refusal = None
                     written = inbox_write.write(self.db, p, bundle_id=parsed.bundle_id, sender=sender, now=now,
-                                       cal=self.s.cases.cal, attachment_store=self.attachment_store())
+                                       cal=self.services.cases.cal, attachment_store=self.attachment_store())
                     h = parsed.header
                     SyncInbox.insert(bundle_id=parsed.bundle_id, sender=sender, epoch=h.epoch, seq=h.seq, kind=h.kind,
                                      prev=h.prev, state=inbox_checks.APPLIED, reason=None, source_name=source[:200],
@@ -194,7 +195,7 @@ class Inbox(SyncPart):
                                                          "quarantined": len(p.quarantine)}, at=now)
                     inbox_checks.crash_point("before_commit")
             if refusal is not None:
-                return self.s.get(Quarantine).reject(actor, parsed, source, refusal.message, now, base,
+                return self.services.get(Quarantine).reject(actor, parsed, source, refusal.message, now, base,
                                                      freeze=refusal.freeze)
         finally:
             self.db.execute_sql("PRAGMA synchronous = NORMAL")

@@ -46,9 +46,9 @@ class Instructions(SyncPart):
         if kind == "assign":
             if case.unit_code != actor.unit_code:
                 raise InvalidInput("只能交办本局登记的事项；乡镇自己的事项请用督办。", field="case")
-            if deadline is None or deadline < self.s.clock.today():
+            if deadline is None or deadline < self.services.clock.today():
                 raise InvalidInput("请填写不早于今天的办理期限。", field="deadline")
-        now = self.s.clock.now()
+        now = self.services.clock.now()
         with self.db.atomic():
             ins = Instruction.create(unit_code=actor.unit_code, to_unit=target, kind=kind, case_id=case.id,
                                      case_number=case.number, text=body, deadline=deadline, created_by=actor.name,
@@ -61,7 +61,7 @@ class Instructions(SyncPart):
         require(actor, Permission.VIEW)
         q = Instruction.select().order_by(Instruction.created_at.desc())
         if not self.is_city():
-            q = q.where(Instruction.to_unit == self.s.unit_code)
+            q = q.where(Instruction.to_unit == self.services.unit_code)
         elif to_unit:
             q = q.where(Instruction.to_unit == to_unit)
         return list(q)

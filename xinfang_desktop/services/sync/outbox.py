@@ -33,7 +33,7 @@ class Outbox(SyncPart):
         """Write to the outbox everything changed since the last bundle to each peer (and pending acks)."""
         require(actor, Permission.REGISTER)
         own = self.own_unit()
-        if self.s.get(Epochs).epoch_needed():
+        if self.services.get(Epochs).epoch_needed():
             raise NotAllowed("本机数据是从备份恢复的，原来的同步包编号可能已经用过。为防止与已发出的同步包冲突，"
                              "请先电话联系市信访局授权新批次，再在同步页点“开始新批次”输入市局告知的纪元号"
                              "（或运行 xinfang sync start-epoch 纪元号），然后导出。")
@@ -45,10 +45,10 @@ class Outbox(SyncPart):
                 raise NotFound("尚未登记市局的密钥，无法导出。请先在同步页用市局的登记文件和纸质登记表登记市局。")
         escrow_row = Setting.get_or_none(Setting.key == ESCROW_SETTING)
         written: list[SyncOutbox] = []
-        epoch = self.s.get(Epochs).epoch()
+        epoch = self.services.get(Epochs).epoch()
         for i, peer in enumerate(peers):
             progress(i / max(1, len(peers)), f"正在为{peer.unit_name}生成同步包…")
-            now = self.s.clock.now()
+            now = self.services.clock.now()
             with self.db.atomic():
                 peer = SyncPeer.get(SyncPeer.unit_code == peer.unit_code)
                 last = outbox_bundles.last_outbox(peer.unit_code, epoch)
@@ -94,11 +94,11 @@ class Outbox(SyncPart):
             target = folder / row.recipient if is_city else folder
             target.mkdir(exist_ok=True)
             paths.append(write_bundle_file(target, row.file_name, bytes(row.data)))
-            SyncOutbox.update(copied_at=self.s.clock.now()).where(SyncOutbox.id == row.id).execute()
+            SyncOutbox.update(copied_at=self.services.clock.now()).where(SyncOutbox.id == row.id).execute()
         if rows:
             with self.db.atomic():
                 audit(actor, "sync.copy", str(folder.name), {"files": [r.file_name for r in rows]},
-                      at=self.s.clock.now())
+                      at=self.services.clock.now())
         progress(1.0, "复制完成")
         return paths
 
@@ -107,4 +107,4 @@ class Outbox(SyncPart):
         last = SyncOutbox.select().order_by(SyncOutbox.created_at.desc()).first()
         if last is None:
             return None
-        return (self.s.clock.today() - last.created_at.date()).days
+        return (self.services.clock.today() - last.created_at.date()).days

@@ -14,17 +14,17 @@ from ...store.models import Unit
 
 class SyncPart:
     def __init__(self, services):
-        self.s = services
+        self.services = services
 
     @property
     def db(self):
-        return self.s.db
+        return self.services.db
 
     def own_unit(self) -> Unit:
-        return self.s.auth.unit()
+        return self.services.auth.unit()
 
     def is_city(self) -> bool:
         return self.own_unit().kind == "city"
 
     def attachment_store(self) -> FileStore:
-        return FileStore(Path(self.s.data_dir) / "attachments", self.s.data_key)
+        return FileStore(Path(self.services.data_dir) / "attachments", self.services.data_key)

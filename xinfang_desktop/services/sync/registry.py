@@ -49,7 +49,7 @@ class Registry(SyncPart):
     def revoke(self, actor: Actor, unit_code: str) -> None:
         with self.db.atomic():
             self._peer_flag(actor, unit_code, "sync.revoke", revoked=True)
-            key_history.revoked(unit_code, at=self.s.clock.now())   # its receipts dated later are refused
+            key_history.revoked(unit_code, at=self.services.clock.now())   # its receipts dated later are refused
 
     def freeze(self, actor: Actor, unit_code: str, reason: str) -> None:
         require(actor, Permission.MANAGE_SETTINGS)
@@ -85,7 +85,7 @@ class Registry(SyncPart):
                 setattr(peer, k, v)
             peer.save()
             audit(actor, action, unit_code, {k: v for k, v in changes.items() if k != "frozen_reason"},
-                  at=self.s.clock.now())
+                  at=self.services.clock.now())
 
     def peer(self, unit_code: str) -> SyncPeer:
         peer = SyncPeer.get_or_none(SyncPeer.unit_code == unit_code)
@@ -95,17 +95,19 @@ class Registry(SyncPart):
 
     def peers(self) -> list[PeerStatus]:
         """The registry (at the city: every township) with heads, gaps and days since the last bundle."""
-        today = self.s.clock.today()
+        today = self.services.clock.today()
         counts = dict(self.db.execute_sql('SELECT unit_code, COUNT(*) FROM "case" GROUP BY unit_code').fetchall())
         unacked = dict(self.db.execute_sql(
             "SELECT recipient, COUNT(*) FROM sync_outbox WHERE acknowledged_at IS NULL GROUP BY recipient").fetchall())
         out = []
         for p in SyncPeer.select().order_by(SyncPeer.unit_code):
-            parked = SyncInbox.select().where((SyncInbox.sender == p.unit_code) & (SyncInbox.state == inbox_checks.PARKED)).count()
+            parked = SyncInbox.select().where((SyncInbox.sender == p.unit_code)
+                                              & (SyncInbox.state == inbox_checks.PARKED)).count()
             out.append(PeerStatus(
                 unit_code=p.unit_code, unit_name=p.unit_name, role=p.role, fingerprint=p.fingerprint,
                 enrolled_at=p.enrolled_at, revoked=p.revoked, frozen=p.frozen, frozen_reason=p.frozen_reason,
-                head_epoch=p.head_epoch, head_seq=p.head_seq, head_hash=p.head_hash, gaps=inbox_checks.gaps(p), parked=parked,
+                head_epoch=p.head_epoch, head_seq=p.head_seq, head_hash=p.head_hash,
+                gaps=inbox_checks.gaps(p), parked=parked,
                 last_bundle_at=p.last_bundle_at,
                 days_since_last=(today - p.last_bundle_at.date()).days if p.last_bundle_at else None,
                 cases=counts.get(p.unit_code, 0), unacknowledged=unacked.get(p.unit_code, 0),

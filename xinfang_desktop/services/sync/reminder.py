@@ -33,16 +33,16 @@ class Reminder(SyncPart):
             raise InvalidInput("提醒天数应为 1 到 90 之间的整数。", field="days")
         with self.db.atomic():
             Setting.replace(key=REMINDER_SETTING, value=days).execute()
-            audit(actor, "sync.reminder_days", None, {"days": days}, at=self.s.clock.now())
+            audit(actor, "sync.reminder_days", None, {"days": days}, at=self.services.clock.now())
         return days
 
     def export_reminder(self, days: int | None = None) -> str | None:
         """A line for the workbench when the last export is older than ``days`` (setting sync.reminder_days)."""
         if days is None:
             days = self.reminder_days()
-        since = self.s.get(Outbox).days_since_export()
+        since = self.services.get(Outbox).days_since_export()
         if since is None:
-            if Case.select().where(Case.unit_code == self.s.unit_code).exists():
+            if Case.select().where(Case.unit_code == self.services.unit_code).exists():
                 return "本单位还从未导出过同步包。请在“同步”页导出并复制到U盘，送交市局。"
             return None
         if since > days:
@@ -53,14 +53,14 @@ class Reminder(SyncPart):
         """What the township must do about sync now; empty when nothing (and always at the city)."""
         if self.is_city():
             return []
-        epochs = self.s.get(Epochs)
+        epochs = self.services.get(Epochs)
         lines = []
         if epochs.epoch_needed():
             lines.append(f"本机数据已从备份恢复，导出前须开始新批次：请电话联系市信访局授权，"
                          f"再到“同步”页点“开始新批次”，输入市局告知的纪元号（通常为 {epochs.epoch() + 1}）。")
-        since = self.s.get(Outbox).days_since_export()
+        since = self.services.get(Outbox).days_since_export()
         if since is None:
-            if Case.select().where(Case.unit_code == self.s.unit_code).exists():
+            if Case.select().where(Case.unit_code == self.services.unit_code).exists():
                 lines.append("本单位还从未导出过同步包，请到“同步”页导出并交市信访局。")
         elif since > self.reminder_days() and self._unexported():
             lines.append(f"上次导出同步包已{since}天，请导出并交市信访局。")

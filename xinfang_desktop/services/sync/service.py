@@ -40,7 +40,7 @@ class _Forward:
     def __get__(self, obj: Any, objtype: type | None = None) -> Any:
         if obj is None:
             return getattr(self.part, self.name)
-        return getattr(obj.s.get(self.part), self.name)
+        return getattr(obj.services.get(self.part), self.name)
 
 
 class SyncService(SyncPart):
