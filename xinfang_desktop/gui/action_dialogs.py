@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable
 
-import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
@@ -177,7 +176,7 @@ class ActionDialog(QDialog):
         self.submitted = data
         self.ok_button.setEnabled(False)
         ctx.tasks.run(lambda: ctx.services.cases.act(ctx.actor, number, kind, data), writes=True,
-                      on_done=self._done, on_error=self._failed)
+                      on_done=self._done, on_error=self._failed, owner=self)
 
     def reject(self) -> None:  # type: ignore[override]
         # While the service is writing, closing would hide whether the action was recorded.
@@ -185,15 +184,11 @@ class ActionDialog(QDialog):
             super().reject()
 
     def _done(self, state: wf.CaseState) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.state = state
         super().accept()
         self.saved.emit(state)
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.ok_button.setEnabled(True)
         self.submitted = None
         if isinstance(exc, InvalidInput) and exc.field in self.rows and not self.rows[exc.field].editor.isHidden():

@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import ErrorReporter, install_logging, show_error
     from .single_instance import SingleInstance
     from .startup import LoginProbe, warm_up, when_painted
-    from .tasks import TaskRunner
+    from .tasks import OTHER, TaskRunner
 
     probe = "start" if args.probe_start else "login" if args.probe_login else None
     probe_login = None
@@ -247,7 +247,8 @@ def main(argv: list[str] | None = None) -> int:
             # module that fails to load fails again, with its message, where it is used.
             probe_login = LoginProbe(login, data_dir) if probe == "login" else None
             after = probe_login.log_in if probe_login else None
-            when_painted(login, lambda: tasks.run(warm_up, on_done=after, on_error=after or (lambda *_: None)))
+            when_painted(login, lambda: tasks.run(warm_up, on_done=after, on_error=after or (lambda *_: None), writes=True,
+                                                        changes=OTHER))
         if login.exec() != QDialog.Accepted or login.opened is None:
             return 0
         opened = login.opened

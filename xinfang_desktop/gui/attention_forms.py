@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
@@ -119,18 +118,14 @@ class FormDialog(QDialog):
             self.editors[name].setStyleSheet("")
         values = self.values()
         self.ok_button.setEnabled(False)
-        self.ctx.tasks.run(lambda: self.submit(values), writes=True, on_done=self._done, on_error=self._failed)
+        self.ctx.tasks.run(lambda: self.submit(values), writes=True, on_done=self._done, on_error=self._failed, owner=self)
 
     def _done(self, result: Any) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.result_value = result
         super().accept()
         self.saved.emit(result)
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.ok_button.setEnabled(True)
         if isinstance(exc, InvalidInput) and exc.field in self.editors:
             self.errors[exc.field].setText(exc.message)

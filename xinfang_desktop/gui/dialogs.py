@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QPus
 
 from ..services.folder import keyring_summary
 from .forms import load
-from .tasks import TaskRunner
+from .tasks import OTHER, TaskRunner
 
 if TYPE_CHECKING:       # the services are loaded by the login itself, not to show its window
     from ..services.access import Opened
@@ -51,7 +51,9 @@ class LoginDialog(QDialog):
             return
         self._busy(True)
         data_dir = self.data_dir
-        self.tasks.run(lambda: _unlock(data_dir, name, password), on_done=self._done, on_error=self._failed)
+        # No owner: a login that lands after the dialog has closed must still close the services it opened.
+        self.tasks.run(lambda: _unlock(data_dir, name, password), on_done=self._done, on_error=self._failed,
+                       writes=True, changes=OTHER)
 
     def _busy(self, busy: bool) -> None:
         self.ui.buttons.setEnabled(not busy)

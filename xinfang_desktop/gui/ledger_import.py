@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import shiboken6
 from PySide6.QtGui import QCloseEvent, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
                                QProgressBar, QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
@@ -138,11 +137,9 @@ class LedgerImportDialog(QDialog):
         self.path = path
         self.file_label.setText(f"正在读取 {path.name}……")
         self._busy(f"正在读取 {path.name}……", cancellable=False)
-        self.ctx.tasks.run(lambda: read_table(path), writes=False, on_done=self._opened, on_error=self._failed)
+        self.ctx.tasks.run(lambda: read_table(path), writes=False, on_done=self._opened, on_error=self._failed, owner=self)
 
     def _opened(self, table: RawTable) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._idle()
         self.table = table
         self.file_label.setText(f"{table.file_name}：{len(table.rows)}行，{len(table.headers)}列")
@@ -182,11 +179,9 @@ class LedgerImportDialog(QDialog):
 
         self._busy("正在检查……", cancellable=True)
         self.ctx.tasks.run(work, writes=False, on_done=self._checked, on_error=self._failed,
-                           progress=self._progress, state=self.state)
+                           progress=self._progress, state=self.state, owner=self)
 
     def _checked(self, plan: ImportPlan) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._idle()
         self.plan = plan
         listed = listed_rows(plan.rows)
@@ -230,11 +225,9 @@ class LedgerImportDialog(QDialog):
 
         self._busy("正在导入……", cancellable=True)
         self.ctx.tasks.run(work, writes=True, on_done=self._imported, on_error=self._failed,
-                           progress=self._progress, state=self.state)
+                           progress=self._progress, state=self.state, owner=self)
 
     def _imported(self, result: ImportResult) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._idle()
         self.result = result
         self.imported = result.imported > 0
@@ -250,8 +243,6 @@ class LedgerImportDialog(QDialog):
         self.close_button.setText("完成")
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._idle()
         if self.table is None:
             self.file_label.setText("请选择要导入的台账文件（.xlsx 或 .csv）。")
@@ -294,7 +285,7 @@ class LedgerImportDialog(QDialog):
         self.steps.setEnabled(True)
 
     def _progress(self, fraction: float, text: str) -> None:
-        if shiboken6.isValid(self) and self.busy():
+        if self.busy():
             self.progress.setValue(int(fraction * 100))
             if text and self.cancel_button.isEnabled():
                 self.summary.setText(text)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Callable, Iterator
 
-import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget, QWidget
@@ -86,7 +85,7 @@ class MainWindow(QMainWindow):
         self.who = QLabel(f"{ctx.actor.display_name}（{ctx.actor.role.label}）")
         self.statusBar().addPermanentWidget(self.who)
         # the unit's name is read from the database: in a worker, like every read
-        ctx.tasks.run(ctx.services.auth.unit, writes=False, on_done=self._show_unit)
+        ctx.tasks.run(ctx.services.auth.unit, writes=False, on_done=self._show_unit, owner=self)
         self.case_view: CaseViewPage | None = None
         self._scale = 1.0
         self._rest_started = False
@@ -126,9 +125,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._build_next)
 
     def _show_unit(self, unit) -> None:
-        if shiboken6.isValid(self):
-            self.setWindowTitle(f"信访 Desktop — {unit.name}")
-            self.who.setText(f"{unit.name}    {self.ctx.actor.display_name}（{self.ctx.actor.role.label}）")
+        self.setWindowTitle(f"信访 Desktop — {unit.name}")
+        self.who.setText(f"{unit.name}    {self.ctx.actor.display_name}（{self.ctx.actor.role.label}）")
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow([k for k, _, _ in NAVIGATION].index(key))

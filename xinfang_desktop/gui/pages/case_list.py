@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHeaderView, QLabel, QLineEdit,
@@ -60,11 +59,11 @@ class CaseTableModel(QAbstractTableModel):
         self.endResetModel()
         gen, f = self._generation, self.filter
         self.ctx.tasks.run(lambda: self.ctx.services.queries.count(f), writes=False,
-                           on_done=lambda n: self._counted(gen, n))
+                           on_done=lambda n: self._counted(gen, n), owner=self)
         self.fetchMore(QModelIndex())
 
     def _counted(self, gen: int, n: int) -> None:
-        if shiboken6.isValid(self) and gen == self._generation:
+        if gen == self._generation:
             self.total = n
             self.loaded.emit()
 
@@ -79,10 +78,10 @@ class CaseTableModel(QAbstractTableModel):
         key, desc, size = self.sort_key, self.descending, self.page_size
         self.ctx.tasks.run(lambda: self.ctx.services.queries.page(f, sort=key, descending=desc, offset=offset,
                                                                  limit=size),
-                           writes=False, on_done=lambda rows: self._arrived(gen, rows))
+                           writes=False, on_done=lambda rows: self._arrived(gen, rows), owner=self)
 
     def _arrived(self, gen: int, rows: list[CaseRow]) -> None:
-        if not shiboken6.isValid(self) or gen != self._generation:
+        if gen != self._generation:
             return
         self._loading = False
         if len(rows) < self.page_size:
@@ -250,11 +249,9 @@ class CaseListPage(QWidget):
     def _load_owners(self) -> None:
         actor = self.ctx.actor
         self.ctx.tasks.run(lambda: self.ctx.services.get(ListingService).owners(actor), writes=False,
-                           on_done=self._owners_loaded)
+                           on_done=self._owners_loaded, owner=self)
 
     def _owners_loaded(self, owners: list[str]) -> None:
-        if not shiboken6.isValid(self):
-            return
         current = self.owner.currentData()
         self.owner.blockSignals(True)
         while self.owner.count() > 1:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QMenu, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -26,6 +25,7 @@ from ..context import AppContext
 from ..errors import show_error
 from ..print_preview import PrintPreviewDialog, print_case_document
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, due_text
+from ..tasks import OTHER
 
 ID_COLUMN, PHONE_COLUMN, REVEAL_COLUMN = 3, 4, 6
 
@@ -165,11 +165,9 @@ class CaseViewPage(QWidget):
             detail = replace(detail, office=ctx.services.get(OfficeService).settings())
             return detail, ctx.services.get(PrintService).available(detail.row.number)
 
-        ctx.tasks.run(load, writes=False, on_done=self._loaded, on_error=self._failed)
+        ctx.tasks.run(load, writes=False, on_done=self._loaded, on_error=self._failed, owner=self)
 
     def _loaded(self, result: tuple[CaseDetail, dict[str, str | None]]) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.documents = result[1]
         self._show(result[0])
         self._show_actions(result[0])
@@ -219,8 +217,6 @@ class CaseViewPage(QWidget):
             return {w: ctx.services.queries.reveal(ctx.actor, party.person_id, w) for w in wanted}
 
         def shown(values: dict[str, str]) -> None:
-            if not shiboken6.isValid(self):
-                return
             for what, column in (("id_number", ID_COLUMN), ("phone", PHONE_COLUMN)):
                 if what in values:
                     self.parties.setItem(row, column, QTableWidgetItem(values[what]))
@@ -230,20 +226,16 @@ class CaseViewPage(QWidget):
                 button.setEnabled(False)
             self.parties.resizeColumnsToContents()
 
-        ctx.tasks.run(fetch, writes=True, on_done=shown, on_error=self._action_failed)
+        ctx.tasks.run(fetch, writes=True, changes=OTHER, on_done=shown, on_error=self._action_failed, owner=self)
 
     def _action_failed(self, exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(self):
-            show_error(self, exc, details)
+        show_error(self, exc, details)
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(self):
-            self.title.setText("无法打开该事项")
-            show_error(self, exc, details)
+        self.title.setText("无法打开该事项")
+        show_error(self, exc, details)
 
     def _show(self, d: CaseDetail) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.detail = d
         today = self.ctx.services.clock.today()
         r = d.row

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -71,11 +70,9 @@ class MediationPage(QWidget):
         med = self.ctx.services.get(MediationService)
         include = self.show_corrected.isChecked()
         self.ctx.tasks.run(lambda: med.recent(500, include_corrected=include), writes=False, on_done=self._show,
-                           on_error=lambda e, t: shiboken6.isValid(self) and show_error(self, e, t))
+                           on_error=lambda e, t: show_error(self, e, t), owner=self)
 
     def _show(self, sessions: list[Session]) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.sessions = sessions
         self.table.setRowCount(len(sessions))
         for i, s in enumerate(sessions):

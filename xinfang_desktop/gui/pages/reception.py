@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import shiboken6
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
@@ -85,11 +84,9 @@ class ReceptionPage(QWidget):
     def reload(self) -> None:
         rs = self.ctx.services.get(ReceptionService)
         self.ctx.tasks.run(lambda: rs.entries(limit=500), writes=False, on_done=self._show_log,
-                           on_error=lambda e, t: shiboken6.isValid(self) and show_error(self, e, t))
+                           on_error=lambda e, t: show_error(self, e, t), owner=self)
 
     def _show_log(self, entries: list[ReceptionEntry]) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.entries = entries
         self.log.setRowCount(len(entries))
         for i, e in enumerate(entries):
@@ -103,11 +100,9 @@ class ReceptionPage(QWidget):
         rs = self.ctx.services.get(ReceptionService)
         start, end, actor = self.start.date().toPython(), self.end.date().toPython(), self.ctx.actor
         self.ctx.tasks.run(lambda: rs.summary(actor, start, end), writes=False, on_done=self._show_summary,
-                           on_error=lambda e, t: shiboken6.isValid(self) and show_error(self, e, t))
+                           on_error=lambda e, t: show_error(self, e, t), owner=self)
 
     def _show_summary(self, s: ReceptionSummary) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.summary_value = s
         self.summary_title.setText(f"{s.start:%Y-%m-%d} 至 {s.end:%Y-%m-%d}：共接访{s.total.receptions}次，"
                                    f"{s.total.batches}批{s.total.persons}人次")

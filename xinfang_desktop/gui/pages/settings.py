@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,6 +34,7 @@ from ..office_box import OfficeBox
 from ..context import AppContext
 from ..errors import show_error
 from ..sync_settings import SyncReminderBox
+from ..tasks import OTHER
 
 PAGE_KEY = "settings"
 
@@ -107,11 +107,9 @@ class BackupBox(QGroupBox):
     # -- showing ----------------------------------------------------------------------------
     def refresh(self) -> None:
         self.ctx.tasks.run(lambda: (self.service.folder(), self.service.last_backup_at(), self.service.backups()),
-                           on_done=self._show, on_error=self._failed, writes=False)
+                           on_done=self._show, on_error=self._failed, writes=False, owner=self)
 
     def _show(self, result) -> None:
-        if not shiboken6.isValid(self):
-            return
         folder, last, backups = result
         self.folder_label.setText(str(folder) if folder else "尚未设置（不会自动备份）")
         self.folder_label.setStyleSheet("" if folder else "color: #b00020; font-weight: bold;")
@@ -138,14 +136,11 @@ class BackupBox(QGroupBox):
             self.message.setText(text)
 
     def _progress(self, fraction: float, text: str) -> None:
-        if shiboken6.isValid(self):
-            self.progress.setValue(int(fraction * 100))
-            if text:
-                self.message.setText(text)
+        self.progress.setValue(int(fraction * 100))
+        if text:
+            self.message.setText(text)
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._busy(None)
         if isinstance(exc, XinfangError):
             self.message.setStyleSheet("color: #b00020;")
@@ -162,7 +157,8 @@ class BackupBox(QGroupBox):
 
     def set_folder(self, path: str) -> None:
         self.ctx.tasks.run(lambda: self.service.set_folder(self.ctx.actor, path),
-                           on_done=lambda folder: self._after(f"备份文件夹已设为 {folder}"), on_error=self._failed)
+                           on_done=lambda folder: self._after(f"备份文件夹已设为 {folder}"), on_error=self._failed, writes=True,
+                           changes=OTHER, owner=self)
 
     def backup_now(self) -> None:
         self._busy("正在备份…")
@@ -170,11 +166,10 @@ class BackupBox(QGroupBox):
         self.ctx.tasks.run(lambda state: self.service.backup(self.ctx.actor, progress=state.progress),
                            progress=self._progress,
                            on_done=lambda info: self._after(f"已备份 {info.cases} 件事项到 {info.path}"),
-                           on_error=self._failed, writes=True)
+                           on_error=self._failed, writes=True,
+                           changes=OTHER, owner=self)
 
     def _after(self, text: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._busy(None)
         self.message.setStyleSheet("color: #1d5e2c;")
         self.message.setText(text)
@@ -217,7 +212,7 @@ class BackupBox(QGroupBox):
 
         self.ctx.tasks.run(lambda state: self.service.restore(self.ctx.actor, source, progress=state.progress,
                                                               password=password, recovery_code=recovery_code),
-                           progress=self._progress, on_done=self._restored, on_error=failed, writes=True)
+                           progress=self._progress, on_done=self._restored, on_error=failed, writes=True, owner=self)
 
     def _ask_secret(self, source: Path) -> None:
         """A backup of another folder: your password in that backup, or its recovery code."""
@@ -271,11 +266,9 @@ class UsersBox(QGroupBox):
 
     def refresh(self) -> None:
         auth = self.ctx.services.auth
-        self.ctx.tasks.run(lambda: (auth.users(), set(auth.needs_password())), on_done=self._show, writes=False)
+        self.ctx.tasks.run(lambda: (auth.users(), set(auth.needs_password())), on_done=self._show, writes=False, owner=self)
 
     def _show(self, result) -> None:
-        if not shiboken6.isValid(self):
-            return
         users, need = result
         self.users = users
         self.table.setRowCount(len(users))
@@ -293,7 +286,8 @@ class UsersBox(QGroupBox):
             return
         old, new = dialog.old.text(), dialog.new.text()
         self.ctx.tasks.run(lambda: self.ctx.services.auth.change_password(actor, old, new),
-                           on_done=lambda _r: self._said("已修改密码：原密码从此不能再打开数据。"), on_error=self._failed)
+                           on_done=lambda _r: self._said("已修改密码：原密码从此不能再打开数据。"), on_error=self._failed, writes=True,
+                           changes=OTHER, owner=self)
 
     def reset_selected(self) -> None:
         from ..dialogs import PasswordDialog
@@ -309,18 +303,17 @@ class UsersBox(QGroupBox):
         new = dialog.new.text()
         self.ctx.tasks.run(lambda: self.ctx.services.auth.reset_password(self.ctx.actor, user.name, new),
                            on_done=lambda _r: self._said(f"已重设 {user.display_name} 的密码，请告知本人并请其登录后修改。"),
-                           on_error=self._failed)
+                           on_error=self._failed, writes=True,
+                           changes=OTHER, owner=self)
 
     def _said(self, text: str) -> None:
-        if shiboken6.isValid(self):
-            self.message.setStyleSheet("")
-            self.message.setText(text)
-            self.refresh()
+        self.message.setStyleSheet("")
+        self.message.setText(text)
+        self.refresh()
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(self):
-            self.message.setStyleSheet("color: #b00020;")
-            self.message.setText(getattr(exc, "message", None) or "操作失败，请重试。")
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.setText(getattr(exc, "message", None) or "操作失败，请重试。")
 
 
 class CalendarBox(QGroupBox):
@@ -344,11 +337,9 @@ class CalendarBox(QGroupBox):
     def refresh(self) -> None:
         cal = self.ctx.services.calendar
         self.ctx.tasks.run(lambda: (sorted(cal.calendar().known_years()), cal.loaded_years()),
-                           on_done=self._show, writes=False)
+                           on_done=self._show, writes=False, owner=self)
 
     def _show(self, result) -> None:
-        if not shiboken6.isValid(self):
-            return
         years, loaded = result
         known = f"{years[0]}–{years[-1]} 年" if years else "无"
         extra = f"；管理员载入：{'、'.join(map(str, loaded))}" if loaded else ""
@@ -369,22 +360,20 @@ class CalendarBox(QGroupBox):
                 raise XinfangError(f"无法读取 {path.name}（需要 UTF-8 编码的文本文件）。") from None
             return svc.calendar.load_year(self.ctx.actor, text, svc.cases.recompute_open)
 
-        self.ctx.tasks.run(work, on_done=self._loaded, on_error=self._failed)
+        self.ctx.tasks.run(work, on_done=self._loaded, on_error=self._failed, writes=True, owner=self)
 
     def _loaded(self, result) -> None:
-        if shiboken6.isValid(self):
-            year, changed = result
-            self.message.setStyleSheet("color: #1d5e2c;")
-            self.message.setText(f"已载入 {year} 年放假安排，重算了 {changed} 件未结事项的期限。")
-            self.refresh()
+        year, changed = result
+        self.message.setStyleSheet("color: #1d5e2c;")
+        self.message.setText(f"已载入 {year} 年放假安排，重算了 {changed} 件未结事项的期限。")
+        self.refresh()
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(self):
-            if isinstance(exc, XinfangError):
-                self.message.setStyleSheet("color: #b00020;")
-                self.message.setText(exc.message)
-            else:
-                show_error(self, exc, details)
+        if isinstance(exc, XinfangError):
+            self.message.setStyleSheet("color: #b00020;")
+            self.message.setText(exc.message)
+        else:
+            show_error(self, exc, details)
 
 
 class SettingsPage(QScrollArea):

@@ -7,7 +7,6 @@ Every figure is computed by services/statistics.py in the background; this page 
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
                                QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem,
@@ -22,6 +21,7 @@ from ...services.statistics import StatisticsService, statistics_sheets
 from ..charts import NOW, PEOPLE, Bar, BarChart, LineChart
 from ..context import AppContext
 from ..errors import show_error
+from ..tasks import OTHER
 
 PAGE_KEY = "stats"
 KINDS = [("month", "月度"), ("quarter", "季度"), ("year", "年度"), ("custom", "自定义")]
@@ -295,17 +295,15 @@ class StatsPage(QWidget):
         self.run_button.setEnabled(False)
         svc = self.ctx.services.get(StatisticsService)
         self.ctx.tasks.run(lambda: svc.compute(self.ctx.actor, period, scope), writes=False,
-                           on_done=lambda s: self._show(gen, s), on_error=self._failed)
+                           on_done=lambda s: self._show(gen, s), on_error=self._failed, owner=self)
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.run_button.setEnabled(True)
         self.status.setText("统计没有完成。")
         show_error(self, exc, details)
 
     def _show(self, gen: int, s: Statistics) -> None:
-        if not shiboken6.isValid(self) or gen != self._generation:
+        if gen != self._generation:
             return
         self.stats = s
         self.run_button.setEnabled(True)
@@ -383,7 +381,7 @@ class StatsPage(QWidget):
             return save_file(path, write_workbook(statistics_sheets(s)))
 
         self.ctx.tasks.run(work, writes=False, on_done=lambda p: self._saved(f"统计表已导出：{p}"),
-                           on_error=self._failed)
+                           on_error=self._failed, owner=self)
 
     def _report(self) -> None:
         s = self.stats
@@ -396,12 +394,10 @@ class StatsPage(QWidget):
             return render_statistics_report(s, office=office)
 
         def done(rendered) -> None:
-            if not shiboken6.isValid(self):
-                return
             from ..print_preview import show_document
             self.preview = show_document(self, rendered, file_name=f"{rendered.title}.pdf", tasks=self.ctx.tasks)
 
-        self.ctx.tasks.run(work, writes=False, on_done=done, on_error=self._failed)
+        self.ctx.tasks.run(work, writes=False, on_done=done, on_error=self._failed, owner=self)
 
     def _export_ledger(self) -> None:
         from ...services.ledger import LedgerService
@@ -438,7 +434,7 @@ class StatsPage(QWidget):
             from ...services.document_files import save_file
             return save_file(path, ledger.export_xlsx(self.ctx.actor, f, redacted=redacted))
 
-        self.ctx.tasks.run(work, writes=True, on_done=lambda p: self._saved(f"台账已导出：{p}"), on_error=self._failed)
+        self.ctx.tasks.run(work, writes=True, changes=OTHER, on_done=lambda p: self._saved(f"台账已导出：{p}"), on_error=self._failed, owner=self)
 
     def _import_ledger(self) -> None:
         from ..ledger_import import LedgerImportDialog
@@ -449,5 +445,4 @@ class StatsPage(QWidget):
         self.import_dialog = dialog
 
     def _saved(self, text: str) -> None:
-        if shiboken6.isValid(self):
-            self.status.setText(text)
+        self.status.setText(text)

@@ -3,7 +3,6 @@ counts by status; each line opens its case. Sections come from services.workbenc
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
@@ -158,16 +157,13 @@ class WorkbenchPage(QWidget):
         actor = self.ctx.actor
         self.heading.setText(self.heading.text() or "工作台")
         self.ctx.tasks.run(lambda: self.ctx.services.get(WorkbenchService).load(actor, limit=LINES), writes=False,
-                           on_done=self._show, on_error=self._failed)
+                           on_done=self._show, on_error=self._failed, owner=self)
 
     def _failed(self, exc: BaseException, *_) -> None:
-        if shiboken6.isValid(self):
-            self._loading = False
-            show_error(self, exc)
+        self._loading = False
+        show_error(self, exc)
 
     def _show(self, wb: Workbench) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._loading = False
         self.workbench = wb
         d = wb.today
