@@ -108,8 +108,8 @@ def self_test() -> int:
         from .pages import page_modules
         from .pages.placeholder import PlaceholderPage
 
-        # Page modules are found by scanning their package: a frozen build that missed them would
-        # show placeholders instead.
+        # Page modules are listed in features.py and imported by name: a frozen build that missed
+        # them would show placeholders instead.
         found = page_modules()
         checks["pages"] = ("settings" in found and all(key in window.pages for key, _, _ in NAVIGATION)
                            and not any(isinstance(window.pages[k], PlaceholderPage) for k in found))

@@ -10,8 +10,8 @@ from typing import Callable
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..services.attachments import AttachmentService, human_size
 from ..services.permissions import Permission
@@ -20,6 +20,7 @@ from .case_actions import CaseAction, register
 from .context import AppContext
 from .errors import show_error
 from .viewer_files import viewer_copy
+from .tables import read_only_table
 
 
 class AttachmentsDialog(QDialog):
@@ -31,12 +32,7 @@ class AttachmentsDialog(QDialog):
         self.service = ctx.services.get(AttachmentService)
         self.rows: list = []
         self.setWindowTitle(f"附件 — {self.number}")
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["文件", "类型和大小", "添加人", "添加时间"])
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table(["文件", "类型和大小", "添加人", "添加时间"])
         self.table.doubleClicked.connect(lambda _i: self.open_current())
         self.message = QLabel()
         self.message.setWordWrap(True)

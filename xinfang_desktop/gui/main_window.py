@@ -2,8 +2,8 @@
 
 The window shows with its first page, the workbench, built; the other pages are built just after it is
 on the screen, one per turn of the event loop (or at once, when something asks for one), so the
-workbench's figures are the first the database is asked for. Every page module is imported before
-the window shows: some add sections to the workbench by being imported."""
+workbench's figures are the first the database is asked for. Every feature listed in features.py is
+loaded before the window shows: some add sections to the workbench or buttons to the case view."""
 
 from __future__ import annotations
 
@@ -68,8 +68,10 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(120)
         self.nav.setStyleSheet("QListWidget { font-size: 13pt; } QListWidget::item { padding: 10px 14px; }")
         self.stack = QStackedWidget()
+        from . import features
         from .pages import page_modules
 
+        features.load()
         self._discovered = page_modules()
         self._factories = page_factories or {}
         self.pages = Pages(self._build_page)

@@ -19,11 +19,10 @@ from ...services.board import Board, BoardFilter, BoardService, BoardView, match
 from ...services.board_cards import Card, MatterCard
 from ...services.attention import LEADER_ROLES, HardshipService, OwnershipService
 from ...services.permissions import Permission
-from ...services import attention_workbench  # noqa: F401 - registers 待回访 and 领导包案 on the workbench
-from .. import attention_actions  # noqa: F401 - registers 包案, 调解记录, 回访, 急难标记 on the case view
 from ..attention_forms import Field, FormDialog
 from ..context import AppContext
 from ..errors import show_error
+from ..refresh import refresh_on_change
 from ..tasks import OTHER
 
 PAGE_KEY = "board"
@@ -343,6 +342,7 @@ class BoardPage(QWidget):
         layout.addWidget(self.help)
         layout.addLayout(cols, 1)
         self.reload()
+        refresh_on_change(self, ctx.tasks, self.reload, on_show=False)     # showing it recomputes it
 
     # -- loading -------------------------------------------------------------------------
     def reload(self) -> None:

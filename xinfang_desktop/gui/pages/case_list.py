@@ -16,6 +16,7 @@ from ...services.listing import ListingService
 from ...services.queries import CaseFilter, CaseRow
 from ..case_filters import CategoryFilter, DateRangeFilter
 from ..context import AppContext
+from ..refresh import refresh_on_change
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, URGENCY_WORD, due_text, urgency_legend
 
 COLUMNS = [  # (header, sort key)
@@ -243,6 +244,12 @@ class CaseListPage(QWidget):
         self.model.loaded.connect(self._update_count)
         QShortcut(QKeySequence.Find, self, activated=self.search.setFocus)
         self.model.sort_key, self.model.descending = "received_at", True
+        self.model.reload()
+        self._load_owners()
+        refresh_on_change(self, ctx.tasks, self.reload)
+
+    def reload(self) -> None:
+        """Read the list again under the same filter and sort: something was written."""
         self.model.reload()
         self._load_owners()
 

@@ -33,7 +33,6 @@ from ...services.drafts import Draft, DraftService
 from ...services.intake import IntakeService, PersonMatch
 from ...services.permissions import Permission
 from ...services.printing import PrintService
-from .. import intake_actions  # noqa: F401 - registers 附件 on the case view
 from .. import print_preview, receipt_verify
 from ..context import AppContext
 from ..errors import show_error

@@ -5,26 +5,19 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDateEdit, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...services.permissions import Permission
 from ...services.reception import ReceptionEntry, ReceptionKind, ReceptionService, ReceptionSummary
 from ..attention_forms import Field, FormDialog
 from ..context import AppContext
 from ..errors import show_error
+from ..refresh import refresh_on_change
+from ..tables import read_only_table
 
 PAGE_KEY = "reception"
 LOG_COLUMNS = ["日期", "接访领导", "方式", "地点", "批次", "人次", "相关事项", "情况"]
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectRows)
-    return t
 
 
 def _qdate(d: date) -> QDate:
@@ -48,7 +41,7 @@ class ReceptionPage(QWidget):
         top.addStretch(1)
         top.addWidget(self.add_button)
 
-        self.log = _table(LOG_COLUMNS)
+        self.log = read_only_table(LOG_COLUMNS, stretch_last=False)
         self.log.horizontalHeader().setSectionResizeMode(7, QHeaderView.Stretch)
 
         today = ctx.services.clock.today()
@@ -59,7 +52,7 @@ class ReceptionPage(QWidget):
             w.setDisplayFormat("yyyy-MM-dd")
         self.summary_button = QPushButton("汇总(&S)")
         self.summary_button.clicked.connect(self.summarize)
-        self.summary = _table(["接访方式", "次数", "批次（批）", "人次"])
+        self.summary = read_only_table(["接访方式", "次数", "批次（批）", "人次"], stretch_last=False)
         self.summary.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.summary_title = QLabel()
         box = QGroupBox("期间汇总")
@@ -80,6 +73,7 @@ class ReceptionPage(QWidget):
         layout.addLayout(body, 1)
         self.reload()
         self.summarize()
+        refresh_on_change(self, ctx.tasks, lambda: (self.reload(), self.summarize()))
 
     def reload(self) -> None:
         rs = self.ctx.services.get(ReceptionService)

@@ -9,18 +9,14 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QScrollArea,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -32,23 +28,13 @@ from ...services.permissions import Permission
 from ..board_rules_box import BoardRulesBox
 from ..office_box import OfficeBox
 from ..context import AppContext
+from ..busy_panel import BusyPanel
 from ..errors import show_error
 from ..sync_settings import SyncReminderBox
 from ..tasks import OTHER
+from ..tables import read_only_table
 
 PAGE_KEY = "settings"
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SingleSelection)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
 
 
 def _size(n: int) -> str:
@@ -76,11 +62,11 @@ class BackupBox(QGroupBox):
         self.restore_file.clicked.connect(self._restore_other)
         for b in (self.restore_selected, self.restore_file):
             b.setEnabled(admin)
-        self.progress = QProgressBar()
-        self.progress.setVisible(False)
+        self.busy_panel = BusyPanel()
+        self.progress = self.busy_panel.progress
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.table = _table(["备份时间", "类型", "事项数", "大小", "位置"])
+        self.table = read_only_table(["备份时间", "类型", "事项数", "大小", "位置"], single=True, fit=True)
         self.table.setMinimumHeight(180)
         rule = QLabel("每天第一次打开程序时自动备份；保留最近7天每天一份、最近4周每周一份、最近12个月每月一份。"
                       "恢复前会先检查备份是否完好，并把当前数据另存一份。")
@@ -99,7 +85,7 @@ class BackupBox(QGroupBox):
         layout.addLayout(top)
         layout.addWidget(rule)
         layout.addLayout(buttons)
-        layout.addWidget(self.progress)
+        layout.addWidget(self.busy_panel)
         layout.addWidget(self.message)
         layout.addWidget(self.table)
         self.backups: list[BackupInfo] = []
@@ -127,8 +113,10 @@ class BackupBox(QGroupBox):
             self.table.selectRow(0)
 
     def _busy(self, text: str | None) -> None:
-        self.progress.setVisible(text is not None)
-        self.progress.setValue(0)
+        if text is None:
+            self.busy_panel.stop()
+        else:
+            self.busy_panel.start()
         for b in (self.now, self.change, self.restore_selected, self.restore_file):
             b.setEnabled(text is None and (b is self.now or self.ctx.actor.can(Permission.MANAGE_SETTINGS)))
         if text is not None:
@@ -136,7 +124,7 @@ class BackupBox(QGroupBox):
             self.message.setText(text)
 
     def _progress(self, fraction: float, text: str) -> None:
-        self.progress.setValue(int(fraction * 100))
+        self.busy_panel.set_progress(fraction)
         if text:
             self.message.setText(text)
 
@@ -242,7 +230,7 @@ class UsersBox(QGroupBox):
         super().__init__("工作人员", parent)
         self.ctx = ctx
         self.users: list = []
-        self.table = _table(["用户名", "姓名", "角色", "密码"])
+        self.table = read_only_table(["用户名", "姓名", "角色", "密码"], single=True, fit=True)
         self.table.setMinimumHeight(120)
         note = QLabel("添加用户：xinfang user add 用户名 --role clerk（登记员）/ handler（承办人）/ leader（领导）")
         note.setStyleSheet("color: #555;")

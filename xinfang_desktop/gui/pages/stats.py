@@ -8,7 +8,7 @@ Every figure is computed by services/statistics.py in the background; this page 
 from __future__ import annotations
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
                                QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem,
                                QTabWidget, QVBoxLayout, QWidget)
@@ -21,7 +21,9 @@ from ...services.statistics import StatisticsService, statistics_sheets
 from ..charts import NOW, PEOPLE, Bar, BarChart, LineChart
 from ..context import AppContext
 from ..errors import show_error
+from ..refresh import refresh_on_change
 from ..tasks import OTHER
+from ..tables import read_only_table
 
 PAGE_KEY = "stats"
 KINDS = [("month", "月度"), ("quarter", "季度"), ("year", "年度"), ("custom", "自定义")]
@@ -85,17 +87,6 @@ class ScopeDialog(QDialog):
                      if self.list.item(i).checkState() == Qt.Checked)
 
 
-def _table(headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectRows)
-    t.setAlternatingRowColors(True)
-    t.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-    return t
-
-
 def _item(value, *, number: bool = False, bold: bool = False) -> QTableWidgetItem:
     item = QTableWidgetItem(str(value))
     if number:
@@ -108,7 +99,7 @@ def _item(value, *, number: bool = False, bold: bool = False) -> QTableWidgetIte
 
 
 def _stat_table(t: StatTable) -> QTableWidget:
-    w = _table(t.headers)
+    w = read_only_table(t.headers, alternate=True, stretch=0)
     w.setRowCount(len(t.rows))
     w.setWordWrap(True)
     long_text = [i for i, c in enumerate(t.columns) if c.key in ("definition", "formula")]
@@ -244,6 +235,8 @@ class StatsPage(QWidget):
         self.kind.setCurrentIndex(0)
         self._kind_changed()
         self._shown = False
+        # Only once computed: the first computation waits until the page is looked at.
+        refresh_on_change(self, ctx.tasks, lambda: self._shown and self.refresh())
 
     def showEvent(self, event) -> None:
         # Computed when first looked at, not when the window opens: a city's year takes seconds.
