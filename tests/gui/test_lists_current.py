@@ -96,6 +96,7 @@ def test_register_then_refuse_shows_everywhere_without_touching_a_filter(qtbot, 
     qtbot.keyClick(view, Qt.Key_Escape)                   # back to the list: already current
     assert window.stack.currentWidget() is cases
     assert listed(cases)[number] == "不予受理"
+    assert cases.table.currentIndex().data() == number    # still selected: the clerk goes on from there
     assert cases.count_label.text() == "共 3 件"
     go(qtbot, window, "workbench")
     assert chips(workbench)[wf.Status.REGISTERED.value] == "待处理 2"

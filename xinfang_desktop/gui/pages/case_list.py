@@ -242,6 +242,8 @@ class CaseListPage(QWidget):
         self.received.changed.connect(self.apply_filter)
         self.clear.clicked.connect(self.clear_filters)
         self.model.loaded.connect(self._update_count)
+        self._keep: str | None = None      # the case to select again after a reload
+        self.model.loaded.connect(self._reselect)
         QShortcut(QKeySequence.Find, self, activated=self.search.setFocus)
         self.model.sort_key, self.model.descending = "received_at", True
         self.model.reload()
@@ -249,9 +251,24 @@ class CaseListPage(QWidget):
         refresh_on_change(self, ctx.tasks, self.reload)
 
     def reload(self) -> None:
-        """Read the list again under the same filter and sort: something was written."""
+        """Read the list again under the same filter and sort: something was written. The case the
+        clerk had selected stays selected (back from its case view, the clerk goes on down the list)."""
+        current = self.table.currentIndex()
+        self._keep = self.model.data(current, Qt.UserRole) if current.isValid() else None
         self.model.reload()
         self._load_owners()
+
+    def _reselect(self) -> None:
+        if self._keep is None:
+            return
+        row = next((i for i, r in enumerate(self.model.rows) if r.id == self._keep), None)
+        if row is None and not self.model.rows:
+            return              # the first page has not arrived yet
+        self._keep = None
+        if row is not None:
+            index = self.model.index(row, 0)
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
 
     def _load_owners(self) -> None:
         actor = self.ctx.actor
