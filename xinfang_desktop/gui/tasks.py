@@ -14,6 +14,7 @@ another refresh.
 from __future__ import annotations
 
 import inspect
+import sys
 import threading
 import traceback
 from dataclasses import dataclass, field
@@ -66,10 +67,11 @@ class _Job(QRunnable):
         else:
             self.signals.done.emit(result)
         finally:
-            # Imported here, in the worker: the services are not needed to show the first window.
-            from ..services.context import release_thread_connection
-
-            release_thread_connection()
+            # A thread's database connection exists only once the services are loaded; a task run
+            # before that (the login window's) must not load them for this.
+            services = sys.modules.get("xinfang_desktop.services.context")
+            if services is not None:
+                services.release_thread_connection()
 
 
 class _Owner:
