@@ -61,7 +61,7 @@ class SyncReminderBox(QGroupBox):
         value = self.days.value()
         self.save.setEnabled(False)
         self.ctx.tasks.run(lambda: self.service.set_reminder_days(self.ctx.actor, value),
-                           on_done=self._saved, on_error=self._failed)
+                           on_done=self._saved, on_error=self._failed, writes=True)
 
     def _saved(self, days: int) -> None:
         if not shiboken6.isValid(self):

@@ -2,7 +2,7 @@
 and the line shown when they have passed.
 
 Owns the setting and the reminder lines. Does not register the workbench section (reminder_section.py,
-imported by the 同步 page) nor know when the last export was (outbox.py).
+listed in gui/features.py) nor know when the last export was (outbox.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The sync reminder on the 工作台: a township that has not exported for a while, or must start a new
 batch (epoch) after a restore before it can export at all.
 
-Registered with services/workbench.py's registry when this module is imported (the 同步 page imports
+Registered with services/workbench.py's registry when this module is imported (gui/features.py lists
 it, so the window's workbench shows it). The number of days is the setting ``sync.reminder_days``
 (default 7, edited on the 设置 page); nothing is shown when nothing is waiting to be exported (an export
 would write nothing), and the city, which exports to many townships, gets no reminder.

@@ -10,8 +10,6 @@ from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
-from ....services.sync import reminder_section  # noqa: F401 - the same reminder on the workbench (importing registers it)
-from ... import sync_actions  # noqa: F401  (registers 交办/督办 on the case view)
 from ...context import AppContext
 from .enrol_dialog import EnrolDialog
 from .page import SyncPage

@@ -71,7 +71,7 @@ class KeyActions:
             return
         self._busy("正在生成密钥…")
         self.ctx.tasks.run(lambda: self.service.init_keys(self.ctx.actor, first), on_done=self._done_simple,
-                           on_error=self._failed)
+                           on_error=self._failed, writes=True)
 
     def enrolment_document(self):
         from ....documents.enrolment import details_from_identity, render_enrolment
@@ -117,7 +117,7 @@ class KeyActions:
             peer = self.service.enrol(self.ctx.actor, Path(file).read_bytes(), fingerprint)
             return f"已登记 {peer.unit_name}（{peer.unit_code}），指纹与纸质登记表一致。"
 
-        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed)
+        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed, writes=True)
 
     def rotate_keys(self) -> None:
         rotation = self.ask_rotation()
@@ -137,4 +137,4 @@ class KeyActions:
                 self._done_simple(text)
 
         self._busy("正在更换密钥…")
-        self.ctx.tasks.run(work, on_done=done, on_error=self._failed)
+        self.ctx.tasks.run(work, on_done=done, on_error=self._failed, writes=True)

@@ -34,7 +34,7 @@ class PeerActions:
     def _peer_action(self, busy: str, work: Callable[[], str]) -> None:
         self._busy(busy)
         self.registry_actions.set_peer(None, admin=True, busy=True)
-        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed)
+        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed, writes=True)
 
     def freeze_selected(self) -> None:
         peer = self.selected_peer()
@@ -100,4 +100,4 @@ class PeerActions:
             return text
 
         self._busy("正在开始新批次…")
-        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed)
+        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed, writes=True)

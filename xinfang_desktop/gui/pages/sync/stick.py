@@ -66,7 +66,7 @@ class StickActions:
             self._busy("正在导出…", cancellable=True)
             self.state = TaskState()        # set before the run starts, so 取消 reaches this very task
             self.ctx.tasks.run(work, on_done=self._exported, on_error=self._failed, progress=self._progress,
-                               state=self.state)
+                               state=self.state, writes=True)
 
         self.with_keys(go)
 
@@ -97,7 +97,7 @@ class StickActions:
             self._busy("正在导入…", cancellable=True)
             self.state = TaskState()
             self.ctx.tasks.run(work, on_done=self._imported, on_error=self._failed, progress=self._progress,
-                               state=self.state)
+                               state=self.state, writes=True)
 
         self.with_keys(go)
 
