@@ -18,6 +18,7 @@ from typing import Any, Callable
 from peewee import BooleanField, DateField, DateTimeField, Field, ForeignKeyField, IntegerField
 
 from ..domain import workflow as wf
+from ..domain.backlog import Basis, Outcome
 from ..domain.board import Colour, HardshipKind
 from ..store.models import CASE_LOCAL_COLUMNS, Case, CaseEvent, CaseParty, JSONField, Person
 from ..store.models_attention import (
@@ -29,6 +30,7 @@ from ..store.models_attention import (
     Reception,
 )
 from ..store.models_intake import Attachment
+from ..store.models_resolution import BacklogEntry, BacklogStep, DeliberationSession
 from ..store.models_sync import Instruction
 from . import attachments as att
 from .attention import REFERRAL_KINDS
@@ -51,8 +53,14 @@ TYPES: dict[str, type] = {
     "hardship_referral": HardshipReferral,
     "reception": Reception,
     "mediation_session": MediationSession,
+    "deliberation_session": DeliberationSession,
+    "backlog_entry": BacklogEntry,
+    "backlog_step": BacklogStep,
 }
-ENTRY_TYPES = frozenset({"case_event", "mediation_session"})      # append-only: insert once, never update
+# append-only: insert once, never update
+ENTRY_TYPES = frozenset({"case_event", "mediation_session", "deliberation_session"})
+# Append-only entries whose correction names the entry it corrects (and what the entry is called).
+CORRECTABLE = {"mediation_session": "调解记录", "deliberation_session": "评理记录"}
 LOCAL_COLUMNS = {"case": set(CASE_LOCAL_COLUMNS)}    # derived or numbered locally
 MAX_TEXT = 100_000
 MAX_LIST = 500               # items of a JSON list column (mediators, parties, cases of a reception)
@@ -68,8 +76,12 @@ REFS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "hardship_flag": (("person_id", "person", False), ("case_id", "case", True)),
     "hardship_referral": (("flag_id", "hardship_flag", False),),
     "mediation_session": (("case_id", "case", False),),
+    "deliberation_session": (("case_id", "case", False),),
+    "backlog_entry": (("case_id", "case", False),),
+    "backlog_step": (("entry_id", "backlog_entry", False),),
 }
-PARENT_LABELS = {"case": "所属事项", "person": "所指信访人", "hardship_flag": "所属急难标记"}
+PARENT_LABELS = {"case": "所属事项", "person": "所指信访人", "hardship_flag": "所属急难标记",
+                 "backlog_entry": "所属积案"}
 # Columns added to a synced table after its first release, with the value a record of an earlier
 # version (which lacks them) stands for: such a bundle still imports.
 ADDED_COLUMNS: dict[str, dict[str, Any]] = {"colour_override": {"case_id": None}}
@@ -319,6 +331,9 @@ _MEDIATION_KINDS = {k.value for k in MediationKind}
 _MEDIATION_OUTCOMES = {o.value for o in MediationOutcome}
 _AGREEMENT_KINDS = set(AGREEMENT_KINDS)
 _RECEPTION_KINDS = {k.value for k in ReceptionKind}
+_BACKLOG_BASES = {b.value for b in Basis}
+_BACKLOG_OUTCOMES = {o.value for o in Outcome}
+_ID_LIKE = re.compile(r"\d{6,}")
 ATTACHMENT_KINDS = set(att.KINDS)
 _SHA_RE = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -423,6 +438,38 @@ def _entry_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
             raise RecordProblem("到场当事人名单无效")
         if v["corrects"] is not None:
             _check_uuid(v["corrects"], "所更正的调解记录")
+    elif tag == "deliberation_session":
+        panel = record["panel"]
+        if not panel or not all(m.__class__ is dict and m.keys() == {"name", "role"}
+                                and all(x.__class__ is str and 0 < len(x.strip()) <= 50 for x in m.values())
+                                for m in panel):
+            raise RecordProblem("评理团名单无效")
+        if any(_ID_LIKE.search(x) for m in panel for x in m.values()):
+            raise RecordProblem("评理团名单只应有姓名和身份，不应有证件号码")
+        if not record["attendees"] or not all(p.__class__ is str and 0 < len(p.strip()) <= 50
+                                              for p in record["attendees"]):
+            raise RecordProblem("到场人员名单无效")
+        _text(v, "view", "评理意见")
+        if v["corrects"] is not None:
+            _check_uuid(v["corrects"], "所更正的评理记录")
+    elif tag == "backlog_entry":
+        if v["basis"] not in _BACKLOG_BASES:
+            raise RecordProblem(f"列入积案的依据无效：{v['basis'][:20]}")
+        _text(v, "reason", "列入积案的理由")
+        if v["outcome"] is not None:
+            if v["outcome"] not in _BACKLOG_OUTCOMES or v["outcome_on"] is None:
+                raise RecordProblem(f"积案化解结果无效：{v['outcome'][:20]}")
+            if v["outcome_on"] < v["decided_on"]:
+                raise RecordProblem("积案化解日期早于列入日期")
+            if v["outcome"] == "withdrawn" and not _SHA_RE.match(v["statement_sha256"] or ""):
+                raise RecordProblem("息诉罢访缺少信访人签字的息诉罢访承诺书")
+        elif v["outcome_on"] is not None:
+            raise RecordProblem("积案化解日期没有对应的化解结果")
+    elif tag == "backlog_step":
+        _text(v, "action", "化解步骤")
+        _text(v, "responsible", "责任人")
+        if v["due_on"] < v["set_on"]:
+            raise RecordProblem("化解步骤的完成期限早于制定日期")
 
 
 # The columns of a case row this database derives itself from the events (the travelling ones are
