@@ -175,7 +175,7 @@ def _entry_json(e) -> dict:
     nxt = e.next_step
     return {"id": e.id, "case": e.case_number, "unit": e.unit_code, "request": e.request, "basis": e.basis.label,
             "reason": e.reason, "decided_on": e.decided_on, "decided_by": e.decided_by, "owner": e.owner,
-            "days_open": e.days_open, "on_register": e.on_register,
+            "days_open": e.days_open, "matter_days": e.matter_days, "on_register": e.on_register,
             "outcome": e.outcome.label if e.outcome else None, "outcome_on": e.outcome_on,
             "outcome_note": e.outcome_note, "statement_sha256": e.statement_sha256,
             "next_step": ({"position": nxt.position, "action": nxt.action, "due_on": nxt.due_on,

@@ -74,7 +74,8 @@ class Entry:
     statement_sha256: str | None
     owner: str | None                 # the 包案 leader in force
     steps: tuple[PlanStep, ...]
-    days_open: int
+    days_open: int                    # on the register: from the decision to the outcome (or today)
+    matter_days: int = 0              # the matter: from its receipt to the outcome (or today)
 
     @property
     def on_register(self) -> bool:
@@ -277,7 +278,8 @@ class BacklogService:
         today = self.s.clock.today()
         ids = [r.id for r in rows] or [""]
         case_ids = list({r.case_id for r in rows}) or [""]
-        cases = {c.id: c for c in Case.select(Case.id, Case.number, Case.request).where(Case.id.in_(case_ids))}
+        cases = {c.id: c for c in Case.select(Case.id, Case.number, Case.request, Case.received_at)
+                 .where(Case.id.in_(case_ids))}
         leaders = {a.case_id: a.leader_display for a in LeaderAssignment.select()
                    .where(LeaderAssignment.case_id.in_(case_ids) & LeaderAssignment.ended_at.is_null())}
         steps: dict[str, list[PlanStep]] = {}
@@ -292,7 +294,8 @@ class BacklogService:
                              Basis(r.basis), r.reason, r.decided_on, r.decided_by,
                              Outcome(r.outcome) if r.outcome else None, r.outcome_on, r.outcome_note,
                              r.statement_sha256, leaders.get(r.case_id), tuple(steps.get(r.id, ())),
-                             days_open(r.decided_on, r.outcome_on, today)))
+                             days_open(r.decided_on, r.outcome_on, today),
+                             days_open(c.received_at.date(), r.outcome_on, today) if c else 0))
         return out
 
     def of_case(self, case_ref: str) -> list[Entry]:
