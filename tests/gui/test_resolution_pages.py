@@ -111,3 +111,33 @@ def test_backlog_page_decide_plan_and_resolve(qtbot, app_ctx, services, clerk, h
     assert page.table.rowCount() == 0                          # off the register
     page.show_resolved.setChecked(True)
     assert page.table.item(0, 8).text().startswith("已息诉罢访")
+
+
+def test_the_boards_long_standing_reason_leads_to_the_register(qtbot, app_ctx, services, clerk, handler, clock):
+    from PySide6.QtWidgets import QMenu
+
+    from xinfang_desktop.domain.board import Colour, is_long_standing
+    from xinfang_desktop.gui.main_window import MainWindow
+
+    ref = services.cases.register(clerk, make_registration())
+    services.cases.act(handler, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+    clock.advance(days=200)
+    w = MainWindow(app_ctx)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w, timeout=30_000)
+    w.show_page("board")
+    board = w.pages["board"]
+    colour = next(c for c in Colour if board.visible_cards(c))
+    column = board.columns[colour]
+    [card] = board.visible_cards(colour)
+    assert any(is_long_standing(r) and "超过180天" in r.text for r in (*card.grade.reasons, *card.grade.other_reasons))
+    rect = column.view.visualRect(column.model.index(0))
+    column.view.customContextMenuRequested.emit(rect.center())      # a right click on the card
+    menu = board.findChildren(QMenu)[-1]
+    [action] = [a for a in menu.actions() if a.text() == "积案台账…"]
+    action.trigger()
+    page = w.pages["backlog"]
+    assert w.stack.currentWidget() is page
+    rows = page.suggested.selectionModel().selectedRows()           # not on the register yet: its suggestion
+    assert rows and page.suggestions[rows[0].row()].number == ref.number and page.decide_button.isEnabled()

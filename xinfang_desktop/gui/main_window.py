@@ -138,6 +138,14 @@ class MainWindow(QMainWindow):
     def _show_row(self, row: int) -> None:
         self.stack.setCurrentWidget(self.pages[NAVIGATION[row][0]])
 
+    def show_backlog(self, case_number: str | None = None) -> QWidget:
+        """The 积案 page, on the matter's row when it is on the register (else among the suggestions)."""
+        page = self.pages["backlog"]
+        self.show_page("backlog")
+        if case_number and hasattr(page, "show_case"):
+            page.show_case(case_number)
+        return page
+
     def open_case(self, case_id: str) -> CaseViewPage:
         if self.case_view is not None:
             self.stack.removeWidget(self.case_view)

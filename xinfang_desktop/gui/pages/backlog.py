@@ -41,6 +41,7 @@ class BacklogPage(QWidget):
         self.window_ = window
         self.entries: list[Entry] = []
         self.suggestions: list = []
+        self._wanted: str | None = None
         title = QLabel("积案台账")
         title.setStyleSheet("font-size: 15pt; font-weight: bold;")
         note = QLabel("长期未化解、重复信访的事项，经经办人或领导决定并写明理由列入积案，制定化解方案、明确包案领导，"
@@ -138,6 +139,8 @@ class BacklogPage(QWidget):
         self.suggested.resizeColumnsToContents()
         self.suggested.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
         self._selection_changed()
+        if self._wanted:
+            self.show_case(self._wanted)
 
     def selected(self) -> Entry | None:
         rows = self.table.selectionModel().selectedRows()
@@ -193,10 +196,16 @@ class BacklogPage(QWidget):
             self.window_.open_case(e.case_id)
 
     def show_case(self, number: str) -> None:
-        """Select the matter's row (the board's "long-standing" reason opens the register on it)."""
+        """Select the matter's row, or its suggestion (the board's "long-standing" reason opens the register on
+        it); done again when the page has (re)loaded."""
+        self._wanted = number
         for i, e in enumerate(self.entries):
             if e.case_number == number:
                 self.table.selectRow(i)
+                return
+        for i, s in enumerate(self.suggestions):
+            if s.number == number:
+                self.suggested.selectRow(i)
                 return
 
 
