@@ -216,6 +216,15 @@ def test_the_years_backlog_and_deliberation_figures_against_a_hand_count(service
     table = next(t for t in report_tables(s) if t.key == "resolution")
     assert [row.values[1] for row in table.rows] == [3, 3, 2, 2, 2, 2, 2]
     assert statistics_json(s)["resolution"]["backlog_remaining"] == 2
+    from xinfang_desktop.documents.report import render_statistics_report
+    from xinfang_desktop.services.statistics import statistics_sheets
+    [sheet] = [x for x in statistics_sheets(s) if x.title == "信访评理和积案化解"]
+    assert [row[1] for row in sheet.rows] == [3, 3, 2, 2, 2, 2, 2]
+    printed = text_of(render_statistics_report(s).pdf)
+    section = printed[printed.index("五、信访评理和积案化解"):]
+    for label, value in (("评理场次", 3), ("评理后化解", 2), ("积案期初数", 2), ("积案新增数", 2), ("积案化解数", 2),
+                         ("积案期末数", 2)):
+        assert f"{label}{value}" in section, label
 
 
 def test_the_longest_statements_and_view_still_fit_one_page(services, clerk, case_ref):
