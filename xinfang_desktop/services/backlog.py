@@ -89,13 +89,13 @@ class Entry:
 
 class BacklogService:
     def __init__(self, services):
-        self.s = services
+        self.services = services
 
     # -- the rule's suggestions -----------------------------------------------------------------
     def suggestions(self, actor: Actor) -> list[Suggestion]:
         """Open matters of this unit the rule suggests for the register (not on it already)."""
         require(actor, Permission.VIEW)
-        settings, today = board_settings(), self.s.clock.today()
+        settings, today = board_settings(), self.services.clock.today()
         on_register = {r.case_id for r in BacklogEntry.select(BacklogEntry.case_id)
                        .where(BacklogEntry.outcome.is_null())}
         rows = list(Case.select(Case.id, Case.number, Case.received_at, Case.status, Case.repeat_of)
@@ -126,17 +126,17 @@ class BacklogService:
             steps: Sequence[StepInput] = ()) -> Entry:
         """Put a matter on the register by a recorded decision, with its first plan steps."""
         require(actor, Permission.NOTE)
-        today = self.s.clock.today()
+        today = self.services.clock.today()
         basis = pick(Basis, basis, "列入积案的依据", "basis")
         reason = clean_text(reason, label="列入积案的理由", field="reason", limit=2000)
         decided = parse_day(decided_on, "决定日期", "decided_on") if decided_on else today
         if decided > today:
             raise InvalidInput(f"决定日期（{decided:%Y-%m-%d}）晚于今天，请核对", field="decided_on")
         planned = [self._step_values(s, decided) for s in steps]
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             case = find_case(case_ref)
-            require_writable(self.s.db, actor.unit_code, "backlog_entry", {"case_id": case.id})
+            require_writable(self.services.db, actor.unit_code, "backlog_entry", {"case_id": case.id})
             if case.status in _NOT_OURS:
                 raise InvalidInput(f"事项 {case.number} {wf.Status(case.status).label}，不由本机关化解，不能列入积案",
                                    field="case")
@@ -164,9 +164,9 @@ class BacklogService:
 
     def add_step(self, actor: Actor, entry_id: str, step: StepInput) -> Entry:
         require(actor, Permission.NOTE)
-        today, now = self.s.clock.today(), self.s.clock.now()
+        today, now = self.services.clock.today(), self.services.clock.now()
         values = self._step_values(step, today)
-        with self.s.db.atomic():
+        with self.services.db.atomic():
             row = self._open_row(actor, entry_id)
             last = BacklogStep.select().where(BacklogStep.entry_id == row.id).count()
             BacklogStep.create(unit_code=actor.unit_code, entry_id=row.id, position=last + 1, recorded_by=actor.name,
@@ -177,12 +177,12 @@ class BacklogService:
     def finish_step(self, actor: Actor, entry_id: str, position: int, result: str,
                     done_on: date | str | None = None) -> Entry:
         require(actor, Permission.NOTE)
-        today, now = self.s.clock.today(), self.s.clock.now()
+        today, now = self.services.clock.today(), self.services.clock.now()
         result = clean_text(result, label="步骤完成情况", field="result", limit=1000)
         done = parse_day(done_on, "完成日期", "done_on") if done_on else today
         if done > today:
             raise InvalidInput("完成日期晚于今天，请核对", field="done_on")
-        with self.s.db.atomic():
+        with self.services.db.atomic():
             row = self._open_row(actor, entry_id)
             step = BacklogStep.get_or_none((BacklogStep.entry_id == row.id) & (BacklogStep.position == position))
             if step is None:
@@ -202,7 +202,7 @@ class BacklogService:
         """Take a matter off the register with its 化解 outcome. 息诉罢访 needs the petitioner's signed
         statement: a scan, attached to the case here (or one already attached, by file name)."""
         require(actor, Permission.NOTE)
-        today, now = self.s.clock.today(), self.s.clock.now()
+        today, now = self.services.clock.today(), self.services.clock.now()
         outcome = pick(Outcome, outcome, "化解结果", "outcome")
         note = clean_text(note, label="化解情况", field="note", limit=2000)
         day = parse_day(outcome_on, "化解日期", "outcome_on") if outcome_on else today
@@ -214,7 +214,7 @@ class BacklogService:
         if day < row.decided_on:
             raise InvalidInput(f"化解日期早于列入积案的日期（{row.decided_on:%Y-%m-%d}）", field="outcome_on")
         sha = self._statement(actor, row.case_id, statement) if outcome.needs_statement else None
-        with self.s.db.atomic():
+        with self.services.db.atomic():
             row = self._open_row(actor, entry_id)
             BacklogEntry.update(outcome=outcome.value, outcome_on=day, outcome_note=note, statement_sha256=sha,
                                 closed_by=actor.display_name, version=BacklogEntry.version + 1, updated_at=now) \
@@ -231,7 +231,7 @@ class BacklogService:
             return known.sha256
         if not Path(statement).is_file():
             raise InvalidInput(f"找不到息诉罢访承诺书文件：{statement}", field="statement")
-        attached = self.s.get(AttachmentService)
+        attached = self.services.get(AttachmentService)
         rows = attached.attach(actor, case_id, [statement])
         if rows:
             return rows[0].sha256
@@ -251,7 +251,7 @@ class BacklogService:
                 row = BacklogEntry.get_or_none((BacklogEntry.case_id == case.id) & BacklogEntry.outcome.is_null())
         if row is None:
             raise NotFound(f"积案台账上没有 {entry_id}（用 xinfang backlog list 查看）")
-        require_own_row(self.s.db, actor.unit_code, "backlog_entry", row.unit_code)
+        require_own_row(self.services.db, actor.unit_code, "backlog_entry", row.unit_code)
         if row.outcome is not None:
             raise InvalidInput(f"该积案已于{row.outcome_on:%Y-%m-%d}以“{Outcome(row.outcome).label}”移出台账", field="entry")
         return row
@@ -275,7 +275,7 @@ class BacklogService:
         return sorted(self._entries(list(q)), key=lambda e: (not e.on_register, -e.days_open, e.case_number))
 
     def _entries(self, rows: list[BacklogEntry]) -> list[Entry]:
-        today = self.s.clock.today()
+        today = self.services.clock.today()
         ids = [r.id for r in rows] or [""]
         case_ids = list({r.case_id for r in rows}) or [""]
         cases = {c.id: c for c in Case.select(Case.id, Case.number, Case.request, Case.received_at)

@@ -97,10 +97,10 @@ def _no_id_number(text: str, label: str, field_name: str) -> str:
 
 class DeliberationService:
     def __init__(self, services):
-        self.s = services
+        self.services = services
 
     def validate(self, inp: DeliberationInput) -> dict[str, Any]:
-        today = self.s.clock.today()
+        today = self.services.clock.today()
         held = parse_day(inp.held_on, "评理日期", "held_on")
         if held > today:
             raise InvalidInput(f"评理日期（{held:%Y-%m-%d}）晚于今天，请核对", field="held_on")
@@ -124,10 +124,10 @@ class DeliberationService:
     def add(self, actor: Actor, inp: DeliberationInput) -> Deliberation:
         require(actor, Permission.NOTE)
         values = self.validate(inp)
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             case = find_case(inp.case_ref)
-            require_writable(self.s.db, actor.unit_code, "deliberation_session",
+            require_writable(self.services.db, actor.unit_code, "deliberation_session",
                              {"case_id": case.id, "corrects": inp.corrects})
             if values["held_on"] < case.received_at.date():
                 raise InvalidInput(f"评理日期早于该事项的登记日期（{case.received_at:%Y-%m-%d}），请核对", field="held_on")
@@ -190,12 +190,12 @@ class DeliberationService:
         d = self.get(session_id)
         if not d.current:
             raise InvalidInput("该评理记录已被更正，请打印更正后的记录的评理意见")
-        doc_case = self.s.get(PrintService).doc_case(Case.get_by_id(d.case_id))
+        doc_case = self.services.get(PrintService).doc_case(Case.get_by_id(d.case_id))
         details = DeliberationDetails(held_on=d.held_on, place=d.place,
                                       panel=tuple(f"{m.name}（{m.role}）" for m in d.panel),
                                       attendees=d.attendees, statements=d.statements, view=d.view,
                                       accepted=d.accepted)
-        rendered = render_deliberation(doc_case, details, issued_on=self.s.clock.today())
-        with self.s.db.atomic():
-            audit(actor, "resolution.deliberation.print", d.case_id, {"session": d.id}, at=self.s.clock.now())
+        rendered = render_deliberation(doc_case, details, issued_on=self.services.clock.today())
+        with self.services.db.atomic():
+            audit(actor, "resolution.deliberation.print", d.case_id, {"session": d.id}, at=self.services.clock.now())
         return rendered
