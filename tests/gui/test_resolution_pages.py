@@ -90,6 +90,7 @@ def test_backlog_page_decide_plan_and_resolve(qtbot, app_ctx, services, clerk, h
     assert page.table.rowCount() == 1 and page.suggested.rowCount() == 0
     assert page.table.item(0, 0).text() == ref.number and "约谈企业负责人" in page.table.item(0, 5).text()
     assert page.table.item(0, 4).text() == "共1步，已完成0步"
+    assert page.table.isColumnHidden(9)                        # its own register: no unit column
     assert page.table.item(0, 6).text() == "200" and page.table.item(0, 7).text() == "0"   # the matter, the register
     page.table.selectRow(0)
     click(qtbot, page.done_button)

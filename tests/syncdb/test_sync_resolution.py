@@ -41,6 +41,8 @@ def test_the_townships_register_and_deliberations_reach_the_city_and_stay_the_to
     city.sync
     [seen] = city.svc.get(BacklogService).register()
     assert seen.case_number == case.number and seen.unit_code == town.code and seen.steps[0].action == "约谈公司负责人"
+    from xinfang_desktop.store.models import Unit
+    assert seen.unit_name == Unit.get(Unit.code == town.code).name and seen.unit_name != town.code
     assert [s.accepted for s in city.svc.get(DeliberationService).of_case(case.id) if s.current] == [True]
     # … and writes none of it: neither a decision on the township's matter nor a change to its entry.
     with pytest.raises(NotAllowed, match="属于"):

@@ -173,7 +173,7 @@ def cmd_deliberation_print(args: argparse.Namespace) -> int:
 # -- the 积案 register ------------------------------------------------------------------------------------
 def _entry_json(e) -> dict:
     nxt = e.next_step
-    return {"id": e.id, "case": e.case_number, "unit": e.unit_code, "request": e.request, "basis": e.basis.label,
+    return {"id": e.id, "case": e.case_number, "unit": e.unit_code, "unit_name": e.unit_name, "request": e.request, "basis": e.basis.label,
             "reason": e.reason, "decided_on": e.decided_on, "decided_by": e.decided_by, "owner": e.owner,
             "days_open": e.days_open, "matter_days": e.matter_days, "on_register": e.on_register,
             "outcome": e.outcome.label if e.outcome else None, "outcome_on": e.outcome_on,

@@ -21,7 +21,7 @@ from ..domain.workflow import OPEN_STATUSES
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.text import clean_text
 from ..domain.urgency import Urgency
-from ..store.models import Case
+from ..store.models import Case, Unit
 from ..store.models_attention import LeaderAssignment
 from ..store.models_intake import Attachment
 from ..store.models_resolution import BacklogEntry, BacklogStep
@@ -76,6 +76,7 @@ class Entry:
     steps: tuple[PlanStep, ...]
     days_open: int                    # on the register: from the decision to the outcome (or today)
     matter_days: int = 0              # the matter: from its receipt to the outcome (or today)
+    unit_name: str = ""               # the unit whose register it is (the city sees every township's)
 
     @property
     def on_register(self) -> bool:
@@ -287,6 +288,7 @@ class BacklogService:
             steps.setdefault(s.entry_id, []).append(PlanStep(
                 s.id, s.position, s.action, s.responsible, s.set_on, s.due_on, s.done_on, s.result,
                 step_urgency(s.set_on, s.due_on, s.done_on, today)))
+        units = {code: name for code, name in Unit.select(Unit.code, Unit.name).tuples()}
         out = []
         for r in rows:
             c = cases.get(r.case_id)
@@ -295,7 +297,8 @@ class BacklogService:
                              Outcome(r.outcome) if r.outcome else None, r.outcome_on, r.outcome_note,
                              r.statement_sha256, leaders.get(r.case_id), tuple(steps.get(r.id, ())),
                              days_open(r.decided_on, r.outcome_on, today),
-                             days_open(c.received_at.date(), r.outcome_on, today) if c else 0))
+                             days_open(c.received_at.date(), r.outcome_on, today) if c else 0,
+                             units.get(r.unit_code, r.unit_code)))
         return out
 
     def of_case(self, case_ref: str) -> list[Entry]:

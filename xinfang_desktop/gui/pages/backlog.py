@@ -17,7 +17,7 @@ from ..context import AppContext
 from ..errors import show_error
 
 PAGE_KEY = "backlog"
-COLUMNS = ["事项编号", "诉求", "列入依据", "包案领导", "化解方案", "下一步", "信访天数", "列入天数", "状态"]
+COLUMNS = ["事项编号", "诉求", "列入依据", "包案领导", "化解方案", "下一步", "信访天数", "列入天数", "状态", "单位"]
 SUGGESTED = ["事项编号", "建议依据", "说明"]
 _COLOURS = {Urgency.RED: "#fbe3e3", Urgency.AMBER: "#fdf1d6"}
 
@@ -120,7 +120,7 @@ class BacklogPage(QWidget):
         for i, e in enumerate(self.entries):
             state = f"已{e.outcome.label}（{e.outcome_on:%Y-%m-%d}）" if e.outcome else "在册"
             values = [e.case_number, e.request, e.basis.label, e.owner or "未指定", _plan(e), _next(e),
-                      str(e.matter_days), str(e.days_open), state]
+                      str(e.matter_days), str(e.days_open), state, e.unit_name]
             urgency = e.next_step.urgency if e.next_step and e.on_register else None
             for j, v in enumerate(values):
                 item = QTableWidgetItem(v)
@@ -129,6 +129,8 @@ class BacklogPage(QWidget):
                 elif j == 5 and urgency in _COLOURS:
                     item.setBackground(QColor(_COLOURS[urgency]))
                 self.table.setItem(i, j, item)
+        # The unit shows where the register holds other units' matters (the city sees every township's).
+        self.table.setColumnHidden(9, all(e.unit_code == self.ctx.actor.unit_code for e in self.entries))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
         self.suggested_label.setText(f"按规则建议列入积案的事项（{len(self.suggestions)}件，须决定并写明理由才列入）：")
