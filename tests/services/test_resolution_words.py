@@ -19,7 +19,7 @@ FORBIDDEN = ("行" + "踪", "稳" + "控", "管" + "控", "布" + "控", "预警
 SOURCES = ("store/models_resolution.py", "store/steps/v016_resolution.py", "domain/backlog.py",
            "domain/statistics_resolution.py", "services/backlog.py", "services/deliberation.py",
            "documents/deliberation.py", "commands/resolution.py", "gui/resolution_forms.py",
-           "gui/pages/backlog.py", "gui/pages/deliberation.py")
+           "gui/pages/backlog.py", "gui/pages/deliberation.py", "services/demo_resolution.py")
 TABLES = ("deliberation_session", "backlog_entry", "backlog_step")
 
 
