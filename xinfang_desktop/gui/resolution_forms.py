@@ -1,15 +1,13 @@
 """Forms of 信访评理 and the 积案 register, opened from their pages and from the case view: a 评理 session (new or
 a correction), a decision to put a matter on the register, a plan step, a step done, the 化解 outcome.
 
-Imported by the pages (gui/pages/deliberation.py, gui/pages/backlog.py), which registers the case view's
-buttons."""
+Listed in gui/features.py, which registers the case view's buttons it defines."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any, Callable
 
-import shiboken6
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from ..domain.backlog import Basis, Outcome
@@ -21,6 +19,7 @@ from .attention_forms import Field, FormDialog
 from .case_actions import CaseAction, register
 from .context import AppContext
 from .errors import show_error
+from .tasks import OTHER
 
 
 def split_names(text: str) -> list[str]:
@@ -87,11 +86,10 @@ def open_deliberation(parent: QWidget, ctx: AppContext, session_id: str) -> None
     svc = ctx.services.get(DeliberationService)
 
     def shown(rendered) -> None:
-        if shiboken6.isValid(parent):
-            show_document(parent, rendered, file_name=f"{rendered.title}.pdf")
+        show_document(parent, rendered, file_name=f"{rendered.title}.pdf")
 
     ctx.tasks.run(lambda: svc.document(ctx.actor, session_id), writes=True, on_done=shown,
-                  on_error=lambda e, t: shiboken6.isValid(parent) and show_error(parent, e, t))
+                  on_error=lambda e, t: show_error(parent, e, t), owner=parent, changes=OTHER)
 
 
 # -- the 积案 register ------------------------------------------------------------------------------------

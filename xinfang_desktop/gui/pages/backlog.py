@@ -3,11 +3,10 @@ the matters the rule suggests, each put on the register only by a decision with 
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...domain.urgency import Urgency
 from ...services.backlog import BacklogService, Entry
@@ -15,6 +14,8 @@ from ...services.permissions import Permission
 from .. import resolution_forms
 from ..context import AppContext
 from ..errors import show_error
+from ..refresh import refresh_on_change
+from ..tables import read_only_table
 
 PAGE_KEY = "backlog"
 COLUMNS = ["事项编号", "诉求", "列入依据", "包案领导", "化解方案", "下一步", "信访天数", "列入天数", "状态", "单位"]
@@ -93,28 +94,20 @@ class BacklogPage(QWidget):
         layout.addLayout(below)
         layout.addWidget(self.suggested)
         self.reload()
+        refresh_on_change(self, ctx.tasks, self.reload)
 
     @staticmethod
     def _table(columns: list[str]) -> QTableWidget:
-        t = QTableWidget(0, len(columns))
-        t.setHorizontalHeaderLabels(columns)
-        t.verticalHeader().setVisible(False)
-        t.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        t.setSelectionBehavior(QAbstractItemView.SelectRows)
-        t.setSelectionMode(QAbstractItemView.SingleSelection)
-        t.setWordWrap(True)
-        return t
+        return read_only_table(columns, single=True, wrap=True)
 
     def reload(self) -> None:
         svc = self.ctx.services.get(BacklogService)
         include = self.show_resolved.isChecked()
         actor = self.ctx.actor
         self.ctx.tasks.run(lambda: (svc.register(include_resolved=include), svc.suggestions(actor)), writes=False,
-                           on_done=self._show, on_error=lambda e, t: shiboken6.isValid(self) and show_error(self, e, t))
+                           on_done=self._show, on_error=lambda e, t: show_error(self, e, t), owner=self)
 
     def _show(self, found) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.entries, self.suggestions = found
         self.table.setRowCount(len(self.entries))
         for i, e in enumerate(self.entries):

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
 from ...services.deliberation import Deliberation, DeliberationService
 from ...services.permissions import Permission
 from .. import resolution_forms
 from ..context import AppContext
 from ..errors import show_error
+from ..refresh import refresh_on_change
+from ..tables import read_only_table
 
 PAGE_KEY = "deliberation"
 COLUMNS = ["评理日期", "事项编号", "地点", "评理团", "到场人员", "信访人意见", "记录"]
@@ -45,13 +45,7 @@ class DeliberationPage(QWidget):
         top.addStretch(1)
         for w in (self.show_corrected, self.add_button, self.correct_button, self.print_button, self.open_button):
             top.addWidget(w)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setWordWrap(True)
+        self.table = read_only_table(COLUMNS, single=True, wrap=True, stretch=3)
         self.table.doubleClicked.connect(lambda _ix: self.open_case())
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.detail = QLabel()
@@ -63,16 +57,15 @@ class DeliberationPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
         self.reload()
+        refresh_on_change(self, ctx.tasks, self.reload)
 
     def reload(self) -> None:
         svc = self.ctx.services.get(DeliberationService)
         include = self.show_corrected.isChecked()
         self.ctx.tasks.run(lambda: svc.recent(500, include_corrected=include), writes=False, on_done=self._show,
-                           on_error=lambda e, t: shiboken6.isValid(self) and show_error(self, e, t))
+                           on_error=lambda e, t: show_error(self, e, t), owner=self)
 
     def _show(self, sessions: list[Deliberation]) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.sessions = sessions
         self.table.setRowCount(len(sessions))
         for i, s in enumerate(sessions):
