@@ -29,11 +29,13 @@ from ..store.models_attention import (
     Reception,
 )
 from ..store.models_intake import Attachment
+from ..store.models_meetings import Meeting, MeetingTask
 from ..store.models_sync import Instruction
 from . import attachments as att
 from .attention import REFERRAL_KINDS
 from .cases import CACHED_COLUMNS
 from .mediation import AGREEMENT_KINDS, MediationKind, MediationOutcome
+from .meetings import FORBIDDEN_WORDS, MeetingKind
 from .reception import ReceptionKind
 
 # Apply order: parents before children (case before its attachments, mediation and 包案; person
@@ -51,6 +53,8 @@ TYPES: dict[str, type] = {
     "hardship_referral": HardshipReferral,
     "reception": Reception,
     "mediation_session": MediationSession,
+    "meeting": Meeting,                # issue 19: a meeting before its tasks
+    "meeting_task": MeetingTask,
 }
 ENTRY_TYPES = frozenset({"case_event", "mediation_session"})      # append-only: insert once, never update
 LOCAL_COLUMNS = {"case": set(CASE_LOCAL_COLUMNS)}    # derived or numbered locally
@@ -68,8 +72,9 @@ REFS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "hardship_flag": (("person_id", "person", False), ("case_id", "case", True)),
     "hardship_referral": (("flag_id", "hardship_flag", False),),
     "mediation_session": (("case_id", "case", False),),
+    "meeting_task": (("meeting_id", "meeting", False), ("case_id", "case", False)),
 }
-PARENT_LABELS = {"case": "所属事项", "person": "所指信访人", "hardship_flag": "所属急难标记"}
+PARENT_LABELS = {"case": "所属事项", "person": "所指信访人", "hardship_flag": "所属急难标记", "meeting": "所属会议"}
 # Columns added to a synced table after its first release, with the value a record of an earlier
 # version (which lacks them) stands for: such a bundle still imports.
 ADDED_COLUMNS: dict[str, dict[str, Any]] = {"colour_override": {"case_id": None}}
@@ -319,6 +324,7 @@ _MEDIATION_KINDS = {k.value for k in MediationKind}
 _MEDIATION_OUTCOMES = {o.value for o in MediationOutcome}
 _AGREEMENT_KINDS = set(AGREEMENT_KINDS)
 _RECEPTION_KINDS = {k.value for k in ReceptionKind}
+_MEETING_KINDS = {k.value for k in MeetingKind}
 ATTACHMENT_KINDS = set(att.KINDS)
 _SHA_RE = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -423,6 +429,38 @@ def _entry_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
             raise RecordProblem("到场当事人名单无效")
         if v["corrects"] is not None:
             _check_uuid(v["corrects"], "所更正的调解记录")
+    elif tag in ("meeting", "meeting_task"):
+        _meeting_rules(tag, v, record)
+
+
+def _short_texts(items: Any, limit: int) -> bool:
+    return all(x.__class__ is str and 0 < len(x.strip()) <= limit for x in items)
+
+
+def _meeting_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
+    """The rules services/meetings.py applies when a meeting is recorded or a task closed (issue 19)."""
+    texts = [str(x) for x in v.values() if isinstance(x, str)]
+    if tag == "meeting":
+        if v["kind"] not in _MEETING_KINDS:
+            raise RecordProblem(f"会议类型无效：{v['kind'][:20]}")
+        _text(v, "chair", "会议主持人")
+        if not record["units"] or not _short_texts(record["units"], 100):
+            raise RecordProblem("参会单位名单无效")
+        if not record["case_ids"]:
+            raise RecordProblem("会议应至少研究一件事项")
+        for cid in record["case_ids"]:
+            _check_uuid(cid, "会议研究的事项")
+        summaries = record["summaries"]
+        if not all(k in record["case_ids"] and x.__class__ is str for k, x in summaries.items()):
+            raise RecordProblem("会议的事项研究情况无效")
+        texts += [*record["units"], *summaries.values()]
+    else:
+        _text(v, "unit", "任务责任单位")
+        _text(v, "what", "任务内容")
+        if (v["closed_on"] is None) != (v["result"] is None):
+            raise RecordProblem("已完成的任务应有完成日期和完成情况")
+    if any(w in t for t in texts for w in FORBIDDEN_WORDS):
+        raise RecordProblem("会议记录含有记录人员去向或限制人员的用语，本软件不接收")
 
 
 # The columns of a case row this database derives itself from the events (the travelling ones are
