@@ -147,6 +147,7 @@ SYNCED = {
     # attachments and the attention records (schema step v9)
     "attachment": "id", "leader_assignment": "id", "colour_override": "id", "hardship_flag": "id",
     "hardship_referral": "id", "reception": "id", "mediation_session": "id",
+    "meeting": "id", "meeting_task": "id",      # meetings and their tasks (schema step v17)
 }
 
 
