@@ -4,11 +4,9 @@ and 专题会/研判会, the tasks they hand to units, and the 会议纪要."""
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
-from ..domain.errors import InvalidInput
 from ._common import acting_user, emit_json, open_services
 
 KINDS = "跟踪督办会|推进会|信访工作联席会议|专题会|研判会"
@@ -66,32 +64,11 @@ def register(sub) -> None:
     a.set_defaults(func=cmd_meeting_print)
 
 
-def parse_task(spec: str):
-    """事项:单位:内容:时限 — the content may itself hold colons; the first two and the last part are fixed."""
-    from ..services.meetings import TaskInput
-
-    pieces = re.split(r"([:：])", spec)           # the separators kept, so the content keeps its own colons
-    parts = pieces[::2]
-    if len(parts) < 4 or not all(p.strip() for p in (parts[0], parts[1], parts[-1])):
-        raise InvalidInput(f"任务格式应为 事项:责任单位:任务内容:完成时限，收到：{spec}", field="task")
-    return TaskInput(parts[0].strip(), parts[1].strip(), "".join(pieces[4:-2]).strip(), parts[-1].strip())
-
-
-def _summaries(specs: list[str]) -> dict[str, str]:
-    out = {}
-    for spec in specs:
-        ref, sep, text = spec.replace("：", ":", 1).partition(":")
-        if not sep:
-            raise InvalidInput(f"研究情况格式应为 事项:研究情况，收到：{spec}", field="summary")
-        out[ref.strip()] = text.strip()
-    return out
-
-
 def cmd_meeting_add(args: argparse.Namespace) -> int:
-    from ..services.meetings import MeetingInput, MeetingService
+    from ..services.meetings import MeetingInput, MeetingService, parse_summary_lines, parse_task_line
 
-    tasks = [parse_task(t) for t in args.task]              # bad input refused before the database is opened
-    summaries = _summaries(args.summary)
+    tasks = [parse_task_line(t) for t in args.task]         # bad input refused before the database is opened
+    summaries = parse_summary_lines("\n".join(args.summary))
     svc = open_services(args)
     actor = acting_user(svc, args)
     view = svc.get(MeetingService).add(actor, MeetingInput(

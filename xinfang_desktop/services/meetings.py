@@ -12,6 +12,7 @@ Permissions reused: NOTE to record a meeting and close a task, VIEW to read, PRI
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -172,6 +173,32 @@ class MeetingView:
                 "matters": [{"case": m.number, "parties": m.parties, "request": m.request, "status": m.status_label,
                              "summary": m.summary} for m in self.matters],
                 "tasks": [t.as_json() for t in self.tasks], "notes": self.notes}
+
+
+def parse_task_line(spec: str) -> TaskInput:
+    """「事项:责任单位:任务内容:完成时限」(half- or full-width colons; the content may hold its own colons)."""
+    pieces = re.split(r"([:：])", spec.strip())
+    parts = pieces[::2]
+    if len(parts) < 4 or not all(p.strip() for p in (parts[0], parts[1], parts[-1])):
+        raise InvalidInput(f"任务格式应为 事项:责任单位:任务内容:完成时限，收到：{spec.strip()}", field="tasks")
+    return TaskInput(parts[0].strip(), parts[1].strip(), "".join(pieces[4:-2]).strip(), parts[-1].strip())
+
+
+def parse_summary_lines(text: str) -> dict[str, str]:
+    """「事项:研究情况」, one a line."""
+    out = {}
+    for line in (text or "").splitlines():
+        if line.strip():
+            ref, sep, said = _split_once(line.strip())
+            if not sep:
+                raise InvalidInput(f"研究情况格式应为 事项:研究情况，收到：{line.strip()}", field="summaries")
+            out[ref.strip()] = said.strip()
+    return out
+
+
+def _split_once(line: str) -> tuple[str, str, str]:
+    parts = re.split(r"([:：])", line, maxsplit=1)
+    return (parts[0], parts[1], parts[2]) if len(parts) == 3 else (line, "", "")
 
 
 def _clean_units(units: Iterable[str]) -> list[str]:
