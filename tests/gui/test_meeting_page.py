@@ -181,4 +181,4 @@ def test_the_workbench_lists_open_meeting_tasks_coloured_and_opens_the_case(qtbo
     view = window.case_view
     assert view is not None and view.detail.row.number == wages.number
     labels = [view.deadlines.item(i, 0).text() for i in range(view.deadlines.rowCount())]
-    assert "会议任务：镇劳动保障所核实拖欠工资数额" in labels
+    assert "会议任务（镇劳动保障所）：核实拖欠工资数额" in labels

@@ -142,19 +142,19 @@ def test_the_case_shows_its_meetings_and_tasks_as_deadlines_and_in_its_timeline(
     detail = services.queries.detail(clerk, wages.number)
     tasks = [d for d in detail.deadlines if d.key == "meeting_task"]
     assert [(d.label, d.due, d.urgency) for d in tasks] == [
-        ("会议任务：镇劳动保障所核实拖欠工资数额，约谈用工企业", date(2026, 11, 16), "amber"),
-        ("会议任务：镇司法所引导申请劳动仲裁", date(2026, 11, 30), "green")]
+        ("会议任务（镇劳动保障所）：核实拖欠工资数额，约谈用工企业", date(2026, 11, 16), "amber"),
+        ("会议任务（镇司法所）：引导申请劳动仲裁", date(2026, 11, 30), "green")]
     meeting_lines = [t for t in detail.timeline if t.kind == "meeting"]
     assert len(meeting_lines) == 1 and "跟踪督办会（主持：陈镇长）研究本事项：企业已承认拖欠三个月工资" in meeting_lines[0].summary
     task = next(t for t in meetings.tasks_of_case(wages.id) if t.unit == "镇司法所")
     meetings.close_task(clerk, task.id, "已引导申请仲裁")
     detail = services.queries.detail(clerk, wages.number)
-    done = next(d for d in detail.deadlines if d.label.startswith("会议任务：镇司法所"))
+    done = next(d for d in detail.deadlines if d.label.startswith("会议任务（镇司法所）"))
     assert done.met_on == date(2026, 11, 13) and done.urgency is None
     assert any(t.kind == "meeting_task" and "已引导申请仲裁" in t.summary for t in detail.timeline)
     # the other case sees only its own task
     assert [d.label for d in services.queries.detail(clerk, road.number).deadlines if d.key == "meeting_task"] == [
-        "会议任务：镇村建办勘查村道损毁情况，提出修复方案"]
+        "会议任务（镇村建办）：勘查村道损毁情况，提出修复方案"]
 
 
 def test_the_minutes_print_on_one_page_with_every_matter_and_task(services, clerk, two_cases):

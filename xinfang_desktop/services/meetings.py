@@ -259,12 +259,13 @@ def case_timeline(case_id: str, today: date) -> list[tuple[datetime, str, str, s
         text = f"{MeetingKind(m.kind).label}（主持：{m.chair}）研究本事项" + (f"：{said}" if said else "")
         if mine:
             text += "；议定任务：" + "；".join(f"{t.unit}{t.what}（{t.due_on:%Y-%m-%d}前）" for t in mine)
-        out.append((datetime.combine(m.held_on, datetime.min.time()), m.id, "meeting", "会议研究", text,
+        # The meeting's day at the time it was recorded (a day has no hour of its own).
+        out.append((datetime.combine(m.held_on, m.recorded_at.time()), m.id, "meeting", "会议研究", text,
                     m.recorded_by))
     for t in tasks:
         if t.closed_on is not None:
             row = MeetingTask.get_by_id(t.id)
-            out.append((datetime.combine(t.closed_on, datetime.min.time()), t.id, "meeting_task", "会议任务完成",
+            out.append((datetime.combine(t.closed_on, row.updated_at.time()), t.id, "meeting_task", "会议任务完成",
                         f"{t.unit}：{t.what}——{t.result}", row.closed_by or ""))
     return sorted(out, key=lambda e: e[0])
 

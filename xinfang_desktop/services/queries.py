@@ -418,7 +418,7 @@ class CaseQueries:
         from .meetings import case_tasks, case_timeline
 
         for t in case_tasks(case_id, today):
-            deadlines.append(DeadlineView(key="meeting_task", label=f"会议任务：{t.unit}{t.what}", start=t.meeting_date,
+            deadlines.append(DeadlineView(key="meeting_task", label=f"会议任务（{t.unit}）：{t.what}", start=t.meeting_date,
                                           due=t.due_on, provisional=False, met_on=t.closed_on, lapsed=False,
                                           urgency=t.urgency.value if t.urgency else None, office=True))
         deadlines.sort(key=lambda d: d.due)
