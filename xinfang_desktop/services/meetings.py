@@ -272,14 +272,14 @@ def case_timeline(case_id: str, today: date) -> list[tuple[datetime, str, str, s
 
 class MeetingService:
     def __init__(self, services):
-        self.s = services
+        self.services = services
 
     # -- writing -------------------------------------------------------------------------------
     def validate(self, inp: MeetingInput) -> dict[str, Any]:
         """Everything that can be checked without the database, before anything is written."""
         kind = MeetingKind.parse(inp.kind)
         held = parse_day(inp.held_on, "会议日期", "held_on")
-        if held > self.s.clock.today():
+        if held > self.services.clock.today():
             raise InvalidInput(f"会议日期（{held:%Y-%m-%d}）晚于今天：会议开过后再记录", field="held_on")
         chair = _matter_text(inp.chair, label="主持人", field_name="chair", limit=50, multiline=False)
         units = _clean_units(inp.units)
@@ -313,9 +313,9 @@ class MeetingService:
     def add(self, actor: Actor, inp: MeetingInput) -> MeetingView:
         require(actor, Permission.NOTE)
         v = self.validate(inp)
-        now = self.s.clock.now()
-        today = self.s.clock.today()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        today = self.services.clock.today()
+        with self.services.db.atomic():
             cases: list[Case] = []
             by_ref: dict[str, Case] = {}
             for ref in v["refs"]:
@@ -324,7 +324,7 @@ class MeetingService:
                 if case.id not in {c.id for c in cases}:
                     cases.append(case)
             case_ids = [c.id for c in cases]
-            require_writable(self.s.db, actor.unit_code, "meeting", {"case_ids": case_ids})
+            require_writable(self.services.db, actor.unit_code, "meeting", {"case_ids": case_ids})
             tasks = []
             for i, (ref, unit, what, due) in enumerate(v["tasks"], 1):
                 case = by_ref.get(ref) or find_case(ref, today)
@@ -347,7 +347,7 @@ class MeetingService:
                                  case_ids=case_ids, summaries=summaries, notes=v["notes"], recorded_by=actor.name,
                                  recorded_at=now, updated_at=now)
             for case, unit, what, due in tasks:
-                require_writable(self.s.db, actor.unit_code, "meeting_task", {"meeting_id": row.id, "case_id": case.id})
+                require_writable(self.services.db, actor.unit_code, "meeting_task", {"meeting_id": row.id, "case_id": case.id})
                 MeetingTask.create(unit_code=actor.unit_code, meeting_id=row.id, case_id=case.id, unit=unit, what=what,
                                    due_on=due, updated_at=now)
             audit(actor, "meeting.add", row.id, {"kind": v["kind"].value, "held_on": v["held_on"].isoformat(),
@@ -358,14 +358,14 @@ class MeetingService:
         """A task done: the date and a short result. Only the office that held the meeting closes it."""
         require(actor, Permission.NOTE)
         text = _matter_text(result, label="完成情况", field_name="result", limit=TASK_LIMIT)
-        today = self.s.clock.today()
+        today = self.services.clock.today()
         day = parse_day(closed_on, "完成日期", "closed_on") if closed_on else today
         if day > today:
             raise InvalidInput(f"完成日期（{day:%Y-%m-%d}）晚于今天，请核对", field="closed_on")
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             task = self._task_row(task_ref)
-            require_own_row(self.s.db, actor.unit_code, "meeting_task", task.unit_code)
+            require_own_row(self.services.db, actor.unit_code, "meeting_task", task.unit_code)
             if task.closed_on is not None:
                 raise InvalidInput(f"该任务已于{task.closed_on:%Y-%m-%d}完成，不能重复办结", field="result")
             meeting = Meeting.get_by_id(task.meeting_id)
@@ -397,7 +397,7 @@ class MeetingService:
         return rows[0]
 
     def _views(self, tasks: list[MeetingTask], meetings: dict[str, Meeting] | None = None) -> list[TaskView]:
-        return task_views(tasks, self.s.clock.today(), meetings)
+        return task_views(tasks, self.services.clock.today(), meetings)
 
     def task(self, task_id: str) -> TaskView:
         row = MeetingTask.get_or_none(MeetingTask.id == task_id)
@@ -419,7 +419,7 @@ class MeetingService:
         return MeetingTask.select().where(MeetingTask.closed_on.is_null()).count()
 
     def tasks_of_case(self, case_id: str) -> list[TaskView]:
-        return case_tasks(case_id, self.s.clock.today())
+        return case_tasks(case_id, self.services.clock.today())
 
     def list(self, actor: Actor, *, start: date | str | None = None, end: date | str | None = None,
              kind: MeetingKind | str | None = None, limit: int = 500) -> list[MeetingView]:
@@ -475,7 +475,7 @@ class MeetingService:
         from .office import OfficeService
 
         view = self.get(actor, meeting_ref)
-        office = self.s.get(OfficeService).settings()
+        office = self.services.get(OfficeService).settings()
         details = MinutesDetails(
             kind=view.kind.label, held_on=view.held_on, issue=view.issue, topic=view.topic, place=view.place,
             chair=view.chair, units=view.units, office=office.office_name if view.unit_code == actor.unit_code
@@ -485,6 +485,6 @@ class MeetingService:
                                               if t.case_id == m.case_id)) for m in view.matters),
             notes=view.notes)
         rendered = render_minutes(details)
-        with self.s.db.atomic():
-            audit(actor, "meeting.print", view.id, {"kind": view.kind.value}, at=self.s.clock.now())
+        with self.services.db.atomic():
+            audit(actor, "meeting.print", view.id, {"kind": view.kind.value}, at=self.services.clock.now())
         return rendered
