@@ -1,23 +1,24 @@
 """会议: the office's 跟踪督办会 (monthly), 推进会 (quarterly), 信访工作联席会议 (half-yearly) and 专题会/研判会 —
 the meetings held, the tasks each handed to units with their deadlines, a task closed with its result, and the
-会议纪要 printed. Importing this page adds the open tasks to the 工作台 (services/meetings_workbench.py)."""
+会议纪要 printed. The open tasks are also a section of the 工作台 (services/meetings_workbench.py, listed in
+gui/features.py)."""
 
 from __future__ import annotations
 
 from typing import Any, Callable
 
-import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget
 
-from ...services import meetings_workbench  # noqa: F401 - registers the workbench section
 from ...services.meetings import (MeetingInput, MeetingKind, MeetingService, MeetingView, TaskView,
                                   parse_summary_lines, parse_task_line)
 from ...services.permissions import Permission
 from ..attention_forms import Field, FormDialog
 from ..context import AppContext
 from ..errors import show_error
+from ..refresh import refresh_on_change
+from ..tables import read_only_table
+from ..tasks import OTHER
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND
 
 PAGE_KEY = "meeting"
@@ -54,7 +55,7 @@ class MeetingPage(QWidget):
         top.addStretch(1)
         for w in (self.add_button, self.print_button, self.close_button, self.open_button):
             top.addWidget(w)
-        self.table = _table(MEETING_COLUMNS)
+        self.table = read_only_table(MEETING_COLUMNS, single=True, wrap=True, stretch_last=False)
         self.table.itemSelectionChanged.connect(self._meeting_selected)
         self.all_open = QCheckBox("显示全部未完成的会议任务(&A)")
         self.all_open.setToolTip("不限于所选会议：本单位各次会议的未完成任务；市局可看到各乡镇同步来的任务。")
@@ -65,7 +66,7 @@ class MeetingPage(QWidget):
         tasks_head.addWidget(self.tasks_title)
         tasks_head.addStretch(1)
         tasks_head.addWidget(self.all_open)
-        self.task_table = _table(TASK_COLUMNS)
+        self.task_table = read_only_table(TASK_COLUMNS, single=True, wrap=True, stretch_last=False)
         self.task_table.itemSelectionChanged.connect(self._task_selected)
         self.task_table.doubleClicked.connect(lambda _ix: self.open_case())
         self.detail = QLabel()
@@ -80,6 +81,7 @@ class MeetingPage(QWidget):
         layout.addWidget(self.task_table, 3)
         self._open_tasks: list[TaskView] = []
         self.reload()
+        refresh_on_change(self, ctx.tasks, self.reload)      # a task closed from a case, an import
 
     # -- loading -------------------------------------------------------------------------------
     def reload(self, select: str | None = None) -> None:
@@ -87,11 +89,9 @@ class MeetingPage(QWidget):
         actor = self.ctx.actor
         self.ctx.tasks.run(lambda: (svc.list(actor), svc.open_tasks(actor)), writes=False,
                            on_done=lambda got: self._show(*got, select=select),
-                           on_error=lambda e, t: shiboken6.isValid(self) and show_error(self, e, t))
+                           on_error=lambda e, t: show_error(self, e, t), owner=self)
 
     def _show(self, meetings: list[MeetingView], open_tasks: list[TaskView], select: str | None = None) -> None:
-        if not shiboken6.isValid(self):
-            return
         keep = select or (self.selected().id if self.selected() else None)
         self.meetings, self._open_tasks = meetings, open_tasks
         self.table.setRowCount(len(meetings))
@@ -192,11 +192,11 @@ class MeetingPage(QWidget):
         svc = self.ctx.services.get(MeetingService)
 
         def shown(rendered) -> None:
-            if shiboken6.isValid(self):
-                show_document(self, rendered, file_name=f"{rendered.title}{m.held_on:%Y%m%d}.pdf")
+            show_document(self, rendered, file_name=f"{rendered.title}{m.held_on:%Y%m%d}.pdf")
 
-        self.ctx.tasks.run(lambda: svc.minutes(self.ctx.actor, m.id), writes=True, on_done=shown,
-                           on_error=lambda e, t: shiboken6.isValid(self) and show_error(self, e, t))
+        # A write (the print is audited) that changes no list.
+        self.ctx.tasks.run(lambda: svc.minutes(self.ctx.actor, m.id), writes=True, changes=OTHER, on_done=shown,
+                           on_error=lambda e, t: show_error(self, e, t), owner=self)
 
     def open_case(self) -> None:
         t = self.selected_task()
@@ -218,7 +218,7 @@ def meeting_form(parent: QWidget, ctx: AppContext, *, on_saved: Callable[[Meetin
         Field("matters", "研究事项(&M)", "line", True, placeholder="1252、1253",
               hint="事项编号用顿号分隔；可只输入序号（1252）或年份-序号（2026-1252）。"),
         Field("tasks", "议定任务(&R)", "text", placeholder="1252：镇劳动保障所：核实拖欠工资数额，约谈企业：2026-11-20",
-              hint="每行一项：事项：责任单位：任务内容：完成时限（YYYY-MM-DD）。"),
+              hint="每行一项：事项：责任单位：任务内容：完成时限（年-月-日）。"),
         Field("summaries", "研究情况(&S)", "text", placeholder="1252：企业已承认拖欠三个月工资",
               hint="可不填；每行一件：事项：研究情况。"),
         Field("notes", "其他事项(&E)", "text"),
@@ -240,17 +240,6 @@ def meeting_form(parent: QWidget, ctx: AppContext, *, on_saved: Callable[[Meetin
     dialog.saved.connect(on_saved)
     dialog.open()
     return dialog
-
-
-def _table(columns: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(columns))
-    t.setHorizontalHeaderLabels(columns)
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SingleSelection)
-    t.setWordWrap(True)
-    return t
 
 
 def create(ctx: AppContext, window) -> QWidget:
