@@ -320,14 +320,20 @@ class BoardPage(QWidget):
         top.addSpacing(12)
         top.addWidget(self.by_matter)
         top.addWidget(self.by_person)
-        top.addSpacing(12)
-        for w in (QLabel("乡镇："), self.township, QLabel("包案："), self.leader, QLabel("类别："), self.category,
-                  QLabel("颜色："), self.colour):
-            top.addWidget(w)
         top.addStretch(1)
         top.addWidget(self.count_label)
         top.addWidget(self.refresh_button)
         top.addWidget(self.print_button)
+        # The filters on a row of their own, their boxes as wide as a short name: the whole board fits
+        # a 1280-pixel screen (a long category's name shows in full when the list opens).
+        filters = QHBoxLayout()
+        for combo in (self.township, self.leader, self.category, self.colour):
+            combo.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
+        for w in (QLabel("乡镇："), self.township, QLabel("包案："), self.leader, QLabel("类别："), self.category,
+                  QLabel("颜色："), self.colour):
+            filters.addWidget(w)
+        filters.addStretch(1)
 
         self.columns = {c: BoardColumn(c) for c in Colour}
         cols = QHBoxLayout()
@@ -339,6 +345,7 @@ class BoardPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(filters)
         layout.addWidget(self.help)
         layout.addLayout(cols, 1)
         self.reload()
