@@ -49,7 +49,7 @@ def test_stats_json_counts_and_rates(data):
 def test_stats_xlsx_and_pdf(data, tmp_path):
     out = tmp_path / "q1.xlsx"
     ok(data, "stats", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "xlsx", "--out", str(out))
-    ws = load_workbook(out)["按信访方式"]
+    ws = load_workbook(out)["按信访形式"]
     assert ws["A7"].value == "合计" and ws["B7"].value == 2 and ws["C7"].value == 8
     pdf = tmp_path / "2025.pdf"
     printed = ok(data, "stats", "--from", "2025-01-01", "--to", "2025-12-31", "--unit", "350881102000",

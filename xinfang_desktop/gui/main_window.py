@@ -64,7 +64,7 @@ class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext, page_factories: dict[str, Callable[[AppContext], QWidget]] | None = None):
         super().__init__()
         self.ctx = ctx
-        self.setWindowTitle("信访 Desktop")
+        self.setWindowTitle("信访工作平台")
         self.nav = QListWidget()
         self.nav.setFixedWidth(120)
         self.nav.setStyleSheet("QListWidget { font-size: 13pt; } QListWidget::item { padding: 10px 14px; }")
@@ -127,7 +127,7 @@ class MainWindow(QMainWindow):
 
     def _show_unit(self, unit) -> None:
         if shiboken6.isValid(self):
-            self.setWindowTitle(f"信访 Desktop — {unit.name}")
+            self.setWindowTitle(f"信访工作平台 — {unit.name}")
             self.who.setText(f"{unit.name}    {self.ctx.actor.display_name}（{self.ctx.actor.role.label}）")
 
     def show_page(self, key: str) -> None:

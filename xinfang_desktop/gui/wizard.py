@@ -272,7 +272,7 @@ class FirstRunWizard(QWizard):
         self.tasks = tasks
         self.opened: Opened | None = None
         self.actor: Actor | None = None
-        self.setWindowTitle("首次设置 — 信访 Desktop")
+        self.setWindowTitle("首次设置 — 信访工作平台")
         self.setWizardStyle(QWizard.ModernStyle)
         self.setOption(QWizard.NoBackButtonOnStartPage, True)
         self.setButtonText(QWizard.NextButton, "下一步(&N) >")
