@@ -77,7 +77,7 @@ def test_ledger_export_and_import_dry_run_then_import_then_again(data, tmp_path)
         w.writerow(["林建国", "2024-13-01", "电话", "反映道路损坏", "交通运输"])
     before = table_counts(data)
     r = run(data, "ledger", "import", str(src), "--dry-run")
-    assert r.returncode == 1 and "信访方式" in r.stderr          # 形式 is not a known header: say what to map
+    assert r.returncode == 1 and "信访形式" in r.stderr          # 形式 is not a known header: say what to map
     dry = ok(data, "ledger", "import", str(src), "--dry-run", "--map", "形式=channel")
     assert "可导入1行，已存在跳过0行，有问题未导入1行" in dry and "第3行 未导入" in dry and "未写入任何数据" in dry
     assert table_counts(data) == before
