@@ -42,17 +42,19 @@ def translations_folder() -> Path:
     return Path(QLibraryInfo.path(QLibraryInfo.TranslationsPath))
 
 
-def install_qt_chinese(app: QCoreApplication, folder: Path | None = None) -> list[str]:
-    """Install every Chinese Qt catalogue found in `folder` (Qt's own by default); the names loaded."""
+def install_qt_chinese(app: QCoreApplication, folder: Path | None = None) -> list[QTranslator]:
+    """Install every Chinese Qt catalogue found in `folder` (Qt's own by default), then the glossary's
+    own words; the translators installed (a catalogue's file is its filePath())."""
     folder = folder or translations_folder()
     locale = QLocale(QLocale.Chinese, QLocale.China)
     QLocale.setDefault(locale)       # dates and sizes in Qt's views written the Chinese way
-    loaded = []
+    installed: list[QTranslator] = []
     for name in CATALOGUES:
         translator = QTranslator(app)
         if translator.load(locale, name, "_", str(folder)):
             app.installTranslator(translator)
-            loaded.append(name)
-    # installed last, so asked first
-    app.installTranslator(OwnWords(app))
-    return loaded
+            installed.append(translator)
+    own = OwnWords(app)
+    app.installTranslator(own)       # installed last, so asked first
+    installed.append(own)
+    return installed
