@@ -25,6 +25,7 @@ from .. import attention_actions  # noqa: F401 - registers 包案, 调解记录,
 from ..attention_forms import Field, FormDialog
 from ..context import AppContext
 from ..errors import show_error
+from ..busy import BusyBar
 
 PAGE_KEY = "board"
 
@@ -321,14 +322,18 @@ class BoardPage(QWidget):
         top.addSpacing(12)
         top.addWidget(self.by_matter)
         top.addWidget(self.by_person)
-        top.addSpacing(12)
-        for w in (QLabel("乡镇："), self.township, QLabel("包案："), self.leader, QLabel("类别："), self.category,
-                  QLabel("颜色："), self.colour):
-            top.addWidget(w)
         top.addStretch(1)
         top.addWidget(self.count_label)
         top.addWidget(self.refresh_button)
+        self.busy = BusyBar()
+        top.addWidget(self.busy)
         top.addWidget(self.print_button)
+        # the filters on a line of their own, so the page fits a 1280-pixel screen
+        filters = QHBoxLayout()
+        for w in (QLabel("乡镇："), self.township, QLabel("包案："), self.leader, QLabel("类别："), self.category,
+                  QLabel("颜色："), self.colour):
+            filters.addWidget(w)
+        filters.addStretch(1)
 
         self.columns = {c: BoardColumn(c) for c in Colour}
         cols = QHBoxLayout()
@@ -340,6 +345,7 @@ class BoardPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addLayout(filters)
         layout.addWidget(self.help)
         layout.addLayout(cols, 1)
         self.reload()
@@ -501,17 +507,17 @@ class BoardPage(QWidget):
         from ..print_preview import show_document
 
         ctx, f, text = self.ctx, self.current_filter(), self.filter_text()
-        self.print_button.setEnabled(False)
+        self.busy.start(self.print_button, "正在生成看板…")
 
         def shown(rendered) -> None:
             if not shiboken6.isValid(self):
                 return
-            self.print_button.setEnabled(True)
+            self.busy.stop(self.print_button)
             self.preview = show_document(self, rendered, file_name=f"四色看板-{ctx.services.clock.today():%Y-%m-%d}.pdf")
 
         def failed(exc: BaseException, details: str) -> None:
             if shiboken6.isValid(self):
-                self.print_button.setEnabled(True)
+                self.busy.stop(self.print_button)
                 show_error(self, exc, details)
 
         ctx.tasks.run(lambda: ctx.services.get(BoardService).print_board(ctx.actor, f, text), writes=True,
