@@ -20,7 +20,7 @@ from ..context import AppContext
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, URGENCY_WORD, due_text, urgency_legend
 
 COLUMNS = [  # (header, sort key)
-    ("事项编号", "number"), ("信访人", "parties"), ("收件日期", "received_at"), ("方式", "channel"),
+    ("事项编号", "number"), ("信访人", "parties"), ("收件日期", "received_at"), ("形式", "channel"),
     ("问题类别", "category"), ("状态", "status"), ("办理期限", "next_due"), ("乡镇（街道）", "township"),
     ("人数", "people"),
 ]
@@ -177,7 +177,7 @@ class CaseListPage(QWidget):
             self.due.addItem(label)
         self.category = CategoryFilter(services.categories)
         self.channel = QComboBox()
-        self.channel.addItem("全部方式", None)
+        self.channel.addItem("全部信访形式", None)
         for ch in Channel:
             self.channel.addItem(ch.label, ch.value)
         self.township = QComboBox()
