@@ -24,6 +24,7 @@ from ..services.queries import CaseDetail
 from .context import AppContext
 from .errors import show_error
 from .field_editors import make_editor, read_value
+from .unit_choices import attach_unit_choices
 
 ERROR_STYLE = "color: #9b1111;"
 INVALID_STYLE = "border: 2px solid #c0392b;"
@@ -249,6 +250,7 @@ class RouteDialog(ActionDialog):
                   hint=f"第二十三条：{wf.NOTICE_DAYS}日内书面告知；姓名、住址不清的除外"),
             Field("note", "说明(&N)", "text", placeholder="交办要求或其他说明，可不填"),
         ], title="转办（选择办理途径）")
+        attach_unit_choices(self.editor("unit"), ctx)     # 接收单位: past units and the usual ones
         self.editor("route").currentIndexChanged.connect(self._route_changed)
         self._route_changed()
         self.editor("route").setFocus()
