@@ -3,7 +3,6 @@ and saying what is happening, and a moving bar beside it, so a wait of seconds i
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtWidgets import QProgressBar, QPushButton, QWidget
 
 
@@ -26,10 +25,9 @@ class BusyBar(QProgressBar):
         self.setVisible(True)
 
     def stop(self, button: QPushButton) -> None:
-        if not shiboken6.isValid(self):
-            return
+        """Called from a task's callback, which the TaskRunner drops once its owner (the page) is gone."""
         original = self._buttons.pop(button, None)
-        if original is not None and shiboken6.isValid(button):
+        if original is not None:
             button.setText(original)
             button.setEnabled(True)
         self.setVisible(bool(self._buttons))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import shiboken6
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
 
 from ..services.ledger import LedgerService
@@ -14,6 +13,7 @@ from ..services.queries import CaseFilter
 from .busy import BusyBar
 from .context import AppContext
 from .errors import show_error
+from .tasks import OTHER
 
 XLSX_FILTER = "Excel 工作簿 (*.xlsx)"
 
@@ -53,14 +53,12 @@ def export_filtered(parent: QWidget, ctx: AppContext, f: CaseFilter, count: int 
         return save_file(path, ledger.export_xlsx(actor, f, redacted=redacted))
 
     def finished(saved) -> None:
-        if shiboken6.isValid(parent):
-            busy.stop(button)
-            done(f"已导出{'' if count is None else f'{count}件'}事项：{Path(saved).name}")
+        busy.stop(button)
+        done(f"已导出{'' if count is None else f'{count}件'}事项：{Path(saved).name}")
 
     def failed(exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(parent):
-            busy.stop(button)
-            show_error(parent, exc, details)
+        busy.stop(button)
+        show_error(parent, exc, details)
 
     busy.start(button, "正在导出…")
-    ctx.tasks.run(work, writes=True, on_done=finished, on_error=failed)
+    ctx.tasks.run(work, writes=True, changes=OTHER, on_done=finished, on_error=failed, owner=parent)

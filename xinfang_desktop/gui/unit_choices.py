@@ -4,7 +4,6 @@ and still free text for a unit never used."""
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCompleter, QLineEdit
@@ -39,11 +38,11 @@ def attach_unit_choices(line: QLineEdit, ctx: AppContext) -> QCompleter:
     line.unit_list_action = open_list
 
     def loaded(past: list[str]) -> None:
-        if shiboken6.isValid(model):
-            model.setStringList(choices(past))
+        model.setStringList(choices(past))
 
     actor = ctx.actor
-    ctx.tasks.run(lambda: ctx.services.get(ListingService).route_units(actor), writes=False, on_done=loaded)
+    ctx.tasks.run(lambda: ctx.services.get(ListingService).route_units(actor), writes=False, on_done=loaded,
+                  owner=line)
     return completer
 
 

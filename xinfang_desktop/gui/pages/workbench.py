@@ -3,11 +3,10 @@ counts by status; each line opens its case. Sections come from services.workbenc
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QScrollArea, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout,
+from PySide6.QtWidgets import (QDialog, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QScrollArea, QSizePolicy, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
 from ...services import backup_reminder  # noqa: F401 - registers the 备份提醒 section
@@ -15,7 +14,9 @@ from ...services.workbench import SectionResult, SectionSpec, Workbench, Workben
 from ..context import AppContext
 from ..errors import show_error
 from ..flow_layout import flow_widget
+from ..refresh import refresh_on_change
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, URGENCY_WORD, due_text, urgency_legend
+from ..tables import read_only_table
 
 PAGE_KEY = "workbench"
 WEEKDAYS = "一二三四五六日"
@@ -38,13 +39,8 @@ class SectionBox(QGroupBox):
         self.setStyleSheet("QGroupBox { font-weight: bold; font-size: 12pt; }"
                            " QGroupBox QTableWidget, QGroupBox QLabel, QGroupBox QPushButton"
                            " { font-weight: normal; font-size: 11pt; }")
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["事项编号", "期限", "信访人和诉求"])     # 办理期限, or 回访期限 in 待回访
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setWordWrap(False)
+        # 期限: 办理期限, or 回访期限 in 待回访
+        self.table = read_only_table(["事项编号", "期限", "信访人和诉求"], single=True, wrap=False, fit=True)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         rows = self.table.verticalHeader()
@@ -52,9 +48,6 @@ class SectionBox(QGroupBox):
         rows.setDefaultSectionSize(self.fontMetrics().height() + 12)
         # The box is as tall as its lines: the page scrolls rather than squeezing a box over its lines.
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setStretchLastSection(True)
         self.table.cellActivated.connect(self._open_row)
         self.table.cellClicked.connect(self._open_row)
         self.empty = QLabel(spec.empty_text)
@@ -153,6 +146,7 @@ class WorkbenchPage(QWidget):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.legend)
         self._loading = False
+        refresh_on_change(self, ctx.tasks, self.refresh, on_show=False)     # showing it refreshes it
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -165,16 +159,13 @@ class WorkbenchPage(QWidget):
         actor = self.ctx.actor
         self.heading.setText(self.heading.text() or "工作台")
         self.ctx.tasks.run(lambda: self.ctx.services.get(WorkbenchService).load(actor, limit=LINES), writes=False,
-                           on_done=self._show, on_error=self._failed)
+                           on_done=self._show, on_error=self._failed, owner=self)
 
     def _failed(self, exc: BaseException, *_) -> None:
-        if shiboken6.isValid(self):
-            self._loading = False
-            show_error(self, exc)
+        self._loading = False
+        show_error(self, exc)
 
     def _show(self, wb: Workbench) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._loading = False
         self.workbench = wb
         d = wb.today
@@ -213,11 +204,9 @@ class WorkbenchPage(QWidget):
             return
         actor = self.ctx.actor
         self.ctx.tasks.run(lambda: self.ctx.services.get(WorkbenchService).section(actor, spec.key, limit=ALL_LINES),
-                           writes=False, on_done=lambda r: self._list_all(spec, r), on_error=self._failed)
+                           writes=False, on_done=lambda r: self._list_all(spec, r), on_error=self._failed, owner=self)
 
     def _list_all(self, spec: SectionSpec, result: SectionResult) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.all_dialog = SectionListDialog(spec, result, self.workbench.today if self.workbench else None, self)
         self.all_dialog.open_case.connect(self.open_case)
         self.all_dialog.show()
