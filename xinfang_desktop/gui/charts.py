@@ -209,6 +209,7 @@ class LineChart(QWidget):
         # labels never sit on each other where the lines come close; where there is no room below (near
         # the axis) a label goes above the one over it.
         places: dict[tuple[int, int], QRectF] = {}
+        h = fm.height() + 1                  # a label's height at the font in use (Ctrl + makes it larger)
         for i in range(n):
             ranked = sorted((s for s in range(len(self.series)) if i < len(self.series[s][1])),
                             key=lambda s: -self.series[s][1][i])
@@ -216,12 +217,12 @@ class LineChart(QWidget):
             for rank, s in enumerate(ranked):
                 pt = at(i, self.series[s][1][i])
                 if rank == 0:
-                    rect = QRectF(pt.x() - 30, pt.y() - 20, 60, 16)
+                    rect = QRectF(pt.x() - 30, pt.y() - h - 4, 60, h)
                     taken_top = rect.top()
-                elif pt.y() + 5 + 16 <= bottom:
-                    rect = QRectF(pt.x() - 30, pt.y() + 5, 60, 16)
+                elif pt.y() + 5 + h <= bottom:
+                    rect = QRectF(pt.x() - 30, pt.y() + 5, 60, h)
                 else:
-                    rect = QRectF(pt.x() - 30, taken_top - 17, 60, 16)
+                    rect = QRectF(pt.x() - 30, taken_top - h - 1, 60, h)
                     taken_top = rect.top()
                 places[(s, i)] = rect
         self.point_marks = []
