@@ -27,7 +27,7 @@ TERMS: tuple[Term, ...] = (
     Term("recording every matter received", "登记", (),
          "第二十二、二十三条：收到信访事项，应当予以登记；统计中登记数含不予受理的事项"),
     Term("accepting a matter for handling (the 60 days run from it)", "受理", (),
-         "第三十四条：自受理之日起60日内办结；不予受理、不再受理是它的反面"),
+         "第三十四条：办理期限自受理之日起算；不予受理、不再受理是它的反面"),
     Term("the size of a file", "大小", ("体积",), "文件大小"),
     Term("a date typed by hand", "年-月-日", ("YYYY-MM-DD", "yyyy-mm-dd"), "日期输入框的提示"),
 )

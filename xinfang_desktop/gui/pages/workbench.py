@@ -45,7 +45,7 @@ class SectionBox(QGroupBox):
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 12)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 6)     # five lines a box, six boxes at 1280×800
         # The box is as tall as its lines: the page scrolls rather than squeezing a box over its lines.
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
         self.table.cellActivated.connect(self._open_row)
