@@ -1,3 +1,3 @@
-"""信访 Desktop: petition registration and statutory case handling for township petition offices."""
+"""信访工作平台 (xinfang_desktop): petition registration and statutory case handling for township petition offices."""
 
 __version__ = "0.1.0"

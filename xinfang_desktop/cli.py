@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 def build_parser() -> argparse.ArgumentParser:
     from . import commands
 
-    p = ChineseArgumentParser(prog="xinfang", description="信访 Desktop 命令行工具")
+    p = ChineseArgumentParser(prog="xinfang", description="信访工作平台命令行工具")
     p.add_argument("--version", action="version", version=f"xinfang {__version__}")
     p.add_argument("--data-dir", type=Path, help="数据目录（默认：用户数据目录；环境变量 XINFANG_HOME 可覆盖）")
     p.add_argument("--as", dest="as_user", metavar="USER", help="以该用户身份操作（默认：第一个管理员）")

@@ -18,7 +18,7 @@ def resources_dir() -> Path:
     from a zip."""
     folder = files(__package__) / "resources"
     if not isinstance(folder, Path):
-        raise RuntimeError(f"程序文件不完整：找不到资源文件夹 {folder}，请重新安装信访 Desktop。")
+        raise RuntimeError(f"程序文件不完整：找不到资源文件夹 {folder}，请重新安装信访工作平台。")
     return folder
 
 

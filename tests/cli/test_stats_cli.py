@@ -49,7 +49,7 @@ def test_stats_json_counts_and_rates(data):
 def test_stats_xlsx_and_pdf(data, tmp_path):
     out = tmp_path / "q1.xlsx"
     ok(data, "stats", "--from", "2025-01-01", "--to", "2025-03-31", "--format", "xlsx", "--out", str(out))
-    ws = load_workbook(out)["按信访方式"]
+    ws = load_workbook(out)["按信访形式"]
     assert ws["A7"].value == "合计" and ws["B7"].value == 2 and ws["C7"].value == 8
     pdf = tmp_path / "2025.pdf"
     printed = ok(data, "stats", "--from", "2025-01-01", "--to", "2025-12-31", "--unit", "350881102000",
@@ -77,7 +77,7 @@ def test_ledger_export_and_import_dry_run_then_import_then_again(data, tmp_path)
         w.writerow(["林建国", "2024-13-01", "电话", "反映道路损坏", "交通运输"])
     before = table_counts(data)
     r = run(data, "ledger", "import", str(src), "--dry-run")
-    assert r.returncode == 1 and "信访方式" in r.stderr          # 形式 is not a known header: say what to map
+    assert r.returncode == 1 and "信访形式" in r.stderr          # 形式 is not a known header: say what to map
     dry = ok(data, "ledger", "import", str(src), "--dry-run", "--map", "形式=channel")
     assert "可导入1行，已存在跳过0行，有问题未导入1行" in dry and "第3行 未导入" in dry and "未写入任何数据" in dry
     assert table_counts(data) == before

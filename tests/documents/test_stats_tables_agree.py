@@ -89,5 +89,5 @@ def test_the_pdf_says_what_the_comparison_covers_when_the_year_is_under_way(serv
     assert "上年同期（2025年1月1日至11月2日）登记" in text
     assert "本期尚未结束，取上年相同的日期范围比较" in text
     book = load_workbook(io.BytesIO(write_workbook(statistics_sheets(s))))
-    notes = [c.value for c in book["按信访方式"]["A"] if isinstance(c.value, str)]
+    notes = [c.value for c in book["按信访形式"]["A"] if isinstance(c.value, str)]
     assert any("比较对象：上年同期（2025年1月1日至11月2日）" in v for v in notes)

@@ -17,11 +17,11 @@ from xinfang_desktop.documents.xlsx import Sheet, neutralise, write_workbook
 
 
 def test_numbers_and_dates_are_cells_of_their_type_and_the_header_is_frozen():
-    data = write_workbook([Sheet("按信访方式", ["项目", "批次", "日期", "时间", "身份证号"],
+    data = write_workbook([Sheet("按信访形式", ["项目", "批次", "日期", "时间", "身份证号"],
                                  [["走访", 3, date(2026, 10, 1), datetime(2026, 10, 1, 9, 30), "11010519491231002X"],
                                   ["来信", -2, None, None, "350881199001010011"]],
                                  text_columns=frozenset({4}))])
-    ws = load_workbook(io.BytesIO(data))["按信访方式"]
+    ws = load_workbook(io.BytesIO(data))["按信访形式"]
     assert [c.value for c in ws[1]] == ["项目", "批次", "日期", "时间", "身份证号"]
     assert ws["B2"].value == 3 and ws["B2"].data_type == "n"
     assert ws["B3"].value == -2                      # a real negative number is a number, not neutralised
@@ -68,7 +68,7 @@ def test_libreoffice_converts_the_statistics_export_to_csv_with_the_same_numbers
     path = tmp_path / "统计.xlsx"
     path.write_bytes(write_workbook(sheets))
     sheets_csv = _convert_all(path, tmp_path)
-    rows = sheets_csv["按信访方式"]
+    rows = sheets_csv["按信访形式"]
     assert rows[0][:4] == ["项目", "批次", "人次", "占比"]
     got = {r[0]: (int(r[1]), int(r[2])) for r in rows[1:7]}
     assert got == {"走访": (3, 5), "来信": (2, 7), "来电": (1, 1), "传真": (0, 0), "网上": (1, 1), "合计": (7, 14)}

@@ -198,6 +198,6 @@ def test_override_holds_while_facts_give_the_same_colour_then_lapses():
 
 def test_colour_parse_and_labels_do_not_rely_on_colour_alone():
     assert Colour.parse("红A") == Colour.RED and Colour.parse("b") == Colour.ORANGE and Colour.parse("黄") == Colour.YELLOW
-    assert [c.title for c in Colour] == ["▲ 红A", "◆ 橙B", "● 黄C", "○ 绿D"]
+    assert [c.title for c in Colour] == ["▲红", "◆橙", "●黄", "○绿"]
     with pytest.raises(InvalidInput):
         Colour.parse("紫")

@@ -65,10 +65,10 @@ def test_red_card_to_mediation_reply_green_and_follow_up_off_the_board(qtbot, wi
     w = window()
     page = w.pages["board"]
     red = page.columns[Colour.RED]
-    assert red.header.text() == "▲ 红A　1件"
+    assert red.header.text() == "▲红　1件"
     assert [c.name for c in page.visible_cards(Colour.RED)] == ["欧阳娜娜"]
     text = red.model.index(0).data()
-    assert "▲ 红A　劳动和社会保障/劳动关系" in text and ref.number in text
+    assert "▲红　劳动和社会保障/劳动关系" in text and ref.number in text
     assert "110105" not in text and "欧阳娜娜：要求追讨拖欠的工资" in text
     assert "· 办理期限已于2027-01-04届满（超期2天）" in text and "责任：镇信访办（承办）" in text
     assert "不记录信访人的行踪" in page.help.text()
@@ -101,7 +101,7 @@ def test_red_card_to_mediation_reply_green_and_follow_up_off_the_board(qtbot, wi
     page.reload()
     assert page.visible_cards(Colour.RED) == []
     green = page.columns[Colour.GREEN]
-    assert green.header.text() == "○ 绿D　1件"
+    assert green.header.text() == "○绿　1件"
     assert "已于2027-01-06书面答复，待回访（回访期限2027-02-05）" in green.model.index(0).data()
 
     view.reload()
@@ -143,7 +143,7 @@ def test_filters_override_and_print(qtbot, window, services, clerk, handler, adm
     commit_text(dialog.editor("reason"), "信访人情绪激动，需领导当面约谈")
     dialog.accept()
     assert [c.name for c in page.visible_cards(Colour.RED)] == ["欧阳娜娜"]
-    assert "✎ 领导调整（按规则为黄C）：信访人情绪激动，需领导当面约谈" in page.columns[Colour.RED].model.index(0).data()
+    assert "✎ 领导调整（按规则为●黄）：信访人情绪激动，需领导当面约谈" in page.columns[Colour.RED].model.index(0).data()
 
     shown = {}
     monkeypatch.setattr("xinfang_desktop.gui.print_preview.show_document",

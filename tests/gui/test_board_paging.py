@@ -36,7 +36,7 @@ def test_a_long_column_shows_its_first_cards_at_once_and_more_on_scrolling(qtbot
     page.show()
     qtbot.waitExposed(page, timeout=30_000)
     yellow = page.columns[Colour.YELLOW]
-    assert yellow.header.text() == f"● 黄C　{PEOPLE}件"
+    assert yellow.header.text() == f"●黄　{PEOPLE}件"
     assert len(page.visible_cards(Colour.YELLOW)) == PEOPLE
     # The first cards are laid out and painted without waiting for the rest of the column.
     qtbot.waitUntil(lambda: yellow.view.indexAt(QPoint(10, 10)).isValid(), timeout=30_000)

@@ -125,7 +125,7 @@ def test_group_visit_of_six_registered_by_keyboard_prints_the_receipt(qtbot, pag
     assert page.category.hits()[0].startswith("0402")
     kb.key(Qt.Key_Return)
     assert page.category.code == "0402"
-    kb.key(Qt.Key_W, Qt.AltModifier)               # 反映对象(&W)
+    kb.key(Qt.Key_W, Qt.AltModifier)               # 被反映单位(&W)
     kb.chinese_text("永福镇某建筑公司")
     kb.key(Qt.Key_Tab)
     assert kb.focus() is page.request

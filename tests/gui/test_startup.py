@@ -50,7 +50,7 @@ def test_the_main_window_shows_the_workbench_first_and_builds_the_other_pages_af
     window = MainWindow(app_ctx)
     qtbot.addWidget(window)
     assert window.stack.count() == 1 and window.stack.currentWidget() is window.pages["workbench"]
-    assert window.windowTitle() == "信访 Desktop — 永福镇信访办"
+    assert window.windowTitle() == "信访工作平台 — 永福镇信访办"
     window.show()
     qtbot.waitExposed(window)
     qtbot.waitUntil(lambda: window.stack.count() == len(NAVIGATION))

@@ -41,7 +41,7 @@ def test_october_shows_cards_charts_and_tables_beside_a_year_earlier(page, qtbot
     bars = {b.label: (b.value, b.earlier) for b in page.category_chart.bars}
     assert bars["劳动和社会保障"] == (4, 1) and bars["城乡建设"] == (2, 0)
     assert page.month_chart.labels[-1] == "10月" and page.month_chart.series[0][1][-1] == 7
-    channel = page.tables["按信访方式"]
+    channel = page.tables["按信访形式"]
     last = channel.rowCount() - 1
     assert [channel.item(last, j).text() for j in range(3)] == ["合计", "7", "14"]
     rates = page.tables["主要比率"]

@@ -133,7 +133,7 @@ def test_override_is_shown_audited_and_lapses_when_facts_change(services, clerk,
     assert ColourOverride.select().count() == 0
     card = board.override(leader, ref.number, "橙B", "企业已同意本周内支付，暂按橙色跟踪")
     assert card.colour == Colour.ORANGE and card.grade.computed == Colour.RED
-    assert card.override_text() == "李镇长于2027-01-06将颜色由红A调低为橙B：企业已同意本周内支付，暂按橙色跟踪"
+    assert card.override_text() == "李镇长于2027-01-06将颜色由红色调低为橙色：企业已同意本周内支付，暂按橙色跟踪"
     assert card.reason_texts() == ["办理期限已于2027-01-04届满（超期2天）"]
     entry = AuditEntry.get(AuditEntry.action == "attention.override")
     assert entry.actor == "leader1" and entry.detail["reason"].startswith("企业已同意")

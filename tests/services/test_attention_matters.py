@@ -148,7 +148,7 @@ def test_the_printout_is_titled_by_matter_without_id_numbers_addresses_or_villag
     assert float(page.mediabox.width) > float(page.mediabox.height)            # A4 landscape
     text = pdf_text(rendered.pdf)
     assert text.count("需领导关注的信访事项") >= 2 and "信访人员" not in text     # title and page heading
-    assert "共2件：▲红A2件" in text and "人：" not in text
+    assert "共2件：▲红2件" in text and "人：" not in text
     for shown in (group.number, wages.number, "自然资源（国土）/土地征收", LAND[:12], "张三、李四、王五等6人", "欧阳娜娜",
                   "集体访事项（6人）尚未办结", "办理期限已于2027-01-04届满（超期2天）", "李镇长（包案）",
                   "镇信访办（承办）", "包案化解", "2026年12月20日"):
@@ -172,7 +172,7 @@ def test_a_leaders_colour_hangs_on_the_matter(services, clerk, handler, admin, l
         board.override(leader, ref.number, "红A", "情况紧急需要关注")
     card = board.override(leader, ref.number, "橙B", "村委会已承诺本月底前补足，按橙色跟踪")
     assert card.colour == Colour.ORANGE and card.grade.computed == Colour.RED
-    assert card.override_text() == "李镇长于2026-11-02将颜色由红A调低为橙B：村委会已承诺本月底前补足，按橙色跟踪"
+    assert card.override_text() == "李镇长于2026-11-02将颜色由红色调低为橙色：村委会已承诺本月底前补足，按橙色跟踪"
     [row] = ColourOverride.select()
     assert row.case_id == ref.id and row.person_id is None
     assert AuditEntry.get(AuditEntry.action == "attention.override").detail["number"] == ref.number
@@ -198,7 +198,7 @@ def test_an_earlier_versions_override_on_a_person_applies_by_person_only(service
     assert person.colour == Colour.ORANGE and "按人员调整" in person.override_text()
     card = board.matter_card(admin, ref.number)
     assert card.colour == Colour.RED and card.grade.override is None
-    assert card.earlier_override_texts() == ["李镇长于2026-11-02将张三的颜色由红A调低为橙B：已与信访人谈话，情绪平稳"]
+    assert card.earlier_override_texts() == ["李镇长于2026-11-02将张三的颜色由红色调低为橙色：已与信访人谈话，情绪平稳"]
     board.withdraw_person_override(leader, zhang_id)
     person = next(c for c in board.board(admin, view="person").cards if c.name == "张三")
     assert person.colour == Colour.RED and person.grade.override is None

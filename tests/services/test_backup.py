@@ -202,7 +202,7 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(services, admin, c
         raw[i] ^= 0xFF
     db.write_bytes(bytes(raw))
     services.cases.register(clerk, make_registration())
-    with pytest.raises(XinfangError, match="校验值不符|完整性检查|不是有效的数据库|不是信访 Desktop"):
+    with pytest.raises(XinfangError, match="校验值不符|完整性检查|不是有效的数据库|不是信访工作平台"):
         backups.restore(admin, info.path)
     assert Case.select().count() == 2
     assert backups.epoch_needed() is None

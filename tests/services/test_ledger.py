@@ -69,7 +69,7 @@ def test_the_dry_run_lists_every_problem_and_writes_nothing(tmp_path, services, 
     assert [by_row[n].status for n in (3, 4, 5)] == ["ok", "ok", "rejected"]
     assert "身份证" in by_row[5].summary                     # bad check digit
     assert "不存在" in by_row[6].summary                      # 2 February 30
-    assert "信访方式" in by_row[7].summary and "问题类别" in by_row[7].summary   # both problems, at once
+    assert "信访形式" in by_row[7].summary and "问题类别" in by_row[7].summary   # both problems, at once
     assert by_row[8].status == "duplicate" and "第3行" in by_row[8].summary
     reg = by_row[3].registration
     assert (reg.channel, reg.category_code, reg.petitioners[0].township_code) == ("visit", "0402", "350881102000")
@@ -108,7 +108,7 @@ def test_a_gbk_csv_with_a_corrected_mapping(tmp_path, services, clerk):
     guessed = guess_mapping(table.headers)
     assert guessed == {0: "name", 1: "received_at", 3: "request", 4: "category"}   # 形式 is not guessed
     ledger = services.get(LedgerService)
-    with pytest.raises(Exception, match="信访方式"):
+    with pytest.raises(Exception, match="信访形式"):
         ledger.dry_run(clerk, table, guessed)
     with pytest.raises(Exception, match="多列"):
         ledger.dry_run(clerk, table, {**guessed, 2: "channel", 5: "request"})
@@ -126,7 +126,7 @@ def test_ledger_export_has_the_columns_of_a_ledger_redacted_or_not(services, cle
     ledger = services.get(LedgerService)
     ws = load_workbook(io.BytesIO(ledger.export_xlsx(clerk, CaseFilter(), redacted=True))).active
     header = [c.value for c in ws[1]]
-    assert header[:7] == ["序号", "事项编号", "信访日期", "信访方式", "信访人", "身份证号码", "联系电话"]
+    assert header[:7] == ["序号", "事项编号", "信访日期", "信访形式", "信访人", "身份证号码", "联系电话"]
     first = {h: ws.cell(row=2, column=i + 1).value for i, h in enumerate(header)}
     assert first["信访日期"] == datetime(2026, 10, 1, 9, 0) and first["人数"] == 7 and first["集体访"] == "是"
     assert first["身份证号码"] == "110105********002X" and first["联系电话"] == "138****5678"

@@ -18,7 +18,7 @@ def register(sub) -> None:
     s.add_argument("--township", help="乡镇区划代码")
     s.add_argument("--leader", help="包案领导姓名")
     s.add_argument("--category", help="问题类别代码（两位为一级类别）")
-    s.add_argument("--colour", help="红A|橙B|黄C|绿D")
+    s.add_argument("--colour", help="红|橙|黄|绿（也可写 红A|橙B|黄C|绿D）")
     s.add_argument("--format", choices=["text", "json"], default="text")
     s.set_defaults(func=cmd_board)
 

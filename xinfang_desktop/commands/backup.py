@@ -85,7 +85,7 @@ def cmd_restore(args) -> int:
     data_dir = Path(args.data_dir or default_data_dir())
     pid = window_holding(data_dir)
     if pid is not None:
-        raise XinfangError(f"信访 Desktop 窗口正在使用这个数据目录（进程 {pid}）。请先关闭窗口，或在窗口的“设置 → 备份”中恢复。")
+        raise XinfangError(f"信访工作平台窗口正在使用这个数据目录（进程 {pid}）。请先关闭窗口，或在窗口的“设置 → 备份”中恢复。")
     code = args.recovery_code or os.environ.get(RECOVERY_ENV)
     if not (data_dir / DB_FILENAME).exists():
         # A new PC: the backup opens with the password of one of its users (--as, default its first

@@ -153,7 +153,7 @@ def render_board(details: BoardPrintDetails, *, redacted: bool = True, issued_on
     buf = io.BytesIO()
     footer_font = next((f for f in fonts.chain(fonts.body) if not missing_glyphs("第页0123456789", f)), fonts.body)
     doc = _Doc(buf, footer_font, f"{d.office_name}  {title}（四色看板）  {fmt_date(d.on)}", title=title,
-               author=d.office_name, creator="信访 Desktop")
+               author=d.office_name, creator="信访工作平台")
     from .layout import _render_lock  # reportlab keeps global state: one build at a time, as layout.build
 
     with _render_lock:

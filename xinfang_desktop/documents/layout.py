@@ -299,7 +299,7 @@ def build(title: str, story: list[Flowable], writer: Writer, *, author: str,
     buf = io.BytesIO()
     with _render_lock:  # reportlab keeps some global state; one build at a time is safest
         doc = _Doc(buf, writer.fonts, title=title, author=author, subject=subject,
-                   creator="信访 Desktop", producer="信访 Desktop (reportlab)",
+                   creator="信访工作平台", producer="信访工作平台 (reportlab)",
                    lang="zh-CN")
         doc.build(story)
         pages = doc.page

@@ -23,7 +23,7 @@ def render_recovery_sheet(unit_name: str, unit_code: str, code: str, admin: str,
     title = "数据恢复码"
     big = ParagraphStyle("code", parent=st.cell, fontName=fonts.body, fontSize=20, leading=30, alignment=1)
     story = [w.title(title, st.title)]
-    story.append(w.p(f"{unit_name}（{unit_code}）的信访 Desktop 数据加密保存在本单位电脑上。下面的恢复码是在所有用户的"
+    story.append(w.p(f"{unit_name}（{unit_code}）的信访工作平台数据加密保存在本单位电脑上。下面的恢复码是在所有用户的"
                      "密码都忘记时打开数据的唯一办法。", st.body))
     story.append(Spacer(1, LEADING * 0.5))
     box = Table([[w.p([("恢复码", code)], big)]], colWidths=[TEXT_W], style=TableStyle([

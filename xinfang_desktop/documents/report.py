@@ -225,7 +225,7 @@ class _Report:
         text += "。"
         channels = [r for r in s.by_channel.rows if r.count.batches]
         if channels:
-            text += "按信访方式，" + "，".join(f"{r.label}{r.count.batches}批{r.count.people}人次" for r in channels) + "。"
+            text += "按信访形式，" + "，".join(f"{r.label}{r.count.batches}批{r.count.people}人次" for r in channels) + "。"
         rep, grp, joint = s.by_repeat.get("repeat"), s.by_group.get("group"), s.by_group.get("joint")
         text += f"重件{rep.batches}批，集体访{grp.batches}批{grp.people}人次，联名信访{joint.batches}批{joint.people}人次。"
         tops = sorted((r for r in s.by_category.rows if r.count.batches), key=lambda r: -r.count.batches)[:3]

@@ -45,8 +45,13 @@ class Colour(str, Enum):
 
     @property
     def title(self) -> str:
-        """「▲ 红A」: shape, colour word and letter — never the colour alone."""
-        return f"{self.shape} {self.label}{self.value}"
+        """「▲红」: shape and colour word — never the colour alone (domain/glossary.py: no letters)."""
+        return f"{self.shape}{self.label}"
+
+    @property
+    def word(self) -> str:
+        """「红色」, in a sentence."""
+        return f"{self.label}色"
 
     @property
     def meaning(self) -> str:
@@ -56,10 +61,11 @@ class Colour(str, Enum):
     def parse(cls, text: str) -> "Colour":
         t = (text or "").strip().upper()
         for c in cls:
-            if t in (c.value, c.label, c.label + c.value, c.name, f"{c.label}{c.value}".upper()):
+            if t in (c.value, c.label, c.label + c.value, c.name, f"{c.label}{c.value}".upper(), c.title, c.word,
+                     f"{c.shape} {c.label}"):
                 return c
         from .errors import InvalidInput
-        raise InvalidInput(f"颜色无效：{text}，应为 红A、橙B、黄C 或 绿D", field="colour")
+        raise InvalidInput(f"颜色无效：{text}，应为 红、橙、黄 或 绿", field="colour")
 
 
 _OPEN = tuple(OPEN_STATUSES)

@@ -37,7 +37,7 @@ class Channel(str, Enum):
         for ch, names in CHANNEL_NAMES.items():
             if key == ch.value or key in names:
                 return ch
-        raise InvalidInput(f"信访方式无效：{text!r}，应为走访、来信、来电、传真或网上", field="channel")
+        raise InvalidInput(f"信访形式无效：{text!r}，应为走访、来信、来电、传真或网上", field="channel")
 
 
 CHANNEL_LABELS = {Channel.VISIT: "走访", Channel.LETTER: "来信", Channel.PHONE: "来电",
@@ -169,7 +169,7 @@ def validate_registration(reg: RegistrationInput, *, now: datetime, category_exi
                                                 limit=20000))
     reasons = attempt("reasons", lambda: clean_text(reg.reasons, label="理由", field="reasons", required=False,
                                                     limit=20000))
-    unit = attempt("concerned_unit", lambda: clean_text(reg.concerned_unit, label="反映对象（单位）",
+    unit = attempt("concerned_unit", lambda: clean_text(reg.concerned_unit, label="被反映单位",
                                                         field="concerned_unit", required=False, limit=200,
                                                         multiline=False))
     matter = reg.matter

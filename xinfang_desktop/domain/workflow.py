@@ -992,4 +992,4 @@ def _parse_date(raw: Any, label: str, field_name: str) -> date:
     try:
         return date.fromisoformat(str(raw).strip())
     except ValueError:
-        raise InvalidInput(f"{label}不是有效日期：{raw!r}（格式：YYYY-MM-DD）", field=field_name) from None
+        raise InvalidInput(f"{label}不是有效日期：{raw!r}（应写作 年-月-日，如 2026-12-06）", field=field_name) from None

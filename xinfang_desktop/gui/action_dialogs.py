@@ -19,6 +19,7 @@ from ..services.queries import CaseDetail
 from .context import AppContext
 from .field_editors import read_value
 from .form_dialog import Field, FieldFormDialog, FormLook
+from .unit_choices import attach_unit_choices
 
 ACTION_LOOK = FormLook(min_width=600, text_height=84, wrap_hints=False, cancel_tip="Esc",
                       tips="Enter 或 Ctrl+Enter 保存，Esc 取消；标＊的必须填写。")
@@ -114,6 +115,7 @@ class RouteDialog(ActionDialog):
                   hint=f"第二十三条：{wf.NOTICE_DAYS}日内书面告知；姓名、住址不清的除外"),
             Field("note", "说明(&N)", "text", placeholder="交办要求或其他说明，可不填"),
         ], title="转办（选择办理途径）")
+        attach_unit_choices(self.editor("unit"), ctx)     # 接收单位: past units and the usual ones
         self.editor("route").currentIndexChanged.connect(self._route_changed)
         self._route_changed()
         self.editor("route").setFocus()
@@ -188,7 +190,7 @@ def reply_dialog(parent, ctx, detail) -> ActionDialog:
         return ActionDialog(parent, ctx, detail, wf.EventKind.REPLIED, [
             Field("outcome", "答复结果(&U)", "choice", True, ANSWERS, hint="采纳、部分采纳或不采纳（第二十九条）"),
             Field("text", "答复意见(&T)", "text", True, placeholder="研究论证的情况和结论"),
-            Field("delivered_on", "送达日期(&D)", placeholder="YYYY-MM-DD，可不填"),
+            Field("delivered_on", "送达日期(&D)", placeholder="年-月-日，可不填"),
         ], title="答复建议意见", intro="建议意见类事项不出具处理意见书，没有复查程序。"
                                      + ("" if assigned_out else "保存后打印答复意见书。"))
     return ActionDialog(parent, ctx, detail, wf.EventKind.REPLIED, [
@@ -197,7 +199,7 @@ def reply_dialog(parent, ctx, detail) -> ActionDialog:
         Field("basis", "法律法规依据(&B)", required=True,
               placeholder="本事项所依据的法律、法规、规章或政策条款，如《劳动合同法》第三十条",
               hint="处理意见书须载明依据（第三十二条）；请写实际依据的条款"),
-        Field("delivered_on", "送达日期(&D)", placeholder="YYYY-MM-DD，可不填", hint=DELIVERY_HINT),
+        Field("delivered_on", "送达日期(&D)", placeholder="年-月-日，可不填", hint=DELIVERY_HINT),
         Field("review_body", "复查机关(&R)", default=_office(ctx, detail).review_body,
               hint=f"写入处理意见书：不服的，可自收到之日起{wf.REVIEW_REQUEST_DAYS}日内向该机关请求复查（第三十五条）"),
     ], title="记录办结报告" if assigned_out else "出具处理意见",
@@ -229,7 +231,7 @@ def _decision_fields(what: str, body_default: str | None) -> list[Field]:
         Field("text", f"{what}意见(&T)", "text", True, placeholder=f"{what}查明的情况和理由"),
         Field("basis", "依据(&B)", placeholder="可不填"),
         Field("body", f"{what}机关(&J)", default=body_default),
-        Field("delivered_on", "送达日期(&D)", placeholder="YYYY-MM-DD，可不填", hint=DELIVERY_HINT),
+        Field("delivered_on", "送达日期(&D)", placeholder="年-月-日，可不填", hint=DELIVERY_HINT),
     ]
 
 

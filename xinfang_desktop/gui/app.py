@@ -19,7 +19,7 @@ from .foreground import allow_foreground
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="xinfang-desktop", description="信访 Desktop")
+    p = argparse.ArgumentParser(prog="xinfang-desktop", description="信访工作平台")
     p.add_argument("--data-dir", type=Path, help="数据目录（默认：用户数据目录；XINFANG_HOME 可覆盖）")
     p.add_argument("--self-test", action="store_true", help="在临时数据库上打开主窗口，自检后退出（退出码 0 表示正常）")
     p.add_argument("--self-test-log", type=Path, metavar="FILE",
@@ -38,7 +38,7 @@ def make_app(argv: list[str]) -> QApplication:
     from .style import apply_fonts
 
     app = QApplication.instance() or QApplication(argv)
-    app.setApplicationName("信访 Desktop")
+    app.setApplicationName("信访工作平台")
     app.setOrganizationName("xinfang_desktop")
     app.setApplicationVersion(__version__)
     app.setWindowIcon(app_icon())
@@ -61,12 +61,9 @@ def app_icon() -> QIcon:
 
 def _install_qt_translation(app: QApplication) -> None:
     """Qt's own Chinese strings (file dialogs, standard buttons, context menus)."""
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+    from .qt_chinese import install_qt_chinese
 
-    translator = QTranslator(app)
-    if translator.load(QLocale(QLocale.Chinese, QLocale.China), "qtbase", "_",
-                       QLibraryInfo.path(QLibraryInfo.TranslationsPath)):
-        app.installTranslator(translator)
+    install_qt_chinese(app)
 
 
 def self_test() -> int:
@@ -208,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         allow_foreground(instance.holder_pid())
         if instance.ask_first_forward():
             return 0            # the window already open came forward
-        QMessageBox.warning(None, "信访 Desktop 已在运行", instance.why_not())
+        QMessageBox.warning(None, "信访工作平台已在运行", instance.why_not())
         return 1
     install_logging(data_dir)
     logging.getLogger(__name__).info("xinfang-desktop %s starting on %s", __version__, data_dir)

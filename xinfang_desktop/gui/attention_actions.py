@@ -96,7 +96,7 @@ def mediation_form(parent: QWidget, ctx: AppContext, case_number: str | None, he
         Field("agreement_kind", "协议书(&B)", "choice", False, tuple((k, k) for k in AGREEMENT_KINDS),
               default=c.agreement_kind if c else None),
         Field("next_session", "下次调解日期(&N)", "line",
-              default=c.next_session.isoformat() if c and c.next_session else "", placeholder="YYYY-MM-DD，没有则不填"),
+              default=c.next_session.isoformat() if c and c.next_session else "", placeholder="年-月-日，没有则不填"),
     ]
 
     def submit(v: dict[str, Any]):

@@ -22,11 +22,11 @@ from .errors import show_error
 UNITS = {"repeat_count": "次", "repeat_window_days": "天", "long_standing_days": "天", "due_soon_days": "天",
          "followup_days": "天"}
 EFFECTS = {
-    "repeat_count": "同一事项信访达到此次数且均未获书面答复 → 红A",
+    "repeat_count": "同一事项信访达到此次数且均未获书面答复 → ▲红",
     "repeat_window_days": "在此天数内统计上一项的重复信访次数",
-    "long_standing_days": "事项超过此天数未化解 → 橙B",
-    "due_soon_days": "法定期限在此天数内届满 → 橙B",
-    "followup_days": "书面答复后此天数内回访（绿D卡片和工作台的回访期限）",
+    "long_standing_days": "事项超过此天数未化解 → ◆橙",
+    "due_soon_days": "法定期限在此天数内届满 → ◆橙",
+    "followup_days": "书面答复后此天数内回访（○绿卡片和工作台的回访期限）",
 }
 NAMES = tuple(f.name for f in fields(BoardSettings))
 ERROR_STYLE = "color: #b00020;"

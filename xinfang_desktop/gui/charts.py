@@ -53,12 +53,14 @@ class BarChart(QWidget):
     """Horizontal bars, largest first; a pale bar for the same period a year earlier when given."""
 
     ROW = 24
+    PAIRED_ROW = 36       # this period and a year earlier: two bars, each with its value at its own end
 
     def __init__(self, title: str = "", parent=None):
         super().__init__(parent)
         self.title = title
         self.bars: list[Bar] = []
         self.empty_text = "本期没有数据"
+        self.value_marks: list[tuple[str, QRectF, QRectF]] = []   # (value, its bar, its text) as last drawn
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.setMinimumWidth(360)
         self._resize()
@@ -70,8 +72,11 @@ class BarChart(QWidget):
         self._resize()
         self.update()
 
+    def _row(self) -> int:
+        return self.PAIRED_ROW if any(b.earlier is not None for b in self.bars) else self.ROW
+
     def _resize(self) -> None:
-        self.setFixedHeight(max(120, 56 + self.ROW * max(1, len(self.bars))))
+        self.setFixedHeight(max(120, 56 + self._row() * max(1, len(self.bars))))
 
     def sizeHint(self) -> QSize:
         return QSize(520, self.height())
@@ -93,25 +98,36 @@ class BarChart(QWidget):
         top_value = nice_max(max(max(b.value, b.earlier or 0) for b in self.bars))
         # grid lines at fifths
         p.setPen(QPen(GRID, 1))
-        bottom = top + self.ROW * len(self.bars)
+        row_h = self._row()
+        bottom = top + row_h * len(self.bars)
         for i in range(6):
             x = left + width * i / 5
             p.drawLine(QPointF(x, top - 2), QPointF(x, bottom))
+        small = QFont(font)
+        small.setPointSizeF(font.pointSizeF() * 0.85)
+        self.value_marks = []
         for row, b in enumerate(self.bars):
-            y = top + row * self.ROW
+            y = top + row * row_h
+            p.setFont(font)
             p.setPen(TEXT)
             text = fm.elidedText(b.label, Qt.ElideRight, int(label_w - 8))
-            p.drawText(QRectF(4, y, label_w - 8, self.ROW), Qt.AlignRight | Qt.AlignVCenter, text)
-            h = self.ROW - 8
-            if has_earlier:
-                h2 = h / 2
-                p.fillRect(QRectF(left, y + 4, width * b.value / top_value, h2), NOW)
-                p.fillRect(QRectF(left, y + 4 + h2, width * (b.earlier or 0) / top_value, h2), EARLIER)
-            else:
-                p.fillRect(QRectF(left, y + 4, width * b.value / top_value, h), NOW)
-            p.setPen(TEXT)
-            x = left + width * max(b.value, b.earlier or 0) / top_value + 4   # clear of both bars
-            p.drawText(QRectF(x, y, value_w + 40, self.ROW), Qt.AlignLeft | Qt.AlignVCenter, str(b.value))
+            p.drawText(QRectF(4, y, label_w - 8, row_h), Qt.AlignRight | Qt.AlignVCenter, text)
+            h = row_h - 8
+            # each value at the end of its own bar: this period's on the upper bar, a year earlier's below
+            own = [(b.value, NOW, TEXT)] + ([(b.earlier or 0, EARLIER, MUTED)] if has_earlier else [])
+            h_each = h / len(own)
+            p.setFont(small if has_earlier else font)
+            for k, (value, colour, pen) in enumerate(own):
+                bar_y = y + 4 + k * h_each
+                end = width * value / top_value
+                bar = QRectF(left, bar_y, end, h_each)
+                p.fillRect(bar, colour)
+                p.setPen(pen)
+                where = QRectF(left + end + 4, bar_y + h_each / 2 - 9, value_w + 40, 18)
+                p.drawText(where, Qt.AlignLeft | Qt.AlignVCenter, str(value))
+                self.value_marks.append((str(value), bar, p.boundingRect(where, Qt.AlignLeft | Qt.AlignVCenter,
+                                                                         str(value))))
+        p.setFont(font)
         p.setPen(MUTED)
         for i in range(6):
             x = left + width * i / 5
@@ -137,6 +153,7 @@ class LineChart(QWidget):
         self.title = title
         self.labels: list[str] = []
         self.series: list[tuple[str, list[int], QColor]] = []
+        self.point_marks: list[tuple[int, int, QRectF]] = []     # (series, month, the value's text) as last drawn
         self.setMinimumHeight(240)
         self.setMinimumWidth(360)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
@@ -188,7 +205,28 @@ class LineChart(QWidget):
             if i % every == 0:
                 p.drawText(QRectF(left + step * i - 10, bottom + 4, step + 20, 18), Qt.AlignHCenter | Qt.AlignTop,
                            label)
-        for name, values, color in self.series:
+        # At each month the highest value is labelled above its point and the others below theirs, so
+        # labels never sit on each other where the lines come close; where there is no room below (near
+        # the axis) a label goes above the one over it.
+        places: dict[tuple[int, int], QRectF] = {}
+        h = fm.height() + 1                  # a label's height at the font in use (Ctrl + makes it larger)
+        for i in range(n):
+            ranked = sorted((s for s in range(len(self.series)) if i < len(self.series[s][1])),
+                            key=lambda s: -self.series[s][1][i])
+            taken_top = None
+            for rank, s in enumerate(ranked):
+                pt = at(i, self.series[s][1][i])
+                if rank == 0:
+                    rect = QRectF(pt.x() - 30, pt.y() - h - 4, 60, h)
+                    taken_top = rect.top()
+                elif pt.y() + 5 + h <= bottom:
+                    rect = QRectF(pt.x() - 30, pt.y() + 5, 60, h)
+                else:
+                    rect = QRectF(pt.x() - 30, taken_top - h - 1, 60, h)
+                    taken_top = rect.top()
+                places[(s, i)] = rect
+        self.point_marks = []
+        for index, (name, values, color) in enumerate(self.series):
             path = QPainterPath()
             for i, v in enumerate(values):
                 pt = at(i, v)
@@ -201,5 +239,7 @@ class LineChart(QWidget):
                 p.setBrush(color)
                 p.drawEllipse(pt, 3, 3)
                 p.setPen(color.darker(130))
-                p.drawText(QRectF(pt.x() - 30, pt.y() - 20, 60, 16), Qt.AlignHCenter | Qt.AlignBottom, str(v))
+                where, align = places[(index, i)], Qt.AlignHCenter | Qt.AlignVCenter
+                p.drawText(where, align, str(v))
+                self.point_marks.append((index, i, p.boundingRect(where, align, str(v))))
                 p.setPen(QPen(color, 2))

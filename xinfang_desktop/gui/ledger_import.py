@@ -119,8 +119,21 @@ class LedgerImportDialog(QDialog):
         self.check_button.setVisible(n == 0)
         self.import_button.setVisible(n == 1)
         if n == 0:
-            self.summary.setText("核对每一列“导入为”的字段，不需要的列选“不导入”。然后按“检查每一行”。"
-                                 if self.table else "")
+            self._show_mapping_state()
+
+    def _show_mapping_state(self) -> None:
+        """What the mapping lacks, before any row is checked: the required fields no column is chosen for."""
+        if self.table is None:
+            self.summary.setText("")
+            return
+        chosen = set(self.current_mapping().values())
+        missing = [f.label for f in FIELDS if f.required and f.key not in chosen]
+        if missing:
+            self.summary.setText("还没有列对应这些必填字段：" + "、".join(missing)
+                                 + "。请在“导入为”一栏中，为含有这些内容的列选择字段。")
+        else:
+            self.summary.setText("已按列名自动对应（见“导入为”一栏），请核对；不需要的列选“不导入”。"
+                                 "然后按“检查每一行”（只检查，不写入）。")
 
     def _choose(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择台账文件", "", "台账 (*.xlsx *.csv);;所有文件 (*)")
@@ -148,6 +161,7 @@ class LedgerImportDialog(QDialog):
                 combo.addItem(f.label + ("（必填）" if f.required else ""), f.key)
             key = guessed.get(i)
             combo.setCurrentIndex(combo.findData(key) if key else 0)
+            combo.currentIndexChanged.connect(lambda _i: self._show_mapping_state())
             self.mapping.setCellWidget(i, 1, combo)
             self.combos.append(combo)
             samples = [str(r[i]) for r in table.rows[:SAMPLES] if i < len(r) and r[i] not in (None, "")]

@@ -69,7 +69,7 @@ class MainWindow(QMainWindow):
                  prefs: WindowPrefs | None = None):
         super().__init__()
         self.ctx = ctx
-        self.setWindowTitle("信访 Desktop")
+        self.setWindowTitle("信访工作平台")
         self.nav = QListWidget()
         self.nav.setFixedWidth(120)
         self.nav.setStyleSheet("QListWidget { font-size: 13pt; } QListWidget::item { padding: 10px 14px; }")
@@ -146,7 +146,7 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._build_next)
 
     def _show_unit(self, unit) -> None:
-        self.setWindowTitle(f"信访 Desktop — {unit.name}")
+        self.setWindowTitle(f"信访工作平台 — {unit.name}")
         self.who.setText(f"{unit.name}    {self.ctx.actor.display_name}（{self.ctx.actor.role.label}）")
 
     def show_page(self, key: str) -> None:

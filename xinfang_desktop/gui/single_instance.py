@@ -88,7 +88,7 @@ class SingleInstance(QObject):
         info = self.lock.getLockInfo()    # PySide6: (pid, hostname, appname); empty when unknown
         pid, host = (info[0], info[1]) if info and len(info) >= 2 and info[0] else (None, None)
         who = f"（进程号 {pid}，计算机 {host}）" if pid else ""
-        return (f"信访 Desktop 已经在使用这个数据目录{who}，但没有响应。\n\n"
+        return (f"信访工作平台已经在使用这个数据目录{who}，但没有响应。\n\n"
                 f"数据目录：{self.data_dir}\n\n"
                 "同一份数据同时只能由一个窗口打开，以免两处同时修改。请切换到已打开的窗口；"
                 "如果它已卡住，请在任务管理器中结束“xinfang-desktop”后重新启动，或注销后重新登录 Windows。")

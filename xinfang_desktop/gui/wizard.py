@@ -35,9 +35,7 @@ from ..services.access import Opened
 from ..services.first_run import FirstRunInput, check_enrolment, complete
 from ..services.permissions import Actor
 from ..store.keyring import PRODUCTION, KdfParams
-from ..sync.drives import (
-    suggested_backup_folder,  # another disk, checked: not D: or E: blindly
-)
+from ..sync.drives import backup_folder_off_this_disk  # another disk or a USB disk, checked; else none
 from .tasks import OTHER, TaskRunner
 
 UNIT_PAGE, ADMIN_PAGE, ENROL_PAGE, BACKUP_PAGE, RECOVERY_PAGE = range(5)
@@ -110,7 +108,7 @@ class AdminPage(QWizardPage):
         self.message = _message_label()
         form = QFormLayout(self)
         form.addRow("用户名(&U)：", self.name)
-        form.addRow("姓名(&N)：", self.display)
+        form.addRow("姓名(&M)：", self.display)          # Alt+N is 下一步
         form.addRow("密码(&P)：", self.password)
         form.addRow("确认密码(&C)：", self.password2)
         form.addRow("", self.message)
@@ -195,7 +193,10 @@ class BackupPage(QWizardPage):
         self.setTitle("第 4 步：选择备份文件夹")
         self.setSubTitle("程序每天自动备份一次（保留最近7天、4周和12个月）。请选择另一块硬盘或U盘上的文件夹："
                          "本机硬盘损坏时，备份仍然可用。")
-        self.folder = QLineEdit(str(suggested_backup_folder()))
+        # Only a folder off the data's disk is proposed; with none, the clerk chooses one (or 以后再设置).
+        suggested = backup_folder_off_this_disk()
+        self.folder = QLineEdit(str(suggested) if suggested else "")
+        self.folder.setPlaceholderText("请点“浏览”，选择另一块硬盘或U盘上的文件夹")
         browse = QPushButton("浏览(&B)…")
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
@@ -271,7 +272,7 @@ class FirstRunWizard(QWizard):
         self.tasks = tasks
         self.opened: Opened | None = None
         self.actor: Actor | None = None
-        self.setWindowTitle("首次设置 — 信访 Desktop")
+        self.setWindowTitle("首次设置 — 信访工作平台")
         self.setWizardStyle(QWizard.ModernStyle)
         self.setOption(QWizard.NoBackButtonOnStartPage, True)
         self.setButtonText(QWizard.NextButton, "下一步(&N) >")

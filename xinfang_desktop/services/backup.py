@@ -129,11 +129,11 @@ def _open_checked(path: Path, key: bytes | None):
 
 def check_database(path: Path, key: bytes | None) -> tuple[int, str | None, int]:
     """(schema version, unit code, case count) of a database file after PRAGMA integrity_check.
-    Raises XinfangError when the file is not a sound 信访 Desktop database."""
+    Raises XinfangError when the file is not a sound 信访工作平台database."""
     try:
         con = _open_checked(path, key)
     except dbmod.DatabaseError:
-        raise XinfangError(f"无法打开备份文件 {path.name}。请确认它是信访 Desktop 的备份。") from None
+        raise XinfangError(f"无法打开备份文件 {path.name}。请确认它是信访工作平台的备份。") from None
     try:
         try:
             result = [r[0] for r in con.execute("PRAGMA integrity_check").fetchall()]
@@ -144,7 +144,7 @@ def check_database(path: Path, key: bytes | None) -> tuple[int, str | None, int]
         version = con.execute("PRAGMA user_version").fetchone()[0]
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not {"setting", "case", "case_event"} <= tables:
-            raise XinfangError(f"{path.name} 不是信访 Desktop 的数据库。请选择其他备份。")
+            raise XinfangError(f"{path.name} 不是信访工作平台的数据库。请选择其他备份。")
         row = con.execute("SELECT value FROM setting WHERE key='unit_code'").fetchone()
         unit = json.loads(row[0]) if row else None
         cases = con.execute('SELECT COUNT(*) FROM "case"').fetchone()[0]

@@ -205,7 +205,7 @@ class BoardService:
                 raise InvalidInput(f"事项 {case.number} 不在看板上（已办结并回访，或未予受理），无需调整颜色")
             g = card.grade
             if colour == g.computed:
-                raise InvalidInput(f"按规则该事项已是{colour.label}{colour.value}，无需调整；如要撤销调整请选“撤销调整”",
+                raise InvalidInput(f"按规则该事项已是{colour.word}，无需调整；如要撤销调整请选“撤销调整”",
                                    field="colour")
             self._withdraw_matter(card, now, actor.unit_code)
             ColourOverride.create(unit_code=actor.unit_code, case_id=card.case_id, person_id=None, colour=colour.value,

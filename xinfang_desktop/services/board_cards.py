@@ -22,7 +22,7 @@ from .board_facts import REQUEST_CHARS, BoardFacts
 
 def _override_text(o: Override, whose: str = "") -> str:
     way = "调高" if o.colour.rank < o.base.rank else "调低"
-    return f"{o.by}于{o.on:%Y-%m-%d}将{whose}颜色由{o.base.label}{o.base.value}{way}为{o.colour.label}{o.colour.value}：{o.reason}"
+    return f"{o.by}于{o.on:%Y-%m-%d}将{whose}颜色由{o.base.word}{way}为{o.colour.word}：{o.reason}"
 
 
 def _reason_texts(g: Grade) -> list[str]:

@@ -71,18 +71,23 @@ class LedgerField:
 
 
 FIELDS: tuple[LedgerField, ...] = (
-    LedgerField("name", "姓名", ("信访人姓名", "姓名", "信访人", "来访人", "上访人", "反映人", "当事人", "来信人"), True),
+    LedgerField("name", "姓名", ("信访人姓名", "反映人姓名", "来访人姓名", "姓名", "信访人", "来访人", "上访人", "反映人",
+                                   "当事人", "来信人", "来电人"), True),
     LedgerField("id_number", "身份证号", ("公民身份号码", "身份证号码", "身份证号", "身份证", "证件号码", "证件号")),
     LedgerField("phone", "联系电话", ("联系电话", "电话号码", "手机号码", "手机号", "手机", "联系方式", "电话")),
     LedgerField("address", "住址", ("家庭住址", "现住址", "居住地址", "住址", "地址")),
     LedgerField("township", "所属乡镇", ("所属乡镇", "乡镇街道", "乡镇（街道）", "乡镇", "街道", "属地")),
-    LedgerField("received_at", "信访日期", ("信访日期", "来访日期", "来信日期", "登记日期", "收件日期", "受理日期",
-                                           "信访时间", "登记时间", "日期", "时间"), True),
-    LedgerField("channel", "信访方式", ("信访方式", "信访形式", "信访渠道", "来访方式", "方式", "渠道", "来源"), True),
-    LedgerField("request", "反映问题", ("反映问题", "主要诉求", "信访诉求", "信访请求", "反映内容", "信访事项",
-                                       "诉求", "问题摘要", "内容摘要", "事由", "问题"), True),
+    LedgerField("received_at", "信访日期", ("信访日期", "来访日期", "来信日期", "来电日期", "接访日期", "登记日期",
+                                           "收件日期", "受理日期", "信访时间", "来访时间", "来信时间", "登记时间",
+                                           "日期", "时间"), True),
+    LedgerField("channel", "信访形式", ("信访形式", "信访方式", "来访形式", "来访方式", "来信来访", "信访渠道",
+                                       "方式", "渠道", "来源"), True),
+    LedgerField("request", "反映问题", ("反映问题", "反映的主要问题", "主要问题", "主要诉求", "信访诉求", "信访请求",
+                                       "反映内容", "信访事项", "诉求", "问题摘要", "内容摘要", "来访事由", "事由",
+                                       "问题"), True),
     LedgerField("facts", "事实和理由", ("事实和理由", "基本情况", "简要情况", "事实")),
-    LedgerField("category", "问题类别", ("问题类别", "问题类型", "信访类别", "事项类别", "类别", "分类"), True),
+    LedgerField("category", "问题类别", ("问题类别", "问题类型", "问题分类", "问题性质", "信访类别", "事项类别",
+                                       "所属类别", "类别", "分类"), True),
     LedgerField("people_count", "人数", ("来访人数", "信访人数", "人数")),
     LedgerField("concerned_unit", "被反映单位", ("被反映单位", "反映对象", "涉及单位", "责任单位")),
     LedgerField("closed_on", "办结日期", ("办结日期", "办结时间", "结案日期", "答复日期")),
@@ -155,7 +160,8 @@ def check_mapping(mapping: Mapping, headers: Sequence[Any]) -> None:
         raise InvalidInput("列的对应关系与文件不符，请重新打开文件", field="mapping")
     missing = [f.label for f in FIELDS if f.required and f.key not in keys]
     if missing:
-        raise InvalidInput("还没有为这些字段选择列：" + "、".join(missing) + "。请在“列对应”中选择。", field="mapping")
+        raise InvalidInput("台账中没有找到这些必填字段的列：" + "、".join(missing)
+                           + "。请为含有这些内容的列指定对应的字段（窗口中在“导入为”一栏选择，命令行用 --map 列名=字段）。", field="mapping")
 
 
 # -- reading files ----------------------------------------------------------------------------------
@@ -207,6 +213,34 @@ def _cell_text(value: Any) -> str:
 
 
 # -- checking rows ----------------------------------------------------------------------------------
+# Words of 来访形式 / 来信来访 columns beyond the channel names: the kind of visit (个访, 集体访) says
+# it was a visit. A cell such as "走访（集体访）" is read part by part.
+LEDGER_CHANNEL_WORDS = {
+    Channel.VISIT: ("个访", "个体访", "集体访", "群体访", "群访", "联名访", "到访", "来访（个访）"),
+    Channel.LETTER: ("信函", "联名信", "来信件"),
+    Channel.PHONE: ("热线", "电话反映", "来电反映"),
+    Channel.ONLINE: ("网上投诉", "网络信访", "信访信息系统", "电子邮件", "网上来信"),
+}
+
+
+def ledger_channel(text: str) -> Channel:
+    """The channel a ledger cell names: 走访/来访/个访/集体访, 来信/信件, 来电/电话, 传真, 网上/网信."""
+    cleaned = unicodedata.normalize("NFKC", text or "").strip()
+    if not cleaned:
+        raise InvalidInput("信访形式为空", field="channel")
+    for part in [cleaned, *re.split(r"[()（）/、,，\s]+", cleaned)]:
+        if not part:
+            continue
+        try:
+            return Channel.parse(part)
+        except InvalidInput:
+            found = next((ch for ch, words in LEDGER_CHANNEL_WORDS.items() if part in words), None)
+            if found is not None:
+                return found
+    raise InvalidInput(f"信访形式“{cleaned}”无法识别，应为走访（来访、个访、集体访）、来信、来电、传真或网上",
+                       field="channel")
+
+
 _DATE_PATTERNS = (
     re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2})[:：时](\d{1,2})(?:[:：分](\d{1,2}))?)?"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
@@ -292,7 +326,7 @@ class ImportResult:
 
 
 # -- export -----------------------------------------------------------------------------------------
-LEDGER_HEADERS = ["序号", "事项编号", "信访日期", "信访方式", "信访人", "身份证号码", "联系电话", "住址", "所属乡镇",
+LEDGER_HEADERS = ["序号", "事项编号", "信访日期", "信访形式", "信访人", "身份证号码", "联系电话", "住址", "所属乡镇",
                   "人数", "集体访", "初重件", "问题类别", "反映问题", "被反映单位", "办理途径", "承办单位", "状态",
                   "办理期限", "答复日期", "处理结果", "满意度", "办结日期"]
 LEDGER_TEXT_COLUMNS = frozenset({1, 5, 6})
@@ -401,7 +435,7 @@ class LedgerService:
             if check.status == "ok":
                 if check.fingerprint in known:
                     check.status = "duplicate"
-                    check.problems = ["已经导入过（同一信访人、日期、方式、类别和诉求）"]
+                    check.problems = ["已经导入过（同一信访人、日期、信访形式、类别和诉求）"]
                 elif check.fingerprint in seen:
                     check.status = "duplicate"
                     check.problems = [f"与第{seen[check.fingerprint]}行重复"]
@@ -475,7 +509,7 @@ class LedgerService:
             known = self._known_fingerprints()
             for r in plan.valid:
                 if r.fingerprint in known:
-                    r.status, r.problems = "duplicate", ["已经导入过（同一信访人、日期、方式、类别和诉求）"]
+                    r.status, r.problems = "duplicate", ["已经导入过（同一信访人、日期、信访形式、类别和诉求）"]
             valid = plan.valid
             rows = [BulkRow(r.row_number, r.fingerprint, r.registration, closing_actions(r)) for r in valid
                     if r.registration is not None]
@@ -518,7 +552,7 @@ class LedgerService:
             problems.append(exc.message)
         channel = ""
         try:
-            channel = Channel.parse(get("channel")).value
+            channel = ledger_channel(get("channel")).value
         except InvalidInput as exc:
             problems.append(exc.message)
         category = self._category(get("category"))

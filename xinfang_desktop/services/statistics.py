@@ -166,7 +166,7 @@ class StatisticsService:
         sums = _sum_by(cells, lambda c: c[0])
         rows = [Row(ch.value, CHANNEL_LABELS[ch], sums.pop(ch.value, Count())) for ch in Channel]
         rows += [Row(k, k, v) for k, v in sorted(sums.items())]     # a channel this version does not know
-        return Breakdown("按信访方式", tuple(rows))
+        return Breakdown("按信访形式", tuple(rows))
 
     def _by_category(self, cells, *, top: bool) -> Breakdown:
         cats = self.services.categories

@@ -140,6 +140,15 @@ class WorkbenchService:
         status_counts = [(s.value, s.label, counts.get(s.value, 0)) for s in wf.Status]
         return Workbench(today=today, sections=loaded, status_counts=status_counts)
 
+    def section(self, actor: Actor, key: str, *, limit: int = SECTION_LIMIT) -> SectionResult:
+        """One section with up to `limit` lines: "查看全部" of a section the case list cannot show (待回访, 领导包案)."""
+        require(actor, Permission.VIEW)
+        spec = next((s for s in sections() if s.key == key), None)
+        if spec is None:
+            raise XinfangError(f"工作台没有“{key}”这一部分。")
+        with self.services.db.atomic("DEFERRED"):
+            return self._section(spec, actor, self.services.clock.today(), limit)
+
     def _section(self, spec: SectionSpec, actor: Actor, today: date, limit: int) -> SectionResult:
         """One section; its failure (a feature's bug, a table it lacks) must not hide overdue cases."""
         try:

@@ -64,7 +64,7 @@ def connect(path: Path | str, key: bytes, **kwargs) -> sqlcipher.Connection:
         # SQLCipher says "not a database" for a wrong key, but also when a full disk stops it reading.
         if "not a database" not in str(exc) or nearly_full(Path(path).parent):
             raise
-        raise WrongKey(f"{Path(path).name} 不能用这个数据目录的密钥打开（密钥不对，或文件不是信访 Desktop 的数据库）。") from None
+        raise WrongKey(f"{Path(path).name} 不能用这个数据目录的密钥打开（密钥不对，或文件不是信访工作平台的数据库）。") from None
     except BaseException:
         conn.close()
         raise

@@ -74,13 +74,13 @@ def _database_message(text: str) -> str:
         return (f"数据目录是只读的，无法写入，刚才的操作没有保存，{UNCHANGED}"
                 "请检查数据目录的权限（或U盘、移动硬盘的写保护开关），或联系技术支持。")
     if "locked" in text or "busy" in text:
-        return (f"数据库正被另一个程序占用（可能是另一个信访 Desktop 窗口或命令正在备份、导入），刚才的操作没有保存，"
+        return (f"数据库正被另一个程序占用（可能是另一个信访工作平台窗口或命令正在备份、导入），刚才的操作没有保存，"
                 f"{UNCHANGED}请稍等片刻或关闭那个程序后重试。")
     if "unable to open" in text:
         return ("无法打开数据文件：数据目录不存在、只读，或已被移动、删除（也可能在已拔出的U盘上）。"
                 f"{UNCHANGED}请检查数据目录后重新启动程序。")
     if "not a database" in text or "malformed" in text or "encrypted" in text:
-        return ("数据文件已损坏，或不是信访 Desktop 的数据库。请不要再写入它：先复制整个数据目录留存，"
+        return ("数据文件已损坏，或不是信访工作平台的数据库。请不要再写入它：先复制整个数据目录留存，"
                 "再用最近的备份恢复（xinfang restore 或“设置 → 备份”），并联系技术支持。")
     if "disk i/o" in text or "no transaction is active" in text or "ioerr" in text:
         return ("读写磁盘时出错（磁盘可能已满、已损坏或已被拔出），刚才的操作没有完成，"

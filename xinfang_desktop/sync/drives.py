@@ -182,6 +182,23 @@ def suggested_backup_folder(api: Kernel32Drives | None = None) -> Path:
         return home / BACKUP_FOLDER_NAME
 
 
+def backup_folder_off_this_disk(api: Kernel32Drives | None = None,
+                                linux_roots: tuple[Path, ...] = (Path("/media"), Path("/run/media")),
+                                is_mount=os.path.ismount) -> Path | None:
+    """A backup folder the first-run wizard may propose: on another internal disk or a USB disk, never
+    on the disk that holds the data (a backup there dies with it); None when there is no such disk."""
+    home = Path.home()
+    if sys.platform == "win32" or api is not None:
+        try:
+            api = api or Kernel32Drives()
+            found = backup_folder_suggestion(windows_drives(api), _system_letter(), home)
+        except OSError:
+            return None
+        return None if found == home / BACKUP_FOLDER_NAME else found
+    drives = _linux(linux_roots, is_mount)
+    return drives[0].path / BACKUP_FOLDER_NAME if drives else None
+
+
 def _linux(roots: tuple[Path, ...], is_mount=os.path.ismount) -> list[Drive]:
     found = []
     for base in roots:
@@ -216,4 +233,5 @@ def removable_drives(linux_roots: tuple[Path, ...] = (Path("/media"), Path("/run
     return []
 
 
-__all__ = ["Drive", "Kernel32Drives", "WindowsDrive", "removable_drives", "suggested_backup_folder"]
+__all__ = ["Drive", "Kernel32Drives", "WindowsDrive", "backup_folder_off_this_disk", "removable_drives",
+           "suggested_backup_folder"]

@@ -22,6 +22,7 @@ from ...services.permissions import Permission
 from ..attention_forms import Field, FormDialog
 from ..context import AppContext
 from ..errors import show_error
+from ..busy import BusyBar
 from ..refresh import refresh_on_change
 from ..tasks import OTHER
 
@@ -35,10 +36,10 @@ ACCENT = {Colour.RED: QColor("#b3261e"), Colour.ORANGE: QColor("#b35c00"), Colou
 def help_text(s: BoardSettings) -> str:
     """The rules as published, with the thresholds in force (设置 → 看板规则)."""
     return ("每张卡片是一件信访事项（集体访为一件，列出其信访人），颜色表示诉求的紧急程度，依据事项事实按公开规则自动生成："
-            f"▲红A 期限已过、集体访未结、{s.repeat_window_days}日内同一事项信访{s.repeat_count}次以上未获书面答复"
-            f"或有急难情况；◆橙B 领导包案、超过{s.long_standing_days}天未化解或复查复核仍有争议、"
-            f"{s.due_soon_days}日内到期；●黄C 正在按期办理（含调解中）；"
-            "○绿D 已答复，只待回访。回访后事项离开看板。领导可写明理由调整事项的颜色，事实变化后调整自动失效。"
+            f"▲红 期限已过、集体访未结、{s.repeat_window_days}日内同一事项信访{s.repeat_count}次以上未获书面答复"
+            f"或有急难情况；◆橙 领导包案、超过{s.long_standing_days}天未化解或复查复核仍有争议、"
+            f"{s.due_soon_days}日内到期；●黄 正在按期办理（含调解中）；"
+            "○绿 已答复，只待回访。回访后事项离开看板。领导可写明理由调整事项的颜色，事实变化后调整自动失效。"
             "“按人员查看”仅用于查找某人的事项。本看板只反映诉求办理情况，不记录信访人的行踪，不设任何限制信访的标记。")
 
 
@@ -121,18 +122,18 @@ def card_lines(card: Card) -> list[tuple[str, str]]:
     g = card.grade
     if isinstance(card, MatterCard):
         several = f"（含信访{len(g.matters)}件）" if len(g.matters) > 1 else ""
-        out = [("head", f"{g.colour.shape} {g.colour.label}{g.colour.value}　{card.category}"),
+        out = [("head", f"{g.colour.title}　{card.category}"),
                ("dim", f"{card.number}{several}"),
                ("dim", f"{card.parties}：{card.request}"),
                ("dim", f"责任：{card.owner_text()}")]
     else:
-        out = [("head", f"{g.colour.shape} {g.colour.label}{g.colour.value}　{card.name}"),
+        out = [("head", f"{g.colour.title}　{card.name}"),
                ("dim", f"{card.id_masked or '无身份证号'}　{card.place or '—'}"),
                ("dim", f"未结事项{len(g.matters)}件　包案：{g.owner or '未包案'}")]
     out += [("reason", f"· {r}") for r in card.reason_texts()]
     if g.override is not None:
         whose = "" if isinstance(card, MatterCard) else "按人员"
-        out.append(("override", f"✎ 领导{whose}调整（按规则为{g.computed.label}{g.computed.value}）：{g.override.reason}"
+        out.append(("override", f"✎ 领导{whose}调整（按规则为{g.computed.title}）：{g.override.reason}"
                                 f"（{g.override.by} {g.override.on:%m-%d}）"))
     when = f"{g.next_date:%Y-%m-%d} " if g.next_date else ""
     out.append(("next", f"下一步：{when}{card.next_step_text() or '—'}"))
@@ -255,7 +256,7 @@ class BoardColumn(QWidget):
     def set_cards(self, cards: list[Card], unit: str = "件") -> None:
         self.model.set_cards(cards)
         c = self.colour
-        self.header.setText(f"{c.shape} {c.label}{c.value}　{len(cards)}{unit}")
+        self.header.setText(f"{c.title}　{len(cards)}{unit}")
 
     def _menu(self, pos) -> None:
         ix = self.view.indexAt(pos)
@@ -294,7 +295,7 @@ class BoardPage(QWidget):
         self.colour = QComboBox()
         self.colour.addItem("全部颜色", None)
         for c in Colour:
-            self.colour.addItem(f"{c.shape} {c.label}{c.value}", c.value)
+            self.colour.addItem(f"{c.title}", c.value)
         for combo in (self.township, self.leader, self.category, self.colour):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.refresh_button = QPushButton("刷新(&F5)")
@@ -323,6 +324,8 @@ class BoardPage(QWidget):
         top.addStretch(1)
         top.addWidget(self.count_label)
         top.addWidget(self.refresh_button)
+        self.busy = BusyBar()
+        top.addWidget(self.busy)
         top.addWidget(self.print_button)
         # The filters on a row of their own, their boxes as wide as a short name: the whole board fits
         # a 1280-pixel screen (a long category's name shows in full when the list opens).
@@ -480,7 +483,7 @@ class BoardPage(QWidget):
         """A leader raises or lowers a matter's colour, with the reason written down."""
         svc = self.ctx.services.get(BoardService)
         g = card.grade
-        choices = tuple((c.value, f"{c.shape} {c.label}{c.value}") for c in Colour if c != g.computed)
+        choices = tuple((c.value, f"{c.title}") for c in Colour if c != g.computed)
         fields = [Field("colour", "调整为(&C)", "choice", True, choices),
                   Field("reason", "理由(&R)", "text", True, placeholder="写明调整的理由，将显示在卡片上并记入日志")]
         head = (f"{card.number}　{card.category}　{card.parties}　按规则为{g.computed.title}\n"
@@ -511,14 +514,14 @@ class BoardPage(QWidget):
         from ..print_preview import show_document
 
         ctx, f, text = self.ctx, self.current_filter(), self.filter_text()
-        self.print_button.setEnabled(False)
+        self.busy.start(self.print_button, "正在生成看板…")
 
         def shown(rendered) -> None:
-            self.print_button.setEnabled(True)
+            self.busy.stop(self.print_button)
             self.preview = show_document(self, rendered, file_name=f"四色看板-{ctx.services.clock.today():%Y-%m-%d}.pdf")
 
         def failed(exc: BaseException, details: str) -> None:
-            self.print_button.setEnabled(True)
+            self.busy.stop(self.print_button)
             show_error(self, exc, details)
 
         ctx.tasks.run(lambda: ctx.services.get(BoardService).print_board(ctx.actor, f, text), writes=True, changes=OTHER,

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHeaderView, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
 from ...domain import workflow as wf
@@ -14,13 +14,14 @@ from ...domain.divisions import DivisionTable
 from ...domain.petition import Channel
 from ...services.listing import ListingService
 from ...services.queries import CaseFilter, CaseRow
+from ..busy import BusyBar
 from ..case_filters import CategoryFilter, DateRangeFilter
 from ..context import AppContext
 from ..refresh import refresh_on_change
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, URGENCY_WORD, due_text, urgency_legend
 
 COLUMNS = [  # (header, sort key)
-    ("事项编号", "number"), ("信访人", "parties"), ("收件日期", "received_at"), ("方式", "channel"),
+    ("事项编号", "number"), ("信访人", "parties"), ("收件日期", "received_at"), ("形式", "channel"),
     ("问题类别", "category"), ("状态", "status"), ("办理期限", "next_due"), ("乡镇（街道）", "township"),
     ("人数", "people"),
 ]
@@ -177,7 +178,7 @@ class CaseListPage(QWidget):
             self.due.addItem(label)
         self.category = CategoryFilter(services.categories)
         self.channel = QComboBox()
-        self.channel.addItem("全部方式", None)
+        self.channel.addItem("全部信访形式", None)
         for ch in Channel:
             self.channel.addItem(ch.label, ch.value)
         self.township = QComboBox()
@@ -188,6 +189,12 @@ class CaseListPage(QWidget):
         self.owner.addItem("全部承办", None)
         self.received = DateRangeFilter(services.clock.today())
         self.clear = QPushButton("清除筛选")
+        self.export_button = QPushButton("导出(&X)…")
+        self.export_button.setToolTip("把当前筛选出的事项导出为 Excel 表（台账的各列）")
+        self.export_button.clicked.connect(self.export)
+        self.busy = BusyBar()
+        self.saved = QLabel()
+        self.saved.setStyleSheet("color: #2c6e3a;")
         self.count_label = QLabel()
         self.count_label.setMinimumWidth(110)
         self.count_label.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
@@ -205,6 +212,8 @@ class CaseListPage(QWidget):
         bar.addWidget(self.owner, 1, 3)
         bar.addWidget(self.received, 1, 4, 1, 2)
         bar.addWidget(self.clear, 1, 6)
+        bar.addWidget(self.export_button, 0, 7)
+        bar.addWidget(self.busy, 1, 7)
         bar.setColumnStretch(0, 3)
         bar.setColumnStretch(1, 1)
         bar.setColumnStretch(2, 2)
@@ -230,7 +239,10 @@ class CaseListPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.table)
-        layout.addWidget(self.legend)
+        foot = QHBoxLayout()
+        foot.addWidget(self.legend, 1)
+        foot.addWidget(self.saved)
+        layout.addLayout(foot)
 
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.apply_filter)
@@ -335,6 +347,13 @@ class CaseListPage(QWidget):
         finally:
             for w in widgets:
                 w.blockSignals(False)
+
+    def export(self) -> None:
+        """The cases the list shows, with the filters as they are, to an .xlsx file."""
+        from ..case_export import export_filtered
+
+        export_filtered(self, self.ctx, self.current_filter(), self.model.total, button=self.export_button,
+                        busy=self.busy, done=self.saved.setText)
 
     def _update_count(self) -> None:
         total = self.model.total

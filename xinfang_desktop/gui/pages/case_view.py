@@ -80,7 +80,7 @@ class CaseViewPage(QWidget):
         self.fields: dict[str, QLabel] = {}
         for key, label in (("status", "状态"), ("received", "收到"), ("entered", "录入"), ("matter", "事项类型"),
                            ("category", "问题类别"), ("people", "人数"),
-                           ("request", "诉求"), ("facts", "事实"), ("reasons", "理由"), ("unit", "反映对象"),
+                           ("request", "诉求"), ("facts", "事实"), ("reasons", "理由"), ("unit", "被反映单位"),
                            ("repeat", "重件")):
             value = QLabel()
             value.setWordWrap(True)

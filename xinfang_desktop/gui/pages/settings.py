@@ -172,7 +172,7 @@ class BackupBox(QGroupBox):
 
     def _restore_other(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "选择备份中的 manifest.json 或 xinfang.sqlite3", str(Path.home()),
-                                              "信访 Desktop 备份 (manifest.json xinfang*.sqlite3);;所有文件 (*)")
+                                              "信访工作平台备份 (manifest.json xinfang*.sqlite3);;所有文件 (*)")
         if path:
             self.ask_restore(Path(path))
 

@@ -21,6 +21,7 @@ from ...services.statistics import StatisticsService, statistics_sheets
 from ..charts import NOW, PEOPLE, Bar, BarChart, LineChart
 from ..context import AppContext
 from ..errors import show_error
+from ..busy import BusyBar
 from ..refresh import refresh_on_change
 from ..tasks import OTHER
 from ..tables import read_only_table
@@ -79,8 +80,13 @@ class ScopeDialog(QDialog):
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
         lay.addWidget(QLabel("勾选要统计的乡镇（街道）；都不勾选即为全部："))
-        lay.addWidget(self.list)
+        lay.addWidget(self.list, 1)
         lay.addWidget(buttons)
+        # every township in view without scrolling (a county has about twenty), within the screen
+        rows = min(self.list.count(), 20)
+        row_h = self.list.sizeHintForRow(0) if self.list.count() else 20
+        self.list.setMinimumHeight(rows * row_h + 2 * self.list.frameWidth() + 4)
+        self.setMinimumWidth(360)
 
     def codes(self) -> tuple[str, ...]:
         return tuple(self.list.item(i).data(Qt.UserRole) for i in range(self.list.count())
@@ -112,9 +118,11 @@ def _stat_table(t: StatTable) -> QTableWidget:
     w.resizeColumnsToContents()
     header = w.horizontalHeader()
     if long_text:
-        header.setSectionResizeMode(0, QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(long_text[-1], QHeaderView.Stretch)
-        w.resizeRowsToContents()
+        for j in range(len(t.columns)):
+            header.setSectionResizeMode(j, QHeaderView.Stretch if j == long_text[-1] else QHeaderView.ResizeToContents)
+        # Heights follow the wrapped text at the width the table has when shown, not at its first
+        # narrow width (where one row of 口径 would fill the whole tab).
+        w.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
     else:
         header.setSectionResizeMode(0, QHeaderView.Stretch)
     return w
@@ -183,6 +191,8 @@ class StatsPage(QWidget):
         self.heading = QLabel("")
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         tools.addWidget(self.heading, 1)
+        self.busy = BusyBar()
+        tools.addWidget(self.busy)
         for b in (self.export_button, self.report_button, self.ledger_button, self.import_button):
             tools.addWidget(b)
 
@@ -373,8 +383,7 @@ class StatsPage(QWidget):
             from ...services.document_files import save_file
             return save_file(path, write_workbook(statistics_sheets(s)))
 
-        self.ctx.tasks.run(work, writes=False, on_done=lambda p: self._saved(f"统计表已导出：{p}"),
-                           on_error=self._failed, owner=self)
+        self._run_busy(self.export_button, "正在导出统计表…", work, lambda p: self._saved(f"统计表已导出：{p}"))
 
     def _report(self) -> None:
         s = self.stats
@@ -390,7 +399,7 @@ class StatsPage(QWidget):
             from ..print_preview import show_document
             self.preview = show_document(self, rendered, file_name=f"{rendered.title}.pdf", tasks=self.ctx.tasks)
 
-        self.ctx.tasks.run(work, writes=False, on_done=done, on_error=self._failed, owner=self)
+        self._run_busy(self.report_button, "正在生成报告…", work, done)
 
     def _export_ledger(self) -> None:
         from ...services.ledger import LedgerService
@@ -427,7 +436,23 @@ class StatsPage(QWidget):
             from ...services.document_files import save_file
             return save_file(path, ledger.export_xlsx(self.ctx.actor, f, redacted=redacted))
 
-        self.ctx.tasks.run(work, writes=True, changes=OTHER, on_done=lambda p: self._saved(f"台账已导出：{p}"), on_error=self._failed, owner=self)
+        self._run_busy(self.ledger_button, "正在导出台账…", work, lambda p: self._saved(f"台账已导出：{p}"),
+                       writes=True, changes=OTHER)
+
+    def _run_busy(self, button, text: str, work, done, *, writes: bool = False, changes: str | None = None) -> None:
+        """Run `work` off the UI thread with the button saying what is happening and a moving bar beside it."""
+        self.busy.start(button, text)
+
+        def finished(result) -> None:
+            self.busy.stop(button)
+            done(result)
+
+        def failed(exc: BaseException, details: str) -> None:
+            self.busy.stop(button)
+            self._failed(exc, details)
+
+        lane = {"changes": changes} if changes else {}
+        self.ctx.tasks.run(work, writes=writes, on_done=finished, on_error=failed, owner=self, **lane)
 
     def _import_ledger(self) -> None:
         from ..ledger_import import LedgerImportDialog

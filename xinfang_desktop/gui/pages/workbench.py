@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QDialog, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QPushButton, QScrollArea, QSizePolicy, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
+from ...services import backup_reminder  # noqa: F401 - registers the 备份提醒 section
 from ...services.workbench import SectionResult, SectionSpec, Workbench, WorkbenchService
 from ..context import AppContext
 from ..errors import show_error
+from ..flow_layout import flow_widget
 from ..refresh import refresh_on_change
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, URGENCY_WORD, due_text, urgency_legend
 from ..tables import read_only_table
@@ -19,6 +21,7 @@ from ..tables import read_only_table
 PAGE_KEY = "workbench"
 WEEKDAYS = "一二三四五六日"
 LINES = 5          # per section, so that every section fits on one screen; "查看全部" shows the rest
+ALL_LINES = 2000   # "查看全部" of a section the case list cannot show, in a window of its own
 COLUMNS = 2
 CHIP_STYLE = ("QPushButton { background: #eef2f7; border: 1px solid #c9d3df; border-radius: 4px; padding: 3px 10px; }"
               " QPushButton:hover, QPushButton:focus { background: #dbe6f3; border-color: #6f8fb5; }")
@@ -42,7 +45,7 @@ class SectionBox(QGroupBox):
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         rows = self.table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 12)
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 6)     # five lines a box, six boxes at 1280×800
         # The box is as tall as its lines: the page scrolls rather than squeezing a box over its lines.
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
         self.table.cellActivated.connect(self._open_row)
@@ -61,6 +64,9 @@ class SectionBox(QGroupBox):
         foot.addWidget(self.more)
         layout.addLayout(foot)
         layout.addStretch(1)      # boxes in a row share a height; keep lines at the top
+        if spec.hide_when_empty:  # a reminder across the top: as short as its words
+            layout.setContentsMargins(8, 0, 8, 2)
+            layout.setSpacing(0)
         self._case_ids: list[str | None] = []
 
     def show_result(self, result: SectionResult, today) -> None:
@@ -70,10 +76,10 @@ class SectionBox(QGroupBox):
         self.setTitle(f"{title}（{result.total}件）" if result.total else title)
         self.empty.setText(result.error or result.notice or self.spec.empty_text)
         colour = "#9b1111" if result.error else "#8a4b00; font-weight: bold" if result.notice else "#2c6e3a"
-        self.empty.setStyleSheet(f"color: {colour}; padding: 6px;")
+        self.empty.setStyleSheet(f"color: {colour}; padding: {2 if self.spec.hide_when_empty else 6}px;")
         self.empty.setVisible(not items)
         self.table.setVisible(bool(items))
-        self.more.setVisible(result.total > shown and self.spec.list_filter is not None)
+        self.more.setVisible(result.total > shown)
         self.more.setText(f"查看全部{result.total}件")
         self.table.setRowCount(shown)
         self._case_ids = [it.case_id for it in items]
@@ -112,7 +118,8 @@ class WorkbenchPage(QWidget):
         self.refresh_button = QPushButton("刷新（F5）")
         self.refresh_button.clicked.connect(self.refresh)
         QShortcut(QKeySequence.Refresh, self, activated=self.refresh)
-        self.counts = QHBoxLayout()
+        # one chip per status, wrapping onto a second line rather than widening the window past the screen
+        chips, self.counts = flow_widget()
         self.status_buttons: dict[str, QPushButton] = {}     # one per status; a click lists those cases
         self.legend = QLabel(urgency_legend())
         self.legend.setStyleSheet("color: #555;")
@@ -135,7 +142,7 @@ class WorkbenchPage(QWidget):
         top.addWidget(self.refresh_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addLayout(self.counts)
+        layout.addWidget(chips)
         layout.addWidget(scroll, 1)
         layout.addWidget(self.legend)
         self._loading = False
@@ -173,15 +180,13 @@ class WorkbenchPage(QWidget):
                 chip.clicked.connect(lambda _=False, s=status: self.show_cases.emit((s, None)))
                 self.counts.addWidget(chip)
             chip.setText(f"{label} {n}")
-        if self.counts.count() == len(wb.status_counts):
-            self.counts.addStretch(1)
         cell = 0
         for spec, result in wb.sections:
             box = self.boxes.get(spec.key)
             if box is None:
                 box = self.boxes[spec.key] = SectionBox(spec)
                 box.open_case.connect(self.open_case)
-                box.show_all.connect(lambda s: self.show_cases.emit(s.list_filter))
+                box.show_all.connect(self._show_all)
                 if spec.hide_when_empty:
                     self.reminders.addWidget(box)
                 else:
@@ -191,6 +196,52 @@ class WorkbenchPage(QWidget):
             box.show_result(result, wb.today)
             box.setVisible(bool(result.items or result.error or result.notice or not spec.hide_when_empty))
         self.loaded.emit()
+
+    def _show_all(self, spec: SectionSpec) -> None:
+        """The case list when it can show the section (a status, a due window); else every line in a window."""
+        if spec.list_filter is not None:
+            self.show_cases.emit(spec.list_filter)
+            return
+        actor = self.ctx.actor
+        self.ctx.tasks.run(lambda: self.ctx.services.get(WorkbenchService).section(actor, spec.key, limit=ALL_LINES),
+                           writes=False, on_done=lambda r: self._list_all(spec, r), on_error=self._failed, owner=self)
+
+    def _list_all(self, spec: SectionSpec, result: SectionResult) -> None:
+        self.all_dialog = SectionListDialog(spec, result, self.workbench.today if self.workbench else None, self)
+        self.all_dialog.open_case.connect(self.open_case)
+        self.all_dialog.show()
+
+
+class SectionListDialog(QDialog):
+    """Every line of one section (待回访, 领导包案); a line opens its case and closes the window."""
+
+    open_case = Signal(str)
+
+    def __init__(self, spec: SectionSpec, result: SectionResult, today, parent: QWidget | None = None):
+        super().__init__(parent)
+        title = result.title or spec.title
+        self.setWindowTitle(f"{title}：共{result.total}件")
+        self.box = SectionBox(spec)
+        self.box.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Preferred)
+        self.box.show_result(result, today)
+        self.box.more.setVisible(False)
+        self.box.table.setMaximumHeight(16_777_215)
+        self.box.table.setMinimumHeight(0)
+        self.box.table.setVerticalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+        self.box.open_case.connect(self._open)
+        close = QPushButton("关闭")
+        close.clicked.connect(self.reject)
+        foot = QHBoxLayout()
+        foot.addStretch(1)
+        foot.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.box, 1)
+        layout.addLayout(foot)
+        self.resize(900, 560)
+
+    def _open(self, case_id: str) -> None:
+        self.open_case.emit(case_id)
+        self.accept()
 
 
 def create(ctx: AppContext, window) -> QWidget:

@@ -1,0 +1,60 @@
+"""Qt's own dialogs and buttons in Chinese: the file dialog (查找范围, 文件类型, 文件夹), the standard
+buttons and the context menus.
+
+The PySide6 wheel ships ``qt_zh_CN.qm`` (and, in some builds, ``qtbase_zh_CN.qm``); every catalogue
+that exists is loaded, so a build without one still gets the other. On top of them a few words are
+put in the glossary's terms (domain/glossary.py): Qt's catalogue says 体积 for a file's size."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+
+CATALOGUES = ("qt", "qtbase")
+# (context, source text) -> the window's word, where Qt's catalogue uses another.
+# Qt 6 renamed a few strings of the file dialog that its catalogue still has under the old names.
+OWN_WORDS = {
+    ("QFileSystemModel", "Size"): "大小",
+    ("QFileDialog", "Size"): "大小",
+    ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+    ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+    ("QAbstractFileIconProvider", "Folder"): "文件夹",
+    ("QAbstractFileIconProvider", "Drive"): "驱动器",
+    ("QAbstractFileIconProvider", "File Folder"): "文件夹",
+    ("QAbstractFileIconProvider", "Computer"): "计算机",
+    ("QAbstractFileIconProvider", "File"): "文件",
+}
+
+
+class OwnWords(QTranslator):
+    """The glossary's words for the few Qt strings whose catalogue word is not the window's."""
+
+    def translate(self, context: str, source: str, disambiguation: str | None = None, n: int = -1) -> str | None:
+        # None (a null string) lets Qt ask the next catalogue; "" would be taken as the translation.
+        return OWN_WORDS.get((context, source))
+
+    def isEmpty(self) -> bool:
+        return False
+
+
+def translations_folder() -> Path:
+    return Path(QLibraryInfo.path(QLibraryInfo.TranslationsPath))
+
+
+def install_qt_chinese(app: QCoreApplication, folder: Path | None = None) -> list[QTranslator]:
+    """Install every Chinese Qt catalogue found in `folder` (Qt's own by default), then the glossary's
+    own words; the translators installed (a catalogue's file is its filePath())."""
+    folder = folder or translations_folder()
+    locale = QLocale(QLocale.Chinese, QLocale.China)
+    QLocale.setDefault(locale)       # dates and sizes in Qt's views written the Chinese way
+    installed: list[QTranslator] = []
+    for name in CATALOGUES:
+        translator = QTranslator(app)
+        if translator.load(locale, name, "_", str(folder)):
+            app.installTranslator(translator)
+            installed.append(translator)
+    own = OwnWords(app)
+    app.installTranslator(own)       # installed last, so asked first
+    installed.append(own)
+    return installed
