@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ....domain.glossary import EPOCH, HELD_RECORDS, KEY_CHECK_CODE
 from ....services.permissions import Permission
 from ....services.sync import KeyRing, SyncService
 from ....services.sync.reminder import reminder_lines
@@ -115,8 +116,8 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
         sl.addWidget(self.busy_panel)
         sl.addWidget(self.message)
 
-        self.bundles = self._table(["方向", "单位", "编号轮次", "序号", "类型", "状态", "记录数", "时间", "说明"])
-        self.registry = self._table(["单位", "代码", "密钥核对码", "已收到至", "缺号", "暂存", "最近一次",
+        self.bundles = self._table(["方向", "单位", EPOCH, "序号", "类型", "状态", "记录数", "时间", "说明"])
+        self.registry = self._table(["单位", "代码", KEY_CHECK_CODE, "已收到至", "缺号", "暂存", "最近一次",
                                 "距今(天)", "事项数", "待确认", "状态"])
         self.quarantine = self._table(["时间", "发送单位", "记录类型", "记录", "原因"])
         self.instructions = self._table(["时间", "类型", "乡镇", "事项编号", "期限", "内容"])
@@ -136,7 +137,7 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
         self.epoch_banner = sync_admin.EpochBanner()
         self.epoch_banner.start.connect(self.start_epoch)
         self.tabs.addTab(registry_tab, "已登记的单位")
-        self.tabs.addTab(self.quarantine, "暂未导入的记录")
+        self.tabs.addTab(self.quarantine, HELD_RECORDS)    # each with its reason
         self.tabs.addTab(self.instructions, "交办督办")
 
         layout = QVBoxLayout(self)
