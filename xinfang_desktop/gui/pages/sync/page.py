@@ -99,6 +99,7 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
         self.import_button.clicked.connect(lambda: self.import_from_stick())   # not clicked(bool) as `files`
         self.busy_panel = BusyPanel(cancel_tip="当前同步包处理完后停止")
         self.busy_panel.cancelling.connect(lambda: self.message.setText("正在取消：当前同步包处理完后停止…"))
+        self.busy_panel.setVisible(False)       # idle, it would leave an empty row in the U盘 box
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -226,7 +227,10 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
     # -- common ---------------------------------------------------------------------------------------
     @staticmethod
     def _table(headers: list[str]):
-        return read_only_table(headers, wrap=False, fit=True)
+        table = read_only_table(headers, wrap=False, fit=True)
+        # Fitted to contents, a unit's name lost the edge of its last character: a little room each side.
+        table.setStyleSheet("QTableView::item { padding: 0 3px; }")
+        return table
 
     def _cancel(self) -> None:
         self.busy_panel.cancel()
@@ -234,6 +238,7 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
     def _busy(self, text: str | None, *, cancellable: bool = False) -> TaskState | None:
         """Show `text` with the moving bar (None: the work is over). Returns the TaskState 取消 reaches."""
         busy = text is not None
+        self.busy_panel.setVisible(busy)
         state = self.busy_panel.start(cancellable=cancellable) if busy else None
         if not busy:
             self.busy_panel.stop()
