@@ -16,7 +16,9 @@ PAGES: dict[str, str] = {
     "workbench": "workbench",
     "intake": "intake",
     "board": "board",
+    "backlog": "backlog",
     "mediation": "mediation",
+    "deliberation": "deliberation",
     "reception": "reception",
     "stats": "stats",
     "sync": "sync",
@@ -28,6 +30,7 @@ CASE_ACTIONS: tuple[str, ...] = (
     "workflow_actions",      # 转办, 告知, 不予受理, 延期, 答复, 复查, 复核, 办结, 备注
     "intake_actions",        # 附件
     "attention_actions",     # 包案, 调解记录, 回访, 急难标记
+    "resolution_forms",      # 信访评理, 列入积案
     "sync_actions",          # 交办, 督办 between the town and the city
 )
 

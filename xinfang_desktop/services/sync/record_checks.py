@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any, Callable
 
 from ...domain import workflow as wf
+from ...domain.backlog import Basis, Outcome
 from ...domain.board import Colour, HardshipKind
 from .. import attachments as att
 from ..attention import REFERRAL_KINDS
@@ -190,6 +191,9 @@ _MEDIATION_KINDS = {k.value for k in MediationKind}
 _MEDIATION_OUTCOMES = {o.value for o in MediationOutcome}
 _AGREEMENT_KINDS = set(AGREEMENT_KINDS)
 _RECEPTION_KINDS = {k.value for k in ReceptionKind}
+_BACKLOG_BASES = {b.value for b in Basis}
+_BACKLOG_OUTCOMES = {o.value for o in Outcome}
+_ID_LIKE = re.compile(r"\d{6,}")
 ATTACHMENT_KINDS = set(att.KINDS)
 _SHA_RE = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -294,5 +298,37 @@ def _entry_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
             raise RecordProblem("到场当事人名单无效")
         if v["corrects"] is not None:
             _check_uuid(v["corrects"], "所更正的调解记录")
+    elif tag == "deliberation_session":
+        panel = record["panel"]
+        if not panel or not all(m.__class__ is dict and m.keys() == {"name", "role"}
+                                and all(x.__class__ is str and 0 < len(x.strip()) <= 50 for x in m.values())
+                                for m in panel):
+            raise RecordProblem("评理团名单无效")
+        if any(_ID_LIKE.search(x) for m in panel for x in m.values()):
+            raise RecordProblem("评理团名单只应有姓名和身份，不应有证件号码")
+        if not record["attendees"] or not all(p.__class__ is str and 0 < len(p.strip()) <= 50
+                                              for p in record["attendees"]):
+            raise RecordProblem("到场人员名单无效")
+        _text(v, "view", "评理意见")
+        if v["corrects"] is not None:
+            _check_uuid(v["corrects"], "所更正的评理记录")
+    elif tag == "backlog_entry":
+        if v["basis"] not in _BACKLOG_BASES:
+            raise RecordProblem(f"列入积案的依据无效：{v['basis'][:20]}")
+        _text(v, "reason", "列入积案的理由")
+        if v["outcome"] is not None:
+            if v["outcome"] not in _BACKLOG_OUTCOMES or v["outcome_on"] is None:
+                raise RecordProblem(f"积案化解结果无效：{v['outcome'][:20]}")
+            if v["outcome_on"] < v["decided_on"]:
+                raise RecordProblem("积案化解日期早于列入日期")
+            if v["outcome"] == "withdrawn" and not _SHA_RE.match(v["statement_sha256"] or ""):
+                raise RecordProblem("息诉罢访缺少信访人签字的息诉罢访承诺书")
+        elif v["outcome_on"] is not None:
+            raise RecordProblem("积案化解日期没有对应的化解结果")
+    elif tag == "backlog_step":
+        _text(v, "action", "化解步骤")
+        _text(v, "responsible", "责任人")
+        if v["due_on"] < v["set_on"]:
+            raise RecordProblem("化解步骤的完成期限早于制定日期")
 
 
