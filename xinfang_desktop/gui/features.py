@@ -20,6 +20,7 @@ PAGES: dict[str, str] = {
     "mediation": "mediation",
     "deliberation": "deliberation",
     "reception": "reception",
+    "meeting": "meeting",
     "stats": "stats",
     "sync": "sync",
     "settings": "settings",
@@ -38,6 +39,7 @@ CASE_ACTIONS: tuple[str, ...] = (
 WORKBENCH_SECTIONS: tuple[str, ...] = (
     "attention_workbench",   # 待回访, 领导包案
     "sync.reminder_section",  # 同步提醒 (a township that has not exported for a while)
+    "meetings_workbench",    # 会议任务 (the tasks meetings gave units, soonest first)
 )
 
 _loaded = False

@@ -424,6 +424,7 @@ class CaseQueries:
                                   urgency=urgency(d.start, d.due.date, today) if d.open else None,
                                   office=d.held_by(self._here()))
                      for d in sorted(state.deadlines, key=lambda d: d.due.date)]
+        self._add_meeting_tasks(case.id, today, deadlines, timeline)
         parties = self._parties(case)
         repeat = Case.get_or_none(Case.id == case.repeat_of) if case.repeat_of else None
         # The same ownership rule the services apply: the actions offered are the ones that may be written.
@@ -438,6 +439,23 @@ class CaseQueries:
             created_by=case.created_by, parties=parties, timeline=timeline, deadlines=deadlines, state=state,
             allowed=allowed, problems=list(state.problems), not_writable=not_writable, unit_code=case.unit_code,
             entered_at=case.created_at)
+
+    @staticmethod
+    def _add_meeting_tasks(case_id: str, today: date, deadlines: list[DeadlineView],
+                           timeline: list[TimelineEntry]) -> None:
+        """The tasks meetings gave on the case beside its statutory deadlines (coloured by the board's
+        临近到期天数, like every dated list), and the meetings and closed tasks in its timeline (issue 19)."""
+        from .meetings import case_tasks, case_timeline
+
+        for t in case_tasks(case_id, today):
+            deadlines.append(DeadlineView(key="meeting_task", label=f"会议任务（{t.unit}）：{t.what}", start=t.meeting_date,
+                                          due=t.due_on, provisional=False, met_on=t.closed_on, lapsed=False,
+                                          urgency=t.urgency.value if t.urgency else None, office=True))
+        deadlines.sort(key=lambda d: d.due)
+        for when, eid, kind, label, summary, actor in case_timeline(case_id, today):
+            at = next((i for i, e in enumerate(timeline) if e.occurred_at > when), len(timeline))
+            timeline.insert(at, TimelineEntry(id=eid, kind=kind, label=label, occurred_at=when, actor=actor, data={},
+                                              summary=summary))
 
     def _parties(self, case: Case) -> list[PartyView]:
         rows = list(CaseParty.select(CaseParty, Person).join(Person).where(CaseParty.case == case)

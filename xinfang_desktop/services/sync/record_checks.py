@@ -18,6 +18,7 @@ from ...domain.board import Colour, HardshipKind
 from .. import attachments as att
 from ..attention import REFERRAL_KINDS
 from ..mediation import AGREEMENT_KINDS, MediationKind, MediationOutcome
+from ..meetings import FORBIDDEN_WORDS, MeetingKind
 from ..reception import ReceptionKind
 from .records import (
     ADDED_COLUMNS,
@@ -194,6 +195,7 @@ _RECEPTION_KINDS = {k.value for k in ReceptionKind}
 _BACKLOG_BASES = {b.value for b in Basis}
 _BACKLOG_OUTCOMES = {o.value for o in Outcome}
 _ID_LIKE = re.compile(r"\d{6,}")
+_MEETING_KINDS = {k.value for k in MeetingKind}
 ATTACHMENT_KINDS = set(att.KINDS)
 _SHA_RE = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -330,5 +332,37 @@ def _entry_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
         _text(v, "responsible", "责任人")
         if v["due_on"] < v["set_on"]:
             raise RecordProblem("化解步骤的完成期限早于制定日期")
+    elif tag in ("meeting", "meeting_task"):
+        _meeting_rules(tag, v, record)
+
+
+def _short_texts(items: Any, limit: int) -> bool:
+    return all(x.__class__ is str and 0 < len(x.strip()) <= limit for x in items)
+
+
+def _meeting_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
+    """The rules services/meetings.py applies when a meeting is recorded or a task closed (issue 19)."""
+    texts = [str(x) for x in v.values() if isinstance(x, str)]
+    if tag == "meeting":
+        if v["kind"] not in _MEETING_KINDS:
+            raise RecordProblem(f"会议类型无效：{v['kind'][:20]}")
+        _text(v, "chair", "会议主持人")
+        if not record["units"] or not _short_texts(record["units"], 100):
+            raise RecordProblem("参会单位名单无效")
+        if not record["case_ids"]:
+            raise RecordProblem("会议应至少研究一件事项")
+        for cid in record["case_ids"]:
+            _check_uuid(cid, "会议研究的事项")
+        summaries = record["summaries"]
+        if not all(k in record["case_ids"] and x.__class__ is str for k, x in summaries.items()):
+            raise RecordProblem("会议的事项研究情况无效")
+        texts += [*record["units"], *summaries.values()]
+    else:
+        _text(v, "unit", "任务责任单位")
+        _text(v, "what", "任务内容")
+        if (v["closed_on"] is None) != (v["result"] is None):
+            raise RecordProblem("已完成的任务应有完成日期和完成情况")
+    if any(w in t for t in texts for w in FORBIDDEN_WORDS):
+        raise RecordProblem("会议记录含有记录人员去向或限制人员的用语，本软件不接收")
 
 

@@ -43,6 +43,7 @@ from ...store.models_attention import (
     Reception,
 )
 from ...store.models_intake import Attachment
+from ...store.models_meetings import Meeting, MeetingTask
 from ...store.models_resolution import BacklogEntry, BacklogStep, DeliberationSession
 from ...store.models_sync import Instruction
 from ..cases import CACHED_COLUMNS
@@ -65,6 +66,8 @@ TYPES: dict[str, type] = {
     "deliberation_session": DeliberationSession,
     "backlog_entry": BacklogEntry,
     "backlog_step": BacklogStep,
+    "meeting": Meeting,                # issue 19: a meeting before its tasks
+    "meeting_task": MeetingTask,
 }
 # append-only: insert once, never update
 ENTRY_TYPES = frozenset({"case_event", "mediation_session", "deliberation_session"})
@@ -88,9 +91,10 @@ REFS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "deliberation_session": (("case_id", "case", False),),
     "backlog_entry": (("case_id", "case", False),),
     "backlog_step": (("entry_id", "backlog_entry", False),),
+    "meeting_task": (("meeting_id", "meeting", False), ("case_id", "case", False)),
 }
 PARENT_LABELS = {"case": "所属事项", "person": "所指信访人", "hardship_flag": "所属急难标记",
-                 "backlog_entry": "所属积案"}
+                 "backlog_entry": "所属积案", "meeting": "所属会议"}
 # Columns added to a synced table after its first release, with the value a record of an earlier
 # version (which lacks them) stands for: such a bundle still imports.
 ADDED_COLUMNS: dict[str, dict[str, Any]] = {"colour_override": {"case_id": None}}
