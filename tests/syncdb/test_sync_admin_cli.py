@@ -70,7 +70,7 @@ def test_epoch_authorised_by_the_city_then_started_by_the_township(offices, tmp_
     assert json.loads(ok(cdir, "sync", "authorise-epoch", TOWNS[0], "3", "--format", "json"))["allowed_epoch"] == 3
 
     r = run(tdir, "sync", "start-epoch", "1")
-    assert r.returncode == 1 and "市局授权的纪元号" in r.stderr
+    assert r.returncode == 1 and "市局授权的轮次" in r.stderr
     r = run(tdir, "sync", "start-epoch", "2", "--last-number", "350881100-2026-00001")
     assert r.returncode == 1 and "不是本单位的事项编号" in r.stderr
     r = run(tdir, "sync", "start-epoch", "2", "--last-number", "第一号")

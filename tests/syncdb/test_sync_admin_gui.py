@@ -81,10 +81,10 @@ def test_revoke_asks_what_it_means_and_authorise_a_new_batch(qtbot, offices, tmp
     page.select_peer(TOWNS[2])
     page.ask_authorised_epoch = lambda peer: peer.head_epoch + 1
     actions.authorise_button.click()
-    assert "已授权双洋镇信访办开始第 2 纪元" in page.message.text() and "开始新批次" in page.message.text()
+    assert "已授权双洋镇信访办开始第 2 轮编号" in page.message.text() and "开始新一轮编号" in page.message.text()
     city.sync
     assert city.sync.peer(TOWNS[2]).allowed_epoch == 2
-    assert _registry_row(page, TOWNS[2])[-1] == "正常（已授权第 2 纪元，待对方开始）"
+    assert _registry_row(page, TOWNS[2])[-1] == "正常（已授权第 2 轮编号，待对方开始）"
 
 
 def test_a_clerk_sees_the_registry_but_cannot_act_on_it(qtbot, offices):
@@ -190,7 +190,7 @@ def test_a_restored_township_sees_the_banner_and_starts_the_new_batch(qtbot, off
     page.set_folder(tmp_path / "stick")
     (tmp_path / "stick").mkdir()
     qtbot.mouseClick(page.export_button, Qt.LeftButton)   # pressed, not called
-    assert "开始新批次" in page.message.text() and not list((tmp_path / "stick").iterdir())
+    assert "开始新一轮编号" in page.message.text() and not list((tmp_path / "stick").iterdir())
 
     city.sync.authorise_epoch(city.admin, town.code, 2)
     town.sync                                               # the page works on the township's database again
@@ -198,8 +198,8 @@ def test_a_restored_township_sees_the_banner_and_starts_the_new_batch(qtbot, off
 
     page.ask_start_epoch = lambda current: EpochStart(current + 1, None)
     banner.button.click()
-    assert banner.isHidden() and "已开始第 2 纪元" in page.message.text()
-    assert "第 2 纪元" in page.unit_label.text()
+    assert banner.isHidden() and "已开始第 2 轮编号" in page.message.text()
+    assert "第 2 轮编号" in page.unit_label.text()
     qtbot.mouseClick(page.export_button, Qt.LeftButton)   # pressed, not called
     files = sorted(p.name for p in (tmp_path / "stick").iterdir())
     assert files == [f"{town.code}_2_00000001.xfb"]

@@ -142,7 +142,7 @@ def test_a_restored_township_continues_in_a_new_epoch_the_city_authorised(office
     town.register(name="李四")
     with pytest.raises(NotAllowed) as info:
         town.export()
-    assert "纪元" in info.value.message
+    assert "新一轮编号" in info.value.message
     town.sync.start_epoch(town.admin, 2)
     [row] = town.export()
     assert (row.epoch, row.seq) == (2, 1)

@@ -45,7 +45,7 @@ def test_township_exports_to_the_stick_and_the_city_imports_from_it(qtbot, offic
     town.register(name="张三")
     page = sync_page(qtbot, town)
     assert page.reminder.isVisibleTo(page) and "从未导出" in page.reminder.text()
-    assert "签名公钥指纹" in page.key_label.text()
+    assert "密钥核对码" in page.key_label.text()
     stick = tmp_path / "stick"
     stick.mkdir()
     page.set_folder(stick)
@@ -66,7 +66,7 @@ def test_township_exports_to_the_stick_and_the_city_imports_from_it(qtbot, offic
     assert "已导入" in cpage.message.text()
     assert cpage.bundles.item(0, 0).text() == "收到" and cpage.bundles.item(0, 5).text() == "已导入"
     row = next(r for r in range(cpage.registry.rowCount()) if cpage.registry.item(r, 1).text() == town.code)
-    assert cpage.registry.item(row, 3).text() == "第1纪元 第1号" and cpage.registry.item(row, 8).text() == "2"
+    assert cpage.registry.item(row, 3).text() == "第1轮 第1号" and cpage.registry.item(row, 8).text() == "2"
     cpage.tabs.setCurrentIndex(1)
     shot(cpage, "sync-city-registry")
     # a second import of the same stick reports it plainly and changes nothing

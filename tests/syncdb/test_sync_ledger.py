@@ -140,7 +140,7 @@ def test_invalid_records_go_to_the_visible_quarantine_list(town, city, tmp_path,
     bad = tmp_path / "mixed.xfb"
     bad.write_bytes(forge(unit_keys, town.code, CITY, seq=1, prev="genesis", records=records))
     [r] = city.import_([bad])
-    assert r.outcome == "applied" and r.quarantined_records == 3 and "隔离" in r.message
+    assert r.outcome == "applied" and r.quarantined_records == 3 and "暂未导入" in r.message
     listed = {q.reason for q in city.sync.quarantined_records()}
     assert any("办理记录类型无效" in x for x in listed)
     assert any("所属事项不存在" in x for x in listed)

@@ -100,6 +100,6 @@ def test_no_reminder_at_the_city_and_a_restored_township_is_told_to_start_a_new_
     town.svc.get(BackupService).restore(town.admin, info.path)
     page = _workbench(qtbot, town)
     text = _reminder_text(page)
-    assert "已从备份恢复" in text and "开始新批次" in text and "通常为 2" in text
+    assert "已从备份恢复" in text and "开始新一轮编号" in text and "通常为 2" in text
     with pytest.raises(InvalidInput):
         town.sync.set_reminder_days(town.admin, 0)

@@ -48,7 +48,7 @@ def test_restore_before_the_last_export_then_an_edit_reaches_the_city_in_a_new_e
     edited = _case_at(town, first.id)
     assert edited.version == lost_version             # the same version number, other content
 
-    with pytest.raises(NotAllowed, match="开始新批次"):
+    with pytest.raises(NotAllowed, match="开始新一轮编号"):
         town.export()
     with pytest.raises(InvalidInput, match="大于"):
         city.sync.authorise_epoch(city.admin, town.code, 1)

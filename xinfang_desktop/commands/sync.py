@@ -185,7 +185,7 @@ def cmd_sync_status(args) -> int:
     print(f"本单位：{status['unit_name']}（{status['unit']}，{role}），第 {status['epoch']} 纪元")
     print(f"签名公钥指纹：{status['fingerprint'] or '尚未生成（xinfang keys init）'}")
     if status["epoch_needed"]:
-        print(f"本机数据已从备份恢复：导出前须开始新批次。请联系市信访局授权，再运行 "
+        print(f"本机数据已从备份恢复：导出前须开始新一轮编号。请联系市信访局授权，再运行 "
               f"xinfang sync start-epoch 纪元号（通常为 {status['epoch'] + 1}）。")
     days = status["days_since_export"]
     print(f"上次导出：{'从未导出' if days is None else f'{days} 天前'}；"
@@ -204,9 +204,9 @@ def cmd_sync_status(args) -> int:
 
 # -- the registry (city side) and epochs (both sides) ------------------------------------------------
 EPOCH_FLOW = ("从备份恢复的乡镇电脑不能沿用原来的同步包编号和事项编号：乡镇电话联系市信访局 → 市局运行 "
-              "xinfang sync authorise-epoch 乡镇代码 纪元号（或在同步页的乡镇登记册点“授权新批次”），"
+              "xinfang sync authorise-epoch 乡镇代码 纪元号（或在同步页的乡镇登记册点“授权新一轮编号”），"
               "告知纪元号和本局已有该乡镇的最大事项编号 → 乡镇运行 xinfang sync start-epoch 纪元号 "
-              "--last-number 最大事项编号（或在同步页点“开始新批次”）→ 乡镇再导出。"
+              "--last-number 最大事项编号（或在同步页点“开始新一轮编号”）→ 乡镇再导出。"
               "市局授权前，请先导入该乡镇恢复前已导出的全部同步包：授权后旧批次的包不再导入。")
 
 
@@ -224,13 +224,13 @@ def _register_registry(ss) -> None:
     a.add_argument("unit", help="单位代码（12位）")
     a.add_argument("--format", choices=["text", "json"], default="text")
     a.set_defaults(func=cmd_sync_unfreeze)
-    a = ss.add_parser("authorise-epoch", help="（市局）授权从备份恢复的乡镇开始新批次（纪元）",
+    a = ss.add_parser("authorise-epoch", help="（市局）授权从备份恢复的乡镇开始新一轮编号（纪元）",
                       description=EPOCH_FLOW)
     a.add_argument("unit", help="乡镇代码（12位）")
-    a.add_argument("epoch", type=int, help="新批次的纪元号，须大于该乡镇当前的纪元号")
+    a.add_argument("epoch", type=int, help="新一轮编号的纪元号，须大于该乡镇当前的纪元号")
     a.add_argument("--format", choices=["text", "json"], default="text")
     a.set_defaults(func=cmd_sync_authorise_epoch)
-    a = ss.add_parser("start-epoch", help="（乡镇，从备份恢复后）开始市局授权的新批次（纪元）", description=EPOCH_FLOW)
+    a = ss.add_parser("start-epoch", help="（乡镇，从备份恢复后）开始市局授权的新一轮编号（纪元）", description=EPOCH_FLOW)
     a.add_argument("epoch", type=int, help="市局授权并告知的纪元号")
     a.add_argument("--last-number", help="市局告知的本单位最大事项编号：此后登记的事项从其下一号编起")
     a.add_argument("--format", choices=["text", "json"], default="text")
@@ -299,7 +299,7 @@ def cmd_sync_authorise_epoch(args) -> int:
     tell = f"纪元号 {args.epoch}" + (f"、本局已有的最大事项编号 {last}" if last else "")
     option = f" --last-number {last}" if last else ""
     return _peer_done(args, sync, f"已授权 {peer.unit_name}（{peer.unit_code}）开始第 {args.epoch} 纪元。"
-                                  f"请告知该单位{tell}：在同步页点“开始新批次”填入"
+                                  f"请告知该单位{tell}：在同步页点“开始新一轮编号”填入"
                                   f"（或运行 xinfang sync start-epoch {args.epoch}{option}），然后导出。")
 
 

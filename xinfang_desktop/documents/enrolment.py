@@ -50,7 +50,7 @@ def render_enrolment(_case, details: EnrolmentDetails, *, redacted: bool = False
     mono = ParagraphStyle("fp", parent=st.cell, fontName=fonts.body, fontSize=13, leading=19, rightIndent=0)
     story = [w.title(title, st.title)]
     story.append(w.p("本表用于乡镇与市信访局之间交换U盘同步数据前核对密钥。接收方导入对方的登记文件时，"
-                     "须逐组核对下列签名公钥指纹（或扫描二维码），完全一致方可登记；不一致的，不得登记，"
+                     "须逐组核对下列密钥核对码（或扫描二维码），完全一致方可登记；不一致的，不得登记，"
                      "并当面或电话与对方核实。", st.body))
     story.append(Spacer(1, LEADING * 0.3))
     rows = [
@@ -58,11 +58,11 @@ def render_enrolment(_case, details: EnrolmentDetails, *, redacted: bool = False
         [w.p("单位代码", st.cell_label), w.p([("单位代码", details.unit_code)], st.cell_code)],
         [w.p("单位类别", st.cell_label), w.p(ROLE_LABELS.get(details.role, details.role), st.cell)],
         [w.p("密钥生成日期", st.cell_label), w.p(fmt_date(date.fromisoformat(details.created)), st.cell)],
-        [w.p("签名公钥指纹", st.cell_label), w.p(_two_lines("签名公钥指纹", details.signing_fingerprint), mono)],
+        [w.p("密钥核对码", st.cell_label), w.p(_two_lines("密钥核对码", details.signing_fingerprint), mono)],
     ]
     if details.encryption_fingerprint:
-        rows.append([w.p("加密公钥指纹", st.cell_label),
-                     w.p(_two_lines("加密公钥指纹", details.encryption_fingerprint), mono)])
+        rows.append([w.p("加密密钥核对码", st.cell_label),
+                     w.p(_two_lines("加密密钥核对码", details.encryption_fingerprint), mono)])
     label_w = 32 * mm
     table = Table(rows, colWidths=[label_w, TEXT_W - label_w], style=TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.75, colors.black),
@@ -74,7 +74,7 @@ def render_enrolment(_case, details: EnrolmentDetails, *, redacted: bool = False
     story.append(Spacer(1, LEADING * 0.3))
     qr_size = 36 * mm
     qr_box = Table([[_QR(details.qr_payload, qr_size),
-                     [w.p("二维码内容为单位代码和签名公钥指纹，可用扫码枪读入登记界面的指纹栏核对。", st.cell),
+                     [w.p("二维码内容为单位代码和密钥核对码，可用扫码枪读入登记界面的“密钥核对码”栏核对。", st.cell),
                       Spacer(1, LEADING * 0.6),
                       w.p("接收方核对人签字：＿＿＿＿＿＿＿＿＿＿", st.cell),
                       Spacer(1, LEADING * 0.4),

@@ -30,12 +30,22 @@ TERMS: tuple[Term, ...] = (
          "第三十四条：办理期限自受理之日起算；不予受理、不再受理是它的反面"),
     Term("the size of a file", "大小", ("体积",), "文件大小"),
     Term("a date typed by hand", "年-月-日", ("YYYY-MM-DD", "yyyy-mm-dd"), "日期输入框的提示"),
+    # The 同步 page (SYNC.md). 批次 stays the statistics' count of petitions, so the epoch is not called that.
+    Term("the epoch: a run of a unit's sync bundles numbered from 1; a computer restored from backup starts a new one",
+         "编号轮次", ("纪元", "新批次"), "同步包按“第 N 轮 第 M 号”编号；从备份恢复后开始新一轮编号"),
+    Term("the signing key's fingerprint, compared with the stamped paper enrolment form", "密钥核对码",
+         ("签名公钥指纹", "公钥指纹"), "同步密钥登记表上逐组核对的64位数字和字母"),
+    Term("records of a received bundle held back because they broke a rule (quarantine)", "暂未导入的记录",
+         ("隔离的记录", "隔离记录"), "同步页列出每条记录和暂未导入的原因"),
 )
 
 PRODUCT_NAME = TERMS[0].word
 CHANNEL = TERMS[1].word
 CONCERNED_UNIT = TERMS[2].word
 SIZE = TERMS[5].word
+EPOCH = TERMS[7].word
+KEY_CHECK_CODE = TERMS[8].word
+HELD_RECORDS = TERMS[9].word
 
 # Placeholders of date fields: the format in Chinese, then an example a clerk can copy.
 DATE_HINT = "年-月-日，如 2026-12-06"

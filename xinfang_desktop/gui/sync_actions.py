@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Callable
 
-import shiboken6
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,6 +24,7 @@ from ..services.permissions import Actor, Permission
 from ..services.sync import CITY_CODE, SyncService
 from .case_actions import CaseAction, register
 from .errors import show_error
+from .tasks import CASES
 
 if TYPE_CHECKING:
     from ..services.queries import CaseDetail
@@ -98,11 +98,9 @@ def _run(kind: str) -> Callable[["QWidget", "AppContext", "CaseDetail", Callable
                 return service.assign(ctx.actor, detail.row.id, to, date(q.year(), q.month(), q.day()), text)
             return service.supervise(ctx.actor, detail.row.id, text, to_unit=to)
 
-        def saved(_result) -> None:
-            if shiboken6.isValid(parent):
-                done()
-
-        ctx.tasks.run(work, on_done=saved, on_error=lambda exc, tb: show_error(parent, exc, tb), writes=True)
+        # An instruction is shown with its case (交办 changes the case's state): the lists reload.
+        ctx.tasks.run(work, on_done=lambda _result: done(), on_error=lambda exc, tb: show_error(parent, exc, tb),
+                      writes=True, changes=CASES, owner=parent)
 
     return run
 
@@ -121,12 +119,11 @@ def _show_state(parent: QWidget, ctx: "AppContext", detail: "CaseDetail", done: 
     service = ctx.services.get(SyncService)
 
     def shown(state: str) -> None:
-        if shiboken6.isValid(parent):
-            title, text = STATE_WORDS[state]
-            QMessageBox.information(parent, "同步状态", f"{detail.row.number}：{title}。\n{text}")
+        title, text = STATE_WORDS[state]
+        QMessageBox.information(parent, "同步状态", f"{detail.row.number}：{title}。\n{text}")
 
     ctx.tasks.run(lambda: service.record_state(detail.row.id), on_done=shown,
-                  on_error=lambda exc, tb: show_error(parent, exc, tb), writes=False)
+                  on_error=lambda exc, tb: show_error(parent, exc, tb), writes=False, owner=parent)
 
 
 register(CaseAction("sync.state", "同步状态", 90, lambda detail, actor: actor.can(Permission.VIEW), _show_state))

@@ -1,6 +1,6 @@
-"""The 同步 page's administration: the city's actions on its 乡镇登记册 (冻结/解冻, 吊销, 授权新批次),
+"""The 同步 page's administration: the city's actions on its 乡镇登记册 (冻结/解冻, 吊销, 授权新一轮编号),
 更换密钥 on both sides, and the banner a township restored from backup sees until it starts a new
-batch (epoch). Dialogs only collect input; the page runs the work through ctx.tasks."""
+numbering round (epoch, 编号轮次). Dialogs only collect input; the page runs the work through ctx.tasks."""
 
 from __future__ import annotations
 
@@ -96,10 +96,10 @@ def confirm_revoke(parent: QWidget, peer: PeerStatus) -> bool:
 
 def ask_authorised_epoch(parent: QWidget, peer: PeerStatus) -> int | None:
     value, ok = QInputDialog.getInt(
-        parent, "授权新批次",
-        f"{peer.unit_name}的电脑从备份恢复后，须开始新批次（纪元）才能继续导出。\n"
-        f"请先导入该乡镇恢复前已导出的全部同步包：授权后旧批次的包不再导入。\n\n"
-        f"授权的纪元号（当前为第 {peer.head_epoch} 纪元）：",
+        parent, "授权新一轮编号",
+        f"{peer.unit_name}的电脑从备份恢复后，同步包须开始新一轮编号才能继续导出。\n"
+        f"请先导入该乡镇恢复前已导出的全部同步包：授权后上一轮编号的包不再导入。\n\n"
+        f"授权的轮次（当前为第 {peer.head_epoch} 轮）：",
         peer.head_epoch + 1, peer.head_epoch + 1, 1_000_000, 1)
     return value if ok else None
 
@@ -111,11 +111,11 @@ class EpochStart:
 
 
 class StartEpochDialog(QDialog):
-    """开始新批次: the epoch number and the highest case number the city told on the telephone."""
+    """开始新一轮编号: the epoch number and the highest case number the city told on the telephone."""
 
     def __init__(self, current: int, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("开始新批次")
+        self.setWindowTitle("开始新一轮编号")
         self.epoch = QSpinBox()
         self.epoch.setRange(current + 1, 1_000_000)
         self.epoch.setValue(current + 1)
@@ -123,13 +123,13 @@ class StartEpochDialog(QDialog):
         self.last_number.setPlaceholderText("例如 350881102-2026-00017（市局没有时不填）")
         self.last_number.setMinimumWidth(360)
         form = QFormLayout()
-        form.addRow("纪元号：", self.epoch)
+        form.addRow("轮次：", self.epoch)
         form.addRow("市局已有的最大事项编号：", self.last_number)
         layout = QVBoxLayout(self)
-        layout.addWidget(_hint("请填写市信访局授权时告知的纪元号和本单位最大事项编号。纪元号不对时，市局会拒绝导入"
+        layout.addWidget(_hint("请填写市信访局授权时告知的轮次和本单位最大事项编号。轮次不对时，市局会拒绝导入"
                                "下一个同步包；填了最大事项编号，此后登记的事项从其下一号编起，不会与市局已有的重复。"))
         layout.addLayout(form)
-        layout.addWidget(_buttons(self, "开始新批次"))
+        layout.addWidget(_buttons(self, "开始新一轮编号"))
 
     def value(self) -> EpochStart:
         return EpochStart(self.epoch.value(), self.last_number.text().strip() or None)
@@ -193,6 +193,23 @@ class RotateDialog(QDialog):
         return Rotation(self.current.text(), self.new.text())
 
 
+def ask_new_passphrase(parent: QWidget) -> str | None:
+    """The passphrase of the keys about to be made, typed twice; None when cancelled or not the same twice."""
+    from .errors import show_error
+    from ..domain.errors import InvalidInput
+
+    first, ok = QInputDialog.getText(parent, "设置密钥口令", "设置同步密钥口令（至少8位，请牢记）：", QLineEdit.Password)
+    if not ok or not first:
+        return None
+    second, ok = QInputDialog.getText(parent, "设置密钥口令", "再次输入口令：", QLineEdit.Password)
+    if not ok:
+        return None
+    if first != second:
+        show_error(parent, InvalidInput("两次输入的口令不一致，请重新设置。"))
+        return None
+    return first
+
+
 def ask_rotation(parent: QWidget) -> Rotation | None:
     dialog = RotateDialog(parent)
     return dialog.rotation() if dialog.exec() == QDialog.Accepted else None
@@ -211,7 +228,7 @@ class RegistryActions(QWidget):
         self.freeze_button = QPushButton("冻结…")
         self.unfreeze_button = QPushButton("解冻")
         self.revoke_button = QPushButton("吊销…")
-        self.authorise_button = QPushButton("授权新批次…")
+        self.authorise_button = QPushButton("授权新一轮编号…")
         self.freeze_button.clicked.connect(self.freeze)
         self.unfreeze_button.clicked.connect(self.unfreeze)
         self.revoke_button.clicked.connect(self.revoke)
@@ -234,15 +251,15 @@ class RegistryActions(QWidget):
         self.revoke_button.setEnabled(live)
         self.authorise_button.setEnabled(live)
         if peer is None:
-            self.note.setText("选择一个乡镇后操作。" if admin else "只有管理员可以冻结、吊销或授权新批次。")
+            self.note.setText("选择一个乡镇后操作。" if admin else "只有管理员可以冻结、吊销或授权新一轮编号。")
         elif not admin:
-            self.note.setText("只有管理员可以冻结、吊销或授权新批次。")
+            self.note.setText("只有管理员可以冻结、吊销或授权新一轮编号。")
         elif peer.revoked:
             self.note.setText(f"{peer.unit_name}的登记已吊销；如需恢复，请用其新的登记文件重新登记。")
         elif peer.frozen:
             self.note.setText(f"{peer.unit_name}已冻结（{peer.frozen_reason or '未写原因'}），核实后可解冻。")
         else:
-            self.note.setText(f"{peer.unit_name}：第 {peer.head_epoch} 纪元，同步正常。")
+            self.note.setText(f"{peer.unit_name}：第 {peer.head_epoch} 轮编号，同步正常。")
 
 
 class EpochBanner(QFrame):
@@ -260,7 +277,7 @@ class EpochBanner(QFrame):
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.PlainText)
         self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.button = QPushButton("开始新批次…")
+        self.button = QPushButton("开始新一轮编号…")
         self.button.clicked.connect(self.start)
         words = QVBoxLayout()
         words.addWidget(self.title)
@@ -276,11 +293,11 @@ class EpochBanner(QFrame):
             return
         when = str(restored.get("since") or "")[:16]
         source = restored.get("backup") or ""
-        self.title.setText(f"本机数据已从备份恢复（{when}{'，备份 ' + source if source else ''}），导出前须开始新批次")
+        self.title.setText(f"本机数据已从备份恢复（{when}{'，备份 ' + source if source else ''}），导出前须开始新一轮编号")
         self.text.setText(
             "原来的同步包编号可能已经用过，继续使用会与已交市局的同步包冲突。\n"
-            "① 电话联系市信访局，请其在乡镇登记册为本单位“授权新批次”；"
-            f"② 点右侧“开始新批次”，填入市局告知的纪元号（通常为 {epoch + 1}）和本单位最大事项编号；"
+            "① 电话联系市信访局，请其在乡镇登记册为本单位“授权新一轮编号”；"
+            f"② 点右侧“开始新一轮编号”，填入市局告知的轮次（通常为 {epoch + 1}）和本单位最大事项编号；"
             "③ 再导出并复制到U盘。"
             + ("" if admin else "（须由管理员操作）"))
         self.button.setEnabled(admin)
@@ -288,4 +305,5 @@ class EpochBanner(QFrame):
 
 
 __all__ = ["FreezeDialog", "RotateDialog", "Rotation", "RegistryActions", "EpochBanner", "ask_freeze_reason",
-           "confirm_revoke", "ask_authorised_epoch", "ask_start_epoch", "EpochStart", "StartEpochDialog", "ask_rotation", "revoke_text"]
+           "confirm_revoke", "ask_authorised_epoch", "ask_start_epoch", "EpochStart", "StartEpochDialog", "ask_rotation", "revoke_text",
+           "ask_new_passphrase"]

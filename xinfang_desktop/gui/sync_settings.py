@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from ..services.permissions import Permission
 from ..services.sync.reminder import Reminder
 from .context import AppContext
 from .errors import show_error
+from .tasks import OTHER
 
 
 class SyncReminderBox(QGroupBox):
@@ -47,11 +47,9 @@ class SyncReminderBox(QGroupBox):
 
     def refresh(self) -> None:
         self.ctx.tasks.run(lambda: (self.service.reminder_days(), self.service.is_city()), writes=False,
-                           on_done=self._shown, on_error=self._failed)
+                           on_done=self._shown, on_error=self._failed, owner=self)
 
     def _shown(self, result) -> None:
-        if not shiboken6.isValid(self):
-            return
         days, is_city = result
         self.days.setValue(days)
         if is_city:
@@ -61,18 +59,14 @@ class SyncReminderBox(QGroupBox):
         value = self.days.value()
         self.save.setEnabled(False)
         self.ctx.tasks.run(lambda: self.service.set_reminder_days(self.ctx.actor, value),
-                           on_done=self._saved, on_error=self._failed, writes=True)
+                           on_done=self._saved, on_error=self._failed, writes=True, changes=OTHER, owner=self)
 
     def _saved(self, days: int) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.save.setEnabled(True)
         self.message.setStyleSheet("color: #1d5e2c;")
         self.message.setText(f"已保存：超过 {days} 天未导出时在工作台提醒。")
 
     def _failed(self, exc: BaseException, details: str = "") -> None:
-        if not shiboken6.isValid(self):
-            return
         self.save.setEnabled(self.ctx.actor.can(Permission.MANAGE_SETTINGS))
         show_error(self, exc, details)
 

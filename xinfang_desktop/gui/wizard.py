@@ -137,7 +137,7 @@ class EnrolmentPage(QWizardPage):
     def __init__(self):
         super().__init__()
         self.setTitle("第 3 步：导入对方的登记密钥（可选）")
-        self.setSubTitle("与市信访局（或乡镇）交换同步包前，需要导入对方的登记文件，并核对纸质表上的指纹。"
+        self.setSubTitle("与市信访局（或乡镇）交换同步包前，需要导入对方的登记文件，并核对纸质表上的密钥核对码。"
                          "现在没有的话可以跳过，以后在“同步”页面导入。")
         self.file = QLineEdit()
         self.file.setPlaceholderText("对方的登记文件（.json）")
@@ -147,7 +147,7 @@ class EnrolmentPage(QWizardPage):
         row.addWidget(self.file, 1)
         row.addWidget(browse)
         self.fingerprint = QLineEdit()
-        self.fingerprint.setPlaceholderText("纸质表上的64位指纹，可带空格")
+        self.fingerprint.setPlaceholderText("纸质表上的64位密钥核对码，可带空格")
         self.result = QLabel()
         self.result.setWordWrap(True)
         self.message = _message_label()
@@ -155,7 +155,7 @@ class EnrolmentPage(QWizardPage):
         caption = QLabel("登记文件(&F)：")
         caption.setBuddy(self.file)
         form.addRow(caption, row)
-        form.addRow("指纹(&G)：", self.fingerprint)
+        form.addRow("密钥核对码(&G)：", self.fingerprint)
         form.addRow("", self.result)
         form.addRow("", self.message)
         self.data: bytes | None = None

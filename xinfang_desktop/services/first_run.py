@@ -36,7 +36,7 @@ def check_enrolment(data: bytes, fingerprint: str | None) -> dict:
     from ..sync.keys import read_enrolment
 
     if not fingerprint or not fingerprint.strip():
-        raise InvalidInput("请输入随密钥文件一起送来的纸质表上的指纹（64位），用来确认文件没有被调换。",
+        raise InvalidInput("请输入随密钥文件一起送来的纸质表上的密钥核对码（64位），用来确认文件没有被调换。",
                            field="fingerprint")
     ident = read_enrolment(data, fingerprint)
     return {"unit_code": ident.unit_code, "unit_name": ident.unit_name, "role": ident.role,

@@ -161,7 +161,7 @@ def normalize_fingerprint(text: str) -> str:
     method. Raises :class:`InvalidInput` when what remains is not 64 hex digits.
     """
     if not isinstance(text, str):
-        raise InvalidInput("指纹必须是文字。", field="fingerprint")
+        raise InvalidInput("密钥核对码必须是文字。", field="fingerprint")
     folded = unicodedata.normalize("NFKC", text)
     kept = "".join(ch for ch in folded if ch not in _SEPARATORS)
     upper = kept.upper()
@@ -172,7 +172,7 @@ def normalize_fingerprint(text: str) -> str:
         else:
             detail = f"应为 64 个十六进制数字，实际为 {len(upper)} 个"
         raise InvalidInput(
-            f"指纹格式不正确：{detail}。请对照纸质登记表逐组核对后重新输入（0-9 与 A-F，每组 4 位，共 16 组）。",
+            f"密钥核对码格式不正确：{detail}。请对照纸质登记表逐组核对后重新输入（0-9 与 A-F，每组 4 位，共 16 组）。",
             field="fingerprint",
         )
     return upper
@@ -648,7 +648,7 @@ def read_enrolment(data: bytes, expected_fingerprint: str) -> PublicIdentity:
     if not hmac.compare_digest(doc["signing_fingerprint"], expected):
         raise EnrolmentError(
             "fingerprint_mismatch",
-            "登记文件中的签名公钥指纹与纸质登记表上的指纹不一致，未导入。"
+            "登记文件中的密钥核对码与纸质登记表上的不一致，未导入。"
             "该文件可能被替换或拿错了；请勿使用此文件，与对方单位当面或电话核对后重新交换登记文件。",
         )
     body = {key: value for key, value in doc.items() if key != "self_signature"}

@@ -18,8 +18,8 @@ sort them out by telephone (the city lists them among its quarantined records).
 The flow (SYNC.md "A PC restored from backup starts a new epoch, authorised by the city"):
 restore (services/backup.py records the journal position of the restored database) → the township
 asks the city by telephone → the city authorises epoch N for it (``xinfang sync authorise-epoch``
-or 授权新批次 on the 乡镇登记册) and tells the number → the township starts epoch N
-(``xinfang sync start-epoch N`` or 开始新批次 on its 同步 page) → its next bundle starts epoch N at
+or 授权新一轮编号 on the 乡镇登记册) and tells the number → the township starts epoch N
+(``xinfang sync start-epoch N`` or 开始新一轮编号 on its 同步 page) → its next bundle starts epoch N at
 seq 1 and the city applies it. A number the city did not authorise is refused at the city's import.
 
 Owns this unit's epoch, the restore mark and the start of a new epoch (service ``Epochs``). Does not own
@@ -154,7 +154,7 @@ class Epochs(SyncPart):
         highest case number the city holds of this unit, never hand out a case number again either."""
         require(actor, Permission.MANAGE_SETTINGS)
         if epoch <= self.epoch():
-            raise InvalidInput(f"新批次的纪元号必须大于本机当前的第 {self.epoch()} 纪元。请输入市局授权的纪元号"
+            raise InvalidInput(f"新一轮编号的轮次必须大于本机当前的第 {self.epoch()} 轮。请输入市局授权的轮次"
                                "（市局授权时会告知）。", field="epoch")
         own = self.services.unit_code
         number = check_own_number(own, last_number) if last_number and last_number.strip() else None

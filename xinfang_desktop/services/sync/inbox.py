@@ -202,7 +202,7 @@ class Inbox(SyncPart):
         inbox_checks.crash_point("after_commit")
         msg = f"共 {len(contents.records) - len(p.quarantine)} 条记录"
         if p.quarantine:
-            msg += f"，{len(p.quarantine)} 条记录不符合规则已隔离（见同步页的隔离记录）"
+            msg += f"，{len(p.quarantine)} 条记录不符合规则，暂未导入（见同步页的“暂未导入的记录”）"
         if again:
             msg += (f"；对方从备份恢复后缺少本单位此前发给它的 {again} 个同步包，已重新列入待复制，"
                     "请在下次复制到U盘时一并带去")

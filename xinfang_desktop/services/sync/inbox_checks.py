@@ -99,7 +99,7 @@ def ledger_decision(peer: SyncPeer, parsed: ParsedBundle) -> str:
                                           & (SyncInbox.seq == h.seq) & SyncInbox.state.in_([APPLIED, PARKED])
                                           & (SyncInbox.bundle_id != parsed.bundle_id)).first())
     if same_slot is not None:
-        raise Refused(f"发送单位 {peer.unit_code} 的第 {h.epoch} 纪元第 {h.seq} 号同步包出现了两个不同的版本"
+        raise Refused(f"发送单位 {peer.unit_code} 的第 {h.epoch} 轮编号第 {h.seq} 号同步包出现了两个不同的版本"
                       "（可能是电脑从备份恢复后重复编号，或数据被伪造）。已拒绝并冻结该单位的同步，"
                       "请联系该单位核实后由管理员解除冻结。", freeze=True)
     if peer.revoked:
@@ -116,14 +116,14 @@ def ledger_decision(peer: SyncPeer, parsed: ParsedBundle) -> str:
 def _chain_decision(peer: SyncPeer, parsed: ParsedBundle) -> str:
     h = parsed.header
     if h.epoch < peer.head_epoch:
-        raise Refused(f"该同步包属于已结束的第 {h.epoch} 纪元（当前为第 {peer.head_epoch} 纪元），是旧包重放，已拒绝。请勿再导入。")
+        raise Refused(f"该同步包属于已结束的第 {h.epoch} 轮编号（当前为第 {peer.head_epoch} 轮），是旧包重放，已拒绝。请勿再导入。")
     if h.epoch > peer.head_epoch:
         if h.epoch > peer.allowed_epoch:
-            raise Refused(f"该同步包开始了新的第 {h.epoch} 纪元（该单位电脑可能从备份恢复），尚未经市局授权，已拒绝。"
-                          "请由市局管理员授权新纪元后再导入。")
+            raise Refused(f"该同步包开始了新的第 {h.epoch} 轮编号（该单位电脑可能从备份恢复），尚未经市局授权，已拒绝。"
+                          "请由市局管理员授权新一轮编号后再导入。")
         if h.seq == 1:
             if h.prev != GENESIS:
-                raise Refused("新纪元的第一个同步包必须从头开始，该包的前序校验值不符，已拒绝。请联系发送单位重新导出。")
+                raise Refused("新一轮编号的第一个同步包必须从头开始，该包的前序校验值不符，已拒绝。请联系发送单位重新导出。")
             return "apply"
         return "park"
     if h.seq <= peer.head_seq:
@@ -132,7 +132,7 @@ def _chain_decision(peer: SyncPeer, parsed: ParsedBundle) -> str:
         return "park"
     if h.prev != peer.head_hash:
         raise Refused(f"该同步包的前序校验值与已导入的第 {peer.head_seq} 号同步包不一致，链条断裂，已拒绝。"
-                      "请联系发送单位核实，必要时由市局授权其开始新纪元。")
+                      "请联系发送单位核实，必要时由市局授权其开始新一轮编号。")
     return "apply"
 
 

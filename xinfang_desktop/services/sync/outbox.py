@@ -29,20 +29,27 @@ SyncCancelled = Cancelled        # cancelled between bundles: those copied are w
 
 
 class Outbox(SyncPart):
-    def export(self, actor: Actor, ring: KeyRing, *, progress: Progress = noop_progress) -> list[SyncOutbox]:
-        """Write to the outbox everything changed since the last bundle to each peer (and pending acks)."""
+    def check_export(self, actor: Actor) -> list[SyncPeer]:
+        """Refuse an export that cannot be made, before anyone is asked for the key passphrase; the peers
+        to export to. Only reads."""
         require(actor, Permission.REGISTER)
         own = self.own_unit()
         if self.services.get(Epochs).epoch_needed():
             raise NotAllowed("本机数据是从备份恢复的，原来的同步包编号可能已经用过。为防止与已发出的同步包冲突，"
-                             "请先电话联系市信访局授权新批次，再在同步页点“开始新批次”输入市局告知的纪元号"
-                             "（或运行 xinfang sync start-epoch 纪元号），然后导出。")
+                             "请先电话联系市信访局授权新一轮编号，再在同步页点“开始新一轮编号”输入市局告知的轮次"
+                             "（或运行 xinfang sync start-epoch 轮次），然后导出。")
         peers = [p for p in SyncPeer.select().where(SyncPeer.revoked == False)  # noqa: E712
                  .order_by(SyncPeer.unit_code)]
         if own.kind == "township":
             peers = [p for p in peers if p.role == "city"]
             if not peers:
                 raise NotFound("尚未登记市局的密钥，无法导出。请先在同步页用市局的登记文件和纸质登记表登记市局。")
+        return peers
+
+    def export(self, actor: Actor, ring: KeyRing, *, progress: Progress = noop_progress) -> list[SyncOutbox]:
+        """Write to the outbox everything changed since the last bundle to each peer (and pending acks)."""
+        peers = self.check_export(actor)
+        own = self.own_unit()
         escrow_row = Setting.get_or_none(Setting.key == ESCROW_SETTING)
         written: list[SyncOutbox] = []
         epoch = self.services.get(Epochs).epoch()

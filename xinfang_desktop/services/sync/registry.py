@@ -71,9 +71,9 @@ class Registry(SyncPart):
         require(actor, Permission.MANAGE_SETTINGS)
         peer = self.peer(unit_code)
         if peer.revoked:
-            raise NotAllowed(f"{peer.unit_name}的密钥已吊销，不能授权新批次。请先重新登记其密钥。")
+            raise NotAllowed(f"{peer.unit_name}的密钥已吊销，不能授权新一轮编号。请先重新登记其密钥。")
         if epoch <= peer.head_epoch:
-            raise InvalidInput(f"新批次的纪元号必须大于{peer.unit_name}当前的第 {peer.head_epoch} 纪元，"
+            raise InvalidInput(f"新一轮编号的轮次必须大于{peer.unit_name}当前的第 {peer.head_epoch} 轮，"
                                f"例如 {peer.head_epoch + 1}。", field="epoch")
         self._peer_flag(actor, unit_code, "sync.authorise_epoch", allowed_epoch=epoch)
 

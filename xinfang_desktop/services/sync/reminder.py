@@ -56,8 +56,8 @@ class Reminder(SyncPart):
         epochs = self.services.get(Epochs)
         lines = []
         if epochs.epoch_needed():
-            lines.append(f"本机数据已从备份恢复，导出前须开始新批次：请电话联系市信访局授权，"
-                         f"再到“同步”页点“开始新批次”，输入市局告知的纪元号（通常为 {epochs.epoch() + 1}）。")
+            lines.append(f"本机数据已从备份恢复，导出前须开始新一轮编号：请电话联系市信访局授权，"
+                         f"再到“同步”页点“开始新一轮编号”，输入市局告知的轮次（通常为 {epochs.epoch() + 1}）。")
         since = self.services.get(Outbox).days_since_export()
         if since is None:
             if Case.select().where(Case.unit_code == self.services.unit_code).exists():

@@ -70,6 +70,7 @@ class SyncService(SyncPart):
     start_epoch = _Forward(Epochs)
     # outbox.py: export and copy
     export = _Forward(Outbox)
+    check_export = _Forward(Outbox)
     pending_copies = _Forward(Outbox)
     copy_to = _Forward(Outbox)
     days_since_export = _Forward(Outbox)

@@ -1,4 +1,5 @@
-"""登记对方单位: the dialog for enrolling another unit from its file and the fingerprint on its paper form."""
+"""登记对方单位: the dialog for enrolling another unit from its file and the fingerprint (密钥核对码) on its
+paper form."""
 
 from __future__ import annotations
 
@@ -27,15 +28,15 @@ class EnrolDialog(QDialog):
         browse = QPushButton("浏览(&B)…")
         browse.clicked.connect(self._browse)
         self.fingerprint = QLineEdit()
-        self.fingerprint.setPlaceholderText("照纸质登记表输入签名公钥指纹，或用扫码枪扫描二维码")
+        self.fingerprint.setPlaceholderText("照纸质登记表输入密钥核对码，或用扫码枪扫描二维码")
         self.fingerprint.setMinimumWidth(560)
         row = QHBoxLayout()
         row.addWidget(self.file_edit, 1)
         row.addWidget(browse)
         form = QFormLayout()
         form.addRow("登记文件：", row)
-        form.addRow("指纹：", self.fingerprint)
-        hint = QLabel("指纹须与对方单位盖章的纸质登记表逐组一致。不一致时不会登记，请当面或电话核实。")
+        form.addRow("密钥核对码：", self.fingerprint)
+        hint = QLabel("密钥核对码须与对方单位盖章的纸质登记表逐组一致。不一致时不会登记，请当面或电话核实。")
         hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)

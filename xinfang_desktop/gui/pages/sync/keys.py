@@ -10,7 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-import shiboken6
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -18,12 +17,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
 )
 
-from ....domain.errors import InvalidInput
 from ....services.receipts import ReceiptService
 from ....services.sync import KeyRing
 from ....sync.keys import format_fingerprint
 from ... import receipt_verify
-from ...errors import show_error
+from ...tasks import OTHER
 from .enrol_dialog import EnrolDialog
 
 
@@ -46,32 +44,29 @@ class KeyActions:
         self._busy("正在解锁密钥…")
 
         def unlocked(ring: KeyRing) -> None:
-            if not shiboken6.isValid(self):
-                return
             self.ring = ring
             self.ctx.services.get(ReceiptService).remember(ring.current)    # receipts printed now are signed
             self._busy(None)
             then(ring)
 
         self.ctx.tasks.run(lambda: self.service.unlock(passphrase), on_done=unlocked, on_error=self._failed,
-                           writes=False)
+                           writes=False, owner=self)
 
     def open_verify(self) -> None:
         self.verify_dialog = receipt_verify.open_verify_dialog(self, self.ctx)
 
     def _init_keys(self) -> None:
-        first, ok = QInputDialog.getText(self, "设置密钥口令", "设置同步密钥口令（至少8位，请牢记）：", QLineEdit.Password)
-        if not ok or not first:
+        first = self.ask_new_passphrase()
+        if first is None:
             return
-        second, ok = QInputDialog.getText(self, "设置密钥口令", "再次输入口令：", QLineEdit.Password)
-        if not ok:
-            return
-        if first != second:
-            show_error(self, InvalidInput("两次输入的口令不一致，请重新设置。"))
-            return
+        def made(public) -> None:
+            # The busy text goes: the message says the keys exist and what to do next.
+            self._done_simple(f"已生成本单位同步密钥，密钥核对码：{format_fingerprint(public.signing_fingerprint)}。"
+                              "请打印登记表，盖章后连同登记文件交对方单位登记。")
+
         self._busy("正在生成密钥…")
-        self.ctx.tasks.run(lambda: self.service.init_keys(self.ctx.actor, first), on_done=self._done_simple,
-                           on_error=self._failed, writes=True)
+        self.ctx.tasks.run(lambda: self.service.init_keys(self.ctx.actor, first), on_done=made,
+                           on_error=self._failed, writes=True, changes=OTHER, owner=self)
 
     def enrolment_document(self):
         from ....documents.enrolment import details_from_identity, render_enrolment
@@ -83,11 +78,10 @@ class KeyActions:
         from ...print_preview import show_document
 
         def shown(rendered) -> None:
-            if shiboken6.isValid(self):
-                self.preview = show_document(self, rendered, file_name=f"同步密钥登记表-{self.ctx.services.unit_code}.pdf",
-                                             tasks=self.ctx.tasks, can_unredact=False)
+            self.preview = show_document(self, rendered, file_name=f"同步密钥登记表-{self.ctx.services.unit_code}.pdf",
+                                         tasks=self.ctx.tasks, can_unredact=False)
 
-        self.ctx.tasks.run(self.enrolment_document, on_done=shown, on_error=self._failed, writes=False)
+        self.ctx.tasks.run(self.enrolment_document, on_done=shown, on_error=self._failed, writes=False, owner=self)
 
     def _export_public(self) -> None:
         name, _ = QFileDialog.getSaveFileName(self, "保存登记文件", f"{self.ctx.services.unit_code}-登记文件.json",
@@ -102,7 +96,7 @@ class KeyActions:
                 save_file(name, self.service.export_public(ring))
                 return f"已保存登记文件：{name}。请连同盖章的纸质登记表一并交给对方单位。"
 
-            self.ctx.tasks.run(save, on_done=self._done_simple, on_error=self._failed, writes=False)
+            self.ctx.tasks.run(save, on_done=self._done_simple, on_error=self._failed, writes=False, owner=self)
 
         self.with_keys(write)
 
@@ -115,9 +109,10 @@ class KeyActions:
     def enrol(self, file: Path, fingerprint: str) -> None:
         def work():
             peer = self.service.enrol(self.ctx.actor, Path(file).read_bytes(), fingerprint)
-            return f"已登记 {peer.unit_name}（{peer.unit_code}），指纹与纸质登记表一致。"
+            return f"已登记 {peer.unit_name}（{peer.unit_code}），密钥核对码与纸质登记表一致。"
 
-        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed, writes=True)
+        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed, writes=True, changes=OTHER,
+                           owner=self)
 
     def rotate_keys(self) -> None:
         rotation = self.ask_rotation()
@@ -127,14 +122,13 @@ class KeyActions:
         def work() -> str:
             ring = self.service.unlock(rotation.current)
             public = self.service.rotate(self.ctx.actor, ring, rotation.new)
-            return (f"已更换密钥，新的签名公钥指纹：{format_fingerprint(public.signing_fingerprint)}。"
+            return (f"已更换密钥，新的密钥核对码：{format_fingerprint(public.signing_fingerprint)}。"
                     "轮换记录已放入待发送的同步包，随下次导出送达对方单位；请重新打印登记表存档。")
 
         def done(text: str) -> None:
-            if shiboken6.isValid(self):
-                self.ring = None            # the next export unlocks the new keys with the new passphrase
-                self.ctx.services.get(ReceiptService).forget()
-                self._done_simple(text)
+            self.ring = None                # the next export unlocks the new keys with the new passphrase
+            self.ctx.services.get(ReceiptService).forget()
+            self._done_simple(text)
 
         self._busy("正在更换密钥…")
-        self.ctx.tasks.run(work, on_done=done, on_error=self._failed, writes=True)
+        self.ctx.tasks.run(work, on_done=done, on_error=self._failed, writes=True, changes=OTHER, owner=self)

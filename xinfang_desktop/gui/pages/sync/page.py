@@ -10,31 +10,33 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QProgressBar,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from ....domain.glossary import EPOCH, HELD_RECORDS, KEY_CHECK_CODE
 from ....services.permissions import Permission
 from ....services.sync import KeyRing, SyncService
 from ....services.sync.reminder import reminder_lines
 from ....sync.keys import format_fingerprint
 from ... import sync_admin
+from ...busy_panel import BusyPanel
 from ...context import AppContext
 from ...errors import show_error
+from ...tables import read_only_table
+from ...tasks import TaskState
 from .keys import KeyActions
 from .peers import PeerActions
 from .stick import StickActions
-from .tables import KIND_WORDS, ROLE_WORDS, fill_table, make_table, peer_state
+from .tables import KIND_WORDS, ROLE_WORDS, fill_table, peer_state
 
 
 class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
@@ -44,7 +46,6 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
         self.window_ = window
         self.service = ctx.services.get(SyncService)
         self.ring: KeyRing | None = None
-        self.state = None                       # TaskState of the running import/export, for cancel
         self.passphrase_prompt: Callable[[], str | None] = self._ask_passphrase
         # The dialogs of the administration actions (tests answer them without a modal loop).
         self.ask_freeze_reason = lambda peer: sync_admin.ask_freeze_reason(self, peer)
@@ -52,6 +53,7 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
         self.ask_authorised_epoch = lambda peer: sync_admin.ask_authorised_epoch(self, peer)
         self.ask_start_epoch = lambda current: sync_admin.ask_start_epoch(self, current)
         self.ask_rotation = lambda: sync_admin.ask_rotation(self)
+        self.ask_new_passphrase = lambda: sync_admin.ask_new_passphrase(self)
         self.peer_rows: list = []
         self.is_city = False
         self.epoch = 1
@@ -95,11 +97,9 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
         self.export_button.clicked.connect(self.export_to_stick)
         self.import_button = QPushButton("从U盘导入(&I)")
         self.import_button.clicked.connect(lambda: self.import_from_stick())   # not clicked(bool) as `files`
-        self.cancel_button = QPushButton("取消")
-        self.cancel_button.clicked.connect(self._cancel)
-        self.cancel_button.setVisible(False)
-        self.progress = QProgressBar()
-        self.progress.setVisible(False)
+        self.busy_panel = BusyPanel(cancel_tip="当前同步包处理完后停止")
+        self.busy_panel.cancelling.connect(lambda: self.message.setText("正在取消：当前同步包处理完后停止…"))
+        self.busy_panel.setVisible(False)       # idle, it would leave an empty row in the U盘 box
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -112,19 +112,16 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
         srow.addSpacing(16)
         srow.addWidget(self.export_button)
         srow.addWidget(self.import_button)
-        prow = QHBoxLayout()
-        prow.addWidget(self.progress, 1)
-        prow.addWidget(self.cancel_button)
         sl = QVBoxLayout(stick)
         sl.addLayout(srow)
-        sl.addLayout(prow)
+        sl.addWidget(self.busy_panel)
         sl.addWidget(self.message)
 
-        self.bundles = make_table(["方向", "单位", "纪元", "序号", "类型", "状态", "记录数", "时间", "说明"])
-        self.registry = make_table(["单位", "代码", "签名公钥指纹", "已收到至", "缺号", "暂存", "最近一次",
+        self.bundles = self._table(["方向", "单位", EPOCH, "序号", "类型", "状态", "记录数", "时间", "说明"])
+        self.registry = self._table(["单位", "代码", KEY_CHECK_CODE, "已收到至", "缺号", "暂存", "最近一次",
                                 "距今(天)", "事项数", "待确认", "状态"])
-        self.quarantine = make_table(["时间", "发送单位", "记录类型", "记录", "原因"])
-        self.instructions = make_table(["时间", "类型", "乡镇", "事项编号", "期限", "内容"])
+        self.quarantine = self._table(["时间", "发送单位", "记录类型", "记录", "原因"])
+        self.instructions = self._table(["时间", "类型", "乡镇", "事项编号", "期限", "内容"])
         self.tabs = QTabWidget()
         self.tabs.addTab(self.bundles, "收发的同步包")
         self.registry_actions = sync_admin.RegistryActions()
@@ -141,7 +138,7 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
         self.epoch_banner = sync_admin.EpochBanner()
         self.epoch_banner.start.connect(self.start_epoch)
         self.tabs.addTab(registry_tab, "已登记的单位")
-        self.tabs.addTab(self.quarantine, "隔离的记录")
+        self.tabs.addTab(self.quarantine, HELD_RECORDS)    # each with its reason
         self.tabs.addTab(self.instructions, "交办督办")
 
         layout = QVBoxLayout(self)
@@ -168,23 +165,20 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
                     "\n".join(reminder_lines(self.ctx.services)), s.is_city(), s.unit_names(),
                     s.restored_info())
 
-        self.ctx.tasks.run(load, on_done=self._show, on_error=self._load_failed, writes=False)
+        self.ctx.tasks.run(load, on_done=self._show, on_error=self._load_failed, writes=False, owner=self)
 
     def _load_failed(self, exc: BaseException, details: str = "") -> None:
-        if shiboken6.isValid(self):
-            self.message.setStyleSheet("color: #9b1111;")
-            self.message.setText(getattr(exc, "message", None) or "读取同步状态失败，请重新打开本页。")
+        self.message.setStyleSheet("color: #9b1111;")
+        self.message.setText(getattr(exc, "message", None) or "读取同步状态失败，请重新打开本页。")
 
     def _show(self, result) -> None:
-        if not shiboken6.isValid(self):
-            return
         status, bundles, peers, quarantined, instructions, reminder, is_city, unit_names, restored = result
         self.is_city = is_city
         self.epoch = status["epoch"]
         self.unit_label.setText(f"{status['unit_name']}（{status['unit']}，{ROLE_WORDS.get(status['role'], '')}）"
-                                f"　第 {status['epoch']} 纪元")
+                                f"　第 {status['epoch']} 轮编号")
         if status["fingerprint"]:
-            self.key_label.setText(f"本单位签名公钥指纹：{format_fingerprint(status['fingerprint'])}")
+            self.key_label.setText(f"本单位密钥核对码：{format_fingerprint(status['fingerprint'])}")
         else:
             self.key_label.setText("本单位还没有同步密钥。请管理员先生成密钥，再打印登记表与对方单位交换。")
         has_keys = bool(status["fingerprint"])
@@ -211,7 +205,7 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
               ["red" if b.state == "rejected" else ("amber" if b.state in ("parked", "quarantined", "written") else None)
                for b in bundles])
         fill_table(self.registry, [[p.unit_name, p.unit_code, format_fingerprint(p.fingerprint)[:19] + " …",
-                               f"第{p.head_epoch}纪元 第{p.head_seq}号" if p.head_seq else "尚未收到", "、".join(map(str, p.gaps)) or "无", p.parked,
+                               f"第{p.head_epoch}轮 第{p.head_seq}号" if p.head_seq else "尚未收到", "、".join(map(str, p.gaps)) or "无", p.parked,
                                f"{p.last_bundle_at:%Y-%m-%d}" if p.last_bundle_at else "从未收到",
                                p.days_since_last if p.days_since_last is not None else "", p.cases, p.unacknowledged,
                                peer_state(p)]
@@ -231,39 +225,46 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
                                   for i in instructions])
 
     # -- common ---------------------------------------------------------------------------------------
-    def _cancel(self) -> None:
-        if self.state is not None:
-            self.state.cancel()
-            self.message.setText("正在取消：当前同步包处理完后停止…")
+    @staticmethod
+    def _table(headers: list[str]):
+        table = read_only_table(headers, wrap=False, fit=True)
+        # Fitted to contents, a unit's name lost the edge of its last character: a little room each side.
+        table.setStyleSheet("QTableView::item { padding: 0 3px; }")
+        return table
 
-    def _busy(self, text: str | None, *, cancellable: bool = False) -> None:
+    def _cancel(self) -> None:
+        self.busy_panel.cancel()
+
+    def _busy(self, text: str | None, *, cancellable: bool = False) -> TaskState | None:
+        """Show `text` with the moving bar (None: the work is over). Returns the TaskState 取消 reaches."""
         busy = text is not None
-        self.progress.setVisible(busy)
-        self.progress.setValue(0)
-        self.cancel_button.setVisible(busy and cancellable)
+        self.busy_panel.setVisible(busy)
+        state = self.busy_panel.start(cancellable=cancellable) if busy else None
+        if not busy:
+            self.busy_panel.stop()
         for b in (self.export_button, self.import_button, self.enrol_button, self.init_keys, self.rotate_button):
             b.setEnabled(not busy)
         if busy:
             self.message.setStyleSheet("")
             self.message.setText(text)
+        return state
+
+    def busy(self) -> bool:
+        return self.busy_panel.busy()
 
     def _progress(self, fraction: float, text: str) -> None:
-        if shiboken6.isValid(self):
-            self.progress.setValue(int(fraction * 100))
-            if text:
-                self.message.setText(text)
+        self.busy_panel.set_progress(fraction)
+        if text:
+            self.message.setText(text)
 
     def _done_simple(self, result) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._busy(None)
+        self.message.setStyleSheet("")             # a success after a failure is not shown in red
         if isinstance(result, str):
             self.message.setText(result)
         self.refresh()
 
     def _failed(self, exc: BaseException, details: str = "") -> None:
-        if not shiboken6.isValid(self):
-            return
         self._busy(None)
         self.message.setStyleSheet("color: #9b1111;")
         self.message.setText(getattr(exc, "message", None) or "操作失败，请重试。")

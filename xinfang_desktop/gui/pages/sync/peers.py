@@ -1,5 +1,5 @@
 """The sync page's registry tab (at the city the 乡镇登记册): the selected peer and the administrator's
-actions on it (freeze, unfreeze, revoke, authorise a new epoch), and this unit's own new epoch.
+actions on it (freeze, unfreeze, revoke, authorise a new epoch: 新一轮编号), and this unit's own new epoch.
 
 A part of SyncPage (page.py); the buttons and dialogs are gui/sync_admin.py's. It does not hold the
 keys (keys.py) or the stick (stick.py).
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ....services.permissions import Permission
+from ...tasks import OTHER
 
 
 class PeerActions:
@@ -29,12 +30,13 @@ class PeerActions:
 
     def _registry_selected(self) -> None:
         self.registry_actions.set_peer(self.selected_peer(), admin=self.ctx.actor.can(Permission.MANAGE_SETTINGS),
-                                       busy=self.progress.isVisible())
+                                       busy=self.busy())
 
     def _peer_action(self, busy: str, work: Callable[[], str]) -> None:
         self._busy(busy)
         self.registry_actions.set_peer(None, admin=True, busy=True)
-        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed, writes=True)
+        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed, writes=True, changes=OTHER,
+                           owner=self)
 
     def freeze_selected(self) -> None:
         peer = self.selected_peer()
@@ -79,8 +81,8 @@ class PeerActions:
         def work() -> str:
             self.service.authorise_epoch(self.ctx.actor, peer.unit_code, epoch)
             last = self.service.last_case_number(peer.unit_code)
-            return (f"已授权{peer.unit_name}开始第 {epoch} 纪元。请电话告知该乡镇：在同步页点“开始新批次”，"
-                    f"填入纪元号 {epoch}" + (f"和最大事项编号 {last}" if last else "") + "，然后导出。")
+            return (f"已授权{peer.unit_name}开始第 {epoch} 轮编号。请电话告知该乡镇：在同步页点“开始新一轮编号”，"
+                    f"填入轮次 {epoch}" + (f"和最大事项编号 {last}" if last else "") + "，然后导出。")
 
         self._peer_action("正在授权…", work)
 
@@ -91,13 +93,14 @@ class PeerActions:
 
         def work() -> str:
             started = self.service.start_epoch(self.ctx.actor, start.epoch, start.last_number)
-            text = f"已开始第 {started.epoch} 纪元：现在可以导出同步包并复制到U盘，交市信访局。"
+            text = f"已开始第 {started.epoch} 轮编号：现在可以导出同步包并复制到U盘，交市信访局。"
             if started.last_number:
                 text += f"此后登记的事项编号接在 {started.last_number} 之后。"
             if started.clashes:
-                text += (f"注意：恢复后登记的 {'、'.join(started.clashes)} 与市局已有的编号重复，到市局后会列入隔离记录，"
+                text += (f"注意：恢复后登记的 {'、'.join(started.clashes)} 与市局已有的编号重复，到市局后会列入暂未导入的记录，"
                          "请电话告知市局核对。")
             return text
 
-        self._busy("正在开始新批次…")
-        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed, writes=True)
+        self._busy("正在开始新一轮编号…")
+        self.ctx.tasks.run(work, on_done=self._done_simple, on_error=self._failed, writes=True, changes=OTHER,
+                           owner=self)

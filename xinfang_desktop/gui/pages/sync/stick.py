@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import shiboken6
 from PySide6.QtWidgets import (
     QFileDialog,
 )
@@ -17,7 +16,7 @@ from ....domain.errors import InvalidInput
 from ....services.sync import KeyRing
 from ....sync.drives import removable_drives
 from ...errors import show_error
-from ...tasks import TaskState
+from ...tasks import CASES
 
 
 class StickActions:
@@ -63,18 +62,20 @@ class StickActions:
                                              cancelled=state.cancelled)
                 return new, paths
 
-            self._busy("正在导出…", cancellable=True)
-            self.state = TaskState()        # set before the run starts, so 取消 reaches this very task
+            state = self._busy("正在导出…", cancellable=True)     # made before the run, so 取消 reaches it
+            # An export marks what it sent (the cases' sync state), so the lists may show it.
             self.ctx.tasks.run(work, on_done=self._exported, on_error=self._failed, progress=self._progress,
-                               state=self.state, writes=True)
+                               state=state, writes=True, changes=CASES, owner=self)
 
-        self.with_keys(go)
+        # Whether an export can be made at all (the city enrolled, no new numbering round pending) is
+        # checked first: nobody types the passphrase for an export that would be refused.
+        self.ctx.tasks.run(lambda: self.service.check_export(self.ctx.actor), on_done=lambda _peers: self.with_keys(go),
+                           on_error=self._failed, writes=False, owner=self)
 
     def _exported(self, result) -> None:
-        if not shiboken6.isValid(self):
-            return
         new, paths = result
         self._busy(None)
+        self.message.setStyleSheet("")
         if not paths:
             self.message.setText("没有需要复制的同步包：对方已确认收到全部数据。")
         else:
@@ -94,17 +95,15 @@ class StickActions:
                 return self.service.import_files(self.ctx.actor, ring, paths, progress=state.progress,
                                                  cancelled=state.cancelled)
 
-            self._busy("正在导入…", cancellable=True)
-            self.state = TaskState()
+            state = self._busy("正在导入…", cancellable=True)
             self.ctx.tasks.run(work, on_done=self._imported, on_error=self._failed, progress=self._progress,
-                               state=self.state, writes=True)
+                               state=state, writes=True, changes=CASES, owner=self)
 
         self.with_keys(go)
 
     def _imported(self, results) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._busy(None)
+        self.message.setStyleSheet("")
         flat = []
         for r in results:
             flat += [r, *r.also_applied]

@@ -1,4 +1,4 @@
-"""The sync page's tables: how they are built and filled, and the words for roles, bundle kinds and a
+"""The sync page's tables: how they are filled (gui/tables.py builds them), and the words for roles, bundle kinds and a
 peer's state. No data is read here.
 """
 
@@ -7,28 +7,11 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QTableWidget,
-    QTableWidgetItem,
-)
+from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
 ROLE_WORDS = {"city": "市局", "township": "乡镇"}
 KIND_WORDS = {"data": "数据", "ack": "确认回执", "instruction": "交办督办", "key-rotation": "密钥轮换",
-              "epoch-start": "新纪元"}
-
-
-def make_table(headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectRows)
-    t.setWordWrap(False)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
+              "epoch-start": "新一轮编号"}
 
 
 def fill_table(table: QTableWidget, rows: list[list[Any]], colours: list[str | None] | None = None) -> None:
@@ -49,5 +32,5 @@ def peer_state(p) -> str:
     if p.frozen:
         return "已冻结：" + (p.frozen_reason or "")
     if p.allowed_epoch > p.head_epoch:
-        return f"正常（已授权第 {p.allowed_epoch} 纪元，待对方开始）"
+        return f"正常（已授权第 {p.allowed_epoch} 轮编号，待对方开始）"
     return "正常"
