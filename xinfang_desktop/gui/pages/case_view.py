@@ -41,14 +41,16 @@ def _table(headers: list[str]) -> QTableWidget:
     return t
 
 
-def party_notes(d: CaseDetail) -> list[str]:
-    """One line per note on a party: another record with the same ID number, and the person's history."""
+def party_notes(d: CaseDetail, names: dict[str, str] | None = None) -> list[str]:
+    """One line per note on a party: another record with the same ID number, and the person's history
+    (who did it by the person's name, `names`: login name → 姓名)."""
+    names = names or {}
     lines = []
     for p in d.parties:
         if p.shares_id_with:
             lines.append(f"{p.name}：同一身份证号码另有登记（不是同一条记录，未合并）——{'、'.join(p.shares_id_with)}")
         for h in p.history:
-            lines.append(f"{p.name}：{h.at:%Y-%m-%d} {h.label}（{h.actor}）{h.text}")
+            lines.append(f"{p.name}：{h.at:%Y-%m-%d} {h.label}（{names.get(h.actor, h.actor)}）{h.text}")
     return lines
 
 
@@ -61,6 +63,7 @@ class CaseViewPage(QWidget):
         self.case_id = case_id
         self.detail: CaseDetail | None = None
         self.documents: dict[str, str | None] = {}      # document name -> why it cannot be printed
+        self.names: dict[str, str] = {}                  # login name -> the person's name, for 经办人
         self.action_buttons: dict[str, QPushButton] = {}
         self.preview: PrintPreviewDialog | None = None
 
@@ -159,18 +162,19 @@ class CaseViewPage(QWidget):
     def reload(self) -> None:
         ctx, case_id = self.ctx, self.case_id
 
-        def load() -> tuple[CaseDetail, dict[str, str | None]]:
+        def load() -> tuple[CaseDetail, dict[str, str | None], dict[str, str]]:
             detail = ctx.services.queries.detail(ctx.actor, case_id)
             # the office's names and review bodies, which the action forms offer (read here, not on the UI thread)
             detail = replace(detail, office=ctx.services.get(OfficeService).settings())
-            return detail, ctx.services.get(PrintService).available(detail.row.number)
+            return (detail, ctx.services.get(PrintService).available(detail.row.number),
+                    ctx.services.auth.display_names())
 
         ctx.tasks.run(load, writes=False, on_done=self._loaded, on_error=self._failed)
 
-    def _loaded(self, result: tuple[CaseDetail, dict[str, str | None]]) -> None:
+    def _loaded(self, result: tuple[CaseDetail, dict[str, str | None], dict[str, str]]) -> None:
         if not shiboken6.isValid(self):
             return
-        self.documents = result[1]
+        self.documents, self.names = result[1], result[2]
         self._show(result[0])
         self._show_actions(result[0])
 
@@ -281,7 +285,7 @@ class CaseViewPage(QWidget):
                     button.clicked.connect(lambda _=False, row=i: self.reveal(row))
                     self.parties.setCellWidget(i, REVEAL_COLUMN, button)
         self.parties.resizeColumnsToContents()
-        notes = party_notes(d)
+        notes = party_notes(d, self.names)
         self.party_notes.setText("\n".join(notes))
         self.party_notes.setVisible(bool(notes))
 
@@ -312,7 +316,8 @@ class CaseViewPage(QWidget):
 
         self.timeline.setRowCount(len(d.timeline))
         for i, t in enumerate(d.timeline):
-            for j, v in enumerate((f"{t.occurred_at:%Y-%m-%d %H:%M}", t.label, t.summary, t.actor)):
+            for j, v in enumerate((f"{t.occurred_at:%Y-%m-%d %H:%M}", t.label, t.summary,
+                                     self.names.get(t.actor, t.actor))):
                 self.timeline.setItem(i, j, QTableWidgetItem(v))
         self.timeline.resizeColumnsToContents()
         self.timeline.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)
