@@ -77,7 +77,7 @@ def mediation_form(parent: QWidget, ctx: AppContext, case_number: str | None, he
     the form from the entry being corrected, and the new entry points to it."""
     med = ctx.services.get(MediationService)
     c = corrects
-    fields = ([Field("case", "事项编号(&C)", "line", True)] if case_number is None else []) + [
+    fields = ([Field("case", "事项编号(&C)", "case", True)] if case_number is None else []) + [
         Field("held_on", "调解日期(&D)", "date", True, default=c.held_on if c else None),
         Field("place", "调解地点(&P)", "line", True, default=c.place if c else "",
               placeholder="如：镇人民调解委员会调解室"),

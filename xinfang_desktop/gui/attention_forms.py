@@ -26,7 +26,7 @@ INVALID_STYLE = "border: 2px solid #c0392b;"
 
 @dataclass(frozen=True)
 class Field:
-    """`kind`: line, text, choice, date, count (a whole number)."""
+    """`kind`: line, text, choice, date, count (a whole number), case / cases (a case picker, one or several)."""
 
     name: str
     label: str
@@ -101,6 +101,12 @@ class FormDialog(QDialog):
             next(iter(self.editors.values())).setFocus()
 
     def _editor(self, spec: Field) -> QWidget:
+        if spec.kind in ("case", "cases"):         # a case picker: short numbers, candidates to choose from
+            from .case_picker import CasePicker
+
+            picker = CasePicker(self.ctx, multiple=spec.kind == "cases")
+            picker.entry.setPlaceholderText(spec.placeholder or picker.entry.placeholderText())
+            return picker
         return make_editor(spec.kind, today=self.ctx.services.clock.today(), default=spec.default,
                            placeholder=spec.placeholder, choices=spec.choices, text_height=76)
 

@@ -362,11 +362,33 @@ class CaseQueries:
              .order_by(Case.sid.desc()).limit(SEARCH_CAP))
         return [sid for (sid,) in q.tuples()]
 
+    def case_candidates(self, text: str, limit: int = 10) -> list[CaseRow]:
+        """What a case picker (调解, 接访) offers for what was typed: the one case a full or short number
+        names the way services resolve it (find_case: this unit's case of this year first); else every
+        case whose number ends so, newest first, for the clerk to choose; else a search by name, phone or
+        request."""
+        text = (text or "").strip()
+        if not text:
+            return []
+        try:
+            case = find_case(text, self.clock.today())
+        except NotFound:
+            pass
+        else:
+            return self._rows_of([case.sid])
+        if parse_short_number(text) is not None:
+            return self._rows_of(self._short_number_sids(text)[:limit])
+        return self.search(text, limit)
+
     def search(self, text: str, limit: int = 50) -> list[CaseRow]:
         """The newest `limit` matches. Only that many ids are taken from the index (the list page,
         which combines search with filters and other sorts, takes up to SEARCH_CAP)."""
         sids = sorted(set(search.search_sids(self.db, text, limit=limit) + self._short_number_sids(text)),
                       reverse=True)[:limit]
+        return self._rows_of(sids)
+
+    def _rows_of(self, sids: list[int]) -> list[CaseRow]:
+        """The list rows of these cases, newest first."""
         if not sids:
             return []
         q = (Case.select(Case.id, Case.number, Case.parties_label, Case.received_at, Case.channel,
