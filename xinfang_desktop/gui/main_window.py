@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         # the unit's name is read from the database: in a worker, like every read
         ctx.tasks.run(ctx.services.auth.unit, writes=False, on_done=self._show_unit)
         self.case_view: CaseViewPage | None = None
+        self._case_from: QWidget | None = None
         self._scale = 1.0
         self._rest_started = False
         QShortcut(QKeySequence.ZoomIn, self, activated=lambda: self._zoom(0.1))
@@ -138,6 +139,9 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.pages[NAVIGATION[row][0]])
 
     def open_case(self, case_id: str) -> CaseViewPage:
+        current = self.stack.currentWidget()
+        if current is not None and current is not self.case_view:
+            self._case_from = current       # Esc goes back there (看板, 工作台, 登记…); the sidebar still says so
         if self.case_view is not None:
             self.stack.removeWidget(self.case_view)
             self.case_view.deleteLater()
@@ -145,10 +149,15 @@ class MainWindow(QMainWindow):
         self.case_view.back.connect(self._close_case)
         self.stack.addWidget(self.case_view)
         self.stack.setCurrentWidget(self.case_view)
+        self.case_view.setFocus()           # Esc works at once, from the keyboard
         return self.case_view
 
     def _close_case(self) -> None:
-        self.stack.setCurrentWidget(self.pages["cases"])
+        key = next((k for k, page in self.pages.built.items() if page is self._case_from), "cases")
+        row = KEYS.index(key)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)
+        self.stack.setCurrentWidget(self.pages[key])
 
     def _zoom(self, step: float) -> None:
         self._scale = min(2.0, max(0.8, self._scale + step))

@@ -153,6 +153,24 @@ def _sentence_join(*parts: str) -> str:
     return "，".join(p.rstrip("。，；") for p in parts if p)
 
 
+def handling_label(events: list[wf.Event]) -> str:
+    """办理期限 with the limit that really runs: 60日 (第三十四条), or the days a 交办 set, and any extension
+    (办理期限（60日，延期30日）) — the due date shown beside it is then the one these days give."""
+    set_days: int | None = None
+    extra = 0
+    for e in sorted(events, key=wf.event_sort_key):
+        if e.kind == wf.EventKind.ROUTED:
+            limit = e.data.get("deadline")
+            set_days = (date.fromisoformat(limit) - e.occurred_at.date()).days if limit else None
+            extra = 0
+        elif e.kind == wf.EventKind.OBJECTED:
+            set_days, extra = None, 0
+        elif e.kind == wf.EventKind.EXTENDED:
+            extra += int(e.data.get("days") or 0)
+    base = f"交办限期{set_days}日" if set_days is not None else f"{wf.HANDLING_DAYS}日"
+    return f"办理期限（{base}" + (f"，延期{extra}日" if extra else "") + "）"
+
+
 def describe_event(e: wf.Event) -> str:
     d = e.data
     k = e.kind
@@ -411,7 +429,9 @@ class CaseQueries:
         timeline = [TimelineEntry(id=e.id, kind=e.kind.value, label=e.kind.label, occurred_at=e.occurred_at,
                                   actor=rows[e.id].actor, data=dict(e.data), summary=describe_event(e))
                     for e in sorted(events, key=wf.event_sort_key)]
-        deadlines = [DeadlineView(key=d.key.value, label=d.key.label, start=d.start, due=d.due.date,
+        handling = handling_label(events)
+        deadlines = [DeadlineView(key=d.key.value, label=handling if d.key == wf.DeadlineKey.HANDLING else d.key.label,
+                                  start=d.start, due=d.due.date,
                                   provisional=d.due.provisional, met_on=d.met_on, lapsed=d.lapsed,
                                   urgency=urgency(d.start, d.due.date, today) if d.open else None,
                                   office=d.held_by(self._here()))

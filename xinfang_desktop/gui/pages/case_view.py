@@ -8,6 +8,7 @@ roles that may see them.
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 import shiboken6
@@ -54,6 +55,18 @@ def party_notes(d: CaseDetail, names: dict[str, str] | None = None) -> list[str]
     return lines
 
 
+def status_html(status: str, due: str, urgency: str | None) -> str:
+    """The status, and the next due date in its deadline colour (the mark and the words say it too)."""
+    if not due:
+        return html.escape(status)
+    if urgency:
+        colour = URGENCY_FOREGROUND[Urgency(urgency)].name()
+        due_part = f"<span style='color: {colour}; font-weight: bold;'>{html.escape(due)}</span>"
+    else:
+        due_part = html.escape(due)
+    return f"{html.escape(status)}；{due_part}"
+
+
 class CaseViewPage(QWidget):
     back = Signal()
 
@@ -67,7 +80,8 @@ class CaseViewPage(QWidget):
         self.action_buttons: dict[str, QPushButton] = {}
         self.preview: PrintPreviewDialog | None = None
 
-        self.back_button = QPushButton("← 返回列表（Esc）")
+        self.setFocusPolicy(Qt.StrongFocus)       # opened, it takes the keyboard: Esc goes back
+        self.back_button = QPushButton("← 返回（Esc）")
         self.back_button.clicked.connect(self.back.emit)
         self.title = QLabel("正在打开…")
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
@@ -99,6 +113,8 @@ class CaseViewPage(QWidget):
             value = QLabel()
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            if key == "status":
+                value.setTextFormat(Qt.RichText)      # the due date in its deadline colour
             self.fields[key] = value
             self.summary.addRow(f"{label}：", value)
         summary_box = QGroupBox("事项")
@@ -253,8 +269,8 @@ class CaseViewPage(QWidget):
         r = d.row
         self.title.setText(f"{r.number}    查询码 {d.query_code}    {r.parties}")
         f = self.fields
-        f["status"].setText(r.status_label + (f"；{due_text(r.next_due, r.urgency, today, r.provisional)}"
-                                              if r.next_due else ""))
+        f["status"].setText(status_html(r.status_label, due_text(r.next_due, r.urgency, today, r.provisional)
+                                        if r.next_due else "", r.urgency))
         f["received"].setText(f"{r.received_at:%Y-%m-%d %H:%M}，{r.channel}")
         # The entry time beside the received date: a matter entered days later is 补录, and says so.
         entered = f"{d.entered_at:%Y-%m-%d %H:%M}" if d.entered_at else "—"
