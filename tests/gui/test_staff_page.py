@@ -4,9 +4,11 @@ changes their own password. Each result is checked the way it matters: who can o
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+
+from tests.gui import modal
 
 
 @pytest.fixture
@@ -21,35 +23,8 @@ def staff_page(qtbot, app_ctx, clerk):
     return page
 
 
-FAILURES: list[BaseException] = []
-
-
-@pytest.fixture(autouse=True)
-def _no_failure_in_a_dialog():
-    FAILURES.clear()
-    yield
-    assert not FAILURES, FAILURES[0]
-
-
 def answer(qtbot, kind: type, fill) -> list:
-    """Fill the dialog of `kind` the next click opens (a modal loop: the timer runs inside it). A failed
-    assertion in `fill` closes the dialog and fails the test (raised in Qt's loop, it would abort the run)."""
-    seen = []
-
-    def step() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, kind):
-            QTimer.singleShot(10, step)
-            return
-        seen.append(dialog.windowTitle())
-        try:
-            fill(dialog)
-        except BaseException as exc:  # noqa: BLE001 - an assertion inside Qt's loop would abort the run
-            FAILURES.append(exc)
-            dialog.reject()
-
-    QTimer.singleShot(0, step)
-    return seen
+    return modal.answer(kind, fill)
 
 
 def commit_text(widget, text: str) -> None:

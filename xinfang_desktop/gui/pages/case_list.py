@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import shiboken6
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
@@ -235,13 +235,16 @@ class CaseListPage(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(self._debounce.start)
-        self.search.returnPressed.connect(self.apply_filter)
+        self.search.returnPressed.connect(self._search_now)
+        self.search.installEventFilter(self)
+        self._to_results = False            # Enter in the search box: the results get the keyboard once loaded
         for combo in (self.status, self.due, self.channel, self.township, self.owner):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.category.changed.connect(self.apply_filter)
         self.received.changed.connect(self.apply_filter)
         self.clear.clicked.connect(self.clear_filters)
         self.model.loaded.connect(self._update_count)
+        self.model.loaded.connect(self._results_arrived)
         QShortcut(QKeySequence.Find, self, activated=self.search.setFocus)
         self.model.sort_key, self.model.descending = "received_at", True
         self.model.reload()
@@ -314,6 +317,32 @@ class CaseListPage(QWidget):
         finally:
             for w in widgets:
                 w.blockSignals(False)
+
+    # -- from the search box to the results, by keyboard --------------------------------------
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.search and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Down:
+            self.focus_results()
+            return True
+        return super().eventFilter(obj, event)
+
+    def _search_now(self) -> None:
+        self._debounce.stop()
+        self._to_results = True
+        self.apply_filter()
+
+    def _results_arrived(self) -> None:
+        if self._to_results and self.model.rowCount():
+            self._to_results = False
+            self.focus_results()
+
+    def focus_results(self) -> None:
+        """The first result selected and focused: ↑↓ move, Enter opens."""
+        if not self.model.rowCount():
+            return
+        self.table.setFocus()
+        if not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+        self.table.setCurrentIndex(self.table.selectionModel().selectedRows()[0])
 
     def _update_count(self) -> None:
         total = self.model.total

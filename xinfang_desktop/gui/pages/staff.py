@@ -72,8 +72,10 @@ class StaffPage(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
+        header.setSectionResizeMode(QHeaderView.Interactive)
         header.setStretchLastSection(True)
+        for col, chars in enumerate((8, 10, 6)):         # room for a long name or login without crowding
+            self.table.setColumnWidth(col, self.fontMetrics().horizontalAdvance("中") * chars + 16)
         self.add = QPushButton("添加人员(&A)…")
         self.edit = QPushButton("修改姓名和角色(&M)…")
         self.reset = QPushButton("重设密码(&E)…")
