@@ -223,3 +223,24 @@ def test_the_window_has_a_staff_page(qtbot, app_ctx):
     qtbot.mouseClick(window.nav.viewport(), Qt.LeftButton, pos=rect.center())
     assert isinstance(window.stack.currentWidget(), StaffPage)
     assert window.stack.currentWidget().me.text().startswith("王管理")
+
+
+def test_the_leaders_offered_for_a_case_are_named_not_logins(qtbot, app_ctx, services, admin, clerk):
+    from xinfang_desktop.gui.pages.case_view import CaseViewPage
+    from xinfang_desktop.services.permissions import Role
+
+    from tests.conftest import make_registration
+
+    services.auth.add_user(admin, "leader_li", Role.LEADER, "leader-pass-1", "李镇长")
+    case = services.cases.register(clerk, make_registration())
+    view = CaseViewPage(app_ctx, case.id)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.mouseClick(view.action_buttons["attention.assign"], Qt.LeftButton)
+    from tests.gui.test_board_gui import last_form
+
+    combo = last_form(view).editor("leader")
+    offered = [combo.itemText(i) for i in range(combo.count())]
+    assert "李镇长（领导）" in offered and "王管理（管理员）" in offered
+    assert not any("leader_li" in text or "admin" in text for text in offered)
+    last_form(view).reject()
