@@ -16,12 +16,13 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QLis
 from ..services.queries import CaseRow
 from .context import AppContext
 
-SHOWN_REQUEST = 24          # characters of the request shown beside a candidate
+SHOWN_PARTIES = 6          # characters of the petitioners' names shown on a candidate's line
 
 
 def describe(row: CaseRow) -> str:
-    request = row.request if len(row.request) <= SHOWN_REQUEST else row.request[:SHOWN_REQUEST] + "…"
-    return f"{row.number}　{row.parties}　{row.received_at:%Y-%m-%d}　{row.status_label}　{request}"
+    """One short line per case (the request goes in the tooltip): the list is as wide as the form."""
+    parties = row.parties if len(row.parties) <= SHOWN_PARTIES else row.parties[:SHOWN_PARTIES] + "…"
+    return f"{row.number}　{parties}　{row.received_at:%Y-%m-%d}　{row.status_label}"
 
 
 class _Entry(QLineEdit):
@@ -67,7 +68,7 @@ class CasePicker(QWidget):
         self.candidates: list[CaseRow] = []
         self.chosen: list[CaseRow] = []
         self.entry = _Entry()
-        self.entry.setPlaceholderText("输入序号（如 1252）、年份-序号（如 2026-1252）、完整编号或姓名，按回车查找")
+        self.entry.setPlaceholderText("序号如 1252、年份-序号或姓名，回车查找")
         self.entry.enter.connect(self.look_up)
         self.entry.down.connect(self._to_list)
         self.entry.textEdited.connect(self._typed)
@@ -79,7 +80,6 @@ class CasePicker(QWidget):
         self.clear_button.clicked.connect(self.clear_chosen)
         self.clear_button.setVisible(multiple)
         self.list = _List()
-        self.list.setMaximumHeight(150)
         self.list.hide()
         self.list.itemActivated.connect(self._activated)
         self.list.itemClicked.connect(self._activated)
@@ -136,10 +136,14 @@ class CasePicker(QWidget):
             return
         for r in rows:
             item = QListWidgetItem(describe(r))
+            item.setToolTip(r.request)
             item.setData(Qt.UserRole, r.id)
             self.list.addItem(item)
         self.list.setCurrentRow(0)
+        shown = min(len(rows), 6)
+        self.list.setFixedHeight(self.list.sizeHintForRow(0) * shown + 2 * self.list.frameWidth() + 4)
         self.list.show()
+        self._fit()
         self.status.setStyleSheet("color: #5d4200;")
         self.status.setText(f"“{typed}”对应{len(rows)}件事项，请选择一件（↑↓ 移动，回车确定）。")
 
@@ -170,8 +174,18 @@ class CasePicker(QWidget):
             self.chosen = [row]
             self.entry.setText(row.number)
         self.status.setStyleSheet("color: #1b5e20;")
-        self.status.setText("\n".join("✓ " + describe(r) for r in self.chosen))
+        lines = ["✓ " + describe(r) for r in self.chosen]
+        if not self.multiple:
+            lines.append(row.request)        # one case: what it is about, to be sure it is the right one
+        self.status.setText("\n".join(lines))
         self.chosen_changed.emit()
+        self._fit()
+
+    def _fit(self) -> None:
+        """The dialog grows to show the candidates and the chosen cases (it does not on its own)."""
+        top = self.window()
+        if top is not self:
+            top.resize(top.width(), max(top.height(), top.sizeHint().height()))
 
     def _typed(self, _text: str) -> None:
         # Typing again in a single picker drops the choice: what is read is what is now typed.

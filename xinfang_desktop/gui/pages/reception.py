@@ -133,7 +133,8 @@ class ReceptionPage(QWidget):
             Field("batches", "接待批次(&B)", "count", True, default=1),
             Field("persons", "接待人次(&R)", "count", True, default=1, hint="每批至少1人，人次不少于批次。"),
             Field("cases", "相关事项(&C)", "cases",
-                  placeholder="可不填。输入序号（如 1252）、年份-序号、完整编号或姓名，按回车查找；可选多件"),
+                  placeholder="可不填；如 1252，回车查找",
+                  hint="序号、年份-序号（如 2026-1252）、完整编号或姓名；可选多件。"),
             Field("notes", "接访情况(&Q)", "text"),
         ]
 
