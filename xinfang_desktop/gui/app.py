@@ -98,6 +98,8 @@ def self_test() -> int:
         services, actor = opened.services, opened.actor
         # The forms are compiled at build time (the frozen folder, the wheel): the login window is one
         login = LoginDialog(Path(tmp) / "data", tasks)
+        tasks.wait()
+        QApplication.processEvents()          # the office's name, read in a worker
         checks["forms"] = login.ui.unit_label.text() == services.auth.unit().name
         login.deleteLater()
         checks["encrypted"] = not (Path(tmp) / "data" / "xinfang.sqlite3").read_bytes().startswith(b"SQLite format 3")
@@ -260,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
 
     services = opened.services
     ctx = AppContext(services, tasks, opened.actor)
-    window = MainWindow(ctx)
+    window = MainWindow(ctx, prefs=window_prefs(ctx))
     instance.activate.connect(lambda: bring_forward(window))
     auto = AutoBackup(ctx, window)
     auto.failed.connect(lambda text: window.statusBar().showMessage(text, 0))
@@ -277,6 +279,22 @@ def main(argv: list[str] | None = None) -> int:
     reporter.uninstall()
     instance.release()
     return code
+
+
+def window_prefs(ctx):
+    """This user's saved window (size, place, text size), read in a worker while the event loop runs,
+    before the window is made; the defaults if it cannot be read."""
+    from PySide6.QtCore import QEventLoop
+
+    from ..services.preferences import PreferencesService, WindowPrefs
+
+    found: list[WindowPrefs] = []
+    loop = QEventLoop()
+    ctx.tasks.run(lambda: ctx.services.get(PreferencesService).window(ctx.actor), writes=False,
+                  on_done=lambda prefs: (found.append(prefs), loop.quit()), on_error=lambda *_: loop.quit())
+    if not found:
+        loop.exec()
+    return found[0] if found else WindowPrefs()
 
 
 def bring_forward(window) -> None:

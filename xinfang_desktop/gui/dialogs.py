@@ -35,10 +35,14 @@ class LoginDialog(QDialog):
         self.ui.buttons.accepted.connect(self._login)
         self.ui.buttons.rejected.connect(self.reject)
         self.ui.password.returnPressed.connect(self._login)
-        unit = keyring_summary(self.data_dir).get("unit")
-        if unit:
-            self.ui.unit_label.setText(unit["name"])
+        data_dir = self.data_dir        # the office's name, from the folder's key file: read in a worker
+        tasks.run(lambda: keyring_summary(data_dir).get("unit"), writes=False, on_done=self._show_unit,
+                  on_error=lambda *_: None)
         self.ui.name.setFocus()
+
+    def _show_unit(self, unit: dict | None) -> None:
+        if unit and shiboken6.isValid(self):
+            self.ui.unit_label.setText(unit["name"])
 
     @property
     def services(self):
@@ -119,12 +123,19 @@ class RecoveryCodeDialog(QDialog):
         from ..documents.recovery import render_recovery_sheet
         from .print_preview import PrintPreviewDialog
 
-        s = self.opened.services
-        unit = s.auth.unit()
-        rendered = render_recovery_sheet(unit.name, unit.code, self.opened.recovery_code or "",
-                                         self.opened.actor.display_name, s.clock.today())
-        self.sheet = PrintPreviewDialog(self, rendered, file_name="数据恢复码.pdf", tasks=self.tasks)
-        self.sheet.open()
+        opened = self.opened
+
+        def work():
+            unit = opened.services.auth.unit()
+            return render_recovery_sheet(unit.name, unit.code, opened.recovery_code or "",
+                                         opened.actor.display_name, opened.services.clock.today())
+
+        def show(rendered) -> None:
+            if shiboken6.isValid(self):
+                self.sheet = PrintPreviewDialog(self, rendered, file_name="数据恢复码.pdf", tasks=self.tasks)
+                self.sheet.open()
+
+        self.tasks.run(work, writes=False, on_done=show)
 
 
 class PasswordDialog(QDialog):

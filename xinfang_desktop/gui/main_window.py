@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from typing import Callable, Iterator
 
 import shiboken6
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget, QWidget
 
+from ..services.preferences import PreferencesService, WindowPrefs
 from .context import AppContext
 from .pages.case_list import CaseListPage
 from .pages.case_view import CaseViewPage
@@ -62,7 +63,8 @@ class Pages(Mapping[str, QWidget]):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, page_factories: dict[str, Callable[[AppContext], QWidget]] | None = None):
+    def __init__(self, ctx: AppContext, page_factories: dict[str, Callable[[AppContext], QWidget]] | None = None,
+                 prefs: WindowPrefs | None = None):
         super().__init__()
         self.ctx = ctx
         self.setWindowTitle("信访 Desktop")
@@ -99,6 +101,19 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda i=i: self.nav.setCurrentRow(i))
         self.nav.setCurrentRow(0)     # the workbench: what needs doing today
         self.resize(1280, 800)
+        self._restore(prefs or WindowPrefs())
+
+    def _restore(self, prefs: WindowPrefs) -> None:
+        """The size, place and text size this user left the window with (read before it was made: the
+        window opens where it was, without a jump). Qt moves a window saved on a screen that is gone."""
+        if prefs.zoom != self._scale:
+            self._scale = prefs.zoom
+            apply_fonts(QApplication.instance(), self._scale)
+        if prefs.geometry:
+            self.restoreGeometry(QByteArray(prefs.geometry))
+
+    def prefs(self) -> WindowPrefs:
+        return WindowPrefs(geometry=bytes(self.saveGeometry().data()), zoom=self._scale)
 
     def _build_page(self, key: str) -> QWidget:
         if key in self._factories:
@@ -160,9 +175,13 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.pages[key])
 
     def _zoom(self, step: float) -> None:
-        self._scale = min(2.0, max(0.8, self._scale + step))
+        self._scale = WindowPrefs(zoom=round(self._scale + step, 2)).zoom
         apply_fonts(QApplication.instance(), self._scale)
 
     def closeEvent(self, event) -> None:
+        # Remembered for this user's next start; a failure to save them is not worth a message.
+        prefs, actor = self.prefs(), self.ctx.actor
+        self.ctx.tasks.run(lambda: self.ctx.services.get(PreferencesService).save_window(actor, prefs),
+                           on_error=lambda *_: None)
         self.ctx.tasks.wait()     # let queued writes finish before the database closes
         super().closeEvent(event)

@@ -8,6 +8,7 @@ rendering use a second pool. Each function may take `progress(fraction, text)` a
 from __future__ import annotations
 
 import inspect
+import sys
 import threading
 import traceback
 from dataclasses import dataclass, field
@@ -55,10 +56,11 @@ class _Job(QRunnable):
         else:
             self.signals.done.emit(result)
         finally:
-            # Imported here, in the worker: the services are not needed to show the first window.
-            from ..services.context import release_thread_connection
-
-            release_thread_connection()
+            # A thread's database connection exists only once the services are loaded; a task run
+            # before that (the login window's) must not load them for this.
+            services = sys.modules.get("xinfang_desktop.services.context")
+            if services is not None:
+                services.release_thread_connection()
 
 
 class TaskRunner(QObject):

@@ -339,11 +339,19 @@ class FirstRunWizard(QWizard):
         from ..documents.recovery import render_recovery_sheet
         from .print_preview import PrintPreviewDialog
 
-        unit = self.opened.services.auth.unit()
-        rendered = render_recovery_sheet(unit.name, unit.code, self.opened.recovery_code or "",
-                                         self.opened.actor.display_name, self.opened.services.clock.today())
-        self.sheet = PrintPreviewDialog(self, rendered, file_name="数据恢复码.pdf", tasks=self.tasks)
-        self.sheet.open()
+        opened = self.opened
+
+        def work():
+            unit = opened.services.auth.unit()
+            return render_recovery_sheet(unit.name, unit.code, opened.recovery_code or "",
+                                         opened.actor.display_name, opened.services.clock.today())
+
+        def show(rendered) -> None:
+            if shiboken6.isValid(self):
+                self.sheet = PrintPreviewDialog(self, rendered, file_name="数据恢复码.pdf", tasks=self.tasks)
+                self.sheet.open()
+
+        self.tasks.run(work, writes=False, on_done=show)
 
     def _failed(self, exc: BaseException, _details: str) -> None:
         if not shiboken6.isValid(self):

@@ -389,11 +389,11 @@ class StatsPage(QWidget):
         s = self.stats
         if s is None:
             return
-        office = self.ctx.services.auth.unit().name
+        services = self.ctx.services
 
         def work():
             from ...documents.report import render_statistics_report
-            return render_statistics_report(s, office=office)
+            return render_statistics_report(s, office=services.auth.unit().name)
 
         def done(rendered) -> None:
             if not shiboken6.isValid(self):
