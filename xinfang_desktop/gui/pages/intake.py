@@ -302,7 +302,7 @@ class IntakePage(QWidget):
 
         self.matches = MatchPanel()
         # Narrower on a 1280-wide screen, so the petitioner row keeps room for a long name and the address.
-        self.matches.setMinimumWidth(200)
+        self.matches.setMinimumWidth(190)
         self.matches.setMaximumWidth(280)
         self.matches.fill_person.connect(self.fill_person)
         self.matches.link_repeat.connect(lambda cid, number: self.set_repeat((cid, number)))
