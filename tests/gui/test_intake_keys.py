@@ -143,6 +143,8 @@ def test_the_saved_banner_opens_the_case_just_registered(qtbot, app_ctx, receipt
     qtbot.waitUntil(lambda: isinstance(window.stack.currentWidget(), CaseViewPage), timeout=30_000)
     view = window.stack.currentWidget()
     assert view.detail is not None and view.detail.row.number == page.saved_case.number
+    window.activateWindow()                                   # a busy offscreen platform may not have yet
+    qtbot.waitUntil(view.hasFocus, timeout=30_000)           # the opened case has the keyboard
     kb.key(Qt.Key_Escape)                                    # back to where it was opened from
     assert window.stack.currentWidget() is page
     assert window.nav.currentItem().text() == "登记"

@@ -110,8 +110,8 @@ def self_test() -> int:
         from .pages import page_modules
         from .pages.placeholder import PlaceholderPage
 
-        # Page modules are found by scanning their package: a frozen build that missed them would
-        # show placeholders instead.
+        # Page modules are listed in features.py and imported by name: a frozen build that missed
+        # them would show placeholders instead.
         found = page_modules()
         checks["pages"] = ("settings" in found and all(key in window.pages for key, _, _ in NAVIGATION)
                            and not any(isinstance(window.pages[k], PlaceholderPage) for k in found))
@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import ErrorReporter, install_logging, show_error
     from .single_instance import SingleInstance
     from .startup import LoginProbe, warm_up, when_painted
-    from .tasks import TaskRunner
+    from .tasks import OTHER, TaskRunner
 
     probe = "start" if args.probe_start else "login" if args.probe_login else None
     probe_login = None
@@ -249,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             # module that fails to load fails again, with its message, where it is used.
             probe_login = LoginProbe(login, data_dir) if probe == "login" else None
             after = probe_login.log_in if probe_login else None
-            when_painted(login, lambda: tasks.run(warm_up, on_done=after, on_error=after or (lambda *_: None)))
+            when_painted(login, lambda: tasks.run(warm_up, on_done=after, on_error=after or (lambda *_: None), writes=True,
+                                                        changes=OTHER))
         if login.exec() != QDialog.Accepted or login.opened is None:
             return 0
         opened = login.opened

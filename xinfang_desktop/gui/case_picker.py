@@ -8,7 +8,6 @@ service then says what is wrong with it)."""
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
@@ -118,11 +117,9 @@ class CasePicker(QWidget):
         self.status.setStyleSheet("color: #666;")
         self.status.setText("正在查找…")
         self.ctx.tasks.run(lambda: queries.case_candidates(typed), writes=False,
-                           on_done=lambda rows: self._found(typed, rows), on_error=self._failed)
+                           on_done=lambda rows: self._found(typed, rows), on_error=self._failed, owner=self)
 
     def _found(self, typed: str, rows: list[CaseRow]) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.candidates = rows
         self.list.clear()
         if len(rows) == 1:
@@ -148,9 +145,8 @@ class CasePicker(QWidget):
         self.status.setText(f"“{typed}”对应{len(rows)}件事项，请选择一件（↑↓ 移动，回车确定）。")
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(self):
-            self.status.setStyleSheet("color: #b00020;")
-            self.status.setText(getattr(exc, "message", None) or "查找没有完成，请重试。")
+        self.status.setStyleSheet("color: #b00020;")
+        self.status.setText(getattr(exc, "message", None) or "查找没有完成，请重试。")
 
     def _to_list(self) -> None:
         if self.list.isVisible() and self.list.count():

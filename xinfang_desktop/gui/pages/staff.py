@@ -7,7 +7,6 @@ for changes), the page only shows."""
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -30,6 +29,7 @@ from ..context import AppContext
 from ..dialogs import PasswordDialog
 from ..errors import show_error
 from ..staff_dialogs import AddUserDialog, EditUserDialog
+from ..tasks import OTHER
 
 PAGE_KEY = "staff"
 HEADERS = ["姓名", "用户名", "角色", "状态"]
@@ -114,15 +114,13 @@ class StaffPage(QWidget):
     def refresh(self) -> None:
         if self.admin:
             self.ctx.tasks.run(lambda: self.ctx.services.auth.staff(self.ctx.actor), on_done=self._show,
-                               on_error=self._failed, writes=False)
+                               on_error=self._failed, writes=False, owner=self)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self.refresh()
 
     def _show(self, staff: list[StaffMember]) -> None:
-        if not shiboken6.isValid(self):
-            return
         chosen = self.selected()
         self.staff = staff
         self.table.setRowCount(len(staff))
@@ -153,14 +151,11 @@ class StaffPage(QWidget):
         self.enable.setEnabled(m is not None and not m.active)
 
     def _said(self, text: str) -> None:
-        if shiboken6.isValid(self):
-            self.message.setStyleSheet("color: #1b5e20;")
-            self.message.setText(text)
-            self.refresh()
+        self.message.setStyleSheet("color: #1b5e20;")
+        self.message.setText(text)
+        self.refresh()
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         if isinstance(exc, XinfangError):           # refused input, a name taken, no permission: said here
             self.message.setStyleSheet("color: #b00020;")
             self.message.setText(exc.message)
@@ -169,7 +164,9 @@ class StaffPage(QWidget):
             show_error(self, exc, details)          # the unexpected: the message and the details to copy
 
     def _run(self, fn, done_text) -> None:
-        self.ctx.tasks.run(fn, on_done=lambda result: self._said(done_text(result)), on_error=self._failed)
+        # Accounts and passwords: nothing a list of cases shows (OTHER), in the write lane.
+        self.ctx.tasks.run(fn, on_done=lambda result: self._said(done_text(result)), on_error=self._failed,
+                           writes=True, changes=OTHER, owner=self)
 
     # -- everyone ---------------------------------------------------------------------------------
     def change_own(self) -> None:
