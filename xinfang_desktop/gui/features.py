@@ -2,8 +2,7 @@
 and the sections it adds to the workbench.
 
 The main window calls `load()` before it shows; nothing else registers a feature by being imported
-for another reason. A new feature adds its lines here. (The sync page still imports sync_actions
-itself until the sync split lands; listing it here as well is harmless.)
+for another reason. A new feature adds its lines here.
 """
 
 from __future__ import annotations
@@ -36,6 +35,7 @@ CASE_ACTIONS: tuple[str, ...] = (
 # Modules in services/ that register sections of the workbench (workbench.register_section).
 WORKBENCH_SECTIONS: tuple[str, ...] = (
     "attention_workbench",   # 待回访, 领导包案
+    "sync.reminder_section",  # 同步提醒 (a township that has not exported for a while)
 )
 
 _loaded = False

@@ -13,7 +13,7 @@ may moreover be written only by a unit that may act on that parent:
   township's matter (第三十五、三十六条): REVIEWER_EVENTS, which travel back to the township.
 
 A parent that is not known here is not a breach of this rule (the importer quarantines such a row
-until its parent arrives). The importer (services/sync_import.py) refuses a whole bundle that holds
+until its parent arrives). The importer (services/sync/inbox_plan.py) refuses a whole bundle that holds
 any row breaking the rule; the services refuse the same writes through :func:`require_writable`.
 """
 
