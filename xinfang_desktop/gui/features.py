@@ -16,8 +16,11 @@ PAGES: dict[str, str] = {
     "workbench": "workbench",
     "intake": "intake",
     "board": "board",
+    "backlog": "backlog",
     "mediation": "mediation",
+    "deliberation": "deliberation",
     "reception": "reception",
+    "meeting": "meeting",
     "stats": "stats",
     "sync": "sync",
     "settings": "settings",
@@ -29,6 +32,7 @@ CASE_ACTIONS: tuple[str, ...] = (
     "workflow_actions",      # 转办, 告知, 不予受理, 延期, 答复, 复查, 复核, 办结, 备注
     "intake_actions",        # 附件
     "attention_actions",     # 包案, 调解记录, 回访, 急难标记
+    "resolution_forms",      # 信访评理, 列入积案
     "sync_actions",          # 交办, 督办 between the town and the city
 )
 
@@ -36,6 +40,7 @@ CASE_ACTIONS: tuple[str, ...] = (
 WORKBENCH_SECTIONS: tuple[str, ...] = (
     "attention_workbench",   # 待回访, 领导包案
     "sync.reminder_section",  # 同步提醒 (a township that has not exported for a while)
+    "meetings_workbench",    # 会议任务 (the tasks meetings gave units, soonest first)
 )
 
 _loaded = False

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from peewee import Database
 
-from . import (models_attention, models_facts, models_intake, models_listing, models_ops, models_person,
-               models_receipts, models_regulation, models_stats, models_sync, models_sync_entries, models_trust,
-               search)
+from . import (models_attention, models_facts, models_intake, models_listing, models_meetings, models_ops, models_person,
+               models_receipts, models_regulation, models_resolution, models_stats, models_sync, models_sync_entries,
+               models_trust, search)
 from .migrations import SCHEMA_VERSION
 from .models import ALL_MODELS
 
 # Each feature's tables, indexes and triggers as this version has them (its module's create function).
 FEATURES = (models_intake, models_attention, models_sync, models_stats, models_ops, models_listing, models_facts,
-            models_sync_entries, models_trust, models_receipts, models_regulation, models_person)
+            models_sync_entries, models_trust, models_receipts, models_regulation, models_person,
+            models_resolution, models_meetings)
 
 
 def create_current(db: Database) -> None:

@@ -104,17 +104,17 @@ def plan(db, contents: BundleContents, *, own_unit: str, sender_role: str, sende
                 f'SELECT number, id FROM "case" WHERE number IN ({",".join("?" for _ in part)})', tuple(part))}
             numbers_taken = {n for n, cid in taken.items() if all(d.id != cid for d in items if d.values["number"] == n)}
         corrected: set[str] = set()
-        if tag == "mediation_session":
+        if tag in records.CORRECTABLE:
             wanted = {d.values["corrects"] for d in items if d.values["corrects"]}
-            corrected = {d.id for d in items} | set(_owners(db, "mediation_session", wanted))
+            corrected = {d.id for d in items} | set(_owners(db, records.TABLES[tag], wanted))
         linked = _linked_files(db, items) if tag == "attachment" else {}
         for d in items:
             reason = _reference_problem(tag, d, parents)
             if reason is None and tag == "case" and d.values["number"] in numbers_taken:
                 reason = f"事项编号 {d.values['number']} 已被本机另一事项使用"
-            elif reason is None and tag == "mediation_session" and d.values["corrects"] and \
+            elif reason is None and tag in records.CORRECTABLE and d.values["corrects"] and \
                     d.values["corrects"] not in corrected:
-                reason = "所更正的调解记录不存在"
+                reason = f"所更正的{records.CORRECTABLE[tag]}不存在"
             elif reason is None and tag == "attachment":
                 reason = _attachment_problem(d, contents.attachments, attachment_store, linked, p.files)
             if reason:

@@ -13,10 +13,12 @@ from datetime import date, datetime
 from typing import Any, Callable
 
 from ...domain import workflow as wf
+from ...domain.backlog import Basis, Outcome
 from ...domain.board import Colour, HardshipKind
 from .. import attachments as att
 from ..attention import REFERRAL_KINDS
 from ..mediation import AGREEMENT_KINDS, MediationKind, MediationOutcome
+from ..meetings import FORBIDDEN_WORDS, MeetingKind
 from ..reception import ReceptionKind
 from .records import (
     ADDED_COLUMNS,
@@ -190,6 +192,10 @@ _MEDIATION_KINDS = {k.value for k in MediationKind}
 _MEDIATION_OUTCOMES = {o.value for o in MediationOutcome}
 _AGREEMENT_KINDS = set(AGREEMENT_KINDS)
 _RECEPTION_KINDS = {k.value for k in ReceptionKind}
+_BACKLOG_BASES = {b.value for b in Basis}
+_BACKLOG_OUTCOMES = {o.value for o in Outcome}
+_ID_LIKE = re.compile(r"\d{6,}")
+_MEETING_KINDS = {k.value for k in MeetingKind}
 ATTACHMENT_KINDS = set(att.KINDS)
 _SHA_RE = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -294,5 +300,69 @@ def _entry_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
             raise RecordProblem("到场当事人名单无效")
         if v["corrects"] is not None:
             _check_uuid(v["corrects"], "所更正的调解记录")
+    elif tag == "deliberation_session":
+        panel = record["panel"]
+        if not panel or not all(m.__class__ is dict and m.keys() == {"name", "role"}
+                                and all(x.__class__ is str and 0 < len(x.strip()) <= 50 for x in m.values())
+                                for m in panel):
+            raise RecordProblem("评理团名单无效")
+        if any(_ID_LIKE.search(x) for m in panel for x in m.values()):
+            raise RecordProblem("评理团名单只应有姓名和身份，不应有证件号码")
+        if not record["attendees"] or not all(p.__class__ is str and 0 < len(p.strip()) <= 50
+                                              for p in record["attendees"]):
+            raise RecordProblem("到场人员名单无效")
+        _text(v, "view", "评理意见")
+        if v["corrects"] is not None:
+            _check_uuid(v["corrects"], "所更正的评理记录")
+    elif tag == "backlog_entry":
+        if v["basis"] not in _BACKLOG_BASES:
+            raise RecordProblem(f"列入积案的依据无效：{v['basis'][:20]}")
+        _text(v, "reason", "列入积案的理由")
+        if v["outcome"] is not None:
+            if v["outcome"] not in _BACKLOG_OUTCOMES or v["outcome_on"] is None:
+                raise RecordProblem(f"积案化解结果无效：{v['outcome'][:20]}")
+            if v["outcome_on"] < v["decided_on"]:
+                raise RecordProblem("积案化解日期早于列入日期")
+            if v["outcome"] == "withdrawn" and not _SHA_RE.match(v["statement_sha256"] or ""):
+                raise RecordProblem("息诉罢访缺少信访人签字的息诉罢访承诺书")
+        elif v["outcome_on"] is not None:
+            raise RecordProblem("积案化解日期没有对应的化解结果")
+    elif tag == "backlog_step":
+        _text(v, "action", "化解步骤")
+        _text(v, "responsible", "责任人")
+        if v["due_on"] < v["set_on"]:
+            raise RecordProblem("化解步骤的完成期限早于制定日期")
+    elif tag in ("meeting", "meeting_task"):
+        _meeting_rules(tag, v, record)
+
+
+def _short_texts(items: Any, limit: int) -> bool:
+    return all(x.__class__ is str and 0 < len(x.strip()) <= limit for x in items)
+
+
+def _meeting_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
+    """The rules services/meetings.py applies when a meeting is recorded or a task closed (issue 19)."""
+    texts = [str(x) for x in v.values() if isinstance(x, str)]
+    if tag == "meeting":
+        if v["kind"] not in _MEETING_KINDS:
+            raise RecordProblem(f"会议类型无效：{v['kind'][:20]}")
+        _text(v, "chair", "会议主持人")
+        if not record["units"] or not _short_texts(record["units"], 100):
+            raise RecordProblem("参会单位名单无效")
+        if not record["case_ids"]:
+            raise RecordProblem("会议应至少研究一件事项")
+        for cid in record["case_ids"]:
+            _check_uuid(cid, "会议研究的事项")
+        summaries = record["summaries"]
+        if not all(k in record["case_ids"] and x.__class__ is str for k, x in summaries.items()):
+            raise RecordProblem("会议的事项研究情况无效")
+        texts += [*record["units"], *summaries.values()]
+    else:
+        _text(v, "unit", "任务责任单位")
+        _text(v, "what", "任务内容")
+        if (v["closed_on"] is None) != (v["result"] is None):
+            raise RecordProblem("已完成的任务应有完成日期和完成情况")
+    if any(w in t for t in texts for w in FORBIDDEN_WORDS):
+        raise RecordProblem("会议记录含有记录人员去向或限制人员的用语，本软件不接收")
 
 

@@ -43,6 +43,8 @@ from ...store.models_attention import (
     Reception,
 )
 from ...store.models_intake import Attachment
+from ...store.models_meetings import Meeting, MeetingTask
+from ...store.models_resolution import BacklogEntry, BacklogStep, DeliberationSession
 from ...store.models_sync import Instruction
 from ..cases import CACHED_COLUMNS
 
@@ -61,8 +63,16 @@ TYPES: dict[str, type] = {
     "hardship_referral": HardshipReferral,
     "reception": Reception,
     "mediation_session": MediationSession,
+    "deliberation_session": DeliberationSession,
+    "backlog_entry": BacklogEntry,
+    "backlog_step": BacklogStep,
+    "meeting": Meeting,                # issue 19: a meeting before its tasks
+    "meeting_task": MeetingTask,
 }
-ENTRY_TYPES = frozenset({"case_event", "mediation_session"})      # append-only: insert once, never update
+# append-only: insert once, never update
+ENTRY_TYPES = frozenset({"case_event", "mediation_session", "deliberation_session"})
+# Append-only entries whose correction names the entry it corrects (and what the entry is called).
+CORRECTABLE = {"mediation_session": "调解记录", "deliberation_session": "评理记录"}
 LOCAL_COLUMNS = {"case": set(CASE_LOCAL_COLUMNS)}    # derived or numbered locally
 MAX_TEXT = 100_000
 MAX_LIST = 500               # items of a JSON list column (mediators, parties, cases of a reception)
@@ -78,8 +88,13 @@ REFS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "hardship_flag": (("person_id", "person", False), ("case_id", "case", True)),
     "hardship_referral": (("flag_id", "hardship_flag", False),),
     "mediation_session": (("case_id", "case", False),),
+    "deliberation_session": (("case_id", "case", False),),
+    "backlog_entry": (("case_id", "case", False),),
+    "backlog_step": (("entry_id", "backlog_entry", False),),
+    "meeting_task": (("meeting_id", "meeting", False), ("case_id", "case", False)),
 }
-PARENT_LABELS = {"case": "所属事项", "person": "所指信访人", "hardship_flag": "所属急难标记"}
+PARENT_LABELS = {"case": "所属事项", "person": "所指信访人", "hardship_flag": "所属急难标记",
+                 "backlog_entry": "所属积案", "meeting": "所属会议"}
 # Columns added to a synced table after its first release, with the value a record of an earlier
 # version (which lacks them) stands for: such a bundle still imports.
 ADDED_COLUMNS: dict[str, dict[str, Any]] = {"colour_override": {"case_id": None}}
