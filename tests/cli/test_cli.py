@@ -119,6 +119,21 @@ def test_user_add_reads_password_from_stdin(data):
     assert r.returncode == 1 and "权限" in r.stderr
 
 
+def test_user_set_disable_and_enable(data):
+    ok(data, "user", "add", "clerk3", "--role", "clerk", "--display-name", "赵登记", stdin="clerk3-pass\n")
+    assert "孙承办（承办人）" in ok(data, "user", "set", "clerk3", "--role", "handler", "--display-name", "孙承办")
+    ok(data, "user", "disable", "clerk3")
+    assert "clerk3" not in {u["name"] for u in json.loads(ok(data, "user", "list", "--format", "json"))}
+    listed = json.loads(ok(data, "user", "list", "--all", "--format", "json"))
+    assert {"name": "clerk3", "display_name": "孙承办", "role": "handler", "active": False} in listed
+    r = run(data, "--as", "clerk3", "user", "list", password="clerk3-pass")
+    assert r.returncode != 0 and "用户名或密码错误" in r.stderr
+    ok(data, "user", "enable", "clerk3", stdin="clerk3-new\n")
+    assert "clerk3" in ok(data, "--as", "clerk3", "user", "list", password="clerk3-new")
+    r = run(data, "user", "disable", "admin")
+    assert r.returncode == 1 and "不能停用自己" in r.stderr
+
+
 def test_calendar_load_rejects_bad_file(data, tmp_path):
     f = tmp_path / "2027.txt"
     f.write_text("2027-13-01 休\n", encoding="utf-8")

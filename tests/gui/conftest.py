@@ -54,3 +54,13 @@ def two_cases(services, clerk):
         petitioners=[PetitionerInput(name="张伟", phone="13700000000")], request="反映道路施工影响出行",
         category_code="0301"))
     return a, b
+
+
+@pytest.fixture(autouse=True)
+def _no_failure_inside_a_dialog():
+    """What tests/gui/modal.py caught inside a dialog's own event loop fails the test here."""
+    from tests.gui.modal import FAILURES
+
+    FAILURES.clear()
+    yield
+    assert not FAILURES, FAILURES[0]

@@ -17,7 +17,7 @@ def test_mediation_page_new_entry_and_correction(qtbot, app_ctx, services, clerk
     qtbot.addWidget(page)
     page.show()
     form = page.add()
-    commit_text(form.editor("case"), ref.number)
+    commit_text(form.editor("case").entry, ref.number)
     commit_text(form.editor("place"), "镇调解室")
     commit_text(form.editor("mediators"), "陈调解")
     commit_text(form.editor("discussion"), "初次调解，双方意见分歧较大")

@@ -166,3 +166,25 @@ def test_list_refreshes_its_colours_when_the_day_changes(page, cases, clock):
     page.apply_filter()
     row = next(i for i, r in enumerate(page.model.rows) if r.number == cases["amber"])
     assert page.model.index(row, 6).data().startswith("■ 2026-11-04（超期1天")
+
+
+def test_down_and_enter_from_the_search_box_reach_the_results(qtbot, page, cases):
+    opened = []
+    page.open_case.connect(opened.append)
+    page.activateWindow()
+    qtbot.waitUntil(page.isActiveWindow, timeout=30_000)
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, "1")                       # the short number of the first case
+    qtbot.keyClick(page.search, Qt.Key_Return)               # searches at once and goes to the results
+    assert numbers(page) == {cases["green"]}
+    assert page.table.hasFocus() and page.table.currentIndex().row() == 0
+    qtbot.keyClick(page.table, Qt.Key_Return)                # opens it
+    assert len(opened) == 1
+    page.search.setFocus()
+    page.search.clear()
+    qtbot.keyClick(page.search, Qt.Key_Return)
+    page.search.setFocus()
+    qtbot.keyClick(page.search, Qt.Key_Down)                 # Down: to the list as it stands
+    assert page.table.hasFocus() and page.table.currentIndex().row() == 0
+    qtbot.keyClick(page.table, Qt.Key_Down)
+    assert page.table.currentIndex().row() == 1

@@ -138,7 +138,7 @@ def test_group_visit_of_six_registered_by_keyboard_prints_the_receipt(qtbot, pag
 
     ref = page.saved_case
     assert ref is not None
-    assert ref.number in page.saved_banner.text() and ref.query_code in page.saved_banner.text()
+    assert ref.number in page.saved_text.text() and ref.query_code in page.saved_text.text()
     [(rendered, file_name)] = receipts
     assert file_name == f"受理告知书-{ref.number}.pdf"
     text = pdf_text(rendered.pdf)
@@ -266,8 +266,14 @@ def test_draft_is_offered_on_the_next_start_and_restores_the_form(qtbot, app_ctx
     qtbot.keyClick(again.rows[0].name, Qt.Key_R, Qt.AltModifier)      # 恢复草稿(&R)
     qtbot.waitUntil(lambda: again.offered_draft is None, timeout=30_000)
     assert again.form_state() == typed
-    # Ctrl+N drops the form and its draft: a third start offers nothing.
-    again.new_form()
+    # Ctrl+N drops the form and its draft, once the clerk agrees: a third start offers nothing.
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.gui.modal import answer, click_button
+
+    seen = answer(QMessageBox, click_button(qtbot, "放弃并新登记"))
+    qtbot.keyClick(again.rows[0].name, Qt.Key_N, Qt.ControlModifier)
+    assert seen == ["放弃这份登记？"] and again.is_blank()
     third = IntakePage(app_ctx)
     qtbot.addWidget(third)
     assert third.offered_draft is None and third.draft_banner.isHidden()

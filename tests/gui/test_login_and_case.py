@@ -48,6 +48,7 @@ def test_case_list_search_and_open_case(qtbot, app_ctx, two_cases, services, han
     window.show()
     qtbot.waitExposed(window, timeout=30_000)
     window.activateWindow()
+    window.show_page("cases")
     page = window.pages["cases"]
     assert page.model.rowCount() == 2
     assert page.count_label.text() == "共 2 件"

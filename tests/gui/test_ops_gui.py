@@ -8,8 +8,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget, QWizard
+from PySide6.QtWidgets import QApplication, QLabel, QWizard
 
 from tests.conftest import UNIT, make_registration
 
@@ -166,12 +165,10 @@ def test_settings_page_shows_a_missing_stick_in_words(qtbot, settings_page, admi
     assert "U盘" in box.message.text() and box.now.isEnabled()
 
 
-def test_settings_page_lists_users_and_years(qtbot, settings_page, clerk):
-    users = settings_page.users.table
+def test_settings_page_lists_years_and_points_to_the_staff_page(qtbot, settings_page, clerk):
     settings_page.refresh()
-    names = {users.item(r, 0).text() for r in range(users.rowCount())}
-    assert {"admin", "clerk1"} <= names
     assert "已知放假安排" in settings_page.calendar.years.text()
+    assert any("“人员”页" in label.text() for label in settings_page.findChildren(QLabel))
 
 
 def test_clerk_cannot_restore_or_move_backups(qtbot, services, clerk, tasks):
@@ -383,48 +380,3 @@ def test_a_crashing_self_test_reports_and_exits_1_without_a_dialog(qtbot, tmp_pa
     assert text.startswith("self-test: FAILED") and "ModuleNotFoundError" in text and "Traceback" in text
 
 
-def _answer_password_dialog(qtbot, old: str | None, new: str) -> list:
-    """Fill the password dialog the next click opens, and press its 确定."""
-    from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QDialogButtonBox
-
-    from xinfang_desktop.gui.dialogs import PasswordDialog
-
-    seen = []
-
-    def fill() -> None:
-        dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, PasswordDialog):
-            QTimer.singleShot(10, fill)
-            return
-        seen.append(dialog.windowTitle())
-        if old is not None:
-            qtbot.keyClicks(dialog.old, old)
-        qtbot.keyClicks(dialog.new, new)
-        qtbot.keyClicks(dialog.again, new)
-        qtbot.mouseClick(dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.Ok), Qt.LeftButton)
-
-    QTimer.singleShot(0, fill)
-    return seen
-
-
-def test_passwords_are_changed_and_reset_in_the_window(qtbot, settings_page, services, admin, clerk, clock):
-    from xinfang_desktop.services.access import LoginFailed, unlock
-
-    users = next(w for w in settings_page.findChildren(QWidget) if type(w).__name__ == "UsersBox")
-    users.refresh()
-    seen = _answer_password_dialog(qtbot, "admin-pass-1", "admin-pass-2")
-    qtbot.mouseClick(users.own, Qt.LeftButton)
-    assert seen == ["修改我的密码"] and "原密码从此不能再打开数据" in users.message.text()
-    with pytest.raises(LoginFailed):
-        unlock(services.data_dir, "admin", "admin-pass-1", clock=clock)
-    # the administrator resets the clerk's password
-    row = next(r for r in range(users.table.rowCount()) if users.table.item(r, 0).text() == "clerk1")
-    users.table.selectRow(row)
-    _answer_password_dialog(qtbot, None, "clerk-pass-9")
-    qtbot.mouseClick(users.reset, Qt.LeftButton)
-    assert "已重设" in users.message.text()
-    opened = unlock(services.data_dir, "clerk1", "clerk-pass-9", clock=clock)
-    opened.services.close()
-    from xinfang_desktop.store.models import database
-    database.initialize(services.db)

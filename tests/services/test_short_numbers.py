@@ -70,3 +70,14 @@ def test_actions_take_the_short_number(services, handler, three):
     services.cases.act(handler, "1", "routed", {"route": "direct", "unit": "镇信访办", "notified": True},
                        at=datetime(2026, 1, 6, 9))
     assert services.queries.page(CaseFilter(text=a), sort="received_at")[0].status_label != "待处理"
+
+
+def test_a_picker_is_offered_the_case_a_number_names_or_the_candidates(services, clerk, three):
+    old, a, b = three
+    assert [r.number for r in services.queries.case_candidates("1")] == [a]        # this year's, as find_case
+    assert [r.number for r in services.queries.case_candidates("2025-1")] == [old]
+    assert [r.number for r in services.queries.case_candidates(b)] == [b]
+    services.db.execute_sql("UPDATE \"case\" SET number = '350881103-2026-00001' WHERE number = ?", (a,))
+    assert sorted(r.number for r in services.queries.case_candidates("1")) == sorted([old, "350881103-2026-00001"])
+    assert services.queries.case_candidates("9") == []
+    assert {r.number for r in services.queries.case_candidates("欧阳娜娜")} >= {old, b}

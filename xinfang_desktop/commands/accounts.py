@@ -28,6 +28,15 @@ def register(sub) -> None:
     a.add_argument("--display-name")
     lst = us.add_parser("list", help="列出用户")
     lst.add_argument("--format", choices=["text", "json"], default="text")
+    lst.add_argument("--all", action="store_true", help="也列出已停用的用户（管理员）")
+    a = us.add_parser("set", help="修改用户的角色或姓名（管理员）")
+    a.add_argument("name")
+    a.add_argument("--role", help="admin|clerk|handler|leader")
+    a.add_argument("--display-name", help="姓名")
+    a = us.add_parser("disable", help="停用用户（不删除：审计记录仍显示其姓名；其密码从此不能打开数据）")
+    a.add_argument("name")
+    a = us.add_parser("enable", help="重新启用已停用的用户（新密码从标准输入读取）")
+    a.add_argument("name")
     a = us.add_parser("passwd", help="修改密码：不给出用户名时改自己的（新密码在终端输入，或从标准输入读取）；"
                                      "管理员可重设他人的密码")
     a.add_argument("name", nargs="?", help="用户名（管理员重设他人的密码时给出）")
@@ -78,6 +87,26 @@ def cmd_user(args) -> int:
         password = read_password(f"{args.name} 的密码：")
         user = svc.auth.add_user(actor, args.name, role, password, args.display_name)
         print(f"已添加用户 {user.name}（{user.role.label}）")
+    elif args.user_cmd == "set":
+        if args.role is None and args.display_name is None:
+            raise XinfangError("请给出 --role 或 --display-name（要修改的内容）。")
+        user = svc.auth.update_user(actor, args.name, role=Role.parse(args.role) if args.role else None,
+                                    display_name=args.display_name)
+        print(f"已修改用户 {user.name}：{user.display_name}（{user.role.label}）")
+    elif args.user_cmd == "disable":
+        svc.auth.disable_user(actor, args.name)
+        print(f"已停用用户 {args.name}：其密码从此不能打开数据，审计记录中仍显示其姓名。")
+    elif args.user_cmd == "enable":
+        user = svc.auth.enable_user(actor, args.name, read_password(f"{args.name} 的新密码："))
+        print(f"已重新启用用户 {user.name}（{user.role.label}）")
+    elif args.all:
+        staff = svc.auth.staff(actor)
+        if args.format == "json":
+            emit_json([{"name": u.name, "display_name": u.display_name, "role": u.role.value, "active": u.active}
+                       for u in staff])
+        else:
+            for u in staff:
+                print(f"{u.name}\t{u.display_name}\t{u.role.label}\t{'在用' if u.active else '已停用'}")
     else:
         users = svc.auth.users()
         if args.format == "json":

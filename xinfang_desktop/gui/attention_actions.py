@@ -14,7 +14,7 @@ from ..domain import workflow as wf
 from ..domain.board import HardshipKind
 from ..services.attention import LEADER_ROLES, HardshipService, OwnershipService
 from ..services.mediation import AGREEMENT_KINDS, Mediator, MediationKind, MediationOutcome, MediationService, SessionInput
-from ..services.permissions import Actor, Permission
+from ..services.permissions import Actor, Permission, Role
 from ..services.queries import CaseDetail
 from .attention_forms import Field, FormDialog
 from .case_actions import CaseAction, register
@@ -30,7 +30,11 @@ def _head(d: CaseDetail) -> str:
 # -- 包案 -------------------------------------------------------------------------------------
 def assign_dialog(parent: QWidget, ctx: AppContext, d: CaseDetail, done: Callable[[], None]) -> FormDialog:
     own = ctx.services.get(OwnershipService)
-    leaders = tuple((u.name, f"{u.display_name}（{u.name}）") for u in own.leaders())
+    people = own.leaders()
+    shown = [u.display_name for u in people]
+    # The person's name and role; the login name only to tell two people of the same name apart.
+    leaders = tuple((u.name, f"{u.display_name}（{Role(u.role).label}"
+                     + (f"，{u.name}）" if shown.count(u.display_name) > 1 else "）")) for u in people)
     current = own.current(d.row.id)
     fields = [
         Field("leader", "包案领导(&L)", "choice", True, leaders, default=current.leader_name if current else None),
@@ -77,7 +81,7 @@ def mediation_form(parent: QWidget, ctx: AppContext, case_number: str | None, he
     the form from the entry being corrected, and the new entry points to it."""
     med = ctx.services.get(MediationService)
     c = corrects
-    fields = ([Field("case", "事项编号(&C)", "line", True)] if case_number is None else []) + [
+    fields = ([Field("case", "事项编号(&C)", "case", True)] if case_number is None else []) + [
         Field("held_on", "调解日期(&D)", "date", True, default=c.held_on if c else None),
         Field("place", "调解地点(&P)", "line", True, default=c.place if c else "",
               placeholder="如：镇人民调解委员会调解室"),

@@ -23,6 +23,15 @@ class FormDialog(FieldFormDialog):
         self.submit = submit
         self.result_value: Any = None
 
+    def make_editor(self, spec: Field, today, look: FormLook) -> QWidget:
+        if spec.kind in ("case", "cases"):         # a case picker: short numbers, candidates to choose from
+            from .case_picker import CasePicker
+
+            picker = CasePicker(self.ctx, multiple=spec.kind == "cases")
+            picker.entry.setPlaceholderText(spec.placeholder or picker.entry.placeholderText())
+            return picker
+        return super().make_editor(spec, today, look)
+
     def submit_values(self, values: dict[str, Any]) -> Any:
         return self.submit(values)
 

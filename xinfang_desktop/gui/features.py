@@ -24,6 +24,7 @@ PAGES: dict[str, str] = {
     "stats": "stats",
     "sync": "sync",
     "settings": "settings",
+    "staff": "staff",
 }
 
 # Modules in gui/ that register buttons on the case view (case_actions.register).

@@ -29,7 +29,7 @@ INVALID_STYLE = "border: 2px solid #c0392b;"
 @dataclass(frozen=True)
 class Field:
     """One input. `kind`: line, text (several lines), choice, check, date, optional_date, days (1–30),
-    count (a whole number); see field_editors."""
+    count (a whole number); see field_editors. attention_forms adds case / cases (a case picker)."""
 
     name: str                       # the key the service reads
     label: str                      # with its mnemonic, e.g. "接收单位(&U)"
@@ -94,8 +94,7 @@ class FieldFormDialog(QDialog):
         today = ctx.services.clock.today()
         self.rows: dict[str, FieldRow] = {}
         for spec in fields:
-            editor = make_editor(spec.kind, today=today, default=spec.default, placeholder=spec.placeholder,
-                                 choices=spec.choices, text_height=look.text_height)
+            editor = self.make_editor(spec, today, look)
             label = QLabel(spec.label + ("＊" if spec.required else "") + "：")
             label.setBuddy(editor)
             error = QLabel()
@@ -135,6 +134,11 @@ class FieldFormDialog(QDialog):
             first.editor.setFocus()
 
     # -- fields --------------------------------------------------------------------------
+    def make_editor(self, spec: Field, today, look: FormLook) -> QWidget:
+        """The editor of one field (a subclass adds kinds of its own: attention_forms' case picker)."""
+        return make_editor(spec.kind, today=today, default=spec.default, placeholder=spec.placeholder,
+                           choices=spec.choices, text_height=look.text_height)
+
     @property
     def editors(self) -> dict[str, QWidget]:
         return {name: row.editor for name, row in self.rows.items()}

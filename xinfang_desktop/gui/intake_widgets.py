@@ -119,6 +119,11 @@ class SearchPicker(QWidget):
     def hits(self) -> list[str]:
         return [self.popup.item(i).text() for i in range(self.popup.count())] if self.popup.isVisible() else []
 
+    def take_highlighted(self) -> None:
+        """The hit highlighted in the open list becomes the value (Enter, or leaving the field)."""
+        if self.popup.isVisible():
+            self._take(self.popup.currentItem())
+
     def _take(self, item: QListWidgetItem | None) -> None:
         if item is None:
             return
@@ -163,7 +168,7 @@ def division_search(divisions: DivisionTable, kinds: tuple[str, ...],
 
 
 # Columns of a petitioner row, in characters of the form's font: the header uses the same widths.
-COLUMNS = (("no", "", 1), ("name", "姓名(&M)", 4.5), ("id_number", "身份证号(&I)", 10), ("born", "性别 出生", 5.5),
+COLUMNS = (("no", "", 1), ("name", "姓名(&M)", 10), ("id_number", "身份证号(&I)", 10), ("born", "性别 出生", 5.5),
            ("phone", "电话(&D)", 6), ("township", "乡镇(&X)", 4), ("village", "村(社区)(&V)", 5),
            ("address", "住址(&Z)", 0), ("rep", "代表(&E)", 3), ("remove", "", 1))
 
@@ -349,7 +354,7 @@ class MatchPanel(QWidget):
         self.link_button = QPushButton("关联为重件(&L)")
         self.fill_button.clicked.connect(self._fill)
         self.link_button.clicked.connect(self._link)
-        buttons = QHBoxLayout()
+        buttons = QVBoxLayout()          # one above the other: the panel is narrow on a 1280-wide screen
         buttons.addWidget(self.fill_button)
         buttons.addWidget(self.link_button)
         layout = QVBoxLayout(self)

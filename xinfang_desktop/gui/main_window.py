@@ -35,7 +35,8 @@ NAVIGATION = [
     ("meeting", "会议", "跟踪督办会、推进会、联席会议和专题会：研究的事项、议定的任务和会议纪要。"),
     ("stats", "统计", "按期间和范围生成统计表、图表和报告。"),
     ("sync", "同步", "与市信访局通过U盘交换加密数据包。"),
-    ("settings", "设置", "用户、节假日安排、备份等设置。"),
+    ("settings", "设置", "节假日安排、备份等设置。"),
+    ("staff", "人员", "工作人员、角色和密码。"),
 ]
 KEYS = tuple(key for key, _, _ in NAVIGATION)
 
@@ -95,6 +96,7 @@ class MainWindow(QMainWindow):
         # the unit's name is read from the database: in a worker, like every read
         ctx.tasks.run(ctx.services.auth.unit, writes=False, on_done=self._show_unit, owner=self)
         self.case_view: CaseViewPage | None = None
+        self._case_from: QWidget | None = None
         self._scale = 1.0
         self._rest_started = False
         QShortcut(QKeySequence.ZoomIn, self, activated=lambda: self._zoom(0.1))
@@ -164,6 +166,9 @@ class MainWindow(QMainWindow):
         return page
 
     def open_case(self, case_id: str) -> CaseViewPage:
+        current = self.stack.currentWidget()
+        if current is not None and current is not self.case_view:
+            self._case_from = current       # Esc goes back there (看板, 工作台, 登记…); the sidebar still says so
         if self.case_view is not None:
             self.stack.removeWidget(self.case_view)
             self.case_view.deleteLater()
@@ -171,10 +176,15 @@ class MainWindow(QMainWindow):
         self.case_view.back.connect(self._close_case)
         self.stack.addWidget(self.case_view)
         self.stack.setCurrentWidget(self.case_view)
+        self.case_view.setFocus()           # Esc works at once, from the keyboard
         return self.case_view
 
     def _close_case(self) -> None:
-        self.stack.setCurrentWidget(self.pages["cases"])
+        key = next((k for k, page in self.pages.built.items() if page is self._case_from), "cases")
+        row = KEYS.index(key)
+        if self.nav.currentRow() != row:
+            self.nav.setCurrentRow(row)
+        self.stack.setCurrentWidget(self.pages[key])
 
     def _zoom(self, step: float) -> None:
         self._scale = WindowPrefs(zoom=round(self._scale + step, 2)).zoom

@@ -8,6 +8,8 @@ open services hold; the old password then opens nothing in this folder.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from ..domain.divisions import DivisionTable
@@ -23,6 +25,18 @@ from .permissions import Actor, Permission, Role, require
 
 MIN_PASSWORD = 6
 KEYRING_HASH = "keyring"      # User.password_hash of every account: the password lives in the keyring only
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    """One account as the 人员 page lists it."""
+
+    name: str                  # login name
+    display_name: str          # the person's name, shown wherever a user is shown
+    role: Role
+    active: bool
+    has_password: bool         # False: an administrator must set one before the account can log in
+    created_at: datetime
 
 
 def actor_of(user: User) -> Actor:
@@ -124,6 +138,103 @@ class AuthService:
     def users(self) -> list[Actor]:
         return [actor_of(u) for u in User.select().where(User.active == True).order_by(User.created_at)]  # noqa: E712
 
+    def staff(self, actor: Actor) -> list[StaffMember]:
+        """Every account of this folder, the disabled ones too (the audit names them), for the 人员 page."""
+        require(actor, Permission.MANAGE_USERS)
+        ring = self.keyring()
+        return [StaffMember(name=u.name, display_name=u.display_name, role=Role(u.role), active=bool(u.active),
+                            has_password=ring.has_user(u.name), created_at=u.created_at)
+                for u in User.select().order_by(User.active.desc(), User.created_at)]
+
+    def display_names(self) -> dict[str, str]:
+        """Login name → the person's name, for showing who did what (the timeline, the history)."""
+        return {name: shown for name, shown in User.select(User.name, User.display_name).tuples()}
+
+    def update_user(self, actor: Actor, name: str, *, role: Role | None = None,
+                    display_name: str | None = None) -> Actor:
+        """An administrator sets a user's role and/or the person's name (姓名). The last active
+        administrator keeps the role: someone must be able to manage the staff."""
+        require(actor, Permission.MANAGE_USERS)
+        with self.db.atomic():
+            user = self._active(name)
+            changes: dict[str, str] = {}
+            if display_name is not None:
+                shown = clean_text(display_name, label="姓名", field="display_name", required=True, limit=50,
+                                   multiline=False)
+                if shown != user.display_name:
+                    changes["display_name"] = shown
+            if role is not None and role.value != user.role:
+                if user.role == Role.ADMIN.value:
+                    self._keep_an_admin(user.name, "改为其他角色")
+                changes["role"] = role.value
+            if not changes:
+                return actor_of(user)
+            now = self.clock.now()
+            for field_name, value in changes.items():
+                setattr(user, field_name, value)
+            user.updated_at = now
+            user.save()
+            if "role" in changes:
+                ring = self.keyring()
+                ring.set_role(user.name, changes["role"])
+                ring.save()
+            audit(actor, "user.update", user.id, {"name": user.name, **changes}, at=now)
+        return actor_of(user)
+
+    def disable_user(self, actor: Actor, name: str) -> None:
+        """Never deleted (the audit and the cases name them): the account is marked 停用 and its password
+        no longer opens the data (its keyring entry is removed), so a former colleague's password, or a
+        copy of the folder, gives them nothing."""
+        require(actor, Permission.MANAGE_USERS)
+        if name == actor.name:
+            raise InvalidInput("不能停用自己正在使用的账户。请由另一位管理员操作。", field="name")
+        with self.db.atomic():
+            user = self._active(name)
+            if user.role == Role.ADMIN.value:
+                self._keep_an_admin(user.name, "停用")
+            now = self.clock.now()
+            user.active = False
+            user.updated_at = now
+            user.save()
+            ring = self.keyring()
+            ring.remove_user(user.name)
+            ring.save()
+            audit(actor, "user.disable", user.id, {"name": user.name}, at=now)
+
+    def enable_user(self, actor: Actor, name: str, password: str) -> Actor:
+        """A disabled account back in use, with a new password (the old one was removed when it was disabled)."""
+        require(actor, Permission.MANAGE_USERS)
+        check_password(password)
+        with self.db.atomic():
+            user = User.get_or_none(User.name == name)
+            if user is None:
+                raise NotFound(f"用户“{name}”不存在")
+            if user.active:
+                raise InvalidInput(f"{user.display_name}（{user.name}）的账户没有停用，不需要启用。", field="name")
+            now = self.clock.now()
+            user.active = True
+            user.password_hash = KEYRING_HASH
+            user.updated_at = now
+            user.save()
+            ring = self.keyring()
+            ring.set_user(user.name, user.role, password, self._key, kdf=self.kdf)
+            ring.save()
+            audit(actor, "user.enable", user.id, {"name": user.name}, at=now)
+        LoginAttempts(self.data_dir).unlock(user.name)
+        return actor_of(user)
+
+    def _active(self, name: str) -> User:
+        user = User.get_or_none(User.name == name)
+        if user is None or not user.active:
+            raise NotFound(f"用户“{name}”不存在或已停用")
+        return user
+
+    def _keep_an_admin(self, name: str, what: str) -> None:
+        others = (User.select().where((User.role == Role.ADMIN.value) & (User.active == True)  # noqa: E712
+                                      & (User.name != name)).count())
+        if others == 0:
+            raise InvalidInput(f"这是唯一的管理员账户，不能{what}。请先把另一位工作人员设为管理员。", field="role")
+
     def user(self, name: str) -> Actor:
         u = User.get_or_none(User.name == name)
         if u is None or not u.active:
@@ -213,5 +324,5 @@ class AuthService:
         return actor
 
 
-__all__ = ["AuthService", "LoginFailed", "actor_of", "check_password", "check_login_name", "WrongSecret",
+__all__ = ["AuthService", "StaffMember", "LoginFailed", "actor_of", "check_password", "check_login_name", "WrongSecret",
            "PermissionDenied"]

@@ -17,6 +17,7 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.idcard import mask_id_number, normalize_id_text
 from ..domain.petition import CHANNEL_LABELS, Channel, FieldErrors, PetitionerInput, RegistrationInput
 from ..domain.phones import mask_phone
+from ..store import search
 from ..store.models import Case, CaseParty, Person
 from .attachments import AttachmentService, check_file
 from .audit import audit
@@ -28,6 +29,7 @@ MIN_ID_PREFIX = 6        # the area code: fewer digits match half the county
 MIN_PHONE_PREFIX = 7
 MAX_MATCHES = 15   # people offered in the 相同人员 panel
 MAX_CASES_EACH = 8
+PINYIN_CASES = 200       # cases taken from the search index for pinyin letters typed as a name
 _HIGH = "\U0010ffff"
 
 
@@ -89,7 +91,11 @@ class IntakeService:
         if len(digits) >= MIN_PHONE_PREFIX:
             add(Person.select().where(_prefix(Person.phone, digits)), "电话" if len(digits) >= 11 else "电话前几位")
         nm = "".join((name or "").split())
-        if len(nm) >= 2:
+        if len(nm) >= 2 and nm.isascii() and nm.isalpha():
+            for person in self._people_by_pinyin(nm.lower(), limit):
+                found.setdefault(person.id, (person, set()))[1].add("姓名拼音")
+            nm = ""                      # letters are not a name to look up, nor to match with a phone
+        elif len(nm) >= 2:
             add(Person.select().where(_prefix(Person.name, nm)), "姓名")
         # The rule of the case service (same ID, or same name and phone) never misses what it finds.
         if idn or (nm and digits):
@@ -97,11 +103,33 @@ class IntakeService:
                                                                    phone=digits or None, limit=limit):
                 why = "身份证号" if idn and person.id_number == idn else "姓名和电话"
                 found.setdefault(person.id, (person, set()))[1].add(why)
-        order = {"身份证号": 0, "身份证号前几位": 1, "电话": 1, "电话前几位": 1, "姓名和电话": 1, "姓名": 2}
+        order = {"身份证号": 0, "身份证号前几位": 1, "电话": 1, "电话前几位": 1, "姓名和电话": 1, "姓名": 2,
+                 "姓名拼音": 2}
         ranked = sorted(found.values(), key=lambda pw: (min(order[w] for w in pw[1]) - len(pw[1]), pw[0].name))
         ranked = ranked[:limit]
         cases = self._cases_of([p.id for p, _ in ranked])
         return [self._match(p, why, cases.get(p.id, [])) for p, why in ranked]
+
+    def _people_by_pinyin(self, letters: str, limit: int) -> list[Person]:
+        """People whose name reads `letters` (initials `whl`, or the start of the full pinyin `wangh…`).
+        The pinyin is in the case search index (store/search.py), not on the person: the index finds the
+        cases, and each of their parties is kept when their own name reads so (a case's other parties
+        share its tokens)."""
+        sids = search.search_sids(self.services.db, letters, limit=PINYIN_CASES)
+        if not sids:
+            return []
+        people = (Person.select(Person).join(CaseParty).join(Case).where(Case.sid.in_(sids))
+                  .order_by(Case.sid.desc()).distinct())
+        out: list[Person] = []
+        for p in people:
+            full, initials = search.name_pinyin(p.name)
+            readings = initials + full
+            if any(r == letters for r in readings) or (len(letters) > 2 and any(r.startswith(letters)
+                                                                                for r in readings)):
+                out.append(p)
+                if len(out) >= limit:
+                    break
+        return out
 
     def _cases_of(self, person_ids: list[str]) -> dict[str, list[EarlierCase]]:
         """Every case of these people, newest first, in one query (the panel asks on each keystroke)."""

@@ -182,6 +182,24 @@ def _sentence_join(*parts: str) -> str:
     return "，".join(p.rstrip("。，；") for p in parts if p)
 
 
+def handling_label(events: list[wf.Event]) -> str:
+    """办理期限 with the limit that really runs: 60日 (第三十四条), or the days a 交办 set, and any extension
+    (办理期限（60日，延期30日）) — the due date shown beside it is then the one these days give."""
+    set_days: int | None = None
+    extra = 0
+    for e in sorted(events, key=wf.event_sort_key):
+        if e.kind == wf.EventKind.ROUTED:
+            limit = e.data.get("deadline")
+            set_days = (date.fromisoformat(limit) - e.occurred_at.date()).days if limit else None
+            extra = 0
+        elif e.kind == wf.EventKind.OBJECTED:
+            set_days, extra = None, 0
+        elif e.kind == wf.EventKind.EXTENDED:
+            extra += int(e.data.get("days") or 0)
+    base = f"交办限期{set_days}日" if set_days is not None else f"{wf.HANDLING_DAYS}日"
+    return f"办理期限（{base}" + (f"，延期{extra}日" if extra else "") + "）"
+
+
 def describe_event(e: wf.Event) -> str:
     d = e.data
     k = e.kind
@@ -391,11 +409,33 @@ class CaseQueries:
              .order_by(Case.sid.desc()).limit(SEARCH_CAP))
         return [sid for (sid,) in q.tuples()]
 
+    def case_candidates(self, text: str, limit: int = 10) -> list[CaseRow]:
+        """What a case picker (调解, 接访) offers for what was typed: the one case a full or short number
+        names the way services resolve it (find_case: this unit's case of this year first); else every
+        case whose number ends so, newest first, for the clerk to choose; else a search by name, phone or
+        request."""
+        text = (text or "").strip()
+        if not text:
+            return []
+        try:
+            case = find_case(text, self.clock.today())
+        except NotFound:
+            pass
+        else:
+            return self._rows_of([case.sid])
+        if parse_short_number(text) is not None:
+            return self._rows_of(self._short_number_sids(text)[:limit])
+        return self.search(text, limit)
+
     def search(self, text: str, limit: int = 50) -> list[CaseRow]:
         """The newest `limit` matches. Only that many ids are taken from the index (the list page,
         which combines search with filters and other sorts, takes up to SEARCH_CAP)."""
         sids = sorted(set(search.search_sids(self.db, text, limit=limit) + self._short_number_sids(text)),
                       reverse=True)[:limit]
+        return self._rows_of(sids)
+
+    def _rows_of(self, sids: list[int]) -> list[CaseRow]:
+        """The list rows of these cases, newest first."""
         if not sids:
             return []
         q = (Case.select(Case.id, Case.number, Case.parties_label, Case.received_at, Case.channel,
@@ -419,7 +459,9 @@ class CaseQueries:
                                   actor=rows[e.id].actor, data=dict(e.data), summary=describe_event(e))
                     for e in sorted(events, key=wf.event_sort_key)]
         timeline = sorted(timeline + resolution_timeline(case.id), key=lambda t: t.occurred_at)   # stable
-        deadlines = [DeadlineView(key=d.key.value, label=d.key.label, start=d.start, due=d.due.date,
+        handling = handling_label(events)
+        deadlines = [DeadlineView(key=d.key.value, label=handling if d.key == wf.DeadlineKey.HANDLING else d.key.label,
+                                  start=d.start, due=d.due.date,
                                   provisional=d.due.provisional, met_on=d.met_on, lapsed=d.lapsed,
                                   urgency=urgency(d.start, d.due.date, today) if d.open else None,
                                   office=d.held_by(self._here()))

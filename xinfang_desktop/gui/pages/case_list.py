@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
@@ -247,7 +247,9 @@ class CaseListPage(QWidget):
         self._debounce = QTimer(self, singleShot=True, interval=250)
         self._debounce.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(self._debounce.start)
-        self.search.returnPressed.connect(self.apply_filter)
+        self.search.returnPressed.connect(self._search_now)
+        self.search.installEventFilter(self)
+        self._to_results = False            # Enter in the search box: the results get the keyboard once loaded
         for combo in (self.status, self.due, self.channel, self.township, self.owner):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.category.changed.connect(self.apply_filter)
@@ -256,6 +258,7 @@ class CaseListPage(QWidget):
         self.model.loaded.connect(self._update_count)
         self._keep: str | None = None      # the case to select again after a reload
         self.model.loaded.connect(self._reselect)
+        self.model.loaded.connect(self._results_arrived)
         QShortcut(QKeySequence.Find, self, activated=self.search.setFocus)
         self.model.sort_key, self.model.descending = "received_at", True
         self.model.reload()
@@ -354,6 +357,32 @@ class CaseListPage(QWidget):
 
         export_filtered(self, self.ctx, self.current_filter(), self.model.total, button=self.export_button,
                         busy=self.busy, done=self.saved.setText)
+
+    # -- from the search box to the results, by keyboard --------------------------------------
+    def eventFilter(self, obj, event) -> bool:
+        if obj is self.search and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Down:
+            self.focus_results()
+            return True
+        return super().eventFilter(obj, event)
+
+    def _search_now(self) -> None:
+        self._debounce.stop()
+        self._to_results = True
+        self.apply_filter()
+
+    def _results_arrived(self) -> None:
+        if self._to_results and self.model.rowCount():
+            self._to_results = False
+            self.focus_results()
+
+    def focus_results(self) -> None:
+        """The first result selected and focused: ↑↓ move, Enter opens."""
+        if not self.model.rowCount():
+            return
+        self.table.setFocus()
+        if not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+        self.table.setCurrentIndex(self.table.selectionModel().selectedRows()[0])
 
     def _update_count(self) -> None:
         total = self.model.total

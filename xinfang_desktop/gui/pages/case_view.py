@@ -8,6 +8,7 @@ roles that may see them.
 
 from __future__ import annotations
 
+import html
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
@@ -30,15 +31,29 @@ from ..tables import read_only_table
 ID_COLUMN, PHONE_COLUMN, REVEAL_COLUMN = 3, 4, 6
 
 
-def party_notes(d: CaseDetail) -> list[str]:
-    """One line per note on a party: another record with the same ID number, and the person's history."""
+def party_notes(d: CaseDetail, names: dict[str, str] | None = None) -> list[str]:
+    """One line per note on a party: another record with the same ID number, and the person's history
+    (who did it by the person's name, `names`: login name → 姓名)."""
+    names = names or {}
     lines = []
     for p in d.parties:
         if p.shares_id_with:
             lines.append(f"{p.name}：同一身份证号码另有登记（不是同一条记录，未合并）——{'、'.join(p.shares_id_with)}")
         for h in p.history:
-            lines.append(f"{p.name}：{h.at:%Y-%m-%d} {h.label}（{h.actor}）{h.text}")
+            lines.append(f"{p.name}：{h.at:%Y-%m-%d} {h.label}（{names.get(h.actor, h.actor)}）{h.text}")
     return lines
+
+
+def status_html(status: str, due: str, urgency: str | None) -> str:
+    """The status, and the next due date in its deadline colour (the mark and the words say it too)."""
+    if not due:
+        return html.escape(status)
+    if urgency:
+        colour = URGENCY_FOREGROUND[Urgency(urgency)].name()
+        due_part = f"<span style='color: {colour}; font-weight: bold;'>{html.escape(due)}</span>"
+    else:
+        due_part = html.escape(due)
+    return f"{html.escape(status)}；{due_part}"
 
 
 class CaseViewPage(QWidget):
@@ -50,10 +65,12 @@ class CaseViewPage(QWidget):
         self.case_id = case_id
         self.detail: CaseDetail | None = None
         self.documents: dict[str, str | None] = {}      # document name -> why it cannot be printed
+        self.names: dict[str, str] = {}                  # login name -> the person's name, for 经办人
         self.action_buttons: dict[str, QPushButton] = {}
         self.preview: PrintPreviewDialog | None = None
 
-        self.back_button = QPushButton("← 返回列表（Esc）")
+        self.setFocusPolicy(Qt.StrongFocus)       # opened, it takes the keyboard: Esc goes back
+        self.back_button = QPushButton("← 返回（Esc）")
         self.back_button.clicked.connect(self.back.emit)
         self.title = QLabel("正在打开…")
         self.title.setStyleSheet("font-size: 15pt; font-weight: bold;")
@@ -85,6 +102,8 @@ class CaseViewPage(QWidget):
             value = QLabel()
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextSelectableByMouse)
+            if key == "status":
+                value.setTextFormat(Qt.RichText)      # the due date in its deadline colour
             self.fields[key] = value
             self.summary.addRow(f"{label}：", value)
         summary_box = QGroupBox("事项")
@@ -148,16 +167,17 @@ class CaseViewPage(QWidget):
     def reload(self) -> None:
         ctx, case_id = self.ctx, self.case_id
 
-        def load() -> tuple[CaseDetail, dict[str, str | None]]:
+        def load() -> tuple[CaseDetail, dict[str, str | None], dict[str, str]]:
             detail = ctx.services.queries.detail(ctx.actor, case_id)
             # the office's names and review bodies, which the action forms offer (read here, not on the UI thread)
             detail = replace(detail, office=ctx.services.get(OfficeService).settings())
-            return detail, ctx.services.get(PrintService).available(detail.row.number)
+            return (detail, ctx.services.get(PrintService).available(detail.row.number),
+                    ctx.services.auth.display_names())
 
         ctx.tasks.run(load, writes=False, on_done=self._loaded, on_error=self._failed, owner=self)
 
-    def _loaded(self, result: tuple[CaseDetail, dict[str, str | None]]) -> None:
-        self.documents = result[1]
+    def _loaded(self, result: tuple[CaseDetail, dict[str, str | None], dict[str, str]]) -> None:
+        self.documents, self.names = result[1], result[2]
         self._show(result[0])
         self._show_actions(result[0])
 
@@ -230,8 +250,8 @@ class CaseViewPage(QWidget):
         r = d.row
         self.title.setText(f"{r.number}    查询码 {d.query_code}    {r.parties}")
         f = self.fields
-        f["status"].setText(r.status_label + (f"；{due_text(r.next_due, r.urgency, today, r.provisional)}"
-                                              if r.next_due else ""))
+        f["status"].setText(status_html(r.status_label, due_text(r.next_due, r.urgency, today, r.provisional)
+                                        if r.next_due else "", r.urgency))
         f["received"].setText(f"{r.received_at:%Y-%m-%d %H:%M}，{r.channel}")
         # The entry time beside the received date: a matter entered days later is 补录, and says so.
         entered = f"{d.entered_at:%Y-%m-%d %H:%M}" if d.entered_at else "—"
@@ -262,7 +282,7 @@ class CaseViewPage(QWidget):
                     button.clicked.connect(lambda _=False, row=i: self.reveal(row))
                     self.parties.setCellWidget(i, REVEAL_COLUMN, button)
         self.parties.resizeColumnsToContents()
-        notes = party_notes(d)
+        notes = party_notes(d, self.names)
         self.party_notes.setText("\n".join(notes))
         self.party_notes.setVisible(bool(notes))
 
@@ -293,7 +313,8 @@ class CaseViewPage(QWidget):
 
         self.timeline.setRowCount(len(d.timeline))
         for i, t in enumerate(d.timeline):
-            for j, v in enumerate((f"{t.occurred_at:%Y-%m-%d %H:%M}", t.label, t.summary, t.actor)):
+            for j, v in enumerate((f"{t.occurred_at:%Y-%m-%d %H:%M}", t.label, t.summary,
+                                     self.names.get(t.actor, t.actor))):
                 self.timeline.setItem(i, j, QTableWidgetItem(v))
         self.timeline.resizeColumnsToContents()
         self.timeline.horizontalHeader().setSectionResizeMode(2, QHeaderView.Stretch)

@@ -14,10 +14,11 @@ from typing import Any, Callable
 
 import shiboken6
 from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateTimeEdit, QFileDialog, QFrame, QGridLayout,
-                               QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QPlainTextEdit, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QDateTimeEdit, QFileDialog,
+                               QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QMessageBox, QPlainTextEdit, QPushButton, QScrollArea, QSpinBox,
+                               QVBoxLayout, QWidget)
 
 from ...documents import RenderedDocument
 from ...domain.errors import InvalidInput
@@ -45,12 +46,17 @@ PAGE_KEY = "intake"
 DRAFT_DELAY_MS = 800       # save the draft this long after the last keystroke
 LOOKUP_DELAY_MS = 300      # look people up this long after the last keystroke
 DRAFT_VERSION = 1
+# The time a petition came, named by how it came (a walk-in is not 收件).
+RECEIVED_LABELS = {Channel.VISIT: "来访时间(&T)", Channel.LETTER: "收信时间(&T)", Channel.PHONE: "来电时间(&T)",
+                   Channel.FAX: "收到时间(&T)", Channel.ONLINE: "收到时间(&T)"}
 TOP_FIELDS = ("channel", "received_at", "people_count", "category_code", "concerned_unit", "request", "facts",
               "reasons", "attachments", "petitioners", "representatives", "repeat_of", "matter")
 
 
 def create(ctx: AppContext, window) -> QWidget:
     page = IntakePage(ctx)
+    if hasattr(window, "open_case"):
+        page.open_case.connect(window.open_case)
 
     def offer() -> None:
         if shiboken6.isValid(window) and hasattr(window, "show_page"):
@@ -71,6 +77,7 @@ def _label(text: str, buddy: QWidget) -> QLabel:
 
 class IntakePage(QWidget):
     saved = Signal(object)            # CaseRef
+    open_case = Signal(str)           # case id: 打开该事项 on the saved banner
     draft_saved = Signal(object)      # datetime
     draft_offered = Signal()
     receipt_ready = Signal(object)    # RenderedDocument
@@ -139,11 +146,19 @@ class IntakePage(QWidget):
         banner.addWidget(self.discard_button)
         self.draft_banner.hide()
 
-        self.saved_banner = QLabel()
-        self.saved_banner.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.saved_banner.setWordWrap(True)
-        self.saved_banner.setStyleSheet("background: #dff3e4; color: #1d5e2c; border: 1px solid #7cb98a; "
-                                        "padding: 8px; font-size: 15pt; font-weight: bold;")
+        self.saved_text = QLabel()
+        self.saved_text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.saved_text.setWordWrap(True)
+        self.saved_text.setStyleSheet("color: #1d5e2c; font-size: 15pt; font-weight: bold;")
+        self.open_saved = QPushButton("打开该事项(&O)")
+        self.open_saved.setFocusPolicy(Qt.ClickFocus)      # Tab stays in the form for the next petitioner
+        self.open_saved.clicked.connect(self._open_saved)
+        self.saved_banner = QFrame()
+        self.saved_banner.setObjectName("savedBanner")
+        self.saved_banner.setStyleSheet("QFrame#savedBanner { background: #dff3e4; border: 1px solid #7cb98a; }")
+        saved_line = QHBoxLayout(self.saved_banner)
+        saved_line.addWidget(self.saved_text, 1)
+        saved_line.addWidget(self.open_saved, 0, Qt.AlignVCenter)
         self.saved_banner.hide()
 
         self.summary = error_label()     # "请改正以下N处" on a refused save
@@ -165,7 +180,8 @@ class IntakePage(QWidget):
         top.addWidget(_label("信访形式(&F)", self.channel))
         top.addWidget(self.channel)
         top.addSpacing(16)
-        top.addWidget(_label("收件时间(&T)", self.received))
+        self.received_label = _label(RECEIVED_LABELS[Channel.VISIT], self.received)
+        top.addWidget(self.received_label)
         top.addWidget(self.received)
         top.addSpacing(16)
         top.addWidget(self.repeat_label)
@@ -280,9 +296,14 @@ class IntakePage(QWidget):
         self.scroll.setFrameShape(QFrame.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.scroll.setWidget(form)
+        # The form never narrower than its rows (its right edge would be cut off: no sideways scrolling);
+        # the side panel gives way instead.
+        self.scroll.setMinimumWidth(form.minimumSizeHint().width() + self.scroll.verticalScrollBar().sizeHint().width())
 
         self.matches = MatchPanel()
-        self.matches.setFixedWidth(280)
+        # Narrower on a 1280-wide screen, so the petitioner row keeps room for a long name and the address.
+        self.matches.setMinimumWidth(190)
+        self.matches.setMaximumWidth(280)
         self.matches.fill_person.connect(self.fill_person)
         self.matches.link_repeat.connect(lambda cid, number: self.set_repeat((cid, number)))
 
@@ -326,6 +347,7 @@ class IntakePage(QWidget):
         self.category.changed.connect(self._category_chosen)
         self.category.edit.textEdited.connect(self._changed)
         self.channel.currentIndexChanged.connect(self._update_group)
+        self.channel.currentIndexChanged.connect(self._name_received)
         self.concerned_unit.textEdited.connect(self._changed)
         self.top_widgets: dict[str, QWidget] = {
             "channel": self.channel, "received_at": self.received, "people_count": self.people_count,
@@ -550,17 +572,47 @@ class IntakePage(QWidget):
         try:
             self._clear_widgets()
             self.add_row()
+            # Focus moves while loading: leaving 诉求 (Ctrl+S pressed there) must not check the fresh form.
+            self.rows[0].name.setFocus()
         finally:
             self._loading = False
+        self._touched.clear()
         self._update_group()
-        self.rows[0].name.setFocus()
 
     def new_form(self) -> None:
-        """Ctrl+N: an empty form for the next petitioner (the unsaved one is dropped with its draft)."""
+        """Ctrl+N: an empty form for the next petitioner (the unsaved one is dropped with its draft, once
+        the clerk agrees when something was typed)."""
+        if not self.is_blank() and not self.confirm_discard():
+            return
         self._draft_timer.stop()
         self.clear_form()
         self.saved_banner.hide()
         self._discard_draft()
+
+    def confirm_discard(self) -> bool:
+        """Asked before a form with text is dropped: 继续填写 is the default (Enter, Esc)."""
+        box = QMessageBox(QMessageBox.Question, "放弃这份登记？",
+                          "登记表中已填写的内容还没有保存。放弃后将清空登记表，草稿也一并删除。", parent=self)
+        drop = box.addButton("放弃并新登记(&D)", QMessageBox.DestructiveRole)
+        keep = box.addButton("继续填写(&C)", QMessageBox.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        focused = QApplication.focusWidget()
+        box.exec()
+        if box.clickedButton() is drop:
+            return True
+        if focused is not None and shiboken6.isValid(focused):
+            focused.setFocus()          # back where the clerk was typing
+        return False
+
+    def _open_saved(self) -> None:
+        if self.saved_case is not None:
+            self.open_case.emit(self.saved_case.id)
+
+    def _name_received(self, *_args) -> None:
+        """收件时间 named by how the petition came: 来访时间, 收信时间, 来电时间."""
+        channel = Channel(self.channel.currentData() or Channel.VISIT.value)
+        self.received_label.setText(RECEIVED_LABELS[channel])
 
     # -- registration ----------------------------------------------------------------------
     def _received(self) -> datetime:
@@ -638,7 +690,7 @@ class IntakePage(QWidget):
         self.save_button.setEnabled(True)
         self.saved_case = ref
         self.print_button.setEnabled(True)
-        self.saved_banner.setText(f"已登记&emsp;事项编号 {ref.number}&emsp;&emsp;查询码 {ref.query_code}<br>"
+        self.saved_text.setText(f"已登记&emsp;事项编号 {ref.number}&emsp;&emsp;查询码 {ref.query_code}<br>"
                                   "<span style='font-size: 11pt; font-weight: normal;'>受理告知书上印有事项编号和查询码，"
                                   "信访人凭此查询办理进度。</span>")
         self.saved_banner.show()
@@ -843,10 +895,31 @@ class IntakePage(QWidget):
             self._touched.add(key)
             errors = self.check()
             self._show_errors(errors, everything=self.summary.isVisible())
+        elif (t == QEvent.KeyPress and event.key() in (Qt.Key_Return, Qt.Key_Enter)
+              and not event.modifiers() & ~Qt.KeypadModifier and self._enter_advances(obj)):
+            # Enter takes a search list's highlighted hit, then moves on like Tab.
+            pickers = [self.category] + [p for row in self.rows for p in (row.township, row.village)]
+            picker = next((p for p in pickers if p.edit is obj), None)
+            if picker is not None:
+                picker.take_highlighted()
+            QApplication.sendEvent(obj, QKeyEvent(QEvent.KeyPress, Qt.Key_Tab, Qt.NoModifier))
+            return True
         elif t == QEvent.KeyPress and obj is self.attach_list and event.key() in (Qt.Key_Delete, Qt.Key_Backspace):
             self._remove_attachment(self.attach_list.currentRow())
             return True
         return super().eventFilter(obj, event)
+
+    def _enter_advances(self, obj: QObject) -> bool:
+        """Enter moves to the next field in one-line fields; in 诉求/事实/理由 it starts a new line."""
+        if obj in (self.request, self.facts, self.reasons, self.attach_list):
+            return False
+        return obj in self._key_of or any(obj in row.tab_chain() for row in self.rows)
+
+    def hideEvent(self, event) -> None:
+        # Leaving the page keeps the form as typed; its draft is written now, not after the typing pause.
+        if self._draft_timer.isActive():
+            self.save_draft_now()
+        super().hideEvent(event)
 
     # -- drafts ----------------------------------------------------------------------------
     def _changed(self, *_args) -> None:

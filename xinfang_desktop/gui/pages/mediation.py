@@ -104,7 +104,8 @@ class MediationPage(QWidget):
         self.detail.setText(text)
 
     def add(self):
-        return attention_actions.mediation_form(self, self.ctx, None, "新增调解记录：请填写事项编号。",
+        return attention_actions.mediation_form(self, self.ctx, None,
+                                                "新增调解记录：在“事项编号”中输入序号（如 1252）并回车，找到该事项。",
                                                 on_saved=lambda _s: self.reload())
 
     def correct(self):

@@ -121,7 +121,9 @@ class ReceptionPage(QWidget):
             Field("kind", "接访方式(&K)", "choice", True, tuple((k.value, k.label) for k in ReceptionKind)),
             Field("batches", "接待批次(&B)", "count", True, default=1),
             Field("persons", "接待人次(&R)", "count", True, default=1, hint="每批至少1人，人次不少于批次。"),
-            Field("cases", "相关事项编号(&C)", "line", placeholder="多个用顿号或逗号分隔，可不填"),
+            Field("cases", "相关事项(&C)", "cases",
+                  placeholder="可不填；如 1252，回车查找",
+                  hint="序号、年份-序号（如 2026-1252）、完整编号或姓名；可选多件。"),
             Field("notes", "接访情况(&Q)", "text"),
         ]
 

@@ -1,4 +1,4 @@
-"""设置: backups (folder, back up now, restore), the users of this office, the office's own names and
+"""设置: backups (folder, back up now, restore), the office's own names and
 文号 (gui/office_box.py), the holiday calendar.
 
 Everything that touches the disk or the database goes through ctx.tasks; the page only shows."""
@@ -9,7 +9,6 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QDialog,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
@@ -222,88 +221,6 @@ class BackupBox(QGroupBox):
                     "请关闭并重新打开程序，以便各页面显示恢复后的数据。")
 
 
-class UsersBox(QGroupBox):
-    """The staff, and passwords: everyone changes their own; an administrator resets another's (also
-    the users who need one after an older folder was encrypted)."""
-
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
-        super().__init__("工作人员", parent)
-        self.ctx = ctx
-        self.users: list = []
-        self.table = read_only_table(["用户名", "姓名", "角色", "密码"], single=True, fit=True)
-        self.table.setMinimumHeight(120)
-        note = QLabel("添加用户：xinfang user add 用户名 --role clerk（登记员）/ handler（承办人）/ leader（领导）")
-        note.setStyleSheet("color: #555;")
-        note.setWordWrap(True)
-        self.own = QPushButton("修改我的密码(&W)…")
-        self.own.clicked.connect(self.change_own)
-        self.reset = QPushButton("重设所选用户的密码(&E)…")
-        self.reset.clicked.connect(self.reset_selected)
-        self.reset.setEnabled(ctx.actor.can(Permission.MANAGE_USERS))
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        row = QHBoxLayout()
-        row.addWidget(self.own)
-        row.addWidget(self.reset)
-        row.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        layout.addLayout(row)
-        layout.addWidget(self.message)
-        layout.addWidget(note)
-
-    def refresh(self) -> None:
-        auth = self.ctx.services.auth
-        self.ctx.tasks.run(lambda: (auth.users(), set(auth.needs_password())), on_done=self._show, writes=False, owner=self)
-
-    def _show(self, result) -> None:
-        users, need = result
-        self.users = users
-        self.table.setRowCount(len(users))
-        for row, u in enumerate(users):
-            for col, text in enumerate((u.name, u.display_name, u.role.label,
-                                        "需管理员重设" if u.name in need else "已设置")):
-                self.table.setItem(row, col, QTableWidgetItem(text))
-
-    def change_own(self) -> None:
-        from ..dialogs import PasswordDialog
-
-        actor = self.ctx.actor
-        dialog = PasswordDialog(self, "修改我的密码", ask_old=True, who=f"{actor.display_name}（{actor.name}）")
-        if dialog.exec() != QDialog.Accepted:
-            return
-        old, new = dialog.old.text(), dialog.new.text()
-        self.ctx.tasks.run(lambda: self.ctx.services.auth.change_password(actor, old, new),
-                           on_done=lambda _r: self._said("已修改密码：原密码从此不能再打开数据。"), on_error=self._failed, writes=True,
-                           changes=OTHER, owner=self)
-
-    def reset_selected(self) -> None:
-        from ..dialogs import PasswordDialog
-
-        row = self.table.currentRow()
-        if not 0 <= row < len(self.users):
-            self.message.setText("请先在上表中选择一位用户。")
-            return
-        user = self.users[row]
-        dialog = PasswordDialog(self, "重设密码", ask_old=False, who=f"为 {user.display_name}（{user.name}）设置新密码")
-        if dialog.exec() != QDialog.Accepted:
-            return
-        new = dialog.new.text()
-        self.ctx.tasks.run(lambda: self.ctx.services.auth.reset_password(self.ctx.actor, user.name, new),
-                           on_done=lambda _r: self._said(f"已重设 {user.display_name} 的密码，请告知本人并请其登录后修改。"),
-                           on_error=self._failed, writes=True,
-                           changes=OTHER, owner=self)
-
-    def _said(self, text: str) -> None:
-        self.message.setStyleSheet("")
-        self.message.setText(text)
-        self.refresh()
-
-    def _failed(self, exc: BaseException, details: str) -> None:
-        self.message.setStyleSheet("color: #b00020;")
-        self.message.setText(getattr(exc, "message", None) or "操作失败，请重试。")
-
-
 class CalendarBox(QGroupBox):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__("节假日安排", parent)
@@ -371,13 +288,14 @@ class SettingsPage(QScrollArea):
         body = QWidget()
         title = QLabel("<h2>设置</h2>")
         self.backup = BackupBox(ctx)
-        self.users = UsersBox(ctx)
+        staff = QLabel("工作人员、角色和密码（添加、停用、重设密码、修改我的密码）在“人员”页（左侧导航最后一项）办理。")
+        staff.setWordWrap(True)
         self.calendar = CalendarBox(ctx)
         self.office = OfficeBox(ctx)
         layout = QVBoxLayout(body)
         layout.addWidget(title)
         layout.addWidget(self.backup)
-        layout.addWidget(self.users)
+        layout.addWidget(staff)
         layout.addWidget(self.office)
         layout.addWidget(self.calendar)
         layout.addWidget(BoardRulesBox(ctx))
@@ -388,7 +306,6 @@ class SettingsPage(QScrollArea):
 
     def refresh(self) -> None:
         self.backup.refresh()
-        self.users.refresh()
         self.office.refresh()
         self.calendar.refresh()
 
