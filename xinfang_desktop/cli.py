@@ -68,12 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"xinfang {__version__}")
     p.add_argument("--data-dir", type=Path, help="数据目录（默认：用户数据目录；环境变量 XINFANG_HOME 可覆盖）")
     p.add_argument("--as", dest="as_user", metavar="USER", help="以该用户身份操作（默认：第一个管理员）")
+    p.add_argument("--database", dest="database_url", metavar="URL",
+                   help="数据放在这个 PostgreSQL 数据库中（postgresql://用户@服务器/库名；环境变量 XINFANG_DATABASE_URL 同）")
     sub = p.add_subparsers(dest="command", required=True, parser_class=ChineseArgumentParser)
 
     s = sub.add_parser("init", help="初始化本单位和第一个管理员（密码从标准输入读取）")
     s.add_argument("--unit", required=True, help="本单位的12位区划代码，如 350881102000")
     s.add_argument("--admin", required=True, help="管理员用户名")
     s.add_argument("--display-name", help="管理员姓名")
+    s.add_argument("--database", dest="init_database", metavar="URL",
+                   help="数据放在这个已建好的空 PostgreSQL 数据库中（市信访局多人共用；默认：数据目录中的数据文件）")
 
     s = sub.add_parser("user", help="用户管理")
     us = s.add_subparsers(dest="user_cmd", required=True, parser_class=ChineseArgumentParser)
@@ -198,8 +202,14 @@ def cmd_init(args) -> int:
     data_dir = data_dir_of(args)
     if folder_state(data_dir) != "new":
         raise XinfangError("本数据目录已经初始化过，不能重复初始化。如需重新开始，请换一个数据目录。")
+    url = getattr(args, "init_database", None) or getattr(args, "database_url", None)
+    if url:
+        from .store.engine import check_url
+
+        check_url(url)                 # refused before the password is asked
     password = read_password("管理员密码：")
-    opened = set_up(data_dir, args.unit, args.admin, password, args.display_name, kdf=kdf_of(args))
+    opened = set_up(data_dir, args.unit, args.admin, password, args.display_name, kdf=kdf_of(args),
+                    database_url=url)
     opened_by(args, opened.services)
     unit = opened.services.auth.unit()
     print(f"已初始化：{unit.name}（{unit.code}），管理员 {opened.actor.name}")
@@ -538,11 +548,13 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfParams | None = None, scr
         args = build_parser().parse_args(argv)
         args.kdf, args.scrypt_log_n = kdf, scrypt_log_n
         args.opened = []          # the services this command opens (commands/_common.open_services)
+        chosen = _choose_database(getattr(args, "database_url", None))
         try:
             return _run(args)
         finally:
             for services in args.opened:
                 services.close()
+            _choose_database(chosen, restore=True)
     finally:
         _rebind_database(bound)
         if umask is not None:
@@ -564,6 +576,22 @@ def _run(args: argparse.Namespace) -> int:
 
         print(f"错误：{report_failure(exc, args)}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _choose_database(url: str | None, *, restore: bool = False) -> str | None:
+    """``--database URL``: this command's data on that server (as XINFANG_DATABASE_URL); returns what the
+    environment said before, to put back after the command (the tests run many commands in one process)."""
+    from .store.engine import ENV
+
+    before = os.environ.get(ENV)
+    if restore:
+        if url is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = url
+    elif url:
+        os.environ[ENV] = url
+    return before
 
 
 def _bound_database() -> object:

@@ -148,7 +148,20 @@ class PgDatabase(PostgresqlDatabase):
         return conn
 
     def connection(self):
+        self._reconnect_if_lost()
         return _Connection(super().connection())
+
+    def cursor(self, named_cursor=None):
+        self._reconnect_if_lost()
+        return super().cursor(named_cursor)
+
+    def _reconnect_if_lost(self) -> None:
+        """A connection the server closed (restarted, network cut) is opened again before the next
+        transaction; inside one the failure stands, and the transaction was rolled back whole."""
+        conn = self._state.conn
+        if conn is not None and conn.closed and self.transaction_depth() == 0:
+            self.close()
+            self.connect()
 
     def execute_sql(self, sql, params=None):
         if sql.lstrip()[:6].upper() == "PRAGMA":

@@ -32,8 +32,8 @@ _SERVER_WORDS: tuple[tuple[tuple[tuple[str, ...], ...], str], ...] = (
 
 
 def is_server_error(exc: BaseException) -> bool:
-    """An error that came from psycopg (directly, or wrapped by peewee)."""
-    for e in (exc, getattr(exc, "__cause__", None), *(a for a in getattr(exc, "args", ()) if isinstance(a, BaseException))):
+    """An error that came from psycopg (directly, or wrapped by peewee, which keeps it as ``orig``)."""
+    for e in (exc, getattr(exc, "orig", None), exc.__cause__, exc.__context__):
         if e is not None and type(e).__module__.split(".")[0] == "psycopg":
             return True
     return False
