@@ -71,3 +71,51 @@ def test_a_city_on_postgresql_imports_three_townships_as_one_on_sqlite_does(tmp_
     finally:
         for o in (*towns, city_file, city_server):
             o.svc.close()
+
+
+def test_two_desks_importing_the_same_bundles_at_once_apply_each_once(tmp_path, pg_cluster):
+    """Two desks of the city import the same township bundles at the same moment: the imports queue on the
+    writers' lock, each bundle is applied once (the second desk finds it applied), nothing doubles."""
+    import threading
+
+    from xinfang_desktop.services.context import release_thread_connection
+    from xinfang_desktop.store.models import Case, CaseEvent
+    from xinfang_desktop.sync.keys import generate_keys
+
+    keys = {code: generate_keys(code, NAMES[code], "city" if code == CITY else "township", encryption=True)
+            for code in (CITY, TOWNS[0])}
+    town = _office(tmp_path / "towns", TOWNS[0], keys)
+    city = _office(tmp_path / "server", CITY, keys, pg_cluster.new_database())
+    try:
+        enrol_both(city, town, keys)
+        for i in range(8):
+            town.register(name="欧阳" + "一二三四五六七八"[i])
+        files = []
+        for batch in range(3):                      # three bundles in a chain
+            town.register(name="司马" + "甲乙丙"[batch])
+            town.export()
+            files = write_out(town, tmp_path / "stick")
+        city.sync
+        outcomes: list[list[str]] = [[], []]
+        start = threading.Barrier(2)
+
+        def desk(n: int) -> None:
+            try:
+                start.wait()
+                outcomes[n] = [r.outcome for r in city.svc.get(type(city.sync)).import_files(city.admin, city.ring, files)]
+            finally:
+                release_thread_connection()        # each desk (thread) had its own connection
+
+        desks = [threading.Thread(target=desk, args=(n,)) for n in range(2)]
+        for d in desks:
+            d.start()
+        for d in desks:
+            d.join(120)
+        applied = sorted(o for got in outcomes for o in got)
+        assert applied.count("applied") == len(files) and set(applied) <= {"applied", "already"}, outcomes
+        city.sync
+        assert Case.select().count() == 11 and CaseEvent.select().count() == 11
+        check_ok(city)
+    finally:
+        town.svc.close()
+        city.svc.close()
