@@ -30,6 +30,7 @@ from .engine import POSTGRESQL
 WRITER_LOCK = 0x58494E46   # "XINF"
 IMPORT_LOCK = 0x58494E49   # "XINI"
 
+_BATCH = 200
 _TUNING_PRAGMAS = {"cache_size", "synchronous", "temp_store", "busy_timeout", "optimize", "wal_checkpoint"}
 
 # SQLite's storage classes for peewee's fields (see the module docstring).
@@ -93,9 +94,19 @@ class _Cursor(psycopg.ClientCursor):
         return super().execute(query, params or None, **kwargs)
 
     def executemany(self, query, params_seq, **kwargs):   # type: ignore[override]
-        if isinstance(query, str):
-            query = _convert(query)
-        return super().executemany(query, params_seq, **kwargs)
+        """Many rows in few round trips: the statements bound here and sent 200 to a message (a registration
+        writes a handful of rows; a sync import or the demo tens of thousands)."""
+        if not isinstance(query, str):
+            return super().executemany(query, params_seq, **kwargs)
+        query = _convert(query)
+        batch: list[str] = []
+        for params in params_seq:
+            batch.append(self.mogrify(query, params))
+            if len(batch) == _BATCH:
+                super().execute(";\n".join(batch))
+                batch.clear()
+        if batch:
+            super().execute(";\n".join(batch))
 
 
 _HINT = re.compile(r"\s+(?:NOT\s+INDEXED|INDEXED\s+BY\s+(?:\"[^\"]+\"|\w+))", re.IGNORECASE)
