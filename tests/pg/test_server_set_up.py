@@ -70,3 +70,24 @@ def test_a_server_that_goes_away_mid_work_loses_nothing_saved(tmp_path, clock, p
         assert svc.cases.register(clerk, make_registration()).number.endswith("00002")
     finally:
         svc.close()
+
+
+def test_the_programs_own_backup_and_restore_point_to_pg_dump_on_a_server(tmp_path, clock, pg_cluster):
+    from xinfang_desktop.domain.errors import XinfangError
+    from xinfang_desktop.services.backup import BackupService
+
+    from tests.conftest import ADMIN_PASSWORD, UNIT as TOWN, new_services
+
+    svc = new_services(tmp_path / "data", clock, pg_cluster.new_database())
+    try:
+        admin = svc.auth.initialize(TOWN, "admin", ADMIN_PASSWORD, "王管理")
+        backups = svc.get(BackupService)
+        backups.set_folder(admin, tmp_path / "stick")
+        assert not backups.due()                          # no daily copy of a file that holds nothing
+        for attempt in (lambda: backups.backup(admin), lambda: backups.restore(admin, tmp_path / "stick")):
+            with pytest.raises(XinfangError) as refused:
+                attempt()
+            assert "pg_dump" in str(refused.value)
+        assert list((tmp_path / "stick").iterdir()) == []
+    finally:
+        svc.close()
