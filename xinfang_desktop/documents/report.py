@@ -45,7 +45,7 @@ def _grid(header_rows: int = 1, extra=()) -> TableStyle:
 
 class _Report:
     def __init__(self, s: Statistics, office: str, redacted: bool):
-        self.s = s
+        self.stats = s
         self.office = office
         fonts = get_fonts()
         self.fonts = fonts
@@ -106,7 +106,7 @@ class _Report:
         return [CondPageBreak(45 * mm), caption, table]
 
     def _earlier(self, b: Breakdown) -> Breakdown | None:
-        e = self.s.earlier
+        e = self.stats.earlier
         if e is None:
             return None
         return next((x for x in [*e.breakdowns(), e.receptions] if x.title == b.title), None)
@@ -213,7 +213,7 @@ class _Report:
 
     # -- the whole report --------------------------------------------------------------------------
     def summary(self) -> str:
-        s = self.s
+        s = self.stats
         total, wf = s.total, s.workflow
         text = (f"本期共登记信访事项{total.batches}批{total.people}人次，其中受理{wf.accepted}批，"
                 f"不予受理或不再受理{wf.refused}批")
@@ -234,7 +234,7 @@ class _Report:
         return text
 
     def story(self, issued_on: date) -> list[Flowable]:
-        s, w, st = self.s, self.w, self.st
+        s, w, st = self.stats, self.w, self.st
         title = f"{s.scope_label}信访工作统计{s.period.report_title}"
         out: list[Flowable] = [w.title([("统计范围", title)], st.title),
                                w.p([f"（{s.period.label}，统计日{fmt_date(s.as_of)}）"],

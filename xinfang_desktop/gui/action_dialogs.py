@@ -9,135 +9,33 @@ anywhere, Esc cancels.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Callable
 
-import shiboken6
-from PySide6.QtCore import Signal
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from ..domain import workflow as wf
-from ..domain.errors import InvalidInput, XinfangError
 from ..services.queries import CaseDetail
 from .context import AppContext
-from .errors import show_error
-from .field_editors import make_editor, read_value
+from .field_editors import read_value
+from .form_dialog import Field, FieldFormDialog, FormLook
 
-ERROR_STYLE = "color: #9b1111;"
-INVALID_STYLE = "border: 2px solid #c0392b;"
-
-
-@dataclass(frozen=True)
-class Field:
-    """One input. `kind`: line, text (several lines), choice, date, days (1–30), or optional_date."""
-
-    name: str                       # the key `validate_event_data` reads
-    label: str                      # with its mnemonic, e.g. "接收单位(&U)"
-    kind: str = "line"
-    required: bool = False          # marked with *; the service is what refuses
-    choices: tuple[tuple[str, str], ...] = ()   # (value, label)
-    default: Any = None
-    placeholder: str = ""
-    hint: str = ""
+ACTION_LOOK = FormLook(min_width=600, text_height=84, wrap_hints=False, cancel_tip="Esc",
+                      tips="Enter 或 Ctrl+Enter 保存，Esc 取消；标＊的必须填写。")
 
 
-@dataclass
-class _Row:
-    spec: Field
-    editor: QWidget
-    label: QLabel
-    error: QLabel
-    hint: QLabel | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-class ActionDialog(QDialog):
+class ActionDialog(FieldFormDialog):
     """The form of one workflow action on one case. `saved(state)` after the service accepted it."""
-
-    saved = Signal(object)
 
     def __init__(self, parent: QWidget | None, ctx: AppContext, detail: CaseDetail, kind: wf.EventKind,
                  fields: list[Field], *, title: str | None = None, intro: str = "", ok_label: str = "确定(&O)"):
-        super().__init__(parent)
-        self.ctx = ctx
+        head = f"{detail.row.number}　{detail.row.parties}　{detail.row.status_label}\n{detail.row.request}"
+        super().__init__(parent, ctx, f"{title or kind.label} — {detail.row.number}", fields, head=head,
+                         intro=intro, ok_label=ok_label, look=ACTION_LOOK)
         self.detail = detail
         self.kind = kind
         self.state: wf.CaseState | None = None
         self.submitted: dict[str, Any] | None = None
-        self.setWindowTitle(f"{title or kind.label} — {detail.row.number}")
-        self.setMinimumWidth(600)
-
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet(ERROR_STYLE + " font-weight: bold;")
-        self.message.hide()
-        head = QLabel(f"{detail.row.number}　{detail.row.parties}　{detail.row.status_label}\n{detail.row.request}")
-        head.setWordWrap(True)
-        head.setStyleSheet("color: #444;")
-
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.ExpandingFieldsGrow)
-        self.rows: dict[str, _Row] = {}
-        for spec in fields:
-            editor = self._editor(spec)
-            label = QLabel(spec.label + ("＊" if spec.required else "") + "：")
-            label.setBuddy(editor)
-            error = QLabel()
-            error.setStyleSheet(ERROR_STYLE)
-            error.setWordWrap(True)
-            error.hide()
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            box.addWidget(editor)
-            hint = None
-            if spec.hint:
-                hint = QLabel(spec.hint)       # one line: a wrapped label gets clipped in a form row
-                hint.setStyleSheet("color: #666;")
-                box.addWidget(hint)
-            box.addWidget(error)
-            form.addRow(label, box)
-            self.rows[spec.name] = _Row(spec, editor, label, error, hint)
-
-        self.buttons = QDialogButtonBox()
-        self.ok_button = self.buttons.addButton(ok_label, QDialogButtonBox.AcceptRole)
-        self.ok_button.setDefault(True)
-        cancel = self.buttons.addButton("取消", QDialogButtonBox.RejectRole)
-        cancel.setToolTip("Esc")
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-        tips = QLabel("Enter 或 Ctrl+Enter 保存，Esc 取消；标＊的必须填写。")
-        tips.setStyleSheet("color: #666;")
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(head)
-        if intro:
-            intro_label = QLabel(intro)
-            intro_label.setWordWrap(True)
-            layout.addWidget(intro_label)
-        layout.addWidget(self.message)
-        layout.addLayout(form)
-        layout.addWidget(tips)
-        layout.addWidget(self.buttons)
-        for seq in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(seq), self, activated=self.accept)
-        first = next(iter(self.rows.values()), None)
-        if first is not None:
-            first.editor.setFocus()
-
-    # -- editors -------------------------------------------------------------------------
-    def _editor(self, spec: Field) -> QWidget:
-        return make_editor(spec.kind, today=self.ctx.services.clock.today(), default=spec.default,
-                           placeholder=spec.placeholder, choices=spec.choices, text_height=84)
-
-    def editor(self, name: str) -> QWidget:
-        return self.rows[name].editor
-
-    @staticmethod
-    def _value(row: _Row) -> Any:
-        value = read_value(row.editor)
-        return value.isoformat() if isinstance(value, date) else value   # the service takes ISO dates
 
     def values(self) -> dict[str, Any]:
         """The visible fields; an empty optional one is left out, so the service sees "not given"."""
@@ -145,63 +43,30 @@ class ActionDialog(QDialog):
         for name, row in self.rows.items():
             if row.editor.isHidden():
                 continue
-            value = self._value(row)
+            value = read_value(row.editor)
+            if isinstance(value, date):
+                value = value.isoformat()       # the service takes ISO dates
             if value not in ("", None):
                 out[name] = value
         return out
 
-    # -- saving --------------------------------------------------------------------------
-    def clear_errors(self) -> None:
-        self.message.hide()
-        for row in self.rows.values():
-            row.error.hide()
-            row.editor.setStyleSheet("")
+    def submitting(self, values: dict[str, Any]) -> None:
+        self.submitted = values
 
-    def show_field_error(self, name: str, text: str) -> None:
-        row = self.rows[name]
-        row.error.setText(text)
-        row.error.show()
-        row.editor.setStyleSheet(INVALID_STYLE)
-        row.editor.setFocus()
-
-    def show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()
-
-    def accept(self) -> None:  # type: ignore[override]
-        if not self.ok_button.isEnabled():
-            return
-        self.clear_errors()
-        data = self.values()
-        ctx, number, kind = self.ctx, self.detail.row.number, self.kind
-        self.submitted = data
-        self.ok_button.setEnabled(False)
-        ctx.tasks.run(lambda: ctx.services.cases.act(ctx.actor, number, kind, data), writes=True,
-                      on_done=self._done, on_error=self._failed)
+    def submit_values(self, values: dict[str, Any]) -> wf.CaseState:
+        ctx = self.ctx
+        return ctx.services.cases.act(ctx.actor, self.detail.row.number, self.kind, values)
 
     def reject(self) -> None:  # type: ignore[override]
         # While the service is writing, closing would hide whether the action was recorded.
         if self.ok_button.isEnabled():
             super().reject()
 
-    def _done(self, state: wf.CaseState) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self.state = state
-        super().accept()
-        self.saved.emit(state)
+    def accepted_result(self, result: wf.CaseState) -> None:
+        self.state = result
 
-    def _failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
-        self.ok_button.setEnabled(True)
+    def refused(self) -> None:
         self.submitted = None
-        if isinstance(exc, InvalidInput) and exc.field in self.rows and not self.rows[exc.field].editor.isHidden():
-            self.show_field_error(exc.field, exc.message)
-        elif isinstance(exc, XinfangError):
-            self.show_message(exc.message)
-        else:
-            show_error(self, exc, details)
 
 
 # -- the dialogs of the workflow --------------------------------------------------------------

@@ -98,6 +98,8 @@ def self_test() -> int:
         services, actor = opened.services, opened.actor
         # The forms are compiled at build time (the frozen folder, the wheel): the login window is one
         login = LoginDialog(Path(tmp) / "data", tasks)
+        tasks.wait()
+        QApplication.processEvents()          # the office's name, read in a worker
         checks["forms"] = login.ui.unit_label.text() == services.auth.unit().name
         login.deleteLater()
         checks["encrypted"] = not (Path(tmp) / "data" / "xinfang.sqlite3").read_bytes().startswith(b"SQLite format 3")
@@ -108,8 +110,8 @@ def self_test() -> int:
         from .pages import page_modules
         from .pages.placeholder import PlaceholderPage
 
-        # Page modules are found by scanning their package: a frozen build that missed them would
-        # show placeholders instead.
+        # Page modules are listed in features.py and imported by name: a frozen build that missed
+        # them would show placeholders instead.
         found = page_modules()
         checks["pages"] = ("settings" in found and all(key in window.pages for key, _, _ in NAVIGATION)
                            and not any(isinstance(window.pages[k], PlaceholderPage) for k in found))
@@ -186,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     from .errors import ErrorReporter, install_logging, show_error
     from .single_instance import SingleInstance
     from .startup import LoginProbe, warm_up, when_painted
-    from .tasks import TaskRunner
+    from .tasks import OTHER, TaskRunner
 
     probe = "start" if args.probe_start else "login" if args.probe_login else None
     probe_login = None
@@ -247,7 +249,8 @@ def main(argv: list[str] | None = None) -> int:
             # module that fails to load fails again, with its message, where it is used.
             probe_login = LoginProbe(login, data_dir) if probe == "login" else None
             after = probe_login.log_in if probe_login else None
-            when_painted(login, lambda: tasks.run(warm_up, on_done=after, on_error=after or (lambda *_: None)))
+            when_painted(login, lambda: tasks.run(warm_up, on_done=after, on_error=after or (lambda *_: None), writes=True,
+                                                        changes=OTHER))
         if login.exec() != QDialog.Accepted or login.opened is None:
             return 0
         opened = login.opened
@@ -260,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
 
     services = opened.services
     ctx = AppContext(services, tasks, opened.actor)
-    window = MainWindow(ctx)
+    window = MainWindow(ctx, prefs=window_prefs(ctx))
     instance.activate.connect(lambda: bring_forward(window))
     auto = AutoBackup(ctx, window)
     auto.failed.connect(lambda text: window.statusBar().showMessage(text, 0))
@@ -277,6 +280,22 @@ def main(argv: list[str] | None = None) -> int:
     reporter.uninstall()
     instance.release()
     return code
+
+
+def window_prefs(ctx):
+    """This user's saved window (size, place, text size), read in a worker while the event loop runs,
+    before the window is made; the defaults if it cannot be read."""
+    from PySide6.QtCore import QEventLoop
+
+    from ..services.preferences import PreferencesService, WindowPrefs
+
+    found: list[WindowPrefs] = []
+    loop = QEventLoop()
+    ctx.tasks.run(lambda: ctx.services.get(PreferencesService).window(ctx.actor), writes=False,
+                  on_done=lambda prefs: (found.append(prefs), loop.quit()), on_error=lambda *_: loop.quit())
+    if not found:
+        loop.exec()
+    return found[0] if found else WindowPrefs()
 
 
 def bring_forward(window) -> None:

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Callable
 
-import shiboken6
 from PySide6.QtWidgets import QWidget
 
 from ..domain import workflow as wf
@@ -21,6 +20,7 @@ from .attention_forms import Field, FormDialog
 from .case_actions import CaseAction, register
 from .context import AppContext
 from .errors import show_error
+from .tasks import OTHER
 
 
 def _head(d: CaseDetail) -> str:
@@ -131,11 +131,11 @@ def open_agreement(parent: QWidget, ctx: AppContext, session_id: str) -> None:
     redacted = not ctx.actor.can(Permission.REVEAL_PERSONAL)
 
     def shown(rendered) -> None:
-        if shiboken6.isValid(parent):
-            show_document(parent, rendered, file_name=f"{rendered.title}.pdf")
+        show_document(parent, rendered, file_name=f"{rendered.title}.pdf")
 
     ctx.tasks.run(lambda: med.agreement_document(ctx.actor, session_id, redacted=redacted), writes=True,
-                  on_done=shown, on_error=lambda e, t: shiboken6.isValid(parent) and show_error(parent, e, t))
+                  on_done=shown, on_error=lambda e, t: show_error(parent, e, t), owner=parent,
+                  changes=OTHER)
 
 
 # -- 回访 -------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 
-import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..domain.errors import XinfangError
@@ -43,19 +42,15 @@ class AutoBackup(QObject):
         self.running = True
         service = self.ctx.services.get(BackupService)
         self.ctx.tasks.run(lambda: service.backup_if_due(self.ctx.actor), on_done=self._done,
-                           on_error=self._failed, writes=True)
+                           on_error=self._failed, writes=True, owner=self)
 
     def _done(self, info: BackupInfo | None) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.running = False
         if info is not None:
             log.info("automatic backup: %s", info.path)
         self.finished.emit(info)
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.running = False
         message = exc.message if isinstance(exc, XinfangError) else f"{exc}"
         log.warning("automatic backup failed: %s\n%s", message, details)

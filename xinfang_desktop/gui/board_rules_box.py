@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-import shiboken6
 from PySide6.QtWidgets import (QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout,
                                QWidget)
 
@@ -103,11 +102,9 @@ class BoardRulesBox(QGroupBox):
     # -- loading -------------------------------------------------------------------------
     def refresh(self) -> None:
         svc = self.ctx.services.get(BoardService)
-        self.ctx.tasks.run(svc.settings, on_done=self._show, on_error=self._failed, writes=False)
+        self.ctx.tasks.run(svc.settings, on_done=self._show, on_error=self._failed, writes=False, owner=self)
 
     def _show(self, settings: BoardSettings) -> None:
-        if not shiboken6.isValid(self):
-            return
         for name, spin in self.spins.items():
             spin.blockSignals(True)
             spin.setValue(getattr(settings, name))
@@ -144,19 +141,15 @@ class BoardRulesBox(QGroupBox):
         self.save.setEnabled(False)
         self.message.setText("正在保存…")
         self.ctx.tasks.run(lambda: svc.save_settings(actor, **values), on_done=self._saved, on_error=self._failed,
-                           writes=True)
+                           writes=True, owner=self)
 
     def _saved(self, settings: BoardSettings) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.save.setEnabled(True)
         self._show(settings)
         self.message.setStyleSheet("color: #1d5e2c;")
         self.message.setText("看板规则已保存。看板在下次打开或刷新时按新规则重新计算。")
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.save.setEnabled(self.editable)
         field = getattr(exc, "field", None)
         if isinstance(exc, InvalidInput) and field in self.errors:

@@ -2,7 +2,8 @@
 
 The workflow actions (route, notify, refuse, extend, reply, reviews, close, note) and the
 attention features (包案, mediation, follow-up) each register theirs; the case view shows the
-ones whose `available(detail, actor)` is true, in `order`.
+ones whose `available(detail, actor)` is true, in `order`. The modules that register are listed
+in features.py.
 """
 
 from __future__ import annotations
@@ -38,4 +39,7 @@ def register(action: CaseAction) -> CaseAction:
 
 
 def actions_for(detail: "CaseDetail", actor: "Actor") -> list[CaseAction]:
+    from .features import load
+
+    load()      # every feature's buttons, wherever a case view is opened (gui/features.py lists them)
     return sorted((a for a in _ACTIONS.values() if a.available(detail, actor)), key=lambda a: a.order)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QPus
 
 from ..services.folder import keyring_summary
 from .forms import load
-from .tasks import TaskRunner
+from .tasks import OTHER, TaskRunner
 
 if TYPE_CHECKING:       # the services are loaded by the login itself, not to show its window
     from ..services.access import Opened
@@ -35,10 +35,14 @@ class LoginDialog(QDialog):
         self.ui.buttons.accepted.connect(self._login)
         self.ui.buttons.rejected.connect(self.reject)
         self.ui.password.returnPressed.connect(self._login)
-        unit = keyring_summary(self.data_dir).get("unit")
+        data_dir = self.data_dir        # the office's name, from the folder's key file: read in a worker
+        tasks.run(lambda: keyring_summary(data_dir).get("unit"), writes=False, on_done=self._show_unit,
+                  on_error=lambda *_: None, owner=self)
+        self.ui.name.setFocus()
+
+    def _show_unit(self, unit: dict | None) -> None:
         if unit:
             self.ui.unit_label.setText(unit["name"])
-        self.ui.name.setFocus()
 
     @property
     def services(self):
@@ -51,7 +55,9 @@ class LoginDialog(QDialog):
             return
         self._busy(True)
         data_dir = self.data_dir
-        self.tasks.run(lambda: _unlock(data_dir, name, password), on_done=self._done, on_error=self._failed)
+        # No owner: a login that lands after the dialog has closed must still close the services it opened.
+        self.tasks.run(lambda: _unlock(data_dir, name, password), on_done=self._done, on_error=self._failed,
+                       writes=True, changes=OTHER)
 
     def _busy(self, busy: bool) -> None:
         self.ui.buttons.setEnabled(not busy)
@@ -119,12 +125,18 @@ class RecoveryCodeDialog(QDialog):
         from ..documents.recovery import render_recovery_sheet
         from .print_preview import PrintPreviewDialog
 
-        s = self.opened.services
-        unit = s.auth.unit()
-        rendered = render_recovery_sheet(unit.name, unit.code, self.opened.recovery_code or "",
-                                         self.opened.actor.display_name, s.clock.today())
-        self.sheet = PrintPreviewDialog(self, rendered, file_name="数据恢复码.pdf", tasks=self.tasks)
-        self.sheet.open()
+        opened = self.opened
+
+        def work():
+            unit = opened.services.auth.unit()
+            return render_recovery_sheet(unit.name, unit.code, opened.recovery_code or "",
+                                         opened.actor.display_name, opened.services.clock.today())
+
+        def show(rendered) -> None:
+            self.sheet = PrintPreviewDialog(self, rendered, file_name="数据恢复码.pdf", tasks=self.tasks)
+            self.sheet.open()
+
+        self.tasks.run(work, writes=False, on_done=show, owner=self)
 
 
 class PasswordDialog(QDialog):

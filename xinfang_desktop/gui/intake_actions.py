@@ -8,11 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-import shiboken6
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDialog, QFileDialog, QHBoxLayout, QLabel, QPushButton,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ..services.attachments import AttachmentService, human_size
 from ..services.permissions import Permission
@@ -21,6 +20,7 @@ from .case_actions import CaseAction, register
 from .context import AppContext
 from .errors import show_error
 from .viewer_files import viewer_copy
+from .tables import read_only_table
 
 
 class AttachmentsDialog(QDialog):
@@ -32,12 +32,7 @@ class AttachmentsDialog(QDialog):
         self.service = ctx.services.get(AttachmentService)
         self.rows: list = []
         self.setWindowTitle(f"附件 — {self.number}")
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["文件", "类型和大小", "添加人", "添加时间"])
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table = read_only_table(["文件", "类型和大小", "添加人", "添加时间"])
         self.table.doubleClicked.connect(lambda _i: self.open_current())
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -65,11 +60,9 @@ class AttachmentsDialog(QDialog):
 
     def reload(self) -> None:
         self.ctx.tasks.run(lambda: self.service.of_case(self.number), writes=False, on_done=self._show,
-                           on_error=self._failed)
+                           on_error=self._failed, owner=self)
 
     def _show(self, rows: list) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.rows = rows
         self.table.setRowCount(len(rows))
         for i, r in enumerate(rows):
@@ -83,8 +76,7 @@ class AttachmentsDialog(QDialog):
         self.open_button.setEnabled(bool(rows))
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(self):
-            show_error(self, exc, details)
+        show_error(self, exc, details)
 
     def open_current(self) -> None:
         row = self.table.currentRow()
@@ -101,7 +93,7 @@ class AttachmentsDialog(QDialog):
             return str(target)
 
         self.ctx.tasks.run(copy, writes=False, on_done=lambda p: QDesktopServices.openUrl(QUrl.fromLocalFile(p)),
-                           on_error=self._failed)
+                           on_error=self._failed, owner=self)
 
     def _pick(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(self, "选择扫描件或照片", "",
@@ -112,18 +104,14 @@ class AttachmentsDialog(QDialog):
     def add_files(self, paths: list) -> None:
         actor = self.ctx.actor
         self.ctx.tasks.run(lambda: self.service.attach(actor, self.number, paths), on_done=self._added,
-                           on_error=self._add_failed)
+                           on_error=self._add_failed, writes=True, owner=self)
 
     def _added(self, rows: list) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.reload()
         self.message.setText(f"已添加 {len(rows)} 个附件。" if rows else "所选文件已在附件中，未重复添加。")
         self.done_cb()
 
     def _add_failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         if hasattr(exc, "message"):
             self.message.setText(exc.message)       # a refused file: say which and why, keep the dialog
         else:

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import shiboken6
 from PySide6.QtGui import QCloseEvent, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QFileDialog, QHBoxLayout, QHeaderView, QLabel,
-                               QProgressBar, QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
+                               QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
 from ..services.ledger import (FIELDS, KEEP, PERSON_CONFLICT_POLICIES, ImportPlan, ImportResult, LedgerCancelled,
                                LedgerService, RawTable, RowCheck, guess_mapping, read_table, rejects_path_for)
 from .context import AppContext
 from .errors import show_error
+from .busy_panel import BusyPanel
 from .tasks import TaskState
 
 STATUS_TEXT = {"ok": "可导入", "duplicate": "已存在，跳过", "rejected": "有问题", "conflict": "姓名与已登记的不一致"}
@@ -97,16 +97,9 @@ class LedgerImportDialog(QDialog):
         self.import_button.clicked.connect(self._import)
         self.close_button = QPushButton("关闭")
         self.close_button.clicked.connect(self.reject)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setVisible(False)
-        self.cancel_button = QPushButton("取消")
-        self.cancel_button.setToolTip("停止检查或导入；导入中取消时不会导入任何记录")
-        self.cancel_button.clicked.connect(self.cancel)
-        self.cancel_button.setVisible(False)
-        prow = QHBoxLayout()
-        prow.addWidget(self.progress, 1)
-        prow.addWidget(self.cancel_button)
+        self.busy_panel = BusyPanel(cancel_tip="停止检查或导入；导入中取消时不会导入任何记录")
+        self.busy_panel.cancelling.connect(lambda: self.summary.setText("正在取消……"))
+        self.progress, self.cancel_button = self.busy_panel.progress, self.busy_panel.cancel_button
         buttons = QHBoxLayout()
         buttons.addWidget(self.summary, 1)
         for b in (self.back_button, self.check_button, self.import_button, self.close_button):
@@ -114,7 +107,7 @@ class LedgerImportDialog(QDialog):
         lay = QVBoxLayout(self)
         lay.addLayout(top)
         lay.addWidget(self.steps, 1)
-        lay.addLayout(prow)
+        lay.addWidget(self.busy_panel)
         lay.addLayout(buttons)
         self._step(0)
         self.check_button.setEnabled(False)
@@ -138,11 +131,9 @@ class LedgerImportDialog(QDialog):
         self.path = path
         self.file_label.setText(f"正在读取 {path.name}……")
         self._busy(f"正在读取 {path.name}……", cancellable=False)
-        self.ctx.tasks.run(lambda: read_table(path), writes=False, on_done=self._opened, on_error=self._failed)
+        self.ctx.tasks.run(lambda: read_table(path), writes=False, on_done=self._opened, on_error=self._failed, owner=self)
 
     def _opened(self, table: RawTable) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._idle()
         self.table = table
         self.file_label.setText(f"{table.file_name}：{len(table.rows)}行，{len(table.headers)}列")
@@ -182,11 +173,9 @@ class LedgerImportDialog(QDialog):
 
         self._busy("正在检查……", cancellable=True)
         self.ctx.tasks.run(work, writes=False, on_done=self._checked, on_error=self._failed,
-                           progress=self._progress, state=self.state)
+                           progress=self._progress, state=self.state, owner=self)
 
     def _checked(self, plan: ImportPlan) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._idle()
         self.plan = plan
         listed = listed_rows(plan.rows)
@@ -230,11 +219,9 @@ class LedgerImportDialog(QDialog):
 
         self._busy("正在导入……", cancellable=True)
         self.ctx.tasks.run(work, writes=True, on_done=self._imported, on_error=self._failed,
-                           progress=self._progress, state=self.state)
+                           progress=self._progress, state=self.state, owner=self)
 
     def _imported(self, result: ImportResult) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._idle()
         self.result = result
         self.imported = result.imported > 0
@@ -250,8 +237,6 @@ class LedgerImportDialog(QDialog):
         self.close_button.setText("完成")
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._idle()
         if self.table is None:
             self.file_label.setText("请选择要导入的台账文件（.xlsx 或 .csv）。")
@@ -263,21 +248,14 @@ class LedgerImportDialog(QDialog):
 
     # -- running work: progress, cancel, no closing half-way -------------------------------------------
     def cancel(self) -> None:
-        if self.state is not None:
-            self.state.cancel()
-            self.cancel_button.setEnabled(False)
-            self.summary.setText("正在取消……")
+        self.busy_panel.cancel()
 
     def busy(self) -> bool:
-        return self.progress.isVisible()
+        return self.busy_panel.busy()
 
     def _busy(self, text: str, *, cancellable: bool) -> None:
-        self.state = TaskState() if cancellable else None      # made before the run, so 取消 reaches it
-        self.progress.setVisible(True)
-        self.cancel_button.setVisible(cancellable)
-        self.cancel_button.setEnabled(cancellable)
-        self.progress.setRange(0, 100 if cancellable else 0)   # reading a file: no fraction to show
-        self.progress.setValue(0)
+        # reading a file has no fraction to show; checking and importing do, and can be cancelled
+        self.state = self.busy_panel.start(cancellable=cancellable, measured=cancellable)
         for b in (self.open_button, self.back_button, self.check_button, self.import_button, self.close_button):
             b.setEnabled(False)
         self.steps.setEnabled(False)
@@ -285,8 +263,7 @@ class LedgerImportDialog(QDialog):
 
     def _idle(self) -> None:
         self.state = None
-        self.progress.setVisible(False)
-        self.cancel_button.setVisible(False)
+        self.busy_panel.stop()
         for b in (self.open_button, self.back_button, self.close_button):
             b.setEnabled(True)
         self.check_button.setEnabled(self.table is not None)
@@ -294,8 +271,8 @@ class LedgerImportDialog(QDialog):
         self.steps.setEnabled(True)
 
     def _progress(self, fraction: float, text: str) -> None:
-        if shiboken6.isValid(self) and self.busy():
-            self.progress.setValue(int(fraction * 100))
+        if self.busy():
+            self.busy_panel.set_progress(fraction)
             if text and self.cancel_button.isEnabled():
                 self.summary.setText(text)
 

@@ -2,24 +2,25 @@
 
 The window shows with its first page, the workbench, built; the other pages are built just after it is
 on the screen, one per turn of the event loop (or at once, when something asks for one), so the
-workbench's figures are the first the database is asked for. Every page module is imported before
-the window shows: some add sections to the workbench by being imported."""
+workbench's figures are the first the database is asked for. Every feature listed in features.py is
+loaded before the window shows: some add sections to the workbench or buttons to the case view."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Callable, Iterator
 
-import shiboken6
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QByteArray, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget, QWidget
 
+from ..services.preferences import PreferencesService, WindowPrefs
 from .context import AppContext
 from .pages.case_list import CaseListPage
 from .pages.case_view import CaseViewPage
 from .pages.placeholder import PlaceholderPage
 from .style import apply_fonts
+from .tasks import OTHER
 
 # (key, label, what it will do): the navigation of DESIGN.md
 NAVIGATION = [
@@ -61,7 +62,8 @@ class Pages(Mapping[str, QWidget]):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, ctx: AppContext, page_factories: dict[str, Callable[[AppContext], QWidget]] | None = None):
+    def __init__(self, ctx: AppContext, page_factories: dict[str, Callable[[AppContext], QWidget]] | None = None,
+                 prefs: WindowPrefs | None = None):
         super().__init__()
         self.ctx = ctx
         self.setWindowTitle("信访 Desktop")
@@ -69,8 +71,10 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(120)
         self.nav.setStyleSheet("QListWidget { font-size: 13pt; } QListWidget::item { padding: 10px 14px; }")
         self.stack = QStackedWidget()
+        from . import features
         from .pages import page_modules
 
+        features.load()
         self._discovered = page_modules()
         self._factories = page_factories or {}
         self.pages = Pages(self._build_page)
@@ -86,7 +90,7 @@ class MainWindow(QMainWindow):
         self.who = QLabel(f"{ctx.actor.display_name}（{ctx.actor.role.label}）")
         self.statusBar().addPermanentWidget(self.who)
         # the unit's name is read from the database: in a worker, like every read
-        ctx.tasks.run(ctx.services.auth.unit, writes=False, on_done=self._show_unit)
+        ctx.tasks.run(ctx.services.auth.unit, writes=False, on_done=self._show_unit, owner=self)
         self.case_view: CaseViewPage | None = None
         self._scale = 1.0
         self._rest_started = False
@@ -97,6 +101,19 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda i=i: self.nav.setCurrentRow(i))
         self.nav.setCurrentRow(0)     # the workbench: what needs doing today
         self.resize(1280, 800)
+        self._restore(prefs or WindowPrefs())
+
+    def _restore(self, prefs: WindowPrefs) -> None:
+        """The size, place and text size this user left the window with (read before it was made: the
+        window opens where it was, without a jump). Qt moves a window saved on a screen that is gone."""
+        if prefs.zoom != self._scale:
+            self._scale = prefs.zoom
+            apply_fonts(QApplication.instance(), self._scale)
+        if prefs.geometry:
+            self.restoreGeometry(QByteArray(prefs.geometry))
+
+    def prefs(self) -> WindowPrefs:
+        return WindowPrefs(geometry=bytes(self.saveGeometry().data()), zoom=self._scale)
 
     def _build_page(self, key: str) -> QWidget:
         if key in self._factories:
@@ -126,9 +143,8 @@ class MainWindow(QMainWindow):
             QTimer.singleShot(0, self, self._build_next)
 
     def _show_unit(self, unit) -> None:
-        if shiboken6.isValid(self):
-            self.setWindowTitle(f"信访 Desktop — {unit.name}")
-            self.who.setText(f"{unit.name}    {self.ctx.actor.display_name}（{self.ctx.actor.role.label}）")
+        self.setWindowTitle(f"信访 Desktop — {unit.name}")
+        self.who.setText(f"{unit.name}    {self.ctx.actor.display_name}（{self.ctx.actor.role.label}）")
 
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow([k for k, _, _ in NAVIGATION].index(key))
@@ -150,9 +166,13 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.pages["cases"])
 
     def _zoom(self, step: float) -> None:
-        self._scale = min(2.0, max(0.8, self._scale + step))
+        self._scale = WindowPrefs(zoom=round(self._scale + step, 2)).zoom
         apply_fonts(QApplication.instance(), self._scale)
 
     def closeEvent(self, event) -> None:
+        # Remembered for this user's next start; a failure to save them is not worth a message.
+        prefs, actor = self.prefs(), self.ctx.actor
+        self.ctx.tasks.run(lambda: self.ctx.services.get(PreferencesService).save_window(actor, prefs),
+                           writes=True, changes=OTHER, on_error=lambda *_: None)
         self.ctx.tasks.wait()     # let queued writes finish before the database closes
         super().closeEvent(event)

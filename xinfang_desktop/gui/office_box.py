@@ -5,7 +5,6 @@ Read and saved through ctx.tasks; only a user who may change settings can edit."
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -24,6 +23,7 @@ from ..services.office import NUMBERED_DOCUMENTS, OfficeService, OfficeSettings
 from ..services.permissions import Permission
 from .context import AppContext
 from .errors import show_error
+from .tasks import OTHER
 
 NAME_FIELDS = (
     ("office_name", "信访工作机构(&O)", "承办、登记和告知的机构，如 漳平市永福镇信访办公室"),
@@ -85,11 +85,9 @@ class OfficeBox(QGroupBox):
 
     def refresh(self) -> None:
         service = self.ctx.services.get(OfficeService)
-        self.ctx.tasks.run(service.settings, writes=False, on_done=self._show, on_error=self._failed)
+        self.ctx.tasks.run(service.settings, writes=False, on_done=self._show, on_error=self._failed, owner=self)
 
     def _show(self, s: OfficeSettings) -> None:
-        if not shiboken6.isValid(self):
-            return
         for name, edit in self.fields.items():
             edit.setText(getattr(s, name) or "")
         self.late_days.setValue(s.late_entry_days)
@@ -104,19 +102,16 @@ class OfficeBox(QGroupBox):
     def save_settings(self) -> None:
         service, actor, values = self.ctx.services.get(OfficeService), self.ctx.actor, self.values()
         self.save.setEnabled(False)
-        self.ctx.tasks.run(lambda: service.save(actor, **values), on_done=self._saved, on_error=self._failed)
+        self.ctx.tasks.run(lambda: service.save(actor, **values), on_done=self._saved, on_error=self._failed,
+                           writes=True, changes=OTHER, owner=self)
 
     def _saved(self, s: OfficeSettings) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.save.setEnabled(True)
         self.message.setStyleSheet("color: #1d5e2c;")
         self.message.setText("本单位设置已保存，此后出具的文书按新设置落款和编号。")
         self._show(s)
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.save.setEnabled(self.ctx.actor.can(Permission.MANAGE_SETTINGS))
         if isinstance(exc, (InvalidInput, XinfangError)):
             self.message.setStyleSheet("color: #b00020;")

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import pypdfium2 as pdfium
-import shiboken6
 from PySide6.QtCore import QMarginsF, QRect, QStandardPaths, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -28,7 +27,7 @@ from ..documents import RenderedDocument
 from ..domain.errors import XinfangError
 from ..services.document_files import save_file
 from .errors import show_error
-from .tasks import TaskRunner
+from .tasks import OTHER, TaskRunner
 
 if TYPE_CHECKING:
     from .context import AppContext
@@ -227,10 +226,10 @@ class PrintPreviewDialog(QDialog):
         self.status.setText("正在生成预览…")
         self.tasks.run(lambda: rasterise(pdf, dpi), writes=False,
                        on_done=lambda images: self._show_pages(generation, images),
-                       on_error=self._failed)
+                       on_error=self._failed, owner=self)
 
     def _show_pages(self, generation: int, images: list[QImage]) -> None:
-        if not shiboken6.isValid(self) or generation != self._generation:
+        if generation != self._generation:
             return
         self.images = images
         while len(self.page_labels) > len(images):
@@ -250,10 +249,9 @@ class PrintPreviewDialog(QDialog):
                             + ("，已脱敏" if self.redacted else "") + "。Ctrl+P 打印，Ctrl+S 保存为PDF，Esc 关闭。")
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(self):
-            self._busy(False)
-            self.status.setText("操作没有完成。")
-            show_error(self, exc, details)
+        self._busy(False)
+        self.status.setText("操作没有完成。")
+        show_error(self, exc, details)
 
     def _busy(self, busy: bool) -> None:
         for w in (self.print_button, self.save_button):
@@ -286,11 +284,9 @@ class PrintPreviewDialog(QDialog):
         rerender = self._rerender
         self._busy(True)
         self.status.setText("正在重新生成文书…")
-        self.tasks.run(lambda: rerender(redacted), writes=True, on_done=self._rerendered, on_error=self._failed)
+        self.tasks.run(lambda: rerender(redacted), writes=True, changes=OTHER, on_done=self._rerendered, on_error=self._failed, owner=self)
 
     def _rerendered(self, rendered: RenderedDocument) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.rendered = rendered
         self._busy(False)
         self._show_rendered()
@@ -312,13 +308,12 @@ class PrintPreviewDialog(QDialog):
         pdf = self.rendered.pdf
         self._busy(True)
         self.status.setText("正在送往打印机…")
-        self.tasks.run(lambda: print_pdf(pdf, printer), writes=False, on_done=self._printed, on_error=self._failed)
+        self.tasks.run(lambda: print_pdf(pdf, printer), writes=False, on_done=self._printed, on_error=self._failed, owner=self)
 
     def _printed(self, pages: int) -> None:
-        if shiboken6.isValid(self):
-            self.printed_pages = pages
-            self._busy(False)
-            self.status.setText(f"已送往打印机：{self.rendered.title}，共{pages}页。")
+        self.printed_pages = pages
+        self._busy(False)
+        self.status.setText(f"已送往打印机：{self.rendered.title}，共{pages}页。")
 
     def save_pdf(self) -> None:
         if not self.save_button.isEnabled():
@@ -331,13 +326,12 @@ class PrintPreviewDialog(QDialog):
         pdf = self.rendered.pdf
         self._busy(True)
         self.status.setText("正在保存…")
-        self.tasks.run(lambda: save_file(path, pdf), writes=False, on_done=self._saved, on_error=self._failed)
+        self.tasks.run(lambda: save_file(path, pdf), writes=False, on_done=self._saved, on_error=self._failed, owner=self)
 
     def _saved(self, path: Path) -> None:
-        if shiboken6.isValid(self):
-            self.saved_path = path
-            self._busy(False)
-            self.status.setText(f"已保存：{path}")
+        self.saved_path = path
+        self._busy(False)
+        self.status.setText(f"已保存：{path}")
 
 
 def show_document(parent: QWidget | None, rendered: RenderedDocument, *, file_name: str,
@@ -374,8 +368,6 @@ def print_case_document(parent: QWidget, ctx: "AppContext", case_ref: str, name:
         return printer.render(actor, case_ref, name, redacted=r)
 
     def shown(rendered: RenderedDocument) -> None:
-        if not shiboken6.isValid(parent):
-            return
         dialog = show_document(parent, rendered, file_name=document_file_name(case_ref, rendered.title),
                                tasks=ctx.tasks, rerender=rerender, redacted=start_redacted,
                                can_unredact=can_unredact)
@@ -383,11 +375,10 @@ def print_case_document(parent: QWidget, ctx: "AppContext", case_ref: str, name:
             on_shown(dialog)
 
     def failed(exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(parent):
-            show_error(parent, exc, details)
+        show_error(parent, exc, details)
 
     def render() -> None:
-        ctx.tasks.run(lambda: rerender(start_redacted), writes=True, on_done=shown, on_error=failed)
+        ctx.tasks.run(lambda: rerender(start_redacted), writes=True, changes=OTHER, on_done=shown, on_error=failed, owner=parent)
 
     if name == "receipt":      # its first print signs the 核验码 (issue 17): the key first, if needed
         from .receipt_verify import with_receipt_key

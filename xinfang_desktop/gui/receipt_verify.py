@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import (
@@ -27,6 +26,7 @@ from PySide6.QtWidgets import (
 from ..services.receipts import ReceiptService, Verification
 from .context import AppContext
 from .errors import show_error
+from .tasks import OTHER
 
 GOOD = "color: #1d6b2f;"
 BAD = "color: #9b1111;"
@@ -115,11 +115,9 @@ class ReceiptVerifyDialog(QDialog):
         actor = self.ctx.actor
         # Verifying writes the audit entry (and, at the city, the receipt for the workbench): the write lane.
         self.ctx.tasks.run(lambda: self.service.verify(actor, text, names=names, request=request),
-                           on_done=self._show, on_error=self._failed)
+                           on_done=self._show, on_error=self._failed, writes=True, changes=OTHER, owner=self)
 
     def _show(self, result: Verification) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.last = result
         self.verify_button.setEnabled(True)
         self.verdict.setStyleSheet(GOOD if result.valid else BAD)
@@ -130,11 +128,10 @@ class ReceiptVerifyDialog(QDialog):
         self.code.setFocus()
 
     def _failed(self, exc: BaseException, details: str = "") -> None:
-        if shiboken6.isValid(self):
-            self.verify_button.setEnabled(True)
-            self.verdict.setStyleSheet(BAD)
-            self.verdict.setText("核验没有完成。")
-            show_error(self, exc, details)
+        self.verify_button.setEnabled(True)
+        self.verdict.setStyleSheet(BAD)
+        self.verdict.setText("核验没有完成。")
+        show_error(self, exc, details)
 
 
 def _summary(v: Verification) -> str:
@@ -177,8 +174,6 @@ def with_receipt_key(parent: QWidget, ctx: AppContext, case_ref: str, then: Call
     receipts = ctx.services.get(ReceiptService)
 
     def decided(needed: bool) -> None:
-        if not shiboken6.isValid(parent):
-            return
         if not needed or receipts.declined:
             then()
             return
@@ -188,17 +183,15 @@ def with_receipt_key(parent: QWidget, ctx: AppContext, case_ref: str, then: Call
             then()
             return
         ctx.tasks.run(lambda: receipts.unlock(passphrase), writes=False, on_done=lambda _r: unlocked(),
-                      on_error=failed)
+                      on_error=failed, owner=parent)
 
     def unlocked() -> None:
-        if shiboken6.isValid(parent):
-            then()
+        then()
 
     def failed(exc: BaseException, details: str = "") -> None:
-        if shiboken6.isValid(parent):
-            show_error(parent, exc, details)      # a wrong passphrase: nothing printed, print again to retry
+        show_error(parent, exc, details)      # a wrong passphrase: nothing printed, print again to retry
 
-    ctx.tasks.run(lambda: receipts.needs_key(case_ref), writes=False, on_done=decided, on_error=failed)
+    ctx.tasks.run(lambda: receipts.needs_key(case_ref), writes=False, on_done=decided, on_error=failed, owner=parent)
 
 
 __all__ = ["ReceiptVerifyDialog", "ask_passphrase", "open_verify_dialog", "with_receipt_key"]

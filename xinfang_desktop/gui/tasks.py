@@ -3,17 +3,29 @@
 Database writes go through one lane (a pool of one thread), so they are serialised; reads and
 rendering use a second pool. Each function may take `progress(fraction, text)` and
 `cancelled()` callables. Tests construct the runner with inline=True: work then runs at once.
+
+A task started with `owner=widget` belongs to that widget: if the widget is deleted before the work
+finishes, its callbacks are dropped (no hand-written "is the widget still there" checks). Every
+successful task on the write lane emits `changed` once, after its callback: the window's lists and
+counts refresh from that one signal. Reads must say `writes=False`, or a refresh would set off
+another refresh.
 """
 
 from __future__ import annotations
 
 import inspect
+import sys
 import threading
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+# What a write changed, for `TaskRunner.changed`. Coarse on purpose: a listener reloads what it shows.
+CASES = "cases"     # cases, their people or anything derived from them (lists, counts, the board)
+OTHER = "other"     # nothing a list shows: a draft, an audit entry of a print or a view, a password
 
 
 @dataclass
@@ -55,13 +67,40 @@ class _Job(QRunnable):
         else:
             self.signals.done.emit(result)
         finally:
-            # Imported here, in the worker: the services are not needed to show the first window.
-            from ..services.context import release_thread_connection
+            # A thread's database connection exists only once the services are loaded; a task run
+            # before that (the login window's) must not load them for this.
+            services = sys.modules.get("xinfang_desktop.services.context")
+            if services is not None:
+                services.release_thread_connection()
 
-            release_thread_connection()
+
+class _Owner:
+    """Whether the widget a task reports to still exists: deleted (shiboken) or its destroyed signal seen."""
+
+    def __init__(self, obj: QObject | None):
+        self.obj = obj
+        self.gone = False
+        if obj is not None:
+            obj.destroyed.connect(self._destroyed)
+
+    def _destroyed(self, *_args: object) -> None:
+        self.gone = True
+
+    def alive(self) -> bool:
+        return self.obj is None or (not self.gone and shiboken6.isValid(self.obj))
+
+    def release(self) -> None:
+        """Stop listening once the task is over: a page runs many tasks, the connections would pile up."""
+        if self.obj is not None and not self.gone and shiboken6.isValid(self.obj):
+            try:
+                self.obj.destroyed.disconnect(self._destroyed)
+            except (RuntimeError, TypeError):
+                pass
 
 
 class TaskRunner(QObject):
+    changed = Signal(str)      # after each successful write: what changed (CASES or OTHER)
+
     def __init__(self, *, inline: bool = False, on_error: Callable[[BaseException, str], None] | None = None,
                  parent: QObject | None = None):
         super().__init__(parent)
@@ -75,35 +114,56 @@ class TaskRunner(QObject):
 
     def run(self, fn: Callable[..., Any], *, on_done: Callable[[Any], None] | None = None,
             on_error: Callable[[BaseException, str], None] | None = None, writes: bool = True,
-            progress: Callable[[float, str], None] | None = None, state: TaskState | None = None) -> TaskState:
+            progress: Callable[[float, str], None] | None = None, state: TaskState | None = None,
+            owner: QObject | None = None, changes: str = CASES) -> TaskState:
+        """Run `fn` off the UI thread. `writes` picks the lane: True (the default, kept for old callers)
+        serialises it with the other writes and emits `changed(changes)` when it succeeds; reads pass
+        False. With `owner`, done/failed/progress are dropped once the owner has been deleted."""
         state = state or TaskState()
         on_error = on_error or self.default_error
         wants_state = "state" in inspect.signature(fn).parameters
         call = (lambda: fn(state=state)) if wants_state else fn
+        watch = _Owner(owner)
+
+        def done(result: Any) -> None:
+            try:
+                if on_done and watch.alive():
+                    on_done(result)
+            finally:
+                watch.release()
+                if writes:
+                    self.changed.emit(changes)
+
+        def failed(exc: BaseException, details: str) -> None:
+            try:
+                if on_error is None:
+                    raise exc
+                if watch.alive():
+                    on_error(exc, details)
+            finally:
+                watch.release()
+
+        def progressed(fraction: float, text: str) -> None:
+            if progress and watch.alive():
+                progress(fraction, text)
+
         if self.inline:
             if progress:
-                state._progress = progress
+                state._progress = progressed
             try:
                 result = call()
             except Exception as exc:  # noqa: BLE001
-                if on_error is None:
-                    raise
-                on_error(exc, traceback.format_exc())
+                failed(exc, traceback.format_exc())
             else:
-                if on_done:
-                    on_done(result)
+                done(result)
             return state
         signals = _Signals()
         self._live.add(signals)
         if progress:
-            signals.progress.connect(progress)
+            signals.progress.connect(progressed)
             state._progress = signals.progress.emit
-        if on_done:
-            signals.done.connect(on_done)
-        if on_error:
-            signals.failed.connect(on_error)
-        signals.done.connect(lambda _r, s=signals: self._live.discard(s))
-        signals.failed.connect(lambda _e, _t, s=signals: self._live.discard(s))
+        signals.done.connect(lambda r, s=signals: (self._live.discard(s), done(r)))
+        signals.failed.connect(lambda e, t, s=signals: (self._live.discard(s), on_error and failed(e, t)))
         (self._write if writes else self._read).start(_Job(call, signals))
         return state
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -39,7 +38,7 @@ from ..store.keyring import PRODUCTION, KdfParams
 from ..sync.drives import (
     suggested_backup_folder,  # another disk, checked: not D: or E: blindly
 )
-from .tasks import TaskRunner
+from .tasks import OTHER, TaskRunner
 
 UNIT_PAGE, ADMIN_PAGE, ENROL_PAGE, BACKUP_PAGE, RECOVERY_PAGE = range(5)
 
@@ -309,7 +308,8 @@ class FirstRunWizard(QWizard):
         self.backup_page.message.setStyleSheet("")
         self.backup_page.message.setText("正在建立加密的数据目录…")
         data_dir, kdf = self.data_dir, self.kdf
-        self.tasks.run(lambda: complete(data_dir, given, kdf=kdf), on_done=self._done, on_error=self._failed)
+        self.tasks.run(lambda: complete(data_dir, given, kdf=kdf), on_done=self._done, on_error=self._failed, writes=True,
+                                changes=OTHER, owner=self)
         return self.actor is not None      # inline (tests): already done; threaded: _done moves on
 
     @property
@@ -317,8 +317,6 @@ class FirstRunWizard(QWizard):
         return self.opened.services if self.opened else None
 
     def _done(self, opened: Opened) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._finishing = False
         self.opened, self.actor = opened, opened.actor
         self.recovery_page.code.setText(opened.recovery_code or "")
@@ -339,15 +337,20 @@ class FirstRunWizard(QWizard):
         from ..documents.recovery import render_recovery_sheet
         from .print_preview import PrintPreviewDialog
 
-        unit = self.opened.services.auth.unit()
-        rendered = render_recovery_sheet(unit.name, unit.code, self.opened.recovery_code or "",
-                                         self.opened.actor.display_name, self.opened.services.clock.today())
-        self.sheet = PrintPreviewDialog(self, rendered, file_name="数据恢复码.pdf", tasks=self.tasks)
-        self.sheet.open()
+        opened = self.opened
+
+        def work():
+            unit = opened.services.auth.unit()
+            return render_recovery_sheet(unit.name, unit.code, opened.recovery_code or "",
+                                         opened.actor.display_name, opened.services.clock.today())
+
+        def show(rendered) -> None:
+            self.sheet = PrintPreviewDialog(self, rendered, file_name="数据恢复码.pdf", tasks=self.tasks)
+            self.sheet.open()
+
+        self.tasks.run(work, writes=False, on_done=show, owner=self)
 
     def _failed(self, exc: BaseException, _details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._finishing = False
         self.button(QWizard.NextButton).setEnabled(True)
         from .errors import message_for

@@ -64,7 +64,7 @@ class OwnershipService:
     """包案: a leader takes personal charge of a case with a resolution plan and a target date."""
 
     def __init__(self, services):
-        self.s = services
+        self.services = services
 
     def leaders(self) -> list[User]:
         return list(User.select().where(User.role.in_([Role.LEADER.value, Role.ADMIN.value]) & User.active)
@@ -74,13 +74,13 @@ class OwnershipService:
         require_leader(actor, "指定包案领导")
         plan = clean_text(plan, label="化解方案", field="plan", required=True, limit=2000)
         target = parse_day(target_date, "目标化解日期", "target_date")
-        today = self.s.clock.today()
+        today = self.services.clock.today()
         if target < today:
             raise InvalidInput(f"目标化解日期（{target:%Y-%m-%d}）早于今天，请重新填写", field="target_date")
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             case = find_case(case_ref)
-            require_writable(self.s.db, actor.unit_code, "leader_assignment", {"case_id": case.id})
+            require_writable(self.services.db, actor.unit_code, "leader_assignment", {"case_id": case.id})
             user = User.get_or_none(((User.name == leader) | (User.display_name == leader)) & User.active)
             if user is None:
                 raise NotFound(f"找不到用户：{leader}。请填写领导的用户名或姓名。")
@@ -160,19 +160,19 @@ class HardshipService:
     """急难: a person's hardship, referrals to social or judicial assistance, and their outcome."""
 
     def __init__(self, services):
-        self.s = services
+        self.services = services
 
     def flag(self, actor: Actor, person_id: str, kind, note: str | None = None, case_ref: str | None = None) -> Flag:
         require(actor, Permission.NOTE)
         kind = HardshipKind.parse(kind.value if isinstance(kind, HardshipKind) else str(kind))
         note = clean_text(note, label="急难情况说明", field="note", required=kind == HardshipKind.OTHER, limit=1000) or ""
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             person = Person.get_or_none(Person.id == person_id)
             if person is None:
                 raise NotFound("找不到该信访人，请重新选择")
             case_id = find_case(case_ref).id if case_ref else None
-            require_writable(self.s.db, actor.unit_code, "hardship_flag", {"person_id": person.id, "case_id": case_id})
+            require_writable(self.services.db, actor.unit_code, "hardship_flag", {"person_id": person.id, "case_id": case_id})
             open_same = HardshipFlag.get_or_none((HardshipFlag.person_id == person.id) & (HardshipFlag.kind == kind.value)
                                                  & HardshipFlag.cleared_at.is_null())
             if open_same is not None:
@@ -185,12 +185,12 @@ class HardshipService:
     def clear(self, actor: Actor, flag_id: str, reason: str) -> Flag:
         require(actor, Permission.NOTE)
         reason = clean_text(reason, label="解除理由", field="reason", required=True, limit=1000)
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             row = HardshipFlag.get_or_none(HardshipFlag.id == flag_id)
             if row is None:
                 raise NotFound("找不到该急难标记")
-            require_own_row(self.s.db, actor.unit_code, "hardship_flag", row.unit_code)
+            require_own_row(self.services.db, actor.unit_code, "hardship_flag", row.unit_code)
             if row.cleared_at is not None:
                 raise InvalidInput(f"该急难标记已于{row.cleared_at:%Y-%m-%d}解除", field="flag")
             row.cleared_at, row.cleared_by, row.clear_reason = now, actor.name, reason
@@ -208,15 +208,15 @@ class HardshipService:
             raise InvalidInput("救助类别应为社会救助或司法救助", field="kind")
         agency = clean_text(agency, label="救助机构", field="agency", required=True, limit=200)
         note = clean_text(note, label="说明", field="note", required=False, limit=1000) or ""
-        day = parse_day(referred_on, "转介日期", "referred_on") if referred_on else self.s.clock.today()
-        if day > self.s.clock.today():
+        day = parse_day(referred_on, "转介日期", "referred_on") if referred_on else self.services.clock.today()
+        if day > self.services.clock.today():
             raise InvalidInput("转介日期晚于今天，请核对", field="referred_on")
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             flag = HardshipFlag.get_or_none(HardshipFlag.id == flag_id)
             if flag is None:
                 raise NotFound("找不到该急难标记")
-            require_writable(self.s.db, actor.unit_code, "hardship_referral", {"flag_id": flag.id})
+            require_writable(self.services.db, actor.unit_code, "hardship_referral", {"flag_id": flag.id})
             row = HardshipReferral.create(unit_code=actor.unit_code, flag_id=flag.id, kind=kinds[kind], agency=agency,
                                           referred_on=day, note=note, recorded_by=actor.name, updated_at=now)
             audit(actor, "attention.hardship.refer", flag.person_id, {"flag": flag.id, "kind": kinds[kind]}, at=now)
@@ -225,13 +225,13 @@ class HardshipService:
     def referral_outcome(self, actor: Actor, referral_id: str, outcome: str, on=None) -> Referral:
         require(actor, Permission.NOTE)
         outcome = clean_text(outcome, label="救助结果", field="outcome", required=True, limit=1000)
-        day = parse_day(on, "结果日期", "outcome_on") if on else self.s.clock.today()
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        day = parse_day(on, "结果日期", "outcome_on") if on else self.services.clock.today()
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             row = HardshipReferral.get_or_none(HardshipReferral.id == referral_id)
             if row is None:
                 raise NotFound("找不到该救助转介记录")
-            require_own_row(self.s.db, actor.unit_code, "hardship_referral", row.unit_code)
+            require_own_row(self.services.db, actor.unit_code, "hardship_referral", row.unit_code)
             if day < row.referred_on:
                 raise InvalidInput("结果日期早于转介日期，请核对", field="outcome_on")
             row.outcome, row.outcome_on = outcome, day

@@ -88,7 +88,7 @@ def board_settings() -> BoardSettings:
 
 class BoardService:
     def __init__(self, services):
-        self.s = services
+        self.services = services
 
     # -- settings ------------------------------------------------------------------------
     def settings(self) -> BoardSettings:
@@ -97,9 +97,9 @@ class BoardService:
     def save_settings(self, actor: Actor, **values: int) -> BoardSettings:
         require(actor, Permission.MANAGE_SETTINGS)
         new = replace(self.settings(), **values)        # validates in __post_init__
-        with self.s.db.atomic():
+        with self.services.db.atomic():
             Setting.replace(key=SETTING_KEY, value=new.__dict__).execute()
-            audit(actor, "attention.board_settings", None, dict(new.__dict__), at=self.s.clock.now())
+            audit(actor, "attention.board_settings", None, dict(new.__dict__), at=self.services.clock.now())
         return new
 
     # -- the board -----------------------------------------------------------------------
@@ -107,10 +107,10 @@ class BoardService:
         """The board by matter (the default), or the grouping by person, most urgent first."""
         require(actor, Permission.VIEW)
         view = BoardView(view)
-        today = self.s.clock.today()
+        today = self.services.clock.today()
         settings = self.settings()
         with _collector_paused():           # the sort too: its keys would set the collector off
-            facts = gather_facts(self.s.db, today, settings, places=view is BoardView.PERSON)
+            facts = gather_facts(self.services.db, today, settings, places=view is BoardView.PERSON)
             cards = self._matter_cards(facts, today, settings) if view is BoardView.MATTER else \
                 self._person_cards(facts, today, settings)
             return self._board(cards, f, today, settings, view)
@@ -118,10 +118,10 @@ class BoardService:
     def both(self, actor: Actor, f: BoardFilter = BoardFilter()) -> tuple[Board, Board]:
         """The board by matter and the grouping by person, from one gathering of the facts."""
         require(actor, Permission.VIEW)
-        today = self.s.clock.today()
+        today = self.services.clock.today()
         settings = self.settings()
         with _collector_paused():
-            facts = gather_facts(self.s.db, today, settings)
+            facts = gather_facts(self.services.db, today, settings)
             matters = self._matter_cards(facts, today, settings)
             people = self._person_cards(facts, today, settings)
             return (self._board(matters, f, today, settings, BoardView.MATTER),
@@ -129,7 +129,7 @@ class BoardService:
 
     def _board(self, cards: list, f: BoardFilter, today: date, settings: BoardSettings, view: BoardView) -> Board:
         if f != BoardFilter():
-            cards = [c for c in cards if matches(c, f, self.s.categories)]
+            cards = [c for c in cards if matches(c, f, self.services.categories)]
         # Most urgent first: the colour letters (a str enum) sort as the urgency.
         cards.sort(key=_board_order)
         return Board(cards, today, settings, view)
@@ -138,25 +138,25 @@ class BoardService:
         """The card of the matter that case `case_ref` (an id or a number) belongs to, if it is on the board."""
         require(actor, Permission.VIEW)
         case_id = find_case(case_ref).id
-        today = self.s.clock.today()
+        today = self.services.clock.today()
         settings = self.settings()
         with _collector_paused():
-            cards = self._matter_cards(gather_facts(self.s.db, today, settings, places=False), today, settings)
+            cards = self._matter_cards(gather_facts(self.services.db, today, settings, places=False), today, settings)
         return next((c for c in cards if case_id in c.case_ids), None)
 
     def person_card(self, actor: Actor, person_id: str) -> PersonCard | None:
         require(actor, Permission.VIEW)
-        today = self.s.clock.today()
+        today = self.services.clock.today()
         settings = self.settings()
-        facts = gather_facts(self.s.db, today, settings, only_person=person_id)
+        facts = gather_facts(self.services.db, today, settings, only_person=person_id)
         return next(iter(self._person_cards(facts, today, settings, only=person_id)), None)
 
     def _matter_cards(self, facts: BoardFacts, today: date, settings: BoardSettings) -> list[MatterCard]:
-        return matter_cards(facts, today, settings, self.s.categories.label)
+        return matter_cards(facts, today, settings, self.services.categories.label)
 
     def _person_cards(self, facts: BoardFacts, today: date, settings: BoardSettings,
                       only: str | None = None) -> list[PersonCard]:
-        div = self.s.divisions
+        div = self.services.divisions
         names: dict[str | None, str] = {}
 
         def place(code: str | None) -> str:
@@ -179,12 +179,12 @@ class BoardService:
         from .printing import PrintService
 
         b = self.board(actor, f, BoardView.MATTER)
-        rendered = render_board(BoardPrintDetails(self.s.get(PrintService).office().name, b.today,
+        rendered = render_board(BoardPrintDetails(self.services.get(PrintService).office().name, b.today,
                                                   tuple(c.print_card() for c in b.cards), filters_text,
                                                   colour_meanings(b.settings)))
-        with self.s.db.atomic():
+        with self.services.db.atomic():
             audit(actor, "attention.board.print", None, {"matters": len(b.cards), "filters": filters_text},
-                  at=self.s.clock.now())
+                  at=self.services.clock.now())
         return rendered
 
     # -- overrides -----------------------------------------------------------------------
@@ -196,10 +196,10 @@ class BoardService:
         reason = clean_text(reason, label="调整理由", field="reason", required=True, limit=500)
         if len(reason) < 4:
             raise InvalidInput("请写明调整颜色的理由（至少4个字）", field="reason")
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             case = find_case(case_ref)
-            require_writable(self.s.db, actor.unit_code, "colour_override", {"case_id": case.id})
+            require_writable(self.services.db, actor.unit_code, "colour_override", {"case_id": case.id})
             card = self.matter_card(actor, case.id)
             if card is None:
                 raise InvalidInput(f"事项 {case.number} 不在看板上（已办结并回访，或未予受理），无需调整颜色")
@@ -220,8 +220,8 @@ class BoardService:
     def withdraw_override(self, actor: Actor, case_ref: str) -> None:
         """Withdraw this unit's override of the matter that case `case_ref` belongs to."""
         require_leader(actor, "撤销看板颜色调整")
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             case = find_case(case_ref)
             card = self.matter_card(actor, case.id)
             n = self._withdraw_matter(card, now, actor.unit_code) if card else \
@@ -233,8 +233,8 @@ class BoardService:
     def withdraw_person_override(self, actor: Actor, person_id: str) -> None:
         """Withdraw an override an earlier version set on a person (new overrides hang on a matter)."""
         require_leader(actor, "撤销看板颜色调整")
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             if not self._withdraw(ColourOverride.person_id == person_id, now, actor.unit_code):
                 raise InvalidInput("该信访人没有按人员调整的颜色")
             audit(actor, "attention.override_withdrawn", person_id, None, at=now)
@@ -262,10 +262,10 @@ class BoardService:
         """(due date, case id, case number, parties) of decided matters awaiting 回访, due within
         `within_days` or already late, earliest first. One query over the decided cases."""
         require(actor, Permission.VIEW)
-        today = self.s.clock.today()
+        today = self.services.clock.today()
         days = self.settings().followup_days
         marks = ",".join("?" * len(_DECIDED))
-        rows = self.s.db.execute_sql(
+        rows = self.services.db.execute_sql(
             f"""SELECT c.id, c.number, c.parties_label,
                        MAX(CASE WHEN e.kind IN ('replied','review_decided','recheck_decided') THEN e.occurred_at END) AS dec,
                        MAX(CASE WHEN e.kind = 'followed_up' THEN e.occurred_at END) AS fu

@@ -108,7 +108,7 @@ class BulkWriter:
     """Writes rows for one actor inside an open transaction; `write` returns the case numbers."""
 
     def __init__(self, services, actor: Actor, batch_id: str, now: datetime):
-        self.s = services
+        self.services = services
         self.db = services.db
         self.actor = actor
         self.batch_id = batch_id
@@ -185,7 +185,7 @@ class BulkWriter:
             for buf in (cases, events, parties, tokens, prints, self.revisions):
                 buf.clear()
 
-        late_days = self.s.cases.late_days()
+        late_days = self.services.cases.late_days()
         for i, row in enumerate(rows):
             if i % CHUNK == 0 and i:
                 flush()
@@ -224,7 +224,7 @@ class BulkWriter:
             parties.append(CaseParty(case=case, person=person, unit_code=actor.unit_code, role="petitioner",
                                      is_representative=reg.petitioners[0].is_representative, position=0,
                                      updated_at=now))
-            tokens.append((sid, self.s.cases._search_tokens(case, [person])))
+            tokens.append((sid, self.services.cases._search_tokens(case, [person])))
             prints.append({"fingerprint": row.fingerprint, "batch": self.batch_id, "case_id": case.id,
                            "row_number": row.row_number})
             numbers.append(case.number)

@@ -103,10 +103,10 @@ class Session:
 
 class MediationService:
     def __init__(self, services):
-        self.s = services
+        self.services = services
 
     def validate(self, inp: SessionInput) -> dict[str, Any]:
-        today = self.s.clock.today()
+        today = self.services.clock.today()
         held = parse_day(inp.held_on, "调解日期", "held_on")
         if held > today:
             raise InvalidInput(f"调解日期（{held:%Y-%m-%d}）晚于今天，请核对", field="held_on")
@@ -145,10 +145,10 @@ class MediationService:
     def add(self, actor: Actor, inp: SessionInput) -> Session:
         require(actor, Permission.NOTE)
         values = self.validate(inp)
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             case = find_case(inp.case_ref)
-            require_writable(self.s.db, actor.unit_code, "mediation_session",
+            require_writable(self.services.db, actor.unit_code, "mediation_session",
                              {"case_id": case.id, "corrects": inp.corrects})
             if values["held_on"] < case.received_at.date():
                 raise InvalidInput(f"调解日期早于该事项的登记日期（{case.received_at:%Y-%m-%d}），请核对", field="held_on")
@@ -212,13 +212,13 @@ class MediationService:
             raise InvalidInput("该次调解未达成协议，没有协议书可打印")
         if not session.current:
             raise InvalidInput("该调解记录已被更正，请打印更正后的记录的协议书")
-        doc_case = self.s.get(PrintService).doc_case(Case.get_by_id(session.case_id))
+        doc_case = self.services.get(PrintService).doc_case(Case.get_by_id(session.case_id))
         details = AgreementDetails(kind=session.agreement_kind or AGREEMENT_KINDS[0], mediation_kind=session.kind.label,
                                    held_on=session.held_on, place=session.place,
                                    mediators=tuple(f"{m.name}（{m.role}）" for m in session.mediators),
                                    parties=session.parties, dispute=session.discussion, terms=session.agreement)
-        rendered = render_agreement(doc_case, details, redacted=redacted, issued_on=self.s.clock.today())
-        with self.s.db.atomic():
+        rendered = render_agreement(doc_case, details, redacted=redacted, issued_on=self.services.clock.today())
+        with self.services.db.atomic():
             audit(actor, "attention.mediation.print", session.case_id,
-                  {"session": session.id, "redacted": redacted}, at=self.s.clock.now())
+                  {"session": session.id, "redacted": redacted}, at=self.services.clock.now())
         return rendered

@@ -137,7 +137,7 @@ def case_names(case: Case) -> list[str]:
 
 class ReceiptService:
     def __init__(self, services):
-        self.s = services
+        self.services = services
         self._own: str | None = None
         self._signer: UnlockedKeys | None = None
         self.declined = False          # the window's clerk chose to print without the key in this run
@@ -146,11 +146,11 @@ class ReceiptService:
     def own(self) -> str:
         """This unit's code (read once: it never changes for a data folder)."""
         if self._own is None:
-            self._own = self.s.unit_code
+            self._own = self.services.unit_code
         return self._own
 
     def _sql(self, sql: str, params: tuple = ()) -> list[tuple]:
-        return self.s.db.execute_sql(sql, params).fetchall()
+        return self.services.db.execute_sql(sql, params).fetchall()
 
     def _stored_text(self, case_id: str) -> str | None:
         rows = self._sql("SELECT text FROM receipt_statement WHERE case_id = ?", (case_id,))
@@ -171,13 +171,13 @@ class ReceiptService:
     def has_keys(self) -> bool:
         from .sync import SyncService
 
-        return self.s.get(SyncService).has_keys()
+        return self.services.get(SyncService).has_keys()
 
     def unlock(self, passphrase: str) -> None:
         """Unlock this unit's keys with the passphrase (slow: scrypt) and keep them for the session."""
         from .sync import SyncService
 
-        self.remember(self.s.get(SyncService).unlock(passphrase).current)
+        self.remember(self.services.get(SyncService).unlock(passphrase).current)
 
     def needs_key(self, case_ref: str) -> bool:
         """Printing this case's receipt would sign it if the key were unlocked: no statement yet, a case of
@@ -210,15 +210,15 @@ class ReceiptService:
             log.info("receipt of %s printed without a statement: %s", case.number, problem)
             return None
         signer = self._signer
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             self._check_signer(signer, now)
             signed = sign_statement(
                 signer.signing_key, unit_code=case.unit_code, case_number=case.number, query_code=case.query_code,
                 received=case.received_at.date(), entered=case.created_at, people=case.people_count,
                 names=case_names(case), request=case.request)
             text = signed.text()
-            self.s.db.execute_sql(
+            self.services.db.execute_sql(
                 "INSERT INTO receipt_statement (case_id, unit_code, case_number, text, key_fingerprint, created_at, "
                 "created_by) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (case.id, case.unit_code, case.number, text, signer.public().signing_fingerprint,
@@ -255,8 +255,8 @@ class ReceiptService:
         """Verify what a petitioner brings (scanned or typed). Writes the audit entry and, at the city, the
         record of a genuine receipt of another unit (for the workbench)."""
         require(actor, Permission.VIEW)
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             result, statement = self._verify(text, names, request, now)
             if result.valid and result.unit != self.own:
                 self._record_check(actor, statement, now)
@@ -403,7 +403,7 @@ class ReceiptService:
         if not rows and unit_code == self.own and self.has_keys():
             from .sync import SyncService
 
-            identity = self.s.get(SyncService).public_identity()       # keys made before history was kept
+            identity = self.services.get(SyncService).public_identity()       # keys made before history was kept
             key_history.record_key(unit_code, public_hex(identity.signing_public_key),
                                    at=datetime.fromisoformat(identity.created), source=OWN)
             rows = key_history.keys_of(unit_code)
@@ -414,13 +414,13 @@ class ReceiptService:
             rows = self._sql(sql, (code,))
             if rows:
                 return rows[0][0]
-        if code in self.s.divisions:
-            return self.s.divisions.get(code).name
+        if code in self.services.divisions:
+            return self.services.divisions.get(code).name
         return f"单位 {code}"
 
     def _record_check(self, actor: Actor, st: ReceiptStatement, now: datetime) -> None:
         at = ReceiptCheck.last_checked_at.db_value(now)
-        self.s.db.execute_sql(
+        self.services.db.execute_sql(
             "INSERT INTO receipt_check (statement_hash, unit_code, case_number, query_code, received, entered_at, "
             "people, first_checked_at, last_checked_at, checked_by, times) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1) "
             "ON CONFLICT (statement_hash) DO UPDATE SET last_checked_at = excluded.last_checked_at, times = times + 1",
@@ -441,7 +441,7 @@ class ReceiptService:
             from .sync import SyncService
 
             try:
-                return self.s.get(SyncService).reminder_days()
+                return self.services.get(SyncService).reminder_days()
             except Exception:  # noqa: BLE001 - a setting that cannot be read: the default
                 return DEFAULT_INTERVAL_DAYS
         return max(1, round(statistics.median(gaps)))
@@ -449,7 +449,7 @@ class ReceiptService:
     def unreported(self, today: date | None = None) -> list[UnreportedReceipt]:
         """Genuine receipts of other units verified here whose case has not arrived within the unit's usual
         sync interval, oldest first."""
-        today = today or self.s.clock.today()
+        today = today or self.services.clock.today()
         own = self.own
         rows = list(ReceiptCheck.select().join(Case, JOIN.LEFT_OUTER, on=(Case.number == ReceiptCheck.case_number))
                     .where(Case.id.is_null() & (ReceiptCheck.unit_code != own))

@@ -101,14 +101,14 @@ class ReceptionSummary:
 
 class ReceptionService:
     def __init__(self, services):
-        self.s = services
+        self.services = services
 
     def add(self, actor: Actor, *, leader: str, held_on, place: str, kind, batches: int, persons: int,
             cases: list[str] | tuple[str, ...] = (), notes: str | None = None) -> ReceptionEntry:
         require(actor, Permission.NOTE)
         leader = clean_name(leader, label="接访领导", field="leader")
         day = parse_day(held_on, "接访日期", "held_on")
-        if day > self.s.clock.today():
+        if day > self.services.clock.today():
             raise InvalidInput(f"接访日期（{day:%Y-%m-%d}）晚于今天，请核对", field="held_on")
         place = clean_text(place, label="接访地点", field="place", limit=200, multiline=False)
         k = ReceptionKind.parse(kind)
@@ -123,10 +123,10 @@ class ReceptionService:
         if persons > 10000:
             raise InvalidInput("接待人次过大，请核对", field="persons")
         notes = clean_text(notes, label="接访情况", field="notes", required=False) or ""
-        now = self.s.clock.now()
-        with self.s.db.atomic():
+        now = self.services.clock.now()
+        with self.services.db.atomic():
             found = [find_case(ref) for ref in cases if str(ref).strip()]
-            require_writable(self.s.db, actor.unit_code, "reception", {"case_ids": [c.id for c in found]})
+            require_writable(self.services.db, actor.unit_code, "reception", {"case_ids": [c.id for c in found]})
             row = Reception.create(unit_code=actor.unit_code, leader=leader, held_on=day, place=place, kind=k.value,
                                    batches=batches, persons=persons, case_ids=[c.id for c in found], notes=notes,
                                    recorded_by=actor.name, recorded_at=now, updated_at=now)
@@ -154,7 +154,7 @@ class ReceptionService:
         end = parse_day(end, "截止日期", "to")
         if end < start:
             raise InvalidInput("截止日期早于起始日期，请核对", field="to")
-        rows = self.s.db.execute_sql(
+        rows = self.services.db.execute_sql(
             "SELECT kind, COUNT(*), SUM(batches), SUM(persons) FROM reception WHERE held_on BETWEEN ? AND ? "
             "GROUP BY kind", (start.isoformat(), end.isoformat())).fetchall()
         got = {k: (n, b or 0, p or 0) for k, n, b, p in rows}

@@ -9,7 +9,6 @@ the board reads without telling red from green, and in black and white.
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QListView, QMenu,
@@ -20,11 +19,11 @@ from ...services.board import Board, BoardFilter, BoardService, BoardView, match
 from ...services.board_cards import Card, MatterCard
 from ...services.attention import LEADER_ROLES, HardshipService, OwnershipService
 from ...services.permissions import Permission
-from ...services import attention_workbench  # noqa: F401 - registers 待回访 and 领导包案 on the workbench
-from .. import attention_actions  # noqa: F401 - registers 包案, 调解记录, 回访, 急难标记 on the case view
 from ..attention_forms import Field, FormDialog
 from ..context import AppContext
 from ..errors import show_error
+from ..refresh import refresh_on_change
+from ..tasks import OTHER
 
 PAGE_KEY = "board"
 
@@ -343,13 +342,14 @@ class BoardPage(QWidget):
         layout.addWidget(self.help)
         layout.addLayout(cols, 1)
         self.reload()
+        refresh_on_change(self, ctx.tasks, self.reload, on_show=False)     # showing it recomputes it
 
     # -- loading -------------------------------------------------------------------------
     def reload(self) -> None:
         ctx, view = self.ctx, self.view
         self.count_label.setText("正在计算…")
         ctx.tasks.run(lambda: ctx.services.get(BoardService).board(ctx.actor, view=view), writes=False,
-                      on_done=self._loaded, on_error=self._failed)
+                      on_done=self._loaded, on_error=self._failed, owner=self)
 
     def set_view(self, view: BoardView) -> None:
         """By matter or by person: the same facts regrouped, computed again in the background."""
@@ -366,13 +366,12 @@ class BoardPage(QWidget):
             self.reload()
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(self):
-            self.count_label.setText("无法计算看板")
-            show_error(self, exc, details)
+        self.count_label.setText("无法计算看板")
+        show_error(self, exc, details)
 
     def _loaded(self, board: Board) -> None:
-        if not shiboken6.isValid(self) or board.view is not self.view:
-            return                      # gone, or computed for the grouping the user just left
+        if board.view is not self.view:
+            return                      # computed for the grouping the user just left
         if self.board is None or board.settings != self.board.settings:
             self.help.setText(help_text(board.settings))
             for colour, meaning in colour_meanings(board.settings).items():
@@ -485,8 +484,8 @@ class BoardPage(QWidget):
         svc, actor = self.ctx.services.get(BoardService), self.ctx.actor
         work = ((lambda: svc.withdraw_override(actor, card.case_id)) if isinstance(card, MatterCard)
                 else (lambda: svc.withdraw_person_override(actor, card.person_id)))
-        self.ctx.tasks.run(work, on_done=lambda _r: shiboken6.isValid(self) and self.reload(),
-                           on_error=lambda e, t: shiboken6.isValid(self) and show_error(self, e, t))
+        self.ctx.tasks.run(work, on_done=lambda _r: self.reload(),
+                           on_error=lambda e, t: show_error(self, e, t), writes=True, owner=self)
 
     # -- printing ------------------------------------------------------------------------
     def filter_text(self) -> str:
@@ -504,18 +503,15 @@ class BoardPage(QWidget):
         self.print_button.setEnabled(False)
 
         def shown(rendered) -> None:
-            if not shiboken6.isValid(self):
-                return
             self.print_button.setEnabled(True)
             self.preview = show_document(self, rendered, file_name=f"四色看板-{ctx.services.clock.today():%Y-%m-%d}.pdf")
 
         def failed(exc: BaseException, details: str) -> None:
-            if shiboken6.isValid(self):
-                self.print_button.setEnabled(True)
-                show_error(self, exc, details)
+            self.print_button.setEnabled(True)
+            show_error(self, exc, details)
 
-        ctx.tasks.run(lambda: ctx.services.get(BoardService).print_board(ctx.actor, f, text), writes=True,
-                      on_done=shown, on_error=failed)
+        ctx.tasks.run(lambda: ctx.services.get(BoardService).print_board(ctx.actor, f, text), writes=True, changes=OTHER,
+                      on_done=shown, on_error=failed, owner=self)
 
 
 def create(ctx: AppContext, window) -> QWidget:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import shiboken6
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHeaderView, QLabel, QLineEdit,
@@ -17,6 +16,7 @@ from ...services.listing import ListingService
 from ...services.queries import CaseFilter, CaseRow
 from ..case_filters import CategoryFilter, DateRangeFilter
 from ..context import AppContext
+from ..refresh import refresh_on_change
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, URGENCY_WORD, due_text, urgency_legend
 
 COLUMNS = [  # (header, sort key)
@@ -60,11 +60,11 @@ class CaseTableModel(QAbstractTableModel):
         self.endResetModel()
         gen, f = self._generation, self.filter
         self.ctx.tasks.run(lambda: self.ctx.services.queries.count(f), writes=False,
-                           on_done=lambda n: self._counted(gen, n))
+                           on_done=lambda n: self._counted(gen, n), owner=self)
         self.fetchMore(QModelIndex())
 
     def _counted(self, gen: int, n: int) -> None:
-        if shiboken6.isValid(self) and gen == self._generation:
+        if gen == self._generation:
             self.total = n
             self.loaded.emit()
 
@@ -79,10 +79,10 @@ class CaseTableModel(QAbstractTableModel):
         key, desc, size = self.sort_key, self.descending, self.page_size
         self.ctx.tasks.run(lambda: self.ctx.services.queries.page(f, sort=key, descending=desc, offset=offset,
                                                                  limit=size),
-                           writes=False, on_done=lambda rows: self._arrived(gen, rows))
+                           writes=False, on_done=lambda rows: self._arrived(gen, rows), owner=self)
 
     def _arrived(self, gen: int, rows: list[CaseRow]) -> None:
-        if not shiboken6.isValid(self) or gen != self._generation:
+        if gen != self._generation:
             return
         self._loading = False
         if len(rows) < self.page_size:
@@ -242,19 +242,40 @@ class CaseListPage(QWidget):
         self.received.changed.connect(self.apply_filter)
         self.clear.clicked.connect(self.clear_filters)
         self.model.loaded.connect(self._update_count)
+        self._keep: str | None = None      # the case to select again after a reload
+        self.model.loaded.connect(self._reselect)
         QShortcut(QKeySequence.Find, self, activated=self.search.setFocus)
         self.model.sort_key, self.model.descending = "received_at", True
         self.model.reload()
         self._load_owners()
+        refresh_on_change(self, ctx.tasks, self.reload)
+
+    def reload(self) -> None:
+        """Read the list again under the same filter and sort: something was written. The case the
+        clerk had selected stays selected (back from its case view, the clerk goes on down the list)."""
+        current = self.table.currentIndex()
+        self._keep = self.model.data(current, Qt.UserRole) if current.isValid() else None
+        self.model.reload()
+        self._load_owners()
+
+    def _reselect(self) -> None:
+        if self._keep is None:
+            return
+        row = next((i for i, r in enumerate(self.model.rows) if r.id == self._keep), None)
+        if row is None and not self.model.rows:
+            return              # the first page has not arrived yet
+        self._keep = None
+        if row is not None:
+            index = self.model.index(row, 0)
+            self.table.setCurrentIndex(index)
+            self.table.scrollTo(index)
 
     def _load_owners(self) -> None:
         actor = self.ctx.actor
         self.ctx.tasks.run(lambda: self.ctx.services.get(ListingService).owners(actor), writes=False,
-                           on_done=self._owners_loaded)
+                           on_done=self._owners_loaded, owner=self)
 
     def _owners_loaded(self, owners: list[str]) -> None:
-        if not shiboken6.isValid(self):
-            return
         current = self.owner.currentData()
         self.owner.blockSignals(True)
         while self.owner.count() > 1:

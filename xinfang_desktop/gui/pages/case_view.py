@@ -10,35 +10,24 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import shiboken6
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QMenu, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QMenu, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...domain.urgency import Urgency
 from ...services.permissions import Permission
 from ...services.office import OfficeService
 from ...services.printing import DOCUMENT_LABELS, DOCUMENT_NAMES, PrintService
 from ...services.queries import CaseDetail
-from .. import workflow_actions  # noqa: F401 - registers the workflow's buttons
 from ..case_actions import actions_for
 from ..context import AppContext
 from ..errors import show_error
 from ..print_preview import PrintPreviewDialog, print_case_document
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, due_text
+from ..tasks import OTHER
+from ..tables import read_only_table
 
 ID_COLUMN, PHONE_COLUMN, REVEAL_COLUMN = 3, 4, 6
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectRows)
-    t.horizontalHeader().setStretchLastSection(True)
-    t.setWordWrap(True)
-    return t
 
 
 def party_notes(d: CaseDetail) -> list[str]:
@@ -102,8 +91,8 @@ class CaseViewPage(QWidget):
         summary_box.setLayout(self.summary)
 
         self.can_reveal = ctx.actor.can(Permission.REVEAL_PERSONAL)
-        self.parties = _table(["姓名", "身份", "性别", "身份证号码", "电话", "住址"]
-                              + (["完整号码"] if self.can_reveal else []))
+        self.parties = read_only_table(["姓名", "身份", "性别", "身份证号码", "电话", "住址"]
+                                       + (["完整号码"] if self.can_reveal else []), wrap=True)
         self.parties.horizontalHeader().setStretchLastSection(not self.can_reveal)
         parties_box = QGroupBox("信访人（身份证号码和电话已隐去部分数字）")
         # A person's history (fills, corrections, registered apart) and other records holding the same
@@ -117,14 +106,14 @@ class CaseViewPage(QWidget):
         parties_layout.addWidget(self.parties)
         parties_layout.addWidget(self.party_notes)
 
-        self.deadlines = _table(["期限", "起算日", "届满日", "情况"])
+        self.deadlines = read_only_table(["期限", "起算日", "届满日", "情况"], wrap=True)
         # A narrow window wraps the long statutory labels onto two lines instead of cutting them.
         self.deadlines.horizontalHeader().sectionResized.connect(
             lambda *_: self.deadlines.resizeRowsToContents())
         deadlines_box = QGroupBox("期限")
         QVBoxLayout(deadlines_box).addWidget(self.deadlines)
 
-        self.timeline = _table(["时间", "操作", "内容", "经办人"])
+        self.timeline = read_only_table(["时间", "操作", "内容", "经办人"], wrap=True)
         timeline_box = QGroupBox("办理过程")
         QVBoxLayout(timeline_box).addWidget(self.timeline)
 
@@ -165,11 +154,9 @@ class CaseViewPage(QWidget):
             detail = replace(detail, office=ctx.services.get(OfficeService).settings())
             return detail, ctx.services.get(PrintService).available(detail.row.number)
 
-        ctx.tasks.run(load, writes=False, on_done=self._loaded, on_error=self._failed)
+        ctx.tasks.run(load, writes=False, on_done=self._loaded, on_error=self._failed, owner=self)
 
     def _loaded(self, result: tuple[CaseDetail, dict[str, str | None]]) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.documents = result[1]
         self._show(result[0])
         self._show_actions(result[0])
@@ -219,8 +206,6 @@ class CaseViewPage(QWidget):
             return {w: ctx.services.queries.reveal(ctx.actor, party.person_id, w) for w in wanted}
 
         def shown(values: dict[str, str]) -> None:
-            if not shiboken6.isValid(self):
-                return
             for what, column in (("id_number", ID_COLUMN), ("phone", PHONE_COLUMN)):
                 if what in values:
                     self.parties.setItem(row, column, QTableWidgetItem(values[what]))
@@ -230,20 +215,16 @@ class CaseViewPage(QWidget):
                 button.setEnabled(False)
             self.parties.resizeColumnsToContents()
 
-        ctx.tasks.run(fetch, writes=True, on_done=shown, on_error=self._action_failed)
+        ctx.tasks.run(fetch, writes=True, changes=OTHER, on_done=shown, on_error=self._action_failed, owner=self)
 
     def _action_failed(self, exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(self):
-            show_error(self, exc, details)
+        show_error(self, exc, details)
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(self):
-            self.title.setText("无法打开该事项")
-            show_error(self, exc, details)
+        self.title.setText("无法打开该事项")
+        show_error(self, exc, details)
 
     def _show(self, d: CaseDetail) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.detail = d
         today = self.ctx.services.clock.today()
         r = d.row

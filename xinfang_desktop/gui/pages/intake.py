@@ -33,13 +33,13 @@ from ...services.drafts import Draft, DraftService
 from ...services.intake import IntakeService, PersonMatch
 from ...services.permissions import Permission
 from ...services.printing import PrintService
-from .. import intake_actions  # noqa: F401 - registers 附件 on the case view
 from .. import print_preview, receipt_verify
 from ..context import AppContext
 from ..errors import show_error
 from ..intake_widgets import (FORM_STYLE, MatchPanel, PetitionerRow, SearchPicker, error_label, row_header,
                               set_invalid, show_error_text)
 from ..person_conflict import PersonConflictDialog
+from ..tasks import OTHER
 
 PAGE_KEY = "intake"
 DRAFT_DELAY_MS = 800       # save the draft this long after the last keystroke
@@ -120,7 +120,7 @@ class IntakePage(QWidget):
                 b.setEnabled(False)
             return
         self.ctx.tasks.run(lambda: self.drafts.load(actor), writes=False, on_done=self._got_draft,
-                           on_error=lambda *_: None)
+                           on_error=lambda *_: None, owner=self)
 
     # -- building ------------------------------------------------------------------------
     def _build(self) -> None:
@@ -630,11 +630,9 @@ class IntakePage(QWidget):
         self.save_button.setEnabled(False)
         self.draft_status.setText("正在保存…")
         self.ctx.tasks.run(lambda: self.intake.register(self.ctx.actor, reg, paths),
-                           on_done=self._saved, on_error=self._save_failed)
+                           on_done=self._saved, on_error=self._save_failed, writes=True, owner=self)
 
     def _saved(self, ref: CaseRef) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._saving = False
         self._has_draft = False
         self.save_button.setEnabled(True)
@@ -651,8 +649,6 @@ class IntakePage(QWidget):
         self.print_receipt()
 
     def _save_failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._saving = False
         self.save_button.setEnabled(True)
         self.draft_status.setText("未保存")
@@ -727,11 +723,10 @@ class IntakePage(QWidget):
         # signs the receipt's 核验码 (issue 17): the key is asked for first when it is not unlocked yet.
         receipt_verify.with_receipt_key(self, self.ctx, ref.number, lambda: self.ctx.tasks.run(
             lambda: self.services.get(PrintService).render(actor, ref.number, "receipt", redacted=redacted),
-            on_done=lambda doc: self._show_receipt(ref, doc), on_error=self._failed))
+            on_done=lambda doc: self._show_receipt(ref, doc), on_error=self._failed, writes=True,
+            changes=OTHER, owner=self))
 
     def _show_receipt(self, ref: CaseRef, rendered: RenderedDocument) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.last_receipt = rendered
         self.receipt_ready.emit(rendered)
         actor = self.ctx.actor
@@ -744,8 +739,7 @@ class IntakePage(QWidget):
                                     redacted=not can_unredact, can_unredact=can_unredact)
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(self):
-            show_error(self, exc, details)
+        show_error(self, exc, details)
 
     # -- errors ----------------------------------------------------------------------------
     def _all_keys(self) -> set[str]:
@@ -862,37 +856,35 @@ class IntakePage(QWidget):
             self._draft_timer.start()
 
     def _save_draft(self) -> None:
-        if not shiboken6.isValid(self) or self._saving or self.offered_draft is not None:
+        if self._saving or self.offered_draft is not None:
             return
         if self.is_blank():
             self._discard_draft()
             return
         data = self.form_state()
         self.ctx.tasks.run(lambda: self.drafts.save(self.ctx.actor, data), on_done=self._draft_done,
-                           on_error=self._draft_failed)
+                           on_error=self._draft_failed, writes=True, changes=OTHER, owner=self)
 
     def save_draft_now(self) -> None:
         self._draft_timer.stop()
         self._save_draft()
 
     def _draft_done(self, at: datetime) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._has_draft = True
         self.draft_status.setText(f"草稿已自动保存 {at:%H:%M:%S}")
         self.draft_saved.emit(at)
 
     def _draft_failed(self, exc: BaseException, _details: str) -> None:
-        if shiboken6.isValid(self):
-            self.draft_status.setText("草稿未能保存：" + getattr(exc, "message", "磁盘或数据库错误"))
+        self.draft_status.setText("草稿未能保存：" + getattr(exc, "message", "磁盘或数据库错误"))
 
     def _discard_draft(self) -> None:
         if self._has_draft:
             self._has_draft = False
-            self.ctx.tasks.run(lambda: self.drafts.discard(self.ctx.actor), on_error=lambda *_: None)
+            self.ctx.tasks.run(lambda: self.drafts.discard(self.ctx.actor), on_error=lambda *_: None, writes=True,
+                               changes=OTHER, owner=self)
 
     def _got_draft(self, draft: Draft | None) -> None:
-        if not shiboken6.isValid(self) or draft is None or draft.data.get("v") != DRAFT_VERSION:
+        if draft is None or draft.data.get("v") != DRAFT_VERSION:
             return
         self.offered_draft = draft
         self._has_draft = True
@@ -928,7 +920,7 @@ class IntakePage(QWidget):
             self._lookup_timer.start()
 
     def lookup_now(self) -> None:
-        if not shiboken6.isValid(self) or not self.rows:
+        if not self.rows:
             return
         row = self.rows[min(self._current_row, len(self.rows) - 1)]
         name, idn, phone = row.name.text(), row.id_number.text(), row.phone.text()
@@ -941,10 +933,10 @@ class IntakePage(QWidget):
         actor = self.ctx.actor
         self.ctx.tasks.run(lambda: self.intake.people_like(actor, name=name, id_number=idn, phone=phone),
                            writes=False, on_done=lambda found: self._got_matches(seq, found),
-                           on_error=self._failed)
+                           on_error=self._failed, owner=self)
 
     def _got_matches(self, seq: int, found: list[PersonMatch]) -> None:
-        if not shiboken6.isValid(self) or seq != self._lookup_seq:
+        if seq != self._lookup_seq:
             return      # an older search answered after a newer one was asked
         self.person_matches = found
         self.matches.show_matches(found)
@@ -957,10 +949,10 @@ class IntakePage(QWidget):
         actor = self.ctx.actor
         self.ctx.tasks.run(lambda: self.intake.person_for_form(actor, person_id),
                            on_done=lambda p: self._filled(index, p),
-                           on_error=self._failed)
+                           on_error=self._failed, writes=True, changes=OTHER, owner=self)
 
     def _filled(self, index: int, p: PetitionerInput) -> None:
-        if not shiboken6.isValid(self) or index >= len(self.rows):
+        if index >= len(self.rows):
             return
         row = self.rows[index]
         row.set_state({"name": p.name, "id_number": p.id_number or row.id_number.text(),
@@ -1002,11 +994,9 @@ class IntakePage(QWidget):
                     refused.append(exc.message)
             return ok, refused
 
-        self.ctx.tasks.run(check_all, writes=False, on_done=self._checked_attachments)
+        self.ctx.tasks.run(check_all, writes=False, on_done=self._checked_attachments, owner=self)
 
     def _checked_attachments(self, result: tuple[list[CheckedFile], list[str]]) -> None:
-        if not shiboken6.isValid(self):
-            return
         ok, refused = result
         for f in ok:
             self._add_checked(f)

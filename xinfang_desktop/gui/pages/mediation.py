@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...services.mediation import MediationService, Session
 from ...services.permissions import Permission
 from .. import attention_actions
 from ..context import AppContext
 from ..errors import show_error
+from ..refresh import refresh_on_change
+from ..tables import read_only_table
 
 PAGE_KEY = "mediation"
 COLUMNS = ["调解日期", "事项编号", "方式", "地点", "调解员", "到场当事人", "结果", "下次调解", "记录"]
@@ -47,14 +48,7 @@ class MediationPage(QWidget):
         top.addStretch(1)
         for w in (self.show_corrected, self.add_button, self.correct_button, self.print_button, self.open_button):
             top.addWidget(w)
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setWordWrap(True)
-        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.Stretch)
+        self.table = read_only_table(COLUMNS, single=True, wrap=True, stretch=5)
         self.table.doubleClicked.connect(lambda _ix: self.open_case())
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.detail = QLabel()
@@ -66,16 +60,15 @@ class MediationPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
         self.reload()
+        refresh_on_change(self, ctx.tasks, self.reload)
 
     def reload(self) -> None:
         med = self.ctx.services.get(MediationService)
         include = self.show_corrected.isChecked()
         self.ctx.tasks.run(lambda: med.recent(500, include_corrected=include), writes=False, on_done=self._show,
-                           on_error=lambda e, t: shiboken6.isValid(self) and show_error(self, e, t))
+                           on_error=lambda e, t: show_error(self, e, t), owner=self)
 
     def _show(self, sessions: list[Session]) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.sessions = sessions
         self.table.setRowCount(len(sessions))
         for i, s in enumerate(sessions):

@@ -4,28 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-import shiboken6
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (QAbstractItemView, QDateEdit, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QDateEdit, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...services.permissions import Permission
 from ...services.reception import ReceptionEntry, ReceptionKind, ReceptionService, ReceptionSummary
 from ..attention_forms import Field, FormDialog
 from ..context import AppContext
 from ..errors import show_error
+from ..refresh import refresh_on_change
+from ..tables import read_only_table
 
 PAGE_KEY = "reception"
 LOG_COLUMNS = ["日期", "接访领导", "方式", "地点", "批次", "人次", "相关事项", "情况"]
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectRows)
-    return t
 
 
 def _qdate(d: date) -> QDate:
@@ -49,7 +41,7 @@ class ReceptionPage(QWidget):
         top.addStretch(1)
         top.addWidget(self.add_button)
 
-        self.log = _table(LOG_COLUMNS)
+        self.log = read_only_table(LOG_COLUMNS, stretch_last=False)
         self.log.horizontalHeader().setSectionResizeMode(7, QHeaderView.Stretch)
 
         today = ctx.services.clock.today()
@@ -60,7 +52,7 @@ class ReceptionPage(QWidget):
             w.setDisplayFormat("yyyy-MM-dd")
         self.summary_button = QPushButton("汇总(&S)")
         self.summary_button.clicked.connect(self.summarize)
-        self.summary = _table(["接访方式", "次数", "批次（批）", "人次"])
+        self.summary = read_only_table(["接访方式", "次数", "批次（批）", "人次"], stretch_last=False)
         self.summary.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
         self.summary_title = QLabel()
         box = QGroupBox("期间汇总")
@@ -81,15 +73,14 @@ class ReceptionPage(QWidget):
         layout.addLayout(body, 1)
         self.reload()
         self.summarize()
+        refresh_on_change(self, ctx.tasks, lambda: (self.reload(), self.summarize()))
 
     def reload(self) -> None:
         rs = self.ctx.services.get(ReceptionService)
         self.ctx.tasks.run(lambda: rs.entries(limit=500), writes=False, on_done=self._show_log,
-                           on_error=lambda e, t: shiboken6.isValid(self) and show_error(self, e, t))
+                           on_error=lambda e, t: show_error(self, e, t), owner=self)
 
     def _show_log(self, entries: list[ReceptionEntry]) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.entries = entries
         self.log.setRowCount(len(entries))
         for i, e in enumerate(entries):
@@ -103,11 +94,9 @@ class ReceptionPage(QWidget):
         rs = self.ctx.services.get(ReceptionService)
         start, end, actor = self.start.date().toPython(), self.end.date().toPython(), self.ctx.actor
         self.ctx.tasks.run(lambda: rs.summary(actor, start, end), writes=False, on_done=self._show_summary,
-                           on_error=lambda e, t: shiboken6.isValid(self) and show_error(self, e, t))
+                           on_error=lambda e, t: show_error(self, e, t), owner=self)
 
     def _show_summary(self, s: ReceptionSummary) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.summary_value = s
         self.summary_title.setText(f"{s.start:%Y-%m-%d} 至 {s.end:%Y-%m-%d}：共接访{s.total.receptions}次，"
                                    f"{s.total.batches}批{s.total.persons}人次")

@@ -7,21 +7,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QMessageBox,
-    QProgressBar,
     QPushButton,
     QScrollArea,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -33,22 +28,13 @@ from ...services.permissions import Permission
 from ..board_rules_box import BoardRulesBox
 from ..office_box import OfficeBox
 from ..context import AppContext
+from ..busy_panel import BusyPanel
 from ..errors import show_error
 from ..sync_settings import SyncReminderBox
+from ..tasks import OTHER
+from ..tables import read_only_table
 
 PAGE_KEY = "settings"
-
-
-def _table(headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectRows)
-    t.setSelectionMode(QAbstractItemView.SingleSelection)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
 
 
 def _size(n: int) -> str:
@@ -76,11 +62,11 @@ class BackupBox(QGroupBox):
         self.restore_file.clicked.connect(self._restore_other)
         for b in (self.restore_selected, self.restore_file):
             b.setEnabled(admin)
-        self.progress = QProgressBar()
-        self.progress.setVisible(False)
+        self.busy_panel = BusyPanel()
+        self.progress = self.busy_panel.progress
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.table = _table(["备份时间", "类型", "事项数", "大小", "位置"])
+        self.table = read_only_table(["备份时间", "类型", "事项数", "大小", "位置"], single=True, fit=True)
         self.table.setMinimumHeight(180)
         rule = QLabel("每天第一次打开程序时自动备份；保留最近7天每天一份、最近4周每周一份、最近12个月每月一份。"
                       "恢复前会先检查备份是否完好，并把当前数据另存一份。")
@@ -99,7 +85,7 @@ class BackupBox(QGroupBox):
         layout.addLayout(top)
         layout.addWidget(rule)
         layout.addLayout(buttons)
-        layout.addWidget(self.progress)
+        layout.addWidget(self.busy_panel)
         layout.addWidget(self.message)
         layout.addWidget(self.table)
         self.backups: list[BackupInfo] = []
@@ -107,11 +93,9 @@ class BackupBox(QGroupBox):
     # -- showing ----------------------------------------------------------------------------
     def refresh(self) -> None:
         self.ctx.tasks.run(lambda: (self.service.folder(), self.service.last_backup_at(), self.service.backups()),
-                           on_done=self._show, on_error=self._failed, writes=False)
+                           on_done=self._show, on_error=self._failed, writes=False, owner=self)
 
     def _show(self, result) -> None:
-        if not shiboken6.isValid(self):
-            return
         folder, last, backups = result
         self.folder_label.setText(str(folder) if folder else "尚未设置（不会自动备份）")
         self.folder_label.setStyleSheet("" if folder else "color: #b00020; font-weight: bold;")
@@ -129,8 +113,10 @@ class BackupBox(QGroupBox):
             self.table.selectRow(0)
 
     def _busy(self, text: str | None) -> None:
-        self.progress.setVisible(text is not None)
-        self.progress.setValue(0)
+        if text is None:
+            self.busy_panel.stop()
+        else:
+            self.busy_panel.start()
         for b in (self.now, self.change, self.restore_selected, self.restore_file):
             b.setEnabled(text is None and (b is self.now or self.ctx.actor.can(Permission.MANAGE_SETTINGS)))
         if text is not None:
@@ -138,14 +124,11 @@ class BackupBox(QGroupBox):
             self.message.setText(text)
 
     def _progress(self, fraction: float, text: str) -> None:
-        if shiboken6.isValid(self):
-            self.progress.setValue(int(fraction * 100))
-            if text:
-                self.message.setText(text)
+        self.busy_panel.set_progress(fraction)
+        if text:
+            self.message.setText(text)
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._busy(None)
         if isinstance(exc, XinfangError):
             self.message.setStyleSheet("color: #b00020;")
@@ -162,7 +145,8 @@ class BackupBox(QGroupBox):
 
     def set_folder(self, path: str) -> None:
         self.ctx.tasks.run(lambda: self.service.set_folder(self.ctx.actor, path),
-                           on_done=lambda folder: self._after(f"备份文件夹已设为 {folder}"), on_error=self._failed)
+                           on_done=lambda folder: self._after(f"备份文件夹已设为 {folder}"), on_error=self._failed, writes=True,
+                           changes=OTHER, owner=self)
 
     def backup_now(self) -> None:
         self._busy("正在备份…")
@@ -170,11 +154,10 @@ class BackupBox(QGroupBox):
         self.ctx.tasks.run(lambda state: self.service.backup(self.ctx.actor, progress=state.progress),
                            progress=self._progress,
                            on_done=lambda info: self._after(f"已备份 {info.cases} 件事项到 {info.path}"),
-                           on_error=self._failed, writes=True)
+                           on_error=self._failed, writes=True,
+                           changes=OTHER, owner=self)
 
     def _after(self, text: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._busy(None)
         self.message.setStyleSheet("color: #1d5e2c;")
         self.message.setText(text)
@@ -217,7 +200,7 @@ class BackupBox(QGroupBox):
 
         self.ctx.tasks.run(lambda state: self.service.restore(self.ctx.actor, source, progress=state.progress,
                                                               password=password, recovery_code=recovery_code),
-                           progress=self._progress, on_done=self._restored, on_error=failed, writes=True)
+                           progress=self._progress, on_done=self._restored, on_error=failed, writes=True, owner=self)
 
     def _ask_secret(self, source: Path) -> None:
         """A backup of another folder: your password in that backup, or its recovery code."""
@@ -247,7 +230,7 @@ class UsersBox(QGroupBox):
         super().__init__("工作人员", parent)
         self.ctx = ctx
         self.users: list = []
-        self.table = _table(["用户名", "姓名", "角色", "密码"])
+        self.table = read_only_table(["用户名", "姓名", "角色", "密码"], single=True, fit=True)
         self.table.setMinimumHeight(120)
         note = QLabel("添加用户：xinfang user add 用户名 --role clerk（登记员）/ handler（承办人）/ leader（领导）")
         note.setStyleSheet("color: #555;")
@@ -271,11 +254,9 @@ class UsersBox(QGroupBox):
 
     def refresh(self) -> None:
         auth = self.ctx.services.auth
-        self.ctx.tasks.run(lambda: (auth.users(), set(auth.needs_password())), on_done=self._show, writes=False)
+        self.ctx.tasks.run(lambda: (auth.users(), set(auth.needs_password())), on_done=self._show, writes=False, owner=self)
 
     def _show(self, result) -> None:
-        if not shiboken6.isValid(self):
-            return
         users, need = result
         self.users = users
         self.table.setRowCount(len(users))
@@ -293,7 +274,8 @@ class UsersBox(QGroupBox):
             return
         old, new = dialog.old.text(), dialog.new.text()
         self.ctx.tasks.run(lambda: self.ctx.services.auth.change_password(actor, old, new),
-                           on_done=lambda _r: self._said("已修改密码：原密码从此不能再打开数据。"), on_error=self._failed)
+                           on_done=lambda _r: self._said("已修改密码：原密码从此不能再打开数据。"), on_error=self._failed, writes=True,
+                           changes=OTHER, owner=self)
 
     def reset_selected(self) -> None:
         from ..dialogs import PasswordDialog
@@ -309,18 +291,17 @@ class UsersBox(QGroupBox):
         new = dialog.new.text()
         self.ctx.tasks.run(lambda: self.ctx.services.auth.reset_password(self.ctx.actor, user.name, new),
                            on_done=lambda _r: self._said(f"已重设 {user.display_name} 的密码，请告知本人并请其登录后修改。"),
-                           on_error=self._failed)
+                           on_error=self._failed, writes=True,
+                           changes=OTHER, owner=self)
 
     def _said(self, text: str) -> None:
-        if shiboken6.isValid(self):
-            self.message.setStyleSheet("")
-            self.message.setText(text)
-            self.refresh()
+        self.message.setStyleSheet("")
+        self.message.setText(text)
+        self.refresh()
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(self):
-            self.message.setStyleSheet("color: #b00020;")
-            self.message.setText(getattr(exc, "message", None) or "操作失败，请重试。")
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.setText(getattr(exc, "message", None) or "操作失败，请重试。")
 
 
 class CalendarBox(QGroupBox):
@@ -344,11 +325,9 @@ class CalendarBox(QGroupBox):
     def refresh(self) -> None:
         cal = self.ctx.services.calendar
         self.ctx.tasks.run(lambda: (sorted(cal.calendar().known_years()), cal.loaded_years()),
-                           on_done=self._show, writes=False)
+                           on_done=self._show, writes=False, owner=self)
 
     def _show(self, result) -> None:
-        if not shiboken6.isValid(self):
-            return
         years, loaded = result
         known = f"{years[0]}–{years[-1]} 年" if years else "无"
         extra = f"；管理员载入：{'、'.join(map(str, loaded))}" if loaded else ""
@@ -369,22 +348,20 @@ class CalendarBox(QGroupBox):
                 raise XinfangError(f"无法读取 {path.name}（需要 UTF-8 编码的文本文件）。") from None
             return svc.calendar.load_year(self.ctx.actor, text, svc.cases.recompute_open)
 
-        self.ctx.tasks.run(work, on_done=self._loaded, on_error=self._failed)
+        self.ctx.tasks.run(work, on_done=self._loaded, on_error=self._failed, writes=True, owner=self)
 
     def _loaded(self, result) -> None:
-        if shiboken6.isValid(self):
-            year, changed = result
-            self.message.setStyleSheet("color: #1d5e2c;")
-            self.message.setText(f"已载入 {year} 年放假安排，重算了 {changed} 件未结事项的期限。")
-            self.refresh()
+        year, changed = result
+        self.message.setStyleSheet("color: #1d5e2c;")
+        self.message.setText(f"已载入 {year} 年放假安排，重算了 {changed} 件未结事项的期限。")
+        self.refresh()
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if shiboken6.isValid(self):
-            if isinstance(exc, XinfangError):
-                self.message.setStyleSheet("color: #b00020;")
-                self.message.setText(exc.message)
-            else:
-                show_error(self, exc, details)
+        if isinstance(exc, XinfangError):
+            self.message.setStyleSheet("color: #b00020;")
+            self.message.setText(exc.message)
+        else:
+            show_error(self, exc, details)
 
 
 class SettingsPage(QScrollArea):

@@ -7,9 +7,8 @@ Every figure is computed by services/statistics.py in the background; this page 
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
+from PySide6.QtWidgets import (QComboBox, QDateEdit, QDialog, QDialogButtonBox, QFileDialog,
                                QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QListWidget, QListWidgetItem,
                                QMessageBox, QPushButton, QScrollArea, QSpinBox, QTableWidget, QTableWidgetItem,
                                QTabWidget, QVBoxLayout, QWidget)
@@ -22,6 +21,9 @@ from ...services.statistics import StatisticsService, statistics_sheets
 from ..charts import NOW, PEOPLE, Bar, BarChart, LineChart
 from ..context import AppContext
 from ..errors import show_error
+from ..refresh import refresh_on_change
+from ..tasks import OTHER
+from ..tables import read_only_table
 
 PAGE_KEY = "stats"
 KINDS = [("month", "月度"), ("quarter", "季度"), ("year", "年度"), ("custom", "自定义")]
@@ -85,17 +87,6 @@ class ScopeDialog(QDialog):
                      if self.list.item(i).checkState() == Qt.Checked)
 
 
-def _table(headers: list[str]) -> QTableWidget:
-    t = QTableWidget(0, len(headers))
-    t.setHorizontalHeaderLabels(headers)
-    t.verticalHeader().setVisible(False)
-    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
-    t.setSelectionBehavior(QAbstractItemView.SelectRows)
-    t.setAlternatingRowColors(True)
-    t.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-    return t
-
-
 def _item(value, *, number: bool = False, bold: bool = False) -> QTableWidgetItem:
     item = QTableWidgetItem(str(value))
     if number:
@@ -108,7 +99,7 @@ def _item(value, *, number: bool = False, bold: bool = False) -> QTableWidgetIte
 
 
 def _stat_table(t: StatTable) -> QTableWidget:
-    w = _table(t.headers)
+    w = read_only_table(t.headers, alternate=True, stretch=0)
     w.setRowCount(len(t.rows))
     w.setWordWrap(True)
     long_text = [i for i, c in enumerate(t.columns) if c.key in ("definition", "formula")]
@@ -244,6 +235,8 @@ class StatsPage(QWidget):
         self.kind.setCurrentIndex(0)
         self._kind_changed()
         self._shown = False
+        # Only once computed: the first computation waits until the page is looked at.
+        refresh_on_change(self, ctx.tasks, lambda: self._shown and self.refresh())
 
     def showEvent(self, event) -> None:
         # Computed when first looked at, not when the window opens: a city's year takes seconds.
@@ -295,17 +288,15 @@ class StatsPage(QWidget):
         self.run_button.setEnabled(False)
         svc = self.ctx.services.get(StatisticsService)
         self.ctx.tasks.run(lambda: svc.compute(self.ctx.actor, period, scope), writes=False,
-                           on_done=lambda s: self._show(gen, s), on_error=self._failed)
+                           on_done=lambda s: self._show(gen, s), on_error=self._failed, owner=self)
 
     def _failed(self, exc: BaseException, details: str) -> None:
-        if not shiboken6.isValid(self):
-            return
         self.run_button.setEnabled(True)
         self.status.setText("统计没有完成。")
         show_error(self, exc, details)
 
     def _show(self, gen: int, s: Statistics) -> None:
-        if not shiboken6.isValid(self) or gen != self._generation:
+        if gen != self._generation:
             return
         self.stats = s
         self.run_button.setEnabled(True)
@@ -383,25 +374,23 @@ class StatsPage(QWidget):
             return save_file(path, write_workbook(statistics_sheets(s)))
 
         self.ctx.tasks.run(work, writes=False, on_done=lambda p: self._saved(f"统计表已导出：{p}"),
-                           on_error=self._failed)
+                           on_error=self._failed, owner=self)
 
     def _report(self) -> None:
         s = self.stats
         if s is None:
             return
-        office = self.ctx.services.auth.unit().name
+        services = self.ctx.services
 
         def work():
             from ...documents.report import render_statistics_report
-            return render_statistics_report(s, office=office)
+            return render_statistics_report(s, office=services.auth.unit().name)
 
         def done(rendered) -> None:
-            if not shiboken6.isValid(self):
-                return
             from ..print_preview import show_document
             self.preview = show_document(self, rendered, file_name=f"{rendered.title}.pdf", tasks=self.ctx.tasks)
 
-        self.ctx.tasks.run(work, writes=False, on_done=done, on_error=self._failed)
+        self.ctx.tasks.run(work, writes=False, on_done=done, on_error=self._failed, owner=self)
 
     def _export_ledger(self) -> None:
         from ...services.ledger import LedgerService
@@ -438,7 +427,7 @@ class StatsPage(QWidget):
             from ...services.document_files import save_file
             return save_file(path, ledger.export_xlsx(self.ctx.actor, f, redacted=redacted))
 
-        self.ctx.tasks.run(work, writes=True, on_done=lambda p: self._saved(f"台账已导出：{p}"), on_error=self._failed)
+        self.ctx.tasks.run(work, writes=True, changes=OTHER, on_done=lambda p: self._saved(f"台账已导出：{p}"), on_error=self._failed, owner=self)
 
     def _import_ledger(self) -> None:
         from ..ledger_import import LedgerImportDialog
@@ -449,5 +438,4 @@ class StatsPage(QWidget):
         self.import_dialog = dialog
 
     def _saved(self, text: str) -> None:
-        if shiboken6.isValid(self):
-            self.status.setText(text)
+        self.status.setText(text)

@@ -3,17 +3,18 @@ counts by status; each line opens its case. Sections come from services.workbenc
 
 from __future__ import annotations
 
-import shiboken6
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
-                               QPushButton, QScrollArea, QSizePolicy, QTableWidget, QTableWidgetItem, QVBoxLayout,
+from PySide6.QtWidgets import (QFrame, QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
+                               QPushButton, QScrollArea, QSizePolicy, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
 from ...services.workbench import SectionResult, SectionSpec, Workbench, WorkbenchService
 from ..context import AppContext
 from ..errors import show_error
+from ..refresh import refresh_on_change
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, URGENCY_WORD, due_text, urgency_legend
+from ..tables import read_only_table
 
 PAGE_KEY = "workbench"
 WEEKDAYS = "一二三四五六日"
@@ -35,13 +36,8 @@ class SectionBox(QGroupBox):
         self.setStyleSheet("QGroupBox { font-weight: bold; font-size: 12pt; }"
                            " QGroupBox QTableWidget, QGroupBox QLabel, QGroupBox QPushButton"
                            " { font-weight: normal; font-size: 11pt; }")
-        self.table = QTableWidget(0, 3)
-        self.table.setHorizontalHeaderLabels(["事项编号", "期限", "信访人和诉求"])     # 办理期限, or 回访期限 in 待回访
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
-        self.table.setWordWrap(False)
+        # 期限: 办理期限, or 回访期限 in 待回访
+        self.table = read_only_table(["事项编号", "期限", "信访人和诉求"], single=True, wrap=False, fit=True)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         rows = self.table.verticalHeader()
@@ -49,9 +45,6 @@ class SectionBox(QGroupBox):
         rows.setDefaultSectionSize(self.fontMetrics().height() + 12)
         # The box is as tall as its lines: the page scrolls rather than squeezing a box over its lines.
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setStretchLastSection(True)
         self.table.cellActivated.connect(self._open_row)
         self.table.cellClicked.connect(self._open_row)
         self.empty = QLabel(spec.empty_text)
@@ -146,6 +139,7 @@ class WorkbenchPage(QWidget):
         layout.addWidget(scroll, 1)
         layout.addWidget(self.legend)
         self._loading = False
+        refresh_on_change(self, ctx.tasks, self.refresh, on_show=False)     # showing it refreshes it
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -158,16 +152,13 @@ class WorkbenchPage(QWidget):
         actor = self.ctx.actor
         self.heading.setText(self.heading.text() or "工作台")
         self.ctx.tasks.run(lambda: self.ctx.services.get(WorkbenchService).load(actor, limit=LINES), writes=False,
-                           on_done=self._show, on_error=self._failed)
+                           on_done=self._show, on_error=self._failed, owner=self)
 
     def _failed(self, exc: BaseException, *_) -> None:
-        if shiboken6.isValid(self):
-            self._loading = False
-            show_error(self, exc)
+        self._loading = False
+        show_error(self, exc)
 
     def _show(self, wb: Workbench) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._loading = False
         self.workbench = wb
         d = wb.today
