@@ -72,8 +72,15 @@ BOTH_ENGINES = {
     "tests/services/test_statistics_facts.py",
     "tests/services/test_statistics_windows.py",
     "tests/services/test_regulation_services.py",
+    "tests/services/test_attention.py",
+    "tests/services/test_attention_matters.py",
+    "tests/services/test_intake_services.py",
+    "tests/services/test_person_identity.py",
+    "tests/services/test_ledger.py",
     "tests/pg/test_engines.py",
     "tests/pg/test_desks.py",
+    # more, for a developer trying a module on PostgreSQL: XINFANG_TEST_BOTH_ENGINES=tests/a.py,tests/b.py
+    *filter(None, os.environ.get("XINFANG_TEST_BOTH_ENGINES", "").split(",")),
 }
 
 
