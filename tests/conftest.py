@@ -77,6 +77,7 @@ BOTH_ENGINES = {
     "tests/services/test_intake_services.py",
     "tests/services/test_person_identity.py",
     "tests/services/test_ledger.py",
+    "tests/services/test_listing.py",
     "tests/pg/test_engines.py",
     "tests/pg/test_desks.py",
     # more, for a developer trying a module on PostgreSQL: XINFANG_TEST_BOTH_ENGINES=tests/a.py,tests/b.py

@@ -21,7 +21,7 @@ import datetime as _dt
 import re
 
 import psycopg
-from peewee import PostgresqlDatabase
+from peewee import Context, Ordering, PostgresqlDatabase
 from psycopg.adapt import Dumper
 
 from .engine import POSTGRESQL
@@ -144,9 +144,21 @@ class _Connection:
         return getattr(self._conn, name)
 
 
+class _SqliteNullOrder(Context):
+    """peewee's ORDER BY with SQLite's place for NULL (smallest: first ascending, last descending), where
+    PostgreSQL takes it as largest: a list sorted by due date keeps its undated cases at the same end."""
+
+    def sql(self, obj):
+        if isinstance(obj, Ordering) and obj.nulls is None:
+            first = obj.direction.upper() == "ASC"
+            obj = Ordering(obj.node, obj.direction, obj.collation, nulls="FIRST" if first else "LAST")
+        return super().sql(obj)
+
+
 class PgDatabase(PostgresqlDatabase):
     engine = POSTGRESQL
     field_types = {**PostgresqlDatabase.field_types, **FIELD_TYPES}
+    context_class = _SqliteNullOrder
 
     def __init__(self, url: str, **kwargs):
         kwargs.setdefault("prefer_psycopg3", True)
