@@ -78,3 +78,15 @@ def test_a_two_character_name_search_reads_the_gin_index(pg_db):
     plan = "\n".join(r[0] for r in pg_db.execute_sql(
         "EXPLAIN SELECT sid FROM case_search WHERE tokens @@ ?::tsquery ORDER BY sid DESC LIMIT 200", (query,)))
     assert "Bitmap Index Scan on case_search_tokens" in plan, plan
+
+
+def test_a_later_step_reads_and_changes_the_shape_on_postgresql_too(pg_db):
+    """The helpers the steps after v15 use (store/steps/_sql.py) work on a server's database."""
+    from xinfang_desktop.store.steps import _sql
+
+    assert {"case", "person", "case_fact"} <= _sql.tables(pg_db)
+    assert {"id", "number", "next_due"} <= _sql.columns(pg_db, "case")
+    with pg_db.atomic():
+        assert _sql.add_columns(pg_db, "case", [("handled_by_desk", "TEXT"), ("number", "TEXT")]) is True
+    assert "handled_by_desk" in _sql.columns(pg_db, "case")
+    assert _sql.add_columns(pg_db, "case", [("handled_by_desk", "TEXT")]) is False
