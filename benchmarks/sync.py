@@ -72,12 +72,12 @@ def export_run(cases: int) -> dict:
 
 
 def _records_of(svc) -> list[dict]:
-    from xinfang_desktop.services import sync_records as rec
+    from xinfang_desktop.services.sync.records import row_encoder, select_sql
 
     out = []
     for tag in ("person", "case", "case_party", "case_event"):
-        enc = rec.row_encoder(tag)
-        out += [enc(r) for r in svc.db.execute_sql(rec.select_sql(tag)).fetchall()]
+        enc = row_encoder(tag)
+        out += [enc(r) for r in svc.db.execute_sql(select_sql(tag)).fetchall()]
     return out
 
 
@@ -107,8 +107,9 @@ def import_run(townships: int, per_township: int, city_mode=contextlib.nullconte
     """The city's import of `townships` bundles of `per_township` cases each, beside a raw baseline.
     `city_mode`: a context the city's side runs in (benchmarks/encryption.py's plaintext mode); the
     records are read from the (encrypted) source outside it."""
-    from xinfang_desktop.services import sync_records as rec
     from xinfang_desktop.services.sync import KeyRing, SyncService
+    from xinfang_desktop.services.sync.record_checks import decode
+    from xinfang_desktop.services.sync.records import CASE_DERIVED, TYPES, insert_params, insert_sql
     from xinfang_desktop.store.models import database
     from xinfang_desktop.sync.bundle import Party, build_bundle, new_header
     from xinfang_desktop.sync.keys import export_public
@@ -162,9 +163,9 @@ def import_run(townships: int, per_township: int, city_mode=contextlib.nullconte
         sid = 0
         with raw_svc.db.atomic():
             for code in codes:
-                decoded = {tag: [] for tag in rec.TYPES}
+                decoded = {tag: [] for tag in TYPES}
                 for r in _relabel(base, base_unit, code):
-                    d = rec.decode(r)
+                    d = decode(r)
                     decoded[d.tag].append(d)
                 batches = []
                 for tag, items in decoded.items():
@@ -173,11 +174,11 @@ def import_run(townships: int, per_township: int, city_mode=contextlib.nullconte
                         if tag == "case":
                             sid += 1
                             # the derived columns as the sender sent them (the local ones at their defaults)
-                            sent = tuple(d.values.get(c, 0 if c == "stat_flags" else None) for c in rec.CASE_DERIVED)
-                            params.append(rec.insert_params(d, sid, sent))
+                            sent = tuple(d.values.get(c, 0 if c == "stat_flags" else None) for c in CASE_DERIVED)
+                            params.append(insert_params(d, sid, sent))
                         else:
-                            params.append(rec.insert_params(d))
-                    batches.append((rec.insert_sql(tag), params))
+                            params.append(insert_params(d))
+                    batches.append((insert_sql(tag), params))
                 del decoded
                 t1, c1 = time.perf_counter(), time.process_time()
                 for sql, params in batches:

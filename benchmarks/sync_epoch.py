@@ -56,7 +56,7 @@ def _export(svc, admin, town_keys) -> tuple[float, int, int]:
 
 def run(cases: int, edited: float) -> dict:
     from xinfang_desktop.domain.workflow import EventKind
-    from xinfang_desktop.services import sync_epoch
+    from xinfang_desktop.services.sync import epochs
     from xinfang_desktop.services.sync import RESTORED_SETTING, SyncService
     from xinfang_desktop.store.models import Case, Setting
     from xinfang_desktop.sync.keys import export_public, generate_keys
@@ -82,7 +82,7 @@ def run(cases: int, edited: float) -> dict:
         with svc.db.atomic():
             Setting.replace(key=RESTORED_SETTING, value={"since": "2026-11-02 09:30:00", "reason": "restored",
                                                          "backup": "bench",
-                                                         "journal": sync_epoch.journal_head(svc.db)}).execute()
+                                                         "journal": epochs.journal_head(svc.db)}).execute()
         numbers = [c.number for c in Case.select(Case.number).where(Case.unit_code == TOWN)
                    .order_by(Case.sid).limit(max(1, int(cases * edited)))]
         for n in numbers:
@@ -91,7 +91,7 @@ def run(cases: int, edited: float) -> dict:
         sync.start_epoch(admin, 2)
         restored_s, restored_records, restored_bundles = _export(svc, admin, town_keys)
         lifted = svc.db.execute_sql("SELECT COUNT(DISTINCT row_id) FROM sync_change WHERE seq > ?",
-                                    (Setting.get(Setting.key == sync_epoch.MARK_SETTING).value["journal"],)
+                                    (Setting.get(Setting.key == epochs.MARK_SETTING).value["journal"],)
                                     ).fetchone()[0]
         svc.close()
         return {"cases": cases, "edited_cases": len(numbers), "rows_changed_after_restore": lifted,

@@ -158,9 +158,6 @@ def _runs_without_lane(path: Path) -> list[int]:
 
 def test_every_task_says_whether_it_writes():
     """A read left on the default lane would announce a change after each reload, and reload for ever."""
-    # The sync files are being split elsewhere; their calls get their lanes when they move.
-    skipped = {"pages/sync.py"}
     missing = {str(p.relative_to(GUI)): lines for p in sorted(GUI.rglob("*.py"))
-               if str(p.relative_to(GUI)) not in skipped and not p.name.startswith("sync_")
                for lines in [_runs_without_lane(p)] if lines}
     assert missing == {}

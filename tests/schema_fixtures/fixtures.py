@@ -51,4 +51,7 @@ FIXTURES: tuple[Fixture, ...] = (
     Fixture("v14", "157e7dad7eb38729329f3eaab49209b744e3c96e", 14, True, "the 15-day window in the statistics facts"),
     Fixture("v15", "f327d35a9cd6d8048d62551ae48bae0fcf16fb52", 15, True,
             "the board by matter: review standing and handling unit on the case row, overrides on a matter"),
+    Fixture("v16", "6654ff7fd7f2a0cf6298564f3f04f1fbe281cf79", 16, True,
+            "信访评理 sessions, the 积案 register and its 化解 plans"),
+    Fixture("v17", "605033bb3bd29adad2cf8c35d95889d8854fff77", 17, True, "meetings (督办会, 推进会, 联席会议, 专题会) and their tasks"),
 )

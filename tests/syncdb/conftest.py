@@ -147,6 +147,9 @@ SYNCED = {
     # attachments and the attention records (schema step v9)
     "attachment": "id", "leader_assignment": "id", "colour_override": "id", "hardship_flag": "id",
     "hardship_referral": "id", "reception": "id", "mediation_session": "id",
+    # 信访评理 and the 积案 register (schema step v16)
+    "deliberation_session": "id", "backlog_entry": "id", "backlog_step": "id",
+    "meeting": "id", "meeting_task": "id",      # meetings and their tasks (schema step v17)
 }
 
 

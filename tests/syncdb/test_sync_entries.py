@@ -11,14 +11,14 @@ from pathlib import Path
 import pyrage
 
 from xinfang_desktop.domain.board import Colour
-from xinfang_desktop.services import sync_export as ex
+from xinfang_desktop.services.sync import outbox_bundles
 from xinfang_desktop.services.attachments import AttachmentService
 from xinfang_desktop.services.attention import HardshipService, OwnershipService
 from xinfang_desktop.services.board import BoardService
 from xinfang_desktop.services.mediation import MediationService, Mediator, SessionInput
 from xinfang_desktop.services.reception import ReceptionService
-from xinfang_desktop.services.sync_import import peer_key
-from xinfang_desktop.services.sync_records import row_encoder, select_sql
+from xinfang_desktop.services.sync.inbox_checks import peer_key
+from xinfang_desktop.services.sync.records import row_encoder, select_sql
 from xinfang_desktop.store.models_sync import SyncPeer
 from xinfang_desktop.store.models_sync_entries import ENTRY_TABLES
 from xinfang_desktop.sync.bundle import (
@@ -266,7 +266,7 @@ def test_records_of_another_unit_and_broken_records(offices, town, city, tmp_pat
 
 
 def test_many_files_are_split_across_bundles_within_the_limits(town, city, tmp_path, monkeypatch):
-    monkeypatch.setattr(ex, "LIMITS", Limits(max_attachments=2))
+    monkeypatch.setattr(outbox_bundles, "LIMITS", Limits(max_attachments=2))
     case = town.register()
     paths = [scan(tmp_path / "many", f"第{i}页.png", os.urandom(300)) for i in range(5)]
     town.svc.get(AttachmentService).attach(town.admin, case.id, paths)

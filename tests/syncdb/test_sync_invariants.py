@@ -13,7 +13,7 @@ from pathlib import Path
 from xinfang_desktop.domain.petition import PetitionerInput
 from xinfang_desktop.services.attachments import AttachmentService
 from xinfang_desktop.services.mediation import MediationService, Mediator, SessionInput
-from xinfang_desktop.services.sync_import import peer_key
+from xinfang_desktop.services.sync.inbox_checks import peer_key
 from xinfang_desktop.store.models_sync import SyncPeer
 from xinfang_desktop.sync.bundle import open_bundle, parse_bundle, verify_bundle
 

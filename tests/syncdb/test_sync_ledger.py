@@ -102,7 +102,7 @@ def test_records_owned_by_another_unit_reject_the_whole_bundle(offices, town, ci
     city.import_(write_out(other, tmp_path / "o"))
     town.register(name="张三")
     town.sync
-    from xinfang_desktop.services.sync_records import TYPES, row_encoder, select_sql
+    from xinfang_desktop.services.sync.records import TYPES, row_encoder, select_sql
 
     own = [row_encoder("person")(r) for r in town.svc.db.execute_sql(select_sql("person")).fetchall()]
     # 1. a record claiming to belong to another township
@@ -128,7 +128,7 @@ def test_records_owned_by_another_unit_reject_the_whole_bundle(offices, town, ci
 def test_invalid_records_go_to_the_visible_quarantine_list(town, city, tmp_path, unit_keys):
     town.register(name="张三")
     town.sync
-    from xinfang_desktop.services.sync_records import row_encoder, select_sql
+    from xinfang_desktop.services.sync.records import row_encoder, select_sql
 
     db = town.svc.db
     records = [row_encoder(t)(r) for t in ("person", "case", "case_party", "case_event")

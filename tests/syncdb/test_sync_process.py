@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 
 from xinfang_desktop.services.attachments import AttachmentService
-from xinfang_desktop.services.sync_import import CRASH_ENV
+from xinfang_desktop.services.sync.inbox_checks import CRASH_ENV
 from xinfang_desktop.sync.keys import FileKeyStore
 
 from tests.clirun import CliResult, xinfang

@@ -21,7 +21,7 @@ def _ctx(office):
 
 def _workbench(qtbot, office):
     from xinfang_desktop.gui.pages.workbench import WorkbenchPage
-    from xinfang_desktop.services import sync_reminder  # noqa: F401 - registers the section
+    from xinfang_desktop.services.sync import reminder_section  # noqa: F401 - registers the section
 
     page = WorkbenchPage(_ctx(office))
     qtbot.addWidget(page)

@@ -1,4 +1,5 @@
-"""Helpers every `xinfang` subcommand shares: opening the data folder, the acting user, output."""
+"""Helpers every `xinfang` subcommand shares: the parser class and option types, opening the data folder,
+the acting user, output."""
 
 from __future__ import annotations
 
@@ -38,6 +39,22 @@ class ChineseArgumentParser(argparse.ArgumentParser):
         self.print_usage(sys.stderr)
         sys.stderr.write(f"错误：{message}\n（运行 {self.prog} --help 查看用法）\n")
         raise SystemExit(EXIT_USAGE)
+
+
+def date_arg(text: str) -> date:
+    """An option's date, YYYY-MM-DD (argparse ``type=``)."""
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期无效：{text}（格式为 YYYY-MM-DD）") from None
+
+
+def datetime_arg(text: str) -> datetime:
+    """An option's date and time, YYYY-MM-DD or 'YYYY-MM-DD HH:MM' (argparse ``type=``)."""
+    try:
+        return datetime.fromisoformat(text.replace("T", " "))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期无效：{text}（格式为 YYYY-MM-DD 或 'YYYY-MM-DD HH:MM'）") from None
 
 
 def json_default(o: Any) -> Any:

@@ -1,5 +1,5 @@
 """`xinfang board`, `mediation add`, `reception add|summary`, `followup add` and (added under
-`case` in cli.py) `case assign-leader`."""
+`case` by commands/cases.py) `case assign-leader`."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def register(sub) -> None:
 
 
 def add_case_parsers(cs) -> None:
-    """`case assign-leader`, under the existing `case` command (called from cli.py)."""
+    """`case assign-leader`, under the existing `case` command (called from commands/cases.py)."""
     a = cs.add_parser("assign-leader", help="指定包案领导：化解方案和目标日期")
     a.add_argument("number", help="事项编号")
     a.add_argument("--leader", required=True, help="领导的用户名或姓名")

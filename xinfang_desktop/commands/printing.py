@@ -1,6 +1,6 @@
 """`xinfang case print NUMBER --document NAME --out FILE.pdf [--redacted]`: reprint a case's document.
 
-The parser hangs under `case` (cli.py calls `add_case_print`), so `register` adds nothing at the
+The parser hangs under `case` (commands/cases.py calls `add_case_print`), so `register` adds nothing at the
 top level. A document the case's state does not allow is refused before any file is touched;
 the PDF is written to a temporary file in the target folder and renamed, so it is never half-written.
 """

@@ -74,7 +74,7 @@ class _Report:
 
     # the columns of each kind of table, in millimetres (scaled to the text block)
     WIDTHS = {"count": [48, 13, 14, 15, 17, 17, 23], "workflow": [36, 14, 100], "rates": [24, 17, 14, 14, 87],
-              "rate_terms": [24, 30, 13, 24, 65]}
+              "rate_terms": [24, 30, 13, 24, 65], "resolution": [36, 14, 100]}
 
     def stat_table(self, t: StatTable) -> list[Flowable]:
         """A table of the report exactly as the model has it (domain.statistics_tables): the same cells
@@ -264,6 +264,9 @@ class _Report:
         # never the heading alone at the foot of a page
         out.append(KeepTogether([Spacer(1, LEADING * 0.5), w.p("四、领导接访", st.heading),
                                  *self.stat_table(tables["receptions"])]))
+        if "resolution" in tables:
+            out.append(KeepTogether([Spacer(1, LEADING * 0.5), w.p("五、信访评理和积案化解", st.heading),
+                                     *self.stat_table(tables["resolution"])]))
         out.append(w.p("说明：" + COUNT_NOTE + "各项数字由系统根据登记和办理记录自动统计，非人工填报。", self.small))
         out.append(signature_block(w, st, self.office, issued_on))
         return out

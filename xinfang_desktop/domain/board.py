@@ -198,6 +198,14 @@ class PersonFacts:
     override: Override | None = None
 
 
+# The words of the "long-standing" reason: the board links such a reason to the 积案 register.
+LONG_STANDING = "未化解"
+
+
+def is_long_standing(r: "Reason") -> bool:
+    return r.colour is Colour.ORANGE and r.text.startswith("信访已") and LONG_STANDING in r.text
+
+
 class Reason(NamedTuple):
     """One reason for a colour. A named tuple: a board builds tens of thousands per refresh, and
     a tuple costs a fraction of a frozen dataclass to make."""
@@ -291,7 +299,7 @@ def case_reasons(c: CaseFacts, today: date, s: BoardSettings) -> list[Reason]:
             out.append(Reason(Colour.ORANGE, f"{c.leader}包案{target}", cid, number))
         age = (today - c.received_on).days
         if age > s.long_standing_days:
-            out.append(Reason(Colour.ORANGE, f"信访已{age}天未化解（超过{s.long_standing_days}天）", cid, number))
+            out.append(Reason(Colour.ORANGE, f"信访已{age}天{LONG_STANDING}（超过{s.long_standing_days}天）", cid, number))
         if due is not None and due >= today and (due - today).days <= s.due_soon_days:
             left = (due - today).days
             out.append(Reason(Colour.ORANGE, f"{short_deadline_label(c.next_due_key)}将于{due.isoformat()}届满"

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from . import workflow as wf
 from .errors import InvalidInput
+
+if TYPE_CHECKING:
+    from .statistics_resolution import ResolutionFigures
 
 # A rating is due within this many days of the written reply; a case replied longer ago and still
 # unrated counts as "past the rating window" (参评率's denominator). Same length as the review
@@ -466,6 +469,8 @@ class Statistics:
     rates: list[Rate]
     receptions: Breakdown
     earlier: "Statistics | None" = field(default=None, repr=False)
+    # 信访评理 and the 积案 register (domain/statistics_resolution.py); None where not computed
+    resolution: "ResolutionFigures | None" = None
 
     @property
     def total(self) -> Count:

@@ -192,4 +192,14 @@ def report_tables(s: Statistics) -> list[StatTable]:
               for key, omit in COUNT_TABLES]
     tables += [workflow_table(s), rates_table(s), rate_terms_table(s),
                count_table("receptions", s.receptions, _earlier(s, s.receptions), label_header="方式")]
+    if s.resolution is not None:
+        tables.append(resolution_table(s))
     return tables
+
+
+def resolution_table(s: Statistics) -> StatTable:
+    """信访评理 and the 积案 register: each figure with what it counts (domain/statistics_resolution.py)."""
+    assert s.resolution is not None
+    rows = tuple(TableRow(k, (_text(label), _count(value), _text(what))) for k, label, value, what in s.resolution.rows())
+    return StatTable("resolution", "信访评理和积案化解", (Column("label", "项目"), Column("count", "件数", "count"),
+                                                  Column("definition", "口径")), rows)

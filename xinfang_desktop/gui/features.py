@@ -2,8 +2,7 @@
 and the sections it adds to the workbench.
 
 The main window calls `load()` before it shows; nothing else registers a feature by being imported
-for another reason. A new feature adds its lines here. (The sync page still imports sync_actions
-itself until the sync split lands; listing it here as well is harmless.)
+for another reason. A new feature adds its lines here.
 """
 
 from __future__ import annotations
@@ -17,7 +16,9 @@ PAGES: dict[str, str] = {
     "workbench": "workbench",
     "intake": "intake",
     "board": "board",
+    "backlog": "backlog",
     "mediation": "mediation",
+    "deliberation": "deliberation",
     "reception": "reception",
     "stats": "stats",
     "sync": "sync",
@@ -29,12 +30,14 @@ CASE_ACTIONS: tuple[str, ...] = (
     "workflow_actions",      # 转办, 告知, 不予受理, 延期, 答复, 复查, 复核, 办结, 备注
     "intake_actions",        # 附件
     "attention_actions",     # 包案, 调解记录, 回访, 急难标记
+    "resolution_forms",      # 信访评理, 列入积案
     "sync_actions",          # 交办, 督办 between the town and the city
 )
 
 # Modules in services/ that register sections of the workbench (workbench.register_section).
 WORKBENCH_SECTIONS: tuple[str, ...] = (
     "attention_workbench",   # 待回访, 领导包案
+    "sync.reminder_section",  # 同步提醒 (a township that has not exported for a while)
 )
 
 _loaded = False

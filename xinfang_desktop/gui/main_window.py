@@ -28,8 +28,11 @@ NAVIGATION = [
     ("intake", "登记", "以键盘快速登记来访、来信、来电，并打印受理告知书。"),
     ("cases", "事项", ""),
     ("board", "看板", "四色看板：需要领导关注的信访事项及其原因。"),
+    ("backlog", "积案", "积案台账：化解方案、包案领导、下一步和化解结果。"),
     ("mediation", "调解", "调解记录和调解协议书。"),
+    ("deliberation", "评理", "信访评理记录和评理意见。"),
     ("reception", "接访", "领导接访记录和汇总。"),
+    ("meeting", "会议", "跟踪督办会、推进会、联席会议和专题会：研究的事项、议定的任务和会议纪要。"),
     ("stats", "统计", "按期间和范围生成统计表、图表和报告。"),
     ("sync", "同步", "与市信访局通过U盘交换加密数据包。"),
     ("settings", "设置", "用户、节假日安排、备份等设置。"),
@@ -151,6 +154,14 @@ class MainWindow(QMainWindow):
 
     def _show_row(self, row: int) -> None:
         self.stack.setCurrentWidget(self.pages[NAVIGATION[row][0]])
+
+    def show_backlog(self, case_number: str | None = None) -> QWidget:
+        """The 积案 page, on the matter's row when it is on the register (else among the suggestions)."""
+        page = self.pages["backlog"]
+        self.show_page("backlog")
+        if case_number and hasattr(page, "show_case"):
+            page.show_case(case_number)
+        return page
 
     def open_case(self, case_id: str) -> CaseViewPage:
         if self.case_view is not None:

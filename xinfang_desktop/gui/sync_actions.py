@@ -102,7 +102,7 @@ def _run(kind: str) -> Callable[["QWidget", "AppContext", "CaseDetail", Callable
             if shiboken6.isValid(parent):
                 done()
 
-        ctx.tasks.run(work, on_done=saved, on_error=lambda exc, tb: show_error(parent, exc, tb))
+        ctx.tasks.run(work, on_done=saved, on_error=lambda exc, tb: show_error(parent, exc, tb), writes=True)
 
     return run
 

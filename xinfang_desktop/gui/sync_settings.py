@@ -6,7 +6,7 @@ import shiboken6
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QVBoxLayout, QWidget
 
 from ..services.permissions import Permission
-from ..services.sync import SyncService
+from ..services.sync.reminder import Reminder
 from .context import AppContext
 from .errors import show_error
 
@@ -38,8 +38,8 @@ class SyncReminderBox(QGroupBox):
             self.message.setText("只有管理员可以修改。")
 
     @property
-    def service(self) -> SyncService:
-        return self.ctx.services.get(SyncService)
+    def service(self) -> Reminder:
+        return self.ctx.services.get(Reminder)
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt name
         super().showEvent(event)
@@ -61,7 +61,7 @@ class SyncReminderBox(QGroupBox):
         value = self.days.value()
         self.save.setEnabled(False)
         self.ctx.tasks.run(lambda: self.service.set_reminder_days(self.ctx.actor, value),
-                           on_done=self._saved, on_error=self._failed)
+                           on_done=self._saved, on_error=self._failed, writes=True)
 
     def _saved(self, days: int) -> None:
         if not shiboken6.isValid(self):

@@ -591,7 +591,7 @@ def _stage_files(source: Path, staging: Path, manifest: dict | None) -> None:
 
 def _mark_restored(db, at: datetime, actor: Actor, result: RestoreResult) -> None:
     """After a restore: bring the schema up to date, ask sync for a new epoch, record it."""
-    from .sync_epoch import journal_head
+    from .sync.epochs import journal_head
 
     migrate(db)
     with db.atomic():

@@ -403,6 +403,13 @@ def generate(services, actor: Actor, cases: int, seed: int = 1, days_back: int =
     from . import demo_attention  # the board's demo data: 包案, hardship, mediation, receptions
 
     demo_attention.generate(services, actor, random.Random(seed + 4))
+    from . import demo_resolution  # 信访评理 sessions and the 积案 register
+
+    demo_resolution.generate(services, actor, random.Random(seed + 5))
+
+    from . import demo_meetings  # the 会议 page's demo data: a 跟踪督办会 and its tasks
+
+    demo_meetings.generate(services, actor, random.Random(seed + 6))
     with db.atomic():
         audit(actor, "demo.generate", None, {"cases": cases, "seed": seed}, at=now)
     return DemoResult(cases=cases, persons=n_persons, events=n_events, seconds=_time.perf_counter() - started)

@@ -1,8 +1,8 @@
 """The periods in which each signing key of a unit was in use (store/models_receipts.SigningKeyHistory).
 
-Written where keys change — this unit's own key generated or rotated (services/sync.py), a peer enrolled
-or revoked (services/sync.py), a peer's rotation applied from its bundle (services/sync_import.py) — and
-read when a receipt is verified (services/receipts.py). Callers hold the write transaction.
+Written where keys change — this unit's own key generated or rotated, a peer enrolled (services/sync/identity.py)
+or revoked (services/sync/registry.py), a peer's rotation applied from its bundle (services/sync/inbox_checks.py) —
+and read when a receipt is verified (services/receipts.py). Callers hold the write transaction.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ Personal data is masked here unless the caller asks for it through `reveal()`, w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from peewee import SQL, fn
@@ -146,6 +146,35 @@ class CaseDetail:
     unit_code: str = ""              # the unit that registered the matter (owns the case)
     office: Any = None               # this office's settings (services.office.OfficeSettings), for forms
     entered_at: datetime | None = None   # when it was entered here (the received date is the event's)
+
+
+def resolution_timeline(case_id: str) -> list[TimelineEntry]:
+    """The case's 信访评理 sessions (current entries) and its 积案 decisions and outcomes, as timeline lines."""
+    from ..domain.backlog import Basis, Outcome
+    from ..store.models_resolution import BacklogEntry, DeliberationSession
+
+    out = []
+    rows = list(DeliberationSession.select().where(DeliberationSession.case_id == case_id))
+    corrected = {r.corrects for r in rows if r.corrects}
+    for r in rows:
+        if r.id in corrected:
+            continue
+        panel = "、".join(m["name"] for m in r.panel or [])
+        out.append(TimelineEntry(
+            id=r.id, kind="deliberation", label="信访评理" + ("（更正）" if r.corrects else ""),
+            occurred_at=datetime.combine(r.held_on, time(23, 59)), actor=r.actor,
+            data={"place": r.place, "accepted": bool(r.accepted)},
+            summary=f"{r.place}，评理团{panel}；{'信访人接受评理意见' if r.accepted else '信访人未接受评理意见'}"))
+    for b in BacklogEntry.select().where(BacklogEntry.case_id == case_id):
+        out.append(TimelineEntry(id=b.id, kind="backlog", label="列入积案", actor=b.decided_by,
+                                 occurred_at=datetime.combine(b.decided_on, time(23, 59)), data={"basis": b.basis},
+                                 summary=f"{Basis(b.basis).label}：{b.reason}"))
+        if b.outcome:
+            out.append(TimelineEntry(id=b.id + ":out", kind="backlog_out", label="积案化解", actor=b.closed_by or "",
+                                     occurred_at=datetime.combine(b.outcome_on, time(23, 59)),
+                                     data={"outcome": b.outcome},
+                                     summary=f"{Outcome(b.outcome).label}：{b.outcome_note or ''}"))
+    return out
 
 
 def _sentence_join(*parts: str) -> str:
@@ -389,11 +418,13 @@ class CaseQueries:
         timeline = [TimelineEntry(id=e.id, kind=e.kind.value, label=e.kind.label, occurred_at=e.occurred_at,
                                   actor=rows[e.id].actor, data=dict(e.data), summary=describe_event(e))
                     for e in sorted(events, key=wf.event_sort_key)]
+        timeline = sorted(timeline + resolution_timeline(case.id), key=lambda t: t.occurred_at)   # stable
         deadlines = [DeadlineView(key=d.key.value, label=d.key.label, start=d.start, due=d.due.date,
                                   provisional=d.due.provisional, met_on=d.met_on, lapsed=d.lapsed,
                                   urgency=urgency(d.start, d.due.date, today) if d.open else None,
                                   office=d.held_by(self._here()))
                      for d in sorted(state.deadlines, key=lambda d: d.due.date)]
+        self._add_meeting_tasks(case.id, today, deadlines, timeline)
         parties = self._parties(case)
         repeat = Case.get_or_none(Case.id == case.repeat_of) if case.repeat_of else None
         # The same ownership rule the services apply: the actions offered are the ones that may be written.
@@ -408,6 +439,23 @@ class CaseQueries:
             created_by=case.created_by, parties=parties, timeline=timeline, deadlines=deadlines, state=state,
             allowed=allowed, problems=list(state.problems), not_writable=not_writable, unit_code=case.unit_code,
             entered_at=case.created_at)
+
+    @staticmethod
+    def _add_meeting_tasks(case_id: str, today: date, deadlines: list[DeadlineView],
+                           timeline: list[TimelineEntry]) -> None:
+        """The tasks meetings gave on the case beside its statutory deadlines (coloured by the board's
+        临近到期天数, like every dated list), and the meetings and closed tasks in its timeline (issue 19)."""
+        from .meetings import case_tasks, case_timeline
+
+        for t in case_tasks(case_id, today):
+            deadlines.append(DeadlineView(key="meeting_task", label=f"会议任务（{t.unit}）：{t.what}", start=t.meeting_date,
+                                          due=t.due_on, provisional=False, met_on=t.closed_on, lapsed=False,
+                                          urgency=t.urgency.value if t.urgency else None, office=True))
+        deadlines.sort(key=lambda d: d.due)
+        for when, eid, kind, label, summary, actor in case_timeline(case_id, today):
+            at = next((i for i, e in enumerate(timeline) if e.occurred_at > when), len(timeline))
+            timeline.insert(at, TimelineEntry(id=eid, kind=kind, label=label, occurred_at=when, actor=actor, data={},
+                                              summary=summary))
 
     def _parties(self, case: Case) -> list[PartyView]:
         rows = list(CaseParty.select(CaseParty, Person).join(Person).where(CaseParty.case == case)

@@ -169,15 +169,15 @@ class ReceiptService:
         return self._signer is not None
 
     def has_keys(self) -> bool:
-        from .sync import SyncService
+        from .sync.identity import Identity
 
-        return self.services.get(SyncService).has_keys()
+        return self.services.get(Identity).has_keys()
 
     def unlock(self, passphrase: str) -> None:
         """Unlock this unit's keys with the passphrase (slow: scrypt) and keep them for the session."""
-        from .sync import SyncService
+        from .sync.identity import Identity
 
-        self.remember(self.services.get(SyncService).unlock(passphrase).current)
+        self.remember(self.services.get(Identity).unlock(passphrase).current)
 
     def needs_key(self, case_ref: str) -> bool:
         """Printing this case's receipt would sign it if the key were unlocked: no statement yet, a case of
@@ -401,9 +401,9 @@ class ReceiptService:
     def _history(self, unit_code: str) -> list[key_history.KeyPeriod]:
         rows = key_history.keys_of(unit_code)
         if not rows and unit_code == self.own and self.has_keys():
-            from .sync import SyncService
+            from .sync.identity import Identity
 
-            identity = self.services.get(SyncService).public_identity()       # keys made before history was kept
+            identity = self.services.get(Identity).public_identity()       # keys made before history was kept
             key_history.record_key(unit_code, public_hex(identity.signing_public_key),
                                    at=datetime.fromisoformat(identity.created), source=OWN)
             rows = key_history.keys_of(unit_code)
@@ -438,10 +438,10 @@ class ReceiptService:
         times.sort()
         gaps = [(b - a).total_seconds() / 86400 for a, b in zip(times, times[1:])]
         if not gaps:
-            from .sync import SyncService
+            from .sync.reminder import Reminder
 
             try:
-                return self.services.get(SyncService).reminder_days()
+                return self.services.get(Reminder).reminder_days()
             except Exception:  # noqa: BLE001 - a setting that cannot be read: the default
                 return DEFAULT_INTERVAL_DAYS
         return max(1, round(statistics.median(gaps)))

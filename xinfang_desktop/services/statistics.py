@@ -89,7 +89,8 @@ class StatisticsService:
                             [("single", "个人（4人以下）"), ("group", "集体访（5人以上走访）"),
                              ("joint", "联名信访（5人以上联名来信、来电、网上）")]),
             months=self._months(period, scope, trend_months),
-            workflow=workflow, rate_inputs=inputs, rates=st.rates(inputs), receptions=self._receptions(period, scope))
+            workflow=workflow, rate_inputs=inputs, rates=st.rates(inputs), receptions=self._receptions(period, scope),
+            resolution=self._resolution(period, scope, as_of))
 
     def _dims(self) -> dict[int, tuple]:
         """stat_dim by id: (unit, township or '', channel, category, 重件, 集体). Rows are only ever
@@ -116,6 +117,34 @@ class StatisticsService:
         rows = [Row(k.value, k.label, got.pop(k.value, Count())) for k in ReceptionKind]
         rows += [Row(k, k, v) for k, v in sorted(got.items())]
         return Breakdown("领导接访", tuple(rows), (st.FOUR_DOORS,))
+
+    def _resolution(self, period: Period, scope: Scope, as_of: date):
+        """信访评理 and the 积案 register over the period (domain/statistics_resolution.py): the matters of
+        the scope (their township, else the unit that registered them), as the case statistics count them."""
+        from ..domain.statistics_resolution import EntryFact, SessionFact, resolution_figures
+
+        where, params = "", []
+        if scope.codes:
+            marks = ", ".join("?" for _ in scope.codes)
+            where = (f' AND c.id IN (SELECT id FROM "case" WHERE township_code IN ({marks}) '
+                     f"OR (COALESCE(township_code, '') = '' AND unit_code IN ({marks})))")
+            params = list(scope.codes) * 2
+        sessions = [SessionFact(cid, date.fromisoformat(str(held)[:10]), bool(acc)) for cid, held, acc in self.db.execute_sql(
+            "SELECT c.id, s.held_on, s.accepted FROM deliberation_session s JOIN \"case\" c ON c.id = s.case_id "
+            "WHERE NOT EXISTS (SELECT 1 FROM deliberation_session n WHERE n.corrects = s.id)" + where, params)]
+        entries = [EntryFact(cid, date.fromisoformat(str(d)[:10]), date.fromisoformat(str(o)[:10]) if o else None)
+                   for cid, d, o in self.db.execute_sql(
+                       "SELECT c.id, b.decided_on, b.outcome_on FROM backlog_entry b JOIN \"case\" c ON c.id = b.case_id "
+                       "WHERE 1 = 1" + where, params)]
+        closed = {}
+        asked = sorted({x.case_id for x in sessions})
+        for i in range(0, len(asked), 500):
+            part = asked[i:i + 500]
+            for cid, at in self.db.execute_sql(
+                    "SELECT case_id, MAX(occurred_at) FROM case_event WHERE kind = 'closed' AND case_id IN "
+                    f"({', '.join('?' for _ in part)}) GROUP BY case_id", part):
+                closed[cid] = date.fromisoformat(str(at)[:10])
+        return resolution_figures(period.start, period.end, as_of, sessions, entries, closed)
 
     def _scope(self, scope: Scope) -> tuple[str, list]:
         """The combinations of stat_dim (alias d) in `scope`: a matter belongs to its township, or,
@@ -291,7 +320,7 @@ def statistics_sheets(s: Statistics):
     from ..documents.xlsx import Sheet
 
     notes = statistics_notes(s)
-    widths = {"rates": {4: 62}, "rate_terms": {4: 70}, "workflow": {2: 60}}
+    widths = {"rates": {4: 62}, "rate_terms": {4: 70}, "workflow": {2: 60}, "resolution": {2: 60}}
     sheets = []
     for t in [*tables.report_tables(s), tables.months_table(s)]:
         rows = [[c.text if c.value is None else c.value for c in r.cells] for r in t.rows]
@@ -329,6 +358,7 @@ def statistics_json(s: Statistics) -> dict:
         "rate_terms": {k: getattr(s.rate_inputs, k) for k in st.FIGURES if hasattr(s.rate_inputs, k)},
         "figures": {k: {"label": f.label, "definition": f.definition} for k, f in st.FIGURES.items()},
         "receptions": table(s.receptions),
+        "resolution": ({key: value for key, _, value, _ in s.resolution.rows()} if s.resolution else {}),
         "tables": [t.as_json() for t in [*tables.report_tables(s), tables.months_table(s)]],
     }
     if s.earlier is not None:

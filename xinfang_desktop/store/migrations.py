@@ -23,7 +23,7 @@ from .engine import is_postgres
 
 from .steps import (v001_initial, v002_intake, v003_attention, v004_sync, v005_stats, v006_ops, v007_listing,
                     v008_facts, v009_sync_entries, v010_trust, v011_receipts, v012_regulation, v013_person,
-                    v014_rate_windows, v015_board)
+                    v014_rate_windows, v015_board, v016_resolution, v017_meetings)
 
 # One step per schema version; never change, reorder or remove a step once released.
 STEPS: list[Callable[[Database], None]] = [
@@ -42,6 +42,8 @@ STEPS: list[Callable[[Database], None]] = [
     v013_person.upgrade,        # v13: a person's history of fills and corrections, local (issue 13)
     v014_rate_windows.upgrade,  # v14: each case's open 15-day limit in the statistics facts (issue 13)
     v015_board.upgrade,         # v15: the board by matter: review standing, handling unit, overrides on a matter (issue 13)
+    v016_resolution.upgrade,    # v16: 信访评理 sessions, the 积案 register and its 化解 plans (issue 19)
+    v017_meetings.upgrade,      # v17: meetings (督办会, 推进会, 联席会议, 专题会) and their tasks (issue 19)
 ]
 SCHEMA_VERSION = len(STEPS)
 # The version the first PostgreSQL databases were made at: steps up to it are SQLite's only.

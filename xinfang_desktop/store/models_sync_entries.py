@@ -1,7 +1,7 @@
 """Sync journal of the attachment and attention records (issue 5, schema step v9).
 
 The same triggers as the core records (models_sync.journal_triggers): every insert or update of a row
-this unit owns is journaled. Attachment files travel by hash inside the bundle (services/sync_export.py).
+this unit owns is journaled. Attachment files travel by hash inside the bundle (services/sync/outbox_bundles.py).
 """
 
 from __future__ import annotations

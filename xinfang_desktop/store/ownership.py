@@ -13,7 +13,7 @@ may moreover be written only by a unit that may act on that parent:
   township's matter (第三十五、三十六条): REVIEWER_EVENTS, which travel back to the township.
 
 A parent that is not known here is not a breach of this rule (the importer quarantines such a row
-until its parent arrives). The importer (services/sync_import.py) refuses a whole bundle that holds
+until its parent arrives). The importer (services/sync/inbox_plan.py) refuses a whole bundle that holds
 any row breaking the rule; the services refuse the same writes through :func:`require_writable`.
 """
 
@@ -52,6 +52,13 @@ LINKS: dict[str, tuple[Link, ...]] = {
     "hardship_referral": (Link("flag_id", "hardship_flag"),),
     "reception": (Link("case_ids", "case", many=True),),
     "mediation_session": (Link("case_id", "case"), Link("corrects", "mediation_session", optional=True)),
+    "deliberation_session": (Link("case_id", "case"), Link("corrects", "deliberation_session", optional=True)),
+    # The 积案 register is the township's own: the city sees it (bundles) and writes none of it.
+    "backlog_entry": (Link("case_id", "case"),),
+    "backlog_step": (Link("entry_id", "backlog_entry"),),
+    # A meeting discusses matters; each of its tasks hangs on the meeting and on one matter (issue 19).
+    "meeting": (Link("case_ids", "case", many=True),),
+    "meeting_task": (Link("meeting_id", "meeting"), Link("case_id", "case")),
 }
 
 # The tables rows hang on.
@@ -60,7 +67,8 @@ PARENTS = frozenset(link.parent for links in LINKS.values() for link in links)
 # What a unit that was handed a case by 交办 may write on it: the handling, and the attention a leader
 # gives it. Its registration, parties and any refusal stay with the unit that registered it.
 ASSIGNEE_MAY = frozenset({"case_event", "attachment", "leader_assignment", "colour_override", "hardship_flag",
-                          "reception", "mediation_session"})
+                          "reception", "mediation_session", "deliberation_session",
+                          "meeting", "meeting_task"})
 ASSIGNEE_MAY_NOT_EVENTS = frozenset({"registered", "refused"})
 # What the city, as the superior of every township, records on a township's matter: the review of its
 # decision (复查/复核, 第三十五、三十六条), which is the city's own to decide.
@@ -71,7 +79,8 @@ TABLE_LABELS = {
     "person": "信访人", "case": "信访事项", "case_party": "事项当事人", "case_event": "办理记录",
     "instruction": "交办督办", "attachment": "附件", "leader_assignment": "领导包案", "colour_override": "看板颜色调整",
     "hardship_flag": "急难标记", "hardship_referral": "救助转介", "reception": "领导接访",
-    "mediation_session": "调解记录",
+    "mediation_session": "调解记录", "deliberation_session": "评理记录", "backlog_entry": "积案台账",
+    "backlog_step": "积案化解步骤", "meeting": "会议记录", "meeting_task": "会议任务",
 }
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from peewee import Database
 
-from . import (models_attention, models_facts, models_intake, models_listing, models_ops, models_person,
-               models_receipts, models_regulation, models_stats, models_sync, models_sync_entries, models_trust,
-               search)
-from .migrations import SCHEMA_VERSION, set_schema_version
+from . import (models_attention, models_facts, models_intake, models_listing, models_meetings, models_ops, models_person,
+               models_receipts, models_regulation, models_resolution, models_stats, models_sync, models_sync_entries,
+               models_trust, search)
 from .engine import is_postgres
+from .migrations import SCHEMA_VERSION, set_schema_version
 from .models import ALL_MODELS
 
 # Tables some service reads in the order their rows were written (ORDER BY rowid, SQLite's implicit key):
@@ -21,7 +21,8 @@ ROWID_ORDERED = ("person", "person_revision")
 
 # Each feature's tables, indexes and triggers as this version has them (its module's create function).
 FEATURES = (models_intake, models_attention, models_sync, models_stats, models_ops, models_listing, models_facts,
-            models_sync_entries, models_trust, models_receipts, models_regulation, models_person)
+            models_sync_entries, models_trust, models_receipts, models_regulation, models_person,
+            models_resolution, models_meetings)
 
 
 def create_current(db: Database) -> None:
@@ -47,9 +48,9 @@ def _create_postgresql(db: Database) -> None:
     for feature in FEATURES:
         if feature is models_facts:
             pg_schema.create_facts(db)
-        elif feature is models_sync:
-            db.create_tables(models_sync.MODELS)
-            pg_schema.create_journal(db, models_sync.JOURNALED)
+        elif feature in (models_sync, models_meetings, models_resolution):     # tables and their journal
+            db.create_tables(feature.MODELS)
+            pg_schema.create_journal(db, feature.JOURNALED)
         elif feature is models_sync_entries:
             pg_schema.create_journal(db, models_sync_entries.ENTRY_TABLES)
         else:

@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QListView, QMenu,
                                QPushButton, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
 
-from ...domain.board import BoardSettings, Colour, colour_meanings
+from ...domain.board import BoardSettings, Colour, colour_meanings, is_long_standing
 from ...services.board import Board, BoardFilter, BoardService, BoardView, matches
 from ...services.board_cards import Card, MatterCard
 from ...services.attention import LEADER_ROLES, HardshipService, OwnershipService
@@ -426,6 +426,10 @@ class BoardPage(QWidget):
             if card.grade.override is not None:
                 menu.addAction("撤销按人员的调整", lambda: self._withdraw(card)).setEnabled(self.is_leader)
             people = [(card.person_id, card.name)]
+        long = [r for r in (*card.grade.reasons, *card.grade.other_reasons) if is_long_standing(r)]
+        if long and self.window_ is not None:
+            # The "long-standing" reason leads to the 积案 register, where such a matter is decided on.
+            menu.addAction("积案台账…", lambda n=long[0].case_number: self.window_.show_backlog(n))
         can_note = self.ctx.actor.can(Permission.NOTE)
         hs = self.ctx.services.get(HardshipService)
         for person_id, name in people:

@@ -21,6 +21,9 @@ asks the city by telephone → the city authorises epoch N for it (``xinfang syn
 or 授权新批次 on the 乡镇登记册) and tells the number → the township starts epoch N
 (``xinfang sync start-epoch N`` or 开始新批次 on its 同步 page) → its next bundle starts epoch N at
 seq 1 and the city applies it. A number the city did not authorise is refused at the city's import.
+
+Owns this unit's epoch, the restore mark and the start of a new epoch (service ``Epochs``). Does not own
+the city's authorisation of a peer's epoch (registry.py) or the refusal of an unauthorised one (inbox_checks.py).
 """
 
 from __future__ import annotations
@@ -32,11 +35,17 @@ from typing import Any
 
 import peewee
 
-from ..domain.errors import InvalidInput
-from ..domain.numbers import parse_case_number
-from ..store.db import OperationalError
+from ...domain.errors import InvalidInput
+from ...domain.numbers import parse_case_number
+from ...store.db import OperationalError
+from ...store.models import Setting
+from ..audit import audit
+from ..permissions import Actor, Permission, require
+from .part import SyncPart
 
 EPOCH_SHIFT = 32
+EPOCH_SETTING = "sync.epoch"
+RESTORED_SETTING = "sync_epoch_needed"     # written by services/backup.py after a restore
 MARK_SETTING = "sync.epoch_mark"      # {"epoch": N, "journal": J}: rows journaled after J are lifted in N
 
 
@@ -115,4 +124,56 @@ def advance_counter(db, own_unit: str, number: str, *, since: int) -> list[str]:
     return sorted(clashes)
 
 
-__all__ = ["EpochStarted", "last_case_number", "check_own_number", "advance_counter", "EPOCH_SHIFT", "MARK_SETTING", "journal_head", "lift_versions", "lifted_version", "changed_since"]
+__all__ = ["Epochs", "EPOCH_SETTING", "RESTORED_SETTING", "EpochStarted", "last_case_number", "check_own_number",
+           "advance_counter", "EPOCH_SHIFT", "MARK_SETTING", "journal_head", "lift_versions", "lifted_version",
+           "changed_since"]
+
+
+class Epochs(SyncPart):
+    def epoch(self) -> int:
+        row = Setting.get_or_none(Setting.key == EPOCH_SETTING)
+        return int(row.value) if row else 1
+
+    def epoch_needed(self) -> bool:
+        """This database was restored from a backup (services/backup.py): its seq numbers may have been used."""
+        return Setting.get_or_none(Setting.key == RESTORED_SETTING) is not None
+
+    def restored_info(self) -> dict[str, Any] | None:
+        """What services/backup.py recorded at the restore (since, backup), or None when no epoch is needed."""
+        row = Setting.get_or_none(Setting.key == RESTORED_SETTING)
+        if row is None:
+            return None
+        return row.value if isinstance(row.value, dict) else {}
+
+    def last_case_number(self, unit_code: str) -> str | None:
+        """The highest case number of ``unit_code`` held here: the city tells it to a restored township."""
+        return last_case_number(self.db, unit_code)
+
+    def start_epoch(self, actor: Actor, epoch: int, last_number: str | None = None) -> EpochStarted:
+        """After a restore: continue in the new epoch the city authorised, from seq 1, never reusing a seq; with the
+        highest case number the city holds of this unit, never hand out a case number again either."""
+        require(actor, Permission.MANAGE_SETTINGS)
+        if epoch <= self.epoch():
+            raise InvalidInput(f"新批次的纪元号必须大于本机当前的第 {self.epoch()} 纪元。请输入市局授权的纪元号"
+                               "（市局授权时会告知）。", field="epoch")
+        own = self.services.unit_code
+        number = check_own_number(own, last_number) if last_number and last_number.strip() else None
+        restored = self.restored_info()
+        with self.db.atomic():
+            # Rows changed after the restore (or from now on, without one) win over the old epochs' copies.
+            if restored is not None and isinstance(restored.get("journal"), int):
+                position = restored["journal"]
+            elif restored is not None:      # restored by an older version: from the last bundle written
+                position = self.db.execute_sql("SELECT COALESCE(MAX(through_change), 0) FROM sync_outbox").fetchone()[0]
+            else:
+                position = journal_head(self.db)
+            clashes = advance_counter(self.db, own, number, since=position) if number else []
+            Setting.replace(key=MARK_SETTING, value={"epoch": epoch, "journal": position}).execute()
+            Setting.replace(key=EPOCH_SETTING, value=epoch).execute()
+            Setting.delete().where(Setting.key == RESTORED_SETTING).execute()
+            # Everything this unit owns goes again in the new epoch: the city ignores what it already has.
+            self.db.execute_sql("UPDATE sync_outbox SET acknowledged_at = COALESCE(acknowledged_at, ?)",
+                                (self.services.clock.now(),))
+            audit(actor, "sync.start_epoch", own, {"epoch": epoch, "last_number": number, "clashes": clashes},
+                  at=self.services.clock.now())
+        return EpochStarted(epoch, number, clashes)

@@ -2,6 +2,9 @@
 
 The outbox row and its seq are written in the same transaction that reads the change journal, so
 one seq never gets two different bundles and a crash leaves either the whole bundle or nothing.
+
+Owns the reading of the change journal for a peer, the split into bundles within the limits and the
+outbox rows. Does not own who gets bundles or when (outbox.py) or the bundle format (package sync/).
 """
 
 from __future__ import annotations
@@ -10,10 +13,10 @@ from collections.abc import Sequence
 from datetime import datetime, timezone
 from typing import Any
 
-from ..store.migrations import SCHEMA_VERSION
-from ..store.files import DamagedFile, FileStore
-from ..store.models_sync import SyncOutbox, SyncPeer
-from ..sync.bundle import (
+from ...store.files import DamagedFile, FileStore
+from ...store.migrations import SCHEMA_VERSION
+from ...store.models_sync import SyncOutbox, SyncPeer
+from ...sync.bundle import (
     DEFAULT_LIMITS,
     GENESIS,
     BundleRef,
@@ -23,8 +26,8 @@ from ..sync.bundle import (
     bundle_file_name,
     new_header,
 )
-from ..sync.keys import UnlockedKeys
-from . import sync_records as rec
+from ...sync.keys import UnlockedKeys
+from .records import TABLES, TYPES, row_encoder, select_sql
 
 MAX_RECORDS_PER_BUNDLE = 200_000
 # Attachment bytes per bundle: well under the 512 MiB envelope, so records and files always fit.
@@ -43,19 +46,19 @@ def journal_head(db) -> int:
 
 
 def _fetch(db, tag: str, where: str, params: Sequence[Any]) -> list[dict[str, Any]]:
-    encode = rec.row_encoder(tag)
-    sql = f"{rec.select_sql(tag)} WHERE {where} ORDER BY \"id\""
+    encode = row_encoder(tag)
+    sql = f"{select_sql(tag)} WHERE {where} ORDER BY \"id\""
     return [encode(r) for r in db.execute_sql(sql, tuple(params)).fetchall()]
 
 
 def _changed(tag: str) -> str:
-    return f"\"id\" IN (SELECT row_id FROM sync_change WHERE tbl = '{rec.TABLES[tag]}' AND seq > ? AND seq <= ?)"
+    return f"\"id\" IN (SELECT row_id FROM sync_change WHERE tbl = '{TABLES[tag]}' AND seq > ? AND seq <= ?)"
 
 
 def township_records(db, own: str, since: int, upto: int) -> list[dict[str, Any]]:
     """Every row of this unit changed in the journal window (the city's copy of a township)."""
     out: list[dict[str, Any]] = []
-    for tag in rec.TYPES:
+    for tag in TYPES:
         if tag != "instruction":
             out += _fetch(db, tag, f"{_changed(tag)} AND unit_code = ?", (since, upto, own))
     return out
@@ -109,7 +112,7 @@ def city_records(db, own: str, township: str, since: int, upto: int) -> list[dic
     add(_fetch(db, "case_event", f"{_changed('case_event')} AND unit_code = ? AND case_id IN "
                "(SELECT id FROM \"case\" WHERE unit_code = ?)", (since, upto, own, township)))
     # Parents first: the importer checks references within the bundle.
-    order = {tag: i for i, tag in enumerate(rec.TYPES)}
+    order = {tag: i for i, tag in enumerate(TYPES)}
     body = sorted(out, key=lambda r: order[r["t"]])
     return body + instructions
 
@@ -167,7 +170,7 @@ def write_bundles(db, *, keys: UnlockedKeys, peer: SyncPeer, epoch: int, records
     """Build and store the bundles carrying ``records`` and their attachment files (split to respect the
     bundle limits). Call inside a transaction."""
     if not peer.encryption_recipient:
-        from ..domain.errors import XinfangError
+        from ...domain.errors import XinfangError
         raise XinfangError(f"{peer.unit_name}的登记信息中没有加密公钥，无法向其发送同步包。请让对方重新导出登记文件并重新登记。")
     recipients = [peer.encryption_recipient] + ([escrow] if escrow else [])
     parts = split(records, LIMITS)
@@ -186,7 +189,7 @@ def write_bundles(db, *, keys: UnlockedKeys, peer: SyncPeer, epoch: int, records
         )
         data = build_bundle(header, part, _read_files(attachments, shas), keys.signing_key, recipients,
                             limits=LIMITS)
-        from ..sync.bundle import parse_bundle
+        from ...sync.bundle import parse_bundle
         bundle_id = parse_bundle(data).bundle_id
         rows.append(SyncOutbox.create(recipient=peer.unit_code, epoch=epoch, seq=seq, bundle_id=bundle_id,
                                       kind=header.kind, file_name=bundle_file_name(header), record_count=len(part),

@@ -1,154 +1,36 @@
-"""Records in a bundle: the deterministic encoding of synced rows, and their strict validation.
+"""Checks on a received record: shape, types and the business rules of each table, before anything is
+planned (no database look-ups here).
 
-One record is a flat object ``{"t": <type>, "id": <uuid>, <column>: <value>, …}`` with every
-column of the table except local-only ones (``case.sid``, the search key). Datetimes travel as
-``YYYY-MM-DD HH:MM:SS[.ffffff]``, dates as ``YYYY-MM-DD``, booleans as JSON booleans, the JSON
-columns as objects. ``unit_code`` is the owning unit: only it may change the row.
+Owns the rules a record must pass to be decoded. Does not own the encoding (records.py), ownership
+and references (inbox_plan.py) or the ledger (inbox_checks.py).
 """
 
 from __future__ import annotations
 
 import json
-import operator
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable
 
-from peewee import BooleanField, DateField, DateTimeField, Field, ForeignKeyField, IntegerField
-
-from ..domain import workflow as wf
-from ..domain.board import Colour, HardshipKind
-from ..store.models import CASE_LOCAL_COLUMNS, Case, CaseEvent, CaseParty, JSONField, Person
-from ..store.models_attention import (
-    ColourOverride,
-    HardshipFlag,
-    HardshipReferral,
-    LeaderAssignment,
-    MediationSession,
-    Reception,
+from ...domain import workflow as wf
+from ...domain.backlog import Basis, Outcome
+from ...domain.board import Colour, HardshipKind
+from .. import attachments as att
+from ..attention import REFERRAL_KINDS
+from ..mediation import AGREEMENT_KINDS, MediationKind, MediationOutcome
+from ..meetings import FORBIDDEN_WORDS, MeetingKind
+from ..reception import ReceptionKind
+from .records import (
+    ADDED_COLUMNS,
+    COLUMNS,
+    MAX_LIST,
+    MAX_TEXT,
+    PARENT_LABELS,
+    REFS,
+    TYPES,
+    Column,
+    Decoded,
 )
-from ..store.models_intake import Attachment
-from ..store.models_sync import Instruction
-from . import attachments as att
-from .attention import REFERRAL_KINDS
-from .cases import CACHED_COLUMNS
-from .mediation import AGREEMENT_KINDS, MediationKind, MediationOutcome
-from .reception import ReceptionKind
-
-# Apply order: parents before children (case before its attachments, mediation and 包案; person
-# before overrides and hardship; a hardship flag before its referrals).
-TYPES: dict[str, type] = {
-    "person": Person,
-    "case": Case,
-    "case_party": CaseParty,
-    "instruction": Instruction,
-    "case_event": CaseEvent,
-    "attachment": Attachment,
-    "leader_assignment": LeaderAssignment,
-    "colour_override": ColourOverride,
-    "hardship_flag": HardshipFlag,
-    "hardship_referral": HardshipReferral,
-    "reception": Reception,
-    "mediation_session": MediationSession,
-}
-ENTRY_TYPES = frozenset({"case_event", "mediation_session"})      # append-only: insert once, never update
-LOCAL_COLUMNS = {"case": set(CASE_LOCAL_COLUMNS)}    # derived or numbered locally
-MAX_TEXT = 100_000
-MAX_LIST = 500               # items of a JSON list column (mediators, parties, cases of a reception)
-
-# References checked on import: (column, parent type, may be empty). A child whose parent is neither in
-# the database nor in the bundle is quarantined.
-REFS: dict[str, tuple[tuple[str, str, bool], ...]] = {
-    "case_party": (("case_id", "case", False), ("person_id", "person", False)),
-    "case_event": (("case_id", "case", False),),
-    "attachment": (("case_id", "case", False),),
-    "leader_assignment": (("case_id", "case", False),),
-    "colour_override": (("person_id", "person", True), ("case_id", "case", True)),
-    "hardship_flag": (("person_id", "person", False), ("case_id", "case", True)),
-    "hardship_referral": (("flag_id", "hardship_flag", False),),
-    "mediation_session": (("case_id", "case", False),),
-}
-PARENT_LABELS = {"case": "所属事项", "person": "所指信访人", "hardship_flag": "所属急难标记"}
-# Columns added to a synced table after its first release, with the value a record of an earlier
-# version (which lacks them) stands for: such a bundle still imports.
-ADDED_COLUMNS: dict[str, dict[str, Any]] = {"colour_override": {"case_id": None}}
-# Who may write a row that hangs on another is the ownership rule of store/ownership.py.
-
-
-@dataclass(frozen=True)
-class Column:
-    name: str
-    kind: str            # str / int / bool / date / datetime / json
-    null: bool
-    max_length: int | None
-    shape: type = dict   # of a json column: an object, or a list (mediators, parties, case ids)
-
-
-def _kind(field: Field) -> str:
-    if isinstance(field, ForeignKeyField):
-        return "str"
-    if isinstance(field, BooleanField):
-        return "bool"
-    if isinstance(field, DateTimeField):
-        return "datetime"
-    if isinstance(field, DateField):
-        return "date"
-    if isinstance(field, IntegerField):
-        return "int"
-    if isinstance(field, JSONField):
-        return "json"
-    return "str"
-
-
-def columns(tag: str) -> list[Column]:
-    model = TYPES[tag]
-    out = []
-    for f in model._meta.sorted_fields:
-        if f.column_name == "id" or f.column_name in LOCAL_COLUMNS.get(tag, ()):
-            continue
-        shape = list if getattr(f, "default", None) is list else dict
-        out.append(Column(f.column_name, _kind(f), bool(f.null), getattr(f, "max_length", None), shape))
-    return out
-
-
-COLUMNS: dict[str, list[Column]] = {tag: columns(tag) for tag in TYPES}
-TABLES: dict[str, str] = {tag: model._meta.table_name for tag, model in TYPES.items()}
-
-
-# --------------------------------------------------------------------------- export side
-
-
-def _out(kind: str) -> Callable[[Any], Any]:
-    if kind == "bool":
-        return lambda v: None if v is None else bool(v)
-    if kind == "json":
-        return lambda v: None if v is None else json.loads(v)
-    if kind == "int":
-        return lambda v: None if v is None else int(v)
-    return lambda v: None if v is None else str(v)
-
-
-def select_sql(tag: str) -> str:
-    cols = ", ".join(f'"{c.name}"' for c in COLUMNS[tag])
-    return f'SELECT "id", {cols} FROM "{TABLES[tag]}"'
-
-
-def row_encoder(tag: str) -> Callable[[tuple], dict[str, Any]]:
-    """A function turning a raw row of :func:`select_sql` into a record."""
-    names = [c.name for c in COLUMNS[tag]]
-    convs = [_out(c.kind) for c in COLUMNS[tag]]
-
-    def encode(row: tuple) -> dict[str, Any]:
-        rec = {"t": tag, "id": row[0]}
-        for name, conv, value in zip(names, convs, row[1:]):
-            rec[name] = conv(value)
-        return rec
-
-    return encode
-
-
-# --------------------------------------------------------------------------- import side
 
 
 class RecordProblem(Exception):
@@ -275,15 +157,6 @@ EXPECTED_KEYS: dict[str, frozenset[str]] = {tag: frozenset({"t", "id", *(c.name 
                                             for tag, cols in COLUMNS.items()}
 
 
-@dataclass
-class Decoded:
-    tag: str
-    id: str
-    unit_code: str
-    values: dict[str, Any]           # column -> stored value
-    record: dict[str, Any]
-
-
 def record_type(record: dict[str, Any]) -> str:
     tag = record.get("t")
     if not isinstance(tag, str) or tag not in TYPES:
@@ -319,6 +192,10 @@ _MEDIATION_KINDS = {k.value for k in MediationKind}
 _MEDIATION_OUTCOMES = {o.value for o in MediationOutcome}
 _AGREEMENT_KINDS = set(AGREEMENT_KINDS)
 _RECEPTION_KINDS = {k.value for k in ReceptionKind}
+_BACKLOG_BASES = {b.value for b in Basis}
+_BACKLOG_OUTCOMES = {o.value for o in Outcome}
+_ID_LIKE = re.compile(r"\d{6,}")
+_MEETING_KINDS = {k.value for k in MeetingKind}
 ATTACHMENT_KINDS = set(att.KINDS)
 _SHA_RE = re.compile(r"[0-9a-f]{64}\Z")
 
@@ -423,42 +300,69 @@ def _entry_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
             raise RecordProblem("到场当事人名单无效")
         if v["corrects"] is not None:
             _check_uuid(v["corrects"], "所更正的调解记录")
+    elif tag == "deliberation_session":
+        panel = record["panel"]
+        if not panel or not all(m.__class__ is dict and m.keys() == {"name", "role"}
+                                and all(x.__class__ is str and 0 < len(x.strip()) <= 50 for x in m.values())
+                                for m in panel):
+            raise RecordProblem("评理团名单无效")
+        if any(_ID_LIKE.search(x) for m in panel for x in m.values()):
+            raise RecordProblem("评理团名单只应有姓名和身份，不应有证件号码")
+        if not record["attendees"] or not all(p.__class__ is str and 0 < len(p.strip()) <= 50
+                                              for p in record["attendees"]):
+            raise RecordProblem("到场人员名单无效")
+        _text(v, "view", "评理意见")
+        if v["corrects"] is not None:
+            _check_uuid(v["corrects"], "所更正的评理记录")
+    elif tag == "backlog_entry":
+        if v["basis"] not in _BACKLOG_BASES:
+            raise RecordProblem(f"列入积案的依据无效：{v['basis'][:20]}")
+        _text(v, "reason", "列入积案的理由")
+        if v["outcome"] is not None:
+            if v["outcome"] not in _BACKLOG_OUTCOMES or v["outcome_on"] is None:
+                raise RecordProblem(f"积案化解结果无效：{v['outcome'][:20]}")
+            if v["outcome_on"] < v["decided_on"]:
+                raise RecordProblem("积案化解日期早于列入日期")
+            if v["outcome"] == "withdrawn" and not _SHA_RE.match(v["statement_sha256"] or ""):
+                raise RecordProblem("息诉罢访缺少信访人签字的息诉罢访承诺书")
+        elif v["outcome_on"] is not None:
+            raise RecordProblem("积案化解日期没有对应的化解结果")
+    elif tag == "backlog_step":
+        _text(v, "action", "化解步骤")
+        _text(v, "responsible", "责任人")
+        if v["due_on"] < v["set_on"]:
+            raise RecordProblem("化解步骤的完成期限早于制定日期")
+    elif tag in ("meeting", "meeting_task"):
+        _meeting_rules(tag, v, record)
 
 
-# The columns of a case row this database derives itself from the events (the travelling ones are
-# overwritten by the local fold): written with the row when it is inserted.
-CASE_DERIVED = CACHED_COLUMNS
+def _short_texts(items: Any, limit: int) -> bool:
+    return all(x.__class__ is str and 0 < len(x.strip()) <= limit for x in items)
 
 
-def insert_sql(tag: str) -> str:
-    if tag == "case":
-        cols = ["id", *(c.name for c in COLUMNS[tag] if c.name not in CASE_DERIVED), "sid", *CASE_DERIVED]
+def _meeting_rules(tag: str, v: dict[str, Any], record: dict[str, Any]) -> None:
+    """The rules services/meetings.py applies when a meeting is recorded or a task closed (issue 19)."""
+    texts = [str(x) for x in v.values() if isinstance(x, str)]
+    if tag == "meeting":
+        if v["kind"] not in _MEETING_KINDS:
+            raise RecordProblem(f"会议类型无效：{v['kind'][:20]}")
+        _text(v, "chair", "会议主持人")
+        if not record["units"] or not _short_texts(record["units"], 100):
+            raise RecordProblem("参会单位名单无效")
+        if not record["case_ids"]:
+            raise RecordProblem("会议应至少研究一件事项")
+        for cid in record["case_ids"]:
+            _check_uuid(cid, "会议研究的事项")
+        summaries = record["summaries"]
+        if not all(k in record["case_ids"] and x.__class__ is str for k, x in summaries.items()):
+            raise RecordProblem("会议的事项研究情况无效")
+        texts += [*record["units"], *summaries.values()]
     else:
-        cols = ["id", *(c.name for c in COLUMNS[tag])]
-    names = ", ".join(f'"{c}"' for c in cols)
-    marks = ", ".join("?" for _ in cols)
-    return f'INSERT INTO "{TABLES[tag]}" ({names}) VALUES ({marks})'
+        _text(v, "unit", "任务责任单位")
+        _text(v, "what", "任务内容")
+        if (v["closed_on"] is None) != (v["result"] is None):
+            raise RecordProblem("已完成的任务应有完成日期和完成情况")
+    if any(w in t for t in texts for w in FORBIDDEN_WORDS):
+        raise RecordProblem("会议记录含有记录人员去向或限制人员的用语，本软件不接收")
 
 
-def update_sql(tag: str) -> str:
-    sets = ", ".join(f'"{c.name}" = ?' for c in COLUMNS[tag])
-    return f'UPDATE "{TABLES[tag]}" SET {sets} WHERE "id" = ?'
-
-
-# Column values of a decoded record in table order, one C call per record (every table has several).
-_VALUES_OF: dict[str, Callable[[dict[str, Any]], tuple]] = {
-    tag: operator.itemgetter(*(c.name for c in cols)) for tag, cols in COLUMNS.items()
-}
-_CASE_OWN_VALUES = operator.itemgetter(*(c.name for c in COLUMNS["case"] if c.name not in CASE_DERIVED))
-
-
-def insert_params(d: Decoded, sid: int | None = None, derived: tuple = ()) -> tuple:
-    """A case takes its local key and its derived columns (CASE_DERIVED, from this database's fold)."""
-    if d.tag == "case":
-        return (d.id, *_CASE_OWN_VALUES(d.values), sid,
-                *(v.isoformat() if hasattr(v, "isoformat") else v for v in derived))
-    return (d.id, *_VALUES_OF[d.tag](d.values))
-
-
-def update_params(d: Decoded) -> tuple:
-    return (*_VALUES_OF[d.tag](d.values), d.id)
