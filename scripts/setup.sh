@@ -6,7 +6,8 @@
 # 1. System packages (Debian/Ubuntu): Python venv support, the libraries the
 #    Qt 6 wheels (PySide6) load on X11/xcb, Wayland and offscreen, a CJK font,
 #    `age`, `poppler-utils`, `zbar-tools` and LibreOffice Calc without its window
-#    (`libreoffice-calc-nogui`; a full LibreOffice counts too). Only missing packages are installed; nothing is
+#    (`libreoffice-calc-nogui`; a full LibreOffice counts too), and PostgreSQL's server (`postgresql`: the
+#    tests run the services on a throwaway cluster too). Only missing packages are installed; nothing is
 #    downloaded when everything is present. As root apt-get runs directly; as
 #    another user it goes through sudo when sudo can be used, otherwise the
 #    missing packages are listed and the script continues.
@@ -52,6 +53,7 @@ SYSTEM_PACKAGES=(
   # soffice: a real spreadsheet program reads the statistics export back in a test. "a|b": either
   # one installed will do (the two conflict: apt would remove a desktop's full LibreOffice Calc).
   "libreoffice-calc-nogui|libreoffice-calc"
+  postgresql                  # the tests start a throwaway PostgreSQL cluster (tests/pgcluster.py)
 )
 
 python_ok() {  # is "$1" a Python >= 3.11?
@@ -85,7 +87,7 @@ install_system_packages() {
     say "  Python >= 3.11 with venv and pip; Qt 6 runtime libraries for X11/xcb (OpenGL/EGL,"
     say "  fontconfig, freetype, dbus, glib, xkbcommon(-x11), xcb-cursor/icccm/image/keysyms/"
     say "  randr/render-util/shape/xkb); a CJK font (Noto Sans CJK); age; poppler-utils; zbar-tools;"
-    say "  LibreOffice Calc (its soffice command, for the spreadsheet test)."
+    say "  LibreOffice Calc (its soffice command, for the spreadsheet test); PostgreSQL's server (initdb, pg_ctl)."
     return 0
   fi
 

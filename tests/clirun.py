@@ -20,7 +20,8 @@ from typing import Mapping
 import pytest
 
 # Variables a command reads; unset unless a call gives them, as in a clean shell.
-COMMAND_ENV = ("XINFANG_HOME", "XINFANG_PASSWORD", "XINFANG_RECOVERY_CODE", "XINFANG_PASSPHRASE", "XINFANG_DEBUG")
+COMMAND_ENV = ("XINFANG_HOME", "XINFANG_PASSWORD", "XINFANG_RECOVERY_CODE", "XINFANG_PASSPHRASE", "XINFANG_DEBUG",
+               "XINFANG_DATABASE_URL")
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ ALLOWED = {
 # layer -> the third-party distributions it may import (the standard library is always allowed)
 THIRD_PARTY = {
     "domain": {"pypinyin", "chinese_calendar"},
-    "store": {"peewee", "sqlcipher3", "filelock", "pypinyin", "cryptography", "argon2"},
+    "store": {"peewee", "sqlcipher3", "psycopg", "filelock", "pypinyin", "cryptography", "argon2"},
     "sync": {"cryptography", "pyrage"},
     "documents": {"reportlab", "openpyxl", "qrcode"},
     "services": {"peewee", "pyrage", "argon2", "cryptography"},

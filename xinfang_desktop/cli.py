@@ -28,6 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"xinfang {__version__}")
     p.add_argument("--data-dir", type=Path, help="数据目录（默认：用户数据目录；环境变量 XINFANG_HOME 可覆盖）")
     p.add_argument("--as", dest="as_user", metavar="USER", help="以该用户身份操作（默认：第一个管理员）")
+    p.add_argument("--database", dest="database_url", metavar="URL",
+                   help="数据放在这个 PostgreSQL 数据库中（postgresql://用户@服务器/库名；环境变量 XINFANG_DATABASE_URL 同）")
     sub = p.add_subparsers(dest="command", required=True, parser_class=ChineseArgumentParser)
     for module in commands.modules():
         module.register(sub)
@@ -50,11 +52,13 @@ def main(argv: Sequence[str] | None = None, *, kdf: KdfParams | None = None, scr
         args = build_parser().parse_args(argv)
         args.kdf, args.scrypt_log_n = kdf, scrypt_log_n
         args.opened = []          # the services this command opens (commands/_common.open_services)
+        chosen = _choose_database(getattr(args, "database_url", None))
         try:
             return _run(args)
         finally:
             for services in args.opened:
                 services.close()
+            _choose_database(chosen, restore=True)
     finally:
         _rebind_database(bound)
         if umask is not None:
@@ -75,6 +79,22 @@ def _run(args: argparse.Namespace) -> int:
 
         print(f"错误：{report_failure(exc, args)}", file=sys.stderr)
         return EXIT_ERROR
+
+
+def _choose_database(url: str | None, *, restore: bool = False) -> str | None:
+    """``--database URL``: this command's data on that server (as XINFANG_DATABASE_URL); returns what the
+    environment said before, to put back after the command (the tests run many commands in one process)."""
+    from .store.engine import ENV
+
+    before = os.environ.get(ENV)
+    if restore:
+        if url is None:
+            os.environ.pop(ENV, None)
+        else:
+            os.environ[ENV] = url
+    elif url:
+        os.environ[ENV] = url
+    return before
 
 
 def _bound_database() -> object:

@@ -28,6 +28,7 @@ def figures(services, admin) -> dict:
             "rates": [(r.numerator, r.denominator) for r in s.rates]}
 
 
+@pytest.mark.sqlite_only
 def test_the_upgrade_builds_the_facts_of_existing_cases_without_sending_them_again(services, admin, october):
     before = figures(services, admin)
     assert before["workflow"].received == 7 and before["workflow"].replied == 3

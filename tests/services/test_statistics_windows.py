@@ -182,6 +182,7 @@ def test_the_facts_keep_the_open_15_day_limit_and_check_verifies_it(services, ad
     assert {x.key: x for x in october(services, admin, compare=False).rates}["timely_acceptance"].denominator == 10
 
 
+@pytest.mark.sqlite_only
 def test_a_database_of_the_previous_schema_gets_the_new_facts(services, admin, handler, windows):
     """The upgrade step on a database whose facts lack the 15-day limit: the column, the index and
     the triggers are added, every case refolded, and the figures are those of a new database."""

@@ -17,7 +17,8 @@ def register(sub) -> None:
     s.add_argument("--unit", required=True, help="本单位的12位区划代码，如 350881102000")
     s.add_argument("--admin", required=True, help="管理员用户名")
     s.add_argument("--display-name", help="管理员姓名")
-
+    s.add_argument("--database", dest="init_database", metavar="URL",
+                   help="数据放在这个已建好的空 PostgreSQL 数据库中（市信访局多人共用；默认：数据目录中的数据文件）")
     s.set_defaults(func=cmd_init)
 
     s = sub.add_parser("user", help="用户管理")
@@ -53,8 +54,14 @@ def cmd_init(args) -> int:
     data_dir = data_dir_of(args)
     if folder_state(data_dir) != "new":
         raise XinfangError("本数据目录已经初始化过，不能重复初始化。如需重新开始，请换一个数据目录。")
+    url = getattr(args, "init_database", None) or getattr(args, "database_url", None)
+    if url:
+        from ..store.engine import check_url
+
+        check_url(url)                 # refused before the password is asked
     password = read_password("管理员密码：")
-    opened = set_up(data_dir, args.unit, args.admin, password, args.display_name, kdf=kdf_of(args))
+    opened = set_up(data_dir, args.unit, args.admin, password, args.display_name, kdf=kdf_of(args),
+                    database_url=url)
     opened_by(args, opened.services)
     unit = opened.services.auth.unit()
     print(f"已初始化：{unit.name}（{unit.code}），管理员 {opened.actor.name}")

@@ -17,6 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from ..domain.errors import NotFound, PermissionDenied, XinfangError
+from ..store.engine import FOLDER_FILE
 from ..store import db as dbmod
 from ..store.files import FileStore
 from ..store.keyring import PRODUCTION, KdfParams, Keyring, KeyringMissing, WrongSecret, new_data_key, new_recovery_code
@@ -64,15 +65,22 @@ def new_folder(data_dir: Path, *, kdf: KdfParams = PRODUCTION) -> tuple[bytes, s
 
 
 def set_up(data_dir: Path, unit_code: str, admin: str, password: str, display_name: str | None = None, *,
-           clock: Clock | None = None, kdf: KdfParams = PRODUCTION) -> Opened:
-    """`xinfang init` and the first-run window: the folder, its key, its first administrator."""
+           clock: Clock | None = None, kdf: KdfParams = PRODUCTION, database_url: str | None = None) -> Opened:
+    """`xinfang init` and the first-run window: the folder, its key, its first administrator. ``database_url``:
+    the data on that (existing, empty) PostgreSQL database, remembered in the folder (store/engine.py)."""
     from ..services.auth import check_login_name, check_password
+    from ..store.engine import check_url, save_url
     from .context import open_services
 
     check_login_name(admin)
     check_password(password)       # refused before anything is written
+    if database_url:
+        database_url = check_url(database_url)
+        dbmod.require_empty_server_database(database_url)
     key, code = new_folder(data_dir, kdf=kdf)
     try:
+        if database_url:
+            save_url(data_dir, database_url)
         services = open_services(data_dir, key=key, clock=clock, kdf=kdf)
         actor = services.auth.initialize(unit_code, admin, password, display_name)
     except BaseException:
@@ -83,7 +91,8 @@ def set_up(data_dir: Path, unit_code: str, admin: str, password: str, display_na
 
 
 def _undo_new_folder(data_dir: Path) -> None:
-    for name in (dbmod.DB_FILENAME, f"{dbmod.DB_FILENAME}-wal", f"{dbmod.DB_FILENAME}-shm", "keyring.json"):
+    for name in (dbmod.DB_FILENAME, f"{dbmod.DB_FILENAME}-wal", f"{dbmod.DB_FILENAME}-shm", "keyring.json",
+                 FOLDER_FILE):
         (data_dir / name).unlink(missing_ok=True)
 
 

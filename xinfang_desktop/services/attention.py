@@ -67,7 +67,8 @@ class OwnershipService:
         self.services = services
 
     def leaders(self) -> list[User]:
-        return list(User.select().where(User.role.in_([Role.LEADER.value, Role.ADMIN.value]) & User.active)
+        return list(User.select().where(User.role.in_([Role.LEADER.value, Role.ADMIN.value])
+                                        & (User.active == True))  # noqa: E712  (a comparison on both engines)
                     .order_by(User.role.desc(), User.display_name))
 
     def assign(self, actor: Actor, case_ref: str, leader: str, plan: str, target_date) -> Assignment:
@@ -81,7 +82,8 @@ class OwnershipService:
         with self.services.db.atomic():
             case = find_case(case_ref)
             require_writable(self.services.db, actor.unit_code, "leader_assignment", {"case_id": case.id})
-            user = User.get_or_none(((User.name == leader) | (User.display_name == leader)) & User.active)
+            user = User.get_or_none(((User.name == leader) | (User.display_name == leader))
+                                    & (User.active == True))  # noqa: E712  (a comparison on both engines)
             if user is None:
                 raise NotFound(f"找不到用户：{leader}。请填写领导的用户名或姓名。")
             if user.role not in (Role.LEADER.value, Role.ADMIN.value):

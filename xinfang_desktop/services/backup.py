@@ -30,6 +30,7 @@ from typing import Callable, Iterable
 from .. import __version__
 from ..domain.errors import InvalidInput, NotFound, XinfangError
 from ..file_replace import replace_file
+from ..store.engine import is_postgres
 from ..store import db as dbmod
 from ..store.db import DB_FILENAME
 from ..store.files import DamagedFile, FileStore
@@ -686,9 +687,16 @@ class BackupService:
 
     # ----------------------------------------------------------------- backing up
 
+    def _refuse_on_server(self, what: str) -> None:
+        """The program's backups copy the folder's SQLite file; data on a PostgreSQL server are the server's
+        to back up (pg_dump, README), so a copy of a file that holds nothing is never made to look like one."""
+        if is_postgres(self.services.db):
+            raise XinfangError(f"本单位的数据在 PostgreSQL 数据库服务器上，程序不能{what}。请由管理员用服务器的 pg_dump "
+                               "定时备份、用 pg_restore 恢复（见 README“市信访局：PostgreSQL 数据库”）。")
+
     def due(self) -> bool:
-        """An automatic backup is due: a folder is set and none ran today."""
-        if self.folder() is None:
+        """An automatic backup is due: a folder is set and none ran today (never on a server: pg_dump's)."""
+        if self.folder() is None or is_postgres(self.services.db):
             return False
         last = self.last_backup_at()
         return last is None or last.date() < self.services.clock.today()
@@ -697,6 +705,7 @@ class BackupService:
                progress: Progress | None = None) -> BackupInfo:
         """Back up to `to`, or to the configured folder. Any user may run the configured backup
         (it protects everyone's work); only an administrator may copy the data elsewhere."""
+        self._refuse_on_server("备份数据")
         if to is not None:
             require(actor, Permission.MANAGE_SETTINGS)
             folder = Path(to)
@@ -742,6 +751,7 @@ class BackupService:
         """A backup of this folder opens with its key; one encrypted under another key (another PC, a folder set
         up again) needs ``password`` (the acting user's in that backup) or that backup's ``recovery_code``."""
         require(actor, Permission.MANAGE_SETTINGS)
+        self._refuse_on_server("从备份恢复数据")
         at = self.services.clock.now()
         key = backup_key_for(Path(source), live_key=self.services.data_key, data_dir=self.data_dir,
                              clock=self.services.clock, name=actor.name, password=password,

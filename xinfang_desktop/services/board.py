@@ -266,12 +266,13 @@ class BoardService:
         days = self.settings().followup_days
         marks = ",".join("?" * len(_DECIDED))
         rows = self.services.db.execute_sql(
-            f"""SELECT c.id, c.number, c.parties_label,
+            # (the outer WHERE, not HAVING on the aliases: PostgreSQL takes no output alias in HAVING)
+            f"""SELECT id, number, parties_label, dec, fu FROM (SELECT c.id, c.number, c.parties_label,
                        MAX(CASE WHEN e.kind IN ('replied','review_decided','recheck_decided') THEN e.occurred_at END) AS dec,
                        MAX(CASE WHEN e.kind = 'followed_up' THEN e.occurred_at END) AS fu
                 FROM "case" c JOIN case_event e ON e.case_id = c.id
                 WHERE c.status IN ({marks}) AND e.kind IN ('replied','review_decided','recheck_decided','followed_up')
-                GROUP BY c.id HAVING dec IS NOT NULL AND (fu IS NULL OR fu < dec)""", _DECIDED).fetchall()
+                GROUP BY c.id) AS decided WHERE dec IS NOT NULL AND (fu IS NULL OR fu < dec)""", _DECIDED).fetchall()
         limit = today + timedelta(days=within_days)
         out = []
         for cid, number, parties, dec, _fu in rows:

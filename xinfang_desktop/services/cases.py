@@ -9,14 +9,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from peewee import fn
 
 from ..domain import workflow as wf
 from ..domain.categories import CategoryTable
 from ..domain.divisions import DivisionTable
-from ..domain.errors import InvalidInput, NotFound
+from ..domain.errors import InvalidInput, NotAllowed, NotFound
 from ..domain.numbers import format_case_number, new_query_code, number_tail, parse_short_number
 from ..domain.matters import default_matter
 from ..domain.petition import RegistrationInput, is_group, validate_registration
@@ -24,7 +24,7 @@ from ..domain.case_cache import CACHED_COLUMNS, cached_values, sql_values
 from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
 from ..store.ownership import require_writable
-from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person, new_id, self_unit_code
+from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person, User, new_id, self_unit_code
 from .audit import audit
 from .clock import Clock
 from .permissions import Actor, Permission, require
@@ -94,6 +94,27 @@ def refold_cases(db, case_ids: Iterable[str], cal, here: str | None = None) -> i
         conn.executemany(update, rows)
         written += len(rows)
     return written
+
+
+class StaleCase(NotAllowed):
+    """The case changed (on another desk) after it was opened here."""
+
+
+def refuse_if_changed(case: Case, events: Sequence[Event], seen_event: str) -> None:
+    """Refuse an action on what a desk saw when ``events`` (oldest first) have gone on since its ``seen_event``."""
+    ids = [e.id for e in events]
+    if ids and ids[-1] == seen_event:
+        return
+    since = events[ids.index(seen_event) + 1:] if seen_event in ids else events
+    actors = dict(CaseEvent.select(CaseEvent.id, CaseEvent.actor).where(
+        CaseEvent.id.in_([e.id for e in since])).tuples()) if since else {}
+    names = dict(User.select(User.name, User.display_name).where(User.name.in_(set(actors.values()))).tuples())
+    actors = {eid: names.get(login, login) for eid, login in actors.items()}       # 张承办, not handler1
+    what = "；".join(" ".join(filter(None, (f"{e.occurred_at:%m-%d %H:%M}", actors.get(e.id), e.kind.label)))
+                    for e in since[-5:])
+    more = f"等{len(since)}项" if len(since) > 5 else ""
+    raise StaleCase(f"事项 {case.number} 在您打开之后已被他人办理（{what}{more}），您的操作没有保存。"
+                    "请重新打开该事项，看过最新情况后再办理。")
 
 
 def find_case(ref: str, today: date | None = None) -> Case:
@@ -232,7 +253,7 @@ class CaseService:
         """The next 文号 of `document` in `year` (inside the caller's transaction; never reused)."""
         self.db.execute_sql(
             "INSERT INTO doc_counter (unit_code, document, year, last) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT (unit_code, document, year) DO UPDATE SET last = last + 1", (unit_code, document, year))
+            "ON CONFLICT (unit_code, document, year) DO UPDATE SET last = doc_counter.last + 1", (unit_code, document, year))
         seq = self.db.execute_sql("SELECT last FROM doc_counter WHERE unit_code = ? AND document = ? AND year = ?",
                                   (unit_code, document, year)).fetchone()[0]
         return self.office().number(document, year, seq)
@@ -266,7 +287,7 @@ class CaseService:
     def _next_seq(self, unit_code: str, year: int) -> int:
         self.db.execute_sql(
             "INSERT INTO case_counter (unit_code, year, last) VALUES (?, ?, 1) "
-            "ON CONFLICT (unit_code, year) DO UPDATE SET last = last + 1", (unit_code, year))
+            "ON CONFLICT (unit_code, year) DO UPDATE SET last = case_counter.last + 1", (unit_code, year))
         return CaseCounter.get((CaseCounter.unit_code == unit_code) & (CaseCounter.year == year)).last
 
     def place_name(self, code: str) -> str:
@@ -303,7 +324,10 @@ class CaseService:
 
     # -- workflow actions --------------------------------------------------------------
     def act(self, actor: Actor, ref: str, kind: EventKind | str, data: Mapping[str, Any] | None = None,
-            at: datetime | None = None, corrects: str | None = None, *, from_ledger: bool = False) -> CaseState:
+            at: datetime | None = None, corrects: str | None = None, *, from_ledger: bool = False,
+            seen_event: str | None = None) -> CaseState:
+        """Record an action on a case. ``seen_event``: the id of the case's last event when the desk opened
+        it; if another desk has recorded something since, the action is refused (StaleCase) saying what."""
         kind = EventKind(kind)
         if kind == EventKind.REGISTERED:
             raise InvalidInput("登记请使用“登记”功能")
@@ -317,6 +341,8 @@ class CaseService:
             require_writable(self.db, actor.unit_code, "case_event",
                              {"case_id": case.id, "kind": kind.value, "corrects": corrects})
             events = self.events_of(case)
+            if seen_event is not None:
+                refuse_if_changed(case, events, seen_event)
             state = wf.fold(events, self.cal)
             # A superior recording a 复查 or 复核 on a matter of the office below decides it (第三十五、三十六条).
             service_data: dict[str, Any] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..domain import workflow as wf
+from ..store.integrity import engine_check
 from ..store import models_facts
 from ..store.models import Case, CaseEvent, self_unit_code
 from .cases import CACHED_COLUMNS, apply_state, to_event
@@ -27,8 +28,7 @@ class CheckReport:
 
 
 def run_check(db, calendar, *, repair: bool = False, progress=None) -> CheckReport:
-    integrity = "; ".join(r[0] for r in db.execute_sql("PRAGMA integrity_check").fetchall())
-    fk = len(db.execute_sql("PRAGMA foreign_key_check").fetchall())
+    integrity, fk = engine_check(db)
     cal = calendar()
     report = CheckReport(integrity=integrity, foreign_key_problems=fk, cases_checked=0)
     total = max(1, Case.select().count())

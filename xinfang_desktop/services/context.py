@@ -11,7 +11,8 @@ from typing import TypeVar
 from ..domain.categories import CategoryTable
 from ..domain.divisions import DivisionTable
 from ..resources_data import load_default_categories, load_default_divisions
-from ..store.db import Database, db_path, open_database
+from ..store.db import Database, db_path, open_database, open_server_database
+from ..store.engine import database_url
 from ..store.keyring import PRODUCTION, KdfParams
 from .auth import AuthService
 from .calendar import CalendarService
@@ -90,7 +91,8 @@ def open_services(data_dir: Path, *, key: bytes, clock: Clock | None = None, cre
     ``scrypt_log_n``: the cost of the keyring entries and sync key files they write (production's by default)."""
     data_dir = Path(data_dir)
     clock = clock or SystemClock()
-    db = open_database(db_path(data_dir), key=key, create=create)
+    url = database_url(data_dir)
+    db = open_server_database(url) if url else open_database(db_path(data_dir), key=key, create=create)
     divisions = load_default_divisions()
     return Services(data_dir=data_dir, db=db, clock=clock, categories=load_default_categories(),
                     divisions=divisions, auth=AuthService(db, clock, divisions, data_dir=data_dir, data_key=key,

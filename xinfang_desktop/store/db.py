@@ -174,6 +174,43 @@ def open_database(path: Path, *, key: bytes, create: bool = True, backup_dir: Pa
     return db
 
 
+def open_server_database(url: str):
+    """Open (and migrate) the database on a PostgreSQL server at ``url``; binds the models to it. No file
+    backup before a step there: the server's own backups (pg_dump) are the office's (README)."""
+    from .pg import open_url
+    from .pg_errors import connection_failed
+
+    try:
+        db = open_url(url)
+    except Exception as exc:
+        raise connection_failed(exc, url) from None
+    database.initialize(db)
+    migrate(db)
+    return db
+
+
+def require_empty_server_database(url: str) -> None:
+    """`xinfang init --database URL`: the database exists and holds nothing of this program's yet (or only
+    the schema of a set-up that failed before its first administrator), else refused before anything is
+    written."""
+    from .migrations import _has_tables
+    from .models import self_unit_code
+    from .pg import open_url
+    from .pg_errors import connection_failed, where
+
+    try:
+        db = open_url(url)
+    except Exception as exc:
+        raise connection_failed(exc, url) from None
+    try:
+        ours = db.execute_sql("SELECT to_regclass('unit')").fetchone()[0] is not None
+        if (ours and self_unit_code(db)) or (not ours and _has_tables(db)):
+            raise XinfangError(f"数据库 {where(url)} 中已经有数据，不能在其中初始化。请使用一个新建的空数据库"
+                               "（见 README“市信访局：PostgreSQL 数据库”），或连接已初始化的数据库时不要再运行 init。")
+    finally:
+        db.close()
+
+
 def copy_encrypted(source: Path, source_key: bytes, target: Path, target_key: bytes | None = None) -> None:
     """A consistent copy of ``source`` in one step with SQLite's backup API (never the incremental one,
     which restarts forever while another connection writes), as one self-contained file (rollback

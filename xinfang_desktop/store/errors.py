@@ -35,7 +35,9 @@ _DB_ERRORS = (sqlite3.Error, sqlcipher.Error, peewee.DatabaseError, peewee.Inter
 
 
 def is_storage_error(exc: BaseException) -> bool:
-    return isinstance(exc, (*_DB_ERRORS, OSError))
+    from .pg_errors import is_server_error
+
+    return isinstance(exc, (*_DB_ERRORS, OSError)) or is_server_error(exc)
 
 
 def storage_message(exc: BaseException, where: object | None = None, *, folder: Path | None = None) -> str | None:
@@ -46,7 +48,13 @@ def storage_message(exc: BaseException, where: object | None = None, *, folder: 
         return None
     if folder is not None and _ambiguous(exc) and nearly_full(folder):
         return _database_message("full")
-    if isinstance(exc, _DB_ERRORS):
+    from .pg_errors import is_server_error, server_message
+
+    if is_server_error(exc):       # the PostgreSQL server's words (store/pg_errors.py)
+        said = server_message(str(exc))
+        if said:
+            return said
+    if isinstance(exc, _DB_ERRORS) or is_server_error(exc):
         return _database_message(str(exc).lower())
     return _os_message(exc, where)  # type: ignore[arg-type]
 

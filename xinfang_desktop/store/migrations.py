@@ -1,4 +1,5 @@
-"""Schema versions. The version lives in PRAGMA user_version. Two paths (migrate):
+"""Schema versions. The version lives in PRAGMA user_version (on PostgreSQL: the one row of the table
+xinfang_schema). Two paths (migrate):
 
 - a new database (no tables, version 0) is made from today's models at once and stamped with the
   current version (store/schema.create_current);
@@ -17,6 +18,8 @@ from __future__ import annotations
 from typing import Callable
 
 from peewee import Database
+
+from .engine import is_postgres
 
 from .steps import (v001_initial, v002_intake, v003_attention, v004_sync, v005_stats, v006_ops, v007_listing,
                     v008_facts, v009_sync_entries, v010_trust, v011_receipts, v012_regulation, v013_person,
@@ -43,6 +46,8 @@ STEPS: list[Callable[[Database], None]] = [
     v017_meetings.upgrade,      # v17: meetings (督办会, 推进会, 联席会议, 专题会) and their tasks (issue 19)
 ]
 SCHEMA_VERSION = len(STEPS)
+# The version the first PostgreSQL databases were made at: steps up to it are SQLite's only.
+FIRST_POSTGRESQL = 15
 
 # Steps 1-11 were each released in more than one form under their number: on their first day steps 2-9
 # were declared before their tables were written (a database of v6, v7 or v9 from then lacks some), the
@@ -53,11 +58,35 @@ REPEATED_THROUGH = 11
 
 
 def _has_tables(db: Database) -> bool:
-    return db.execute_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").fetchone() is not None
+    if is_postgres(db):
+        sql = "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() LIMIT 1"
+    else:
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1"
+    return db.execute_sql(sql).fetchone() is not None
+
+
+def schema_version(db: Database) -> int:
+    """The version the database's schema is at (0: nothing yet)."""
+    if not is_postgres(db):
+        return db.execute_sql("PRAGMA user_version").fetchone()[0]
+    if db.execute_sql("SELECT to_regclass('xinfang_schema')").fetchone()[0] is None:
+        return 0
+    row = db.execute_sql("SELECT version FROM xinfang_schema").fetchone()
+    return row[0] if row else 0
+
+
+def set_schema_version(db: Database, version: int) -> None:
+    """Stamp the version (inside the step's transaction)."""
+    if not is_postgres(db):
+        db.execute_sql(f"PRAGMA user_version = {int(version)}")
+        return
+    db.execute_sql("CREATE TABLE IF NOT EXISTS xinfang_schema (version INTEGER NOT NULL)")
+    db.execute_sql("DELETE FROM xinfang_schema")
+    db.execute_sql("INSERT INTO xinfang_schema (version) VALUES (?)", (int(version),))
 
 
 def migrate(db: Database) -> int:
-    current = db.execute_sql("PRAGMA user_version").fetchone()[0]
+    current = schema_version(db)
     if current > SCHEMA_VERSION:
         from ..domain.errors import XinfangError
         raise XinfangError(
@@ -67,14 +96,23 @@ def migrate(db: Database) -> int:
         from .schema import create_current
 
         with db.atomic("EXCLUSIVE"):
-            create_current(db)
-        return SCHEMA_VERSION
+            # on a server another desk may have made it while this one waited for the lock
+            if not (is_postgres(db) and _has_tables(db)):
+                create_current(db)
+        if schema_version(db) == SCHEMA_VERSION:
+            return SCHEMA_VERSION
+        current = schema_version(db)
+    if is_postgres(db) and 0 < current < FIRST_POSTGRESQL:
+        from ..domain.errors import XinfangError
+        raise XinfangError(f"这个 PostgreSQL 数据库的版本（{current}）不是本程序建立的，无法升级。请联系技术支持。")
     if 0 < current <= REPEATED_THROUGH and current < SCHEMA_VERSION:
         with db.atomic("EXCLUSIVE"):
             for step in STEPS[:current]:
                 step(db)
     for version in range(current + 1, SCHEMA_VERSION + 1):
         with db.atomic("EXCLUSIVE"):
+            if is_postgres(db) and schema_version(db) >= version:
+                continue          # another desk ran this step while this one waited for the lock
             STEPS[version - 1](db)
-            db.execute_sql(f"PRAGMA user_version = {version}")
+            set_schema_version(db, version)
     return SCHEMA_VERSION

@@ -26,6 +26,8 @@ from ..domain.statistics import FLAG_BITS
 # (which marked a joint letter as a group) is counted rightly too.
 _GRP = "(CASE WHEN {p}people_count < 5 THEN 0 WHEN {p}channel = 'visit' THEN 1 ELSE 2 END)"
 GROUP_SINGLE, GROUP_VISIT, GROUP_JOINT = 0, 1, 2
+# 重件 as 0/1 in the queries both engines run (PostgreSQL has no boolean-to-integer comparison)
+_REP = "(CASE WHEN {p}repeat_of IS NULL THEN 0 ELSE 1 END)"
 _DIM_OF_NEW = ("NEW.unit_code, COALESCE(NEW.township_code, ''), NEW.channel, NEW.category_code, "
                f"NEW.repeat_of IS NOT NULL, {_GRP.format(p='NEW.')}")
 _DIM_ID_OF_NEW = ("(SELECT id FROM stat_dim WHERE unit = NEW.unit_code AND town = COALESCE(NEW.township_code, '') "
@@ -74,14 +76,14 @@ def fill(db: Database) -> None:
     """Build case_fact from the case rows (their cached facts must be current)."""
     db.execute_sql("DELETE FROM case_fact")
     db.execute_sql(
-        "INSERT OR IGNORE INTO stat_dim (unit, town, channel, category, rep, grp) "
-        "SELECT DISTINCT unit_code, COALESCE(township_code, ''), channel, category_code, repeat_of IS NOT NULL, "
-        f'{_GRP.format(p="")} FROM "case"')
+        "INSERT INTO stat_dim (unit, town, channel, category, rep, grp) "
+        f"SELECT DISTINCT unit_code, COALESCE(township_code, ''), channel, category_code, {_REP.format(p='')}, "
+        f'{_GRP.format(p="")} FROM "case" WHERE true ON CONFLICT DO NOTHING')
     db.execute_sql(
         "INSERT INTO case_fact (day, sid, dim, people, flags, next_due, open_limit, replied_on, accept_limit) "
         "SELECT substr(c.received_at, 1, 10), c.sid, d.id, c.people_count, c.stat_flags, c.next_due, c.stat_limit, "
         'c.stat_reply, c.stat_accept FROM "case" c JOIN stat_dim d ON d.unit = c.unit_code AND d.town = COALESCE(c.township_code, \'\') '
-        "AND d.channel = c.channel AND d.category = c.category_code AND d.rep = (c.repeat_of IS NOT NULL) "
+        f"AND d.channel = c.channel AND d.category = c.category_code AND d.rep = {_REP.format(p='c.')} "
         f"AND d.grp = {_GRP.format(p='c.')}")
 
 
@@ -91,7 +93,7 @@ def stale(db: Database) -> int:
         "SELECT substr(c.received_at, 1, 10), c.sid, d.id, c.people_count, c.stat_flags, c.next_due, c.stat_limit, "
         'c.stat_reply, c.stat_accept FROM "case" c LEFT JOIN stat_dim d ON d.unit = c.unit_code '
         "AND d.town = COALESCE(c.township_code, '') AND d.channel = c.channel AND d.category = c.category_code "
-        f"AND d.rep = (c.repeat_of IS NOT NULL) AND d.grp = {_GRP.format(p='c.')}")
+        f"AND d.rep = {_REP.format(p='c.')} AND d.grp = {_GRP.format(p='c.')}")
     facts = "SELECT day, sid, dim, people, flags, next_due, open_limit, replied_on, accept_limit FROM case_fact"
-    return db.execute_sql(f"SELECT (SELECT COUNT(*) FROM ({mirrored} EXCEPT {facts})) + "
-                          f"(SELECT COUNT(*) FROM ({facts} EXCEPT {mirrored}))").fetchone()[0]
+    return db.execute_sql(f"SELECT (SELECT COUNT(*) FROM ({mirrored} EXCEPT {facts}) AS m) + "
+                          f"(SELECT COUNT(*) FROM ({facts} EXCEPT {mirrored}) AS f)").fetchone()[0]

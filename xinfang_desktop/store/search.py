@@ -6,6 +6,9 @@ text is tokenised here: CJK unigrams (names only) and bigrams, full pinyin and i
 reading of a heteronym, so 单 is found as s… and d…), and whole numbers. The tokens are stored
 space-separated in an FTS5 table with the plain unicode61 tokenizer; a query is tokenised the
 same way and every token must match (AND).
+
+On PostgreSQL the same tokens are kept as a tsvector of verbatim lexemes in a GIN index
+(store/pg_schema.create_search) and the query is the same expression as a tsquery.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from functools import lru_cache
 from typing import Iterable, Sequence
 
 from pypinyin import Style, pinyin
+
+from .engine import is_postgres
 
 
 def create(db) -> None:
@@ -111,21 +116,52 @@ def query_expression(text: str) -> str | None:
     return " AND ".join(dict.fromkeys(parts))
 
 
+def ts_query(expr: str) -> str:
+    """The FTS5 expression of query_expression as PostgreSQL tsquery text: "zs" AND "zhangs"* →
+    'zs' & 'zhangs':*. The lexemes are quoted, so nothing in them is read as an operator."""
+    parts = []
+    for term in expr.split(" AND "):
+        prefix = term.endswith("*")
+        word = term.rstrip("*").strip('"').replace("\\", "\\\\").replace("'", "''")
+        parts.append(f"'{word}'" + (":*" if prefix else ""))
+    return " & ".join(parts)
+
+
+_PG_INSERT = "INSERT INTO case_search (sid, tokens) VALUES (?, array_to_tsvector(string_to_array(?, ' ')))"
+
+
 def index_rows(db, rows: Iterable[tuple[int, str]]) -> None:
+    if is_postgres(db):
+        db.connection().executemany(_PG_INSERT, rows)
+        return
     db.connection().executemany("INSERT INTO case_search(rowid, tokens) VALUES (?, ?)", rows)
 
 
 def reindex(db, sid: int, tokens: str) -> None:
     conn = db.connection()
+    if is_postgres(db):
+        conn.execute("DELETE FROM case_search WHERE sid = ?", (sid,))
+        conn.execute(_PG_INSERT, (sid, tokens))
+        return
     conn.execute("DELETE FROM case_search WHERE rowid = ?", (sid,))
     conn.execute("INSERT INTO case_search(rowid, tokens) VALUES (?, ?)", (sid, tokens))
+
+
+def drop_rows(db, sids: Iterable[int]) -> None:
+    """Take cases out of the index (before they are indexed again)."""
+    key = "sid" if is_postgres(db) else "rowid"
+    db.connection().executemany(f"DELETE FROM case_search WHERE {key} = ?", [(s,) for s in sids])
 
 
 def search_sids(db, text: str, limit: int = 200) -> list[int]:
     expr = query_expression(text)
     if expr is None:
         return []
-    cur = db.execute_sql(
-        "SELECT rowid FROM case_search WHERE case_search MATCH ? ORDER BY rowid DESC LIMIT ?", (expr, limit)
-    )
+    if is_postgres(db):
+        cur = db.execute_sql("SELECT sid FROM case_search WHERE tokens @@ ?::tsquery ORDER BY sid DESC LIMIT ?",
+                             (ts_query(expr), limit))
+    else:
+        cur = db.execute_sql(
+            "SELECT rowid FROM case_search WHERE case_search MATCH ? ORDER BY rowid DESC LIMIT ?", (expr, limit)
+        )
     return [r[0] for r in cur.fetchall()]

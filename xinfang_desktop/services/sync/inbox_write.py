@@ -119,7 +119,7 @@ def _reindex(db, case_ids: set[str], *, fresh: set[str] = frozenset()) -> None:
             people.setdefault(cid, []).append((name, idn, phone))
         sids = [(cases[c][1],) for c in cases if c not in fresh]
         if sids:
-            conn.executemany("DELETE FROM case_search WHERE rowid = ?", sids)
+            search.drop_rows(db, [s for (s,) in sids])
         rows = []
         for cid, (_, sid, number, qcode, request) in cases.items():
             ps = people.get(cid, [])

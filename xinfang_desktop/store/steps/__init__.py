@@ -14,4 +14,7 @@ models look like:
   end, a change of today's models and store/schema.py with it, and a fixture of the new version
   (tests/schema_fixtures/make.py); tests/store/test_schema_upgrade.py then upgrades every fixture and
   compares it with a new database.
+- from v16 on a step runs on PostgreSQL too (a server's database is made at v15 or later by today's
+  models): portable SQL, the shape read with _sql.tables()/columns()/add_columns(), and where the engines
+  differ a branch on store.engine.engine_of(db) ("sqlite" or "postgresql").
 """

@@ -1,6 +1,7 @@
 """What the frozen steps share: reading the shape of the database, the sync journal's triggers, folding the
 cases. Frozen with them: what a helper does never changes (every released step that calls it would change),
-so a later step that needs something else gets a helper of its own."""
+so a later step that needs something else gets a helper of its own. tables(), columns() and add_columns()
+read the shape of either engine, for the steps after v15 that run on PostgreSQL too; the rest is SQLite's."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import TYPE_CHECKING
 
 from peewee import Database
 
+from ..engine import POSTGRESQL, engine_of
+
 if TYPE_CHECKING:
     from ...domain import workflow as wf
 
@@ -23,10 +26,17 @@ def run(db: Database, statements: Iterable[str]) -> None:
 
 
 def tables(db: Database) -> set[str]:
+    if engine_of(db) == POSTGRESQL:      # a step after v15 runs on both engines (store/migrations.py)
+        return {r[0] for r in db.execute_sql(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()").fetchall()}
     return {r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
 
 
 def columns(db: Database, table: str) -> set[str]:
+    if engine_of(db) == POSTGRESQL:
+        return {r[0] for r in db.execute_sql(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = ?", (table,)).fetchall()}
     return {r[1] for r in db.execute_sql(f'PRAGMA table_info("{table}")').fetchall()}
 
 

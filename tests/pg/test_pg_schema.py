@@ -1,0 +1,92 @@
+"""Today's schema on PostgreSQL (issue 16): the same tables and columns as on SQLite, made by the same
+create_current, and a 2-character name search that reads the GIN index."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+
+@pytest.fixture
+def pg_db(pg_cluster):
+    from xinfang_desktop.store.migrations import migrate
+    from xinfang_desktop.store.models import database
+    from xinfang_desktop.store.pg import open_url
+
+    previous = database.obj
+    db = open_url(pg_cluster.new_database())
+    database.initialize(db)
+    migrate(db)
+    yield db
+    db.close()
+    database.initialize(previous)
+
+
+def _sqlite_shape(tmp_path) -> dict[str, set[str]]:
+    from xinfang_desktop.store.db import open_database
+    from xinfang_desktop.store.models import database
+
+    previous = database.obj
+    db = open_database(tmp_path / "x.sqlite3", key=b"k" * 32)
+    try:
+        tables = [r[0] for r in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                               "AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'case_search_%'")]
+        return {t: {r[1] for r in db.execute_sql(f'PRAGMA table_info("{t}")')} for t in tables}
+    finally:
+        db.close()
+        database.initialize(previous)
+
+
+def test_the_same_tables_and_columns_as_on_sqlite(pg_db, tmp_path):
+    from xinfang_desktop.store.migrations import SCHEMA_VERSION, schema_version
+
+    shape = {}
+    for table, column in pg_db.execute_sql(
+            "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"):
+        shape.setdefault(table, set()).add(column)
+    assert schema_version(pg_db) == SCHEMA_VERSION
+    assert shape.pop("xinfang_schema") == {"version"}
+    for table in ("person", "person_revision"):          # SQLite's implicit rowid, made a column there
+        shape[table].discard("rowid")
+    expected = _sqlite_shape(tmp_path)
+    expected["case_search"] = {"sid", "tokens"}          # FTS5's rowid is the sid column on PostgreSQL
+    assert shape == expected
+
+
+def test_a_two_character_name_search_reads_the_gin_index(pg_db):
+    from xinfang_desktop.store import search
+
+    rng = random.Random(16)
+    surnames, given = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗", "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
+    rows = []
+    for sid in range(1, 20001):
+        name = rng.choice(surnames) + rng.choice(given) + rng.choice(given)
+        if sid % 4000 == 0:
+            name = "欧阳娜"                                   # five matters of one rare name
+        rows.append((sid, search.document_tokens(search.SearchDoc([name], [], [], f"350881102-2026-{sid:05d}",
+                                                                    f"Q{sid}", "要求追讨拖欠的工资"))))
+    with pg_db.atomic():
+        search.index_rows(pg_db, rows)
+    # what autovacuum does on a server: the index's pending entries merged, the statistics taken
+    pg_db.execute_sql("VACUUM ANALYZE case_search")
+
+    assert search.search_sids(pg_db, "欧阳") == [20000, 16000, 12000, 8000, 4000]
+    assert search.search_sids(pg_db, "oyn") == [20000, 16000, 12000, 8000, 4000]         # pinyin initials
+    assert search.search_sids(pg_db, "ouyang") == [20000, 16000, 12000, 8000, 4000]      # a pinyin prefix
+    query = search.ts_query(search.query_expression("欧阳"))
+    plan = "\n".join(r[0] for r in pg_db.execute_sql(
+        "EXPLAIN SELECT sid FROM case_search WHERE tokens @@ ?::tsquery ORDER BY sid DESC LIMIT 200", (query,)))
+    assert "Bitmap Index Scan on case_search_tokens" in plan, plan
+
+
+def test_a_later_step_reads_and_changes_the_shape_on_postgresql_too(pg_db):
+    """The helpers the steps after v15 use (store/steps/_sql.py) work on a server's database."""
+    from xinfang_desktop.store.steps import _sql
+
+    assert {"case", "person", "case_fact"} <= _sql.tables(pg_db)
+    assert {"id", "number", "next_due"} <= _sql.columns(pg_db, "case")
+    with pg_db.atomic():
+        assert _sql.add_columns(pg_db, "case", [("handled_by_desk", "TEXT"), ("number", "TEXT")]) is True
+    assert "handled_by_desk" in _sql.columns(pg_db, "case")
+    assert _sql.add_columns(pg_db, "case", [("handled_by_desk", "TEXT")]) is False

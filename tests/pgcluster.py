@@ -1,0 +1,76 @@
+"""A throwaway PostgreSQL cluster for the tests: initdb into a temporary folder, the server on a unix
+socket in that folder (no TCP port), stopped and removed at the end of the session. Debian's postgresql
+package (scripts/setup.sh) provides the programs. initdb refuses to run as root, so as root the cluster
+is made and run by the unprivileged user ``nobody`` (runuser), in a folder it owns."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+USER = "xinfang"
+
+
+def bin_dir() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
+    if found:
+        return Path(found[-1]).parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).parent if initdb else None
+
+
+class Cluster:
+    def __init__(self) -> None:
+        bins = bin_dir()
+        if bins is None:
+            raise RuntimeError("PostgreSQL's initdb not found (scripts/setup.sh installs Debian's postgresql)")
+        self.bins = bins
+        self.root = Path(tempfile.mkdtemp(prefix="xfpg-"))      # short: a socket path has ~100 bytes
+        self.data = self.root / "data"
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:
+            os.chown(self.root, _uid("nobody"), -1)
+            self.as_user = ["runuser", "-u", "nobody", "--"]
+        self._run("initdb", "-D", str(self.data), "-U", USER, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8",
+                  "--no-sync")
+        # fsync off: a test cluster is thrown away; nothing it holds must survive a power cut
+        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", "60", "-o",
+                  f"-k {self.root} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
+                  "-c full_page_writes=off -c max_connections=60", "start")
+        self.started = True
+
+    def _run(self, program: str, *args: str) -> None:
+        subprocess.run([*self.as_user, str(self.bins / program), *args], check=True, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=self.root)
+
+    def url(self, dbname: str) -> str:
+        return f"postgresql://{USER}@/{dbname}?host={quote(str(self.root), safe='')}"
+
+    def new_database(self) -> str:
+        """A new empty database; its URL."""
+        import psycopg
+
+        name = "t_" + uuid.uuid4().hex[:12]
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+        return self.url(name)
+
+    def stop(self) -> None:
+        if getattr(self, "started", False):
+            try:
+                self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+            finally:
+                self.started = False
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def _uid(name: str) -> int:
+    import pwd
+
+    return pwd.getpwnam(name).pw_uid

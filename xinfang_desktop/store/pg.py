@@ -1,0 +1,231 @@
+"""The database on a PostgreSQL server (psycopg 3): the city bureau, several desks on one database.
+
+The services above store/ are written once, for both engines. So the PostgreSQL database keeps SQLite's
+storage of values: dates and times as ISO text ("2026-11-02 09:00:00", the way SQLite stores them),
+flags as 0/1 integers. Then every query of services/ (string comparisons of dates, ``substr`` of a day,
+``= 1`` on a flag) means the same on both, and the statistics of the same data are the same.
+Queries written with SQLite's ``?`` placeholders are rewritten to psycopg's ``%s`` here.
+
+Locking: SQLite's ``BEGIN IMMEDIATE`` (every ``db.atomic()`` of a writer) becomes a transaction that takes
+one transaction-scoped advisory lock first, so writers from every desk queue exactly as two writers on one
+SQLite file do: no lost update, case numbers without gaps or duplicates, and the sync journal's numbers
+in commit order (an export never skips a change committed late). Readers never wait.
+
+Encryption at rest is the server's (its disk encryption): the data key of the folder still encrypts the
+attachment files and backups, not the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+
+import psycopg
+from peewee import Context, Ordering, PostgresqlDatabase
+from psycopg.adapt import Dumper
+
+from .engine import POSTGRESQL
+
+# One number for "a writer's transaction" (pg_advisory_xact_lock); another for the sync import.
+WRITER_LOCK = 0x58494E46   # "XINF"
+IMPORT_LOCK = 0x58494E49   # "XINI"
+
+_BATCH = 200
+_TUNING_PRAGMAS = {"cache_size", "synchronous", "temp_store", "busy_timeout", "optimize", "wal_checkpoint"}
+
+# SQLite's storage classes for peewee's fields (see the module docstring).
+FIELD_TYPES = {"DATETIME": "TEXT", "DATE": "TEXT", "TIME": "TEXT", "BOOL": "INTEGER"}
+
+_TOKEN = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?|%")
+
+
+def qmark_to_pyformat(sql: str) -> str:
+    """``?`` placeholders to ``%s`` and a literal ``%`` to ``%%``, leaving quoted strings' ``?`` alone."""
+    if "?" not in sql and "%" not in sql:
+        return sql
+
+    def repl(m: re.Match[str]) -> str:
+        text = m.group(0)
+        if text == "?":
+            return "%s"
+        if text == "%":
+            return "%%"
+        return text.replace("%", "%%")
+
+    return _TOKEN.sub(repl, sql)
+
+
+class _TextDumper(Dumper):
+    """A date or time sent as SQLite stores it (ISO text), of no declared type: the column says which."""
+
+    oid = 0
+
+    def dump(self, obj):
+        return str(obj).encode("utf-8")
+
+    def quote(self, obj):
+        return b"'" + self.dump(obj) + b"'"
+
+
+class _BoolDumper(Dumper):
+    oid = 0
+
+    def dump(self, obj):
+        return b"1" if obj else b"0"
+
+    def quote(self, obj):
+        return self.dump(obj)
+
+
+def _adapt(conn: psycopg.Connection) -> None:
+    for kind in (_dt.datetime, _dt.date, _dt.time):
+        conn.adapters.register_dumper(kind, _TextDumper)
+    conn.adapters.register_dumper(bool, _BoolDumper)
+
+
+class _Cursor(psycopg.ClientCursor):
+    """Client-side binding, as sqlite3 does: a parameter takes the type of the column it meets."""
+
+    def execute(self, query, params=None, **kwargs):   # type: ignore[override]
+        if isinstance(query, str):
+            query = _sqlite_hints_dropped(query)
+            if params:
+                query = _convert(query)
+        return super().execute(query, params or None, **kwargs)
+
+    def executemany(self, query, params_seq, **kwargs):   # type: ignore[override]
+        """Many rows in few round trips: the statements bound here and sent 200 to a message (a registration
+        writes a handful of rows; a sync import or the demo tens of thousands)."""
+        if not isinstance(query, str):
+            return super().executemany(query, params_seq, **kwargs)
+        query = _convert(query)
+        batch: list[str] = []
+        for params in params_seq:
+            batch.append(self.mogrify(query, params))
+            if len(batch) == _BATCH:
+                super().execute(";\n".join(batch))
+                batch.clear()
+        if batch:
+            super().execute(";\n".join(batch))
+
+
+_HINT = re.compile(r"\s+(?:NOT\s+INDEXED|INDEXED\s+BY\s+(?:\"[^\"]+\"|\w+))", re.IGNORECASE)
+
+
+def _sqlite_hints_dropped(sql: str) -> str:
+    """SQLite's planner hints (INDEXED BY) are not SQL PostgreSQL takes; its planner chooses by statistics."""
+    return _HINT.sub("", sql) if "INDEXED" in sql.upper() else sql
+
+
+def _convert(sql: str) -> str:
+    # peewee's own queries come with %s already (and never a bare ?); services' raw SQL with ?.
+    if "%s" in sql and "?" not in sql:
+        return sql
+    return qmark_to_pyformat(sql)
+
+
+class _Connection:
+    """What ``db.connection()`` hands the services: psycopg's connection, with sqlite3's ``executemany``."""
+
+    def __init__(self, conn: psycopg.Connection):
+        self._conn = conn
+
+    def execute(self, sql, params=None):
+        cur = self._conn.cursor()
+        cur.execute(sql, params)
+        return cur
+
+    def executemany(self, sql, rows):
+        cur = self._conn.cursor()
+        cur.executemany(sql, list(rows))
+        return cur
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+
+class _SqliteNullOrder(Context):
+    """peewee's ORDER BY with SQLite's place for NULL (smallest: first ascending, last descending), where
+    PostgreSQL takes it as largest: a list sorted by due date keeps its undated cases at the same end."""
+
+    def sql(self, obj):
+        if isinstance(obj, Ordering) and obj.nulls is None:
+            first = obj.direction.upper() == "ASC"
+            obj = Ordering(obj.node, obj.direction, obj.collation, nulls="FIRST" if first else "LAST")
+        return super().sql(obj)
+
+
+class PgDatabase(PostgresqlDatabase):
+    engine = POSTGRESQL
+    field_types = {**PostgresqlDatabase.field_types, **FIELD_TYPES}
+    context_class = _SqliteNullOrder
+
+    def __init__(self, url: str, **kwargs):
+        kwargs.setdefault("prefer_psycopg3", True)
+        super().__init__(url, **kwargs)
+
+    def _connect(self):
+        conn = psycopg.connect(self.database, autocommit=True, cursor_factory=_Cursor,
+                               connect_timeout=10, application_name="xinfang")
+        _adapt(conn)
+        return conn
+
+    def connection(self):
+        self._reconnect_if_lost()
+        return _Connection(super().connection())
+
+    def cursor(self, named_cursor=None):
+        self._reconnect_if_lost()
+        return super().cursor(named_cursor)
+
+    def _reconnect_if_lost(self) -> None:
+        """A connection the server closed (restarted, network cut) is opened again before the next
+        transaction; inside one the failure stands, and the transaction was rolled back whole."""
+        conn = self._state.conn
+        if conn is not None and conn.closed and self.transaction_depth() == 0:
+            self.close()
+            self.connect()
+
+    def execute_sql(self, sql, params=None):
+        if sql.lstrip()[:6].upper() == "PRAGMA":
+            return self._pragma(sql)
+        return super().execute_sql(sql, params or None)
+
+    def _pragma(self, sql: str):
+        """SQLite's tuning pragmas (cache size, synchronous) mean nothing to a server: an empty result."""
+        name = sql.split()[1].split("=")[0].strip().lower()
+        if name not in _TUNING_PRAGMAS:
+            raise NotImplementedError(f"PRAGMA {name} has no PostgreSQL meaning here")
+        return super().execute_sql("SELECT 1 WHERE false")
+
+    def conflict_update(self, oc, query):
+        """peewee's ``Model.replace()`` (SQLite's INSERT OR REPLACE) as an upsert on the primary key:
+        every column takes the new row's value, as the replaced row would have."""
+        if (oc._action or "").lower() == "replace":
+            from peewee import OnConflict
+
+            meta = query.model._meta
+            keys = meta.get_primary_keys()
+            if keys and keys[0] is not False:
+                rest = [f for f in meta.sorted_fields if f not in keys]
+                oc = OnConflict("update" if rest else "ignore", conflict_target=keys, preserve=rest or None)
+        return super().conflict_update(oc, query)
+
+    def atomic(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
+        return super().atomic(lock_type=lock_type)
+
+    def transaction(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
+        return super().transaction(lock_type=lock_type)
+
+    def begin(self, lock_type: str | None = None):  # type: ignore[override]
+        super().begin()
+        if lock_type in ("IMMEDIATE", "EXCLUSIVE"):
+            # SQLite's BEGIN IMMEDIATE: one writer at a time, the others wait their turn.
+            self.cursor().execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+
+
+def open_url(url: str) -> PgDatabase:
+    """A connected PgDatabase (not yet bound to the models, not yet migrated)."""
+    db = PgDatabase(url)
+    db.connect(reuse_if_open=True)
+    return db
