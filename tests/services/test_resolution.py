@@ -236,3 +236,11 @@ def test_the_longest_statements_and_view_still_fit_one_page(services, clerk, cas
     rendered = svc.document(clerk, s.id)
     assert rendered.pages == 1 and len(PdfReader(io.BytesIO(rendered.pdf)).pages) == 1
     assert "评理团成员（签名）" in text_of(rendered.pdf)
+
+
+def test_the_deliberation_view_printed_later_is_dated_the_day_the_panel_gave_it(services, clerk, case_ref, clock):
+    svc = services.get(DeliberationService)
+    s = svc.add(clerk, hearing(case_ref.number))                  # held 2026-11-02
+    clock.advance(days=9)
+    text = text_of(svc.document(clerk, s.id).pdf)
+    assert "2026年11月2日" in text and "2026年11月11日" not in text

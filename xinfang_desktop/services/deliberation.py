@@ -195,7 +195,7 @@ class DeliberationService:
                                       panel=tuple(f"{m.name}（{m.role}）" for m in d.panel),
                                       attendees=d.attendees, statements=d.statements, view=d.view,
                                       accepted=d.accepted)
-        rendered = render_deliberation(doc_case, details, issued_on=self.services.clock.today())
+        rendered = render_deliberation(doc_case, details)     # dated the day the panel gave its view
         with self.services.db.atomic():
             audit(actor, "resolution.deliberation.print", d.case_id, {"session": d.id}, at=self.services.clock.now())
         return rendered
