@@ -2,129 +2,50 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPushButton,
-                               QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QWidget
 
 from ...services.mediation import MediationService, Session
-from ...services.permissions import Permission
 from .. import attention_actions
 from ..context import AppContext
-from ..errors import show_error
-from ..refresh import refresh_on_change
-from ..tables import read_only_table
+from .session_log import SessionLogPage
 
 PAGE_KEY = "mediation"
 COLUMNS = ["调解日期", "事项编号", "方式", "地点", "调解员", "到场当事人", "结果", "下次调解", "记录"]
 
 
-class MediationPage(QWidget):
-    def __init__(self, ctx: AppContext, window=None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.window_ = window
-        self.sessions: list[Session] = []
-        title = QLabel("调解记录")
-        title.setStyleSheet("font-size: 15pt; font-weight: bold;")
-        note = QLabel("调解记录只增不改：记错了用“更正”新增一条指向原记录的更正记录，原记录保留可查。"
-                      "达成协议的，可打印调解协议书或和解协议书供当事人签名。")
-        note.setWordWrap(True)
-        note.setStyleSheet("color: #444;")
-        self.show_corrected = QCheckBox("显示已被更正的原记录")
-        self.show_corrected.toggled.connect(self.reload)
-        self.add_button = QPushButton("新增调解记录(&N)…")
-        self.add_button.clicked.connect(self.add)
-        self.correct_button = QPushButton("更正所选(&E)…")
-        self.correct_button.clicked.connect(self.correct)
-        self.print_button = QPushButton("打印协议书(&P)")
-        self.print_button.clicked.connect(self.print_agreement)
-        self.open_button = QPushButton("打开事项(&O)")
-        self.open_button.clicked.connect(self.open_case)
-        can_write = ctx.actor.can(Permission.NOTE)
-        self.add_button.setEnabled(can_write)
-        self.correct_button.setEnabled(can_write)
-        top = QHBoxLayout()
-        top.addWidget(title)
-        top.addStretch(1)
-        for w in (self.show_corrected, self.add_button, self.correct_button, self.print_button, self.open_button):
-            top.addWidget(w)
-        self.table = read_only_table(COLUMNS, single=True, wrap=True, stretch=5)
-        self.table.doubleClicked.connect(lambda _ix: self.open_case())
-        self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.detail = QLabel()
-        self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        layout = QVBoxLayout(self)
-        layout.addLayout(top)
-        layout.addWidget(note)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(self.detail)
-        self.reload()
-        refresh_on_change(self, ctx.tasks, self.reload)
+class MediationPage(SessionLogPage):
+    TITLE = "调解记录"
+    ENTRY = "调解记录"
+    NOTE = ("调解记录只增不改：记错了用“更正”新增一条指向原记录的更正记录，原记录保留可查。"
+            "达成协议的，可打印调解协议书或和解协议书供当事人签名。")
+    ADD_LABEL = "新增调解记录(&N)…"
+    ADD_HEAD = "新增调解记录：在“事项编号”中输入序号（如 1252）并回车，找到该事项。"
+    PRINT_LABEL = "打印协议书(&P)"
+    COLUMNS = COLUMNS
+    STRETCH = 5
 
-    def reload(self) -> None:
-        med = self.ctx.services.get(MediationService)
-        include = self.show_corrected.isChecked()
-        self.ctx.tasks.run(lambda: med.recent(500, include_corrected=include), writes=False, on_done=self._show,
-                           on_error=lambda e, t: show_error(self, e, t), owner=self)
+    def service(self) -> MediationService:
+        return self.ctx.services.get(MediationService)
 
-    def _show(self, sessions: list[Session]) -> None:
-        self.sessions = sessions
-        self.table.setRowCount(len(sessions))
-        for i, s in enumerate(sessions):
-            state = "已被更正" if not s.current else ("更正记录" if s.corrects else "")
-            values = [f"{s.held_on:%Y-%m-%d}", s.case_number, s.kind.label, s.place,
-                      "、".join(f"{m.name}（{m.role}）" for m in s.mediators), "、".join(s.parties),
-                      s.outcome.label + (f"（{s.agreement_kind}）" if s.agreement else ""),
-                      f"{s.next_session:%Y-%m-%d}" if s.next_session else "", state]
-            for j, v in enumerate(values):
-                item = QTableWidgetItem(v)
-                if not s.current:
-                    item.setForeground(Qt.gray)
-                self.table.setItem(i, j, item)
-        self.table.resizeColumnsToContents()
-        self.table.horizontalHeader().setSectionResizeMode(5, QHeaderView.Stretch)
-        self._selection_changed()
+    def values(self, s: Session) -> list[str]:
+        return [f"{s.held_on:%Y-%m-%d}", s.case_number, s.kind.label, s.place,
+                "、".join(f"{m.name}（{m.role}）" for m in s.mediators), "、".join(s.parties),
+                s.outcome.label + (f"（{s.agreement_kind}）" if s.agreement else ""),
+                f"{s.next_session:%Y-%m-%d}" if s.next_session else ""]
 
-    def selected(self) -> Session | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.sessions[rows[0].row()] if rows else None
-
-    def _selection_changed(self) -> None:
-        s = self.selected()
-        self.print_button.setEnabled(bool(s and s.agreement and s.current))
-        self.correct_button.setEnabled(bool(s and s.current) and self.ctx.actor.can(Permission.NOTE))
-        self.open_button.setEnabled(s is not None)
-        if s is None:
-            self.detail.setText("")
-            return
+    def detail_text(self, s: Session) -> str:
         text = f"调解情况：{s.discussion}"
-        if s.agreement:
-            text += f"\n协议内容：{s.agreement}"
-        self.detail.setText(text)
+        return text + f"\n协议内容：{s.agreement}" if s.agreement else text
 
-    def add(self):
-        return attention_actions.mediation_form(self, self.ctx, None,
-                                                "新增调解记录：在“事项编号”中输入序号（如 1252）并回车，找到该事项。",
+    def printable(self, s: Session) -> bool:
+        return bool(s.agreement and s.current)
+
+    def print_session(self, s: Session) -> None:
+        attention_actions.open_agreement(self, self.ctx, s.id)
+
+    def form(self, case_number: str | None, head: str, corrects: Session | None = None):
+        return attention_actions.mediation_form(self, self.ctx, case_number, head, corrects=corrects,
                                                 on_saved=lambda _s: self.reload())
-
-    def correct(self):
-        s = self.selected()
-        if s is None:
-            return None
-        return attention_actions.mediation_form(self, self.ctx, s.case_number,
-                                                f"更正 {s.held_on:%Y-%m-%d} 的调解记录（{s.case_number}）",
-                                                corrects=s, on_saved=lambda _s: self.reload())
-
-    def print_agreement(self) -> None:
-        s = self.selected()
-        if s is not None and s.agreement:
-            attention_actions.open_agreement(self, self.ctx, s.id)
-
-    def open_case(self) -> None:
-        s = self.selected()
-        if s is not None and self.window_ is not None:
-            self.window_.open_case(s.case_id)
 
 
 def create(ctx: AppContext, window) -> QWidget:
