@@ -61,7 +61,7 @@ trap 'rm -rf "$TMP"' EXIT
 dpkg-deb -x "$DEB" "$TMP/root"
 desktop=$TMP/root/usr/share/applications/$PACKAGE.desktop
 grep -qx "Exec=xinfang-desktop" "$desktop" && grep -qx "Icon=$PACKAGE" "$desktop" &&
-  grep -qx "Name=信访 Desktop" "$desktop" || fail "the desktop entry does not start xinfang-desktop with its icon and name"
+  grep -qx "Name=信访工作平台" "$desktop" || fail "the desktop entry does not start xinfang-desktop with its icon and name"
 if command -v desktop-file-validate >/dev/null; then desktop-file-validate "$desktop" || fail "desktop-file-validate"; fi
 for link in xinfang xinfang-desktop; do
   [ -x "$TMP/root$(readlink "$TMP/root/usr/bin/$link")" ] || fail "/usr/bin/$link points to nothing"
