@@ -45,7 +45,7 @@ def test_the_reminder_appears_after_the_set_number_of_days_and_goes_after_an_exp
     town = offices[TOWNS[0]]
     town.register()
     page = _workbench(qtbot, town)
-    assert _reminder_text(page) == "本单位还从未导出过同步包，请到“同步”页导出并交市信访局。"
+    assert _reminder_text(page) == "本单位还从未导出过同步包，请在“同步”页点“导出并复制到U盘”，交市信访局。"
     # above the other sections, across the whole page, where it is seen without scrolling
     reminder, overdue = page.boxes["sync_reminder"], page.boxes["overdue"]
     assert reminder.y() < overdue.y() and reminder.width() > 1.5 * overdue.width()

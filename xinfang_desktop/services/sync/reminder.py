@@ -61,7 +61,7 @@ class Reminder(SyncPart):
         since = self.services.get(Outbox).days_since_export()
         if since is None:
             if Case.select().where(Case.unit_code == self.services.unit_code).exists():
-                lines.append("本单位还从未导出过同步包，请到“同步”页导出并交市信访局。")
+                lines.append("本单位还从未导出过同步包，请在“同步”页点“导出并复制到U盘”，交市信访局。")
         elif since > self.reminder_days() and self._unexported():
             lines.append(f"上次导出同步包已{since}天，请导出并交市信访局。")
         return lines
