@@ -76,6 +76,21 @@ def emit_json(doc: Any) -> None:
     sys.stdout.write("\n")
 
 
+def write_document(rendered, out: Path, fmt: str) -> int:
+    """Save a rendered document to `--out`, warn on stderr of each character the fonts lack (it prints
+    blank, to be written in by hand), and say what was written, as text or JSON."""
+    from ..services.document_files import save_file
+
+    for warning in rendered.warnings():
+        print(f"警告：字库缺字，打印时为空白，请手写补充——{warning}", file=sys.stderr)
+    saved = save_file(out, rendered.pdf)
+    if fmt == "json":
+        emit_json({"title": rendered.title, "pages": rendered.pages, "out": str(saved), "missing": rendered.warnings()})
+    else:
+        print(f"已生成{rendered.title}（{rendered.pages}页）：{saved}")
+    return 0
+
+
 def read_password(prompt: str = "密码：", *, confirm: bool = True, env: str | None = None) -> str:
     """From the environment variable `env` when set, else stdin when it is not a terminal, else a prompt."""
     import os

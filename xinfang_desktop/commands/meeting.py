@@ -4,10 +4,9 @@ and 专题会/研判会, the tasks they hand to units, and the 会议纪要."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from ._common import acting_user, emit_json, open_services
+from ._common import acting_user, emit_json, open_services, write_document
 
 KINDS = "跟踪督办会|推进会|信访工作联席会议|专题会|研判会"
 
@@ -160,17 +159,8 @@ def cmd_meeting_close_task(args: argparse.Namespace) -> int:
 
 
 def cmd_meeting_print(args: argparse.Namespace) -> int:
-    from ..services.document_files import save_file
     from ..services.meetings import MeetingService
 
     svc = open_services(args)
     actor = acting_user(svc, args)
-    rendered = svc.get(MeetingService).minutes(actor, args.meeting)
-    for warning in rendered.warnings():
-        print(f"警告：字库缺字，打印时为空白，请手写补充——{warning}", file=sys.stderr)
-    out = save_file(args.out, rendered.pdf)
-    if args.format == "json":
-        emit_json({"title": rendered.title, "pages": rendered.pages, "out": str(out), "missing": rendered.warnings()})
-    else:
-        print(f"已生成{rendered.title}（{rendered.pages}页）：{out}")
-    return 0
+    return write_document(svc.get(MeetingService).minutes(actor, args.meeting), args.out, args.format)

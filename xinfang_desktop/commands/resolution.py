@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import acting_user, emit_json, open_services
+from ._common import acting_user, emit_json, open_services, write_document
 
 
 def register(sub) -> None:
@@ -157,17 +157,10 @@ def cmd_deliberation_show(args: argparse.Namespace) -> int:
 
 def cmd_deliberation_print(args: argparse.Namespace) -> int:
     from ..services.deliberation import DeliberationService
-    from ..services.document_files import save_file
 
     svc = open_services(args)
     actor = acting_user(svc, args)
-    rendered = svc.get(DeliberationService).document(actor, args.id)
-    out = save_file(args.out, rendered.pdf)
-    if args.format == "json":
-        emit_json({"title": rendered.title, "pages": rendered.pages, "out": str(out), "missing": rendered.warnings()})
-    else:
-        print(f"已生成{rendered.title}（{rendered.pages}页）：{out}")
-    return 0
+    return write_document(svc.get(DeliberationService).document(actor, args.id), args.out, args.format)
 
 
 # -- the 积案 register ------------------------------------------------------------------------------------
