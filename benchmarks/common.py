@@ -104,12 +104,16 @@ def open_bench_services(data_dir: Path, clock=None):
     return open_services(data_dir, key=bench_key(data_dir), clock=clock, create=False)
 
 
-def new_bench_services(data_dir: Path, clock=None):
-    """Services on a new, empty benchmark folder with its own key (initialise it with auth.initialize)."""
+def new_bench_services(data_dir: Path, clock=None, url: str | None = None):
+    """Services on a new, empty benchmark folder with its own key (initialise it with auth.initialize);
+    with ``url`` (an empty PostgreSQL database), its data on that database instead of a SQLite file."""
     from xinfang_desktop.services.access import new_folder
     from xinfang_desktop.services.context import open_services
+    from xinfang_desktop.store.engine import save_url
 
     key, _code = new_folder(data_dir)
+    if url:
+        save_url(data_dir, url)
     return open_services(data_dir, key=key, clock=clock)
 
 

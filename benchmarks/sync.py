@@ -6,7 +6,8 @@ import rate for T townships x M cases beside a raw `executemany` insert of the s
 The township is the demo database of benchmarks/common.py. The townships of the import run are that
 demo data relabelled per township (own unit code, ids, case numbers) and signed with each one's key,
 so the city checks, decrypts and applies real bundles. Keys are made in memory: the key store's
-scrypt is not what is measured. Goal (issue 5): import at least 30% of the raw insert rate.
+scrypt is not what is measured. Goal (issue 5): import at least 30% of the raw insert rate. The city on
+PostgreSQL beside SQLite, against a raw COPY there: benchmarks/pg_scale.py import.
 Prints the figures; the last line is one JSON object.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shutil
 import sys
 import tempfile
@@ -35,11 +37,24 @@ def _keys(code: str, name: str, role: str):
     return generate_keys(code, name, role, encryption=True)
 
 
-def _city(folder: Path, clock_now: datetime):
+def _city(folder: Path, clock_now: datetime, url: str | None = None):
     from xinfang_desktop.services.clock import FixedClock
-    svc = new_bench_services(folder, FixedClock(clock_now))
+    svc = new_bench_services(folder, FixedClock(clock_now), url)
     admin = svc.auth.initialize(CITY, "admin", "bench-password-1", "市局管理员")
     return svc, admin
+
+
+def server_cpu(db) -> float:
+    """CPU seconds of the PostgreSQL server process serving `db` so far, when it runs on this machine (Linux's
+    /proc); 0 for SQLite, which works in this process (counted by time.process_time)."""
+    if getattr(db, "engine", "sqlite") != "postgresql":
+        return 0.0
+    pid = db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def export_run(cases: int) -> dict:
@@ -103,10 +118,13 @@ def _relabel(records: list[dict], old_unit: str, new_unit: str) -> list[dict]:
     return out
 
 
-def import_run(townships: int, per_township: int, city_mode=contextlib.nullcontext) -> dict:
+def import_run(townships: int, per_township: int, city_mode=contextlib.nullcontext,
+               urls: tuple[str, str] | None = None, then=None) -> dict:
     """The city's import of `townships` bundles of `per_township` cases each, beside a raw baseline.
     `city_mode`: a context the city's side runs in (benchmarks/encryption.py's plaintext mode); the
-    records are read from the (encrypted) source outside it."""
+    records are read from the (encrypted) source outside it. `urls`: two empty PostgreSQL databases, the
+    city's and the baseline's; the baseline is then a COPY of the same rows (PostgreSQL's fastest load).
+    `then(services, admin)`: more figures taken on the city's database after the import (under "then")."""
     from xinfang_desktop.services.sync import KeyRing, SyncService
     from xinfang_desktop.services.sync.record_checks import decode
     from xinfang_desktop.services.sync.records import CASE_DERIVED, TYPES, insert_params, insert_sql
@@ -128,7 +146,7 @@ def import_run(townships: int, per_township: int, city_mode=contextlib.nullconte
         mode = city_mode()
         mode.__enter__()
         city_keys = _keys(CITY, "漳平市信访局", "city")
-        city, admin = _city(work / "city", datetime.now().replace(microsecond=0))
+        city, admin = _city(work / "city", datetime.now().replace(microsecond=0), urls and urls[0])
         sync = city.get(SyncService)
         codes = [f"3508819{i:02d}000" for i in range(townships)]
         files = []
@@ -147,16 +165,17 @@ def import_run(townships: int, per_township: int, city_mode=contextlib.nullconte
                                           [city_keys.public().encryption_recipient]))
             files.append(path)
         build_s = time.perf_counter() - t_build
-        t0, c0 = time.perf_counter(), time.process_time()
+        t0, c0 = time.perf_counter(), time.process_time() + server_cpu(city.db)
         results = sync.import_files(admin, KeyRing(city_keys), files)
-        import_s, import_cpu = time.perf_counter() - t0, time.process_time() - c0
+        import_s, import_cpu = time.perf_counter() - t0, time.process_time() + server_cpu(city.db) - c0
         assert all(r.outcome == "applied" for r in results), [r.message for r in results]
         cases = city.db.execute_sql('SELECT COUNT(*) FROM "case"').fetchone()[0]
+        after = then(city, admin) if then else None
         city.close()
 
         # Raw baseline: the same rows, decoded outside the clock, into an empty database of the same
         # schema with plain executemany in one transaction (township by township, to bound memory).
-        raw_svc, _ = _city(work / "raw", datetime.now().replace(microsecond=0))
+        raw_svc, _ = _city(work / "raw", datetime.now().replace(microsecond=0), urls and urls[1])
         database.initialize(raw_svc.db)
         conn = raw_svc.db.connection()
         raw_s = raw_cpu = 0.0
@@ -180,20 +199,28 @@ def import_run(townships: int, per_township: int, city_mode=contextlib.nullconte
                             params.append(insert_params(d))
                     batches.append((insert_sql(tag), params))
                 del decoded
-                t1, c1 = time.perf_counter(), time.process_time()
+                t1, c1 = time.perf_counter(), time.process_time() + server_cpu(raw_svc.db)
                 for sql, params in batches:
-                    if params:
+                    if params and urls:
+                        # COPY "t" (columns) FROM STDIN: the insert's own table and columns
+                        with conn.cursor().copy(sql.split(" VALUES ")[0].replace("INSERT INTO", "COPY", 1)
+                                                + " FROM STDIN") as copy:
+                            for row in params:
+                                copy.write_row(row)
+                    elif params:
                         conn.executemany(sql, params)
                 raw_s += time.perf_counter() - t1
-                raw_cpu += time.process_time() - c1
+                raw_cpu += time.process_time() + server_cpu(raw_svc.db) - c1
         raw_svc.close()
-        return {"townships": townships, "cases_per_township": per_township, "cases": cases, "rows": rows,
+        return {"engine": "postgresql" if urls else "sqlite", "baseline": "COPY" if urls else "executemany",
+                "townships": townships, "cases_per_township": per_township, "cases": cases, "rows": rows,
                 "bundle_build_s": round(build_s, 1), "import_s": round(import_s, 2),
                 "import_rows_per_s": round(rows / import_s), "raw_s": round(raw_s, 2),
                 "raw_rows_per_s": round(rows / raw_s), "import_vs_raw": round(raw_s / import_s, 3),
-                # CPU time too: on a machine busy with other work the wall-clock ratio swings widely.
+                # CPU time too: on a machine busy with other work the wall-clock ratio swings widely
+                # (on PostgreSQL this process's and its server process's, when the server is on this machine).
                 "import_cpu_s": round(import_cpu, 2), "raw_cpu_s": round(raw_cpu, 2),
-                "import_vs_raw_cpu": round(raw_cpu / import_cpu, 3)}
+                "import_vs_raw_cpu": round(raw_cpu / import_cpu, 3), **({"then": after} if then else {})}
     finally:
         if mode is not None:
             mode.__exit__(None, None, None)
