@@ -29,6 +29,7 @@ import argparse
 import json
 import random
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -239,6 +240,7 @@ def main() -> None:
     args = ap.parse_args()
     from tests.pgcluster import Cluster
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))     # a stopped run removes its cluster too
     cluster = Cluster()
     out: dict = {}
     try:
