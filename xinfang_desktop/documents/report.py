@@ -75,6 +75,8 @@ class _Report:
     # the columns of each kind of table, in millimetres (scaled to the text block)
     WIDTHS = {"count": [48, 13, 14, 15, 17, 17, 23], "workflow": [36, 14, 100], "rates": [24, 17, 14, 14, 87],
               "rate_terms": [24, 30, 13, 24, 65], "resolution": [36, 14, 100]}
+    # tables whose first column (this wide) names a place and the others are figures of equal width
+    EVEN = {"village_channels": 36, "village_workflow": 30}
 
     def stat_table(self, t: StatTable) -> list[Flowable]:
         """A table of the report exactly as the model has it (domain.statistics_tables): the same cells
@@ -92,7 +94,11 @@ class _Report:
                     style = head
                 line.append(w.p([(col.header, cell.text)], style))
             data.append(line)
-        widths = self.WIDTHS.get(t.key) or self.WIDTHS["count"]
+        if t.key in self.EVEN:
+            # the name, then columns of figures side by side (channels, or figures and rates), alike
+            widths = [self.EVEN[t.key]] + [(156 - self.EVEN[t.key]) / (len(t.columns) - 1)] * (len(t.columns) - 1)
+        else:
+            widths = self.WIDTHS.get(t.key) or self.WIDTHS["count"]
         widths = widths[:len(t.columns)]
         scale = TEXT_W / sum(widths)
         shaded = [("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor("#eef3fa"))
@@ -267,6 +273,16 @@ class _Report:
         if "resolution" in tables:
             out.append(KeepTogether([Spacer(1, LEADING * 0.5), w.p("五、信访评理和积案化解", st.heading),
                                      *self.stat_table(tables["resolution"])]))
+        if "by_village" in tables:
+            number = "六" if "resolution" in tables else "五"
+            out += [CondPageBreak(60 * mm), Spacer(1, LEADING * 0.5), w.p(f"{number}、各村（社区）情况", st.heading),
+                    w.p("本期登记的事项按第一信访人所在的村（社区）分列，未填村（社区）的另列一行；各项数字和比率的口径"
+                        "与前文相同，各行相加等于合计。", self.small)]
+            out += self.stat_table(tables["by_village"])
+            out += self.bar_chart(s.by_village, "各村（社区）登记批次")
+            out += self.stat_table(tables["village_channels"])
+            out += self.stat_table(tables["village_workflow"])
+            out.append(Spacer(1, LEADING * 0.4))
         out.append(w.p("说明：" + COUNT_NOTE + "各项数字由系统根据登记和办理记录自动统计，非人工填报。", self.small))
         out.append(signature_block(w, st, self.office, issued_on))
         return out

@@ -189,12 +189,13 @@ def report_tables(s: Statistics) -> list[StatTable]:
     (and one for the months), the JSON lists them, the page shows them."""
     tables = [count_table(key, getattr(s, key), _earlier(s, getattr(s, key)), omit_empty=omit)
               for key, omit in COUNT_TABLES]
+    if s.by_village is not None:        # beside the townships: the same matters by village
+        at = next(i for i, t in enumerate(tables) if t.key == "by_township") + 1
+        tables[at:at] = village_tables(s)
     tables += [workflow_table(s), rates_table(s), rate_terms_table(s),
                count_table("receptions", s.receptions, _earlier(s, s.receptions), label_header="方式")]
     if s.resolution is not None:
         tables.append(resolution_table(s))
-    if s.by_village is not None:
-        tables += village_tables(s)
     return tables
 
 
