@@ -131,3 +131,19 @@ def test_a_city_database_is_refused_the_breakdown(services, tmp_path):
         svc.compute(boss, st.month(2026, 10), by_village=True)
     assert "乡镇（街道）" in err.value.message
     assert svc.compute(boss, st.month(2026, 10)).by_village is None
+
+
+def test_a_village_with_matters_only_a_year_earlier_is_a_row_of_both_years(services, admin, clerk, october):
+    """东湖村 (of 溪南镇) brought a matter to 永福镇 in October 2025 and none in October 2026: in 永福镇's
+    figures it is a row of both years, nothing this year, and still in the order of the codes."""
+    services.clock.at = datetime(2025, 10, 20, 9, 5)
+    services.cases.register(clerk, make_registration(received_at=datetime(2025, 10, 20, 9, 0), petitioners=[
+        PetitionerInput(name="东方亮", township_code=T102, village_code=DONGHU)]))
+    services.clock.at = datetime(2026, 11, 2, 9, 30)
+    s = services.get(StatisticsService).compute(admin, st.month(2026, 10), st.Scope((T102,)), by_village=True)
+    keys = [r.key for r in s.by_village.rows]
+    assert keys == [r.key for r in s.earlier.by_village.rows] == [p.key for p in s.villages]
+    assert keys[-2:] == [DONGHU, ""] and keys[:-1] == sorted(keys[:-1])
+    assert s.by_village.get(DONGHU) == Count() and s.earlier.by_village.get(DONGHU) == Count(1, 1)
+    assert {p.key: p for p in s.villages}[DONGHU].workflow.received == 0
+    assert s.by_village.total == s.total and s.earlier.by_village.total == s.earlier.total

@@ -76,7 +76,7 @@ class _Report:
     WIDTHS = {"count": [48, 13, 14, 15, 17, 17, 23], "workflow": [36, 14, 100], "rates": [24, 17, 14, 14, 87],
               "rate_terms": [24, 30, 13, 24, 65], "resolution": [36, 14, 100]}
     # tables whose first column (this wide) names a place and the others are figures of equal width
-    EVEN = {"village_channels": 36, "village_workflow": 30}
+    EVEN = {"village_channels": 36, "village_workflow": 36}
 
     def stat_table(self, t: StatTable) -> list[Flowable]:
         """A table of the report exactly as the model has it (domain.statistics_tables): the same cells

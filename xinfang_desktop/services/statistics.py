@@ -57,6 +57,10 @@ class StatisticsService:
         if compare:
             # the same days a year earlier: a period still under way is compared up to the same day
             out.earlier = self._compute(period.year_earlier(out.as_of), scope, trend_months, by_village)
+            if by_village:
+                # a village with matters only a year earlier is a row of both years (its 同比 is -100%)
+                out.by_village, out.villages = _with_places(out.villages, out.earlier.villages)
+                out.earlier.by_village, out.earlier.villages = _with_places(out.earlier.villages, out.villages)
         return out
 
     def villages_apply(self) -> bool:
@@ -291,13 +295,12 @@ class StatisticsService:
             cohort[village].append((flags, count, *sums))
         for code in self._villages_of_scope(scope):
             cells.setdefault(code, [])
-        keys = sorted(k for k in cells if k) + ([""] if "" in cells else [])
         places = []
-        for key in keys:
+        for key in _place_order(cells):
             workflow, inputs = _fold_cohort(cohort.get(key, []), repeats=sum(c[5] for c in cells[key] if c[3]))
             places.append(PlaceFigures(key, self._village_name(key, scope) if key else UNKNOWN_VILLAGE,
                                        self._by_channel(cells[key]), workflow, inputs))
-        return (Breakdown("按村（社区）", tuple(Row(p.key, p.label, p.total) for p in places)), tuple(places))
+        return _village_breakdown(places)
 
     def _townships_of_scope(self, scope: Scope) -> list[str]:
         """The townships whose villages a breakdown lists: those of the scope, or this office's."""
@@ -319,6 +322,26 @@ class StatisticsService:
         if d.parent_code and d.parent_code not in self._townships_of_scope(scope) and d.parent_code in divisions:
             return divisions.get(d.parent_code).name + d.name
         return d.name
+
+
+def _place_order(keys) -> list[str]:
+    """Division codes in order, the matters with none ('') last."""
+    return sorted(k for k in keys if k) + ([""] if "" in keys else [])
+
+
+def _village_breakdown(places) -> tuple[Breakdown, tuple[PlaceFigures, ...]]:
+    return Breakdown("按村（社区）", tuple(Row(p.key, p.label, p.total) for p in places)), tuple(places)
+
+
+def _with_places(places: tuple[PlaceFigures, ...], others: tuple[PlaceFigures, ...]):
+    """`places` with a row of nothing for each place only `others` has, in the order of the codes."""
+    have = {p.key: p for p in places}
+    for o in others:
+        if o.key not in have:
+            workflow, inputs = _fold_cohort([], repeats=0)
+            have[o.key] = PlaceFigures(o.key, o.label, Breakdown(o.by_channel.title, tuple(
+                Row(r.key, r.label, Count()) for r in o.by_channel.rows)), workflow, inputs)
+    return _village_breakdown([have[k] for k in _place_order(have)])
 
 
 def _fold_cohort(rows, repeats: int) -> tuple[WorkflowFigures, RateInputs]:
