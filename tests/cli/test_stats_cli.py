@@ -136,7 +136,7 @@ def test_stats_by_village_in_json_xlsx_and_pdf(village_data, tmp_path):
     pdf = tmp_path / "村.pdf"
     ok(village_data, *args, "--by-village", "--format", "pdf", "--out", str(pdf))
     text = "".join("".join(p.extract_text().split()) for p in PdfReader(pdf).pages)
-    assert "各村（社区）情况" in text and "李庄村" in text and "未填村（社区）" in text
+    assert "按村（社区）：本期登记的事项" in text and "各村（社区）办理情况" in text and "李庄村" in text and "未填村（社区）" in text
     assert "李大山" not in text and "李小河" not in text
 
 

@@ -57,9 +57,10 @@ def _cells(w):
 def test_the_clerk_clicks_to_the_villages_and_they_add_up_to_the_township(page, qtbot):
     _october(page, qtbot)
     tabs = [page.tabs.tabText(i) for i in range(page.tabs.count())]
-    # beside the townships' tab, the three of the villages
+    # beside the townships' tab, the villages'; beside 办理情况, each village's
     at = tabs.index("乡镇（街道）")
-    assert tabs[at + 1:at + 4] == ["村（社区）", "各村（社区）信访形式（批次）", "各村（社区）办理情况"]
+    assert tabs[at + 1:at + 3] == ["村（社区）", "各村（社区）信访形式（批次）"]
+    assert tabs[tabs.index("办理情况") + 1] == "各村（社区）办理情况"
 
     counts = _cells(_click_tab(page, qtbot, "村（社区）"))
     rows = {r[0]: r[1:3] for r in counts}
@@ -121,6 +122,7 @@ def test_the_export_and_the_report_carry_the_villages(page, qtbot, tmp_path, mon
     rendered, _name = receipts[0]
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(rendered.pdf)).pages)
     compact = "".join(text.split())
-    assert "各村（社区）情况" in compact and "各村（社区）办理情况" in compact
+    assert "按村（社区）：本期登记的事项按第一信访人所在的村（社区）分列" in compact
+    assert "各村（社区）办理情况" in compact and "各村（社区）登记批次" in compact
     assert "李庄村" in compact and "溪南镇东湖村" in compact and "未填村（社区）" in compact
     assert "李大山" not in compact and "李小河" not in compact     # figures only: no petitioner is named

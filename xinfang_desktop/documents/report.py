@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from ..domain.statistics import Breakdown, Statistics, change_text
-from ..domain.statistics_tables import COUNT_NOTE, WORDS_NOTE, StatTable, report_tables
+from ..domain.statistics_tables import COUNT_NOTE, VILLAGE_NOTE, WORDS_NOTE, StatTable, report_tables
 from .fonts import get_fonts, markup
 from .layout import LEADING, TEXT_W, Styles, Writer, build, fmt_date, signature_block
 
@@ -256,11 +256,18 @@ class _Report:
         out += self.stat_table(tables["by_subcategory"])
         out += self.stat_table(tables["by_township"])
         out += self.bar_chart(s.by_township, "各乡镇（街道）登记批次")
+        if "by_village" in tables:
+            # the note says how the villages are counted: never apart from their first table
+            out.append(KeepTogether([w.p(VILLAGE_NOTE, self.small), *self.stat_table(tables["by_village"])]))
+            out += self.bar_chart(s.by_village, "各村（社区）登记批次")
+            out += self.stat_table(tables["village_channels"])
         out += self.stat_table(tables["by_repeat"]) + self.stat_table(tables["by_group"])
         out += self.line_chart(s.months)
         out += [CondPageBreak(60 * mm), Spacer(1, LEADING * 0.5), w.p("二、办理情况", st.heading),
                 w.p("本期登记的事项截至统计日的办理情况。", self.small)]
         out += self.stat_table(tables["workflow"])
+        if "village_workflow" in tables:
+            out += self.stat_table(tables["village_workflow"])
         out += [CondPageBreak(60 * mm), Spacer(1, LEADING * 0.5), w.p("三、主要比率及其口径", st.heading)]
         out += self.stat_table(tables["rates"])
         for r in s.rates:
@@ -273,16 +280,6 @@ class _Report:
         if "resolution" in tables:
             out.append(KeepTogether([Spacer(1, LEADING * 0.5), w.p("五、信访评理和积案化解", st.heading),
                                      *self.stat_table(tables["resolution"])]))
-        if "by_village" in tables:
-            number = "六" if "resolution" in tables else "五"
-            out += [CondPageBreak(60 * mm), Spacer(1, LEADING * 0.5), w.p(f"{number}、各村（社区）情况", st.heading),
-                    w.p("本期登记的事项按第一信访人所在的村（社区）分列，未填村（社区）的另列一行；各项数字和比率的口径"
-                        "与前文相同，各行相加等于合计。", self.small)]
-            out += self.stat_table(tables["by_village"])
-            out += self.bar_chart(s.by_village, "各村（社区）登记批次")
-            out += self.stat_table(tables["village_channels"])
-            out += self.stat_table(tables["village_workflow"])
-            out.append(Spacer(1, LEADING * 0.4))
         out.append(w.p("说明：" + COUNT_NOTE + "各项数字由系统根据登记和办理记录自动统计，非人工填报。", self.small))
         out.append(signature_block(w, st, self.office, issued_on))
         return out

@@ -192,7 +192,10 @@ def report_tables(s: Statistics) -> list[StatTable]:
     if s.by_village is not None:        # beside the townships: the same matters by village
         at = next(i for i, t in enumerate(tables) if t.key == "by_township") + 1
         tables[at:at] = village_tables(s)
-    tables += [workflow_table(s), rates_table(s), rate_terms_table(s),
+    tables.append(workflow_table(s))
+    if s.by_village is not None:        # beside 办理情况: each village's
+        tables.append(village_workflow_table(s))
+    tables += [rates_table(s), rate_terms_table(s),
                count_table("receptions", s.receptions, _earlier(s, s.receptions), label_header="方式")]
     if s.resolution is not None:
         tables.append(resolution_table(s))
@@ -201,19 +204,23 @@ def report_tables(s: Statistics) -> list[StatTable]:
 
 # -- 按村（社区）: the same figures, by the village of the matters ------------------------------------------
 VILLAGE_HEADER = "村（社区）"
+VILLAGE_NOTE = ("按村（社区）：本期登记的事项按第一信访人所在的村（社区）分列，未填村（社区）的另列一行；"
+                "各项数字和比率的口径与全表相同，各行相加等于合计。")
+VILLAGE_TABLES = ("by_village", "village_channels", "village_workflow")
 # the figures of 办理情况 and the rates each village's row shows: the report's own (FIGURES, RATE_DEFS)
 VILLAGE_WORKFLOW = ("received", "accepted", "replied", "closed", "overdue")
 VILLAGE_RATES = ("timely_acceptance", "on_time_closure", "satisfaction")
 
 
 def village_tables(s: Statistics) -> list[StatTable]:
-    """The matters by village (批次, 人次, 同比), each village's matters by channel, and what happened to them
-    with the rates: every row of a column adds up to its 合计, and 合计 is the whole report's figure."""
+    """The matters by village (批次, 人次, 同比) and each village's matters by channel, shown beside the
+    townships; what happened to them, with the rates, is village_workflow_table beside 办理情况. Every row
+    of a column adds up to its 合计, and 合计 is the whole report's figure."""
     assert s.by_village is not None
     e = s.earlier
     before = e.by_village if e is not None else None
     counts = count_table("by_village", s.by_village, before, label_header=VILLAGE_HEADER)
-    return [counts, village_channel_table(s), village_workflow_table(s)]
+    return [counts, village_channel_table(s)]
 
 
 def village_channel_table(s: Statistics) -> StatTable:

@@ -427,6 +427,8 @@ def statistics_sheets(s: Statistics):
     for t in [*tables.report_tables(s), tables.months_table(s)]:
         rows = [[c.text if c.value is None else c.value for c in r.cells] for r in t.rows]
         extra = [f"{r.formula}：{r.worked}" for r in s.rates] if t.key == "rates" else []
+        if t.key in tables.VILLAGE_TABLES:
+            extra.append(tables.VILLAGE_NOTE)
         sheets.append(Sheet(t.title, t.headers, rows, widths=widths.get(t.key, {}), notes=[*notes, *extra]))
     return sheets
 
