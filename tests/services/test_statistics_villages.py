@@ -147,3 +147,14 @@ def test_a_village_with_matters_only_a_year_earlier_is_a_row_of_both_years(servi
     assert s.by_village.get(DONGHU) == Count() and s.earlier.by_village.get(DONGHU) == Count(1, 1)
     assert {p.key: p for p in s.villages}[DONGHU].workflow.received == 0
     assert s.by_village.total == s.total and s.earlier.by_village.total == s.earlier.total
+
+
+def test_a_village_the_division_table_does_not_have_is_shown_by_its_code(services, admin, october):
+    """A person's village code from elsewhere (a bundle of another county): no name is made up for it."""
+    from xinfang_desktop.store.models import Person
+
+    Person.update(village_code="350881102299").where(Person.name == "福满堂").execute()
+    s = services.get(StatisticsService).compute(admin, st.month(2026, 10), compare=False, by_village=True)
+    rows = {r.key: (r.label, r.count.batches) for r in s.by_village.rows}
+    assert rows["350881102299"] == ("350881102299（区划表中没有）", 1) and rows[FULI] == ("福里村", 0)
+    assert s.by_village.total == s.total

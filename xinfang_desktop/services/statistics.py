@@ -293,12 +293,13 @@ class StatisticsService:
             _unit, town, ch, cat, rep, grp = dims[dim]
             cells[village].append((ch, cat, town, bool(rep), int(grp), count, int(people or 0)))
             cohort[village].append((flags, count, *sums))
-        for code in self._villages_of_scope(scope):
+        for code in self._villages_of_scope(scope):     # every village of the townships, even without matters
             cells.setdefault(code, [])
         places = []
+        townships = self._townships_of_scope(scope)
         for key in _place_order(cells):
             workflow, inputs = _fold_cohort(cohort.get(key, []), repeats=sum(c[5] for c in cells[key] if c[3]))
-            places.append(PlaceFigures(key, self._village_name(key, scope) if key else UNKNOWN_VILLAGE,
+            places.append(PlaceFigures(key, self._village_name(key, townships) if key else UNKNOWN_VILLAGE,
                                        self._by_channel(cells[key]), workflow, inputs))
         return _village_breakdown(places)
 
@@ -312,14 +313,14 @@ class StatisticsService:
         """Every village of those townships (by the division table), listed even when it has no matter."""
         return [v.code for t in self._townships_of_scope(scope) for v in self.services.divisions.villages(t)]
 
-    def _village_name(self, code: str, scope: Scope) -> str:
+    def _village_name(self, code: str, townships: list[str]) -> str:
         """李庄村; 溪南镇东湖村 for a village of another township; the code itself when the division table
         does not have it (no name is made up)."""
         divisions = self.services.divisions
         if code not in divisions:
             return f"{code}（区划表中没有）"
         d = divisions.get(code)
-        if d.parent_code and d.parent_code not in self._townships_of_scope(scope) and d.parent_code in divisions:
+        if d.parent_code and d.parent_code not in townships and d.parent_code in divisions:
             return divisions.get(d.parent_code).name + d.name
         return d.name
 
