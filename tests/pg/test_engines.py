@@ -16,7 +16,7 @@ def test_register_and_find_by_name(services, clerk, db_engine):
 def test_the_same_matters_give_the_same_statistics_on_both_engines(pg_cluster, tmp_path, clock):
     """The statistics' SQL is one text for both engines (store/pg.py drops SQLite's planner hints): the same
     demo matters, on a SQLite file and on PostgreSQL, give the same report to the last figure, for a year
-    with its year-earlier comparison, a span inside it and one township."""
+    with its year-earlier comparison and by village, a span inside it and one township."""
     from datetime import date
 
     from xinfang_desktop.domain import statistics as st
@@ -32,7 +32,7 @@ def test_the_same_matters_give_the_same_statistics_on_both_engines(pg_cluster, t
             admin = svc.auth.initialize(UNIT, "admin", ADMIN_PASSWORD, "王管理")
             demo.generate(svc, admin, 300, seed=5, days_back=600)
             stats = svc.get(StatisticsService)
-            year = stats.compute(admin, st.year(2026))
+            year = stats.compute(admin, st.year(2026), by_village=True)
             town = year.by_township.rows[0].key
             reports[engine] = [statistics_json(year),
                                statistics_json(stats.compute(admin, st.custom(date(2025, 12, 20), date(2026, 8, 31)))),
@@ -47,5 +47,6 @@ def test_the_same_matters_give_the_same_statistics_on_both_engines(pg_cluster, t
                 "rated", "satisfied"):
         assert terms[key] > 0, (key, terms)
     assert sqlite[0]["workflow"]["overdue"] > 0
+    assert sum(1 for r in sqlite[0]["by_village"]["rows"] if r["batches"]) > 3
     for mine, theirs in zip(sqlite, pg):
         assert mine == theirs
