@@ -7,9 +7,14 @@ flags as 0/1 integers. Then every query of services/ (string comparisons of date
 Queries written with SQLite's ``?`` placeholders are rewritten to psycopg's ``%s`` here.
 
 Locking: SQLite's ``BEGIN IMMEDIATE`` (every ``db.atomic()`` of a writer) becomes a transaction that takes
-one transaction-scoped advisory lock first, so writers from every desk queue exactly as two writers on one
-SQLite file do: no lost update, case numbers without gaps or duplicates, and the sync journal's numbers
-in commit order (an export never skips a change committed late). Readers never wait.
+the writers' transaction-scoped advisory lock first, exclusively, so such a writer runs alone, as on one
+SQLite file: no lost update in code that reads, decides and writes without locking rows. The writers that
+lock their own rows (registering, recording an action on a case: store/locks.py) take the same lock shared
+(``db.atomic("SHARED")``), so they run side by side and wait only for the rows they share, while a writer
+that needs the whole database to itself (a schema step, importing a bundle, starting an epoch, an export)
+still waits for them all to finish and keeps them out until it is done. That last point keeps the sync
+journal's numbers safe for an export: its window ends at the highest number written, and no transaction
+that took a lower number can still be running then (all of them hold the lock shared). Readers never wait.
 
 Encryption at rest is the server's (its disk encryption): the data key of the folder still encrypts the
 attachment files and backups, not the rows.
@@ -26,10 +31,11 @@ from psycopg.adapt import Dumper
 
 from .engine import POSTGRESQL
 
-# One number for "a writer's transaction" (pg_advisory_xact_lock); another for the sync import.
+# The writers' lock (pg_advisory_xact_lock): exclusive for a writer that runs alone, shared for one that
+# locks its own rows (store/locks.py).
 WRITER_LOCK = 0x58494E46   # "XINF"
-IMPORT_LOCK = 0x58494E49   # "XINI"
 
+_ALONE = ("IMMEDIATE", "EXCLUSIVE")
 _BATCH = 200
 _TUNING_PRAGMAS = {"cache_size", "synchronous", "temp_store", "busy_timeout", "optimize", "wal_checkpoint"}
 
@@ -212,16 +218,22 @@ class PgDatabase(PostgresqlDatabase):
         return super().conflict_update(oc, query)
 
     def atomic(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
+        # An atomic() inside a transaction is a savepoint: it runs under the lock its transaction took.
         return super().atomic(lock_type=lock_type)
 
     def transaction(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
         return super().transaction(lock_type=lock_type)
 
     def begin(self, lock_type: str | None = None):  # type: ignore[override]
-        super().begin()
-        if lock_type in ("IMMEDIATE", "EXCLUSIVE"):
-            # SQLite's BEGIN IMMEDIATE: one writer at a time, the others wait their turn.
-            self.cursor().execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        if lock_type in _ALONE:
+            # SQLite's BEGIN IMMEDIATE: this writer runs alone, the others wait their turn (module docstring).
+            self.cursor().execute("BEGIN; SELECT pg_advisory_xact_lock(%s)" % WRITER_LOCK)
+        elif lock_type == "SHARED":
+            # A writer that locks its own rows (store/locks.py): beside the others like it, never beside one
+            # that runs alone.
+            self.cursor().execute("BEGIN; SELECT pg_advisory_xact_lock_shared(%s)" % WRITER_LOCK)
+        else:
+            super().begin()
 
 
 def open_url(url: str) -> PgDatabase:
