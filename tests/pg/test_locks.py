@@ -29,7 +29,7 @@ def _waiting(db, pid: int) -> bool:
 
 
 def test_a_deadlock_between_two_desks_is_run_again_by_the_one_the_server_stopped(two, qtbot):
-    from xinfang_desktop.store.locks import must_retry, retrying, row_writer
+    from xinfang_desktop.store.locks import retrying, row_writer
 
     a, b = two
     a_locked, b_locked = threading.Event(), threading.Event()
@@ -52,29 +52,40 @@ def test_a_deadlock_between_two_desks_is_run_again_by_the_one_the_server_stopped
         except BaseException as exc:      # pragma: no cover - shown by the assertion below
             failures.append(exc)
 
-    thread = threading.Thread(target=desk_b)
-    thread.start()
-    stopped = None
-    try:
+    a_tries: list[int] = []
+
+    def desk_a() -> None:
+        a_tries.append(1)
         with row_writer(a):
             a.execute_sql("UPDATE t SET n = n + 1 WHERE id = 1")
-            qtbot.waitUntil(b_locked.is_set, timeout=30000)
-            a_locked.set()
-            qtbot.waitUntil(lambda: _waiting(a, b_pid[0]), timeout=30000)
+            if len(a_tries) == 1:
+                qtbot.waitUntil(b_locked.is_set, timeout=30000)
+                a_locked.set()
+                qtbot.waitUntil(lambda: _waiting(a, b_pid[0]), timeout=30000)
             a.execute_sql("UPDATE t SET n = n + 1 WHERE id = 2")         # the deadlock: one of the two is stopped
-    except Exception as exc:
-        stopped = exc
-    thread.join(120)
+
+    thread = threading.Thread(target=desk_b)
+    thread.start()
+    try:
+        retrying(a, desk_a)
+    finally:
+        a_locked.set()
+        thread.join(120)
     assert not failures, failures
-    if stopped is not None:
-        # The server stopped desk a: what the program runs again (retrying), and desk b went on.
-        assert must_retry(stopped)
-        assert tries == [1]
-        assert a.execute_sql("SELECT n FROM t ORDER BY id").fetchall() == [(1,), (1,)]
-    else:
-        # The server stopped desk b, which ran its transaction again (until it was not stopped) after desk a's.
-        assert len(tries) >= 2
-        assert a.execute_sql("SELECT n FROM t ORDER BY id").fetchall() == [(2,), (2,)]
+    # The desk the server stopped ran its transaction again (once, or again if it met the other once more).
+    assert len(a_tries) + len(tries) >= 3
+    assert a.execute_sql("SELECT n FROM t ORDER BY id").fetchall() == [(2,), (2,)]
+
+
+def test_what_the_server_refuses_only_for_another_transaction_at_the_same_moment_is_run_again():
+    from psycopg import errors
+
+    from xinfang_desktop.store.locks import must_retry
+
+    assert must_retry(errors.DeadlockDetected("deadlock detected"))
+    assert must_retry(errors.SerializationFailure("could not serialize access"))
+    assert not must_retry(errors.UniqueViolation("duplicate key value violates unique constraint"))
+    assert not must_retry(ValueError("not from the server"))
 
 
 def test_a_writer_that_runs_alone_waits_for_the_row_writers_and_they_for_it(two, qtbot):
@@ -114,3 +125,26 @@ def test_a_writer_that_runs_alone_waits_for_the_row_writers_and_they_for_it(two,
         assert not b_side.is_set()
     thread.join(60)
     assert b_side.is_set()
+
+
+def test_held_writes_reach_the_server_before_a_read_and_one_that_fails_undoes_the_whole_transaction(two):
+    import peewee
+
+    from xinfang_desktop.store.locks import batched, row_writer
+
+    a, _b = two
+    with row_writer(a):
+        with batched(a):
+            a.execute_sql("UPDATE t SET n = 5 WHERE id = 1")
+            assert a.execute_sql("SELECT n FROM t WHERE id = 1").fetchone() == (5,)     # sent before the read
+            a.execute_sql("UPDATE t SET n = 6 WHERE id = 2")                             # sent with the COMMIT
+    assert a.execute_sql("SELECT n FROM t ORDER BY id").fetchall() == [(5,), (6,)]
+    with pytest.raises(peewee.IntegrityError):
+        with row_writer(a):
+            with batched(a):
+                a.execute_sql("UPDATE t SET n = 7 WHERE id = 1")
+                a.execute_sql("INSERT INTO t VALUES (2, 0)")       # a key already there: refused at the COMMIT
+    assert a.execute_sql("SELECT n FROM t ORDER BY id").fetchall() == [(5,), (6,)]
+    with row_writer(a):                                            # and the next transaction is a clean one
+        a.execute_sql("UPDATE t SET n = 8 WHERE id = 1")
+    assert a.execute_sql("SELECT n FROM t ORDER BY id").fetchall() == [(8,), (6,)]

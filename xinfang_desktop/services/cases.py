@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from peewee import fn
 
 from ..domain import workflow as wf
 from ..domain.categories import CategoryTable
@@ -23,7 +22,7 @@ from ..domain.petition import RegistrationInput, is_group, validate_registration
 from ..domain.case_cache import CACHED_COLUMNS, cached_values, sql_values
 from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
-from ..store.locks import locked, retrying, row_writer
+from ..store.locks import batched, locked, retrying, row_writer, take_numbers
 from ..store.ownership import require_writable
 from ..store.models import Case, CaseEvent, CaseParty, Person, User, new_id, self_unit_code
 from .audit import audit
@@ -238,18 +237,19 @@ class CaseService:
             apply_state(case, wf.fold([to_event(registered)], self.cal), self.unit_code)
             office = None if from_ledger else self.office()
             # The numbers, last: another desk's registration of this unit and year waits from here to the commit.
-            case.number = format_case_number(actor.unit_code, year, self._next_seq(actor.unit_code, year))
-            case.sid = (Case.select(fn.MAX(Case.sid)).scalar() or 0) + 1
+            seq, case.sid, receipt = take_numbers(self.db, actor.unit_code, year, None if office is None else "receipt")
+            case.number = format_case_number(actor.unit_code, year, seq)
             if office is not None:
-                data["doc_no"] = {"receipt": self._doc_number(actor.unit_code, "receipt", year, office)}
+                data["doc_no"] = {"receipt": office.number("receipt", year, receipt)}
             registered.data = data
-            case.save(force_insert=True)
-            registered.save(force_insert=True)
-            for i, (person, p) in enumerate(zip(persons, reg.petitioners)):
-                CaseParty.create(case=case, person=person, unit_code=actor.unit_code, role="petitioner",
-                                 is_representative=p.is_representative, position=i, updated_at=now)
-            search.reindex(self.db, case.sid, self._search_tokens(case, persons))
-            audit(actor, "case.register", case.id, {"number": case.number}, at=now)
+            with batched(self.db):
+                case.save(force_insert=True)
+                registered.save(force_insert=True)
+                for i, (person, p) in enumerate(zip(persons, reg.petitioners)):
+                    CaseParty.create(case=case, person=person, unit_code=actor.unit_code, role="petitioner",
+                                     is_representative=p.is_representative, position=i, updated_at=now)
+                search.reindex(self.db, case.sid, self._search_tokens(case, persons))
+                audit(actor, "case.register", case.id, {"number": case.number}, at=now)
         return CaseRef(case.id, case.number, case.query_code)
 
     def _late(self, occurred: datetime, now: datetime) -> bool:
@@ -291,14 +291,6 @@ class CaseService:
         if kind == EventKind.RECHECK_DECIDED and clean.get("reviewer"):
             return ["recheck"]
         return []
-
-    def _next_seq(self, unit_code: str, year: int) -> int:
-        """The next case number's sequence of the unit and year. The counter row stays locked until the commit
-        (on PostgreSQL another desk's registration of the same unit and year waits): take it late."""
-        return self.db.execute_sql(
-            "INSERT INTO case_counter (unit_code, year, last) VALUES (?, ?, 1) "
-            "ON CONFLICT (unit_code, year) DO UPDATE SET last = case_counter.last + 1 RETURNING last",
-            (unit_code, year)).fetchone()[0]
 
     def place_name(self, code: str) -> str:
         """A township or village by name, as a person's details are shown."""
@@ -400,9 +392,10 @@ class CaseService:
                 office = self.office()
                 clean["doc_no"] = {doc: self._doc_number(actor.unit_code, doc, occurred.year, office) for doc in docs}
                 row.data = clean
-            row.save(force_insert=True)
-            case.save()
-            audit(actor, f"case.{kind.value}", case.id, {"number": case.number}, at=now)
+            with batched(self.db):
+                row.save(force_insert=True)
+                case.save()
+                audit(actor, f"case.{kind.value}", case.id, {"number": case.number}, at=now)
         return state
 
     def recompute_open(self) -> int:

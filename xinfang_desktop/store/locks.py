@@ -8,8 +8,9 @@ What such a writer locks, each only until its transaction ends:
 - the case it records an action on (``SELECT … FOR UPDATE``): a second desk's action on the same case waits,
   then reads the events the first one wrote (and is refused as stale when it had seen fewer);
 - the counter row of its unit and year (and of the document's 文号), taken as late as it can be, just
-  before the rows that carry the number are written: the numbers stay consecutive, with no gap and no
-  duplicate, because a number is only handed out inside the transaction that uses it;
+  before the rows that carry the number are written (sent in one message, :func:`batched`): the numbers
+  stay consecutive, with no gap and no duplicate, because a number is only handed out inside the
+  transaction that uses it;
 - the petitioner: a key per ID number given and per registered person chosen, so two desks registering
   the same new petitioner do not make two people of one.
 
@@ -21,6 +22,7 @@ with a registration of another year committed at the same moment.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from typing import TypeVar
 
 from .engine import is_postgres
@@ -38,6 +40,41 @@ def row_writer(db):
     """The transaction of a writer that locks its own rows (see the module docstring): on PostgreSQL it
     shares the writers' lock with other such writers; on SQLite it is ``BEGIN IMMEDIATE`` as any writer."""
     return db.atomic("SHARED") if is_postgres(db) else db.atomic()
+
+
+_CASE_COUNTER = ("INSERT INTO case_counter (unit_code, year, last) VALUES (?, ?, 1) "
+                 "ON CONFLICT (unit_code, year) DO UPDATE SET last = case_counter.last + 1 RETURNING last")
+_DOC_COUNTER = ("INSERT INTO doc_counter (unit_code, document, year, last) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (unit_code, document, year) DO UPDATE SET last = doc_counter.last + 1 RETURNING last")
+# Read after the counter's lock is held (a statement of its own: its snapshot then has the case the desk
+# before committed), so two registrations of one unit and year never take the same search key.
+_NEXT_SID = 'SELECT COALESCE(MAX(sid), 0) + 1 FROM "case"'
+
+
+def take_numbers(db, unit_code: str, year: int, document: str | None = None) -> tuple[int, int, int | None]:
+    """A registration's numbers, inside its transaction: the next sequence of the unit's case numbers of
+    ``year``, the next search key (``sid``), and the next 文号 sequence of ``document`` (None without one).
+    The counter rows stay locked until the commit (another desk's registration waits from here): take them
+    last. On PostgreSQL the three statements go in one message, each still run after the one before."""
+    statements: list[tuple[str, tuple]] = [(_CASE_COUNTER, (unit_code, year)), (_NEXT_SID, ())]
+    if document is not None:
+        statements.append((_DOC_COUNTER, (unit_code, document, year)))
+    if not is_postgres(db):
+        got = [db.execute_sql(sql, params).fetchone()[0] for sql, params in statements]
+    else:
+        cur = db.execute_sql(db.statements(statements))
+        got = [cur.fetchone()[0]]
+        while cur.nextset():
+            got.append(cur.fetchone()[0])
+    return got[0], got[1], got[2] if document is not None else None
+
+
+def batched(db):
+    """The rows a writer writes while another desk waits for it (after taking a number), sent to the server
+    in one message at the end of the block on PostgreSQL (store/pg.py ``PgDatabase.batched``): each round trip
+    would keep that desk waiting. Only for rows whose keys are given (every synced row's is), as peewee reads
+    back no key there. Nothing on SQLite, where there are no round trips."""
+    return db.batched() if is_postgres(db) else nullcontext()
 
 
 def locked(db, row):
