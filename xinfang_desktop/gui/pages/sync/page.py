@@ -89,6 +89,7 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
         # The stick: found drives first, any folder on request.
         self.drive = QComboBox()
         self.drive.setMinimumWidth(320)
+        self.drive.currentIndexChanged.connect(lambda _i: self.update_stick_buttons())
         self.rescan = QPushButton("刷新")
         self.rescan.clicked.connect(self.refresh_drives)
         self.other_folder = QPushButton("其他文件夹…")
@@ -244,6 +245,8 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
             self.busy_panel.stop()
         for b in (self.export_button, self.import_button, self.enrol_button, self.init_keys, self.rotate_button):
             b.setEnabled(not busy)
+        if not busy:
+            self.update_stick_buttons()     # 导出 and 导入 need a stick or folder as well
         if busy:
             self.message.setStyleSheet("")
             self.message.setText(text)
