@@ -7,7 +7,12 @@ put in the glossary's terms (domain/glossary.py): Qt's catalogue says 体积 for
 
 from __future__ import annotations
 
+import locale
+import os
+import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
@@ -25,6 +30,42 @@ OWN_WORDS = {
     ("QAbstractFileIconProvider", "Computer"): "计算机",
     ("QAbstractFileIconProvider", "File"): "文件",
 }
+
+
+CHINESE_TIME = "zh_CN.UTF-8"
+
+
+@contextmanager
+def chinese_system_dates() -> Iterator[None]:
+    """Around the making of the QApplication: Qt's own file dialog writes its 修改日期 column in the
+    *system* locale (QFileSystemModel asks QLocale.system(), not the default that install_qt_chinese
+    sets), and on Linux Qt reads that once, from LC_ALL / LC_TIME / LANG, while the application is made.
+    A machine set to C or English showed "6 12 2026"; with LC_TIME in Chinese it shows 2026/12/6.
+    The environment is put back afterwards (programs started from the window see the user's own), and
+    so is the C library's locale, which Qt set from it (a Chinese locale need not be installed)."""
+    if not sys.platform.startswith("linux") or _time_locale().startswith("zh"):
+        yield
+        return
+    saved = {name: os.environ.get(name) for name in ("LC_ALL", "LC_TIME", "LANG")}
+    if saved["LC_ALL"]:                      # LC_ALL overrides LC_TIME: its value moves to LANG meanwhile
+        os.environ["LANG"] = os.environ.pop("LC_ALL")
+    os.environ["LC_TIME"] = CHINESE_TIME
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        try:
+            locale.setlocale(locale.LC_ALL, "")
+        except locale.Error:
+            pass
+
+
+def _time_locale() -> str:
+    return os.environ.get("LC_ALL") or os.environ.get("LC_TIME") or os.environ.get("LANG") or "C"
 
 
 class OwnWords(QTranslator):
