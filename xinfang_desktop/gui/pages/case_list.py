@@ -25,6 +25,7 @@ COLUMNS = [  # (header, sort key)
     ("问题类别", "category"), ("状态", "status"), ("办理期限", "next_due"), ("乡镇（街道）", "township"),
     ("人数", "people"),
 ]
+CATEGORY_COLUMN = 4
 DUE_COLUMN = 6
 TOWNSHIP_COLUMN = 7
 
@@ -228,10 +229,11 @@ class CaseListPage(QWidget):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(2, Qt.DescendingOrder)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # A wide window's room goes to 问题类别 (cut short as 城乡建设/房地产开发与… at 190 pixels), not to 人数.
+        self.table.horizontalHeader().setSectionResizeMode(CATEGORY_COLUMN, QHeaderView.Stretch)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
-        for col, width in enumerate((175, 150, 92, 48, 190, 80, 250, 90, 60)):
+        for col, width in enumerate((175, 150, 92, 48, 190, 80, 250, 100, 100)):    # 人数: “25（联名）”
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
