@@ -31,6 +31,7 @@ from ... import sync_admin
 from ...busy_panel import BusyPanel
 from ...context import AppContext
 from ...errors import show_error
+from ...message_line import MessageLine
 from ...tables import read_only_table
 from ...tasks import TaskState
 from .keys import KeyActions
@@ -101,8 +102,7 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
         self.busy_panel = BusyPanel(cancel_tip="当前同步包处理完后停止")
         self.busy_panel.cancelling.connect(lambda: self.message.setText("正在取消：当前同步包处理完后停止…"))
         self.busy_panel.setVisible(False)       # idle, it would leave an empty row in the U盘 box
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLine()      # no blank row in the U盘 box while there is nothing to say
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         stick = QGroupBox("U盘")
         srow = QHBoxLayout()
