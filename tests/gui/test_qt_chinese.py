@@ -96,3 +96,26 @@ def test_the_file_dialog_writes_dates_in_chinese_order(tmp_path, setting):
     shown, env_back, c_back = done.stdout.split("\n")[-4:-1]
     assert shown.startswith("2026/6/12"), shown
     assert env_back == "True" and c_back == "True"
+
+
+def test_the_file_dialog_is_roomy_enough_for_its_dates(qtbot, chinese_qt, tmp_path):
+    """It opened at about 620×430 with 修改日期 cut to "2026/1…": once it takes the keyboard it is made
+    roomier (within the screen) and the date column as wide as a date."""
+    from xinfang_desktop.gui.qt_chinese import FILE_DIALOG_SIZE, WIDEST_DATE
+
+    (tmp_path / "台账.xlsx").write_bytes(b"x")
+    dialog = QFileDialog(None, "选择台账文件", str(tmp_path))
+    dialog.setOption(QFileDialog.DontUseNativeDialog, True)
+    dialog.setViewMode(QFileDialog.Detail)
+    qtbot.addWidget(dialog)
+    dialog.resize(620, 430)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    view = dialog.findChild(QTreeView, "treeView")
+    wanted = view.fontMetrics().horizontalAdvance(WIDEST_DATE)
+    qtbot.waitUntil(lambda: dialog.property("xinfang_fitted") is True, timeout=30_000)
+    assert view.header().sectionSize(3) >= wanted
+    screen = dialog.screen().availableGeometry()
+    assert dialog.width() >= min(FILE_DIALOG_SIZE.width(), screen.width() - 40)
+    assert dialog.height() >= min(FILE_DIALOG_SIZE.height(), screen.height() - 60)
