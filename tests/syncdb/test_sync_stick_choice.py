@@ -23,6 +23,7 @@ def test_no_stick_is_said_and_the_copy_button_waits_for_one(qtbot, offices, tmp_
     page = sync_page(qtbot, offices[TOWNS[0]])
     page.show()
     assert page.drive.count() == 1 and page.drive.currentText().startswith("未检测到U盘")
+    assert not page.message.isVisibleTo(page)          # nothing to say: no blank row under the U盘 row
     assert page.folder() is None
     assert not page.export_button.isEnabled() and not page.import_button.isEnabled()
     assert "未检测到U盘" in page.export_button.toolTip()
@@ -49,3 +50,6 @@ def test_no_stick_is_said_and_the_copy_button_waits_for_one(qtbot, offices, tmp_
     assert texts == [f"共享文件夹（{other}）"]                     # the 未检测到U盘 row is gone
     assert page.folder() == other
     assert page.export_button.isEnabled() and page.import_button.isEnabled()
+
+    qtbot.mouseClick(page.export_button, Qt.LeftButton)            # no keys yet: refused, and said so
+    assert page.message.isVisibleTo(page) and page.message.text()
