@@ -283,6 +283,10 @@ class CaseViewPage(QWidget):
                     button.clicked.connect(lambda _=False, row=i: self.reveal(row))
                     self.parties.setCellWidget(i, REVEAL_COLUMN, button)
         self.parties.resizeColumnsToContents()
+        if self.can_reveal:
+            # 住址 takes what is left and wraps: at 1280 wide the 显示 button after it was off the table's edge.
+            self.parties.horizontalHeader().setSectionResizeMode(REVEAL_COLUMN - 1, QHeaderView.Stretch)
+            self.parties.resizeRowsToContents()
         notes = party_notes(d, self.names)
         self.party_notes.setText("\n".join(notes))
         self.party_notes.setVisible(bool(notes))
