@@ -53,3 +53,40 @@ def test_no_stick_is_said_and_the_copy_button_waits_for_one(qtbot, offices, tmp_
 
     qtbot.mouseClick(page.export_button, Qt.LeftButton)            # no keys yet: refused, and said so
     assert page.message.isVisibleTo(page) and page.message.text()
+
+
+def test_a_folder_chosen_while_the_drives_are_looked_for_stays_chosen(qtbot, offices, tmp_path, monkeypatch):
+    """The drives are looked for in a worker: a folder chosen with 其他文件夹… before the answer comes back
+    is not replaced by the answer."""
+    import threading
+
+    from xinfang_desktop.gui.context import AppContext
+    from xinfang_desktop.gui.pages.sync import SyncPage
+    from xinfang_desktop.gui.tasks import TaskRunner
+
+    answer = threading.Event()
+    looked: list[bool] = []
+
+    def slow_drives():
+        looked.append(threading.current_thread() is threading.main_thread())
+        answer.wait(30)
+        return []
+
+    monkeypatch.setattr(f"{STICK}.removable_drives", slow_drives)
+    office = offices[TOWNS[0]]
+    office.sync
+    tasks = TaskRunner()                                            # real threads, as in the window
+    page = SyncPage(AppContext(office.svc, tasks, office.admin))
+    page.quiet_errors = True
+    qtbot.addWidget(page)
+    page.show()
+    other = tmp_path / "共享文件夹"
+    other.mkdir()
+    monkeypatch.setattr(f"{STICK}.QFileDialog.getExistingDirectory", lambda *a, **k: str(other))
+    qtbot.waitUntil(lambda: bool(looked), timeout=30_000)
+    qtbot.mouseClick(page.other_folder, Qt.LeftButton)
+    answer.set()
+    qtbot.waitUntil(lambda: page.drive.count() == 1 and not tasks._live, timeout=30_000)
+    assert looked == [False]                                        # not on the UI thread
+    assert page.folder() == other and page.export_button.isEnabled()
+    tasks.wait()

@@ -28,15 +28,19 @@ class StickActions:
     def refresh_drives(self) -> None:
         """Look for sticks in a worker: a drive slow to answer (a card reader, a failing stick) does not
         freeze the window. The place chosen stays chosen while it is there (a stick pulled out is not)."""
-        current = self.drive.currentData()
+        asked = self.drive.currentData()
 
         def look():
-            return removable_drives(), (current if current and Path(current).is_dir() else None)
+            return removable_drives(), (asked if asked and Path(asked).is_dir() else None)
 
-        self.ctx.tasks.run(look, writes=False, owner=self, on_done=lambda found: self._show_drives(*found),
-                           on_error=lambda *_: self._show_drives([], None))
+        self.ctx.tasks.run(look, writes=False, owner=self,
+                           on_done=lambda found: self._show_drives(*found, asked=asked),
+                           on_error=lambda *_: self._show_drives([], None, asked=asked))
 
-    def _show_drives(self, drives, current: str | None) -> None:
+    def _show_drives(self, drives, current: str | None, *, asked: str | None = None) -> None:
+        chosen = self.drive.currentData()
+        if chosen and chosen != asked:          # a folder chosen (其他文件夹…) while the drives were looked for
+            current = chosen
         self.drive.clear()
         for d in drives:
             self.drive.addItem(d.label, str(d.path))
