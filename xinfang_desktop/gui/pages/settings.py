@@ -29,6 +29,7 @@ from ..office_box import OfficeBox
 from ..context import AppContext
 from ..busy_panel import BusyPanel
 from ..errors import show_error
+from ..message_line import MessageLine
 from ..sync_settings import SyncReminderBox
 from ..tasks import OTHER
 from ..tables import read_only_table
@@ -62,9 +63,9 @@ class BackupBox(QGroupBox):
         for b in (self.restore_selected, self.restore_file):
             b.setEnabled(admin)
         self.busy_panel = BusyPanel()
+        self.busy_panel.setVisible(False)       # idle, its margins left a blank band above the table
         self.progress = self.busy_panel.progress
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLine()
         self.table = read_only_table(["备份时间", "类型", "事项数", "大小", "位置"], single=True, fit=True)
         self.table.setMinimumHeight(180)
         rule = QLabel("每天第一次打开程序时自动备份；保留最近7天每天一份、最近4周每周一份、最近12个月每月一份。"
@@ -116,6 +117,7 @@ class BackupBox(QGroupBox):
             self.busy_panel.stop()
         else:
             self.busy_panel.start()
+        self.busy_panel.setVisible(text is not None)
         for b in (self.now, self.change, self.restore_selected, self.restore_file):
             b.setEnabled(text is None and (b is self.now or self.ctx.actor.can(Permission.MANAGE_SETTINGS)))
         if text is not None:
@@ -230,8 +232,7 @@ class CalendarBox(QGroupBox):
         self.load = QPushButton("载入某年放假安排(&L)…")
         self.load.setEnabled(ctx.actor.can(Permission.MANAGE_SETTINGS))
         self.load.clicked.connect(self._choose)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLine()
         row = QHBoxLayout()
         row.addWidget(self.years, 1)
         row.addWidget(self.load)
