@@ -99,7 +99,6 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
         self.import_button.clicked.connect(lambda: self.import_from_stick())   # not clicked(bool) as `files`
         self.busy_panel = BusyPanel(cancel_tip="当前同步包处理完后停止")
         self.busy_panel.cancelling.connect(lambda: self.message.setText("正在取消：当前同步包处理完后停止…"))
-        self.busy_panel.setVisible(False)       # idle, it would leave an empty row in the U盘 box
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
@@ -238,7 +237,6 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
     def _busy(self, text: str | None, *, cancellable: bool = False) -> TaskState | None:
         """Show `text` with the moving bar (None: the work is over). Returns the TaskState 取消 reaches."""
         busy = text is not None
-        self.busy_panel.setVisible(busy)
         state = self.busy_panel.start(cancellable=cancellable) if busy else None
         if not busy:
             self.busy_panel.stop()
