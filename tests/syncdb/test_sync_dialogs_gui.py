@@ -123,21 +123,21 @@ def test_new_keys_want_the_passphrase_twice_the_same(qtbot, fresh_town):
 
 
 def test_unlocking_asks_for_the_passphrase_and_refuses_none(qtbot, fresh_town, tmp_path):
-    from xinfang_desktop.gui.sync_admin import PassphraseDialog
+    from xinfang_desktop.gui.form_dialog import SecretDialog
 
     fresh_town.sync.init_keys(fresh_town.admin, PASSPHRASE)
     page = sync_page(qtbot, fresh_town)
     page.show()
     page.ring = None
 
-    def fill(dialog: PassphraseDialog) -> None:
+    def fill(dialog: SecretDialog) -> None:
         assert dialog.windowTitle() == "密钥口令"
         press_ok(qtbot, dialog)
-        assert refused_beside(dialog, "passphrase", "请输入本单位的同步密钥口令。")
-        qtbot.keyClicks(dialog.editor("passphrase"), PASSPHRASE)
-        qtbot.keyClick(dialog.editor("passphrase"), Qt.Key_Return)
+        assert refused_beside(dialog, "secret", "请输入本单位的同步密钥口令。")
+        qtbot.keyClicks(dialog.editor("secret"), PASSPHRASE)
+        qtbot.keyClick(dialog.editor("secret"), Qt.Key_Return)
 
-    seen = answer(PassphraseDialog, fill)
+    seen = answer(SecretDialog, fill)
     page.with_keys(lambda ring: None)
     no_failure()
     assert seen == ["密钥口令"] and page.ring is not None

@@ -279,3 +279,25 @@ class FieldFormDialog(QDialog):
             self.show_message(exc.message)
         else:
             show_error(self, exc, details)
+
+
+SECRET_LOOK = FormLook(min_width=440, tips="", head_style="color: #555;")
+
+
+class SecretDialog(FieldFormDialog):
+    """One hidden field (a passphrase, a password or a recovery code), collected for work that runs
+    afterwards; nothing typed is refused beside the field with `empty`."""
+
+    def __init__(self, parent: QWidget | None, title: str, label: str, *, head: str = "", empty: str):
+        def given(values: dict[str, Any]) -> None:
+            if not values["secret"]:
+                raise InvalidInput(empty, field="secret")
+
+        super().__init__(parent, None, title, [Field("secret", label, "password")], head=head, ok_label="确定",
+                         look=SECRET_LOOK, check=given)
+
+
+def ask_secret(parent: QWidget | None, title: str, label: str, *, head: str = "", empty: str) -> str | None:
+    """What was typed, as typed, or None when the user cancelled."""
+    values = SecretDialog(parent, title, label, head=head, empty=empty).ask()
+    return values["secret"] if values else None

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 from ..domain.errors import InvalidInput
 from ..services.sync import PeerStatus
 from ..sync.keys import MIN_PASSPHRASE
-from .form_dialog import Field, FieldFormDialog, FormLook
+from .form_dialog import Field, FieldFormDialog, FormLook, ask_secret
 
 HINT_STYLE = "color: #555;"
 
@@ -192,19 +192,9 @@ def ask_new_passphrase(parent: QWidget) -> str | None:
     return values["passphrase"] if values else None
 
 
-class PassphraseDialog(FieldFormDialog):
-    """密钥口令: this unit's passphrase, to unlock the keys (the work that uses it runs afterwards)."""
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(
-            parent, None, "密钥口令", [Field("passphrase", "请输入本单位的同步密钥口令", "password")],
-            ok_label="确定", look=sync_look(420),
-            check=_given("passphrase", "请输入本单位的同步密钥口令。"))
-
-
 def ask_passphrase(parent: QWidget) -> str | None:
-    values = PassphraseDialog(parent).ask()
-    return values["passphrase"] if values else None
+    """密钥口令: this unit's passphrase, to unlock the keys (the work that uses it runs afterwards)."""
+    return ask_secret(parent, "密钥口令", "请输入本单位的同步密钥口令", empty="请输入本单位的同步密钥口令。")
 
 
 class RegistryActions(QWidget):
@@ -299,4 +289,4 @@ class EpochBanner(QFrame):
 __all__ = ["FreezeDialog", "RotateDialog", "Rotation", "RegistryActions", "EpochBanner", "ask_freeze_reason",
            "confirm_revoke", "ask_authorised_epoch", "AuthoriseEpochDialog", "ask_start_epoch", "EpochStart",
            "StartEpochDialog", "ask_rotation", "revoke_text", "ask_new_passphrase", "NewPassphraseDialog",
-           "ask_passphrase", "PassphraseDialog"]
+           "ask_passphrase"]
