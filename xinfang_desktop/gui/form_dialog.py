@@ -96,6 +96,7 @@ class FieldFormDialog(QDialog):
         self._check = check
         self._submit = submit
         self.collected: dict[str, Any] | None = None
+        self._fitted = False
         self.setWindowTitle(title)
         self.setMinimumWidth(look.min_width)
         self.message = QLabel()
@@ -165,6 +166,24 @@ class FieldFormDialog(QDialog):
         if first is not None:
             first.editor.setFocus()
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        # A wrapped note is sized for a narrower window than the form's: without this, the first show
+        # leaves the room of the lines it no longer needs as a blank band.
+        if not self._fitted:
+            self._fitted = True
+            self.fit_height(shrink=True)
+        super().showEvent(event)
+
+    def fit_height(self, *, shrink: bool = False) -> None:
+        """As tall as the fields, notes and shown refusals need at this width (grown for a refusal)."""
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return
+        width = max(self.width(), self.minimumWidth())
+        need = max(layout.totalHeightForWidth(width), layout.totalMinimumSize().height())
+        if shrink or need > self.height():
+            self.resize(width, need)
+
     # -- fields --------------------------------------------------------------------------
     def make_editor(self, spec: Field, today, look: FormLook) -> QWidget:
         """The editor of one field (a subclass adds kinds of its own: attention_forms' case picker)."""
@@ -228,10 +247,12 @@ class FieldFormDialog(QDialog):
         row.error.show()
         row.editor.setStyleSheet(INVALID_STYLE)
         row.editor.setFocus()
+        self.fit_height()
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
         self.message.show()
+        self.fit_height()
 
     def accept(self) -> None:  # type: ignore[override]
         if not self.ok_button.isEnabled():
