@@ -14,7 +14,7 @@ from ...domain.divisions import DivisionTable
 from ...domain.petition import Channel
 from ...services.listing import ListingService
 from ...services.queries import CaseFilter, CaseRow
-from ..busy import BusyBar
+from ..busy_panel import BusyPanel
 from ..case_filters import CategoryFilter, DateRangeFilter
 from ..context import AppContext
 from ..refresh import refresh_on_change
@@ -195,7 +195,7 @@ class CaseListPage(QWidget):
         self.export_button = QPushButton("导出(&X)…")
         self.export_button.setToolTip("把当前筛选出的事项导出为 Excel 表（台账的各列）")
         self.export_button.clicked.connect(self.export)
-        self.busy = BusyBar()
+        self.busy = BusyPanel(width=110)
         self.saved = QLabel()
         self.saved.setStyleSheet("color: #2c6e3a;")
         self.count_label = QLabel()

@@ -205,12 +205,14 @@ class BackupBox(QGroupBox):
 
     def _ask_secret(self, source: Path) -> None:
         """A backup of another folder: your password in that backup, or its recovery code."""
-        from PySide6.QtWidgets import QInputDialog, QLineEdit
+        from ..form_dialog import ask_secret
 
-        text, ok = QInputDialog.getText(
-            self, "打开备份", f"这个备份用另一把密钥加密（来自另一台电脑，或本数据目录重新设置之前）。\n"
-            f"请输入您（{self.ctx.actor.name}）在该备份中的密码，或该备份的恢复码：", QLineEdit.Password)
-        if not ok or not text.strip():
+        text = ask_secret(
+            self, "打开备份", "密码或恢复码",
+            head="这个备份用另一把密钥加密（来自另一台电脑，或本数据目录重新设置之前）。\n"
+                 f"请输入您（{self.ctx.actor.name}）在该备份中的密码，或该备份的恢复码：",
+            empty="请输入您在该备份中的密码，或该备份的恢复码。")
+        if text is None or not text.strip():
             return
         code = text.strip()
         if len(code.replace("-", "").replace(" ", "")) == 25 and "-" in code:

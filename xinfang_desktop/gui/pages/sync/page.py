@@ -239,7 +239,6 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
     def _busy(self, text: str | None, *, cancellable: bool = False) -> TaskState | None:
         """Show `text` with the moving bar (None: the work is over). Returns the TaskState 取消 reaches."""
         busy = text is not None
-        self.busy_panel.setVisible(busy)
         state = self.busy_panel.start(cancellable=cancellable) if busy else None
         if not busy:
             self.busy_panel.stop()
