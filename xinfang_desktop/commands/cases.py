@@ -43,6 +43,8 @@ def register(sub) -> None:
     a.add_argument("--name", required=True, action="append", help="信访人姓名（可多次给出）")
     a.add_argument("--id-number", action="append", default=[], help="身份证号码（与 --name 依次对应）")
     a.add_argument("--phone", action="append", default=[], help="联系电话（与 --name 依次对应）")
+    a.add_argument("--sex", action="append", default=[],
+                   help="性别：男|女|未说明（没有身份证号码时填写；有号码时按号码，填了须一致；与 --name 依次对应）")
     a.add_argument("--address")
     a.add_argument("--township", help="乡镇（街道）区划代码")
     a.add_argument("--channel", required=True, help="走访|来信|来电|传真|网上")
@@ -133,7 +135,7 @@ def _print_case(detail) -> None:
     print(f"人数：{row.people_count}{crowd}"
           f"{'    重件，初件：' + detail.repeat_of_number if detail.repeat_of_number else ''}")
     for p in detail.parties:
-        extra = "，".join(x for x in (p.id_number, p.phone) if x)
+        extra = "，".join(x for x in (p.sex, p.id_number, p.phone) if x)
         print(f"  信访人：{p.name}{'（代表人）' if p.is_representative else ''}{'  ' + extra if extra else ''}")
         if p.shares_id_with:
             print(f"    同一身份证号码另有登记（不是同一条记录，未合并）：{'、'.join(p.shares_id_with)}")
@@ -174,6 +176,7 @@ def cmd_case(args) -> int:
         for i, name in enumerate(args.name):
             people.append(PetitionerInput(
                 name=name, id_number=ids[i] if i < len(ids) else None, phone=phones[i] if i < len(phones) else None,
+                sex=args.sex[i] if i < len(args.sex) else None,
                 address=args.address if i == 0 else None, township_code=args.township,
                 is_representative=name in args.representative,
                 on_conflict=(choices[i] if len(choices) > 1 else choices[0]) if choices else None))
