@@ -129,11 +129,11 @@ def validate_registration(reg: RegistrationInput, *, now: datetime, category_exi
     channel = attempt("channel", lambda: Channel.parse(reg.channel))
     received = reg.received_at
     if not isinstance(received, datetime):
-        errors["received_at"] = "收件日期无效"
+        errors["received_at"] = "收到日期无效"
     elif received > now + timedelta(minutes=10):
-        errors["received_at"] = f"收件日期（{received:%Y-%m-%d %H:%M}）晚于当前时间，请核对"
+        errors["received_at"] = f"收到日期（{received:%Y-%m-%d %H:%M}）晚于当前时间，请核对"
     elif received.date() < EARLIEST_RECEIVED:
-        errors["received_at"] = f"收件日期过早（{received:%Y-%m-%d}），请核对"
+        errors["received_at"] = f"收到日期过早（{received:%Y-%m-%d}），请核对"
     people: list[PetitionerInput] = []
     if not reg.petitioners:
         errors["petitioners"] = "至少登记一名信访人"

@@ -46,7 +46,7 @@ PAGE_KEY = "intake"
 DRAFT_DELAY_MS = 800       # save the draft this long after the last keystroke
 LOOKUP_DELAY_MS = 300      # look people up this long after the last keystroke
 DRAFT_VERSION = 1
-# The time a petition came, named by how it came (a walk-in is not 收件).
+# The time a petition came, named by how it came (a walk-in is not 收件); lists and the case say 收到日期.
 RECEIVED_LABELS = {Channel.VISIT: "来访时间(&T)", Channel.LETTER: "收信时间(&T)", Channel.PHONE: "来电时间(&T)",
                    Channel.FAX: "收到时间(&T)", Channel.ONLINE: "收到时间(&T)"}
 TOP_FIELDS = ("channel", "received_at", "people_count", "category_code", "concerned_unit", "request", "facts",
@@ -611,7 +611,7 @@ class IntakePage(QWidget):
             self.open_case.emit(self.saved_case.id)
 
     def _name_received(self, *_args) -> None:
-        """收件时间 named by how the petition came: 来访时间, 收信时间, 来电时间."""
+        """The time received, named by how the petition came: 来访时间, 收信时间, 来电时间."""
         channel = Channel(self.channel.currentData() or Channel.VISIT.value)
         self.received_label.setText(RECEIVED_LABELS[channel])
 
