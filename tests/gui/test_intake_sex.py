@@ -71,3 +71,17 @@ def test_an_id_number_typed_later_overrides_the_choice_and_says_so(qtbot, intake
     row.id_number.selectAll()
     kb.key(Qt.Key_Delete)
     assert row.sex.isEnabled() and row.sex.currentData() == "女" and not row.sex_note.isVisible()
+
+
+def test_a_walk_in_by_tab_alone_passes_no_button_between_the_row_and_the_matter(qtbot, intake_page):
+    """From the address, Tab reaches 代表人 then 人数: the 添加信访人 button is Ctrl+Enter, not a Tab stop."""
+    page, kb = intake_page, Keyboard(qtbot)
+    row = page.rows[0]
+    row.address.setFocus()
+    kb.key(Qt.Key_Tab)
+    assert kb.focus() is row.rep
+    kb.key(Qt.Key_Tab)
+    assert kb.focus() is page.people_count
+    kb.key(Qt.Key_Tab)
+    assert kb.focus() is page.category.edit
+    assert kb.keys == 3

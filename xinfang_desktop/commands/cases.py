@@ -128,7 +128,7 @@ def _print_case(detail) -> None:
     row = detail.row
     print(f"事项编号：{row.number}    查询码：{detail.query_code}")
     entered = f"    录入：{detail.entered_at:%Y-%m-%d %H:%M}" if detail.entered_at else ""
-    print(f"状态：{row.status_label}    收到：{row.received_at:%Y-%m-%d %H:%M}（{row.channel}）{entered}"
+    print(f"状态：{row.status_label}    收到日期：{row.received_at:%Y-%m-%d %H:%M}（{row.channel}）{entered}"
           f"{'（补录）' if detail.state.entered_late else ''}    类别：{row.category}")
     print(f"事项类型：{detail.state.matter.label}{'    姓名或住址不清，免予书面告知' if detail.state.notice_exempt else ''}")
     crowd = "（集体访）" if row.is_group else ("（联名）" if row.people_count >= 5 else "")

@@ -170,7 +170,7 @@ def division_search(divisions: DivisionTable, kinds: tuple[str, ...],
 # The first line of a petitioner row, in characters of the form's font: the header uses the same widths.
 # The place (township, village, address) and 代表人 take the second line, so the address has room for
 # "漳平市永福镇李庄村三组12号" at 1280 pixels wide.
-COLUMNS = (("no", "", 1), ("name", "姓名(&M)", 10), ("id_number", "身份证号(&I)", 10), ("sex", "性别(&H)", 4.5),
+COLUMNS = (("no", "", 1), ("name", "姓名(&M)", 10), ("id_number", "身份证号(&I)", 10), ("sex", "性别(&H)", 6),
            ("born", "出生日期", 5.5), ("phone", "电话(&D)", 7.5), ("gap", "", 0), ("remove", "", 1))
 # The second line: (key, label, width in characters; 0 stretches).
 PLACE_COLUMNS = (("township", "乡镇(&X)", 5), ("village", "村(社区)(&V)", 6), ("address", "住址(&Z)", 0))

@@ -200,6 +200,8 @@ class IntakePage(QWidget):
         self.rows_layout.setSpacing(2)
         self.add_button = QPushButton("＋ 添加信访人（Ctrl+Enter）")
         self.add_button.clicked.connect(lambda: self.add_row(focus=True))
+        # Ctrl+Enter (on its face) adds a petitioner: Tab does not stop here on every walk-in.
+        self.add_button.setFocusPolicy(Qt.ClickFocus)
         self.group_hint = QLabel()
         self.group_hint.setProperty("role", "hint")
         add_line = QHBoxLayout()
@@ -436,7 +438,7 @@ class IntakePage(QWidget):
         for row in self.rows:
             chain.extend(row.tab_chain())
         # The kind of matter follows the category; it is reached after the texts, for the rare correction.
-        chain += [self.add_button, self.people_count, self.category.edit, self.concerned_unit, self.request,
+        chain += [self.people_count, self.category.edit, self.concerned_unit, self.request,
                   self.facts, self.reasons, self.matter, self.notice_exempt, self.attach_button, self.attach_list,
                   self.save_button]
         for a, b in zip(chain, chain[1:]):
