@@ -40,7 +40,7 @@ TERMS: tuple[Term, ...] = (
     # One word for 走访、来信、来电 alike (收件 is a letter's word); the intake form names the time by how
     # the matter came (来访时间、收信时间、来电时间). Old ledgers' 信访日期 stays a heading the import reads.
     Term("the date a matter was received, whatever its channel (the 15 days run from it)", "收到日期",
-         ("收件日期",), "第二十三条第二款：自收到信访事项之日起15日内书面告知"),
+         ("收件日期",), "第二十三条第二款：书面告知的期限“自收到信访事项之日起”算"),
 )
 
 PRODUCT_NAME = TERMS[0].word
