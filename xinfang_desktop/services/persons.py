@@ -55,7 +55,7 @@ def place_label(divisions: DivisionTable, code: str) -> str:
 def details_of(x: Person | PetitionerInput) -> PersonDetails:
     return PersonDetails(name=x.name, id_number=x.id_number or None, phone=x.phone or None,
                          address=x.address or None, township_code=x.township_code or None,
-                         village_code=x.village_code or None)
+                         village_code=x.village_code or None, sex=x.sex or None)
 
 
 def own_person_with_id(unit_code: str, id_number: str, exclude: str | None = None) -> Person | None:
@@ -243,7 +243,7 @@ class RevisionView:
 
 def _change_text(before: dict[str, Any], after: dict[str, Any], place: Callable[[str], str]) -> str:
     parts = []
-    for field in IDENTITY_FIELDS:         # sex and birth date follow the ID number
+    for field in IDENTITY_FIELDS:         # birth date follows the ID number
         if field not in after:
             continue
         old, new = before.get(field), after[field]

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxL
 
 from ...domain import workflow as wf
 from ...domain.divisions import DivisionTable
+from ...domain.glossary import RECEIVED_DATE
 from ...domain.petition import Channel
 from ...services.listing import ListingService
 from ...services.queries import CaseFilter, CaseRow
@@ -21,7 +22,7 @@ from ..refresh import refresh_on_change
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, URGENCY_WORD, due_text, urgency_legend
 
 COLUMNS = [  # (header, sort key)
-    ("事项编号", "number"), ("信访人", "parties"), ("收件日期", "received_at"), ("形式", "channel"),
+    ("事项编号", "number"), ("信访人", "parties"), (RECEIVED_DATE, "received_at"), ("形式", "channel"),
     ("问题类别", "category"), ("状态", "status"), ("办理期限", "next_due"), ("乡镇（街道）", "township"),
     ("人数", "people"),
 ]

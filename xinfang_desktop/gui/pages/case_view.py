@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QMenu, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from ...domain.glossary import RECEIVED_DATE
 from ...domain.urgency import Urgency
 from ...services.permissions import Permission
 from ...services.office import OfficeService
@@ -95,7 +96,7 @@ class CaseViewPage(QWidget):
 
         self.summary = QFormLayout()
         self.fields: dict[str, QLabel] = {}
-        for key, label in (("status", "状态"), ("received", "收到"), ("entered", "录入"), ("matter", "事项类型"),
+        for key, label in (("status", "状态"), ("received", RECEIVED_DATE), ("entered", "录入"), ("matter", "事项类型"),
                            ("category", "问题类别"), ("people", "人数"),
                            ("request", "诉求"), ("facts", "事实"), ("reasons", "理由"), ("unit", "被反映单位"),
                            ("repeat", "重件")):
