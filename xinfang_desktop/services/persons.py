@@ -31,6 +31,7 @@ from ..domain.person_identity import (
     shown_value,
 )
 from ..domain.petition import FieldErrors, PetitionerInput
+from ..store.engine import is_postgres
 from ..store.locks import lock_keys
 from ..store.models import Case, Person
 from ..store.models_person import PersonRevision
@@ -81,6 +82,14 @@ def lock_people(db, unit_code: str, petitioners: Sequence[PetitionerInput]) -> N
     keys = [f"n:{unit_code}:{p.id_number}" for p in petitioners if p.id_number]
     keys += [f"p:{p.person_id}" for p in petitioners if p.person_id]
     lock_keys(db, keys)
+    # A person found by an ID number given is locked too, after the numbers: another desk that chose that
+    # person may be correcting its number or details; this one waits, then plan_people reads the person as
+    # that desk left it (instead of writing over its correction unseen).
+    numbers = [p.id_number for p in petitioners if p.id_number and not p.person_id]
+    if numbers and is_postgres(db):          # on SQLite the writer holds the whole file
+        found = (Person.select(Person.id)
+                 .where((Person.unit_code == unit_code) & Person.id_number.in_(numbers)).tuples())
+        lock_keys(db, [f"p:{pid}" for (pid,) in found])
 
 
 def plan_people(db, unit_code: str, petitioners: Sequence[PetitionerInput],
