@@ -71,6 +71,7 @@ BOTH_ENGINES = {
     "tests/services/test_statistics.py",
     "tests/services/test_statistics_facts.py",
     "tests/services/test_statistics_windows.py",
+    "tests/services/test_statistics_villages.py",
     "tests/services/test_regulation_services.py",
     "tests/services/test_attention.py",
     "tests/services/test_attention_matters.py",

@@ -87,3 +87,68 @@ def test_ledger_export_and_import_dry_run_then_import_then_again(data, tmp_path)
     again = ok(data, "ledger", "import", str(src), "--map", "形式=channel")
     assert "已导入0行，已存在跳过1行，有问题未导入1行" in again
     assert table_counts(data)[0] == before[0] + 1
+
+
+@pytest.fixture(scope="module")
+def village_data(tmp_path_factory):
+    """A township's data folder: two matters from 李庄村 (one of two people), one with no village recorded."""
+    from datetime import datetime
+
+    from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput
+    from tests.conftest import new_services
+
+    d = tmp_path_factory.mktemp("stats-villages") / "data"
+    svc = new_services(d)
+    try:
+        admin = svc.auth.initialize("350881102000", "admin", "secret-pass", "管理员")
+        for name, village, channel, day, people in (("李大山", "350881102201", "走访", 2, 1),
+                                                    ("李小河", "350881102201", "来信", 5, 2),
+                                                    ("王五", None, "来电", 9, 1)):
+            svc.cases.register(admin, RegistrationInput(
+                channel=channel, received_at=datetime(2025, 3, day, 9, 0), category_code="0401", request="诉求内容",
+                petitioners=[PetitionerInput(name=name, township_code="350881102000", village_code=village)],
+                people_count=people))
+    finally:
+        svc.close()
+    return d
+
+
+def test_stats_by_village_in_json_xlsx_and_pdf(village_data, tmp_path):
+    args = ("stats", "--from", "2025-03-01", "--to", "2025-03-31")
+    plain = json.loads(ok(village_data, *args))
+    assert "by_village" not in plain                                   # asked for, never by default
+    doc = json.loads(ok(village_data, *args, "--by-village"))
+    rows = {r["label"]: (r["batches"], r["people"]) for r in doc["by_village"]["rows"]}
+    assert rows["李庄村"] == (2, 3) and rows["未填村（社区）"] == (1, 1) and rows["西山村"] == (0, 0)
+    assert doc["by_village"]["total"] == doc["total"] == {"batches": 3, "people": 4}
+    workflow = next(t for t in doc["tables"] if t["key"] == "village_workflow")
+    assert workflow["rows"][-1]["values"][:2] == ["合计", 3]
+    # the rest of the report is what it was
+    assert {k: v for k, v in doc.items() if k not in ("by_village", "tables")} == \
+        {k: v for k, v in plain.items() if k != "tables"}
+
+    out = tmp_path / "村.xlsx"
+    ok(village_data, *args, "--by-village", "--format", "xlsx", "--out", str(out))
+    ws = load_workbook(out)["按村（社区）"]
+    got = {r[0]: r[1:3] for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
+    assert got["李庄村"] == (2, 3) and got["未填村（社区）"] == (1, 1) and got["合计"] == (3, 4)
+
+    pdf = tmp_path / "村.pdf"
+    ok(village_data, *args, "--by-village", "--format", "pdf", "--out", str(pdf))
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(pdf).pages)
+    assert "按村（社区）：本期登记的事项" in text and "各村（社区）办理情况" in text and "李庄村" in text and "未填村（社区）" in text
+    assert "李大山" not in text and "李小河" not in text
+
+
+def test_stats_by_village_is_refused_on_a_city_database(tmp_path):
+    from tests.conftest import new_services
+
+    d = tmp_path / "city"
+    svc = new_services(d)
+    try:
+        svc.auth.initialize("350881000000", "admin", "secret-pass", "管理员")
+    finally:
+        svc.close()
+    r = run(d, "stats", "--from", "2025-03-01", "--to", "2025-03-31", "--by-village")
+    assert r.returncode == 1 and "乡镇（街道）的数据库" in r.stderr
+    assert ok(d, "stats", "--from", "2025-03-01", "--to", "2025-03-31")

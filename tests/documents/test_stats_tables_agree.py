@@ -39,11 +39,15 @@ def data(services, clerk, handler):
         log.add(clerk, leader="王镇长", held_on=day, place="镇信访接待室", kind=kind, batches=batches, persons=persons)
 
 
-@pytest.mark.parametrize("period", [st.month(2026, 10), st.year(2026)], ids=["month", "year-under-way"])
-def test_every_table_of_the_pdf_agrees_with_the_xlsx_and_the_json_cell_by_cell(services, admin, data, period):
-    from xinfang_desktop.domain.statistics_tables import report_tables
+@pytest.mark.parametrize("period, by_village", [(st.month(2026, 10), False), (st.year(2026), False),
+                                                (st.month(2026, 10), True)],
+                         ids=["month", "year-under-way", "month-by-village"])
+def test_every_table_of_the_pdf_agrees_with_the_xlsx_and_the_json_cell_by_cell(services, admin, data, period,
+                                                                               by_village):
+    from xinfang_desktop.domain.statistics_tables import VILLAGE_TABLES, report_tables
 
-    s = services.get(StatisticsService).compute(admin, period)
+    s = services.get(StatisticsService).compute(admin, period, by_village=by_village)
+    assert (len({t.key for t in report_tables(s)} & set(VILLAGE_TABLES)) == 3) == by_village
     tables = report_tables(s)
     doc = json.loads(json.dumps(statistics_json(s), ensure_ascii=False))
     book = load_workbook(io.BytesIO(write_workbook(statistics_sheets(s))))

@@ -28,6 +28,8 @@ def register(sub) -> None:
     p.add_argument("--format", choices=["json", "xlsx", "pdf"], default="json")
     p.add_argument("--out", type=Path, help="输出文件（xlsx、pdf 必须给出）")
     p.add_argument("--no-compare", action="store_true", help="不与上年同期比较")
+    p.add_argument("--by-village", action="store_true",
+                   help="另按村（社区）分列登记批次、信访形式和办理情况（只适用于乡镇、街道的数据库）")
     p.set_defaults(func=cmd_stats)
 
     led = sub.add_parser("ledger", help="信访台账：导出事项台账，导入Excel/CSV台账")
@@ -72,7 +74,8 @@ def cmd_stats(args) -> int:
     period = st.custom(args.start, args.end)
     svc = open_services(args)
     actor = acting_user(svc, args)
-    stats = svc.get(StatisticsService).compute(actor, period, st.Scope(tuple(args.unit)), compare=not args.no_compare)
+    stats = svc.get(StatisticsService).compute(actor, period, st.Scope(tuple(args.unit)), compare=not args.no_compare,
+                                                    by_village=args.by_village)
     if args.format == "json":
         emit_json(statistics_json(stats))
         return 0

@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from ..domain.statistics import Breakdown, Statistics, change_text
-from ..domain.statistics_tables import COUNT_NOTE, WORDS_NOTE, StatTable, report_tables
+from ..domain.statistics_tables import COUNT_NOTE, VILLAGE_NOTE, WORDS_NOTE, StatTable, report_tables
 from .fonts import get_fonts, markup
 from .layout import LEADING, TEXT_W, Styles, Writer, build, fmt_date, signature_block
 
@@ -75,6 +75,8 @@ class _Report:
     # the columns of each kind of table, in millimetres (scaled to the text block)
     WIDTHS = {"count": [48, 13, 14, 15, 17, 17, 23], "workflow": [36, 14, 100], "rates": [24, 17, 14, 14, 87],
               "rate_terms": [24, 30, 13, 24, 65], "resolution": [36, 14, 100]}
+    # tables whose first column (this wide) names a place and the others are figures of equal width
+    EVEN = {"village_channels": 36, "village_workflow": 36}
 
     def stat_table(self, t: StatTable) -> list[Flowable]:
         """A table of the report exactly as the model has it (domain.statistics_tables): the same cells
@@ -92,7 +94,11 @@ class _Report:
                     style = head
                 line.append(w.p([(col.header, cell.text)], style))
             data.append(line)
-        widths = self.WIDTHS.get(t.key) or self.WIDTHS["count"]
+        if t.key in self.EVEN:
+            # the name, then columns of figures side by side (channels, or figures and rates), alike
+            widths = [self.EVEN[t.key]] + [(156 - self.EVEN[t.key]) / (len(t.columns) - 1)] * (len(t.columns) - 1)
+        else:
+            widths = self.WIDTHS.get(t.key) or self.WIDTHS["count"]
         widths = widths[:len(t.columns)]
         scale = TEXT_W / sum(widths)
         shaded = [("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor("#eef3fa"))
@@ -250,11 +256,18 @@ class _Report:
         out += self.stat_table(tables["by_subcategory"])
         out += self.stat_table(tables["by_township"])
         out += self.bar_chart(s.by_township, "各乡镇（街道）登记批次")
+        if "by_village" in tables:
+            # the note says how the villages are counted: never apart from their first table
+            out.append(KeepTogether([w.p(VILLAGE_NOTE, self.small), *self.stat_table(tables["by_village"])]))
+            out += self.bar_chart(s.by_village, "各村（社区）登记批次")
+            out += self.stat_table(tables["village_channels"])
         out += self.stat_table(tables["by_repeat"]) + self.stat_table(tables["by_group"])
         out += self.line_chart(s.months)
         out += [CondPageBreak(60 * mm), Spacer(1, LEADING * 0.5), w.p("二、办理情况", st.heading),
                 w.p("本期登记的事项截至统计日的办理情况。", self.small)]
         out += self.stat_table(tables["workflow"])
+        if "village_workflow" in tables:
+            out += self.stat_table(tables["village_workflow"])
         out += [CondPageBreak(60 * mm), Spacer(1, LEADING * 0.5), w.p("三、主要比率及其口径", st.heading)]
         out += self.stat_table(tables["rates"])
         for r in s.rates:

@@ -463,6 +463,27 @@ class WorkflowFigures:
         return figure_rows(self, (FIGURES[k] for k in WORKFLOW_KEYS))
 
 
+@dataclass(frozen=True)
+class PlaceFigures:
+    """The matters of one place of a breakdown (a village of a township): their counts by channel,
+    what happened to them and their rates, each by the one definition of the whole (FIGURES,
+    RATE_DEFS), so the places' figures add up to the whole's."""
+
+    key: str                      # the division code, "" for the matters with no place recorded
+    label: str
+    by_channel: Breakdown
+    workflow: WorkflowFigures
+    rate_inputs: RateInputs
+
+    @property
+    def total(self) -> Count:
+        return self.by_channel.total
+
+    @property
+    def rates(self) -> list[Rate]:
+        return rates(self.rate_inputs)
+
+
 @dataclass
 class Statistics:
     period: Period
@@ -483,6 +504,10 @@ class Statistics:
     earlier: "Statistics | None" = field(default=None, repr=False)
     # 信访评理 and the 积案 register (domain/statistics_resolution.py); None where not computed
     resolution: "ResolutionFigures | None" = None
+    # 按村（社区）, on a township's database when asked (services/statistics.py): the matters by the
+    # village of their first petitioner, then each village's figures; None and () where not computed
+    by_village: Breakdown | None = None
+    villages: tuple[PlaceFigures, ...] = ()
 
     @property
     def total(self) -> Count:
@@ -490,7 +515,7 @@ class Statistics:
 
     def breakdowns(self) -> list[Breakdown]:
         return [self.by_channel, self.by_category, self.by_subcategory, self.by_township, self.by_repeat,
-                self.by_group]
+                self.by_group, *([self.by_village] if self.by_village is not None else [])]
 
     @property
     def earlier_label(self) -> str:

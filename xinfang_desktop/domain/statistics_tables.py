@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .statistics import (FIGURES, Breakdown, Count, Row, Statistics, change, change_cell, percent, share)
+from .statistics import (FIGURES, RATE_DEFS, Breakdown, Count, RateInputs, Row, Statistics, WorkflowFigures, change,
+                         change_cell, percent, rates, share)
 
 # The words every table shares, printed as notes under them.
 COUNT_NOTE = "批次：信访事项件数（集体访计1批）；人次：信访人数之和。合计由各行相加得出；占比、同比均按批次计算。"
@@ -158,8 +159,6 @@ def rates_table(s: Statistics) -> StatTable:
 
 def rate_terms_table(s: Statistics) -> StatTable:
     """Every term of every rate with its count and what it counts: the arithmetic can be redone by hand."""
-    from .statistics import RATE_DEFS
-
     rows = []
     for d in RATE_DEFS:
         # the rows of 分母 add up to the denominator, those of 分子 to the numerator
@@ -194,11 +193,68 @@ def report_tables(s: Statistics) -> list[StatTable]:
     (and one for the months), the JSON lists them, the page shows them."""
     tables = [count_table(key, getattr(s, key), _earlier(s, getattr(s, key)), omit_empty=omit)
               for key, omit in COUNT_TABLES]
-    tables += [workflow_table(s), rates_table(s), rate_terms_table(s),
+    if s.by_village is not None:        # beside the townships: the same matters by village
+        at = next(i for i, t in enumerate(tables) if t.key == "by_township") + 1
+        tables[at:at] = village_tables(s)
+    tables.append(workflow_table(s))
+    if s.by_village is not None:        # beside 办理情况: each village's
+        tables.append(village_workflow_table(s))
+    tables += [rates_table(s), rate_terms_table(s),
                count_table("receptions", s.receptions, _earlier(s, s.receptions), label_header="方式")]
     if s.resolution is not None:
         tables.append(resolution_table(s))
     return tables
+
+
+# -- 按村（社区）: the same figures, by the village of the matters ------------------------------------------
+VILLAGE_HEADER = "村（社区）"
+VILLAGE_NOTE = ("按村（社区）：本期登记的事项按第一信访人所在的村（社区）分列，未填村（社区）的另列一行；"
+                "各项数字和比率的口径与全表相同，各行相加等于合计。")
+VILLAGE_TABLES = ("by_village", "village_channels", "village_workflow")
+# the figures of 办理情况 and the rates each village's row shows: the report's own (FIGURES, RATE_DEFS)
+VILLAGE_WORKFLOW = ("received", "accepted", "replied", "closed", "overdue")
+VILLAGE_RATES = ("timely_acceptance", "on_time_closure", "satisfaction")
+
+
+def village_tables(s: Statistics) -> list[StatTable]:
+    """The matters by village (批次, 人次, 同比) and each village's matters by channel, shown beside the
+    townships; what happened to them, with the rates, is village_workflow_table beside 办理情况. Every row
+    of a column adds up to its 合计, and 合计 is the whole report's figure."""
+    assert s.by_village is not None
+    e = s.earlier
+    before = e.by_village if e is not None else None
+    counts = count_table("by_village", s.by_village, before, label_header=VILLAGE_HEADER)
+    return [counts, village_channel_table(s)]
+
+
+def village_channel_table(s: Statistics) -> StatTable:
+    """村（社区） | 走访 | 书信 | … | 合计, in 批次: the channels of the report's 按信访形式 table."""
+    channels = s.by_channel.rows
+    columns = (Column("label", VILLAGE_HEADER), *(Column(r.key, r.label, "count") for r in channels),
+               Column("total", "合计", "count"))
+    rows = [TableRow(v.key, (_text(v.label), *(_count(v.by_channel.get(r.key).batches) for r in channels),
+                             _count(v.total.batches)))
+            for v in s.villages]
+    rows.append(TableRow("total", (_text("合计"), *(_count(r.count.batches) for r in channels),
+                                   _count(s.total.batches)), "total"))
+    return StatTable("village_channels", "各村（社区）按信访形式（批次）", columns, tuple(rows))
+
+
+def village_workflow_table(s: Statistics) -> StatTable:
+    """村（社区） | 登记总数 | 受理数 | … | 及时受理率 | …: each village's matters followed to the statistics
+    date, and its rates over them, by the definitions of 办理情况 and 主要比率; 合计 is the report's own row."""
+    defs = {d.key: d for d in RATE_DEFS}
+    columns = (Column("label", VILLAGE_HEADER), *(Column(k, FIGURES[k].label, "count") for k in VILLAGE_WORKFLOW),
+               *(Column(k, defs[k].name, "rate") for k in VILLAGE_RATES))
+
+    def line(key: str, label: str, wf: WorkflowFigures, inputs: RateInputs, kind: str) -> TableRow:
+        by_key = {r.key: r for r in rates(inputs)}
+        return TableRow(key, (_text(label), *(_count(getattr(wf, k)) for k in VILLAGE_WORKFLOW),
+                              *(Cell(by_key[k].value, by_key[k].text) for k in VILLAGE_RATES)), kind)
+
+    rows = [line(v.key, v.label, v.workflow, v.rate_inputs, "item") for v in s.villages]
+    rows.append(line("total", "合计", s.workflow, s.rate_inputs, "total"))
+    return StatTable("village_workflow", "各村（社区）办理情况", columns, tuple(rows))
 
 
 def resolution_table(s: Statistics) -> StatTable:

@@ -7,6 +7,11 @@ Counts come from one GROUP BY over the matters received in the period (a "cube" 
 category × township × 初/重件 × 个人/集体, numbered in stat_dim), and every table is a sum over that
 same cube, so all tables have the same total. Workflow figures and rates follow the same matters
 (a cohort) to the statistics date, from one GROUP BY over their fact bits.
+
+On a township's database the same figures can be had by village (按村（社区）): a matter's village is
+that of its first petitioner (the one whose township is the matter's, services/cases.py), read with
+one GROUP BY over the same facts, and folded by the same code as the whole, so the villages' rows add
+up to the township's figures.
 """
 
 from __future__ import annotations
@@ -19,11 +24,16 @@ from typing import Iterable
 from ..domain import statistics as st
 from ..domain import statistics_tables as tables
 from ..domain.petition import CHANNEL_LABELS, Channel
-from ..domain.statistics import (Breakdown, Count, Period, RateInputs, Row, Scope,
+from ..domain.errors import InvalidInput
+from ..domain.statistics import (Breakdown, Count, Period, PlaceFigures, RateInputs, Row, Scope,
                                  Statistics, WorkflowFigures)
 from .permissions import Actor, Permission, require
 
 UNKNOWN_TOWNSHIP = "未填乡镇"
+UNKNOWN_VILLAGE = "未填村（社区）"
+# The village of a matter (alias c for the case row): its first petitioner's, '' when none was recorded.
+_VILLAGE_OF_CASE = ("COALESCE((SELECT p.village_code FROM case_party cp JOIN person p ON p.id = cp.person_id "
+                    "WHERE cp.case_id = c.id AND cp.role = 'petitioner' ORDER BY cp.position, cp.id LIMIT 1), '')")
 _GROUP_KEYS = {0: "single", 1: "group", 2: "joint"}     # stat_dim.grp (store/models_facts._GRP)
 
 
@@ -35,16 +45,27 @@ class StatisticsService:
 
     # -- public ---------------------------------------------------------------------------------
     def compute(self, actor: Actor, period: Period, scope: Scope = Scope(), *, compare: bool = True,
-                trend_months: int = 12) -> Statistics:
+                trend_months: int = 12, by_village: bool = False) -> Statistics:
         """Statistics of `period` in `scope`; with `compare`, also the same period a year earlier
         (`.earlier`). The month line covers the period, or the `trend_months` months up to its end
-        when the period is shorter."""
+        when the period is shorter. With `by_village` (a township's database only), also the matters
+        and their figures by village (`.by_village`, `.villages`)."""
         require(actor, Permission.VIEW)
-        out = self._compute(period, scope, trend_months)
+        if by_village and not self.villages_apply():
+            raise InvalidInput("按村（社区）统计只适用于乡镇（街道）的数据库；市级请按乡镇（街道）统计。", field="by_village")
+        out = self._compute(period, scope, trend_months, by_village)
         if compare:
             # the same days a year earlier: a period still under way is compared up to the same day
-            out.earlier = self._compute(period.year_earlier(out.as_of), scope, trend_months)
+            out.earlier = self._compute(period.year_earlier(out.as_of), scope, trend_months, by_village)
+            if by_village:
+                # a village with matters only a year earlier is a row of both years (its 同比 is -100%)
+                out.by_village, out.villages = _with_places(out.villages, out.earlier.villages)
+                out.earlier.by_village, out.earlier.villages = _with_places(out.earlier.villages, out.villages)
         return out
+
+    def villages_apply(self) -> bool:
+        """Whether this database is a township's, whose figures can be had by village."""
+        return self.services.auth.unit().kind == "township"
 
     def scope_label(self, scope: Scope) -> str:
         if scope.everything:
@@ -55,11 +76,14 @@ class StatisticsService:
         return "、".join(self._place_name(c) for c in scope.codes)
 
     # -- the pieces -------------------------------------------------------------------------------
-    def _compute(self, period: Period, scope: Scope, trend_months: int) -> Statistics:
+    def _compute(self, period: Period, scope: Scope, trend_months: int, by_village: bool = False) -> Statistics:
         gc_was_on = gc.isenabled()
         gc.disable()        # tens of thousands of small tuples: no collector passes over them mid-way
         try:
-            return self._compute_now(period, scope, trend_months)
+            out = self._compute_now(period, scope, trend_months)
+            if by_village:
+                out.by_village, out.villages = self._villages(period, scope, out.as_of)
+            return out
         finally:
             if gc_was_on:
                 gc.enable()
@@ -247,47 +271,126 @@ class StatisticsService:
             + (f"AND f.dim IN (SELECT d.id FROM stat_dim d WHERE {in_scope}) " if in_scope else "")
             + "GROUP BY b.flags",
             [today, today, today, window_start, today, today, start.isoformat(), end.isoformat(), *params]).fetchall()
-        n: dict[int, int] = defaultdict(int)       # cases per bit
-        received = overdue = open_late = open_in_limit = unrated_late = unrated_in_window = 0
-        undecided_late = undecided_in_window = decided_late = late_entries = 0
-        ratings = {name: 0 for name in st.RATING_CODES}
-        for flags, count, past_due, past_limit, within_limit, replied_before_window, past_accept, within_accept in rows:
-            received += count
-            overdue += past_due or 0
-            open_late += past_limit or 0
-            open_in_limit += within_limit or 0
-            # the 15 days: still open (its limit kept), or decided on time, late, or entered late (补录)
-            undecided_late += past_accept or 0
-            undecided_in_window += within_accept or 0
-            decided = count - (past_accept or 0) - (within_accept or 0)
-            if not flags & st.TIMELY:
-                if flags & st.LATE_ENTRY:
-                    late_entries += decided
-                else:
-                    decided_late += decided
-            for bit in (st.TIMELY, st.ROUTED, st.REDIRECTED, st.REFUSED, st.EXTENDED, st.REVIEWED,
-                        st.REPLIED, st.CLOSED, st.ON_TIME, st.LATE, st.TRANSFERRED, st.NOTICE_EXEMPT):
-                if flags & bit:
-                    n[bit] += count
-            rating = (flags >> st.RATING_SHIFT) & 3
-            if rating:
-                ratings[st.RATING_NAMES[rating]] += count
-            elif flags & st.REPLIED:
-                unrated_late += replied_before_window or 0
-                unrated_in_window += count - (replied_before_window or 0)
-        workflow = WorkflowFigures(received=received, routed=n[st.ROUTED], refused=n[st.REFUSED],
-                                   redirected=n[st.REDIRECTED], replied=n[st.REPLIED], closed=n[st.CLOSED],
-                                   extended=n[st.EXTENDED], reviewed=n[st.REVIEWED], overdue=overdue,
-                                   transferred=n[st.TRANSFERRED], notice_exempt=n[st.NOTICE_EXEMPT])
-        inputs = RateInputs(received=received, accepted_in_time=n[st.TIMELY], decided_late=decided_late,
-                            late_entries=late_entries,
-                            undecided_past_window=undecided_late, undecided_in_window=undecided_in_window,
-                            closed_on_time=n[st.ON_TIME], closed_late=n[st.LATE], open_past_due=open_late,
-                            open_in_limit=open_in_limit, rated=sum(ratings.values()),
-                            unrated_past_window=unrated_late, unrated_in_window=unrated_in_window,
-                            satisfied=ratings["satisfied"], basically=ratings["basically"],
-                            dissatisfied=ratings["dissatisfied"], repeats=repeats)
-        return workflow, inputs
+        return _fold_cohort(rows, repeats)
+
+    # -- by village ---------------------------------------------------------------------------------
+    def _villages(self, period: Period, scope: Scope, as_of: date) -> tuple[Breakdown, tuple[PlaceFigures, ...]]:
+        """The matters of the period by village, and each village's figures: one GROUP BY over the facts
+        the whole is counted from (village × combination × fact bits, with the same sums as _cohort),
+        each village's share folded by the same code as the whole's."""
+        today = as_of.isoformat()
+        window_start = (as_of - timedelta(days=st.RATING_WINDOW_DAYS)).isoformat()
+        where, params = self._facts_in(period.start, period.end, scope)
+        dims = self._dims()
+        cells: dict[str, list] = defaultdict(list)
+        cohort: dict[str, list] = defaultdict(list)
+        for village, dim, flags, count, people, *sums in self.db.execute_sql(
+                f"SELECT {_VILLAGE_OF_CASE}, f.dim, f.flags, COUNT(*), SUM(f.people), SUM(f.next_due < ?), "
+                "SUM(f.open_limit < ?), SUM(f.open_limit >= ?), SUM(f.replied_on < ?), SUM(f.accept_limit < ?), "
+                'SUM(f.accept_limit >= ?) FROM case_fact f JOIN "case" c ON c.sid = f.sid '
+                f"WHERE {where} GROUP BY 1, 2, 3",
+                [today, today, today, window_start, today, today, *params]):
+            _unit, town, ch, cat, rep, grp = dims[dim]
+            cells[village].append((ch, cat, town, bool(rep), int(grp), count, int(people or 0)))
+            cohort[village].append((flags, count, *sums))
+        for code in self._villages_of_scope(scope):     # every village of the townships, even without matters
+            cells.setdefault(code, [])
+        places = []
+        townships = self._townships_of_scope(scope)
+        for key in _place_order(cells):
+            workflow, inputs = _fold_cohort(cohort.get(key, []), repeats=sum(c[5] for c in cells[key] if c[3]))
+            places.append(PlaceFigures(key, self._village_name(key, townships) if key else UNKNOWN_VILLAGE,
+                                       self._by_channel(cells[key]), workflow, inputs))
+        return _village_breakdown(places)
+
+    def _townships_of_scope(self, scope: Scope) -> list[str]:
+        """The townships whose villages a breakdown lists: those of the scope, or this office's."""
+        divisions = self.services.divisions
+        codes = scope.codes or (self.services.auth.unit_code(),)
+        return [c for c in codes if c in divisions and divisions.get(c).kind in ("镇", "乡", "街道")]
+
+    def _villages_of_scope(self, scope: Scope) -> list[str]:
+        """Every village of those townships (by the division table), listed even when it has no matter."""
+        return [v.code for t in self._townships_of_scope(scope) for v in self.services.divisions.villages(t)]
+
+    def _village_name(self, code: str, townships: list[str]) -> str:
+        """李庄村; 溪南镇东湖村 for a village of another township; the code itself when the division table
+        does not have it (no name is made up)."""
+        divisions = self.services.divisions
+        if code not in divisions:
+            return f"{code}（区划表中没有）"
+        d = divisions.get(code)
+        if d.parent_code and d.parent_code not in townships and d.parent_code in divisions:
+            return divisions.get(d.parent_code).name + d.name
+        return d.name
+
+
+def _place_order(keys) -> list[str]:
+    """Division codes in order, the matters with none ('') last."""
+    return sorted(k for k in keys if k) + ([""] if "" in keys else [])
+
+
+def _village_breakdown(places) -> tuple[Breakdown, tuple[PlaceFigures, ...]]:
+    return Breakdown("按村（社区）", tuple(Row(p.key, p.label, p.total) for p in places)), tuple(places)
+
+
+def _with_places(places: tuple[PlaceFigures, ...], others: tuple[PlaceFigures, ...]):
+    """`places` with a row of nothing for each place only `others` has, in the order of the codes."""
+    have = {p.key: p for p in places}
+    for o in others:
+        if o.key not in have:
+            workflow, inputs = _fold_cohort([], repeats=0)
+            have[o.key] = PlaceFigures(o.key, o.label, Breakdown(o.by_channel.title, tuple(
+                Row(r.key, r.label, Count()) for r in o.by_channel.rows)), workflow, inputs)
+    return _village_breakdown([have[k] for k in _place_order(have)])
+
+
+def _fold_cohort(rows, repeats: int) -> tuple[WorkflowFigures, RateInputs]:
+    """The workflow figures and the rates' terms of a cohort, from its rows: (fact bits, matters, then
+    how many of them are past their next deadline, past their handling limit, within it, replied before
+    the rating window, past their 15 days, within them). Every figure is a sum over the rows, so rows
+    may repeat a value of the bits, and the figures of parts add up to those of the whole."""
+    n: dict[int, int] = defaultdict(int)       # cases per bit
+    received = overdue = open_late = open_in_limit = unrated_late = unrated_in_window = 0
+    undecided_late = undecided_in_window = decided_late = late_entries = 0
+    ratings = {name: 0 for name in st.RATING_CODES}
+    for flags, count, past_due, past_limit, within_limit, replied_before_window, past_accept, within_accept in rows:
+        received += count
+        overdue += past_due or 0
+        open_late += past_limit or 0
+        open_in_limit += within_limit or 0
+        # the 15 days: still open (its limit kept), or decided on time, late, or entered late (补录)
+        undecided_late += past_accept or 0
+        undecided_in_window += within_accept or 0
+        decided = count - (past_accept or 0) - (within_accept or 0)
+        if not flags & st.TIMELY:
+            if flags & st.LATE_ENTRY:
+                late_entries += decided
+            else:
+                decided_late += decided
+        for bit in (st.TIMELY, st.ROUTED, st.REDIRECTED, st.REFUSED, st.EXTENDED, st.REVIEWED,
+                    st.REPLIED, st.CLOSED, st.ON_TIME, st.LATE, st.TRANSFERRED, st.NOTICE_EXEMPT):
+            if flags & bit:
+                n[bit] += count
+        rating = (flags >> st.RATING_SHIFT) & 3
+        if rating:
+            ratings[st.RATING_NAMES[rating]] += count
+        elif flags & st.REPLIED:
+            unrated_late += replied_before_window or 0
+            unrated_in_window += count - (replied_before_window or 0)
+    workflow = WorkflowFigures(received=received, routed=n[st.ROUTED], refused=n[st.REFUSED],
+                               redirected=n[st.REDIRECTED], replied=n[st.REPLIED], closed=n[st.CLOSED],
+                               extended=n[st.EXTENDED], reviewed=n[st.REVIEWED], overdue=overdue,
+                               transferred=n[st.TRANSFERRED], notice_exempt=n[st.NOTICE_EXEMPT])
+    inputs = RateInputs(received=received, accepted_in_time=n[st.TIMELY], decided_late=decided_late,
+                        late_entries=late_entries,
+                        undecided_past_window=undecided_late, undecided_in_window=undecided_in_window,
+                        closed_on_time=n[st.ON_TIME], closed_late=n[st.LATE], open_past_due=open_late,
+                        open_in_limit=open_in_limit, rated=sum(ratings.values()),
+                        unrated_past_window=unrated_late, unrated_in_window=unrated_in_window,
+                        satisfied=ratings["satisfied"], basically=ratings["basically"],
+                        dissatisfied=ratings["dissatisfied"], repeats=repeats)
+    return workflow, inputs
 
 
 def _sum_by(cells, key) -> dict[str, Count]:
@@ -325,6 +428,8 @@ def statistics_sheets(s: Statistics):
     for t in [*tables.report_tables(s), tables.months_table(s)]:
         rows = [[c.text if c.value is None else c.value for c in r.cells] for r in t.rows]
         extra = [f"{r.formula}：{r.worked}" for r in s.rates] if t.key == "rates" else []
+        if t.key in tables.VILLAGE_TABLES:
+            extra.append(tables.VILLAGE_NOTE)
         sheets.append(Sheet(t.title, t.headers, rows, widths=widths.get(t.key, {}), notes=[*notes, *extra]))
     return sheets
 
@@ -361,6 +466,8 @@ def statistics_json(s: Statistics) -> dict:
         "resolution": st.figure_values(s.resolution.rows()) if s.resolution else {},
         "tables": [t.as_json() for t in [*tables.report_tables(s), tables.months_table(s)]],
     }
+    if s.by_village is not None:
+        out["by_village"] = table(s.by_village)
     if s.earlier is not None:
         e = s.earlier
         out["year_earlier"] = {"from": e.period.start.isoformat(), "to": e.period.end.isoformat(),

@@ -297,7 +297,9 @@ class StatsPage(QWidget):
         self.status.setText(f"正在统计{period.label}……")
         self.run_button.setEnabled(False)
         svc = self.ctx.services.get(StatisticsService)
-        self.ctx.tasks.run(lambda: svc.compute(self.ctx.actor, period, scope), writes=False,
+        # a township's figures also by village (按村（社区）, its own tabs); a city's as they are
+        self.ctx.tasks.run(lambda: svc.compute(self.ctx.actor, period, scope, by_village=svc.villages_apply()),
+                           writes=False,
                            on_done=lambda s: self._show(gen, s), on_error=self._failed, owner=self)
 
     def _failed(self, exc: BaseException, details: str) -> None:
