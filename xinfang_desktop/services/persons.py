@@ -31,6 +31,7 @@ from ..domain.person_identity import (
     shown_value,
 )
 from ..domain.petition import FieldErrors, PetitionerInput
+from ..store.locks import lock_keys
 from ..store.models import Case, Person
 from ..store.models_person import PersonRevision
 from ..store.ownership import unit_label
@@ -71,6 +72,15 @@ class Planned:
     given: PetitionerInput
     person: Person | None                # the registered person matched, if any
     settlement: Settlement
+
+
+def lock_people(db, unit_code: str, petitioners: Sequence[PetitionerInput]) -> None:
+    """Before plan_people in a writer that locks its own rows (store/locks.py): the ID numbers given and the
+    people chosen, so another desk registering the same petitioner at the same moment waits for this one and
+    then finds the person it registered (instead of registering a second one)."""
+    keys = [f"n:{unit_code}:{p.id_number}" for p in petitioners if p.id_number]
+    keys += [f"p:{p.person_id}" for p in petitioners if p.person_id]
+    lock_keys(db, keys)
 
 
 def plan_people(db, unit_code: str, petitioners: Sequence[PetitionerInput],

@@ -110,8 +110,9 @@ END $$
 
 
 def create_journal(db: Database, tables: Iterable[str]) -> None:
-    """store/models_sync.journal_triggers on PostgreSQL. The journal's numbers come from a sequence, and
-    writers take the writers' lock (store/pg.py), so they are handed out in commit order."""
+    """store/models_sync.journal_triggers on PostgreSQL. The journal's numbers come from a sequence: desks
+    writing side by side may commit them out of order, but an export runs alone (store/pg.py), after every
+    writer that took a number has finished, so its window never leaves out a change committed late."""
     db.execute_sql("CREATE TABLE IF NOT EXISTS sync_change (seq BIGSERIAL PRIMARY KEY, tbl TEXT NOT NULL, "
                    "row_id TEXT NOT NULL)")
     db.execute_sql("CREATE INDEX IF NOT EXISTS sync_change_tbl ON sync_change (tbl, seq)")

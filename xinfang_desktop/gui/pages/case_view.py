@@ -125,14 +125,15 @@ class CaseViewPage(QWidget):
         parties_layout.addWidget(self.parties)
         parties_layout.addWidget(self.party_notes)
 
-        self.deadlines = read_only_table(["期限", "起算日", "届满日", "情况"], wrap=True)
+        # The statutory label (期限) and the event's text (内容) take a wide window's room, not the last column.
+        self.deadlines = read_only_table(["期限", "起算日", "届满日", "情况"], wrap=True, stretch_last=False)
         # A narrow window wraps the long statutory labels onto two lines instead of cutting them.
         self.deadlines.horizontalHeader().sectionResized.connect(
             lambda *_: self.deadlines.resizeRowsToContents())
         deadlines_box = QGroupBox("期限")
         QVBoxLayout(deadlines_box).addWidget(self.deadlines)
 
-        self.timeline = read_only_table(["时间", "操作", "内容", "经办人"], wrap=True)
+        self.timeline = read_only_table(["时间", "操作", "内容", "经办人"], wrap=True, stretch_last=False)
         timeline_box = QGroupBox("办理过程")
         QVBoxLayout(timeline_box).addWidget(self.timeline)
 
@@ -282,6 +283,10 @@ class CaseViewPage(QWidget):
                     button.clicked.connect(lambda _=False, row=i: self.reveal(row))
                     self.parties.setCellWidget(i, REVEAL_COLUMN, button)
         self.parties.resizeColumnsToContents()
+        if self.can_reveal:
+            # 住址 takes what is left and wraps: at 1280 wide the 显示 button after it was off the table's edge.
+            self.parties.horizontalHeader().setSectionResizeMode(REVEAL_COLUMN - 1, QHeaderView.Stretch)
+            self.parties.resizeRowsToContents()
         notes = party_notes(d, self.names)
         self.party_notes.setText("\n".join(notes))
         self.party_notes.setVisible(bool(notes))

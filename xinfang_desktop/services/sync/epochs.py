@@ -160,6 +160,8 @@ class Epochs(SyncPart):
         own = self.services.unit_code
         number = check_own_number(own, last_number) if last_number and last_number.strip() else None
         restored = self.restored_info()
+        # A writer that runs alone, on PostgreSQL too (store/pg.py): the journal's position and the case counter
+        # it moves must not change under it.
         with self.db.atomic():
             # Rows changed after the restore (or from now on, without one) win over the old epochs' copies.
             if restored is not None and isinstance(restored.get("journal"), int):

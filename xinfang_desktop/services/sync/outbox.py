@@ -57,6 +57,8 @@ class Outbox(SyncPart):
         for i, peer in enumerate(peers):
             progress(i / max(1, len(peers)), f"正在为{peer.unit_name}生成同步包…")
             now = self.services.clock.now()
+            # A writer that runs alone (on PostgreSQL it waits for every desk's writer to finish, store/pg.py):
+            # the window ends at the journal's head, and no change with a lower number may commit after it.
             with self.db.atomic():
                 peer = SyncPeer.get(SyncPeer.unit_code == peer.unit_code)
                 last = outbox_bundles.last_outbox(peer.unit_code, epoch)
