@@ -15,6 +15,7 @@ from peewee import Database
 
 from ..domain.statistics import FLAG_BITS
 from .models_facts import FLAGS_INDEX, GROUP_JOINT, GROUP_SINGLE, GROUP_VISIT
+from .setting_keys import UNIT_CODE
 
 
 def create_search(db: Database) -> None:
@@ -97,10 +98,10 @@ def create_facts(db: Database) -> None:
 
 
 # Setting.value is JSON text, so this unit's code is stored with its quotes (as models_sync.journal_triggers).
-_JOURNAL_FUNCTION = """
+_JOURNAL_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION sync_journal() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF ('"' || NEW.unit_code || '"') = (SELECT value FROM setting WHERE key = 'unit_code') THEN
+    IF ('"' || NEW.unit_code || '"') = (SELECT value FROM setting WHERE key = '{UNIT_CODE}') THEN
         INSERT INTO sync_change (tbl, row_id) VALUES (TG_TABLE_NAME, NEW.id);
     END IF;
     RETURN NEW;

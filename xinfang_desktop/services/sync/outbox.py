@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...domain.errors import NotAllowed, NotFound
+from ...store import setting_keys
 from ...store.models import Setting
 from ...store.models_sync import SyncOutbox, SyncPeer
 from ...sync.files import write_bundle_file
@@ -23,7 +24,7 @@ from .epochs import MARK_SETTING, Epochs, lift_versions
 from .identity import KeyRing
 from .part import SyncPart
 
-ESCROW_SETTING = "sync.escrow_recipient"
+ESCROW_SETTING = setting_keys.SYNC_ESCROW_RECIPIENT
 
 SyncCancelled = Cancelled        # cancelled between bundles: those copied are whole
 
