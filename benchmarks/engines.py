@@ -2,6 +2,14 @@
 a 2-character name search (p95), a year's statistics, and registrations per second from 1 desk and from
 4 desks (processes) at once.
 
+On PostgreSQL the desks run twice, in the same run: as the program does (registering and recording an
+action lock their own rows, store/locks.py), and as it did before issue 16's locking ("one_lock": every
+writer took the one writers' lock exclusively, the desk process patched back to that). Each desk also
+reports the CPU it used itself (the client's work: Python, peewee, the rules) and, where the server's
+processes can be read (/proc, the throwaway cluster on this machine), the CPU its server process used:
+on a machine with few cores the desks compete for CPU, not for locks, and ``cpu_bound_per_s`` (the cores
+over the CPU one registration takes, client and server) is the most any number of desks could reach there.
+
     python benchmarks/engines.py [--cases 20000] [--samples 200] [--each 50] [--database URL]
 
 Without --database a throwaway PostgreSQL cluster is started (tests/pgcluster.py: Debian's postgresql
@@ -92,14 +100,100 @@ def measure_reads(folder: Path, samples: int) -> dict:
         svc.close()
 
 
-def desk(folder: str, desk_no: int, each: int) -> None:
-    """One desk (its own process): ``each`` registrations, each routed, as fast as it can."""
+def _one_writer_lock() -> None:
+    """The locking before issue 16 in this desk process: every writer, also one that locks its own rows, takes
+    the writers' lock exclusively (so they queue one at a time)."""
+    from xinfang_desktop.store import pg
+
+    begin = pg.PgDatabase.begin
+
+    def one_at_a_time(self, lock_type=None):
+        return begin(self, "IMMEDIATE" if lock_type == "SHARED" else lock_type)
+
+    pg.PgDatabase.begin = one_at_a_time
+
+
+class _Held:
+    """In a desk process on PostgreSQL: the seconds its writers held what other desks wait for. With the one
+    writers' lock, a whole writing transaction (BEGIN to the end of COMMIT); with row locks, a registration's
+    counter rows, from taking the number to the end of COMMIT (the case of an action is the desk's own, so no
+    other desk waits for it here). A desk's share of serial time ``s`` bounds what n desks can reach, however
+    many cores they had (each desk on its own PC): n / (1 + (n - 1) s) times one desk (Amdahl)."""
+
+    seconds = 0.0
+    since: float | None = None
+
+    @classmethod
+    def watch(cls, one_lock: bool) -> None:
+        from xinfang_desktop.services import cases
+        from xinfang_desktop.store import pg
+
+        begin, commit, rollback, take_numbers = (pg.PgDatabase.begin, pg.PgDatabase.commit, pg.PgDatabase.rollback,
+                                                 cases.take_numbers)
+
+        def start() -> None:
+            if cls.since is None:
+                cls.since = time.perf_counter()
+
+        def end() -> None:
+            if cls.since is not None:
+                cls.seconds += time.perf_counter() - cls.since
+                cls.since = None
+
+        def timed_begin(self, lock_type=None):
+            if one_lock and lock_type in ("IMMEDIATE", "EXCLUSIVE", "SHARED"):
+                start()
+            return begin(self, lock_type)
+
+        def timed_numbers(*args, **kwargs):
+            start()
+            return take_numbers(*args, **kwargs)
+
+        def timed_commit(self):
+            try:
+                return commit(self)
+            finally:
+                end()
+
+        def timed_rollback(self):
+            try:
+                return rollback(self)
+            finally:
+                end()
+
+        pg.PgDatabase.begin, pg.PgDatabase.commit, pg.PgDatabase.rollback = timed_begin, timed_commit, timed_rollback
+        if not one_lock:
+            cases.take_numbers = timed_numbers
+
+
+def _server_cpu(db) -> float | None:
+    """Seconds of CPU this connection's server process has used, when it runs on this machine (else None)."""
+    if getattr(db, "engine", "sqlite") != "postgresql":
+        return None
+    pid = db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="ascii").rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")     # utime + stime
+
+
+def desk(folder: str, desk_no: int, each: int, one_lock: bool) -> None:
+    """One desk (its own process): ``each`` registrations, each routed, as fast as it can. Prints its start and
+    end (wall clock), its own CPU seconds and its server process's (or null)."""
     from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput
     from xinfang_desktop.domain.workflow import EventKind
     from xinfang_desktop.services.context import open_services
 
+    if one_lock:
+        _one_writer_lock()
     svc = open_services(Path(folder), key=bench_key(Path(folder)), create=False)
     clerk, admin = svc.auth.user("desk"), svc.auth.user(ADMIN)
+    postgres = getattr(svc.db, "engine", "sqlite") == "postgresql"
+    if postgres:
+        _Held.watch(one_lock)
+    server0 = _server_cpu(svc.db)
+    cpu0 = time.process_time()
     start = time.time()            # after start-up and login: only the work is timed
     for i in range(each):
         reg = RegistrationInput(
@@ -109,15 +203,21 @@ def desk(folder: str, desk_no: int, each: int) -> None:
             category_code="0401", request="要求追讨拖欠的工资", facts="拖欠工资", reasons="催讨未果")
         ref = svc.cases.register(clerk, reg)
         svc.cases.act(admin, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
-    print(json.dumps([start, time.time()]))
+    end = time.time()
+    cpu = time.process_time() - cpu0
+    server1 = _server_cpu(svc.db)
+    server = None if server0 is None or server1 is None else server1 - server0
+    print(json.dumps([start, end, cpu, server, _Held.seconds if postgres else None]))
     svc.close()
 
 
-def registrations_per_second(folder: Path, desks: int, each: int) -> float | str:
-    """All desks' registrations over the time from the first desk's start of work to the last one's end; the
-    last line of a desk's error when one failed (SQLite's "database is locked" once a writer waited 5 s)."""
-    procs = [subprocess.Popen([sys.executable, __file__, "--desk", str(folder), str(n), str(each)], cwd=ROOT, env=ENV,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+def registrations_per_second(folder: Path, desks: int, each: int, one_lock: bool = False) -> dict | str:
+    """All desks' registrations over the time from the first desk's start of work to the last one's end, and
+    the CPU one registration took (client, server: ms); the last line of a desk's error when one failed
+    (SQLite's "database is locked" once a writer waited 5 s)."""
+    flags = ["--one-lock"] if one_lock else []
+    procs = [subprocess.Popen([sys.executable, __file__, "--desk", str(folder), str(n), str(each), *flags], cwd=ROOT,
+                              env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
              for n in range(desks)]
     spans, failed = [], []
     for p in procs:
@@ -128,7 +228,35 @@ def registrations_per_second(folder: Path, desks: int, each: int) -> float | str
             spans.append(json.loads(out.strip().splitlines()[-1]))
     if failed:
         return f"{len(failed)} of {desks} desks failed: {failed[0]}"
-    return desks * each / (max(e for _s, e in spans) - min(s for s, _e in spans))
+    n = desks * each
+    server, held = [sp[3] for sp in spans], [sp[4] for sp in spans]
+    return {"per_s": n / (max(sp[1] for sp in spans) - min(sp[0] for sp in spans)),
+            "client_cpu_ms": 1000 * sum(sp[2] for sp in spans) / n,
+            "server_cpu_ms": None if None in server else 1000 * sum(server) / n,
+            "serial_share": None if None in held else sum(held) / sum(sp[1] - sp[0] for sp in spans)}
+
+
+def _figures(got: dict, label: str, one: dict | str, four: dict | str) -> None:
+    both = isinstance(one, dict) and isinstance(four, dict)
+    got[f"registrations_per_s_1_desk{label}"] = round(one["per_s"], 1) if isinstance(one, dict) else one
+    got[f"registrations_per_s_4_desks{label}"] = round(four["per_s"], 1) if isinstance(four, dict) else four
+    got[f"four_desks_over_one{label}"] = round(four["per_s"] / one["per_s"], 2) if both else None
+    if both:
+        for key in ("client_cpu_ms", "server_cpu_ms"):
+            if one[key] is not None:
+                got[f"{key}_1_desk{label}"] = round(one[key], 2)
+                got[f"{key}_4_desks{label}"] = round(four[key], 2)
+        if one["serial_share"] is not None:
+            # One desk's share of time holding what the others wait for, and what 4 desks could reach with it
+            # if the CPU were not shared (each desk on its own PC): 4 / (1 + 3 s) times one desk.
+            got[f"serial_share_1_desk{label}"] = round(one["serial_share"], 3)
+            got[f"amdahl_4_over_1{label}"] = round(4 / (1 + 3 * one["serial_share"]), 2)
+        cpu_ms = four["client_cpu_ms"] + (four["server_cpu_ms"] or 0)
+        cores = os.cpu_count() or 1
+        got[f"cpu_bound_per_s{label}"] = round(1000 * cores / cpu_ms, 1)
+        # With the client's CPU taken out: what the server's CPU alone would allow, against one desk's rate.
+        if four["server_cpu_ms"]:
+            got[f"server_cpu_bound_over_one{label}"] = round(1000 * cores / four["server_cpu_ms"] / one["per_s"], 2)
 
 
 def main() -> None:
@@ -153,12 +281,14 @@ def main() -> None:
                 folder = Path(tmp) / engine
                 got = {"cases": args.cases, "demo_s": round(build(folder, args.cases, where), 1)}
                 got.update(measure_reads(folder, args.samples))
-                one = registrations_per_second(folder, 1, args.each)
-                four = registrations_per_second(folder, 4, args.each)
-                both = isinstance(one, float) and isinstance(four, float)
-                got.update({"registrations_per_s_1_desk": round(one, 1) if isinstance(one, float) else one,
-                            "registrations_per_s_4_desks": round(four, 1) if isinstance(four, float) else four,
-                            "four_desks_over_one": round(four / one, 2) if both else None})
+                if engine == "postgresql":
+                    # The locking before issue 16 first, then as the program does now, on the same database.
+                    _figures(got, "_one_lock", registrations_per_second(folder, 1, args.each, one_lock=True),
+                             registrations_per_second(folder, 4, args.each, one_lock=True))
+                _figures(got, "", registrations_per_second(folder, 1, args.each),
+                         registrations_per_second(folder, 4, args.each))
+                got["cores"] = os.cpu_count()
+                got["load_average_1min"] = round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None
                 out[engine] = got
                 print(engine, got, flush=True)
     finally:
@@ -169,6 +299,6 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--desk":
-        desk(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        desk(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), "--one-lock" in sys.argv[5:])
     else:
         main()

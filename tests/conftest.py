@@ -92,6 +92,7 @@ def pytest_generate_tests(metafunc):
         both = (path.replace(os.sep, "/") in BOTH_ENGINES
                 and metafunc.definition.get_closest_marker("sqlite_only") is None)
         engines = ["sqlite", "postgresql"] if both else ["sqlite"]
+        engines = getattr(metafunc.module, "ENGINES", engines)     # a module about one engine says which
         metafunc.parametrize("db_engine", engines, indirect=True, ids=engines if len(engines) > 1 else None)
 
 

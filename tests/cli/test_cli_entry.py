@@ -28,6 +28,7 @@ def open_files_under(folder: Path) -> list[str]:
 @pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="lists open files through /proc")
 def test_a_command_leaves_no_file_open_and_the_callers_database_bound(services, admin, tmp_path):
     from xinfang_desktop.store.models import Setting, database
+    from xinfang_desktop.store.setting_keys import UNIT_CODE
 
     other = tmp_path / "other"
     assert xinfang("--data-dir", other, "init", "--unit", "350881103000", "--admin", "admin",
@@ -36,7 +37,7 @@ def test_a_command_leaves_no_file_open_and_the_callers_database_bound(services, 
         xinfang("--data-dir", other, *args, env={"XINFANG_PASSWORD": "other-pass-1"})
         assert open_files_under(other) == [], args          # its database closed, however the command ended
         assert database.obj is services.db, args            # the caller's own database still the bound one
-        assert Setting.get(Setting.key == "unit_code").value == UNIT
+        assert Setting.get(Setting.key == UNIT_CODE).value == UNIT
     assert services.auth.user("admin").name == "admin"
 
 

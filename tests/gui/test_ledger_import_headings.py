@@ -62,7 +62,7 @@ def test_a_realistic_ledger_is_mapped_shown_and_imported_whole(qtbot, app_ctx, t
     dlg = open_dialog(qtbot, app_ctx, write(tmp_path / "永福镇台账.xlsx", ledger_rows()))
     assert dlg.steps.currentIndex() == 0          # the mapping is shown before any row is checked
     mapping = shown_mapping(dlg)
-    assert mapping["来访日期"] == "信访日期（必填）" and mapping["来访形式"] == "信访形式（必填）"
+    assert mapping["来访日期"] == "收到日期（必填）" and mapping["来访形式"] == "信访形式（必填）"
     assert mapping["反映人"] == "姓名（必填）" and mapping["反映问题"] == "反映问题（必填）"
     assert mapping["联系电话"] == "联系电话" and mapping["身份证号码"] == "身份证号"
     assert mapping["问题类别"] == "问题类别（必填）" and mapping["被反映单位"] == "被反映单位"

@@ -157,6 +157,38 @@ def test_settings_page_backs_up_and_restores(qtbot, settings_page, services, adm
     assert Case.select().count() == 1
 
 
+def test_a_backup_of_another_folder_asks_for_its_password_in_the_secret_dialog(qtbot, settings_page, tmp_path,
+                                                                               monkeypatch):
+    from PySide6.QtCore import Qt
+
+    from tests.gui.modal import answer
+    from xinfang_desktop.gui.form_dialog import SecretDialog
+    from xinfang_desktop.services.backup import BackupNeedsSecret
+
+    box = settings_page.backup
+    tried = []
+
+    def restore(actor, source, *, progress=None, password=None, recovery_code=None):
+        tried.append((password, recovery_code))
+        raise BackupNeedsSecret("该备份用另一把密钥加密") if len(tried) == 1 else BackupNeedsSecret("密码不对")
+
+    monkeypatch.setattr(box.service, "restore", restore)
+    monkeypatch.setattr(box, "confirm_restore", lambda source: True)
+
+    def fill(dialog: SecretDialog) -> None:
+        secret = dialog.editor("secret")
+        assert dialog.windowTitle() == "打开备份" and secret.echoMode() == secret.EchoMode.Password
+        qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+        assert dialog.isVisible() and "请输入您在该备份中的密码" in dialog.rows["secret"].error.text()
+        qtbot.keyClicks(secret, " pass word ")
+        qtbot.keyClick(secret, Qt.Key_Return)
+
+    seen = answer(SecretDialog, fill)
+    box.ask_restore(tmp_path / "manifest.json")
+    assert seen == ["打开备份"]
+    assert tried == [(None, None), (" pass word ", None)]           # the password as typed, once asked
+
+
 def test_settings_page_shows_a_missing_stick_in_words(qtbot, settings_page, admin, tmp_path):
     box = settings_page.backup
     box.set_folder(str(tmp_path / "usb"))

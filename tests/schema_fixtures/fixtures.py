@@ -54,4 +54,6 @@ FIXTURES: tuple[Fixture, ...] = (
     Fixture("v16", "6654ff7fd7f2a0cf6298564f3f04f1fbe281cf79", 16, True,
             "信访评理 sessions, the 积案 register and its 化解 plans"),
     Fixture("v17", "605033bb3bd29adad2cf8c35d95889d8854fff77", 17, True, "meetings (督办会, 推进会, 联席会议, 专题会) and their tasks"),
+    Fixture("v18", "a2f9b3fea63782f3ca45bf4c5d0b0b6dc2e3c64e", 18, True,
+            "the settings' keys in one style (unit.code, unit.office, sync.epoch_needed); the journal reads unit.code"),
 )

@@ -126,9 +126,9 @@ def test_ledger_export_has_the_columns_of_a_ledger_redacted_or_not(services, cle
     ledger = services.get(LedgerService)
     ws = load_workbook(io.BytesIO(ledger.export_xlsx(clerk, CaseFilter(), redacted=True))).active
     header = [c.value for c in ws[1]]
-    assert header[:7] == ["序号", "事项编号", "信访日期", "信访形式", "信访人", "身份证号码", "联系电话"]
+    assert header[:7] == ["序号", "事项编号", "收到日期", "信访形式", "信访人", "身份证号码", "联系电话"]
     first = {h: ws.cell(row=2, column=i + 1).value for i, h in enumerate(header)}
-    assert first["信访日期"] == datetime(2026, 10, 1, 9, 0) and first["人数"] == 7 and first["集体访"] == "是"
+    assert first["收到日期"] == datetime(2026, 10, 1, 9, 0) and first["人数"] == 7 and first["集体访"] == "是"
     assert first["身份证号码"] == "110105********002X" and first["联系电话"] == "138****5678"
     assert first["反映问题"] == "'-1 ＝ 反映问题"
     assert ws.freeze_panes == "A2"
@@ -152,7 +152,7 @@ def test_a_row_with_a_closing_date_comes_in_closed_not_overdue(tmp_path, service
         ledger.dry_run(clerk, table)
     result = ledger.run_import(admin, table)          # registering, replying and closing: an administrator
     assert (result.imported, result.rejected) == (2, 1)
-    assert "早于信访日期" in next(r for r in result.plan.rows if r.row_number == 3).summary
+    assert "早于收到日期" in next(r for r in result.plan.rows if r.row_number == 3).summary
     closed = services.queries.detail(admin, result.case_numbers[0])
     assert closed.row.status == "closed" and closed.row.next_due is None
     assert closed.state.outcome.value == "rejected" and closed.state.replied_on == date(2024, 3, 20)

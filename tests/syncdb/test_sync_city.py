@@ -131,6 +131,7 @@ def test_enrolment_refuses_a_mismatched_fingerprint_and_wrong_roles(offices, uni
 
 
 def test_a_restored_township_continues_in_a_new_epoch_the_city_authorised(offices, tmp_path):
+    from xinfang_desktop.store import setting_keys
     from xinfang_desktop.store.models import Setting
 
     city, town = offices[CITY], offices[TOWNS[0]]
@@ -138,7 +139,7 @@ def test_a_restored_township_continues_in_a_new_epoch_the_city_authorised(office
     town.export()
     city.import_(write_out(town, tmp_path / "a"))
     town.sync
-    Setting.replace(key="sync_epoch_needed", value={"reason": "restored"}).execute()   # what a restore leaves
+    Setting.replace(key=setting_keys.SYNC_EPOCH_NEEDED, value={"reason": "restored"}).execute()   # what a restore leaves
     town.register(name="李四")
     with pytest.raises(NotAllowed) as info:
         town.export()

@@ -14,6 +14,7 @@ from xinfang_desktop.domain.board import Colour
 from xinfang_desktop.services.sync import outbox_bundles
 from xinfang_desktop.services.attachments import AttachmentService
 from xinfang_desktop.services.attention import HardshipService, OwnershipService
+from xinfang_desktop.store.setting_keys import UNIT_CODE
 from xinfang_desktop.services.board import BoardService
 from xinfang_desktop.services.mediation import MediationService, Mediator, SessionInput
 from xinfang_desktop.services.reception import ReceptionService
@@ -295,19 +296,22 @@ def test_an_identical_file_already_in_the_store_is_kept_and_a_damaged_one_repair
 
 
 def test_existing_rows_are_journaled_once_by_the_schema_step(town):
-    from xinfang_desktop.store.steps import v009_sync_entries
+    from xinfang_desktop.store.steps import v009_sync_entries, v018_setting_keys
 
     case = town.register()
     town.sync
     town.svc.get(ReceptionService).add(town.admin, leader="李镇长", held_on="2026-11-02", place="镇接访室",
                                        kind="invited", batches=1, persons=1, cases=[case.id])
     db = town.svc.db
-    # As if the rows had been written before the v9 step: no journal entries, no triggers.
+    # As if the rows had been written before the v9 step: no journal entries, no triggers, and the unit's
+    # code under the key it had until v18.
     db.execute_sql("DELETE FROM sync_change WHERE tbl = 'reception'")
     for op in ("insert", "update"):
         db.execute_sql(f"DROP TRIGGER sync_journal_reception_{op}")
+    db.execute_sql("UPDATE setting SET key = 'unit_code' WHERE key = ?", (UNIT_CODE,))
     v009_sync_entries.upgrade(db)
     assert db.execute_sql("SELECT COUNT(*) FROM sync_change WHERE tbl = 'reception'").fetchone()[0] == 1
+    v018_setting_keys.upgrade(db)              # and on, to today's keys
     rows_ = town.export()
     assert any(r.record_count >= 2 for r in rows_)
 

@@ -147,7 +147,7 @@ def test_removable_drives_on_linux_mount_points(tmp_path):
 
 
 def test_case_view_buttons_for_the_city_and_the_sync_state(qtbot, offices, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
+    from PySide6.QtWidgets import QLabel, QMessageBox
 
     from xinfang_desktop.gui import sync_actions
     from xinfang_desktop.gui.case_actions import actions_for
@@ -162,7 +162,7 @@ def test_case_view_buttons_for_the_city_and_the_sync_state(qtbot, offices, tmp_p
     assert "sync.state" in keys and "sync.assign" not in keys and "sync.supervise" not in keys
     shown = []
     monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: shown.append(text))
-    parent = sync_actions.QLabel()
+    parent = QLabel()
     qtbot.addWidget(parent)
     ctx = AppContext(town.svc, TaskRunner(inline=True), town.admin)
     sync_actions._show_state(parent, ctx, detail, lambda: None)

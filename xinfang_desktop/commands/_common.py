@@ -11,7 +11,7 @@ import sys
 from dataclasses import asdict, is_dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Iterable, Sequence
 
 from ..domain.errors import XinfangError
 
@@ -74,6 +74,31 @@ def json_default(o: Any) -> Any:
 def emit_json(doc: Any) -> None:
     json.dump(doc, sys.stdout, ensure_ascii=False, indent=2, default=json_default)
     sys.stdout.write("\n")
+
+
+def emit_one(args, item: Any, as_json: Callable[[Any], Any], text: Callable[[Any], Iterable[str]]) -> None:
+    """What a command that shows or changes one record prints: with --format json the record's document,
+    else the lines `text` says of it (made only then)."""
+    if args.format == "json":
+        emit_json(as_json(item))
+        return
+    for line in text(item):
+        print(line)
+
+
+def emit_items(args, items: Sequence[Any], as_json: Callable[[Any], Any], line: Callable[[Any], str], *,
+               empty: str = "", end: str = "") -> None:
+    """What a list command prints: with --format json the list of the items' documents, else a line for
+    each item, `empty` when there is none, and `end` (a total, what to do next) after them."""
+    if args.format == "json":
+        emit_json([as_json(x) for x in items])
+        return
+    if not items and empty:
+        print(empty)
+    for x in items:
+        print(line(x))
+    if end:
+        print(end)
 
 
 def write_document(rendered, out: Path, fmt: str) -> int:

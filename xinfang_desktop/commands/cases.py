@@ -43,6 +43,8 @@ def register(sub) -> None:
     a.add_argument("--name", required=True, action="append", help="信访人姓名（可多次给出）")
     a.add_argument("--id-number", action="append", default=[], help="身份证号码（与 --name 依次对应）")
     a.add_argument("--phone", action="append", default=[], help="联系电话（与 --name 依次对应）")
+    a.add_argument("--sex", action="append", default=[],
+                   help="性别：男|女|未说明（没有身份证号码时填写；有号码时按号码，填了须一致；与 --name 依次对应）")
     a.add_argument("--address")
     a.add_argument("--township", help="乡镇（街道）区划代码")
     a.add_argument("--channel", required=True, help="走访|来信|来电|传真|网上")
@@ -126,14 +128,14 @@ def _print_case(detail) -> None:
     row = detail.row
     print(f"事项编号：{row.number}    查询码：{detail.query_code}")
     entered = f"    录入：{detail.entered_at:%Y-%m-%d %H:%M}" if detail.entered_at else ""
-    print(f"状态：{row.status_label}    收到：{row.received_at:%Y-%m-%d %H:%M}（{row.channel}）{entered}"
+    print(f"状态：{row.status_label}    收到日期：{row.received_at:%Y-%m-%d %H:%M}（{row.channel}）{entered}"
           f"{'（补录）' if detail.state.entered_late else ''}    类别：{row.category}")
     print(f"事项类型：{detail.state.matter.label}{'    姓名或住址不清，免予书面告知' if detail.state.notice_exempt else ''}")
     crowd = "（集体访）" if row.is_group else ("（联名）" if row.people_count >= 5 else "")
     print(f"人数：{row.people_count}{crowd}"
           f"{'    重件，初件：' + detail.repeat_of_number if detail.repeat_of_number else ''}")
     for p in detail.parties:
-        extra = "，".join(x for x in (p.id_number, p.phone) if x)
+        extra = "，".join(x for x in (p.sex, p.id_number, p.phone) if x)
         print(f"  信访人：{p.name}{'（代表人）' if p.is_representative else ''}{'  ' + extra if extra else ''}")
         if p.shares_id_with:
             print(f"    同一身份证号码另有登记（不是同一条记录，未合并）：{'、'.join(p.shares_id_with)}")
@@ -174,6 +176,7 @@ def cmd_case(args) -> int:
         for i, name in enumerate(args.name):
             people.append(PetitionerInput(
                 name=name, id_number=ids[i] if i < len(ids) else None, phone=phones[i] if i < len(phones) else None,
+                sex=args.sex[i] if i < len(args.sex) else None,
                 address=args.address if i == 0 else None, township_code=args.township,
                 is_representative=name in args.representative,
                 on_conflict=(choices[i] if len(choices) > 1 else choices[0]) if choices else None))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import acting_user, emit_json, open_services, write_document
+from ._common import acting_user, emit_items, emit_one, open_services, write_document
 
 KINDS = "跟踪督办会|推进会|信访工作联席会议|专题会|研判会"
 
@@ -73,10 +73,8 @@ def cmd_meeting_add(args: argparse.Namespace) -> int:
     view = svc.get(MeetingService).add(actor, MeetingInput(
         kind=args.kind, held_on=args.date, chair=args.chair, units=args.unit, matters=args.matter, tasks=tasks,
         place=args.place, topic=args.topic, summaries=summaries, notes=args.notes))
-    if args.format == "json":
-        emit_json(view.as_json())
-    else:
-        print(f"已记录{view.title()}：研究事项{len(view.matters)}件，议定任务{len(view.tasks)}项（会议编号 {view.id[:8]}）")
+    emit_one(args, view, lambda v: v.as_json(),
+             lambda v: [f"已记录{v.title()}：研究事项{len(v.matters)}件，议定任务{len(v.tasks)}项（会议编号 {v.id[:8]}）"])
     return 0
 
 
@@ -86,17 +84,19 @@ def cmd_meeting_list(args: argparse.Namespace) -> int:
     svc = open_services(args)
     actor = acting_user(svc, args)
     views = svc.get(MeetingService).list(actor, start=args.start, end=args.end, kind=args.kind)
-    if args.format == "json":
-        emit_json([{"id": v.id, "unit": v.unit_code, "unit_name": v.unit_name, "kind": v.kind.label,
-                    "held_on": v.held_on, "issue": v.issue, "chair": v.chair, "topic": v.topic,
-                    "matters": len(v.matters), "tasks": len(v.tasks), "open_tasks": v.open_tasks} for v in views])
-        return 0
-    if not views:
-        print("没有会议记录。")
-    for v in views:
-        print(f"{v.id[:8]}  {v.held_on:%Y-%m-%d}  {v.kind.label}（第{v.issue}期）  主持：{v.chair}  "
-              f"研究事项{len(v.matters)}件  任务{len(v.tasks)}项（未完成{v.open_tasks}项）  {v.unit_name}")
+    emit_items(args, views, _meeting_row_json, _meeting_line, empty="没有会议记录。")
     return 0
+
+
+def _meeting_row_json(v) -> dict:
+    return {"id": v.id, "unit": v.unit_code, "unit_name": v.unit_name, "kind": v.kind.label, "held_on": v.held_on,
+            "issue": v.issue, "chair": v.chair, "topic": v.topic, "matters": len(v.matters), "tasks": len(v.tasks),
+            "open_tasks": v.open_tasks}
+
+
+def _meeting_line(v) -> str:
+    return (f"{v.id[:8]}  {v.held_on:%Y-%m-%d}  {v.kind.label}（第{v.issue}期）  主持：{v.chair}  "
+            f"研究事项{len(v.matters)}件  任务{len(v.tasks)}项（未完成{v.open_tasks}项）  {v.unit_name}")
 
 
 def _task_line(t, today) -> str:
@@ -109,23 +109,23 @@ def cmd_meeting_show(args: argparse.Namespace) -> int:
     svc = open_services(args)
     actor = acting_user(svc, args)
     v = svc.get(MeetingService).get(actor, args.meeting)
-    if args.format == "json":
-        emit_json(v.as_json())
-        return 0
-    today = svc.clock.today()
-    print(f"{v.title()}  第{v.issue}期  {v.unit_name}")
-    print(f"主持：{v.chair}" + (f"    地点：{v.place}" if v.place else ""))
-    print(f"参会单位：{'、'.join(v.units)}")
+    emit_one(args, v, lambda v: v.as_json(), lambda v: _meeting_lines(v, svc.clock.today()))
+    return 0
+
+
+def _meeting_lines(v, today):
+    yield f"{v.title()}  第{v.issue}期  {v.unit_name}"
+    yield f"主持：{v.chair}" + (f"    地点：{v.place}" if v.place else "")
+    yield f"参会单位：{'、'.join(v.units)}"
     for i, m in enumerate(v.matters, 1):
-        print(f"{i}. {m.number}  {m.parties}：{m.request}（{m.status_label}）")
+        yield f"{i}. {m.number}  {m.parties}：{m.request}（{m.status_label}）"
         if m.summary:
-            print(f"   研究情况：{m.summary}")
+            yield f"   研究情况：{m.summary}"
         for t in v.tasks:
             if t.case_id == m.case_id:
-                print("   任务 " + _task_line(t, today) + (f"  完成情况：{t.result}" if t.result else ""))
+                yield "   任务 " + _task_line(t, today) + (f"  完成情况：{t.result}" if t.result else "")
     if v.notes:
-        print(f"其他事项：{v.notes}")
-    return 0
+        yield f"其他事项：{v.notes}"
 
 
 def cmd_meeting_tasks(args: argparse.Namespace) -> int:
@@ -134,14 +134,10 @@ def cmd_meeting_tasks(args: argparse.Namespace) -> int:
     svc = open_services(args)
     actor = acting_user(svc, args)
     tasks = svc.get(MeetingService).open_tasks(actor)
-    if args.format == "json":
-        emit_json([t.as_json() for t in tasks])
-        return 0
-    if not tasks:
-        print("没有未完成的会议任务。")
     today = svc.clock.today()
-    for t in tasks:
-        print(_task_line(t, today) + f"  （{t.meeting_kind.label} {t.meeting_date:%Y-%m-%d}，{t.owner_name}）")
+    emit_items(args, tasks, lambda t: t.as_json(),
+               lambda t: _task_line(t, today) + f"  （{t.meeting_kind.label} {t.meeting_date:%Y-%m-%d}，{t.owner_name}）",
+               empty="没有未完成的会议任务。")
     return 0
 
 
@@ -151,10 +147,8 @@ def cmd_meeting_close_task(args: argparse.Namespace) -> int:
     svc = open_services(args)
     actor = acting_user(svc, args)
     t = svc.get(MeetingService).close_task(actor, args.task, args.result, args.date)
-    if args.format == "json":
-        emit_json(t.as_json())
-    else:
-        print(f"已记录任务完成：{t.case_number} {t.unit}：{t.what}，{t.state_text(svc.clock.today())}")
+    emit_one(args, t, lambda t: t.as_json(),
+             lambda t: [f"已记录任务完成：{t.case_number} {t.unit}：{t.what}，{t.state_text(svc.clock.today())}"])
     return 0
 
 

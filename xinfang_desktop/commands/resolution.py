@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._common import acting_user, emit_json, open_services, write_document
+from ._common import acting_user, emit_items, emit_one, open_services, write_document
 
 
 def register(sub) -> None:
@@ -100,6 +100,16 @@ def _deliberation_line(d) -> str:
     return f"{d.held_on:%Y-%m-%d} {d.case_number} {d.place} {d.accepted_label}{mark}（记录编号 {d.id}）"
 
 
+def _deliberation_lines(d):
+    yield _deliberation_line(d)
+    yield "评理团：" + "、".join(f"{m.name}（{m.role}）" for m in d.panel)
+    yield "到场人员：" + "、".join(d.attendees)
+    yield f"各方陈述：{d.statements}"
+    yield f"评理意见：{d.view}"
+    if d.corrected_by:
+        yield f"已被记录 {d.corrected_by} 更正。"
+
+
 def cmd_deliberation_add(args: argparse.Namespace) -> int:
     from ..services.deliberation import DeliberationInput, DeliberationService, Panelist
 
@@ -112,10 +122,8 @@ def cmd_deliberation_add(args: argparse.Namespace) -> int:
     d = svc.get(DeliberationService).add(actor, DeliberationInput(
         case_ref=args.number, held_on=args.date, place=args.place, panel=panel, attendees=args.attendee,
         statements=args.statements, view=args.view, accepted=args.accepted, corrects=args.corrects))
-    if args.format == "json":
-        emit_json(_deliberation_json(d))
-    else:
-        print(f"已记录信访评理：{d.case_number} {d.held_on:%Y-%m-%d}，{d.accepted_label}（记录编号 {d.id}）")
+    emit_one(args, d, _deliberation_json,
+             lambda d: [f"已记录信访评理：{d.case_number} {d.held_on:%Y-%m-%d}，{d.accepted_label}（记录编号 {d.id}）"])
     return 0
 
 
@@ -126,13 +134,7 @@ def cmd_deliberation_list(args: argparse.Namespace) -> int:
     acting_user(svc, args)
     d = svc.get(DeliberationService)
     found = d.of_case(args.number) if args.number else d.recent()
-    if args.format == "json":
-        emit_json([_deliberation_json(x) for x in found])
-    else:
-        for x in found:
-            print(_deliberation_line(x))
-        if not found:
-            print("没有评理记录。")
+    emit_items(args, found, _deliberation_json, _deliberation_line, empty="没有评理记录。")
     return 0
 
 
@@ -141,17 +143,7 @@ def cmd_deliberation_show(args: argparse.Namespace) -> int:
 
     svc = open_services(args)
     acting_user(svc, args)
-    d = svc.get(DeliberationService).get(args.id)
-    if args.format == "json":
-        emit_json(_deliberation_json(d))
-        return 0
-    print(_deliberation_line(d))
-    print("评理团：" + "、".join(f"{m.name}（{m.role}）" for m in d.panel))
-    print("到场人员：" + "、".join(d.attendees))
-    print(f"各方陈述：{d.statements}")
-    print(f"评理意见：{d.view}")
-    if d.corrected_by:
-        print(f"已被记录 {d.corrected_by} 更正。")
+    emit_one(args, svc.get(DeliberationService).get(args.id), _deliberation_json, _deliberation_lines)
     return 0
 
 
@@ -186,6 +178,16 @@ def _entry_line(e) -> str:
     return f"{e.case_number} {e.basis.label} 包案：{e.owner or '未指定'} {state} {step}"
 
 
+def _entry_lines(e):
+    yield _entry_line(e)
+    yield f"列入：{e.decided_on:%Y-%m-%d}，{e.decided_by}决定；依据：{e.basis.label}；理由：{e.reason}"
+    for s in e.steps:
+        done = f"已于{s.done_on:%Y-%m-%d}完成：{s.result}" if s.done_on else f"{s.urgency.symbol}{s.urgency.short_word}"
+        yield f"  {s.position}. {s.action}（{s.responsible}，{s.due_on:%Y-%m-%d}前）{done}"
+    if e.outcome:
+        yield f"化解结果：{e.outcome.label}（{e.outcome_on:%Y-%m-%d}）{e.outcome_note}"
+
+
 def _steps(raw: list[str]):
     from ..domain.errors import InvalidInput
     from ..services.backlog import StepInput
@@ -200,11 +202,8 @@ def _steps(raw: list[str]):
 
 
 def _print_entry(args, e, said: str) -> None:
-    if args.format == "json":
-        emit_json(_entry_json(e))
-    else:
-        print(said)
-        print(_entry_line(e))
+    """A change of an entry: what was done, then the entry's line (or its document)."""
+    emit_one(args, e, _entry_json, lambda e: (said, _entry_line(e)))
 
 
 def cmd_backlog_suggest(args: argparse.Namespace) -> int:
@@ -213,13 +212,10 @@ def cmd_backlog_suggest(args: argparse.Namespace) -> int:
     svc = open_services(args)
     actor = acting_user(svc, args)
     found = svc.get(BacklogService).suggestions(actor)
-    if args.format == "json":
-        emit_json([{"case": s.number, "basis": s.basis.label, "why": s.why} for s in found])
-    else:
-        for s in found:
-            print(f"{s.number} {s.basis.label}：{s.why}")
-        print(f"共{len(found)}件建议列入积案；列入须经决定并写明理由：xinfang backlog add 事项编号 --basis 依据 --reason 理由"
-              if found else "没有按规则建议列入积案的事项。")
+    emit_items(args, found, lambda s: {"case": s.number, "basis": s.basis.label, "why": s.why},
+               lambda s: f"{s.number} {s.basis.label}：{s.why}",
+               end=(f"共{len(found)}件建议列入积案；列入须经决定并写明理由：xinfang backlog add 事项编号 --basis 依据 --reason 理由"
+                    if found else "没有按规则建议列入积案的事项。"))
     return 0
 
 
@@ -240,12 +236,7 @@ def cmd_backlog_list(args: argparse.Namespace) -> int:
     svc = open_services(args)
     acting_user(svc, args)
     found = svc.get(BacklogService).register(include_resolved=args.all)
-    if args.format == "json":
-        emit_json([_entry_json(e) for e in found])
-    else:
-        for e in found:
-            print(_entry_line(e))
-        print(f"积案台账共{sum(e.on_register for e in found)}件在册。")
+    emit_items(args, found, _entry_json, _entry_line, end=f"积案台账共{sum(e.on_register for e in found)}件在册。")
     return 0
 
 
@@ -254,17 +245,7 @@ def cmd_backlog_show(args: argparse.Namespace) -> int:
 
     svc = open_services(args)
     acting_user(svc, args)
-    e = svc.get(BacklogService).get(args.ref)
-    if args.format == "json":
-        emit_json(_entry_json(e))
-        return 0
-    print(_entry_line(e))
-    print(f"列入：{e.decided_on:%Y-%m-%d}，{e.decided_by}决定；依据：{e.basis.label}；理由：{e.reason}")
-    for s in e.steps:
-        done = f"已于{s.done_on:%Y-%m-%d}完成：{s.result}" if s.done_on else f"{s.urgency.symbol}{s.urgency.short_word}"
-        print(f"  {s.position}. {s.action}（{s.responsible}，{s.due_on:%Y-%m-%d}前）{done}")
-    if e.outcome:
-        print(f"化解结果：{e.outcome.label}（{e.outcome_on:%Y-%m-%d}）{e.outcome_note}")
+    emit_one(args, svc.get(BacklogService).get(args.ref), _entry_json, _entry_lines)
     return 0
 
 

@@ -37,6 +37,10 @@ TERMS: tuple[Term, ...] = (
          ("签名公钥指纹", "公钥指纹"), "同步密钥登记表上逐组核对的64位数字和字母"),
     Term("records of a received bundle held back because they broke a rule (quarantine)", "暂未导入的记录",
          ("隔离的记录", "隔离记录"), "同步页列出每条记录和暂未导入的原因"),
+    # One word for 走访、来信、来电 alike (收件 is a letter's word); the intake form names the time by how
+    # the matter came (来访时间、收信时间、来电时间). Old ledgers' 信访日期 stays a heading the import reads.
+    Term("the date a matter was received, whatever its channel (the 15 days run from it)", "收到日期",
+         ("收件日期",), "第二十三条第二款：书面告知的期限“自收到信访事项之日起”算"),
 )
 
 PRODUCT_NAME = TERMS[0].word
@@ -46,6 +50,7 @@ SIZE = TERMS[5].word
 EPOCH = TERMS[7].word
 KEY_CHECK_CODE = TERMS[8].word
 HELD_RECORDS = TERMS[9].word
+RECEIVED_DATE = TERMS[10].word
 
 # Placeholders of date fields: the format in Chinese, then an example a clerk can copy.
 DATE_HINT = "年-月-日，如 2026-12-06"

@@ -91,6 +91,22 @@ def parse_id_number(text: str, *, today: date | None = None) -> IdCard:
     return IdCard(number=number, area_code=area, birth_date=birth, sex=sex)
 
 
+# 性别 given by hand when there is no ID number (GB/T 2261.1: 1 男, 2 女, 9 未说明的性别). Stored as
+# "男" / "女"; not stated is stored as nothing.
+SEXES = ("男", "女")
+SEX_UNSTATED = "未说明"
+_SEX_WORDS = {"男": "男", "男性": "男", "1": "男", "女": "女", "女性": "女", "2": "女",
+              "": None, SEX_UNSTATED: None, "未说明的性别": None, "9": None}
+
+
+def parse_sex(text: str | None) -> str | None:
+    """A sex as given by hand: "男", "女", or None for not stated."""
+    key = "".join(unicodedata.normalize("NFKC", text or "").split())
+    if key not in _SEX_WORDS:
+        raise InvalidInput(f"性别“{text}”无效，应为男、女或未说明。", field="sex")
+    return _SEX_WORDS[key]
+
+
 def is_valid_id_number(text: str, *, today: date | None = None) -> bool:
     try:
         parse_id_number(text, today=today)

@@ -20,9 +20,9 @@ from .idcard import mask_id_number
 from .phones import mask_phone
 
 # The fields of a person a registration gives, in the order they are shown. Sex and birth date
-# are read from the ID number and follow it.
-IDENTITY_FIELDS = ("name", "id_number", "phone", "address", "township_code", "village_code")
-FIELD_LABELS = {"name": "姓名", "id_number": "身份证号码", "phone": "电话", "address": "住址",
+# are read from the ID number and follow it; without an ID number the clerk may give the sex by hand.
+IDENTITY_FIELDS = ("name", "id_number", "sex", "phone", "address", "township_code", "village_code")
+FIELD_LABELS = {"name": "姓名", "id_number": "身份证号码", "sex": "性别", "phone": "电话", "address": "住址",
                 "township_code": "乡镇（街道）", "village_code": "村（社区）"}
 # Shown in every version even when equal: who it is. Places only when they differ.
 ALWAYS_SHOWN = ("name", "id_number", "phone", "address")
@@ -36,6 +36,7 @@ class PersonDetails:
     address: str | None = None
     township_code: str | None = None
     village_code: str | None = None
+    sex: str | None = None
 
     def value(self, field: str) -> str | None:
         return getattr(self, field) or None

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from enum import Enum
 
 from .errors import InvalidInput
-from .idcard import parse_id_number
+from .idcard import parse_id_number, parse_sex
 from .matters import Matter, parse_matter
 from .person_identity import PersonChoice
 from .phones import parse_phone
@@ -62,7 +62,7 @@ class PetitionerInput:
     village_code: str | None = None
     is_representative: bool = False
     person_id: str | None = None        # an existing person the clerk picked
-    sex: str | None = None              # filled from a valid ID number when given
+    sex: str | None = None              # given by hand without an ID number; read from a valid one
     birth_date: date | None = None
     # What to do when these details conflict with the registered person's (domain/person_identity.py);
     # None: the registration is refused with both versions, for the clerk to decide.
@@ -98,10 +98,14 @@ class FieldErrors(InvalidInput):
 
 def validate_petitioner(p: PetitionerInput, *, today: date, prefix: str = "") -> PetitionerInput:
     name = clean_name(p.name, label=f"{prefix}姓名", field="name")
-    sex, birth = p.sex, p.birth_date
+    sex, birth = parse_sex(p.sex), p.birth_date
     id_number = None
     if p.id_number and p.id_number.strip():
         card = parse_id_number(p.id_number, today=today)
+        if sex is not None and sex != card.sex:
+            # The ID number decides; a different sex given beside it is a mistake in one of them.
+            raise InvalidInput(f"{prefix}性别填的是{sex}，身份证号码显示为{card.sex}；请核对身份证号码，"
+                               "或不填性别（按身份证号码）。", field="sex")
         id_number, sex, birth = card.number, card.sex, card.birth_date
     phone = parse_phone(p.phone).number if p.phone and p.phone.strip() else None
     address = clean_text(p.address, label=f"{prefix}住址", field="address", required=False, limit=200,
@@ -125,11 +129,11 @@ def validate_registration(reg: RegistrationInput, *, now: datetime, category_exi
     channel = attempt("channel", lambda: Channel.parse(reg.channel))
     received = reg.received_at
     if not isinstance(received, datetime):
-        errors["received_at"] = "收件日期无效"
+        errors["received_at"] = "收到日期无效"
     elif received > now + timedelta(minutes=10):
-        errors["received_at"] = f"收件日期（{received:%Y-%m-%d %H:%M}）晚于当前时间，请核对"
+        errors["received_at"] = f"收到日期（{received:%Y-%m-%d %H:%M}）晚于当前时间，请核对"
     elif received.date() < EARLIEST_RECEIVED:
-        errors["received_at"] = f"收件日期过早（{received:%Y-%m-%d}），请核对"
+        errors["received_at"] = f"收到日期过早（{received:%Y-%m-%d}），请核对"
     people: list[PetitionerInput] = []
     if not reg.petitioners:
         errors["petitioners"] = "至少登记一名信访人"

@@ -258,6 +258,18 @@ class Figure:
         return self.label if self.label.endswith("数") else self.label + "数"
 
 
+def figure_rows(values: object, figures: Iterable[Figure]) -> list[tuple[str, str, int, str]]:
+    """(key, label, value, what it counts) of each figure in the order given, its value the field of `values`
+    named by its key: the rows of a table of figures (办理情况 here, 信访评理和积案化解 in
+    domain/statistics_resolution.py), printed by domain/statistics_tables.figures_table."""
+    return [(f.key, f.label, getattr(values, f.key), f.definition) for f in figures]
+
+
+def figure_values(rows: Iterable[tuple[str, str, int, str]]) -> dict[str, int]:
+    """{key: value} of figure_rows(): a table of figures in the JSON."""
+    return {key: value for key, _, value, _ in rows}
+
+
 FIGURES: dict[str, Figure] = {f.key: f for f in (
     # what happened to the matters registered in the period, followed to the statistics date
     Figure("received", "登记总数", "本期登记的信访事项（批次），不论是否受理"),
@@ -448,7 +460,7 @@ class WorkflowFigures:
 
     def rows(self) -> list[tuple[str, str, int, str]]:
         """(key, label, value, what it counts), in the order of the report."""
-        return [(k, FIGURES[k].label, getattr(self, k), FIGURES[k].definition) for k in WORKFLOW_KEYS]
+        return figure_rows(self, (FIGURES[k] for k in WORKFLOW_KEYS))
 
 
 @dataclass(frozen=True)

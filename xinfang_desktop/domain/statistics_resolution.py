@@ -1,6 +1,7 @@
 """The figures of the office's ways of resolving hard matters (pure): 信访评理 and the 积案 register, each
-named and defined once here and printed from here by the page, the PDF, the xlsx and the JSON alike
-(domain/statistics_tables.resolution_table).
+named and defined once here (a Figure of domain/statistics.py, as the case figures are) and printed from here by
+the page, the PDF, the xlsx and the JSON alike (domain/statistics_tables.resolution_table, the table of figures
+the 办理情况 table is).
 
 Over a period [start, end]:
 - 评理场次: current (not corrected) 评理 sessions held in the period;
@@ -20,15 +21,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Iterable
 
-RESOLUTION_FIGURES: tuple[tuple[str, str, str], ...] = (
-    ("deliberations", "评理场次", "本期召开的信访评理会（更正后的记录计一次）"),
-    ("deliberated", "评理事项", "本期召开评理会的信访事项（同一事项多次评理计一件）"),
-    ("resolved_after_deliberation", "评理后化解",
-     "评理事项中，截至统计日信访人接受评理意见，或评理之后已结案、已以化解结果移出积案台账的事项"),
-    ("backlog_start", "积案期初数", "本期开始前已列入积案台账、且期初尚未化解的事项"),
-    ("backlog_added", "积案新增数", "本期经决定列入积案台账的事项"),
-    ("backlog_resolved", "积案化解数", "本期以案结事了、息诉罢访或依法终结移出积案台账的事项"),
-    ("backlog_remaining", "积案期末数", "截至本期最后一日仍在积案台账上的事项（期初数＋新增数－化解数）"),
+from .statistics import Figure, figure_rows
+
+RESOLUTION_FIGURES: tuple[Figure, ...] = (
+    Figure("deliberations", "评理场次", "本期召开的信访评理会（更正后的记录计一次）"),
+    Figure("deliberated", "评理事项", "本期召开评理会的信访事项（同一事项多次评理计一件）"),
+    Figure("resolved_after_deliberation", "评理后化解",
+           "评理事项中，截至统计日信访人接受评理意见，或评理之后已结案、已以化解结果移出积案台账的事项"),
+    Figure("backlog_start", "积案期初数", "本期开始前已列入积案台账、且期初尚未化解的事项"),
+    Figure("backlog_added", "积案新增数", "本期经决定列入积案台账的事项"),
+    Figure("backlog_resolved", "积案化解数", "本期以案结事了、息诉罢访或依法终结移出积案台账的事项"),
+    Figure("backlog_remaining", "积案期末数", "截至本期最后一日仍在积案台账上的事项（期初数＋新增数－化解数）"),
 )
 
 
@@ -58,7 +61,7 @@ class ResolutionFigures:
 
     def rows(self) -> list[tuple[str, str, int, str]]:
         """(key, label, value, what it counts), in the order of the report."""
-        return [(k, label, getattr(self, k), what) for k, label, what in RESOLUTION_FIGURES]
+        return figure_rows(self, RESOLUTION_FIGURES)
 
 
 def resolution_figures(start: date, end: date, as_of: date, sessions: Iterable[SessionFact],

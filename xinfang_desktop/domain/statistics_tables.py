@@ -138,10 +138,14 @@ def _earlier(s: Statistics, b: Breakdown) -> Breakdown | None:
 
 
 # -- what happened to the matters, and the rates --------------------------------------------------------
+def figures_table(key: str, title: str, rows: list[tuple[str, str, int, str]]) -> StatTable:
+    """项目 | 件数 | 口径: figures, each with what it counts (domain/statistics.figure_rows)."""
+    return StatTable(key, title, (Column("label", "项目"), Column("count", "件数", "count"), Column("definition", "口径")),
+                     tuple(TableRow(k, (_text(label), _count(value), _text(what))) for k, label, value, what in rows))
+
+
 def workflow_table(s: Statistics) -> StatTable:
-    rows = tuple(TableRow(k, (_text(label), _count(value), _text(what))) for k, label, value, what in s.workflow.rows())
-    return StatTable("workflow", "办理情况", (Column("label", "项目"), Column("count", "件数", "count"),
-                                          Column("definition", "口径")), rows)
+    return figures_table("workflow", "办理情况", s.workflow.rows())
 
 
 def rates_table(s: Statistics) -> StatTable:
@@ -256,6 +260,4 @@ def village_workflow_table(s: Statistics) -> StatTable:
 def resolution_table(s: Statistics) -> StatTable:
     """信访评理 and the 积案 register: each figure with what it counts (domain/statistics_resolution.py)."""
     assert s.resolution is not None
-    rows = tuple(TableRow(k, (_text(label), _count(value), _text(what))) for k, label, value, what in s.resolution.rows())
-    return StatTable("resolution", "信访评理和积案化解", (Column("label", "项目"), Column("count", "件数", "count"),
-                                                  Column("definition", "口径")), rows)
+    return figures_table("resolution", "信访评理和积案化解", s.resolution.rows())

@@ -35,9 +35,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def make_app(argv: list[str]) -> QApplication:
+    from .qt_chinese import chinese_system_dates
     from .style import apply_fonts
 
-    app = QApplication.instance() or QApplication(argv)
+    app = QApplication.instance()
+    if app is None:
+        with chinese_system_dates():         # the file dialog's dates in Chinese order
+            app = QApplication(argv)
     app.setApplicationName("信访工作平台")
     app.setOrganizationName("xinfang_desktop")
     app.setApplicationVersion(__version__)

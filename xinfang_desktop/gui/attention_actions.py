@@ -28,14 +28,20 @@ def _head(d: CaseDetail) -> str:
 
 
 # -- 包案 -------------------------------------------------------------------------------------
-def assign_dialog(parent: QWidget, ctx: AppContext, d: CaseDetail, done: Callable[[], None]) -> FormDialog:
+def assign_dialog(parent: QWidget, ctx: AppContext, d: CaseDetail, done: Callable[[], None]) -> None:
+    """The leaders and the matter's present 包案 are read in a worker; the form opens when they are in."""
     own = ctx.services.get(OwnershipService)
-    people = own.leaders()
+    ctx.tasks.run(lambda: (own.leaders(), own.current(d.row.id)), writes=False, owner=parent,
+                  on_done=lambda loaded: _open_assign(parent, ctx, d, done, *loaded),
+                  on_error=lambda e, t: show_error(parent, e, t))
+
+
+def _open_assign(parent: QWidget, ctx: AppContext, d: CaseDetail, done: Callable[[], None], people, current) -> FormDialog:
+    own = ctx.services.get(OwnershipService)
     shown = [u.display_name for u in people]
     # The person's name and role; the login name only to tell two people of the same name apart.
     leaders = tuple((u.name, f"{u.display_name}（{Role(u.role).label}"
                      + (f"，{u.name}）" if shown.count(u.display_name) > 1 else "）")) for u in people)
-    current = own.current(d.row.id)
     fields = [
         Field("leader", "包案领导(&L)", "choice", True, leaders, default=current.leader_name if current else None),
         Field("plan", "化解方案(&P)", "text", True, default=current.plan if current else "",

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWidget
 from ..services.ledger import LedgerService
 from ..services.permissions import Permission
 from ..services.queries import CaseFilter
-from .busy import BusyBar
+from .busy_panel import BusyPanel
 from .context import AppContext
 from .errors import show_error
 from .tasks import OTHER
@@ -32,7 +32,7 @@ def ask_redaction(parent: QWidget) -> bool | None:
 
 
 def export_filtered(parent: QWidget, ctx: AppContext, f: CaseFilter, count: int | None, *, button: QPushButton,
-                    busy: BusyBar, done) -> None:
+                    busy: BusyPanel, done) -> None:
     """Ask where (and, for a role that may see them, whether to mask), then write off the UI thread."""
     redacted = True
     if ctx.actor.can(Permission.REVEAL_PERSONAL):
@@ -60,5 +60,5 @@ def export_filtered(parent: QWidget, ctx: AppContext, f: CaseFilter, count: int 
         busy.stop(button)
         show_error(parent, exc, details)
 
-    busy.start(button, "正在导出…")
+    busy.start(button, "正在导出…", measured=False)
     ctx.tasks.run(work, writes=True, changes=OTHER, on_done=finished, on_error=failed, owner=parent)

@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate, QStringListModel, Signal
 from PySide6.QtWidgets import QCheckBox, QCompleter, QDateEdit, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from ..domain.categories import Category, CategoryTable
+from ..domain.glossary import RECEIVED_DATE
 
 
 def category_text(c: Category) -> str:
@@ -75,13 +76,13 @@ class CategoryFilter(QLineEdit):
 
 
 class DateRangeFilter(QWidget):
-    """收件 [x] from … to …; unticked means any date."""
+    """收到日期 [x] from … to …; unticked means any date."""
 
     changed = Signal()
 
     def __init__(self, today: date, parent: QWidget | None = None):
         super().__init__(parent)
-        self.enabled = QCheckBox("收件日期")
+        self.enabled = QCheckBox(RECEIVED_DATE)
         self.start = QDateEdit(QDate(today.year, today.month, 1), calendarPopup=True)
         self.end = QDateEdit(QDate(today.year, today.month, today.day), calendarPopup=True)
         for w in (self.start, self.end):

@@ -8,15 +8,53 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QLineEdit, QPlainTextEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFileDialog,
+    QHBoxLayout,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
 
 from ..domain import workflow as wf
 
 
-def make_editor(kind: str, *, today: date, default: Any = None, placeholder: str = "",
-                choices: tuple[tuple[Any, str], ...] = (), text_height: int = 80) -> QWidget:
-    """`kind`: text (several lines), choice, date, days (an extension, 1–30), count (a whole number),
-    check (yes or no, `placeholder` is its text); anything else is one line of text."""
+class FileEdit(QWidget):
+    """A path typed or chosen with 浏览…: `line` holds it."""
+
+    def __init__(self, title: str, file_filter: str, placeholder: str = ""):
+        super().__init__()
+        self.title, self.file_filter = title, file_filter
+        self.line = QLineEdit()
+        self.line.setPlaceholderText(placeholder)
+        self.browse_button = QPushButton("浏览(&B)…")
+        self.browse_button.clicked.connect(self.browse)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.line, 1)
+        row.addWidget(self.browse_button)
+        self.setFocusProxy(self.line)
+
+    def browse(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(self, self.title, self.line.text(), self.file_filter)
+        if name:
+            self.line.setText(name)
+
+    def text(self) -> str:
+        return self.line.text()
+
+
+def make_editor(kind: str, *, today: date | None, default: Any = None, placeholder: str = "",
+                choices: tuple[tuple[Any, str], ...] = (), text_height: int = 80,
+                bounds: tuple[int, int] | None = None, browse: tuple[str, str] = ()) -> QWidget:
+    """`kind`: text (several lines), choice, date, days (an extension, 1–30), count (a whole number,
+    within `bounds`), check (yes or no, `placeholder` is its text), password (hidden as typed), file (a
+    path with 浏览…, `browse` = the dialog's title and filter); anything else is one line of text."""
     if kind == "check":
         box = QCheckBox(placeholder)
         box.setChecked(bool(default))
@@ -40,7 +78,8 @@ def make_editor(kind: str, *, today: date, default: Any = None, placeholder: str
         d = QDateEdit()
         d.setCalendarPopup(True)
         d.setDisplayFormat("yyyy-MM-dd")
-        day: date = default or today
+        day = default or today
+        assert day is not None, "a date field needs today's date"
         d.setDate(QDate(day.year, day.month, day.day))
         return d
     if kind == "days":
@@ -51,10 +90,18 @@ def make_editor(kind: str, *, today: date, default: Any = None, placeholder: str
         return s
     if kind == "count":
         s = QSpinBox()
-        s.setRange(0, 10000)
+        s.setRange(*(bounds or (0, 10000)))
         s.setValue(int(default or 1))
         return s
+    if kind == "file":
+        title, file_filter = browse or ("选择文件", "所有文件 (*)")
+        f = FileEdit(title, file_filter, placeholder)
+        if default:
+            f.line.setText(str(default))
+        return f
     line = QLineEdit()
+    if kind == "password":
+        line.setEchoMode(QLineEdit.Password)
     line.setPlaceholderText(placeholder)
     if default:
         line.setText(str(default))
@@ -62,7 +109,7 @@ def make_editor(kind: str, *, today: date, default: Any = None, placeholder: str
 
 
 def read_value(w: QWidget) -> Any:
-    """Stripped text, the chosen item's data, a `date`, an int, or a bool."""
+    """Stripped text (a password as typed), the chosen item's data, a `date`, an int, or a bool."""
     if isinstance(w, QCheckBox):
         return w.isChecked()
     if isinstance(w, QPlainTextEdit):
@@ -73,4 +120,8 @@ def read_value(w: QWidget) -> Any:
         return w.date().toPython()
     if isinstance(w, QSpinBox):
         return w.value()
+    if isinstance(w, FileEdit):
+        return w.text().strip()
+    if isinstance(w, QLineEdit) and w.echoMode() == QLineEdit.Password:
+        return w.text()
     return w.text().strip()  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from typing import Callable
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
                                QListWidgetItem, QPushButton, QToolButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
@@ -167,17 +167,23 @@ def division_search(divisions: DivisionTable, kinds: tuple[str, ...],
     return search
 
 
-# Columns of a petitioner row, in characters of the form's font: the header uses the same widths.
-COLUMNS = (("no", "", 1), ("name", "姓名(&M)", 10), ("id_number", "身份证号(&I)", 10), ("born", "性别 出生", 5.5),
-           ("phone", "电话(&D)", 6), ("township", "乡镇(&X)", 4), ("village", "村(社区)(&V)", 5),
-           ("address", "住址(&Z)", 0), ("rep", "代表(&E)", 3), ("remove", "", 1))
+# The first line of a petitioner row, in characters of the form's font: the header uses the same widths.
+# The place (township, village, address) and 代表人 take the second line, so the address has room for
+# "漳平市永福镇李庄村三组12号" at 1280 pixels wide.
+COLUMNS = (("no", "", 1), ("name", "姓名(&M)", 10), ("id_number", "身份证号(&I)", 10), ("sex", "性别(&H)", 6),
+           ("born", "出生日期", 5.5), ("phone", "电话(&D)", 7.5), ("gap", "", 0), ("remove", "", 1))
+# The second line: (key, label, width in characters; 0 stretches).
+PLACE_COLUMNS = (("township", "乡镇(&X)", 5), ("village", "村(社区)(&V)", 6), ("address", "住址(&Z)", 0))
+# 性别 by hand (GB/T 2261.1 codes as the keys that pick it): a digit picks it, as in 信访形式.
+SEX_CHOICES = (("0 未说明", None), ("1 男", "男"), ("2 女", "女"))
 
 
 class PetitionerRow(QWidget):
-    """One petitioner: name, ID number (sex and birth date read from it), phone, township, village,
-    address, representative. `person_id` is set when the clerk filled in a known person; `on_conflict`
-    holds the clerk's choice when these details conflicted with a registered person's, until the row
-    is edited again (a choice is never applied to details the clerk did not see in the comparison)."""
+    """One petitioner: name, ID number (sex and birth date read from it), sex by hand when there is no
+    ID number, phone, township, village, address, representative. `person_id` is set when the clerk
+    filled in a known person; `on_conflict` holds the clerk's choice when these details conflicted
+    with a registered person's, until the row is edited again (a choice is never applied to details
+    the clerk did not see in the comparison)."""
 
     edited = Signal()
     lookup = Signal()            # name, ID number or phone typed: look for this person
@@ -189,11 +195,16 @@ class PetitionerRow(QWidget):
         self.divisions = divisions
         self.person_id: str | None = None
         self.on_conflict: PersonChoice | None = None
-        self._born: tuple[str | None, date | str | None] = (None, None)
+        self._born: tuple[str | None, date | str | None, bool] = (None, None, False)
+        self._hand_sex: str | None = None      # the sex the clerk chose, kept while an ID number decides
         self.number = QLabel()
         self.name = QLineEdit()
         self.id_number = QLineEdit()
         self.id_number.setMaxLength(20)
+        self.sex = QComboBox()
+        for text, value in SEX_CHOICES:
+            self.sex.addItem(text, value)
+        self.sex.setToolTip("没有身份证号码时选择：按 1 为男，按 2 为女，按 0 为未说明；有身份证号码时按号码显示")
         self.born = QLabel()
         self.born.setProperty("role", "hint")
         self.phone = QLineEdit()
@@ -201,7 +212,8 @@ class PetitionerRow(QWidget):
         self.village = SearchPicker(division_search(divisions, ("村", "社区"), lambda: self.township.code),
                                     self._label, "拼音或名称")
         self.address = QLineEdit()
-        self.rep = QCheckBox()      # Space ticks it; the header "代表人(&E)" names it and reaches the first row
+        self.address.setPlaceholderText("如：李庄村三组12号")
+        self.rep = QCheckBox("代表人")      # Space ticks it
         self.rep.setToolTip("代表人（空格键勾选）")
         self.remove = QToolButton()
         self.remove.setText("✕")
@@ -209,28 +221,56 @@ class PetitionerRow(QWidget):
         self.remove.setFocusPolicy(Qt.NoFocus)
         self.remove.clicked.connect(lambda: self.remove_requested.emit())
         self.errors = error_label()
-        self.fields = {"name": self.name, "id_number": self.id_number, "phone": self.phone,
-                       "township": self.township.edit, "village": self.village.edit, "address": self.address}
+        # Said when an ID number typed later decides another sex than the one chosen by hand.
+        self.sex_note = QLabel()
+        self.sex_note.setStyleSheet("color: #7a4b00;")
+        self.sex_note.setWordWrap(True)
+        self.sex_note.hide()
+        self.fields: dict[str, QWidget] = {
+            "name": self.name, "id_number": self.id_number, "sex": self.sex, "phone": self.phone,
+            "township": self.township.edit, "village": self.village.edit, "address": self.address}
         for w in self.fields.values():
             set_invalid(w, False)
 
         line = QHBoxLayout()
         line.setContentsMargins(0, 0, 0, 0)
         line.setSpacing(3)
-        widgets = {"no": self.number, "name": self.name, "id_number": self.id_number, "born": self.born,
-                   "phone": self.phone, "township": self.township, "village": self.village, "address": self.address,
-                   "rep": self.rep, "remove": self.remove}
+        widgets = {"no": self.number, "name": self.name, "id_number": self.id_number, "sex": self.sex,
+                   "born": self.born, "phone": self.phone, "remove": self.remove}
         for key, _label, chars in COLUMNS:
+            if key == "gap":
+                line.addStretch(1)
+                continue
             w = widgets[key]
+            w.setFixedWidth(char_width(self, chars))
+            line.addWidget(w)
+        place = QHBoxLayout()
+        place.setContentsMargins(0, 0, 0, 0)
+        place.setSpacing(3)
+        place.addSpacing(char_width(self, 1) + 3)
+        self.place_labels: dict[str, QLabel] = {}
+        for key, text, chars in PLACE_COLUMNS:
+            w = self.fields[key]
+            label = QLabel(text)
+            label.setBuddy(w)
+            self.place_labels[key] = label
+            place.addWidget(label)
+            target = {"township": self.township, "village": self.village}.get(key, w)
             if chars:
-                w.setFixedWidth(char_width(self, chars))
-                line.addWidget(w)
+                target.setFixedWidth(char_width(self, chars))
+                place.addWidget(target)
+                place.addSpacing(8)
             else:
-                line.addWidget(w, 1)
+                place.addWidget(target, 1)
+        place.addSpacing(8)
+        place.addWidget(self.rep)
+        place.addSpacing(char_width(self, 1) + 3)
         box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 2)
-        box.setSpacing(1)
+        box.setContentsMargins(0, 0, 0, 6)
+        box.setSpacing(2)
         box.addLayout(line)
+        box.addLayout(place)
+        box.addWidget(self.sex_note)
         box.addWidget(self.errors)
 
         if default_township:
@@ -242,16 +282,44 @@ class PetitionerRow(QWidget):
             w.textEdited.connect(lambda _t: self.lookup.emit())
         self.name.textEdited.connect(lambda _t: self._unlink())
         self.id_number.textEdited.connect(lambda _t: self._unlink())
+        self.sex.activated.connect(self._sex_chosen)
+        self.id_number.textChanged.connect(self._id_changed)
         self.township.changed.connect(self._township_changed)
         self.village.changed.connect(self._village_changed)
         self.rep.toggled.connect(lambda _on: self.edited.emit())
         for w in (self.name, self.id_number, self.phone, self.address):
             w.textEdited.connect(self._forget_choice)
+        self.sex.activated.connect(self._forget_choice)
         self.township.changed.connect(self._forget_choice)
         self.village.changed.connect(self._forget_choice)
 
+    def set_first(self, first: bool) -> None:
+        """Only the first row's place labels and 代表人 carry Alt letters (the header's reach it too)."""
+        for key, text, _chars in PLACE_COLUMNS:
+            self.place_labels[key].setText(text if first else text.split("(&")[0])
+        self.rep.setText("代表人(&E)" if first else "代表人")
+
     def _forget_choice(self, *_args) -> None:
         self.on_conflict = None
+
+    def _sex_chosen(self, index: int) -> None:
+        self._hand_sex = self.sex.itemData(index)
+        self.sex_note.hide()
+        self.edited.emit()
+
+    def _id_changed(self, text: str) -> None:
+        # An ID number being typed decides the sex: the choice is skipped by Tab until the box is empty.
+        if text.strip():
+            self.sex.setEnabled(False)
+        elif not self.sex.isEnabled():
+            self._set_sex(self._hand_sex)
+            self.sex.setEnabled(True)
+            self.sex_note.hide()
+
+    def hand_sex(self) -> str | None:
+        """The sex to register: the one chosen by hand, only when no ID number is given (a given
+        number decides, and is checked on its own)."""
+        return None if self.id_number.text().strip() else self._hand_sex
 
     def _label(self, code: str) -> str:
         return self.divisions.get(code).name if code in self.divisions else code
@@ -270,7 +338,8 @@ class PetitionerRow(QWidget):
         # A different name or ID number is a different person than the one filled in.
         if self.person_id is not None:
             self.person_id = None
-            self.show_born(*self._born)
+            sex, birth, from_id = self._born
+            self.show_born(sex, birth, from_id=from_id)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.FocusOut:
@@ -279,29 +348,53 @@ class PetitionerRow(QWidget):
                     self.left_field.emit(key)
         return super().eventFilter(obj, event)
 
-    def show_born(self, sex: str | None, birth: date | str | None) -> None:
-        self._born = (sex, birth)
-        text = " ".join(x for x in (sex or "", str(birth) if birth else "") if x)
+    def show_born(self, sex: str | None, birth: date | str | None, *, from_id: bool = False) -> None:
+        """The birth date (and "已关联档案"); `from_id`: `sex` is read from a valid ID number, which decides
+        it (the choice is shown and cannot be changed); otherwise the clerk may choose."""
+        self._born = (sex, birth, from_id)
+        text = str(birth) if birth else ""
         if self.person_id:
             text = (text + " " if text else "") + "已关联档案"
         self.born.setText(text)
+        if from_id:
+            hand = self._hand_sex
+            if hand is not None and sex is not None and hand != sex:
+                self.sex_note.setText(f"身份证号码显示为{sex}，性别已按身份证号码改为{sex}（原选{hand}），请向信访人核实。")
+                self.sex_note.show()
+            self._set_sex(sex)
+            self.sex.setEnabled(False)
+        else:
+            if sex is not None and not self.id_number.text().strip():
+                self._hand_sex = sex          # a known person filled in: the registered sex
+            self._set_sex(self._hand_sex)
+            if not self.id_number.text().strip():
+                self.sex.setEnabled(True)
+                self.sex_note.hide()
+
+    def _set_sex(self, sex: str | None) -> None:
+        self.sex.setCurrentIndex(max(0, self.sex.findData(sex)))
 
     def tab_chain(self) -> list[QWidget]:
-        return [self.name, self.id_number, self.phone, self.township.edit, self.village.edit, self.address, self.rep]
+        return [self.name, self.id_number, self.sex, self.phone, self.township.edit, self.village.edit,
+                self.address, self.rep]
 
     def state(self) -> dict:
-        return {"name": self.name.text(), "id_number": self.id_number.text(), "phone": self.phone.text(),
-                "township_code": self.township.code, "village_code": self.village.code,
+        return {"name": self.name.text(), "id_number": self.id_number.text(), "sex": self._hand_sex,
+                "phone": self.phone.text(), "township_code": self.township.code, "village_code": self.village.code,
                 "address": self.address.text(), "is_representative": self.rep.isChecked(),
                 "person_id": self.person_id}
 
     def is_empty(self) -> bool:
         return not any(w.text().strip() for w in (self.name, self.id_number, self.phone, self.address)) \
-            and not self.rep.isChecked() and self.person_id is None
+            and not self.rep.isChecked() and self.person_id is None and self._hand_sex is None
 
     def set_state(self, s: dict) -> None:
         self.name.setText(s.get("name") or "")
         self.id_number.setText(s.get("id_number") or "")
+        self._hand_sex = s.get("sex") if s.get("sex") in ("男", "女") else None
+        self._set_sex(self._hand_sex)
+        self.sex.setEnabled(not self.id_number.text().strip())
+        self.sex_note.hide()
         self.phone.setText(s.get("phone") or "")
         self.township.set_code(s.get("township_code") if s.get("township_code") in self.divisions else None)
         self.village.set_code(s.get("village_code") if s.get("village_code") in self.divisions else None)
@@ -318,14 +411,14 @@ def row_header(parent: QWidget) -> tuple[QWidget, dict[str, QLabel]]:
     line.setSpacing(3)
     labels: dict[str, QLabel] = {}
     for key, text, chars in COLUMNS:
+        if key == "gap":
+            line.addStretch(1)
+            continue
         label = QLabel(text)
         label.setProperty("role", "hint")
         labels[key] = label
-        if chars:
-            label.setFixedWidth(char_width(parent, chars))
-            line.addWidget(label)
-        else:
-            line.addWidget(label, 1)
+        label.setFixedWidth(char_width(parent, chars))
+        line.addWidget(label)
     return header, labels
 
 

@@ -60,7 +60,7 @@ class LedgerImportDialog(QDialog):
         self.combos: list[QComboBox] = []
         # step 2: the rows checked
         self.rows = QTableWidget(0, 5)
-        self.rows.setHorizontalHeaderLabels(["行号", "检查结果", "姓名", "信访日期", "问题"])
+        self.rows.setHorizontalHeaderLabels(["行号", "检查结果", "姓名", "收到日期", "问题"])
         self.rows.verticalHeader().setVisible(False)
         self.rows.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.rows.setWordWrap(True)

@@ -26,7 +26,7 @@ from .tasks import OTHER
 NAVIGATION = [
     ("workbench", "工作台", "登录后的首页：超期、今日到期、临近到期和待转办的事项。"),
     ("intake", "登记", "以键盘快速登记来访、来信、来电，并打印受理告知书。"),
-    ("cases", "事项", ""),
+    ("cases", "事项", "按编号、信访人和状态查找信访事项，筛选后可导出。"),
     ("board", "看板", "四色看板：需要领导关注的信访事项及其原因。"),
     ("backlog", "积案", "积案台账：化解方案、包案领导、下一步和化解结果。"),
     ("mediation", "调解", "调解记录和调解协议书。"),
@@ -39,6 +39,15 @@ NAVIGATION = [
     ("staff", "人员", "工作人员、角色和密码。"),
 ]
 KEYS = tuple(key for key, _, _ in NAVIGATION)
+
+
+def nav_shortcut(row: int) -> str:
+    """The key that opens the sidebar's `row`-th entry: Ctrl+1 … Ctrl+9 and Ctrl+0 for the first ten, in
+    the order they are listed; Shift adds ten (Ctrl+Shift+1 … for 同步, 设置, 人员). Ctrl+digit is taken by
+    no page, and no text box or table uses it; Alt+letter belongs to the pages' mnemonics."""
+    if row < 10:
+        return f"Ctrl+{(row + 1) % 10}"
+    return f"Ctrl+Shift+{row - 9}"
 
 
 class Pages(Mapping[str, QWidget]):
@@ -82,8 +91,10 @@ class MainWindow(QMainWindow):
         self._discovered = page_modules()
         self._factories = page_factories or {}
         self.pages = Pages(self._build_page)
-        for _key, label, _what in NAVIGATION:
+        for row, (_key, label, what) in enumerate(NAVIGATION):
             self.nav.addItem(label)
+            # The tool tip says what the page is for and the key that opens it from anywhere in the window.
+            self.nav.item(row).setToolTip(f"{what or label}\n快捷键：{nav_shortcut(row)}")
         self.nav.currentRowChanged.connect(self._show_row)
         body = QWidget()
         layout = QHBoxLayout(body)
@@ -102,8 +113,10 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence.ZoomIn, self, activated=lambda: self._zoom(0.1))
         QShortcut(QKeySequence("Ctrl+="), self, activated=lambda: self._zoom(0.1))
         QShortcut(QKeySequence.ZoomOut, self, activated=lambda: self._zoom(-0.1))
-        for i in range(min(9, len(NAVIGATION))):
-            QShortcut(QKeySequence(f"Alt+{i + 1}"), self, activated=lambda i=i: self.nav.setCurrentRow(i))
+        for row in range(len(NAVIGATION)):
+            QShortcut(QKeySequence(nav_shortcut(row)), self, activated=lambda row=row: self.nav.setCurrentRow(row))
+        for row in range(min(9, len(NAVIGATION))):     # the older keys, for whoever learnt them
+            QShortcut(QKeySequence(f"Alt+{row + 1}"), self, activated=lambda row=row: self.nav.setCurrentRow(row))
         self.nav.setCurrentRow(0)     # the workbench: what needs doing today
         self.resize(1280, 800)
         self._restore(prefs or WindowPrefs())

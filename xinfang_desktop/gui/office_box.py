@@ -5,6 +5,7 @@ Read and saved through ctx.tasks; only a user who may change settings can edit."
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
@@ -23,6 +24,7 @@ from ..services.office import NUMBERED_DOCUMENTS, OfficeService, OfficeSettings
 from ..services.permissions import Permission
 from .context import AppContext
 from .errors import show_error
+from .message_line import MessageLine
 from .tasks import OTHER
 
 NAME_FIELDS = (
@@ -45,6 +47,7 @@ class OfficeBox(QGroupBox):
             edit = QLineEdit()
             edit.setPlaceholderText(hint)
             edit.setReadOnly(not editable)
+            edit.setMaximumWidth(640)           # a unit's name, not the width of a 1920 screen
             self.fields[name] = edit
             text = QLabel(label + "：")
             text.setBuddy(edit)
@@ -53,6 +56,7 @@ class OfficeBox(QGroupBox):
         self.late_days.setRange(1, 60)
         self.late_days.setSuffix(" 日")
         self.late_days.setEnabled(editable)
+        self.late_days.setMaximumWidth(120)
         late = QLabel("补录天数(&U)：")
         late.setBuddy(self.late_days)
         form.addRow(late, self.late_days)
@@ -65,19 +69,23 @@ class OfficeBox(QGroupBox):
             edit.setReadOnly(not editable)
             edit.setMaximumWidth(120)
             self.prefixes[doc] = edit
-            grid.addWidget(QLabel(label), i // 3, (i % 3) * 2)
-            grid.addWidget(edit, i // 3, (i % 3) * 2 + 1)
+            # Each box right after its document's name, then a gap before the next name: with the names'
+            # columns stretched, a wide window put each box beside the next document's name.
+            grid.addWidget(QLabel(label), i // 3, (i % 3) * 3)
+            grid.addWidget(edit, i // 3, (i % 3) * 3 + 1)
+        for gap in (2, 5):
+            grid.setColumnMinimumWidth(gap, 32)
+        grid.setColumnStretch(9, 1)
         numbers = QGroupBox("文号前缀（如“永信告”，文号为 永信告〔2026〕12号，每年每种文书分别编号）")
         numbers.setLayout(grid)
 
         self.save = QPushButton("保存本单位设置(&V)")
         self.save.setEnabled(editable)
         self.save.clicked.connect(self.save_settings)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLine()
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
-        bottom.addWidget(self.save)
+        bottom.addWidget(self.save, 0, Qt.AlignRight)     # its own width, with or without a message
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(numbers)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 from ..services.receipts import ReceiptService, Verification
 from .context import AppContext
 from .errors import show_error
+from .form_dialog import ask_secret
 from .tasks import OTHER
 
 GOOD = "color: #1d6b2f;"
@@ -159,13 +159,12 @@ def open_verify_dialog(parent: QWidget, ctx: AppContext) -> ReceiptVerifyDialog:
 
 def ask_passphrase(parent: QWidget | None) -> str | None:
     """The key passphrase, or None when the clerk prints without the 核验码 (tests replace this function)."""
-    text, ok = QInputDialog.getText(
-        parent, "签发告知书核验码",
-        "这份告知书第一次打印，要用本单位的同步签名密钥签发核验码（二维码）。\n"
-        "请输入同步密钥口令；点“取消”则这次不附核验码，本次运行不再询问\n"
-        "（以后在“同步”页解锁密钥再重印即可补上，日期仍为登记日期）。",
-        QLineEdit.Password)
-    return text if ok and text else None
+    return ask_secret(
+        parent, "签发告知书核验码", "同步密钥口令",
+        head="这份告知书第一次打印，要用本单位的同步签名密钥签发核验码（二维码）。\n"
+             "请输入同步密钥口令；点“取消”则这次不附核验码，本次运行不再询问\n"
+             "（以后在“同步”页解锁密钥再重印即可补上，日期仍为登记日期）。",
+        empty="请输入同步密钥口令；不附核验码请点“取消”。")
 
 
 def with_receipt_key(parent: QWidget, ctx: AppContext, case_ref: str, then: Callable[[], None]) -> None:

@@ -6,25 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 
 from ..domain import workflow as wf
 from ..services.permissions import Actor, Permission
 from ..services.sync import CITY_CODE, SyncService
 from .case_actions import CaseAction, register
 from .errors import show_error
-from .tasks import CASES
+from .form_dialog import Field, FieldFormDialog, FormLook
 
 if TYPE_CHECKING:
     from ..services.queries import CaseDetail
@@ -35,43 +24,29 @@ def _is_city(actor: Actor) -> bool:
     return actor.unit_code == CITY_CODE
 
 
-class InstructionDialog(QDialog):
-    def __init__(self, parent: QWidget | None, kind: str, townships: list[tuple[str, str]], default: str | None,
-                 today):
-        super().__init__(parent)
+INSTRUCTION_LOOK = FormLook(min_width=520, tips="", head_style="")
+
+
+class InstructionDialog(FieldFormDialog):
+    """交办 (to a township, with a deadline) or 督办 (a supervision note): saved through the write lane by
+    `submit`; a refusal stays in the dialog, beside the field it is about."""
+
+    def __init__(self, parent: QWidget | None, ctx: "AppContext", kind: str, townships: list[tuple[str, str]],
+                 default: str | None, submit: Callable[[dict], object]):
         self.kind = kind
-        self.setWindowTitle("交办" if kind == "assign" else "督办")
-        self.township = QComboBox()
-        for code, name in townships:
-            self.township.addItem(f"{name}（{code}）", code)
-        if default:
-            i = self.township.findData(default)
-            if i >= 0:
-                self.township.setCurrentIndex(i)
-        self.deadline = QDateEdit()
-        self.deadline.setCalendarPopup(True)
-        self.deadline.setDisplayFormat("yyyy-MM-dd")
-        d = today + timedelta(days=wf.ROUTE_DAYS)     # a reply asked for within the 15 days of 第二十二条
-        self.deadline.setDate(QDate(d.year, d.month, d.day))
-        self.text = QPlainTextEdit()
-        self.text.setPlaceholderText("交办要求：办理要求和报结方式" if kind == "assign" else "督办意见：存在的问题和整改要求")
-        self.message = QLabel()
-        self.message.setStyleSheet("color: #9b1111;")
-        form = QFormLayout()
-        form.addRow("接收乡镇：", self.township)
-        if kind == "assign":
-            form.addRow("办理期限：", self.deadline)
-        form.addRow("内容：", self.text)
-        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        buttons.button(QDialogButtonBox.Ok).setText("交办" if kind == "assign" else "督办")
-        buttons.button(QDialogButtonBox.Cancel).setText("取消")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(QLabel("保存后随下次导出的同步包送达该乡镇，出现在其“交办督办”列表中。"))
-        layout.addWidget(self.message)
-        layout.addWidget(buttons)
+        assign = kind == "assign"
+        fields = [Field("to_unit", "接收乡镇", "choice", choices=tuple((code, f"{name}（{code}）") for code, name in townships),
+                        default=default)]
+        if assign:      # a reply asked for within the 15 days of 第二十二条
+            fields.append(Field("deadline", "办理期限", "date",
+                                default=ctx.services.clock.today() + timedelta(days=wf.ROUTE_DAYS)))
+        fields.append(Field("text", "内容", "text", placeholder="交办要求：办理要求和报结方式" if assign
+                            else "督办意见：存在的问题和整改要求"))
+        super().__init__(parent, ctx, "交办" if assign else "督办", fields,
+                         foot="保存后随下次导出的同步包送达该乡镇，出现在其“交办督办”列表中。",
+                         ok_label="交办" if assign else "督办", look=INSTRUCTION_LOOK, submit=submit)
+        self.township, self.text = self.editor("to_unit"), self.editor("text")
+        self.deadline = self.editor("deadline") if assign else None
 
 
 def _run(kind: str) -> Callable[["QWidget", "AppContext", "CaseDetail", Callable[[], None]], None]:
@@ -83,24 +58,17 @@ def _run(kind: str) -> Callable[["QWidget", "AppContext", "CaseDetail", Callable
 
             show_error(parent, NotFound("还没有登记任何乡镇的同步密钥，无法交办督办。请先在“同步”页登记乡镇。"))
             return
-        default = detail.row.township_code
-        dialog = InstructionDialog(parent, kind, peers, default, ctx.services.clock.today())
-        if dialog.exec() != QDialog.Accepted:
-            return
-        to = dialog.township.currentData()
-        text = dialog.text.toPlainText()
-        q = dialog.deadline.date()
 
-        def work():
-            from datetime import date
-
+        def submit(values: dict):
             if kind == "assign":
-                return service.assign(ctx.actor, detail.row.id, to, date(q.year(), q.month(), q.day()), text)
-            return service.supervise(ctx.actor, detail.row.id, text, to_unit=to)
+                return service.assign(ctx.actor, detail.row.id, values["to_unit"], values["deadline"], values["text"])
+            return service.supervise(ctx.actor, detail.row.id, values["text"], to_unit=values["to_unit"])
 
-        # An instruction is shown with its case (交办 changes the case's state): the lists reload.
-        ctx.tasks.run(work, on_done=lambda _result: done(), on_error=lambda exc, tb: show_error(parent, exc, tb),
-                      writes=True, changes=CASES, owner=parent)
+        # An instruction is shown with its case (交办 changes the case's state): the lists reload (the
+        # write lane's default `changes`).
+        dialog = InstructionDialog(parent, ctx, kind, peers, detail.row.township_code, submit)
+        dialog.saved.connect(lambda _result: done())
+        dialog.exec()
 
     return run
 

@@ -8,26 +8,21 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
-    QLineEdit,
     QMessageBox,
     QPushButton,
-    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from ..domain.errors import InvalidInput
 from ..services.sync import PeerStatus
 from ..sync.keys import MIN_PASSPHRASE
+from .form_dialog import Field, FieldFormDialog, FormLook, ask_secret
 
 HINT_STYLE = "color: #555;"
-ERROR_STYLE = "color: #9b1111;"
 
 
 def _hint(text: str, style: str = HINT_STYLE) -> QLabel:
@@ -37,46 +32,34 @@ def _hint(text: str, style: str = HINT_STYLE) -> QLabel:
     return label
 
 
-def _buttons(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-    buttons.button(QDialogButtonBox.Ok).setText(ok_text)
-    buttons.button(QDialogButtonBox.Cancel).setText("取消")
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
+def sync_look(min_width: int) -> FormLook:
+    """The sync page's dialogs: no line of keyboard tips, the note above the fields in grey."""
+    return FormLook(min_width=min_width, tips="", head_style=HINT_STYLE)
 
 
-class FreezeDialog(QDialog):
+def _given(name: str, refusal: str):
+    def check(values: dict) -> None:
+        if not values[name]:
+            raise InvalidInput(refusal, field=name)
+    return check
+
+
+class FreezeDialog(FieldFormDialog):
     """冻结: the reason is required (it is what the administrator checks before 解冻)."""
 
     def __init__(self, unit_name: str, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle(f"冻结{unit_name}的同步")
-        self.reason = QLineEdit()
-        self.reason.setPlaceholderText("例如：同步包编号冲突，待电话核实")
-        self.reason.setMinimumWidth(420)
-        self.error = _hint("", ERROR_STYLE)
-        self.error.setVisible(False)
-        form = QFormLayout()
-        form.addRow("冻结原因：", self.reason)
-        layout = QVBoxLayout(self)
-        layout.addWidget(_hint(f"冻结后，{unit_name}的同步包一律拒绝导入，直到解冻。已导入的数据不受影响。"))
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, "冻结"))
-
-    def accept(self) -> None:
-        if not self.reason.text().strip():
-            self.error.setText("请填写冻结原因，解冻时据此核对。")
-            self.error.setVisible(True)
-            self.reason.setFocus()
-            return
-        super().accept()
+        super().__init__(
+            parent, None, f"冻结{unit_name}的同步",
+            [Field("reason", "冻结原因", placeholder="例如：同步包编号冲突，待电话核实")],
+            head=f"冻结后，{unit_name}的同步包一律拒绝导入，直到解冻。已导入的数据不受影响。",
+            ok_label="冻结", look=sync_look(540), check=_given("reason", "请填写冻结原因，解冻时据此核对。"))
+        self.reason = self.editor("reason")
+        self.error = self.rows["reason"].error
 
 
 def ask_freeze_reason(parent: QWidget, peer: PeerStatus) -> str | None:
-    dialog = FreezeDialog(peer.unit_name, parent)
-    return dialog.reason.text().strip() if dialog.exec() == QDialog.Accepted else None
+    values = FreezeDialog(peer.unit_name, parent).ask()
+    return values["reason"] if values else None
 
 
 def revoke_text(peer: PeerStatus) -> str:
@@ -94,14 +77,24 @@ def confirm_revoke(parent: QWidget, peer: PeerStatus) -> bool:
     return box.clickedButton() is yes
 
 
+class AuthoriseEpochDialog(FieldFormDialog):
+    """授权新一轮编号 (the city, for a township restored from backup): the epoch it may start."""
+
+    def __init__(self, peer: PeerStatus, parent: QWidget | None = None):
+        nxt = peer.head_epoch + 1
+        super().__init__(
+            parent, None, "授权新一轮编号",
+            [Field("epoch", f"授权的轮次（当前为第 {peer.head_epoch} 轮）", "count", default=nxt,
+                   bounds=(nxt, 1_000_000))],
+            head=f"{peer.unit_name}的电脑从备份恢复后，同步包须开始新一轮编号才能继续导出。\n"
+                 "请先导入该乡镇恢复前已导出的全部同步包：授权后上一轮编号的包不再导入。",
+            ok_label="确定", look=sync_look(480))
+        self.epoch = self.editor("epoch")
+
+
 def ask_authorised_epoch(parent: QWidget, peer: PeerStatus) -> int | None:
-    value, ok = QInputDialog.getInt(
-        parent, "授权新一轮编号",
-        f"{peer.unit_name}的电脑从备份恢复后，同步包须开始新一轮编号才能继续导出。\n"
-        f"请先导入该乡镇恢复前已导出的全部同步包：授权后上一轮编号的包不再导入。\n\n"
-        f"授权的轮次（当前为第 {peer.head_epoch} 轮）：",
-        peer.head_epoch + 1, peer.head_epoch + 1, 1_000_000, 1)
-    return value if ok else None
+    values = AuthoriseEpochDialog(peer, parent).ask()
+    return values["epoch"] if values else None
 
 
 @dataclass(frozen=True)
@@ -110,34 +103,29 @@ class EpochStart:
     last_number: str | None
 
 
-class StartEpochDialog(QDialog):
+class StartEpochDialog(FieldFormDialog):
     """开始新一轮编号: the epoch number and the highest case number the city told on the telephone."""
 
     def __init__(self, current: int, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("开始新一轮编号")
-        self.epoch = QSpinBox()
-        self.epoch.setRange(current + 1, 1_000_000)
-        self.epoch.setValue(current + 1)
-        self.last_number = QLineEdit()
-        self.last_number.setPlaceholderText("例如 350881102-2026-00017（市局没有时不填）")
-        self.last_number.setMinimumWidth(360)
-        form = QFormLayout()
-        form.addRow("轮次：", self.epoch)
-        form.addRow("市局已有的最大事项编号：", self.last_number)
-        layout = QVBoxLayout(self)
-        layout.addWidget(_hint("请填写市信访局授权时告知的轮次和本单位最大事项编号。轮次不对时，市局会拒绝导入"
-                               "下一个同步包；填了最大事项编号，此后登记的事项从其下一号编起，不会与市局已有的重复。"))
-        layout.addLayout(form)
-        layout.addWidget(_buttons(self, "开始新一轮编号"))
+        super().__init__(
+            parent, None, "开始新一轮编号",
+            [Field("epoch", "轮次", "count", default=current + 1, bounds=(current + 1, 1_000_000)),
+             Field("last_number", "市局已有的最大事项编号",
+                   placeholder="例如 350881102-2026-00017（市局没有时不填）")],
+            head="请填写市信访局授权时告知的轮次和本单位最大事项编号。轮次不对时，市局会拒绝导入"
+                 "下一个同步包；填了最大事项编号，此后登记的事项从其下一号编起，不会与市局已有的重复。",
+            ok_label="开始新一轮编号", look=sync_look(560))
+        self.epoch = self.editor("epoch")
+        self.last_number = self.editor("last_number")
 
     def value(self) -> EpochStart:
-        return EpochStart(self.epoch.value(), self.last_number.text().strip() or None)
+        values = self.values()
+        return EpochStart(values["epoch"], values["last_number"] or None)
 
 
 def ask_start_epoch(parent: QWidget, current: int) -> EpochStart | None:
     dialog = StartEpochDialog(current, parent)
-    return dialog.value() if dialog.exec() == QDialog.Accepted else None
+    return dialog.value() if dialog.ask() is not None else None
 
 
 @dataclass(frozen=True)
@@ -146,73 +134,67 @@ class Rotation:
     new: str
 
 
-class RotateDialog(QDialog):
+def _rotation_check(values: dict) -> None:
+    _given("current", "请输入当前的密钥口令。")(values)
+    if len(values["new"]) < MIN_PASSPHRASE:
+        raise InvalidInput(f"新口令至少需要 {MIN_PASSPHRASE} 个字符。", field="new")
+
+
+class RotateDialog(FieldFormDialog):
     """更换密钥: the current passphrase unlocks the old keys (they sign the rotation record); the new one twice."""
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("更换本单位的同步密钥")
-        self.current = QLineEdit()
-        self.new = QLineEdit()
-        self.again = QLineEdit()
-        for edit in (self.current, self.new, self.again):
-            edit.setEchoMode(QLineEdit.Password)
-            edit.setMinimumWidth(300)
-        form = QFormLayout()
-        form.addRow("当前口令：", self.current)
-        form.addRow("新口令：", self.new)
-        form.addRow("再次输入新口令：", self.again)
-        self.error = _hint("", ERROR_STYLE)
-        self.error.setVisible(False)
-        layout = QVBoxLayout(self)
-        layout.addWidget(_hint(
-            "将生成新的密钥。轮换记录由旧密钥签名，随下次导出的同步包送达对方单位，对方导入后即改用新密钥，"
-            "无需重新登记。旧密钥仍保留在本机，用于读取途中的同步包。更换后请重新打印登记表存档。"))
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(_buttons(self, "更换密钥"))
+        super().__init__(
+            parent, None, "更换本单位的同步密钥",
+            [Field("current", "当前口令", "password"),
+             Field("new", "新口令", "password"),
+             Field("again", "再次输入新口令", "password", same_as="new",
+                   mismatch="两次输入的新口令不一致，请重新输入。")],
+            head="将生成新的密钥。轮换记录由旧密钥签名，随下次导出的同步包送达对方单位，对方导入后即改用新密钥，"
+                 "无需重新登记。旧密钥仍保留在本机，用于读取途中的同步包。更换后请重新打印登记表存档。",
+            ok_label="更换密钥", look=sync_look(480), check=_rotation_check)
+        self.current, self.new, self.again = (self.editor(n) for n in ("current", "new", "again"))
 
     def problem(self) -> str | None:
-        if not self.current.text():
-            return "请输入当前的密钥口令。"
-        if len(self.new.text()) < MIN_PASSPHRASE:
-            return f"新口令至少需要 {MIN_PASSPHRASE} 个字符。"
-        if self.new.text() != self.again.text():
-            return "两次输入的新口令不一致，请重新输入。"
-        return None
-
-    def accept(self) -> None:
-        problem = self.problem()
-        if problem:
-            self.error.setText(problem)
-            self.error.setVisible(True)
-            return
-        super().accept()
+        refused = self.refusal()
+        return refused.message if refused else None
 
     def rotation(self) -> Rotation:
-        return Rotation(self.current.text(), self.new.text())
-
-
-def ask_new_passphrase(parent: QWidget) -> str | None:
-    """The passphrase of the keys about to be made, typed twice; None when cancelled or not the same twice."""
-    from .errors import show_error
-    from ..domain.errors import InvalidInput
-
-    first, ok = QInputDialog.getText(parent, "设置密钥口令", "设置同步密钥口令（至少8位，请牢记）：", QLineEdit.Password)
-    if not ok or not first:
-        return None
-    second, ok = QInputDialog.getText(parent, "设置密钥口令", "再次输入口令：", QLineEdit.Password)
-    if not ok:
-        return None
-    if first != second:
-        show_error(parent, InvalidInput("两次输入的口令不一致，请重新设置。"))
-        return None
-    return first
+        values = self.values()
+        return Rotation(values["current"], values["new"])
 
 
 def ask_rotation(parent: QWidget) -> Rotation | None:
     dialog = RotateDialog(parent)
-    return dialog.rotation() if dialog.exec() == QDialog.Accepted else None
+    return dialog.rotation() if dialog.ask() is not None else None
+
+
+def _new_passphrase_check(values: dict) -> None:
+    if len(values["passphrase"]) < MIN_PASSPHRASE:
+        raise InvalidInput(f"密钥口令至少需要 {MIN_PASSPHRASE} 个字符，请重新设置。", field="passphrase")
+
+
+class NewPassphraseDialog(FieldFormDialog):
+    """设置密钥口令: the passphrase of the keys about to be made, typed twice."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(
+            parent, None, "设置密钥口令",
+            [Field("passphrase", "设置同步密钥口令（至少8位，请牢记）", "password"),
+             Field("again", "再次输入口令", "password", same_as="passphrase",
+                   mismatch="两次输入的口令不一致，请重新设置。")],
+            ok_label="确定", look=sync_look(460), check=_new_passphrase_check)
+
+
+def ask_new_passphrase(parent: QWidget) -> str | None:
+    """The passphrase of the keys about to be made, typed twice; None when cancelled."""
+    values = NewPassphraseDialog(parent).ask()
+    return values["passphrase"] if values else None
+
+
+def ask_passphrase(parent: QWidget) -> str | None:
+    """密钥口令: this unit's passphrase, to unlock the keys (the work that uses it runs afterwards)."""
+    return ask_secret(parent, "密钥口令", "请输入本单位的同步密钥口令", empty="请输入本单位的同步密钥口令。")
 
 
 class RegistryActions(QWidget):
@@ -305,5 +287,6 @@ class EpochBanner(QFrame):
 
 
 __all__ = ["FreezeDialog", "RotateDialog", "Rotation", "RegistryActions", "EpochBanner", "ask_freeze_reason",
-           "confirm_revoke", "ask_authorised_epoch", "ask_start_epoch", "EpochStart", "StartEpochDialog", "ask_rotation", "revoke_text",
-           "ask_new_passphrase"]
+           "confirm_revoke", "ask_authorised_epoch", "AuthoriseEpochDialog", "ask_start_epoch", "EpochStart",
+           "StartEpochDialog", "ask_rotation", "revoke_text", "ask_new_passphrase", "NewPassphraseDialog",
+           "ask_passphrase"]

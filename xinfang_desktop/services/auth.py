@@ -17,6 +17,7 @@ from ..domain.errors import InvalidInput, NotFound, PermissionDenied, XinfangErr
 from ..domain.text import clean_text
 from ..store.keyring import PRODUCTION, KdfParams, Keyring, WrongSecret
 from ..store.login_attempts import LoginAttempts
+from ..store import setting_keys
 from ..store.models import Setting, Unit, User
 from .access import LoginFailed
 from .audit import audit
@@ -78,10 +79,10 @@ class AuthService:
 
     # -- set-up ------------------------------------------------------------------------
     def is_initialized(self) -> bool:
-        return Setting.get_or_none(Setting.key == "unit_code") is not None
+        return Setting.get_or_none(Setting.key == setting_keys.UNIT_CODE) is not None
 
     def unit_code(self) -> str:
-        row = Setting.get_or_none(Setting.key == "unit_code")
+        row = Setting.get_or_none(Setting.key == setting_keys.UNIT_CODE)
         if row is None:
             raise NotFound("本单位尚未初始化，请先运行 xinfang init 或在首次启动向导中设置。")
         return row.value
@@ -106,7 +107,7 @@ class AuthService:
             for d in self.divisions.townships():
                 if d.code != division.code:
                     Unit.get_or_create(code=d.code, defaults={"name": d.name + "信访办", "kind": "township"})
-            Setting.create(key="unit_code", value=division.code)
+            Setting.create(key=setting_keys.UNIT_CODE, value=division.code)
             user = User.create(unit_code=division.code, name=name, display_name=display_name or name,
                                role=Role.ADMIN.value, password_hash=KEYRING_HASH, created_at=now, updated_at=now)
             actor = actor_of(user)

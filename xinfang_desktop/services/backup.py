@@ -11,7 +11,7 @@ Rotation keeps the newest backup of each of the last 7 days, 4 weeks and 12 mont
 Restore checks the copy first (PRAGMA integrity_check, schema version, unit), takes a safety
 backup of the current data, then copies the backup INTO the live database with the same backup
 API: SQLite writes that in one transaction, so a crash mid-restore leaves the old database whole.
-A restored database records `sync_epoch_needed`: its sequence numbers may already have been used.
+A restored database records `sync.epoch_needed`: its sequence numbers may already have been used.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from ..store.files import DamagedFile, FileStore
 from ..store.keyring import KEYRING_FILE, PRODUCTION, KdfParams, Keyring
 from ..store.errors import as_user_error
 from ..store.migrations import SCHEMA_VERSION, migrate
+from ..store import setting_keys
 from ..store.models import Setting
 from ..store.models_ops import BackupRecord
 from .audit import audit
@@ -54,9 +55,9 @@ LOCK_FILE = "xinfang.lock"        # held by the window (gui/single_instance.py)
 KIND_LABELS = {"auto": "自动", "manual": "手动", "pre-restore": "恢复前"}
 KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
 
-SETTING_FOLDER = "backup.folder"
-SETTING_LAST = "backup.last_at"
-SETTING_EPOCH = "sync_epoch_needed"
+SETTING_FOLDER = setting_keys.BACKUP_FOLDER
+SETTING_LAST = setting_keys.BACKUP_LAST_AT
+SETTING_EPOCH = setting_keys.SYNC_EPOCH_NEEDED
 
 _NAME = re.compile(rf"^{BACKUP_PREFIX}(\d{{8}}-\d{{6}})-([a-z-]+?)(?:-(\d+))?$")
 
@@ -146,7 +147,9 @@ def check_database(path: Path, key: bytes | None) -> tuple[int, str | None, int]
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not {"setting", "case", "case_event"} <= tables:
             raise XinfangError(f"{path.name} 不是信访工作平台的数据库。请选择其他备份。")
-        row = con.execute("SELECT value FROM setting WHERE key='unit_code'").fetchone()
+        # a backup of a version before 18 names it as that version did (store/setting_keys.LEGACY)
+        names = (setting_keys.UNIT_CODE, *(old for old, new in setting_keys.LEGACY.items() if new == setting_keys.UNIT_CODE))
+        row = con.execute("SELECT value FROM setting WHERE key IN (?, ?)", names).fetchone()
         unit = json.loads(row[0]) if row else None
         cases = con.execute('SELECT COUNT(*) FROM "case"').fetchone()[0]
         return version, unit, cases

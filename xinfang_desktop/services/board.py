@@ -16,6 +16,7 @@ from ..domain.board import BoardSettings, Colour
 from ..domain.errors import InvalidInput
 from ..domain.text import clean_text
 from ..domain.workflow import Status
+from ..store import setting_keys
 from ..store.models import Setting
 from ..store.models_attention import ColourOverride
 from ..store.ownership import require_writable
@@ -26,7 +27,7 @@ from .board_facts import BoardFacts, gather as gather_facts
 from .cases import find_case
 from .permissions import Actor, Permission, require
 
-SETTING_KEY = "board.rules"
+SETTING_KEY = setting_keys.BOARD_RULES
 _DECIDED = [Status.REPLIED.value, Status.REVIEWED.value, Status.RECHECKED.value, Status.REDIRECTED.value,
             Status.CLOSED.value]
 

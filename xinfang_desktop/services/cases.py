@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from peewee import fn
 
 from ..domain import workflow as wf
 from ..domain.categories import CategoryTable
@@ -23,12 +22,13 @@ from ..domain.petition import RegistrationInput, is_group, validate_registration
 from ..domain.case_cache import CACHED_COLUMNS, cached_values, sql_values
 from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
+from ..store.locks import batched, locked, retrying, row_writer, take_numbers
 from ..store.ownership import require_writable
-from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person, User, new_id, self_unit_code
+from ..store.models import Case, CaseEvent, CaseParty, Person, User, new_id, self_unit_code
 from .audit import audit
 from .clock import Clock
 from .permissions import Actor, Permission, require
-from .persons import place_label, plan_people, settle_people
+from .persons import lock_people, place_label, plan_people, settle_people
 
 EVENT_PERMISSIONS: dict[EventKind, Permission] = {
     EventKind.ROUTED: Permission.ROUTE,
@@ -207,18 +207,19 @@ class CaseService:
         require(actor, Permission.REGISTER)
         reg = self.validate(reg, suggest=not from_ledger)
         now = self.clock.now()
-        with self.db.atomic():
+        return retrying(self.db, lambda: self._register(actor, reg, now, from_ledger))
+
+    def _register(self, actor: Actor, reg: RegistrationInput, now: datetime, from_ledger: bool) -> CaseRef:
+        with row_writer(self.db):
             repeat_of = find_case(reg.repeat_of, self.clock.today()).id if reg.repeat_of else None
+            lock_people(self.db, actor.unit_code, reg.petitioners)
             planned = plan_people(self.db, actor.unit_code, reg.petitioners, place=self.place_name)
             case_id = new_id()
             persons = settle_people(actor, planned, now, case_id=case_id, source="intake")
             year = reg.received_at.year
-            seq = self._next_seq(actor.unit_code, year)
-            sid = (Case.select(fn.MAX(Case.sid)).scalar() or 0) + 1
             names = [p.name for p in persons]
             case = Case(
-                id=case_id, sid=sid, unit_code=actor.unit_code,
-                number=format_case_number(actor.unit_code, year, seq),
+                id=case_id, unit_code=actor.unit_code,
                 query_code=new_query_code(), channel=reg.channel, received_at=reg.received_at,
                 category_code=reg.category_code, request=reg.request, facts=reg.facts, reasons=reg.reasons,
                 people_count=reg.people_count, is_group=is_group(reg.people_count or 1, reg.channel),
@@ -231,32 +232,39 @@ class CaseService:
                 data["notice_exempt"] = True
             if self._late(reg.received_at, now):
                 data["late"] = True             # 补录: received days before it was entered
-            if not from_ledger:
-                data["doc_no"] = {"receipt": self._doc_number(actor.unit_code, "receipt", reg.received_at.year)}
             registered = CaseEvent(case=case, unit_code=actor.unit_code, kind=EventKind.REGISTERED.value,
                                    occurred_at=reg.received_at, recorded_at=now, actor=actor.name, data=data)
             apply_state(case, wf.fold([to_event(registered)], self.cal), self.unit_code)
-            case.save(force_insert=True)
-            registered.save(force_insert=True)
-            for i, (person, p) in enumerate(zip(persons, reg.petitioners)):
-                CaseParty.create(case=case, person=person, unit_code=actor.unit_code, role="petitioner",
-                                 is_representative=p.is_representative, position=i, updated_at=now)
-            search.reindex(self.db, sid, self._search_tokens(case, persons))
-            audit(actor, "case.register", case.id, {"number": case.number}, at=now)
+            office = None if from_ledger else self.office()
+            # The numbers, last: another desk's registration of this unit and year waits from here to the commit.
+            seq, case.sid, receipt = take_numbers(self.db, actor.unit_code, year, None if office is None else "receipt")
+            case.number = format_case_number(actor.unit_code, year, seq)
+            if office is not None:
+                data["doc_no"] = {"receipt": office.number("receipt", year, receipt)}
+            registered.data = data
+            with batched(self.db):
+                case.save(force_insert=True)
+                registered.save(force_insert=True)
+                for i, (person, p) in enumerate(zip(persons, reg.petitioners)):
+                    CaseParty.create(case=case, person=person, unit_code=actor.unit_code, role="petitioner",
+                                     is_representative=p.is_representative, position=i, updated_at=now)
+                search.reindex(self.db, case.sid, self._search_tokens(case, persons))
+                audit(actor, "case.register", case.id, {"number": case.number}, at=now)
         return CaseRef(case.id, case.number, case.query_code)
 
     def _late(self, occurred: datetime, now: datetime) -> bool:
         """An entry made more than the set number of days after the day it records (补录)."""
         return (now.date() - occurred.date()).days > self.late_days()
 
-    def _doc_number(self, unit_code: str, document: str, year: int) -> str:
-        """The next 文号 of `document` in `year` (inside the caller's transaction; never reused)."""
-        self.db.execute_sql(
+    def _doc_number(self, unit_code: str, document: str, year: int, office=None) -> str:
+        """The next 文号 of `document` in `year` (inside the caller's transaction; never reused). The counter row
+        stays locked until the commit (on PostgreSQL another desk's same document waits): take it late."""
+        office = office or self.office()
+        seq = self.db.execute_sql(
             "INSERT INTO doc_counter (unit_code, document, year, last) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT (unit_code, document, year) DO UPDATE SET last = doc_counter.last + 1", (unit_code, document, year))
-        seq = self.db.execute_sql("SELECT last FROM doc_counter WHERE unit_code = ? AND document = ? AND year = ?",
-                                  (unit_code, document, year)).fetchone()[0]
-        return self.office().number(document, year, seq)
+            "ON CONFLICT (unit_code, document, year) DO UPDATE SET last = doc_counter.last + 1 RETURNING last",
+            (unit_code, document, year)).fetchone()[0]
+        return office.number(document, year, seq)
 
     def _documents_of(self, kind: EventKind, clean: Mapping[str, Any], state: CaseState, case: Case,
                       actor: Actor) -> list[str]:
@@ -283,12 +291,6 @@ class CaseService:
         if kind == EventKind.RECHECK_DECIDED and clean.get("reviewer"):
             return ["recheck"]
         return []
-
-    def _next_seq(self, unit_code: str, year: int) -> int:
-        self.db.execute_sql(
-            "INSERT INTO case_counter (unit_code, year, last) VALUES (?, ?, 1) "
-            "ON CONFLICT (unit_code, year) DO UPDATE SET last = case_counter.last + 1", (unit_code, year))
-        return CaseCounter.get((CaseCounter.unit_code == unit_code) & (CaseCounter.year == year)).last
 
     def place_name(self, code: str) -> str:
         """A township or village by name, as a person's details are shown."""
@@ -336,8 +338,15 @@ class CaseService:
         occurred = at or now
         if occurred.date() > now.date():
             raise InvalidInput(f"日期（{occurred:%Y-%m-%d}）晚于今天，请核对", field="at")
-        with self.db.atomic():
-            case = find_case(ref, self.clock.today())
+        return retrying(self.db, lambda: self._act(actor, ref, kind, data, at, corrects, from_ledger, seen_event,
+                                                   now, occurred))
+
+    def _act(self, actor: Actor, ref: str, kind: EventKind, data: Mapping[str, Any] | None, at: datetime | None,
+             corrects: str | None, from_ledger: bool, seen_event: str | None, now: datetime,
+             occurred: datetime) -> CaseState:
+        with row_writer(self.db):
+            # The case's row, locked until the commit: another desk's action on it waits, then reads this one's.
+            case = locked(self.db, find_case(ref, self.clock.today()))
             require_writable(self.db, actor.unit_code, "case_event",
                              {"case_id": case.id, "kind": kind.value, "corrects": corrects})
             events = self.events_of(case)
@@ -368,10 +377,8 @@ class CaseService:
             if kind != EventKind.NOTE and self._late(occurred, now):
                 clean["late"] = True            # 补录: recorded days after the day it happened
             docs = [] if from_ledger else self._documents_of(kind, clean, state, case, actor)
-            if docs:
-                clean["doc_no"] = {doc: self._doc_number(actor.unit_code, doc, occurred.year) for doc in docs}
-            row = CaseEvent.create(case=case, unit_code=actor.unit_code, kind=kind.value, occurred_at=occurred,
-                                   recorded_at=now, actor=actor.name, data=clean, corrects=corrects)
+            row = CaseEvent(case=case, unit_code=actor.unit_code, kind=kind.value, occurred_at=occurred,
+                            recorded_at=now, actor=actor.name, data=clean, corrects=corrects)
             state = wf.fold([*events, to_event(row)], self.cal)
             apply_state(case, state, self.unit_code)
             if case.unit_code == actor.unit_code:
@@ -380,8 +387,15 @@ class CaseService:
                     case.owner_name = clean["unit"]
                 case.version += 1
                 case.updated_at = now
-            case.save()
-            audit(actor, f"case.{kind.value}", case.id, {"number": case.number}, at=now)
+            if docs:
+                # The 文号, last: another desk's same document waits from here to the commit.
+                office = self.office()
+                clean["doc_no"] = {doc: self._doc_number(actor.unit_code, doc, occurred.year, office) for doc in docs}
+                row.data = clean
+            with batched(self.db):
+                row.save(force_insert=True)
+                case.save()
+                audit(actor, f"case.{kind.value}", case.id, {"number": case.number}, at=now)
         return state
 
     def recompute_open(self) -> int:

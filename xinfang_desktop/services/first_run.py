@@ -10,6 +10,7 @@ from pathlib import Path
 from ..domain.errors import InvalidInput
 from ..file_replace import replace_file
 from ..store.keyring import PRODUCTION, KdfParams
+from ..store import setting_keys
 from ..store.models import Setting
 from .access import Opened, set_up
 from .audit import audit
@@ -17,7 +18,7 @@ from .backup import BackupService, disk_error
 
 ENROLMENT_DIR = "sync"
 ENROLMENT_FILE = "enrolment-pending.json"
-SETTING_ENROLMENT = "sync.pending_enrolment"   # read by the sync page to enrol the other side
+SETTING_ENROLMENT = setting_keys.SYNC_PENDING_ENROLMENT   # read by the sync page to enrol the other side
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ from ..documents.sheet_reader import (
 )
 from ..domain import workflow as wf
 from ..domain.errors import InvalidInput
+from ..domain.glossary import RECEIVED_DATE
 from ..domain.idcard import mask_id_number
 from ..domain.person_identity import PersonChoice, PersonDetails, differences, shown_value
 from ..domain.petition import Channel, FieldErrors, PetitionerInput, RegistrationInput
@@ -77,8 +78,8 @@ FIELDS: tuple[LedgerField, ...] = (
     LedgerField("phone", "联系电话", ("联系电话", "电话号码", "手机号码", "手机号", "手机", "联系方式", "电话")),
     LedgerField("address", "住址", ("家庭住址", "现住址", "居住地址", "住址", "地址")),
     LedgerField("township", "所属乡镇", ("所属乡镇", "乡镇街道", "乡镇（街道）", "乡镇", "街道", "属地")),
-    LedgerField("received_at", "信访日期", ("信访日期", "来访日期", "来信日期", "来电日期", "接访日期", "登记日期",
-                                           "收件日期", "受理日期", "信访时间", "来访时间", "来信时间", "登记时间",
+    LedgerField("received_at", RECEIVED_DATE, (RECEIVED_DATE, "信访日期", "来访日期", "来信日期", "来电日期", "接访日期", "登记日期",
+                                           "收件日期", "受理日期", "收到时间", "信访时间", "来访时间", "来信时间", "登记时间",
                                            "日期", "时间"), True),
     LedgerField("channel", "信访形式", ("信访形式", "信访方式", "来访形式", "来访方式", "来信来访", "信访渠道",
                                        "方式", "渠道", "来源"), True),
@@ -257,7 +258,7 @@ def parse_ledger_date(value: Any) -> datetime:
         return datetime(1899, 12, 30) + timedelta(days=float(value))     # an Excel serial day in a CSV
     text = unicodedata.normalize("NFKC", _cell_text(value))
     if not text:
-        raise InvalidInput("信访日期为空", field="received_at")
+        raise InvalidInput("收到日期为空", field="received_at")
     for pattern in _DATE_PATTERNS:
         m = pattern.match(text)
         if m:
@@ -265,8 +266,8 @@ def parse_ledger_date(value: Any) -> datetime:
             try:
                 return datetime(*parts[:6])
             except ValueError:
-                raise InvalidInput(f"信访日期“{text}”不存在（如2月30日），请核对", field="received_at") from None
-    raise InvalidInput(f"信访日期“{text}”无法识别，应写作2023-05-06或2023年5月6日", field="received_at")
+                raise InvalidInput(f"收到日期“{text}”不存在（如2月30日），请核对", field="received_at") from None
+    raise InvalidInput(f"收到日期“{text}”无法识别，应写作2023-05-06或2023年5月6日", field="received_at")
 
 
 # What the import does with a row whose ID number is registered with another name.
@@ -326,7 +327,7 @@ class ImportResult:
 
 
 # -- export -----------------------------------------------------------------------------------------
-LEDGER_HEADERS = ["序号", "事项编号", "信访日期", "信访形式", "信访人", "身份证号码", "联系电话", "住址", "所属乡镇",
+LEDGER_HEADERS = ["序号", "事项编号", RECEIVED_DATE, "信访形式", "信访人", "身份证号码", "联系电话", "住址", "所属乡镇",
                   "人数", "集体访", "初重件", "问题类别", "反映问题", "被反映单位", "办理途径", "承办单位", "状态",
                   "办理期限", "答复日期", "处理结果", "满意度", "办结日期"]
 LEDGER_TEXT_COLUMNS = frozenset({1, 5, 6})
@@ -594,10 +595,10 @@ class LedgerService:
             try:
                 closed_on = parse_ledger_date(raw[col])
             except InvalidInput as exc:
-                problems.append(exc.message.replace("信访日期", "办结日期"))
+                problems.append(exc.message.replace("收到日期", "办结日期"))
             else:
                 if received is not None and closed_on.date() < received.date():
-                    problems.append(f"办结日期（{closed_on:%Y-%m-%d}）早于信访日期（{received:%Y-%m-%d}），请核对")
+                    problems.append(f"办结日期（{closed_on:%Y-%m-%d}）早于收到日期（{received:%Y-%m-%d}），请核对")
                 elif closed_on > svc.clock.now():
                     problems.append(f"办结日期（{closed_on:%Y-%m-%d}）晚于今天，请核对")
         if get("result"):

@@ -17,11 +17,12 @@ from typing import Any
 
 from ..domain.errors import InvalidInput
 from ..domain.text import clean_text
+from ..store import setting_keys
 from ..store.models import Setting, Unit
 from .audit import audit
 from .permissions import Actor, Permission, require
 
-SETTING_KEY = "office"
+SETTING_KEY = setting_keys.OFFICE
 DEFAULT_LATE_ENTRY_DAYS = 3
 
 # The documents that carry a 文号, with the character that marks each kind in the default prefix.
@@ -64,9 +65,7 @@ class OfficeService:
     def defaults(self) -> OfficeSettings:
         unit = Unit.get_or_none(Unit.is_self == True)  # noqa: E712
         code = unit.code if unit else self.services.unit_code
-        base = self.defaults_for(code, unit.name if unit else "", unit.kind if unit else None)
-        phone = Setting.get_or_none(Setting.key == "office_phone")
-        return replace(base, phone=phone.value if phone else None)
+        return self.defaults_for(code, unit.name if unit else "", unit.kind if unit else None)
 
     def defaults_for(self, code: str, name: str = "", kind: str | None = None) -> OfficeSettings:
         """The names a unit signs with, from the division table (a township: 漳平市永福镇信访办公室,

@@ -31,6 +31,8 @@ from ..domain.person_identity import (
     shown_value,
 )
 from ..domain.petition import FieldErrors, PetitionerInput
+from ..store.engine import is_postgres
+from ..store.locks import lock_keys
 from ..store.models import Case, Person
 from ..store.models_person import PersonRevision
 from ..store.ownership import unit_label
@@ -54,7 +56,7 @@ def place_label(divisions: DivisionTable, code: str) -> str:
 def details_of(x: Person | PetitionerInput) -> PersonDetails:
     return PersonDetails(name=x.name, id_number=x.id_number or None, phone=x.phone or None,
                          address=x.address or None, township_code=x.township_code or None,
-                         village_code=x.village_code or None)
+                         village_code=x.village_code or None, sex=x.sex or None)
 
 
 def own_person_with_id(unit_code: str, id_number: str, exclude: str | None = None) -> Person | None:
@@ -71,6 +73,23 @@ class Planned:
     given: PetitionerInput
     person: Person | None                # the registered person matched, if any
     settlement: Settlement
+
+
+def lock_people(db, unit_code: str, petitioners: Sequence[PetitionerInput]) -> None:
+    """Before plan_people in a writer that locks its own rows (store/locks.py): the ID numbers given and the
+    people chosen, so another desk registering the same petitioner at the same moment waits for this one and
+    then finds the person it registered (instead of registering a second one)."""
+    keys = [f"n:{unit_code}:{p.id_number}" for p in petitioners if p.id_number]
+    keys += [f"p:{p.person_id}" for p in petitioners if p.person_id]
+    lock_keys(db, keys)
+    # A person found by an ID number given is locked too, after the numbers: another desk that chose that
+    # person may be correcting its number or details; this one waits, then plan_people reads the person as
+    # that desk left it (instead of writing over its correction unseen).
+    numbers = [p.id_number for p in petitioners if p.id_number and not p.person_id]
+    if numbers and is_postgres(db):          # on SQLite the writer holds the whole file
+        found = (Person.select(Person.id)
+                 .where((Person.unit_code == unit_code) & Person.id_number.in_(numbers)).tuples())
+        lock_keys(db, [f"p:{pid}" for (pid,) in found])
 
 
 def plan_people(db, unit_code: str, petitioners: Sequence[PetitionerInput],
@@ -233,7 +252,7 @@ class RevisionView:
 
 def _change_text(before: dict[str, Any], after: dict[str, Any], place: Callable[[str], str]) -> str:
     parts = []
-    for field in IDENTITY_FIELDS:         # sex and birth date follow the ID number
+    for field in IDENTITY_FIELDS:         # birth date follows the ID number
         if field not in after:
             continue
         old, new = before.get(field), after[field]

@@ -8,6 +8,7 @@ import base64
 import binascii
 from dataclasses import dataclass
 
+from ..store import setting_keys
 from ..store.models import Setting
 from .permissions import Actor
 
@@ -24,7 +25,7 @@ class WindowPrefs:
 
 
 def _key(actor: Actor) -> str:
-    return f"user.{actor.id}.window"
+    return setting_keys.user_window(actor.id)
 
 
 class PreferencesService:

@@ -461,14 +461,14 @@ def statistics_json(s: Statistics) -> dict:
         "by_channel": table(s.by_channel), "by_category": table(s.by_category),
         "by_subcategory": table(s.by_subcategory), "by_township": table(s.by_township),
         "by_repeat": table(s.by_repeat), "by_group": table(s.by_group), "months": table(s.months),
-        "workflow": {key: value for key, _, value, _ in s.workflow.rows()},
+        "workflow": st.figure_values(s.workflow.rows()),
         "rates": [{"key": r.key, "name": r.name, "value": r.value, "numerator": r.numerator,
                    "denominator": r.denominator, "formula": r.formula, "definition": r.definition,
                    "parts": dict(r.parts), "not_counted": dict(r.not_counted)} for r in s.rates],
         "rate_terms": {k: getattr(s.rate_inputs, k) for k in st.FIGURES if hasattr(s.rate_inputs, k)},
         "figures": {k: {"label": f.label, "definition": f.definition} for k, f in st.FIGURES.items()},
         "receptions": table(s.receptions),
-        "resolution": ({key: value for key, _, value, _ in s.resolution.rows()} if s.resolution else {}),
+        "resolution": st.figure_values(s.resolution.rows()) if s.resolution else {},
         "tables": [t.as_json() for t in [*tables.report_tables(s), tables.months_table(s)]],
     }
     if s.by_village is not None:

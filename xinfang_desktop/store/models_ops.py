@@ -1,7 +1,7 @@
 """Tables of the ops feature (issue 7): the history of backups and restores.
 
 Backup settings (folder, last run) live in `Setting` rows (`backup.folder`, `backup.last_at`);
-a restore records `sync_epoch_needed` there for the sync feature to start a new epoch."""
+a restore records `sync.epoch_needed` there for the sync feature to start a new epoch."""
 
 from __future__ import annotations
 

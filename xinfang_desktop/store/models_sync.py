@@ -23,6 +23,7 @@ from peewee import (
 )
 
 from .models import BaseModel, JSONField, SyncedModel
+from .setting_keys import UNIT_CODE
 
 
 class SyncPeer(BaseModel):
@@ -133,7 +134,7 @@ def journal_triggers(db: Database, tables: Iterable[str]) -> None:
     )
     db.execute_sql("CREATE INDEX IF NOT EXISTS sync_change_tbl ON sync_change (tbl, seq)")
     # Setting.value is JSON text, so this unit's code is stored with its quotes.
-    own = "('\"' || NEW.unit_code || '\"') = (SELECT value FROM setting WHERE key = 'unit_code')"
+    own = f"('\"' || NEW.unit_code || '\"') = (SELECT value FROM setting WHERE key = '{UNIT_CODE}')"
     for table in tables:
         for op in ("INSERT", "UPDATE"):
             db.execute_sql(

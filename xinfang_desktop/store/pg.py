@@ -7,9 +7,14 @@ flags as 0/1 integers. Then every query of services/ (string comparisons of date
 Queries written with SQLite's ``?`` placeholders are rewritten to psycopg's ``%s`` here.
 
 Locking: SQLite's ``BEGIN IMMEDIATE`` (every ``db.atomic()`` of a writer) becomes a transaction that takes
-one transaction-scoped advisory lock first, so writers from every desk queue exactly as two writers on one
-SQLite file do: no lost update, case numbers without gaps or duplicates, and the sync journal's numbers
-in commit order (an export never skips a change committed late). Readers never wait.
+the writers' transaction-scoped advisory lock first, exclusively, so such a writer runs alone, as on one
+SQLite file: no lost update in code that reads, decides and writes without locking rows. The writers that
+lock their own rows (registering, recording an action on a case: store/locks.py) take the same lock shared
+(``db.atomic("SHARED")``), so they run side by side and wait only for the rows they share, while a writer
+that needs the whole database to itself (a schema step, importing a bundle, starting an epoch, an export)
+still waits for them all to finish and keeps them out until it is done. That last point keeps the sync
+journal's numbers safe for an export: its window ends at the highest number written, and no transaction
+that took a lower number can still be running then (all of them hold the lock shared). Readers never wait.
 
 Encryption at rest is the server's (its disk encryption): the data key of the folder still encrypts the
 attachment files and backups, not the rows.
@@ -19,17 +24,20 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
+from contextlib import contextmanager
 
+import peewee
 import psycopg
 from peewee import Context, Ordering, PostgresqlDatabase
 from psycopg.adapt import Dumper
 
 from .engine import POSTGRESQL
 
-# One number for "a writer's transaction" (pg_advisory_xact_lock); another for the sync import.
+# The writers' lock (pg_advisory_xact_lock): exclusive for a writer that runs alone, shared for one that
+# locks its own rows (store/locks.py).
 WRITER_LOCK = 0x58494E46   # "XINF"
-IMPORT_LOCK = 0x58494E49   # "XINI"
 
+_ALONE = ("IMMEDIATE", "EXCLUSIVE")
 _BATCH = 200
 _TUNING_PRAGMAS = {"cache_size", "synchronous", "temp_store", "busy_timeout", "optimize", "wal_checkpoint"}
 
@@ -124,18 +132,48 @@ def _convert(sql: str) -> str:
     return qmark_to_pyformat(sql)
 
 
+_WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE)\s", re.IGNORECASE)
+# What peewee adds to an INSERT on PostgreSQL to read back the new row's key (the program's keys are given).
+_KEY_RETURNING = re.compile(r'\s+RETURNING\s+(?:"\w+"\.)?"\w+"\s*$')
+
+
+class _Sent:
+    """What a write held back by :meth:`PgDatabase.batched` returns: no row to fetch, one row written."""
+
+    rowcount = 1
+
+    def fetchone(self):
+        return None
+
+    def fetchall(self):
+        return []
+
+    def __iter__(self):
+        return iter(())
+
+    def __getitem__(self, index):
+        raise IndexError(index)
+
+    def close(self):
+        pass
+
+
 class _Connection:
     """What ``db.connection()`` hands the services: psycopg's connection, with sqlite3's ``executemany``."""
 
-    def __init__(self, conn: psycopg.Connection):
+    def __init__(self, conn: psycopg.Connection, db: "PgDatabase"):
         self._conn = conn
+        self._db = db
 
     def execute(self, sql, params=None):
+        if self._db._held(sql, params):
+            return _Sent()
         cur = self._conn.cursor()
         cur.execute(sql, params)
         return cur
 
     def executemany(self, sql, rows):
+        self._db._flush()
         cur = self._conn.cursor()
         cur.executemany(sql, list(rows))
         return cur
@@ -172,7 +210,71 @@ class PgDatabase(PostgresqlDatabase):
 
     def connection(self):
         self._reconnect_if_lost()
-        return _Connection(super().connection())
+        return _Connection(super().connection(), self)
+
+    @contextmanager
+    def batched(self):
+        """Inside a transaction: the writes (INSERT, UPDATE, DELETE whose result is not read) of the block are
+        held back and go to the server together, in one message, with the next statement that is not such a
+        write (a read, a savepoint, the COMMIT). For the rows written while another desk waits (a
+        registration's, after its number: store/locks.py), whose round trips would each keep that desk waiting.
+        An error in one of them is raised there, and the transaction is rolled back whole, as it would have
+        been. Only for rows whose keys are given: the key peewee would read back is not read."""
+        if getattr(self._state, "holding", False):
+            yield
+            return
+        if getattr(self._state, "batch", None) is None:
+            self._state.batch = []
+        self._state.holding = True
+        try:
+            yield
+        except BaseException:
+            self._state.batch = None
+            raise
+        finally:
+            self._state.holding = False
+
+    def statements(self, statements: list[tuple[str, tuple]]) -> str:
+        """Several statements (``?`` placeholders, their values) bound into one text, to send in one message;
+        the cursor that ran it gives each one's rows in turn (``nextset``)."""
+        cur = super().cursor()
+        return ";\n".join(cur.mogrify(_convert(sql), params) if params else sql for sql, params in statements)
+
+    def _held(self, sql, params) -> bool:
+        """Hold back ``sql`` for the batch when one is open and it is a write; else send what is held first."""
+        batch = getattr(self._state, "batch", None)
+        if batch is None:
+            return False
+        if not getattr(self._state, "holding", False):
+            self._flush()
+            return False
+        if isinstance(sql, str) and _WRITE.match(sql):
+            sql = _KEY_RETURNING.sub("", _sqlite_hints_dropped(sql))
+        if not isinstance(sql, str) or not _WRITE.match(sql) or "RETURNING" in sql.upper():
+            self._flush()            # a read, or a write whose result is read (a counter's number)
+            return False
+        cur = super().cursor()
+        batch.append(cur.mogrify(_convert(sql), params) if params else sql)
+        return True
+
+    def _flush(self, then: str | None = None) -> bool:
+        """Send the writes held back (and ``then`` after them, in the same message); whether anything was sent."""
+        batch = getattr(self._state, "batch", None)
+        self._state.batch = [] if getattr(self._state, "holding", False) else None
+        if not batch:
+            return False
+        with peewee.__exception_wrapper__:
+            psycopg.ClientCursor.execute(super().cursor(), ";\n".join([*batch, *([then] if then else [])]))
+        return True
+
+    def commit(self):
+        if not self._flush(then="COMMIT"):
+            super().commit()
+
+    def rollback(self):
+        self._state.batch = None
+        self._state.holding = False
+        super().rollback()
 
     def cursor(self, named_cursor=None):
         self._reconnect_if_lost()
@@ -189,6 +291,8 @@ class PgDatabase(PostgresqlDatabase):
     def execute_sql(self, sql, params=None):
         if sql.lstrip()[:6].upper() == "PRAGMA":
             return self._pragma(sql)
+        if self._held(sql, params):
+            return _Sent()
         return super().execute_sql(sql, params or None)
 
     def _pragma(self, sql: str):
@@ -212,16 +316,22 @@ class PgDatabase(PostgresqlDatabase):
         return super().conflict_update(oc, query)
 
     def atomic(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
+        # An atomic() inside a transaction is a savepoint: it runs under the lock its transaction took.
         return super().atomic(lock_type=lock_type)
 
     def transaction(self, lock_type: str | None = "IMMEDIATE"):  # type: ignore[override]
         return super().transaction(lock_type=lock_type)
 
     def begin(self, lock_type: str | None = None):  # type: ignore[override]
-        super().begin()
-        if lock_type in ("IMMEDIATE", "EXCLUSIVE"):
-            # SQLite's BEGIN IMMEDIATE: one writer at a time, the others wait their turn.
-            self.cursor().execute("SELECT pg_advisory_xact_lock(%s)", (WRITER_LOCK,))
+        if lock_type in _ALONE:
+            # SQLite's BEGIN IMMEDIATE: this writer runs alone, the others wait their turn (module docstring).
+            self.cursor().execute("BEGIN; SELECT pg_advisory_xact_lock(%s)" % WRITER_LOCK)
+        elif lock_type == "SHARED":
+            # A writer that locks its own rows (store/locks.py): beside the others like it, never beside one
+            # that runs alone.
+            self.cursor().execute("BEGIN; SELECT pg_advisory_xact_lock_shared(%s)" % WRITER_LOCK)
+        else:
+            super().begin()
 
 
 def open_url(url: str) -> PgDatabase:

@@ -15,6 +15,7 @@ from peewee import Database
 
 from ..domain.statistics import FLAG_BITS
 from .models_facts import FLAGS_INDEX, GROUP_JOINT, GROUP_SINGLE, GROUP_VISIT
+from .setting_keys import UNIT_CODE
 
 
 def create_search(db: Database) -> None:
@@ -98,10 +99,10 @@ def create_facts(db: Database) -> None:
 
 
 # Setting.value is JSON text, so this unit's code is stored with its quotes (as models_sync.journal_triggers).
-_JOURNAL_FUNCTION = """
+_JOURNAL_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION sync_journal() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF ('"' || NEW.unit_code || '"') = (SELECT value FROM setting WHERE key = 'unit_code') THEN
+    IF ('"' || NEW.unit_code || '"') = (SELECT value FROM setting WHERE key = '{UNIT_CODE}') THEN
         INSERT INTO sync_change (tbl, row_id) VALUES (TG_TABLE_NAME, NEW.id);
     END IF;
     RETURN NEW;
@@ -110,8 +111,9 @@ END $$
 
 
 def create_journal(db: Database, tables: Iterable[str]) -> None:
-    """store/models_sync.journal_triggers on PostgreSQL. The journal's numbers come from a sequence, and
-    writers take the writers' lock (store/pg.py), so they are handed out in commit order."""
+    """store/models_sync.journal_triggers on PostgreSQL. The journal's numbers come from a sequence: desks
+    writing side by side may commit them out of order, but an export runs alone (store/pg.py), after every
+    writer that took a number has finished, so its window never leaves out a change committed late."""
     db.execute_sql("CREATE TABLE IF NOT EXISTS sync_change (seq BIGSERIAL PRIMARY KEY, tbl TEXT NOT NULL, "
                    "row_id TEXT NOT NULL)")
     db.execute_sql("CREATE INDEX IF NOT EXISTS sync_change_tbl ON sync_change (tbl, seq)")

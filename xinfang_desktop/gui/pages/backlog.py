@@ -77,7 +77,7 @@ class BacklogPage(QWidget):
         self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.suggested_label = QLabel()
         self.suggested = self._table(SUGGESTED)
-        self.suggested.setMaximumHeight(150)
+        self.suggested.setMinimumHeight(120)
         self.decide_button = QPushButton("决定列入所选(&J)…")
         self.decide_button.clicked.connect(self.decide)
         self.decide_button.setEnabled(False)
@@ -89,16 +89,19 @@ class BacklogPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(note)
-        layout.addWidget(self.table, 1)
+        # The register above, the suggestions below, sharing the height: at 1920×1080 a short register left
+        # most of the page empty while the suggestions showed 4 rows of 17 behind a scroll bar.
+        layout.addWidget(self.table, 3)
         layout.addWidget(self.detail)
         layout.addLayout(below)
-        layout.addWidget(self.suggested)
+        layout.addWidget(self.suggested, 2)
         self.reload()
         refresh_on_change(self, ctx.tasks, self.reload)
 
     @staticmethod
     def _table(columns: list[str]) -> QTableWidget:
-        return read_only_table(columns, single=True, wrap=True)
+        # The request (the register's) or the reason (the suggestions') takes the width, not the last column.
+        return read_only_table(columns, single=True, wrap=True, stretch_last=False)
 
     def reload(self) -> None:
         svc = self.ctx.services.get(BacklogService)

@@ -22,7 +22,7 @@ from ...services.permissions import Permission
 from ..attention_forms import Field, FormDialog
 from ..context import AppContext
 from ..errors import show_error
-from ..busy import BusyBar
+from ..busy_panel import BusyPanel
 from ..refresh import refresh_on_change
 from ..tasks import OTHER
 
@@ -324,7 +324,7 @@ class BoardPage(QWidget):
         top.addStretch(1)
         top.addWidget(self.count_label)
         top.addWidget(self.refresh_button)
-        self.busy = BusyBar()
+        self.busy = BusyPanel(width=110)
         top.addWidget(self.busy)
         top.addWidget(self.print_button)
         # The filters on a row of their own, their boxes as wide as a short name: the whole board fits
@@ -514,7 +514,7 @@ class BoardPage(QWidget):
         from ..print_preview import show_document
 
         ctx, f, text = self.ctx, self.current_filter(), self.filter_text()
-        self.busy.start(self.print_button, "正在生成看板…")
+        self.busy.start(self.print_button, "正在生成看板…", measured=False)
 
         def shown(rendered) -> None:
             self.busy.stop(self.print_button)

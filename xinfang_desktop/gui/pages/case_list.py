@@ -11,20 +11,24 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxL
 
 from ...domain import workflow as wf
 from ...domain.divisions import DivisionTable
+from ...domain.glossary import RECEIVED_DATE
 from ...domain.petition import Channel
 from ...services.listing import ListingService
 from ...services.queries import CaseFilter, CaseRow
-from ..busy import BusyBar
+from ..busy_panel import BusyPanel
 from ..case_filters import CategoryFilter, DateRangeFilter
 from ..context import AppContext
 from ..refresh import refresh_on_change
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, URGENCY_WORD, due_text, urgency_legend
 
 COLUMNS = [  # (header, sort key)
-    ("事项编号", "number"), ("信访人", "parties"), ("收件日期", "received_at"), ("形式", "channel"),
+    ("事项编号", "number"), ("信访人", "parties"), (RECEIVED_DATE, "received_at"), ("形式", "channel"),
     ("问题类别", "category"), ("状态", "status"), ("办理期限", "next_due"), ("乡镇（街道）", "township"),
     ("人数", "people"),
 ]
+CATEGORY_COLUMN = 4
+# 人数 as wide as “25（联名）”; 问题类别 at least its width here, and whatever the window has to spare.
+COLUMN_WIDTHS = (175, 130, 92, 48, 190, 80, 230, 100, 100)
 DUE_COLUMN = 6
 TOWNSHIP_COLUMN = 7
 
@@ -192,7 +196,7 @@ class CaseListPage(QWidget):
         self.export_button = QPushButton("导出(&X)…")
         self.export_button.setToolTip("把当前筛选出的事项导出为 Excel 表（台账的各列）")
         self.export_button.clicked.connect(self.export)
-        self.busy = BusyBar()
+        self.busy = BusyPanel(width=110)
         self.saved = QLabel()
         self.saved.setStyleSheet("color: #2c6e3a;")
         self.count_label = QLabel()
@@ -228,11 +232,14 @@ class CaseListPage(QWidget):
         self.table.setSortingEnabled(True)
         self.table.horizontalHeader().setSortIndicator(2, Qt.DescendingOrder)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # A wide window's room goes to 问题类别 (cut short as 城乡建设/房地产开发与… at 190 pixels), not to 人数:
+        # see _fit_category. Every column stays resizable by hand.
+        self.table.horizontalHeader().setStretchLastSection(False)
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
-        for col, width in enumerate((175, 150, 92, 48, 190, 80, 250, 90, 60)):
+        for col, width in enumerate(COLUMN_WIDTHS):
             self.table.setColumnWidth(col, width)
+        self.table.viewport().installEventFilter(self)      # a wider window: a wider 问题类别
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
 
@@ -264,6 +271,12 @@ class CaseListPage(QWidget):
         self.model.reload()
         self._load_owners()
         refresh_on_change(self, ctx.tasks, self.reload)
+
+    def _fit_category(self) -> None:
+        """问题类别 takes the width the other columns leave, never less than it starts with."""
+        others = sum(self.table.columnWidth(c) for c in range(len(COLUMNS)) if c != CATEGORY_COLUMN)
+        spare = self.table.viewport().width() - others
+        self.table.setColumnWidth(CATEGORY_COLUMN, max(COLUMN_WIDTHS[CATEGORY_COLUMN], spare))
 
     def reload(self) -> None:
         """Read the list again under the same filter and sort: something was written. The case the
@@ -363,6 +376,8 @@ class CaseListPage(QWidget):
         if obj is self.search and event.type() == QEvent.KeyPress and event.key() == Qt.Key_Down:
             self.focus_results()
             return True
+        if obj is self.table.viewport() and event.type() == QEvent.Resize:
+            self._fit_category()
         return super().eventFilter(obj, event)
 
     def _search_now(self) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QMenu, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from ...domain.glossary import RECEIVED_DATE
 from ...domain.urgency import Urgency
 from ...services.permissions import Permission
 from ...services.office import OfficeService
@@ -95,7 +96,7 @@ class CaseViewPage(QWidget):
 
         self.summary = QFormLayout()
         self.fields: dict[str, QLabel] = {}
-        for key, label in (("status", "状态"), ("received", "收到"), ("entered", "录入"), ("matter", "事项类型"),
+        for key, label in (("status", "状态"), ("received", RECEIVED_DATE), ("entered", "录入"), ("matter", "事项类型"),
                            ("category", "问题类别"), ("people", "人数"),
                            ("request", "诉求"), ("facts", "事实"), ("reasons", "理由"), ("unit", "被反映单位"),
                            ("repeat", "重件")):
@@ -125,14 +126,15 @@ class CaseViewPage(QWidget):
         parties_layout.addWidget(self.parties)
         parties_layout.addWidget(self.party_notes)
 
-        self.deadlines = read_only_table(["期限", "起算日", "届满日", "情况"], wrap=True)
+        # The statutory label (期限) and the event's text (内容) take a wide window's room, not the last column.
+        self.deadlines = read_only_table(["期限", "起算日", "届满日", "情况"], wrap=True, stretch_last=False)
         # A narrow window wraps the long statutory labels onto two lines instead of cutting them.
         self.deadlines.horizontalHeader().sectionResized.connect(
             lambda *_: self.deadlines.resizeRowsToContents())
         deadlines_box = QGroupBox("期限")
         QVBoxLayout(deadlines_box).addWidget(self.deadlines)
 
-        self.timeline = read_only_table(["时间", "操作", "内容", "经办人"], wrap=True)
+        self.timeline = read_only_table(["时间", "操作", "内容", "经办人"], wrap=True, stretch_last=False)
         timeline_box = QGroupBox("办理过程")
         QVBoxLayout(timeline_box).addWidget(self.timeline)
 
@@ -282,6 +284,10 @@ class CaseViewPage(QWidget):
                     button.clicked.connect(lambda _=False, row=i: self.reveal(row))
                     self.parties.setCellWidget(i, REVEAL_COLUMN, button)
         self.parties.resizeColumnsToContents()
+        if self.can_reveal:
+            # 住址 takes what is left and wraps: at 1280 wide the 显示 button after it was off the table's edge.
+            self.parties.horizontalHeader().setSectionResizeMode(REVEAL_COLUMN - 1, QHeaderView.Stretch)
+            self.parties.resizeRowsToContents()
         notes = party_notes(d, self.names)
         self.party_notes.setText("\n".join(notes))
         self.party_notes.setVisible(bool(notes))

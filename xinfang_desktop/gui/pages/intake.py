@@ -46,7 +46,7 @@ PAGE_KEY = "intake"
 DRAFT_DELAY_MS = 800       # save the draft this long after the last keystroke
 LOOKUP_DELAY_MS = 300      # look people up this long after the last keystroke
 DRAFT_VERSION = 1
-# The time a petition came, named by how it came (a walk-in is not 收件).
+# The time a petition came, named by how it came (a walk-in is not 收件); lists and the case say 收到日期.
 RECEIVED_LABELS = {Channel.VISIT: "来访时间(&T)", Channel.LETTER: "收信时间(&T)", Channel.PHONE: "来电时间(&T)",
                    Channel.FAX: "收到时间(&T)", Channel.ONLINE: "收到时间(&T)"}
 TOP_FIELDS = ("channel", "received_at", "people_count", "category_code", "concerned_unit", "request", "facts",
@@ -200,6 +200,8 @@ class IntakePage(QWidget):
         self.rows_layout.setSpacing(2)
         self.add_button = QPushButton("＋ 添加信访人（Ctrl+Enter）")
         self.add_button.clicked.connect(lambda: self.add_row(focus=True))
+        # Ctrl+Enter (on its face) adds a petitioner: Tab does not stop here on every walk-in.
+        self.add_button.setFocusPolicy(Qt.ClickFocus)
         self.group_hint = QLabel()
         self.group_hint.setProperty("role", "hint")
         add_line = QHBoxLayout()
@@ -303,7 +305,7 @@ class IntakePage(QWidget):
         self.matches = MatchPanel()
         # Narrower on a 1280-wide screen, so the petitioner row keeps room for a long name and the address.
         self.matches.setMinimumWidth(190)
-        self.matches.setMaximumWidth(280)
+        self.matches.setMaximumWidth(240)
         self.matches.fill_person.connect(self.fill_person)
         self.matches.link_repeat.connect(lambda cid, number: self.set_repeat((cid, number)))
 
@@ -423,10 +425,11 @@ class IntakePage(QWidget):
         # Header mnemonics reach the first petitioner's fields.
         if self.rows:
             first = self.rows[0]
-            for key, w in (("name", first.name), ("id_number", first.id_number), ("phone", first.phone),
-                           ("township", first.township.edit), ("village", first.village.edit),
-                           ("address", first.address), ("rep", first.rep)):
+            for key, w in (("name", first.name), ("id_number", first.id_number), ("sex", first.sex),
+                           ("phone", first.phone)):
                 self.header_labels[key].setBuddy(w)
+            for i, row in enumerate(self.rows):
+                row.set_first(i == 0)
         self._update_group()
         self._tab_order()
 
@@ -435,7 +438,7 @@ class IntakePage(QWidget):
         for row in self.rows:
             chain.extend(row.tab_chain())
         # The kind of matter follows the category; it is reached after the texts, for the rare correction.
-        chain += [self.add_button, self.people_count, self.category.edit, self.concerned_unit, self.request,
+        chain += [self.people_count, self.category.edit, self.concerned_unit, self.request,
                   self.facts, self.reasons, self.matter, self.notice_exempt, self.attach_button, self.attach_list,
                   self.save_button]
         for a, b in zip(chain, chain[1:]):
@@ -610,7 +613,7 @@ class IntakePage(QWidget):
             self.open_case.emit(self.saved_case.id)
 
     def _name_received(self, *_args) -> None:
-        """收件时间 named by how the petition came: 来访时间, 收信时间, 来电时间."""
+        """The time received, named by how the petition came: 来访时间, 收信时间, 来电时间."""
         channel = Channel(self.channel.currentData() or Channel.VISIT.value)
         self.received_label.setText(RECEIVED_LABELS[channel])
 
@@ -626,7 +629,8 @@ class IntakePage(QWidget):
         for i in listed:
             s = self.rows[i].state()
             people.append(PetitionerInput(
-                name=s["name"], id_number=s["id_number"] or None, phone=s["phone"] or None,
+                name=s["name"], id_number=s["id_number"] or None, sex=self.rows[i].hand_sex(),
+                phone=s["phone"] or None,
                 address=s["address"] or None, township_code=s["township_code"], village_code=s["village_code"],
                 is_representative=s["is_representative"], person_id=s["person_id"],
                 on_conflict=self.rows[i].on_conflict))
@@ -824,7 +828,7 @@ class IntakePage(QWidget):
     def _focus_first_error(self, errors: dict[str, str]) -> None:
         order = ["channel", "received_at", "repeat_of"]
         for i in range(len(self.rows)):
-            order += [f"row{i}.{k}" for k in ("name", "id_number", "phone", "address")]
+            order += [f"row{i}.{k}" for k in ("name", "id_number", "sex", "phone", "address")]
         order += ["petitioners", "representatives", "people_count", "category_code", "concerned_unit", "request",
                   "facts", "reasons", "attachments"]
         for key in order:
@@ -856,18 +860,21 @@ class IntakePage(QWidget):
             self._touched.add(f"row{i}.{field}")
             self._show_errors(self.check(), everything=self.summary.isVisible())
 
-    def _show_born(self, row: PetitionerRow) -> None:
+    def _show_born(self, row: PetitionerRow, known: PetitionerInput | None = None) -> None:
+        """Sex and birth date read from a valid ID number (which then decides the sex); without one, the
+        sex chosen by hand, or `known`'s (a registered person filled in)."""
         text = row.id_number.text().strip()
-        if not text:
-            row.show_born(None, None)
-            return
-        try:
-            card = parse_id_number(text, today=self.services.clock.today())
-        except InvalidInput:
-            row.show_born(None, None)
+        card = None
+        if text:
+            try:
+                card = parse_id_number(text, today=self.services.clock.today())
+            except InvalidInput:
+                card = None
+        if card is None:
+            row.show_born(known.sex if known else None, known.birth_date if known else None)
             return
         row.id_number.setText(card.number)
-        row.show_born(card.sex, card.birth_date)
+        row.show_born(card.sex, card.birth_date, from_id=True)
 
     def _guarded(self, fn, *args) -> None:
         # Focus-out events still arrive while the window is torn down, child by child.
@@ -1032,7 +1039,7 @@ class IntakePage(QWidget):
                        "phone": p.phone or row.phone.text(), "township_code": p.township_code or row.township.code,
                        "village_code": p.village_code, "address": p.address or row.address.text(),
                        "is_representative": row.rep.isChecked(), "person_id": p.person_id})
-        row.show_born(p.sex, p.birth_date)
+        self._show_born(row, p)
         self._show_errors(self.check())
         self._changed()
         row.phone.setFocus()

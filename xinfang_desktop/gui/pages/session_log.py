@@ -28,6 +28,7 @@ class SessionLogPage(QWidget):
     PRINT_LABEL = ""        # the document's button, with its mnemonic
     COLUMNS: list[str] = []
     STRETCH = 0             # the column that takes the table's spare width
+    WIDEST = 13             # no other column wider than this many characters: longer text wraps
 
     def __init__(self, ctx: AppContext, window=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -109,8 +110,18 @@ class SessionLogPage(QWidget):
                     item.setForeground(Qt.gray)
                 self.table.setItem(i, j, item)
         self.table.resizeColumnsToContents()
+        # Long columns (调解员, 评理团, 地点) wrap at WIDEST instead of pushing the stretched one (到场当事人) down
+        # to one character and the last past the edge: at 1280 wide it read 姜… behind a scroll bar.
+        widest = self.widest()
+        for col in range(self.table.columnCount()):
+            if col != self.STRETCH and self.table.columnWidth(col) > widest:
+                self.table.setColumnWidth(col, widest)
         self.table.horizontalHeader().setSectionResizeMode(self.STRETCH, QHeaderView.Stretch)
+        self.table.resizeRowsToContents()
         self._selection_changed()
+
+    def widest(self) -> int:
+        return self.table.fontMetrics().horizontalAdvance("字" * self.WIDEST) + 8
 
     def selected(self):
         rows = self.table.selectionModel().selectedRows()

@@ -29,6 +29,7 @@ from ..office_box import OfficeBox
 from ..context import AppContext
 from ..busy_panel import BusyPanel
 from ..errors import show_error
+from ..message_line import MessageLine
 from ..sync_settings import SyncReminderBox
 from ..tasks import OTHER
 from ..tables import read_only_table
@@ -62,9 +63,9 @@ class BackupBox(QGroupBox):
         for b in (self.restore_selected, self.restore_file):
             b.setEnabled(admin)
         self.busy_panel = BusyPanel()
+        self.busy_panel.setVisible(False)       # idle, its margins left a blank band above the table
         self.progress = self.busy_panel.progress
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLine()
         self.table = read_only_table(["备份时间", "类型", "事项数", "大小", "位置"], single=True, fit=True)
         self.table.setMinimumHeight(180)
         rule = QLabel("每天第一次打开程序时自动备份；保留最近7天每天一份、最近4周每周一份、最近12个月每月一份。"
@@ -116,6 +117,7 @@ class BackupBox(QGroupBox):
             self.busy_panel.stop()
         else:
             self.busy_panel.start()
+        self.busy_panel.setVisible(text is not None)
         for b in (self.now, self.change, self.restore_selected, self.restore_file):
             b.setEnabled(text is None and (b is self.now or self.ctx.actor.can(Permission.MANAGE_SETTINGS)))
         if text is not None:
@@ -203,12 +205,14 @@ class BackupBox(QGroupBox):
 
     def _ask_secret(self, source: Path) -> None:
         """A backup of another folder: your password in that backup, or its recovery code."""
-        from PySide6.QtWidgets import QInputDialog, QLineEdit
+        from ..form_dialog import ask_secret
 
-        text, ok = QInputDialog.getText(
-            self, "打开备份", f"这个备份用另一把密钥加密（来自另一台电脑，或本数据目录重新设置之前）。\n"
-            f"请输入您（{self.ctx.actor.name}）在该备份中的密码，或该备份的恢复码：", QLineEdit.Password)
-        if not ok or not text.strip():
+        text = ask_secret(
+            self, "打开备份", "密码或恢复码",
+            head="这个备份用另一把密钥加密（来自另一台电脑，或本数据目录重新设置之前）。\n"
+                 f"请输入您（{self.ctx.actor.name}）在该备份中的密码，或该备份的恢复码：",
+            empty="请输入您在该备份中的密码，或该备份的恢复码。")
+        if text is None or not text.strip():
             return
         code = text.strip()
         if len(code.replace("-", "").replace(" ", "")) == 25 and "-" in code:
@@ -230,8 +234,7 @@ class CalendarBox(QGroupBox):
         self.load = QPushButton("载入某年放假安排(&L)…")
         self.load.setEnabled(ctx.actor.can(Permission.MANAGE_SETTINGS))
         self.load.clicked.connect(self._choose)
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLine()
         row = QHBoxLayout()
         row.addWidget(self.years, 1)
         row.addWidget(self.load)

@@ -28,6 +28,7 @@ from ...services.permissions import Permission
 from ..context import AppContext
 from ..dialogs import PasswordDialog
 from ..errors import show_error
+from ..message_line import MessageLine
 from ..staff_dialogs import AddUserDialog, EditUserDialog
 from ..tasks import OTHER
 
@@ -58,8 +59,7 @@ class StaffPage(QWidget):
         own_row.addWidget(self.me, 1)
         own_row.addWidget(self.own)
 
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLine()        # no blank band between the two boxes while there is nothing to say
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(own)

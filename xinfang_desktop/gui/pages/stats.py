@@ -21,7 +21,7 @@ from ...services.statistics import StatisticsService, statistics_sheets
 from ..charts import NOW, PEOPLE, Bar, BarChart, LineChart
 from ..context import AppContext
 from ..errors import show_error
-from ..busy import BusyBar
+from ..busy_panel import BusyPanel
 from ..refresh import refresh_on_change
 from ..tasks import OTHER
 from ..tables import read_only_table
@@ -191,7 +191,7 @@ class StatsPage(QWidget):
         self.heading = QLabel("")
         self.heading.setStyleSheet("font-size: 14pt; font-weight: bold;")
         tools.addWidget(self.heading, 1)
-        self.busy = BusyBar()
+        self.busy = BusyPanel(width=110)
         tools.addWidget(self.busy)
         for b in (self.export_button, self.report_button, self.ledger_button, self.import_button):
             tools.addWidget(b)
@@ -443,7 +443,7 @@ class StatsPage(QWidget):
 
     def _run_busy(self, button, text: str, work, done, *, writes: bool = False, changes: str | None = None) -> None:
         """Run `work` off the UI thread with the button saying what is happening and a moving bar beside it."""
-        self.busy.start(button, text)
+        self.busy.start(button, text, measured=False)
 
         def finished(result) -> None:
             self.busy.stop(button)

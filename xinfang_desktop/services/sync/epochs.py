@@ -38,15 +38,16 @@ import peewee
 from ...domain.errors import InvalidInput
 from ...domain.numbers import parse_case_number
 from ...store.db import OperationalError
+from ...store import setting_keys
 from ...store.models import Setting
 from ..audit import audit
 from ..permissions import Actor, Permission, require
 from .part import SyncPart
 
 EPOCH_SHIFT = 32
-EPOCH_SETTING = "sync.epoch"
-RESTORED_SETTING = "sync_epoch_needed"     # written by services/backup.py after a restore
-MARK_SETTING = "sync.epoch_mark"      # {"epoch": N, "journal": J}: rows journaled after J are lifted in N
+EPOCH_SETTING = setting_keys.SYNC_EPOCH
+RESTORED_SETTING = setting_keys.SYNC_EPOCH_NEEDED     # written by services/backup.py after a restore
+MARK_SETTING = setting_keys.SYNC_EPOCH_MARK      # {"epoch": N, "journal": J}: rows journaled after J are lifted in N
 
 
 def journal_head(db) -> int:
@@ -159,6 +160,8 @@ class Epochs(SyncPart):
         own = self.services.unit_code
         number = check_own_number(own, last_number) if last_number and last_number.strip() else None
         restored = self.restored_info()
+        # A writer that runs alone, on PostgreSQL too (store/pg.py): the journal's position and the case counter
+        # it moves must not change under it.
         with self.db.atomic():
             # Rows changed after the restore (or from now on, without one) win over the old epochs' copies.
             if restored is not None and isinstance(restored.get("journal"), int):

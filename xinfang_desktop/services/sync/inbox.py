@@ -161,6 +161,8 @@ class Inbox(SyncPart):
         again = 0                        # our bundles the sender lost to a restore, due again
         self.db.execute_sql("PRAGMA synchronous = FULL")
         try:
+            # A writer that runs alone, on PostgreSQL too (store/pg.py): a bundle touches rows of many cases and
+            # people, and checks its place in the peer's chain; two desks importing must apply it once.
             with self.db.atomic():
                 peer = SyncPeer.get(SyncPeer.unit_code == sender)
                 try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...domain.errors import NotAllowed, NotFound
+from ...store import setting_keys
 from ...store.models import Setting
 from ...store.models_sync import SyncOutbox, SyncPeer
 from ...sync.files import write_bundle_file
@@ -23,7 +24,7 @@ from .epochs import MARK_SETTING, Epochs, lift_versions
 from .identity import KeyRing
 from .part import SyncPart
 
-ESCROW_SETTING = "sync.escrow_recipient"
+ESCROW_SETTING = setting_keys.SYNC_ESCROW_RECIPIENT
 
 SyncCancelled = Cancelled        # cancelled between bundles: those copied are whole
 
@@ -56,6 +57,8 @@ class Outbox(SyncPart):
         for i, peer in enumerate(peers):
             progress(i / max(1, len(peers)), f"正在为{peer.unit_name}生成同步包…")
             now = self.services.clock.now()
+            # A writer that runs alone (on PostgreSQL it waits for every desk's writer to finish, store/pg.py):
+            # the window ends at the journal's head, and no change with a lower number may commit after it.
             with self.db.atomic():
                 peer = SyncPeer.get(SyncPeer.unit_code == peer.unit_code)
                 last = outbox_bundles.last_outbox(peer.unit_code, epoch)

@@ -8,6 +8,7 @@ listed in gui/features.py) nor know when the last export was (outbox.py).
 from __future__ import annotations
 
 from ...domain.errors import InvalidInput
+from ...store import setting_keys
 from ...store.models import Case, Setting
 from ..audit import audit
 from ..permissions import Actor, Permission, require
@@ -15,7 +16,7 @@ from .epochs import Epochs, journal_head
 from .outbox import Outbox
 from .part import SyncPart
 
-REMINDER_SETTING = "sync.reminder_days"
+REMINDER_SETTING = setting_keys.SYNC_REMINDER_DAYS
 DEFAULT_REMINDER_DAYS = 7
 
 

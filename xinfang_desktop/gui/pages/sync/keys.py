@@ -10,17 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QFileDialog,
-    QInputDialog,
-    QLineEdit,
-)
+from PySide6.QtWidgets import QFileDialog
 
 from ....services.receipts import ReceiptService
 from ....services.sync import KeyRing
 from ....sync.keys import format_fingerprint
-from ... import receipt_verify
+from ... import receipt_verify, sync_admin
 from ...tasks import OTHER
 from .enrol_dialog import EnrolDialog
 
@@ -30,8 +25,7 @@ class KeyActions:
 
     # -- keys ------------------------------------------------------------------------------------
     def _ask_passphrase(self) -> str | None:
-        text, ok = QInputDialog.getText(self, "密钥口令", "请输入本单位的同步密钥口令：", QLineEdit.Password)
-        return text if ok and text else None
+        return sync_admin.ask_passphrase(self)
 
     def with_keys(self, then: Callable[[KeyRing], None]) -> None:
         """Run ``then(ring)`` once the keys are unlocked (asked once per session; scrypt runs off the UI thread)."""
@@ -102,9 +96,9 @@ class KeyActions:
 
     def _enrol(self) -> None:
         dialog = EnrolDialog(self)
-        if dialog.exec() != QDialog.Accepted:
+        if dialog.ask() is None:
             return
-        self.enrol(Path(dialog.file_edit.text()), dialog.fingerprint_text())
+        self.enrol(Path(dialog.file_text()), dialog.fingerprint_text())
 
     def enrol(self, file: Path, fingerprint: str) -> None:
         def work():

@@ -31,6 +31,7 @@ from ... import sync_admin
 from ...busy_panel import BusyPanel
 from ...context import AppContext
 from ...errors import show_error
+from ...message_line import MessageLine
 from ...tables import read_only_table
 from ...tasks import TaskState
 from .keys import KeyActions
@@ -89,6 +90,7 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
         # The stick: found drives first, any folder on request.
         self.drive = QComboBox()
         self.drive.setMinimumWidth(320)
+        self.drive.currentIndexChanged.connect(lambda _i: self.update_stick_buttons())
         self.rescan = QPushButton("刷新")
         self.rescan.clicked.connect(self.refresh_drives)
         self.other_folder = QPushButton("其他文件夹…")
@@ -100,8 +102,7 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
         self.busy_panel = BusyPanel(cancel_tip="当前同步包处理完后停止")
         self.busy_panel.cancelling.connect(lambda: self.message.setText("正在取消：当前同步包处理完后停止…"))
         self.busy_panel.setVisible(False)       # idle, it would leave an empty row in the U盘 box
-        self.message = QLabel()
-        self.message.setWordWrap(True)
+        self.message = MessageLine()      # no blank row in the U盘 box while there is nothing to say
         self.message.setTextInteractionFlags(Qt.TextSelectableByMouse)
         stick = QGroupBox("U盘")
         srow = QHBoxLayout()
@@ -238,12 +239,13 @@ class SyncPage(KeyActions, PeerActions, StickActions, QWidget):
     def _busy(self, text: str | None, *, cancellable: bool = False) -> TaskState | None:
         """Show `text` with the moving bar (None: the work is over). Returns the TaskState 取消 reaches."""
         busy = text is not None
-        self.busy_panel.setVisible(busy)
         state = self.busy_panel.start(cancellable=cancellable) if busy else None
         if not busy:
             self.busy_panel.stop()
         for b in (self.export_button, self.import_button, self.enrol_button, self.init_keys, self.rotate_button):
             b.setEnabled(not busy)
+        if not busy:
+            self.update_stick_buttons()     # 导出 and 导入 need a stick or folder as well
         if busy:
             self.message.setStyleSheet("")
             self.message.setText(text)

@@ -18,26 +18,55 @@ from ....sync.drives import removable_drives
 from ...errors import show_error
 from ...tasks import CASES
 
+NO_STICK = "未检测到U盘：请插入U盘后点“刷新”，或点“其他文件夹…”"
+NO_STICK_TIP = "未检测到U盘。请插入U盘后点“刷新”，或点“其他文件夹…”选择位置。"
+
 
 class StickActions:
     """The stick: choosing the drive or folder, export and copy onto it, import from it."""
 
     def refresh_drives(self) -> None:
-        current = self.drive.currentData()
+        """Look for sticks in a worker: a drive slow to answer (a card reader, a failing stick) does not
+        freeze the window. The place chosen stays chosen while it is there (a stick pulled out is not)."""
+        asked = self.drive.currentData()
+
+        def look():
+            return removable_drives(), (asked if asked and Path(asked).is_dir() else None)
+
+        self.ctx.tasks.run(look, writes=False, owner=self,
+                           on_done=lambda found: self._show_drives(*found, asked=asked),
+                           on_error=lambda *_: self._show_drives([], None, asked=asked))
+
+    def _show_drives(self, drives, current: str | None, *, asked: str | None = None) -> None:
+        chosen = self.drive.currentData()
+        if chosen and chosen != asked:          # a folder chosen (其他文件夹…) while the drives were looked for
+            current = chosen
         self.drive.clear()
-        for d in removable_drives():
+        for d in drives:
             self.drive.addItem(d.label, str(d.path))
         if self.drive.count() == 0:
-            self.drive.addItem("未找到U盘：请插入U盘后点“刷新”，或选择其他文件夹", None)
+            self.drive.addItem(NO_STICK, None)
         if current:
             self.set_folder(Path(current))
+        self.update_stick_buttons()
 
     def set_folder(self, folder: Path) -> None:
+        for i in reversed(range(self.drive.count())):       # a place is chosen: no "未检测到U盘" row any more
+            if self.drive.itemData(i) is None:
+                self.drive.removeItem(i)
         index = self.drive.findData(str(folder))
         if index < 0:
             self.drive.addItem(f"{folder.name or folder}（{folder}）", str(folder))
             index = self.drive.count() - 1
         self.drive.setCurrentIndex(index)
+        self.update_stick_buttons()
+
+    def update_stick_buttons(self) -> None:
+        """导出并复制到U盘 and 从U盘导入 only with a stick or folder chosen, and not while one of them runs."""
+        chosen = self.folder() is not None
+        for b in (self.export_button, self.import_button):
+            b.setEnabled(chosen and not self.busy())
+            b.setToolTip("" if chosen else NO_STICK_TIP)
 
     def _choose_folder(self) -> None:
         name = QFileDialog.getExistingDirectory(self, "选择U盘或文件夹")

@@ -1,0 +1,135 @@
+"""Several desks writing at once on a PostgreSQL database (issue 16): the writers that are known to lock
+exactly what they change — registering a petition and recording an action on a case — run side by side;
+every other writer still runs alone (store/pg.py). On a SQLite file all of this is nothing: ``BEGIN
+IMMEDIATE`` lets one writer in at a time, which is all a township's PC needs.
+
+What such a writer locks, each only until its transaction ends:
+
+- the case it records an action on (``SELECT … FOR UPDATE``): a second desk's action on the same case waits,
+  then reads the events the first one wrote (and is refused as stale when it had seen fewer);
+- the counter row of its unit and year (and of the document's 文号), taken as late as it can be, just
+  before the rows that carry the number are written (sent in one message, :func:`batched`): the numbers
+  stay consecutive, with no gap and no duplicate, because a number is only handed out inside the
+  transaction that uses it;
+- the petitioner: a key per ID number given and per registered person chosen, so two desks registering
+  the same new petitioner do not make two people of one.
+
+A deadlock between two such writers (each waiting for the other's row) is broken by the server, and the
+transaction that lost is run again from the start (:func:`retrying`), as is one whose search key clashed
+with a registration of another year committed at the same moment.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import nullcontext
+from typing import TypeVar
+
+from .engine import is_postgres
+
+T = TypeVar("T")
+
+ATTEMPTS = 8
+# The first key of pg_advisory_xact_lock(int, int) for a petitioner's key (store/pg.py has the writers' lock).
+PERSON_KEYS = 0x58495050   # "XIPP"
+_RETRY_STATES = {"40001", "40P01"}       # serialization_failure, deadlock_detected
+_RETRY_UNIQUE = ("case_sid",)            # a search key (MAX(sid) + 1) taken by a registration of another year
+
+
+def row_writer(db):
+    """The transaction of a writer that locks its own rows (see the module docstring): on PostgreSQL it
+    shares the writers' lock with other such writers; on SQLite it is ``BEGIN IMMEDIATE`` as any writer."""
+    return db.atomic("SHARED") if is_postgres(db) else db.atomic()
+
+
+_CASE_COUNTER = ("INSERT INTO case_counter (unit_code, year, last) VALUES (?, ?, 1) "
+                 "ON CONFLICT (unit_code, year) DO UPDATE SET last = case_counter.last + 1 RETURNING last")
+_DOC_COUNTER = ("INSERT INTO doc_counter (unit_code, document, year, last) VALUES (?, ?, ?, 1) "
+                "ON CONFLICT (unit_code, document, year) DO UPDATE SET last = doc_counter.last + 1 RETURNING last")
+# Read after the counter's lock is held (a statement of its own: its snapshot then has the case the desk
+# before committed), so two registrations of one unit and year never take the same search key.
+_NEXT_SID = 'SELECT COALESCE(MAX(sid), 0) + 1 FROM "case"'
+
+
+def take_numbers(db, unit_code: str, year: int, document: str | None = None) -> tuple[int, int, int | None]:
+    """A registration's numbers, inside its transaction: the next sequence of the unit's case numbers of
+    ``year``, the next search key (``sid``), and the next 文号 sequence of ``document`` (None without one).
+    The counter rows stay locked until the commit (another desk's registration waits from here): take them
+    last. On PostgreSQL the three statements go in one message, each still run after the one before."""
+    statements: list[tuple[str, tuple]] = [(_CASE_COUNTER, (unit_code, year)), (_NEXT_SID, ())]
+    if document is not None:
+        statements.append((_DOC_COUNTER, (unit_code, document, year)))
+    if not is_postgres(db):
+        got = [db.execute_sql(sql, params).fetchone()[0] for sql, params in statements]
+    else:
+        cur = db.execute_sql(db.statements(statements))
+        got = [cur.fetchone()[0]]
+        while cur.nextset():
+            got.append(cur.fetchone()[0])
+    return got[0], got[1], got[2] if document is not None else None
+
+
+def batched(db):
+    """The rows a writer writes while another desk waits for it (after taking a number), sent to the server
+    in one message at the end of the block on PostgreSQL (store/pg.py ``PgDatabase.batched``): each round trip
+    would keep that desk waiting. Only for rows whose keys are given (every synced row's is), as peewee reads
+    back no key there. Nothing on SQLite, where there are no round trips."""
+    return db.batched() if is_postgres(db) else nullcontext()
+
+
+def locked(db, row):
+    """``row`` read again with its row locked until the transaction ends, on PostgreSQL (another desk may
+    have changed it since it was read); as it is on SQLite, whose writer holds the whole file."""
+    if not is_postgres(db):
+        return row
+    model = type(row)
+    return model.select().where(model._meta.primary_key == row.get_id()).for_update().get()
+
+
+def lock_keys(db, keys: Iterable[str]) -> None:
+    """Transaction-scoped locks on text keys (a petitioner's ID number, a person's id), in one order so two
+    desks never wait for each other crosswise. Nothing on SQLite."""
+    keys = sorted(set(keys))
+    if not keys or not is_postgres(db):
+        return
+    calls = ", ".join("pg_advisory_xact_lock(%s, hashtext(%s))" for _ in keys)
+    db.execute_sql(f"SELECT {calls}", tuple(v for k in keys for v in (PERSON_KEYS, k)))
+
+
+def _server_error(exc: BaseException):
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if getattr(e, "sqlstate", None):
+            return e
+        todo += [e.__cause__, e.__context__, *(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))]
+    return None
+
+
+def must_retry(exc: BaseException) -> bool:
+    """A transaction the server refused only because of another one running at the same moment."""
+    e = _server_error(exc)
+    if e is None:
+        return False
+    if e.sqlstate in _RETRY_STATES:
+        return True
+    diag = getattr(e, "diag", None)
+    return e.sqlstate == "23505" and getattr(diag, "constraint_name", None) in _RETRY_UNIQUE
+
+
+def retrying(db, work: Callable[[], T]) -> T:
+    """``work()`` (which opens its own transaction), run again when the server broke a deadlock against it
+    (PostgreSQL only, and only when it is the outermost transaction: an inner one cannot be run again)."""
+    if not is_postgres(db) or db.in_transaction():
+        return work()
+    for attempt in range(ATTEMPTS):
+        try:
+            return work()
+        except Exception as exc:
+            if attempt == ATTEMPTS - 1 or not must_retry(exc):
+                raise
+    raise AssertionError("unreachable")
