@@ -38,3 +38,39 @@ def differences(got: dict[str, dict], want: dict[str, dict]) -> list[str]:
             if got[kind][name] != want[kind][name]:
                 lines.append(f"{kind} {name}: {got[kind][name]!r} != {want[kind][name]!r}")
     return lines
+
+
+def pg_schema_of(db) -> dict[str, dict]:
+    """schema_of() on PostgreSQL, from its catalog: tables (columns with type, length, NULL and default;
+    constraints), indexes, triggers, sequences and functions (with their text) of the current schema."""
+    one = "n.nspname = current_schema()"
+    out: dict[str, dict] = {"table": {}, "index": {}, "trigger": {}, "sequence": {}, "function": {}}
+    columns: dict[str, list] = {}
+    for row in db.execute_sql(
+            "SELECT table_name, column_name, data_type, character_maximum_length, is_nullable, column_default "
+            "FROM information_schema.columns WHERE table_schema = current_schema()").fetchall():
+        columns.setdefault(row[0], []).append(row[1:])
+    constraints: dict[str, list] = {}
+    for table, name, definition in db.execute_sql(
+            "SELECT t.relname, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c JOIN pg_class t "
+            f"ON t.oid = c.conrelid JOIN pg_namespace n ON n.oid = t.relnamespace WHERE {one}").fetchall():
+        constraints.setdefault(table, []).append((name, definition))
+    for table, cols in columns.items():
+        out["table"][table] = (sorted(cols), sorted(constraints.get(table, [])))
+    for name, table, definition in db.execute_sql(
+            "SELECT indexname, tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema()").fetchall():
+        out["index"][name] = (table, definition)
+    for name, table, definition in db.execute_sql(
+            "SELECT g.tgname, t.relname, pg_get_triggerdef(g.oid) FROM pg_trigger g JOIN pg_class t ON t.oid = "
+            f"g.tgrelid JOIN pg_namespace n ON n.oid = t.relnamespace WHERE NOT g.tgisinternal AND {one}").fetchall():
+        out["trigger"][name] = (table, definition)
+    for (name,) in db.execute_sql(
+            f"SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S' "
+            f"AND {one}").fetchall():
+        out["sequence"][name] = True
+    for name, args, kind, definition in db.execute_sql(
+            "SELECT p.proname, pg_get_function_identity_arguments(p.oid), p.prokind, CASE WHEN p.prokind = 'a' "
+            "THEN NULL ELSE pg_get_functiondef(p.oid) END FROM pg_proc p JOIN pg_namespace n ON n.oid = "
+            f"p.pronamespace WHERE {one}").fetchall():
+        out["function"][f"{name}({args})"] = (kind, definition)
+    return out

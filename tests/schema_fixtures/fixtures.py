@@ -57,3 +57,10 @@ FIXTURES: tuple[Fixture, ...] = (
     Fixture("v18", "a2f9b3fea63782f3ca45bf4c5d0b0b6dc2e3c64e", 18, True,
             "the settings' keys in one style (unit.code, unit.office, sync.epoch_needed); the journal reads unit.code"),
 )
+
+# A PostgreSQL database as the first program that made them left it (v15: store/migrations.FIRST_POSTGRESQL):
+# <name>.zip holds its plain pg_dump (database.sql, without owners and privileges) and the data folder's
+# keyring.json. Made by make.py with that commit's `init`, `user add` and `demo --cases PG_CASES`.
+PG_V15 = Fixture("v15-postgresql", "e9d2c390bf7a5f38b8a6a203c3ee6e081ddf9f10", 15, True,
+                 "the first PostgreSQL databases (v15), before steps 16-18 ran on PostgreSQL")
+PG_CASES = 50

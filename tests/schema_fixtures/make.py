@@ -2,6 +2,7 @@
 
     python tests/schema_fixtures/make.py            # all of them
     python tests/schema_fixtures/make.py v12 v13    # some
+    python tests/schema_fixtures/make.py v15-postgresql   # the v15 PostgreSQL database (needs PostgreSQL's programs)
 
 For each fixture: a git worktree of its commit (removed afterwards), that version's own `xinfang init`,
 `user add`, `demo --cases 30 --seed 1` (services instead of the command line for v1, which had none), one
@@ -24,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from fixtures import (ADMIN, ADMIN_PASSWORD, CASES, CITY, CLERK, CLERK_PASSWORD, FIXTURES, HERE,  # noqa: E402
-                      PASSPHRASE, SCAN, SEED, UNIT, Fixture)
+                      PASSPHRASE, PG_CASES, PG_V15, SCAN, SEED, UNIT, Fixture)
 
 REPO = HERE.parents[1]
 LEFT_OUT = ("backups", "sync-staging")        # folders of a data folder not kept in the archive
@@ -151,14 +152,51 @@ def make(fixture: Fixture, work: Path) -> None:
     print(f"{target.name}: {target.stat().st_size // 1024} KB ({fixture.commit[:7]}, v{fixture.version})")
 
 
+def make_postgresql(fixture: Fixture, work: Path) -> None:
+    """The commit's `init`, `user add` and `demo` on a new database of a throwaway cluster (tests/pgcluster.py),
+    chosen by XINFANG_DATABASE_URL as that version did; its plain pg_dump (no owners, no privileges, without
+    the \\restrict lines of newer pg_dumps, which older psql refuses) zipped with the folder's keyring.json."""
+    sys.path.insert(0, str(REPO))
+    from tests.pgcluster import Cluster
+
+    cluster = Cluster()
+    tree, data = work / "tree", work / "data"
+    try:
+        url = cluster.new_database()
+        subprocess.run(["git", "-C", str(REPO), "worktree", "add", "--detach", "--quiet", str(tree), fixture.commit],
+                       check=True)
+        try:
+            v = Version(tree, fixture)
+            v.env["XINFANG_DATABASE_URL"] = url
+            v.cli(data, "init", "--unit", UNIT, "--admin", ADMIN, stdin=f"{ADMIN_PASSWORD}\n{ADMIN_PASSWORD}\n")
+            v.cli(data, "user", "add", CLERK, "--role", "clerk", stdin=f"{CLERK_PASSWORD}\n{CLERK_PASSWORD}\n")
+            v.cli(data, "demo", "--cases", str(PG_CASES), "--seed", str(SEED))
+        finally:
+            subprocess.run(["git", "-C", str(REPO), "worktree", "remove", "--force", str(tree)], check=True)
+        dump = subprocess.run([*cluster.as_user, str(cluster.bins / "pg_dump"), "--no-owner", "--no-privileges",
+                               "-h", str(cluster.root), "-U", "xinfang", url.split("/")[-1].split("?")[0]],
+                              check=True, capture_output=True, cwd=cluster.root).stdout
+    finally:
+        cluster.stop()
+    sql = b"".join(line for line in dump.splitlines(keepends=True)
+                   if not line.startswith((b"\\restrict ", b"\\unrestrict ")))
+    target = fixture.archive
+    with zipfile.ZipFile(target.with_suffix(".part"), "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        z.write(data / "keyring.json", "keyring.json")
+        z.writestr("database.sql", sql)
+    target.with_suffix(".part").replace(target)
+    print(f"{target.name}: {target.stat().st_size // 1024} KB ({fixture.commit[:7]}, v{fixture.version})")
+
+
 def main(names: list[str]) -> int:
-    chosen = [f for f in FIXTURES if not names or f.name in names]
+    everything = (*FIXTURES, PG_V15)
+    chosen = [f for f in everything if not names or f.name in names]
     unknown = set(names) - {f.name for f in chosen}
     if unknown:
         raise SystemExit(f"unknown fixtures: {', '.join(sorted(unknown))}")
     for fixture in chosen:
         with tempfile.TemporaryDirectory(prefix=f"schema-{fixture.name}-") as tmp:
-            make(fixture, Path(tmp))
+            (make_postgresql if fixture is PG_V15 else make)(fixture, Path(tmp))
     return 0
 
 

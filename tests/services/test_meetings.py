@@ -64,6 +64,16 @@ def test_a_monthly_meeting_is_recorded_with_its_matters_and_tasks_by_short_numbe
     assert [m.held_on for m in services.get(MeetingService).list(clerk)] == [date(2026, 12, 1), date(2026, 11, 2)]
 
 
+
+def test_meetings_held_the_same_day_are_numbered_in_the_order_they_were_recorded(services, clerk, two_cases):
+    wages, road = two_cases
+    meetings = services.get(MeetingService)
+    ids = []
+    for _ in range(6):                       # six random ids in recording order: 1 chance in 720
+        services.clock.advance(minutes=5)
+        ids.append(meetings.add(clerk, monthly(wages, road, tasks=[])).id)
+    assert [meetings.get(clerk, i).issue for i in ids] == [1, 2, 3, 4, 5, 6]
+
 @pytest.mark.parametrize("change, message", [
     (dict(kind="座谈会"), "会议类型无效"),
     (dict(held_on="2026-11-03"), "晚于今天"),

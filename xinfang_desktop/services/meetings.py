@@ -460,8 +460,10 @@ class MeetingService:
         issue = (Meeting.select().where((Meeting.unit_code == m.unit_code) & (Meeting.kind == m.kind)
                                         & (Meeting.held_on >= date(m.held_on.year, 1, 1))
                                         & ((Meeting.held_on < m.held_on)
-                                           | ((Meeting.held_on == m.held_on) & (Meeting.id <= m.id))))
-                 .count())
+                                           | ((Meeting.held_on == m.held_on) & (Meeting.recorded_at < m.recorded_at))
+                                           | ((Meeting.held_on == m.held_on) & (Meeting.recorded_at == m.recorded_at)
+                                              & (Meeting.id <= m.id))))
+                 .count())          # two held the same day: the one recorded first is the earlier 期
         unit = Unit.get_or_none(Unit.code == m.unit_code)
         return MeetingView(m.id, m.unit_code, unit.name if unit else m.unit_code, MeetingKind(m.kind), m.held_on,
                            issue, m.topic, m.place, m.chair, tuple(m.units or []), tuple(matters), tuple(tasks),

@@ -1,11 +1,14 @@
 """What the frozen steps share: reading the shape of the database, the sync journal's triggers, folding the
 cases. Frozen with them: what a helper does never changes (every released step that calls it would change),
 so a later step that needs something else gets a helper of its own. tables(), columns() and add_columns()
-read the shape of either engine, for the steps after v15 that run on PostgreSQL too; the rest is SQLite's."""
+read the shape of either engine, for the steps after v15 that run on PostgreSQL too, and so do run() and
+journal(), which v16 and v17 call (on PostgreSQL as the v15 program made its tables and journal); the rest is
+SQLite's."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -21,8 +24,15 @@ if TYPE_CHECKING:
 
 
 def run(db: Database, statements: Iterable[str]) -> None:
+    """The statements; on PostgreSQL with SQLite's date types spelled as the program stores them there."""
+    pg = engine_of(db) == POSTGRESQL
     for sql in statements:
-        db.execute_sql(sql)
+        db.execute_sql(_PG_TYPES.sub("TEXT", sql) if pg else sql)
+
+
+# DATE and DATETIME columns are TEXT on PostgreSQL (store/pg.py FIELD_TYPES since v15, as SQLite stores
+# them): the steps after v15 write their tables in SQLite's words, these are the only ones that differ.
+_PG_TYPES = re.compile(r"\b(?:DATETIME|DATE)\b")
 
 
 def tables(db: Database) -> set[str]:
@@ -69,6 +79,9 @@ def journal(db: Database, journaled: Iterable[str]) -> None:
     """The change journal and its triggers on `journaled` (each keyed by id): every insert or update of a
     row this unit owns is journaled. A table whose triggers are made here has its own rows journaled once,
     so the next export carries the rows written before; a table that had them is left as it is."""
+    if engine_of(db) == POSTGRESQL:
+        _pg_journal(db, journaled)
+        return
     db.execute_sql("CREATE TABLE IF NOT EXISTS sync_change (seq INTEGER PRIMARY KEY AUTOINCREMENT, "
                    "tbl TEXT NOT NULL, row_id TEXT NOT NULL)")
     db.execute_sql("CREATE INDEX IF NOT EXISTS sync_change_tbl ON sync_change (tbl, seq)")
@@ -81,6 +94,36 @@ def journal(db: Database, journaled: Iterable[str]) -> None:
         if f"sync_journal_{table}_insert" not in have:
             db.execute_sql(f"INSERT INTO sync_change (tbl, row_id) SELECT '{table}', id FROM \"{table}\" "
                            f"WHERE {_OWN.format(p='')}")
+
+
+# journal() on PostgreSQL, frozen as store/pg_schema.py made it when PostgreSQL came (v15): one function
+# all the journal's triggers call, reading this unit's code under the key of then, 'unit_code' (v18
+# replaces the function with one reading 'unit.code'), and a trigger of that function on each table.
+_PG_JOURNAL_FUNCTION = """
+CREATE OR REPLACE FUNCTION sync_journal() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF ('"' || NEW.unit_code || '"') = (SELECT value FROM setting WHERE key = 'unit_code') THEN
+        INSERT INTO sync_change (tbl, row_id) VALUES (TG_TABLE_NAME, NEW.id);
+    END IF;
+    RETURN NEW;
+END $$
+"""
+
+
+def _pg_journal(db: Database, journaled: Iterable[str]) -> None:
+    db.execute_sql("CREATE TABLE IF NOT EXISTS sync_change (seq BIGSERIAL PRIMARY KEY, tbl TEXT NOT NULL, "
+                   "row_id TEXT NOT NULL)")
+    db.execute_sql("CREATE INDEX IF NOT EXISTS sync_change_tbl ON sync_change (tbl, seq)")
+    if db.execute_sql("SELECT to_regproc('sync_journal')").fetchone()[0] is None:   # a v15 database has it
+        db.execute_sql(_PG_JOURNAL_FUNCTION)
+    for table in journaled:
+        if db.execute_sql("SELECT 1 FROM pg_catalog.pg_trigger WHERE tgrelid = to_regclass(?) AND tgname = ?",
+                          (f'"{table}"', f"sync_journal_{table}")).fetchone():
+            continue
+        db.execute_sql(f'CREATE TRIGGER sync_journal_{table} AFTER INSERT OR UPDATE ON "{table}" '
+                       "FOR EACH ROW EXECUTE FUNCTION sync_journal()")
+        db.execute_sql(f"INSERT INTO sync_change (tbl, row_id) SELECT '{table}', id FROM \"{table}\" "
+                       f"WHERE {_OWN.format(p='')}")
 
 
 @contextmanager

@@ -1,6 +1,7 @@
 """v16 (issue 19): 信访评理 sessions (append-only, beside the mediation log) and the 积案 register with the
 steps of its 化解 plan; all three in the sync journal. New tables only, in plain CREATE TABLE / CREATE INDEX
-statements (IF NOT EXISTS, standard column types as this version's models declare them)."""
+statements (IF NOT EXISTS, standard column types as this version's models declare them; on PostgreSQL
+_sql.run writes DATE and DATETIME as TEXT and _sql.journal makes that engine's triggers)."""
 
 from __future__ import annotations
 

@@ -5,8 +5,9 @@
 - meeting_task: a decision on one matter — a unit, what it is to do, by when — closed with a date and a result.
 
 Both are owned rows that travel in sync bundles, so both get the change journal's triggers. Plain SQL types
-(VARCHAR, TEXT, DATE, DATETIME, INTEGER) that PostgreSQL reads as well; written as peewee makes them for a new
-database (store/models_meetings.py), so the two paths arrive at the same schema.
+(VARCHAR, TEXT, DATE, DATETIME, INTEGER), written as peewee makes them for a new database
+(store/models_meetings.py), so the two paths arrive at the same schema; on PostgreSQL _sql.run writes DATE and
+DATETIME as TEXT, as the program stores them there, and _sql.journal makes that engine's triggers.
 """
 
 from __future__ import annotations
