@@ -90,3 +90,47 @@ def test_a_later_step_reads_and_changes_the_shape_on_postgresql_too(pg_db):
         assert _sql.add_columns(pg_db, "case", [("handled_by_desk", "TEXT"), ("number", "TEXT")]) is True
     assert "handled_by_desk" in _sql.columns(pg_db, "case")
     assert _sql.add_columns(pg_db, "case", [("handled_by_desk", "TEXT")]) is False
+
+
+def test_many_plain_rows_go_by_copy_and_read_back_as_rows_written_one_by_one(pg_db, monkeypatch):
+    """store/pg.py: executemany of a plain INSERT sends its rows by COPY; every awkward value (tab, line
+    break, backslash, a literal \\N, quotes, None, flags, dates) reads back as the one-by-one INSERT's."""
+    from datetime import date, datetime
+
+    import psycopg
+
+    awkward = ["a\tb", "两行\n第二行", "back\\slash", "\\N", "it's \"quoted\"", "", None, "张三", "\r\n", "%s ? %%"]
+    rows = [(f"id-{i:03d}", i * 7 - 40, i % 2 == 0, date(2026, 1 + i % 12, 1 + i % 28),
+             datetime(2026, 3, 4, 5, 6, i % 60), awkward[i % len(awkward)]) for i in range(45)]
+    for table in ("by_copy", "by_row"):
+        pg_db.execute_sql(f'CREATE TABLE "{table}" (id TEXT PRIMARY KEY, n INTEGER, flag INTEGER, day TEXT, '
+                          "at TEXT, note TEXT, fixed TEXT DEFAULT 'x', rowid BIGSERIAL)")
+    sql = 'INSERT INTO "{}" ("id", "n", "flag", "day", "at", "note") VALUES (?, ?, ?, ?, ?, ?)'
+    copies = []
+    real_copy = psycopg.Cursor.copy
+
+    def watched(self, statement, *args, **kwargs):
+        copies.append(statement)
+        return real_copy(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Cursor, "copy", watched)
+    with pg_db.atomic():
+        conn = pg_db.connection()
+        conn.executemany(sql.format("by_copy"), rows)
+        for row in rows:
+            conn.execute(sql.format("by_row"), row)
+    assert copies == ['COPY "by_copy" ("id", "n", "flag", "day", "at", "note") FROM STDIN']
+
+    def read(table):
+        return pg_db.execute_sql(f'SELECT id, n, flag, day, at, note, fixed, rowid FROM "{table}" ORDER BY rowid').fetchall()
+
+    assert read("by_copy") == read("by_row")
+    assert len(read("by_copy")) == 45 and read("by_copy")[1][2] == 0 and read("by_copy")[3][5] == "\\N"
+
+    # a duplicate key fails the whole COPY, and its transaction, as it fails the statements
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        with pg_db.atomic():
+            pg_db.connection().executemany(sql.format("by_copy"), [(f"new-{i}", 1, 0, None, None, None)
+                                                                   for i in range(30)] + [rows[0]])
+    assert pg_db.execute_sql('SELECT COUNT(*) FROM "by_copy"').fetchone()[0] == 45
+

@@ -158,6 +158,22 @@ class _Sent:
         pass
 
 
+# An INSERT of one row of values into named columns and nothing else (no expression, no ON CONFLICT, no
+# RETURNING): its rows may go by COPY into the same columns.
+_PLAIN_INSERT = re.compile(r'\s*INSERT\s+INTO\s+("\w+"|\w+)\s*\(([^()]*)\)\s*VALUES\s*\(\s*\?(?:\s*,\s*\?)*\s*\)\s*',
+                           re.IGNORECASE)
+_COPY_FROM = 20          # rows: fewer (a registration's handful) go as statements
+
+
+def _copy_of(sql: str) -> str | None:
+    """``COPY "t" (columns) FROM STDIN`` for a plain INSERT (see _PLAIN_INSERT) whose placeholders are as
+    many as its columns; None for any other statement."""
+    m = _PLAIN_INSERT.fullmatch(sql) if isinstance(sql, str) else None
+    if m is None or sql.count("?") != len(m.group(2).split(",")):
+        return None
+    return f"COPY {m.group(1)} ({m.group(2)}) FROM STDIN"
+
+
 class _Connection:
     """What ``db.connection()`` hands the services: psycopg's connection, with sqlite3's ``executemany``."""
 
@@ -174,8 +190,18 @@ class _Connection:
 
     def executemany(self, sql, rows):
         self._db._flush()
+        rows = list(rows)
         cur = self._conn.cursor()
-        cur.executemany(sql, list(rows))
+        copy = _copy_of(sql) if len(rows) >= _COPY_FROM else None
+        if copy is None:
+            cur.executemany(sql, rows)
+            return cur
+        # Plain rows into named columns: COPY, parsed once, where each INSERT of the batch would be parsed and
+        # planned on its own (a sync import writes tens of thousands). The same rows, defaults, triggers and
+        # errors (a duplicate key fails it whole, as it fails the transaction).
+        with cur.copy(copy) as out:
+            for row in rows:
+                out.write_row(row)
         return cur
 
     def __getattr__(self, name):
