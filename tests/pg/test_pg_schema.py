@@ -134,3 +134,15 @@ def test_many_plain_rows_go_by_copy_and_read_back_as_rows_written_one_by_one(pg_
                                                                    for i in range(30)] + [rows[0]])
     assert pg_db.execute_sql('SELECT COUNT(*) FROM "by_copy"').fetchone()[0] == 45
 
+
+def test_index_rows_on_postgresql_keeps_each_document_under_its_sid(pg_db):
+    """store/search.index_rows sends many documents in one statement: each sid keeps its own tokens."""
+    from xinfang_desktop.store import search
+
+    rows = [(sid, search.document_tokens(search.SearchDoc([name], [], [], f"350881102-2026-{sid:05d}", f"Q{sid}", "")))
+            for sid, name in enumerate(["张三", "李四", "王五"] * 2100, start=1)]
+    with pg_db.atomic():
+        search.index_rows(pg_db, rows)
+    assert pg_db.execute_sql("SELECT COUNT(*) FROM case_search").fetchone()[0] == 6300
+    assert search.search_sids(pg_db, "李四", limit=5000) == list(range(6299, 0, -3))
+    assert search.search_sids(pg_db, "350881102-2026-06300") == [6300]
