@@ -146,3 +146,19 @@ def test_index_rows_on_postgresql_keeps_each_document_under_its_sid(pg_db):
     assert pg_db.execute_sql("SELECT COUNT(*) FROM case_search").fetchone()[0] == 6300
     assert search.search_sids(pg_db, "李四", limit=5000) == list(range(6299, 0, -3))
     assert search.search_sids(pg_db, "350881102-2026-06300") == [6300]
+
+
+def test_rows_in_finds_each_key_on_postgresql_past_one_array(pg_db):
+    """services/sync/inbox_plan.rows_in: keys sent as arrays of 5,000 (= ANY) find the same rows as IN."""
+    from xinfang_desktop.services.sync.inbox_plan import rows_in
+
+    pg_db.execute_sql("CREATE TABLE keyed (id TEXT PRIMARY KEY, unit_code TEXT)")
+    keys = [f"k{i}" for i in range(12_000)] + ["it's", 'a "b"', "c,d", "{e}", "\\f"]
+    with pg_db.atomic():
+        pg_db.connection().executemany("INSERT INTO keyed (id, unit_code) VALUES (?, ?)",
+                                        [(k, f"u{n % 7}") for n, k in enumerate(keys)])
+    unit = {k: f"u{n % 7}" for n, k in enumerate(keys)}
+    wanted = keys[::3] + ["missing", "k99999"] + keys[-5:]
+    got = rows_in(pg_db, "SELECT id, unit_code FROM keyed", "id", wanted)
+    assert sorted(got) == sorted({(k, unit[k]) for k in wanted if k in unit})
+    assert rows_in(pg_db, "SELECT id, unit_code FROM keyed", "id", []) == []

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...store import ownership
+from ...store.engine import is_postgres
 from ...store.files import FileStore
 from ...store.models import Unit
 from ...sync.bundle import (
@@ -22,6 +23,7 @@ from . import record_checks, records
 from .inbox_checks import Refused
 
 _CHUNK = 500
+_PG_CHUNK = 5000      # keys in one array on PostgreSQL (one parameter: bound once, not 500 times)
 
 
 @dataclass
@@ -33,30 +35,31 @@ class Plan:
     files: dict[str, bytes] = field(default_factory=dict)           # attachment files to store: sha256 -> bytes
 
 
+def rows_in(db, select: str, column: str, keys: Sequence[str]) -> list[tuple]:
+    """The rows of ``select`` (no WHERE) whose ``column`` is one of ``keys``, in chunks: an ``IN`` list of
+    500 on SQLite, one array of 5,000 (``= ANY``) on PostgreSQL (a round trip and a bound value, not 500)."""
+    out: list[tuple] = []
+    if is_postgres(db):
+        for i in range(0, len(keys), _PG_CHUNK):
+            out += db.execute_sql(f"{select} WHERE {column} = ANY(?)", (list(keys[i:i + _PG_CHUNK]),)).fetchall()
+        return out
+    for i in range(0, len(keys), _CHUNK):
+        part = keys[i:i + _CHUNK]
+        out += db.execute_sql(f"{select} WHERE {column} IN ({','.join('?' for _ in part)})", tuple(part)).fetchall()
+    return out
+
+
 def _existing(db, tag: str, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
-    out: dict[str, tuple[str, int]] = {}
     table = records.TABLES[tag]
     has_version = any(c.name == "version" for c in records.COLUMNS[tag])
     col = "version" if has_version else "1"
-    for i in range(0, len(ids), _CHUNK):
-        part = ids[i:i + _CHUNK]
-        marks = ",".join("?" for _ in part)
-        for rid, unit, version in db.execute_sql(
-                f'SELECT id, unit_code, {col} FROM "{table}" WHERE id IN ({marks})', tuple(part)).fetchall():
-            out[rid] = (unit, version)
-    return out
+    return {rid: (unit, version) for rid, unit, version in rows_in(db, f'SELECT id, unit_code, {col} FROM "{table}"',
+                                                                   "id", ids)}
 
 
 def _owners(db, table: str, ids: set[str]) -> dict[str, str]:
     """id -> owning unit of the rows of ``table`` among ``ids``."""
-    found: dict[str, str] = {}
-    items = sorted(ids)
-    for i in range(0, len(items), _CHUNK):
-        part = items[i:i + _CHUNK]
-        marks = ",".join("?" for _ in part)
-        found.update(db.execute_sql(
-            f'SELECT id, unit_code FROM "{table}" WHERE id IN ({marks})', tuple(part)).fetchall())
-    return found
+    return dict(rows_in(db, f'SELECT id, unit_code FROM "{table}"', "id", sorted(ids)))
 
 
 def plan(db, contents: BundleContents, *, own_unit: str, sender_role: str, sender_unit: str,
@@ -100,8 +103,7 @@ def plan(db, contents: BundleContents, *, own_unit: str, sender_role: str, sende
             parents.setdefault(parent, dict(valid[parent])).update(_owners(db, records.TABLES[parent], wanted))
         numbers_taken: set[str] = set()
         if tag == "case":
-            taken = {r[0]: r[1] for part in chunked([d.values["number"] for d in items]) for r in db.execute_sql(
-                f'SELECT number, id FROM "case" WHERE number IN ({",".join("?" for _ in part)})', tuple(part))}
+            taken = dict(rows_in(db, 'SELECT number, id FROM "case"', "number", [d.values["number"] for d in items]))
             numbers_taken = {n for n, cid in taken.items() if all(d.id != cid for d in items if d.values["number"] == n)}
         corrected: set[str] = set()
         if tag in records.CORRECTABLE:
