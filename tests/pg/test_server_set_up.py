@@ -20,6 +20,9 @@ def test_init_makes_the_schema_in_an_empty_database_and_the_commands_use_it(tmp_
     done = xinfang("--data-dir", data, "init", "--unit", UNIT, "--admin", "admin", "--database", url,
                    stdin="secret-pass\n")
     assert done.returncode == 0, done.stderr
+    # the rows are not encrypted by the program on a server: init says who encrypts what
+    assert "服务器的磁盘加密" in done.stdout and "附件和备份已加密保存" in done.stdout
+    assert "数据已加密保存" not in done.stdout
     assert json.loads((data / "database.json").read_text(encoding="utf-8")) == {"url": url}
     assert not (data / "xinfang.sqlite3").exists()                 # the rows are on the server
     checked = xinfang("--data-dir", data, "check", env={"XINFANG_PASSWORD": "secret-pass"})

@@ -65,7 +65,14 @@ def cmd_init(args) -> int:
     opened_by(args, opened.services)
     unit = opened.services.auth.unit()
     print(f"已初始化：{unit.name}（{unit.code}），管理员 {opened.actor.name}")
-    print("数据已加密保存，只有用本单位用户的密码（或下面的恢复码）才能打开。")
+    from ..store.engine import is_postgres
+
+    if is_postgres(opened.services.db):
+        # On a server the rows are the server's to encrypt (README: 加密); the folder's key guards the rest.
+        print("数据保存在 PostgreSQL 服务器上：数据库的静态加密由服务器负责（请开启服务器的磁盘加密）；"
+              "附件和备份已加密保存，只有用本单位用户的密码（或下面的恢复码）才能打开。")
+    else:
+        print("数据已加密保存，只有用本单位用户的密码（或下面的恢复码）才能打开。")
     print_recovery_code(opened.recovery_code)
     opened.services.close()
     return 0
