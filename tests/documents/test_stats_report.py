@@ -4,6 +4,7 @@ definitions, the charts' labels, the A4 page."""
 from __future__ import annotations
 
 import io
+from datetime import date
 
 from pypdf import PdfReader
 
@@ -49,3 +50,5 @@ def test_quarter_and_year_reports_are_named_for_their_period(services, admin, cl
     y = render_statistics_report(svc.compute(admin, st.year(2026), compare=False))
     text = _text(y.pdf)
     assert "统计年报" in text and "上年同期" not in text.split("二、办理情况")[0]
+    span = render_statistics_report(svc.compute(admin, st.custom(date(2026, 10, 1), date(2026, 10, 20))))
+    assert "信访工作统计报告" in span.title and "统计统计" not in span.title + _text(span.pdf)

@@ -61,7 +61,8 @@ class Period:
 
     @property
     def report_title(self) -> str:
-        return {"month": "月报", "quarter": "季报", "year": "年报"}.get(self.kind, "统计报告")
+        # after "…信访工作统计": 月报 / 季报 / 年报, and a custom span's 报告 (not 统计报告: 统计统计报告)
+        return {"month": "月报", "quarter": "季报", "year": "年报"}.get(self.kind, "报告")
 
     def months(self) -> list[tuple[int, int]]:
         out = []
