@@ -98,35 +98,28 @@ _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _DATETIME_RE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{6})?\Z")
 
 
-def _date(col: Column) -> Callable[[Any], Any]:
-    def conv(value: Any) -> Any:
-        if value.__class__ is not str or not _DATE_RE.match(value):
-            if value is None:
-                return _null(col)
-            raise RecordProblem(f"字段 {col.name} 不是有效日期")
-        try:
-            date.fromisoformat(value)
-        except ValueError:
-            raise RecordProblem(f"字段 {col.name} 不是有效日期") from None
-        return value
+def _iso_text(pattern: re.Pattern, parse: Callable[[str], Any], word: str) -> Callable[[Column], Callable[[Any], Any]]:
+    """The converter of a date or time column: exactly the text SQLite holds for a Python date or datetime
+    (so it is stored as received), and a real one (no 2026-02-30)."""
+    def converter(col: Column) -> Callable[[Any], Any]:
+        def conv(value: Any) -> Any:
+            if value.__class__ is not str or not pattern.match(value):
+                if value is None:
+                    return _null(col)
+                raise RecordProblem(f"字段 {col.name} 不是有效{word}")
+            try:
+                parse(value)
+            except ValueError:
+                raise RecordProblem(f"字段 {col.name} 不是有效{word}") from None
+            return value
 
-    return conv
+        return conv
+
+    return converter
 
 
-def _datetime(col: Column) -> Callable[[Any], Any]:
-    def conv(value: Any) -> Any:
-        # Exactly the text SQLite holds for a Python datetime, so it is stored as received.
-        if value.__class__ is not str or not _DATETIME_RE.match(value):
-            if value is None:
-                return _null(col)
-            raise RecordProblem(f"字段 {col.name} 不是有效时间")
-        try:
-            datetime.fromisoformat(value)
-        except ValueError:
-            raise RecordProblem(f"字段 {col.name} 不是有效时间") from None
-        return value
-
-    return conv
+_date = _iso_text(_DATE_RE, date.fromisoformat, "日期")
+_datetime = _iso_text(_DATETIME_RE, datetime.fromisoformat, "时间")
 
 
 # The text JSONField writes (json.dumps with these options), with one encoder instead of one per call.
