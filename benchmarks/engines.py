@@ -10,7 +10,25 @@ processes can be read (/proc, the throwaway cluster on this machine), the CPU it
 on a machine with few cores the desks compete for CPU, not for locks, and ``cpu_bound_per_s`` (the cores
 over the CPU one registration takes, client and server) is the most any number of desks could reach there.
 
-    python benchmarks/engines.py [--cases 20000] [--samples 200] [--each 50] [--database URL]
+Each desk also counts its round trips to the server (every message it sends and waits on: a statement,
+several bound into one text, the COMMIT): per registration, per recorded action, and those a registration
+makes while it holds its unit's counter row (each of those keeps the other desks waiting for one more trip).
+
+The desks run on this machine's loopback (a unix socket): a round trip costs next to nothing, and the desks
+and the server share its few cores. In the bureau each desk is its own PC on the office LAN, a few tenths of
+a millisecond from the server per round trip. ``--rtt-ms R`` runs the PostgreSQL desks once more, labelled
+``_lan`` (never to be read as the loopback figure), with each desk process waiting R ms per round trip before
+its message is sent (a sleep, which costs no CPU, as a LAN wait does not).
+That models the network's latency: the time a desk waits per trip, and the longer a counter row stays
+locked when trips are made while it is held. It does not model the rest of the bureau: here the desks' own
+CPU (Python, peewee, the rules) still competes with the other desks and with the server for the same cores,
+where each desk would have its own; nor bandwidth, nor TCP. So the emulated 4-desk ratio is still held down
+by the shared CPU, and the Amdahl bound from the lock-holding share (``amdahl_4_over_1_lan``) is what the
+locking alone would allow at that latency. A sleep that short overshoots, by more on a busy machine; the
+overshoot is taken off the following waits, and the wait actually slept per round trip is measured and
+printed (``lan_wait_ms_per_round_trip``).
+
+    python benchmarks/engines.py [--cases 20000] [--samples 200] [--each 50] [--database URL] [--rtt-ms R]
 
 Without --database a throwaway PostgreSQL cluster is started (tests/pgcluster.py: Debian's postgresql
 package) and removed at the end; with it, URL must name an existing empty database. The issue's figures
@@ -113,15 +131,71 @@ def _one_writer_lock() -> None:
     pg.PgDatabase.begin = one_at_a_time
 
 
+class _Lan:
+    """In a desk process on PostgreSQL: its round trips to the server, counted (each wait of psycopg's
+    connection for the answer to a message it sent), and with ``rtt`` each one made that much longer by a
+    sleep before the message goes (the emulated LAN of the module docstring: a wait that costs no CPU; for
+    the locks the server holds, a trip's whole wait before it is the same as half on the way there and half
+    on the way back). A sleep of a fraction of a millisecond overshoots, the more so on a busy machine (the
+    process waits for a core to wake up on): what was slept beyond what was owed is taken off the next
+    trips' waits, so that on average each trip waits ``rtt``."""
+
+    trips = 0
+    slept = 0.0                         # seconds the emulated LAN waited, all trips
+    rtt = 0.0
+    owed = 0.0                          # seconds of LAN wait not yet slept (negative: slept ahead)
+    arming = False
+    first_before = 0.0                  # the wait before the first trip after arm(): not yet at the server
+
+    @classmethod
+    def watch(cls, rtt_ms: float) -> None:
+        import psycopg
+
+        cls.rtt = rtt_ms / 1000
+        wait = psycopg.Connection.wait
+
+        def counted(self, gen, *args, **kwargs):
+            cls.trips += 1
+            before = cls._sleep(cls.rtt)
+            if cls.arming:
+                cls.first_before, cls.arming = before, False
+            return wait(self, gen, *args, **kwargs)
+
+        psycopg.Connection.wait = counted
+
+    @classmethod
+    def arm(cls) -> None:
+        cls.arming, cls.first_before = True, 0.0
+
+    @classmethod
+    def _sleep(cls, seconds: float) -> float:
+        if seconds <= 0:
+            return 0.0
+        cls.owed += seconds
+        if cls.owed <= 0:
+            return 0.0
+        t0 = time.perf_counter()
+        time.sleep(cls.owed)
+        waited = time.perf_counter() - t0
+        cls.owed -= waited
+        cls.slept += waited
+        return waited
+
+
 class _Held:
     """In a desk process on PostgreSQL: the seconds its writers held what other desks wait for. With the one
     writers' lock, a whole writing transaction (BEGIN to the end of COMMIT); with row locks, a registration's
     counter rows, from taking the number to the end of COMMIT (the case of an action is the desk's own, so no
     other desk waits for it here). A desk's share of serial time ``s`` bounds what n desks can reach, however
-    many cores they had (each desk on its own PC): n / (1 + (n - 1) s) times one desk (Amdahl)."""
+    many cores they had (each desk on its own PC): n / (1 + (n - 1) s) times one desk (Amdahl). With an
+    emulated LAN (_Lan) the wait before the trip that takes the lock is not counted as held: the lock is not
+    held yet. ``trips``: the round trips made while it was held (after the one that took it, the COMMIT's
+    included), each of which keeps the other desks waiting one more LAN round trip."""
 
     seconds = 0.0
+    trips = 0
     since: float | None = None
+    trips0 = 0
 
     @classmethod
     def watch(cls, one_lock: bool) -> None:
@@ -133,11 +207,13 @@ class _Held:
 
         def start() -> None:
             if cls.since is None:
-                cls.since = time.perf_counter()
+                cls.since, cls.trips0 = time.perf_counter(), _Lan.trips
+                _Lan.arm()
 
         def end() -> None:
             if cls.since is not None:
-                cls.seconds += time.perf_counter() - cls.since
+                cls.seconds += time.perf_counter() - cls.since - _Lan.first_before
+                cls.trips += max(0, _Lan.trips - cls.trips0 - 1)
                 cls.since = None
 
         def timed_begin(self, lock_type=None):
@@ -178,9 +254,12 @@ def _server_cpu(db) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")     # utime + stime
 
 
-def desk(folder: str, desk_no: int, each: int, one_lock: bool) -> None:
+def desk(folder: str, desk_no: int, each: int, one_lock: bool, rtt_ms: float = 0.0) -> None:
     """One desk (its own process): ``each`` registrations, each routed, as fast as it can. Prints its start and
-    end (wall clock), its own CPU seconds and its server process's (or null)."""
+    end (wall clock), its own CPU seconds and its server process's (or null), the seconds it held what other
+    desks wait for, its round trips for the registrations, for the actions and while holding that, and the
+    emulated LAN's wait and all its round trips (the last five null on SQLite). ``rtt_ms``: the emulated
+    LAN's round trip (_Lan)."""
     from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput
     from xinfang_desktop.domain.workflow import EventKind
     from xinfang_desktop.services.context import open_services
@@ -192,7 +271,10 @@ def desk(folder: str, desk_no: int, each: int, one_lock: bool) -> None:
     postgres = getattr(svc.db, "engine", "sqlite") == "postgresql"
     if postgres:
         _Held.watch(one_lock)
+        _Lan.watch(rtt_ms)
     server0 = _server_cpu(svc.db)
+    trips0, slept0 = _Lan.trips, _Lan.slept
+    register_trips = act_trips = 0
     cpu0 = time.process_time()
     start = time.time()            # after start-up and login: only the work is timed
     for i in range(each):
@@ -201,21 +283,27 @@ def desk(folder: str, desk_no: int, each: int, one_lock: bool) -> None:
             petitioners=[PetitionerInput(name="欧阳" + "甲乙丙丁"[desk_no % 4], phone=f"139{desk_no:04d}{i:04d}",
                                          township_code=UNIT)],
             category_code="0401", request="要求追讨拖欠的工资", facts="拖欠工资", reasons="催讨未果")
+        t0 = _Lan.trips
         ref = svc.cases.register(clerk, reg)
+        t1 = _Lan.trips
         svc.cases.act(admin, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
+        register_trips, act_trips = register_trips + t1 - t0, act_trips + _Lan.trips - t1
     end = time.time()
+    trips, slept = _Lan.trips - trips0, _Lan.slept - slept0
     cpu = time.process_time() - cpu0
     server1 = _server_cpu(svc.db)
     server = None if server0 is None or server1 is None else server1 - server0
-    print(json.dumps([start, end, cpu, server, _Held.seconds if postgres else None]))
+    lan = [register_trips, act_trips, _Held.trips, slept, trips] if postgres else [None] * 5
+    print(json.dumps([start, end, cpu, server, _Held.seconds if postgres else None, *lan]))
     svc.close()
 
 
-def registrations_per_second(folder: Path, desks: int, each: int, one_lock: bool = False) -> dict | str:
-    """All desks' registrations over the time from the first desk's start of work to the last one's end, and
-    the CPU one registration took (client, server: ms); the last line of a desk's error when one failed
-    (SQLite's "database is locked" once a writer waited 5 s)."""
-    flags = ["--one-lock"] if one_lock else []
+def registrations_per_second(folder: Path, desks: int, each: int, one_lock: bool = False,
+                             rtt_ms: float = 0.0) -> dict | str:
+    """All desks' registrations over the time from the first desk's start of work to the last one's end, the
+    CPU one registration took (client, server: ms) and its round trips; the last line of a desk's error when
+    one failed (SQLite's "database is locked" once a writer waited 5 s). ``rtt_ms``: the emulated LAN (_Lan)."""
+    flags = (["--one-lock"] if one_lock else []) + (["--rtt-ms", str(rtt_ms)] if rtt_ms else [])
     procs = [subprocess.Popen([sys.executable, __file__, "--desk", str(folder), str(n), str(each), *flags], cwd=ROOT,
                               env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
              for n in range(desks)]
@@ -230,10 +318,16 @@ def registrations_per_second(folder: Path, desks: int, each: int, one_lock: bool
         return f"{len(failed)} of {desks} desks failed: {failed[0]}"
     n = desks * each
     server, held = [sp[3] for sp in spans], [sp[4] for sp in spans]
+    counted = None not in [sp[5] for sp in spans]
     return {"per_s": n / (max(sp[1] for sp in spans) - min(sp[0] for sp in spans)),
             "client_cpu_ms": 1000 * sum(sp[2] for sp in spans) / n,
             "server_cpu_ms": None if None in server else 1000 * sum(server) / n,
-            "serial_share": None if None in held else sum(held) / sum(sp[1] - sp[0] for sp in spans)}
+            "serial_share": None if None in held else sum(held) / sum(sp[1] - sp[0] for sp in spans),
+            "round_trips_per_registration": sum(sp[5] for sp in spans) / n if counted else None,
+            "round_trips_per_action": sum(sp[6] for sp in spans) / n if counted else None,
+            "round_trips_holding_lock": sum(sp[7] for sp in spans) / n if counted else None,
+            "lan_wait_ms_per_round_trip": (1000 * sum(sp[8] for sp in spans) / max(1, sum(sp[9] for sp in spans))
+                                           if counted else None)}
 
 
 def _figures(got: dict, label: str, one: dict | str, four: dict | str) -> None:
@@ -246,6 +340,10 @@ def _figures(got: dict, label: str, one: dict | str, four: dict | str) -> None:
             if one[key] is not None:
                 got[f"{key}_1_desk{label}"] = round(one[key], 2)
                 got[f"{key}_4_desks{label}"] = round(four[key], 2)
+        for key in ("round_trips_per_registration", "round_trips_per_action", "round_trips_holding_lock"):
+            # One desk's: with four, a transaction the server broke off (deadlock) and ran again counts twice.
+            if one.get(key) is not None:
+                got[f"{key}{label}"] = round(one[key], 2)
         if one["serial_share"] is not None:
             # One desk's share of time holding what the others wait for, and what 4 desks could reach with it
             # if the CPU were not shared (each desk on its own PC): 4 / (1 + 3 s) times one desk.
@@ -259,12 +357,36 @@ def _figures(got: dict, label: str, one: dict | str, four: dict | str) -> None:
             got[f"server_cpu_bound_over_one{label}"] = round(1000 * cores / four["server_cpu_ms"] / one["per_s"], 2)
 
 
+def _desks_line(got: dict, label: str, title: str) -> str:
+    """One readable line of the desk figures of ``label`` (after _figures)."""
+    def g(key: str):
+        return got.get(f"{key}{label}")
+
+    text = (f"{title}: 1 desk {g('registrations_per_s_1_desk')}/s, 4 desks {g('registrations_per_s_4_desks')}/s "
+            f"({g('four_desks_over_one')}x)")
+    if g("client_cpu_ms_1_desk") is not None:
+        text += (f"; per registration and its action: client CPU {g('client_cpu_ms_1_desk')} ms (1 desk), "
+                 f"{g('client_cpu_ms_4_desks')} ms (4)")
+    if g("server_cpu_ms_1_desk") is not None:
+        text += f", server CPU {g('server_cpu_ms_1_desk')} ms (1), {g('server_cpu_ms_4_desks')} ms (4)"
+    if g("round_trips_per_registration") is not None:
+        text += (f"; round trips: {g('round_trips_per_registration')} per registration, "
+                 f"{g('round_trips_per_action')} per action, {g('round_trips_holding_lock')} holding the lock")
+    if g("serial_share_1_desk") is not None:
+        text += (f"; lock-holding share {g('serial_share_1_desk')} -> Amdahl bound {g('amdahl_4_over_1')}x with 4 "
+                 "(each desk on its own CPU)")
+    return text
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cases", type=int, default=20000)
     ap.add_argument("--samples", type=int, default=200)
     ap.add_argument("--each", type=int, default=50, help="registrations per desk")
     ap.add_argument("--database", help="an existing empty PostgreSQL database (default: a throwaway cluster)")
+    ap.add_argument("--rtt-ms", type=float, default=0.0,
+                    help="also run the PostgreSQL desks with an emulated LAN: this many ms of waiting per round trip "
+                         "(figures labelled _lan; see the module docstring for what it does not model)")
     args = ap.parse_args()
 
     cluster = None
@@ -287,10 +409,32 @@ def main() -> None:
                              registrations_per_second(folder, 4, args.each, one_lock=True))
                 _figures(got, "", registrations_per_second(folder, 1, args.each),
                          registrations_per_second(folder, 4, args.each))
+                lines = []
+                if engine == "postgresql":
+                    lines.append(_desks_line(got, "_one_lock", "postgresql desks, one writers' lock, loopback"))
+                    lines.append(_desks_line(got, "", "postgresql desks, row locks, loopback (no LAN wait)"))
+                if engine == "postgresql" and args.rtt_ms > 0:
+                    # The same desks with an emulated LAN (module docstring): beside the loopback figures, not them.
+                    rtt = args.rtt_ms
+                    _figures(got, "_one_lock_lan", registrations_per_second(folder, 1, args.each, True, rtt),
+                             registrations_per_second(folder, 4, args.each, True, rtt))
+                    one, four = (registrations_per_second(folder, 1, args.each, rtt_ms=rtt),
+                                 registrations_per_second(folder, 4, args.each, rtt_ms=rtt))
+                    _figures(got, "_lan", one, four)
+                    got["lan_rtt_ms"] = rtt
+                    if isinstance(one, dict) and one["lan_wait_ms_per_round_trip"] is not None:
+                        got["lan_wait_ms_per_round_trip"] = round(one["lan_wait_ms_per_round_trip"], 3)
+                    shared = f"{os.cpu_count()} cores still shared by the desks and the server"
+                    lines.append(_desks_line(got, "_one_lock_lan", f"postgresql desks, one writers' lock, LAN "
+                                                                   f"EMULATED ({rtt} ms per round trip; {shared})"))
+                    lines.append(_desks_line(got, "_lan", f"postgresql desks, row locks, LAN EMULATED ({rtt} ms "
+                                                          f"per round trip; {shared})"))
                 got["cores"] = os.cpu_count()
                 got["load_average_1min"] = round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None
                 out[engine] = got
                 print(engine, got, flush=True)
+                for line in lines:
+                    print("  " + line, flush=True)
     finally:
         if cluster is not None:
             cluster.stop()
@@ -299,6 +443,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--desk":
-        desk(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), "--one-lock" in sys.argv[5:])
+        rest = sys.argv[5:]
+        desk(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), "--one-lock" in rest,
+             float(rest[rest.index("--rtt-ms") + 1]) if "--rtt-ms" in rest else 0.0)
     else:
         main()
