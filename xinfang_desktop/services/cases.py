@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 
@@ -22,7 +23,7 @@ from ..domain.petition import RegistrationInput, is_group, validate_registration
 from ..domain.case_cache import CACHED_COLUMNS, cached_values, sql_values
 from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
-from ..store.locks import batched, locked, retrying, row_writer, take_numbers
+from ..store.locks import batched, for_update, locked, retrying, row_writer, take_numbers
 from ..store.ownership import require_writable
 from ..store.models import Case, CaseEvent, CaseParty, Person, User, new_id, self_unit_code
 from .audit import audit
@@ -117,14 +118,23 @@ def refuse_if_changed(case: Case, events: Sequence[Event], seen_event: str) -> N
                     "请重新打开该事项，看过最新情况后再办理。")
 
 
-def find_case(ref: str, today: date | None = None) -> Case:
+def find_case(ref: str, today: date | None = None, *, locking: bool = False) -> Case:
     """A case by its full number, its id, or the short number a clerk says: the sequence alone (1252),
     or year and sequence (2026-1252). A short number means this unit's case of this year first; else
-    the only case anywhere whose number ends so; several are listed for the clerk to choose."""
+    the only case anywhere whose number ends so; several are listed for the clerk to choose.
+    ``locking``: the case's row locked until the transaction ends (store/locks.locked), found by its full
+    number or id and locked in one statement (one round trip less for every action a desk records)."""
     ref = (ref or "").strip()
-    case = Case.get_or_none((Case.number == ref) | (Case.id == ref))
+    db = Case._meta.database
+    query = Case.select().where((Case.number == ref) | (Case.id == ref))
+    case = (for_update(db, query) if locking else query).get_or_none()
     if case is not None:
         return case
+    case = _by_short_number(ref, today)
+    return locked(db, case) if locking else case
+
+
+def _by_short_number(ref: str, today: date | None) -> Case:
     short = parse_short_number(ref)
     if short is None:
         raise NotFound(f"找不到事项：{ref}。请核对事项编号。")
@@ -230,12 +240,14 @@ class CaseService:
             data: dict[str, Any] = {"channel": reg.channel, **(reg.matter.as_data() if reg.matter else {})}
             if reg.notice_exempt:
                 data["notice_exempt"] = True
-            if self._late(reg.received_at, now):
+            # The office's settings, read once in the transaction (each read is a round trip on PostgreSQL).
+            settings = self.office()
+            if self._late(reg.received_at, now, settings.late_entry_days):
                 data["late"] = True             # 补录: received days before it was entered
             registered = CaseEvent(case=case, unit_code=actor.unit_code, kind=EventKind.REGISTERED.value,
                                    occurred_at=reg.received_at, recorded_at=now, actor=actor.name, data=data)
             apply_state(case, wf.fold([to_event(registered)], self.cal), self.unit_code)
-            office = None if from_ledger else self.office()
+            office = None if from_ledger else settings
             # The numbers, last: another desk's registration of this unit and year waits from here to the commit.
             seq, case.sid, receipt = take_numbers(self.db, actor.unit_code, year, None if office is None else "receipt")
             case.number = format_case_number(actor.unit_code, year, seq)
@@ -252,9 +264,10 @@ class CaseService:
                 audit(actor, "case.register", case.id, {"number": case.number}, at=now)
         return CaseRef(case.id, case.number, case.query_code)
 
-    def _late(self, occurred: datetime, now: datetime) -> bool:
-        """An entry made more than the set number of days after the day it records (补录)."""
-        return (now.date() - occurred.date()).days > self.late_days()
+    def _late(self, occurred: datetime, now: datetime, late_days: int | None = None) -> bool:
+        """An entry made more than the set number of days after the day it records (补录); ``late_days``: the
+        office's setting when the caller has read it already."""
+        return (now.date() - occurred.date()).days > (self.late_days() if late_days is None else late_days)
 
     def _doc_number(self, unit_code: str, document: str, year: int, office=None) -> str:
         """The next 文号 of `document` in `year` (inside the caller's transaction; never reused). The counter row
@@ -346,9 +359,11 @@ class CaseService:
              occurred: datetime) -> CaseState:
         with row_writer(self.db):
             # The case's row, locked until the commit: another desk's action on it waits, then reads this one's.
-            case = locked(self.db, find_case(ref, self.clock.today()))
+            case = find_case(ref, self.clock.today(), locking=True)
             require_writable(self.db, actor.unit_code, "case_event",
-                             {"case_id": case.id, "kind": kind.value, "corrects": corrects})
+                             {"case_id": case.id, "kind": kind.value, "corrects": corrects},
+                             owners={"case": {case.id: case.unit_code}})
+            office = cache(self.office)      # read at most once in the transaction (a round trip on PostgreSQL)
             events = self.events_of(case)
             if seen_event is not None:
                 refuse_if_changed(case, events, seen_event)
@@ -371,10 +386,10 @@ class CaseService:
             clean.update(service_data)
             if kind == EventKind.REPLIED and state.matter.decides and not clean.get("review_body") and not from_ledger:
                 # The review body printed on the 处理意见书 is the one set when it was decided.
-                body = self.office().review_body
+                body = office().review_body
                 if body:
                     clean["review_body"] = body
-            if kind != EventKind.NOTE and self._late(occurred, now):
+            if kind != EventKind.NOTE and self._late(occurred, now, office().late_entry_days):
                 clean["late"] = True            # 补录: recorded days after the day it happened
             docs = [] if from_ledger else self._documents_of(kind, clean, state, case, actor)
             row = CaseEvent(case=case, unit_code=actor.unit_code, kind=kind.value, occurred_at=occurred,
@@ -389,8 +404,8 @@ class CaseService:
                 case.updated_at = now
             if docs:
                 # The 文号, last: another desk's same document waits from here to the commit.
-                office = self.office()
-                clean["doc_no"] = {doc: self._doc_number(actor.unit_code, doc, occurred.year, office) for doc in docs}
+                clean["doc_no"] = {doc: self._doc_number(actor.unit_code, doc, occurred.year, office())
+                                   for doc in docs}
                 row.data = clean
             with batched(self.db):
                 row.save(force_insert=True)

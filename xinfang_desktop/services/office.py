@@ -64,8 +64,11 @@ class OfficeService:
 
     def defaults(self) -> OfficeSettings:
         unit = Unit.get_or_none(Unit.is_self == True)  # noqa: E712
-        code = unit.code if unit else self.services.unit_code
-        return self.defaults_for(code, unit.name if unit else "", unit.kind if unit else None)
+        return self._own_defaults(unit.code if unit else None, unit.name if unit else "", unit.kind if unit else None)
+
+    def _own_defaults(self, code: str | None, name: str, kind: str | None) -> OfficeSettings:
+        """This unit's defaults, from its row (code None: no row yet, the code set at initialisation)."""
+        return self.defaults_for(code or self.services.unit_code, name if code else "", kind)
 
     def defaults_for(self, code: str, name: str = "", kind: str | None = None) -> OfficeSettings:
         """The names a unit signs with, from the division table (a township: 漳平市永福镇信访办公室,
@@ -88,9 +91,14 @@ class OfficeService:
                               prefixes=prefixes)
 
     def settings(self) -> OfficeSettings:
-        base = self.defaults()
-        row = Setting.get_or_none(Setting.key == SETTING_KEY)
-        stored: dict[str, Any] = row.value if row is not None and isinstance(row.value, dict) else {}
+        # This unit's row and the stored settings in one statement: every registration and recorded action
+        # reads them, and on PostgreSQL each statement is a round trip for the desk.
+        code, name, kind, raw = Setting._meta.database.execute_sql(
+            "SELECT u.code, u.name, u.kind, (SELECT value FROM setting WHERE key = ?) "
+            "FROM (SELECT 1) AS one LEFT JOIN unit AS u ON u.is_self = 1 LIMIT 1", (SETTING_KEY,)).fetchone()
+        base = self._own_defaults(code, name or "", kind)
+        value = Setting.value.python_value(raw)
+        stored: dict[str, Any] = value if isinstance(value, dict) else {}
         prefixes = {**base.prefixes, **{k: v for k, v in (stored.get("prefixes") or {}).items()
                                         if k in NUMBERED_DOCUMENTS and isinstance(v, str) and v}}
         values = {k: stored[k] for k in ("office_name", "organ_name", "review_body", "recheck_body", "phone",

@@ -77,13 +77,20 @@ def batched(db):
     return db.batched() if is_postgres(db) else nullcontext()
 
 
+def for_update(db, query):
+    """``query`` locking the rows it reads until the transaction ends, on PostgreSQL (``FOR UPDATE``: another
+    desk's lock on one of them is waited for, and the row is read as that desk left it); as it is on SQLite,
+    whose writer holds the whole file."""
+    return query.for_update() if is_postgres(db) else query
+
+
 def locked(db, row):
     """``row`` read again with its row locked until the transaction ends, on PostgreSQL (another desk may
     have changed it since it was read); as it is on SQLite, whose writer holds the whole file."""
     if not is_postgres(db):
         return row
     model = type(row)
-    return model.select().where(model._meta.primary_key == row.get_id()).for_update().get()
+    return for_update(db, model.select().where(model._meta.primary_key == row.get_id())).get()
 
 
 def lock_keys(db, keys: Iterable[str]) -> None:
