@@ -148,3 +148,63 @@ def test_held_writes_reach_the_server_before_a_read_and_one_that_fails_undoes_th
     with row_writer(a):                                            # and the next transaction is a clean one
         a.execute_sql("UPDATE t SET n = 8 WHERE id = 1")
     assert a.execute_sql("SELECT n FROM t ORDER BY id").fetchall() == [(8,), (6,)]
+
+
+def _round_trips(db, monkeypatch) -> list[int]:
+    """A counter of the messages ``db``'s connection sends and waits on (each a round trip to the server)."""
+    import psycopg
+
+    conn, wait, trips = db.connection()._conn, psycopg.Connection.wait, [0]
+
+    def counted(self, gen, *args, **kwargs):
+        if self is conn:
+            trips[0] += 1
+        return wait(self, gen, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "wait", counted)
+    return trips
+
+
+def test_a_row_writers_begin_goes_with_its_first_statement_and_held_writes_with_the_next_read(two, monkeypatch):
+    from xinfang_desktop.store.locks import batched, row_writer
+    from xinfang_desktop.store.pg import WRITER_LOCK
+
+    a, b = two
+    a_pid = a.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+    trips = _round_trips(a, monkeypatch)
+    with row_writer(a):
+        assert a.execute_sql("SELECT n FROM t WHERE id = ?", (1,)).fetchone() == (0,)
+        assert trips == [1]                                # BEGIN, the writers' lock and the read: one message
+        assert b.execute_sql("SELECT mode FROM pg_locks WHERE locktype = 'advisory' AND pid = %s AND objid = %s",
+                             (a_pid, WRITER_LOCK)).fetchall() == [("ShareLock",)]
+        with batched(a):
+            a.execute_sql("UPDATE t SET n = 5 WHERE id = 1")
+            a.execute_sql("UPDATE t SET n = 6 WHERE id = 2")
+        assert trips == [1]                                # held back
+        assert a.execute_sql("SELECT n FROM t ORDER BY id").fetchall() == [(5,), (6,)]
+        assert trips == [2]                                # sent in front of the read, in its message
+    assert trips == [3]                                    # the COMMIT
+    assert b.execute_sql("SELECT n FROM t ORDER BY id").fetchall() == [(5,), (6,)]
+
+
+def test_a_row_writer_that_sent_nothing_leaves_no_transaction_open(two, monkeypatch):
+    import peewee
+
+    from xinfang_desktop.store.locks import row_writer
+
+    a, b = two
+    trips = _round_trips(a, monkeypatch)
+    with pytest.raises(ValueError):
+        with row_writer(a):
+            raise ValueError("refused before any statement")     # the BEGIN was never sent: nothing to undo
+    with row_writer(a):
+        pass                                                      # BEGIN, the lock and COMMIT: one message
+    assert trips == [1]
+    a.execute_sql("UPDATE t SET n = 9 WHERE id = 1")             # not in a transaction left open
+    assert b.execute_sql("SELECT n FROM t WHERE id = 1").fetchone() == (9,)
+    with pytest.raises(peewee.ProgrammingError):
+        with row_writer(a):
+            a.execute_sql("SELECT nope FROM t")                  # fails in the message that holds the BEGIN
+    with row_writer(a):
+        a.execute_sql("UPDATE t SET n = 10 WHERE id = 1")
+    assert b.execute_sql("SELECT n FROM t WHERE id = 1").fetchone() == (10,)

@@ -225,7 +225,8 @@ class CaseService:
             lock_people(self.db, actor.unit_code, reg.petitioners)
             planned = plan_people(self.db, actor.unit_code, reg.petitioners, place=self.place_name)
             case_id = new_id()
-            persons = settle_people(actor, planned, now, case_id=case_id, source="intake")
+            with batched(self.db):              # the people's rows go with the next statement, in one message
+                persons = settle_people(actor, planned, now, case_id=case_id, source="intake")
             year = reg.received_at.year
             names = [p.name for p in persons]
             case = Case(

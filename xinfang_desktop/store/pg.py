@@ -15,6 +15,8 @@ that needs the whole database to itself (a schema step, importing a bundle, star
 still waits for them all to finish and keeps them out until it is done. That last point keeps the sync
 journal's numbers safe for an export: its window ends at the highest number written, and no transaction
 that took a lower number can still be running then (all of them hold the lock shared). Readers never wait.
+A row writer's BEGIN goes to the server with its first statement, in one message, and the writes it holds
+back (``batched``) with its next read or its COMMIT: each round trip is LAN latency for every desk.
 
 Encryption at rest is the server's (its disk encryption): the data key of the folder still encrypts the
 attachment files and backups, not the rows.
@@ -184,6 +186,10 @@ class _Connection:
     def execute(self, sql, params=None):
         if self._db._held(sql, params):
             return _Sent()
+        if not isinstance(sql, str):
+            self._db._flush()
+        elif ahead := self._db._ahead():
+            return self._db._after(ahead, sql, params)
         cur = self._conn.cursor()
         cur.execute(sql, params)
         return cur
@@ -229,6 +235,7 @@ class PgDatabase(PostgresqlDatabase):
         super().__init__(url, **kwargs)
 
     def _connect(self):
+        self._state.batch = self._state.begun = None       # nothing held for a connection that is gone
         conn = psycopg.connect(self.database, autocommit=True, cursor_factory=_Cursor,
                                connect_timeout=10, application_name="xinfang")
         _adapt(conn)
@@ -267,30 +274,49 @@ class PgDatabase(PostgresqlDatabase):
         return ";\n".join(cur.mogrify(_convert(sql), params) if params else sql for sql, params in statements)
 
     def _held(self, sql, params) -> bool:
-        """Hold back ``sql`` for the batch when one is open and it is a write; else send what is held first."""
+        """Hold back ``sql`` for the batch when one is open and it is a write (else it goes with what is held,
+        in front of it: :meth:`_ahead`)."""
         batch = getattr(self._state, "batch", None)
-        if batch is None:
-            return False
-        if not getattr(self._state, "holding", False):
-            self._flush()
+        if batch is None or not getattr(self._state, "holding", False):
             return False
         if isinstance(sql, str) and _WRITE.match(sql):
             sql = _KEY_RETURNING.sub("", _sqlite_hints_dropped(sql))
         if not isinstance(sql, str) or not _WRITE.match(sql) or "RETURNING" in sql.upper():
-            self._flush()            # a read, or a write whose result is read (a counter's number)
-            return False
+            return False             # a read, or a write whose result is read (a counter's number)
         cur = super().cursor()
         batch.append(cur.mogrify(_convert(sql), params) if params else sql)
         return True
 
-    def _flush(self, then: str | None = None) -> bool:
-        """Send the writes held back (and ``then`` after them, in the same message); whether anything was sent."""
-        batch = getattr(self._state, "batch", None)
+    def _ahead(self) -> list[str]:
+        """The statements held back to go in front of the next one, in its message (each one's result is not
+        read): a row writer's BEGIN (:meth:`begin`), then the writes of a batch (:meth:`batched`). Taken."""
+        begun, batch = getattr(self._state, "begun", None), getattr(self._state, "batch", None)
+        self._state.begun = None
         self._state.batch = [] if getattr(self._state, "holding", False) else None
-        if not batch:
+        return [*(begun or ()), *(batch or ())]
+
+    def _after(self, ahead: list[str], sql, params):
+        """``sql`` sent with the statements ``ahead`` of it in one message: one round trip for them all. The
+        cursor returned is at ``sql``'s result, as if it had been sent alone; an error in any of them is
+        raised here (and the transaction is rolled back whole, as it would have been)."""
+        text = _sqlite_hints_dropped(sql)
+        if params:
+            text = super().cursor().mogrify(_convert(text), params)
+        cur = self.cursor()
+        with peewee.__exception_wrapper__:
+            psycopg.ClientCursor.execute(cur, ";\n".join([*ahead, text]))
+            for _ in ahead:
+                cur.nextset()
+        return cur
+
+    def _flush(self, then: str | None = None) -> bool:
+        """Send the statements held back (and ``then`` after them, in the same message); whether anything was
+        sent."""
+        ahead = self._ahead()
+        if not ahead:
             return False
         with peewee.__exception_wrapper__:
-            psycopg.ClientCursor.execute(super().cursor(), ";\n".join([*batch, *([then] if then else [])]))
+            psycopg.ClientCursor.execute(super().cursor(), ";\n".join([*ahead, *([then] if then else [])]))
         return True
 
     def commit(self):
@@ -298,9 +324,11 @@ class PgDatabase(PostgresqlDatabase):
             super().commit()
 
     def rollback(self):
-        self._state.batch = None
+        sent = getattr(self._state, "begun", None) is None     # a row writer's BEGIN not sent: nothing to undo
+        self._state.batch = self._state.begun = None
         self._state.holding = False
-        super().rollback()
+        if sent:
+            super().rollback()
 
     def cursor(self, named_cursor=None):
         self._reconnect_if_lost()
@@ -319,6 +347,9 @@ class PgDatabase(PostgresqlDatabase):
             return self._pragma(sql)
         if self._held(sql, params):
             return _Sent()
+        ahead = self._ahead()
+        if ahead:
+            return self._after(ahead, sql, params)
         return super().execute_sql(sql, params or None)
 
     def _pragma(self, sql: str):
@@ -354,8 +385,10 @@ class PgDatabase(PostgresqlDatabase):
             self.cursor().execute("BEGIN; SELECT pg_advisory_xact_lock(%s)" % WRITER_LOCK)
         elif lock_type == "SHARED":
             # A writer that locks its own rows (store/locks.py): beside the others like it, never beside one
-            # that runs alone.
-            self.cursor().execute("BEGIN; SELECT pg_advisory_xact_lock_shared(%s)" % WRITER_LOCK)
+            # that runs alone. Sent with its first statement (:meth:`_ahead`), a round trip less for each
+            # registration and action of a desk: such a writer does nothing but statements in between.
+            self._reconnect_if_lost()
+            self._state.begun = ["BEGIN", "SELECT pg_advisory_xact_lock_shared(%s)" % WRITER_LOCK]
         else:
             super().begin()
 
