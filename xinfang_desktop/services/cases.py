@@ -243,7 +243,7 @@ class CaseService:
                 data["notice_exempt"] = True
             # The office's settings, read once in the transaction (each read is a round trip on PostgreSQL).
             settings = self.office()
-            if self._late(reg.received_at, now, settings.late_entry_days):
+            if self._late(reg.received_at, now, lambda: settings.late_entry_days):
                 data["late"] = True             # 补录: received days before it was entered
             registered = CaseEvent(case=case, unit_code=actor.unit_code, kind=EventKind.REGISTERED.value,
                                    occurred_at=reg.received_at, recorded_at=now, actor=actor.name, data=data)
@@ -265,10 +265,12 @@ class CaseService:
                 audit(actor, "case.register", case.id, {"number": case.number}, at=now)
         return CaseRef(case.id, case.number, case.query_code)
 
-    def _late(self, occurred: datetime, now: datetime, late_days: int | None = None) -> bool:
-        """An entry made more than the set number of days after the day it records (补录); ``late_days``: the
-        office's setting when the caller has read it already."""
-        return (now.date() - occurred.date()).days > (self.late_days() if late_days is None else late_days)
+    def _late(self, occurred: datetime, now: datetime, late_days: Callable[[], int] | None = None) -> bool:
+        """An entry made more than the set number of days after the day it records (补录). ``late_days``: the
+        office's setting (default: read here), called only when the entry is of an earlier day: the setting is
+        a day or more (services/office.py), and its read is a round trip on PostgreSQL."""
+        days = (now.date() - occurred.date()).days
+        return days > 0 and days > (late_days or self.late_days)()
 
     def _doc_number(self, unit_code: str, document: str, year: int, office=None) -> str:
         """The next 文号 of `document` in `year` (inside the caller's transaction; never reused). The counter row
@@ -390,7 +392,7 @@ class CaseService:
                 body = office().review_body
                 if body:
                     clean["review_body"] = body
-            if kind != EventKind.NOTE and self._late(occurred, now, office().late_entry_days):
+            if kind != EventKind.NOTE and self._late(occurred, now, lambda: office().late_entry_days):
                 clean["late"] = True            # 补录: recorded days after the day it happened
             docs = [] if from_ledger else self._documents_of(kind, clean, state, case, actor)
             row = CaseEvent(case=case, unit_code=actor.unit_code, kind=kind.value, occurred_at=occurred,
