@@ -29,6 +29,11 @@ overshoot is taken off the following waits, and the wait actually slept per roun
 printed (``lan_wait_ms_per_round_trip``).
 
     python benchmarks/engines.py [--cases 20000] [--samples 200] [--each 50] [--database URL] [--rtt-ms R]
+                                 [--rounds N]
+
+``--rounds N`` runs each pair of 1 and 4 desks N times, interleaved, and gives each figure's median (and each
+round's 4-over-1 ratio, ``four_desks_over_one*_rounds``): on a machine others share the load changes while
+the benchmark runs, and one pair of runs can land on a quiet minute and the other on a busy one.
 
 Without --database a throwaway PostgreSQL cluster is started (tests/pgcluster.py: Debian's postgresql
 package) and removed at the end; with it, URL must name an existing empty database. The issue's figures
@@ -45,6 +50,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -330,6 +336,16 @@ def registrations_per_second(folder: Path, desks: int, each: int, one_lock: bool
                                            if counted else None)}
 
 
+def _median(runs: list[dict | str]) -> dict | str:
+    """Each figure's median over the rounds (per_s, CPU, shares, round trips); a failed run's message when one
+    failed."""
+    failed = [r for r in runs if isinstance(r, str)]
+    if failed:
+        return failed[0]
+    return {key: None if None in (values := [r[key] for r in runs]) else statistics.median(values)
+            for key in runs[0]}
+
+
 def _figures(got: dict, label: str, one: dict | str, four: dict | str) -> None:
     both = isinstance(one, dict) and isinstance(four, dict)
     got[f"registrations_per_s_1_desk{label}"] = round(one["per_s"], 1) if isinstance(one, dict) else one
@@ -384,6 +400,9 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=200)
     ap.add_argument("--each", type=int, default=50, help="registrations per desk")
     ap.add_argument("--database", help="an existing empty PostgreSQL database (default: a throwaway cluster)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="run every pair of 1 and 4 desks this many times, interleaved, and give the medians (and "
+                         "each round's ratio): a machine others use changes its load while the benchmark runs")
     ap.add_argument("--rtt-ms", type=float, default=0.0,
                     help="also run the PostgreSQL desks with an emulated LAN: this many ms of waiting per round trip "
                          "(figures labelled _lan; see the module docstring for what it does not model)")
@@ -403,32 +422,40 @@ def main() -> None:
                 folder = Path(tmp) / engine
                 got = {"cases": args.cases, "demo_s": round(build(folder, args.cases, where), 1)}
                 got.update(measure_reads(folder, args.samples))
+                # (label, one writers' lock, emulated LAN round trip ms, title): on PostgreSQL the locking before
+                # issue 16 first, then as the program does now, on the same database; then both with the LAN.
+                rtt = args.rtt_ms
+                shared = f"{os.cpu_count()} cores still shared by the desks and the server"
+                runs = [("", False, 0.0, "row locks, loopback (no LAN wait)")]
                 if engine == "postgresql":
-                    # The locking before issue 16 first, then as the program does now, on the same database.
-                    _figures(got, "_one_lock", registrations_per_second(folder, 1, args.each, one_lock=True),
-                             registrations_per_second(folder, 4, args.each, one_lock=True))
-                _figures(got, "", registrations_per_second(folder, 1, args.each),
-                         registrations_per_second(folder, 4, args.each))
+                    runs.insert(0, ("_one_lock", True, 0.0, "one writers' lock, loopback"))
+                    if rtt > 0:
+                        # The same desks with an emulated LAN (module docstring): beside the loopback figures.
+                        runs += [("_one_lock_lan", True, rtt, f"one writers' lock, LAN EMULATED ({rtt} ms per "
+                                                                f"round trip; {shared})"),
+                                 ("_lan", False, rtt, f"row locks, LAN EMULATED ({rtt} ms per round trip; {shared})")]
+                measured: dict[str, list[tuple]] = {label: [] for label, *_ in runs}
+                for _ in range(args.rounds):
+                    # Rounds interleaved: a change of the machine's load falls on every kind of run alike.
+                    for label, one_lock, ms, _title in runs:
+                        measured[label].append((registrations_per_second(folder, 1, args.each, one_lock, ms),
+                                                registrations_per_second(folder, 4, args.each, one_lock, ms)))
                 lines = []
-                if engine == "postgresql":
-                    lines.append(_desks_line(got, "_one_lock", "postgresql desks, one writers' lock, loopback"))
-                    lines.append(_desks_line(got, "", "postgresql desks, row locks, loopback (no LAN wait)"))
-                if engine == "postgresql" and args.rtt_ms > 0:
-                    # The same desks with an emulated LAN (module docstring): beside the loopback figures, not them.
-                    rtt = args.rtt_ms
-                    _figures(got, "_one_lock_lan", registrations_per_second(folder, 1, args.each, True, rtt),
-                             registrations_per_second(folder, 4, args.each, True, rtt))
-                    one, four = (registrations_per_second(folder, 1, args.each, rtt_ms=rtt),
-                                 registrations_per_second(folder, 4, args.each, rtt_ms=rtt))
-                    _figures(got, "_lan", one, four)
+                for label, _one_lock, ms, title in runs:
+                    ones, fours = [one for one, _ in measured[label]], [four for _, four in measured[label]]
+                    _figures(got, label, _median(ones), _median(fours))
+                    if args.rounds > 1:
+                        got[f"four_desks_over_one{label}_rounds"] = [
+                            round(four["per_s"] / one["per_s"], 2) if isinstance(one, dict) and isinstance(four, dict)
+                            else None for one, four in measured[label]]
+                    if engine == "postgresql":
+                        lines.append(_desks_line(got, label, f"postgresql desks, {title}"))
+                if engine == "postgresql" and rtt > 0:
                     got["lan_rtt_ms"] = rtt
-                    if isinstance(one, dict) and one["lan_wait_ms_per_round_trip"] is not None:
-                        got["lan_wait_ms_per_round_trip"] = round(one["lan_wait_ms_per_round_trip"], 3)
-                    shared = f"{os.cpu_count()} cores still shared by the desks and the server"
-                    lines.append(_desks_line(got, "_one_lock_lan", f"postgresql desks, one writers' lock, LAN "
-                                                                   f"EMULATED ({rtt} ms per round trip; {shared})"))
-                    lines.append(_desks_line(got, "_lan", f"postgresql desks, row locks, LAN EMULATED ({rtt} ms "
-                                                          f"per round trip; {shared})"))
+                    waits = [one["lan_wait_ms_per_round_trip"] for one, _ in measured["_lan"] if isinstance(one, dict)]
+                    if waits and None not in waits:
+                        got["lan_wait_ms_per_round_trip"] = round(statistics.median(waits), 3)
+                got["rounds"] = args.rounds
                 got["cores"] = os.cpu_count()
                 got["load_average_1min"] = round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None
                 out[engine] = got
