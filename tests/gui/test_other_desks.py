@@ -220,3 +220,27 @@ def test_an_unreadable_database_is_one_line_until_it_answers_again(qtbot, servic
     assert lines == [LOST, ""] and window.watch_line.isHidden()
     cases = go(qtbot, window, "cases")
     look_until(qtbot, window, lambda: new in listed(cases))
+
+
+def test_the_board_keeps_each_columns_place_when_another_desk_adds_a_card(qtbot, services, clock, clerk, many,
+                                                                         window):
+    from xinfang_desktop.gui.pages.board import card_key
+    from tests.gui.test_lists_current import board_count
+
+    board = go(qtbot, window, "board")
+    qtbot.waitUntil(lambda: board.board is not None, timeout=30_000)
+    column = max(board.columns.values(), key=lambda c: len(c.model.cards))
+    view = column.view
+    assert len(column.model.cards) > 2 * column.model.PAGE          # more than a screen: it scrolls
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0, timeout=30_000)
+    bar.setValue(bar.maximum() // 2)
+    top = view.indexAt(view.viewport().rect().topLeft())
+    key, y = card_key(column.model.cards[top.row()]), view.visualRect(top).top()
+    on_board = board_count(board)
+
+    register_elsewhere(services, clock, clerk, received_at=datetime(2026, 7, 1, 9, 0))   # long overdue: on top
+    look_until(qtbot, window, lambda: board_count(board) == on_board + 1)
+    assert len(column.model.cards) == CASES + 1
+    row = next(i for i, c in enumerate(column.model.cards) if card_key(c) == key)
+    assert view.visualRect(column.model.index(row)).top() == y      # the same card where it was

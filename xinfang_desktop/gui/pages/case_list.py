@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
@@ -15,6 +15,7 @@ from ...domain.glossary import RECEIVED_DATE
 from ...domain.petition import Channel
 from ...services.listing import ListingService
 from ...services.queries import CaseFilter, CaseRow
+from .. import list_place
 from ..busy_panel import BusyPanel
 from ..case_filters import CategoryFilter, DateRangeFilter
 from ..context import AppContext
@@ -291,7 +292,7 @@ class CaseListPage(QWidget):
         self.received.changed.connect(self.apply_filter)
         self.clear.clicked.connect(self.clear_filters)
         self.model.loaded.connect(self._update_count)
-        self._anchor: tuple[str | None, str | None, int, int] | None = None    # what reload() puts back
+        self._place: list_place.Place | None = None      # where the clerk was, put back after reload()
         self.model.about_to_refresh.connect(self._remember_place)
         self.model.refreshed.connect(self._restore_place)
         self.model.loaded.connect(self._results_arrived)
@@ -316,34 +317,12 @@ class CaseListPage(QWidget):
         self._load_owners()
 
     def _remember_place(self) -> None:
-        """The selected case, and the case at the top of the view (or the selected one, when it is on the
-        screen: it is what the clerk looks at) with its row, to put back once the new rows are in."""
-        rows, table = self.model.rows, self.table
-        current = table.currentIndex()
-        selected = rows[current.row()].id if current.isValid() and current.row() < len(rows) else None
-        first, last = table.rowAt(0), table.rowAt(table.viewport().height() - 1)
-        if selected is not None and first <= current.row() and (last < 0 or current.row() <= last):
-            anchor, row = selected, current.row()
-        else:
-            anchor, row = (rows[first].id, first) if 0 <= first < len(rows) else (None, first)
-        self._anchor = (selected, anchor, row, table.verticalScrollBar().value())
+        self._place = list_place.remember(self.table, [r.id for r in self.model.rows])
 
     def _restore_place(self) -> None:
-        if self._anchor is None:
-            return
-        selected, anchor, old_row, value = self._anchor
-        self._anchor = None
-        table = self.table
-        where = {r.id: i for i, r in enumerate(self.model.rows)}
-        table.doItemsLayout()               # the scroll bar's range for the new rows, before it is set
-        if selected in where:
-            pick = QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows
-            table.selectionModel().setCurrentIndex(self.model.index(where[selected], 0), pick)
-        # the anchor's row moved by as many rows as came in (or went) above it: so does the view
-        shift = where[anchor] - old_row if anchor in where else 0
-        if table.verticalScrollMode() == QAbstractItemView.ScrollPerPixel:
-            shift *= table.verticalHeader().defaultSectionSize()
-        table.verticalScrollBar().setValue(max(0, value + shift))
+        if self._place is not None:
+            list_place.restore(self.table, self._place, [r.id for r in self.model.rows])
+            self._place = None
 
     def _load_owners(self) -> None:
         actor = self.ctx.actor
