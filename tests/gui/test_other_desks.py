@@ -244,3 +244,19 @@ def test_the_board_keeps_each_columns_place_when_another_desk_adds_a_card(qtbot,
     assert len(column.model.cards) == CASES + 1
     row = next(i for i, c in enumerate(column.model.cards) if card_key(c) == key)
     assert view.visualRect(column.model.index(row)).top() == y      # the same card where it was
+
+
+def test_a_custom_span_being_typed_is_not_refused_at_every_change_elsewhere(qtbot, two_cases, window):
+    """The 统计 page computes again after another desk's change, but a span the clerk is still typing (ending
+    before it starts) is said when the clerk asks for the figures, not by a box at each look."""
+    from PySide6.QtCore import QDate
+
+    stats = go(qtbot, window, "stats")
+    stats.kind.setCurrentIndex(next(i for i in range(stats.kind.count())
+                                    if stats.kind.itemData(i) not in ("month", "quarter", "year")))
+    stats.start.setDate(QDate(2026, 10, 31))
+    stats.end.setDate(QDate(2026, 10, 1))
+    with pytest.raises(Exception):
+        stats.period()
+    window.ctx.tasks.changed_elsewhere.emit("cases")
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]

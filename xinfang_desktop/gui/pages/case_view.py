@@ -155,14 +155,14 @@ class CaseViewPage(QWidget):
                                      " border-radius: 4px; }")
         self.elsewhere.setObjectName("elsewhere")
         self.elsewhere_text = QLabel(ELSEWHERE)
-        self.elsewhere_text.setWordWrap(True)
         self.elsewhere_button = QPushButton("重新载入（F5）")
         self.elsewhere_button.setToolTip("读取该事项的最新情况（其他工作台的办理记录）")
         self.elsewhere_button.clicked.connect(self.reload)
         line = QHBoxLayout(self.elsewhere)
         line.setContentsMargins(8, 4, 8, 4)
-        line.addWidget(self.elsewhere_text, 1)
-        line.addWidget(self.elsewhere_button)
+        line.addWidget(self.elsewhere_text)
+        line.addWidget(self.elsewhere_button)     # beside the words, where the eye is, not at the far edge
+        line.addStretch(1)
         self.elsewhere.hide()
         QShortcut(QKeySequence.Refresh, self, activated=self.reload)
         self._loading = False
