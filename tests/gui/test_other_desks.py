@@ -260,3 +260,46 @@ def test_a_custom_span_being_typed_is_not_refused_at_every_change_elsewhere(qtbo
         stats.period()
     window.ctx.tasks.changed_elsewhere.emit("cases")
     assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+
+
+def test_a_registration_by_the_command_line_in_another_process_shows_in_the_list(qtbot, services, two_cases,
+                                                                                window):
+    """A second program (here `xinfang case add`, its own process and connection) on the same data: on a
+    township's PC the command line beside the window, at the city another desk."""
+    import json
+
+    from tests.cli.test_cli_process import process
+    from tests.conftest import ADMIN_PASSWORD
+
+    cases = go(qtbot, window, "cases")
+    done = process(services.data_dir, "case", "add", "--name", "张伟", "--channel", "来信", "--category", "0401",
+                   "--request", "要求追讨拖欠的工资", "--format", "json", XINFANG_PASSWORD=ADMIN_PASSWORD)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    number = json.loads(done.stdout.decode("utf-8"))["number"]
+    look_until(qtbot, window, lambda: number in listed(cases))
+    assert cases.count_label.text() == "共 3 件"
+
+
+def test_the_server_ending_the_watchers_session_is_one_line_then_it_connects_again(qtbot, services, clock, clerk,
+                                                                                  two_cases, window, db_engine,
+                                                                                  database_url):
+    if db_engine != "postgresql":
+        pytest.skip("a server's session: PostgreSQL only")
+    import psycopg
+
+    from xinfang_desktop.gui.change_watch import LOST
+
+    watcher = window.watcher
+    lines: list[str] = []
+    watcher.trouble.connect(lines.append)
+    with psycopg.connect(database_url, autocommit=True) as admin_session:     # the server ends the session
+        ended = admin_session.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                      "WHERE application_name = 'xinfang-watch'").fetchall()
+    assert ended == [(True,)]
+    qtbot.waitUntil(lambda: (look(window), lines == [LOST])[1], timeout=30_000)
+    assert window.watch_line.isVisible()
+    assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    cases = go(qtbot, window, "cases")
+    new = register_elsewhere(services, clock, clerk)
+    look_until(qtbot, window, lambda: new in listed(cases))     # a new connection: the line goes, the list follows
+    assert lines == [LOST, ""] and window.watch_line.isHidden()
