@@ -1,9 +1,9 @@
 """Every desk's lists see the other desks' changes (issue 16, item 2): another desk registers or acts on the same
-database (the services of a second Services object, as a second program would), the window's change watcher
-looks (its timer's timeout, driven here: no waiting on time), and the case list and the workbench show it,
-with the clerk's selection and scroll position kept; nothing reloads under a form being typed in or an open
-dialog; the case view says that its case was updated elsewhere; a server gone away is one line, not a box
-every few seconds. On both engines (tests/conftest.py: BOTH_ENGINES)."""
+database (the services of a second Services object, or `xinfang case add` in its own process), the window's
+change watcher looks (its timer's timeout, driven here: no waiting on time), and the case list, the workbench
+and the board show it, with the clerk's selection and scroll position kept; nothing reloads under a form being
+typed in or an open dialog; the case view says that its case was updated elsewhere; a server gone away is one
+line, not a box every few seconds. On both engines (tests/conftest.py: BOTH_ENGINES)."""
 
 from __future__ import annotations
 

@@ -84,7 +84,16 @@ class CaseTableModel(QAbstractTableModel):
         def read() -> tuple[int, list[CaseRow]]:
             return queries.count(f), queries.page(f, sort=key, descending=desc, offset=0, limit=size)
 
-        self.ctx.tasks.run(read, writes=False, on_done=lambda got: self._refreshed(gen, size, *got), owner=self)
+        self.ctx.tasks.run(read, writes=False, on_done=lambda got: self._refreshed(gen, size, *got),
+                           on_error=lambda exc, details: self._refresh_failed(gen, exc, details), owner=self)
+
+    def _refresh_failed(self, gen: int, exc: BaseException, details: str) -> None:
+        """The old rows stay, and scrolling fetches pages again; the failure is said as any other."""
+        if gen == self._generation:
+            self._loading = False
+        if self.ctx.tasks.default_error is None:
+            raise exc
+        self.ctx.tasks.default_error(exc, details)
 
     def _refreshed(self, gen: int, size: int, total: int, rows: list[CaseRow]) -> None:
         if gen != self._generation:
