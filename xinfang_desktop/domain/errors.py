@@ -26,6 +26,10 @@ class NotAllowed(XinfangError):
     """The workflow or the law does not allow this action now."""
 
 
+class StaleCase(NotAllowed):
+    """The case changed (on another desk) after it was opened here: the action on what was shown is refused."""
+
+
 class PermissionDenied(XinfangError):
     """The acting user's role does not allow this action."""
 

@@ -56,7 +56,9 @@ class ActionDialog(FieldFormDialog):
 
     def submit_values(self, values: dict[str, Any]) -> wf.CaseState:
         ctx = self.ctx
-        return ctx.services.cases.act(ctx.actor, self.detail.row.number, self.kind, values)
+        # what the view showed: an action on a case another desk changed since is refused (StaleCase)
+        return ctx.services.cases.act(ctx.actor, self.detail.row.number, self.kind, values,
+                                      seen_event=self.detail.last_event)
 
     def reject(self) -> None:  # type: ignore[override]
         # While the service is writing, closing would hide whether the action was recorded.

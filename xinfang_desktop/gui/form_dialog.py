@@ -24,7 +24,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
 
-from ..domain.errors import InvalidInput, XinfangError
+from ..domain.errors import InvalidInput, StaleCase, XinfangError
 from .context import AppContext
 from .errors import show_error
 from .field_editors import make_editor, read_value
@@ -292,6 +292,11 @@ class FieldFormDialog(QDialog):
         self.ok_button.setEnabled(True)
         self.refused()
         self.show_refusal(exc, details)
+        if isinstance(exc, StaleCase):
+            # The case view behind shows the case as it was opened: it says so and offers to read it again.
+            changed = getattr(self.parentWidget(), "changed_since_opened", None)
+            if changed is not None:
+                changed()
 
     def show_refusal(self, exc: BaseException, details: str) -> None:
         if isinstance(exc, InvalidInput) and exc.field in self.rows and not self.rows[exc.field].editor.isHidden():

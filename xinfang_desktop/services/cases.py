@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 from ..domain import workflow as wf
 from ..domain.categories import CategoryTable
 from ..domain.divisions import DivisionTable
-from ..domain.errors import InvalidInput, NotAllowed, NotFound
+from ..domain.errors import InvalidInput, NotFound, StaleCase
 from ..domain.numbers import format_case_number, new_query_code, number_tail, parse_short_number
 from ..domain.matters import default_matter
 from ..domain.petition import RegistrationInput, is_group, validate_registration
@@ -62,6 +62,23 @@ def to_event(row: CaseEvent) -> Event:
     return Event(id=row.id, kind=EventKind(row.kind), occurred_at=row.occurred_at, data=row.data or {})
 
 
+def _moment(value: datetime | str) -> datetime:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value    # a raw row written with "T"
+
+
+def recorded_order(rows: Iterable[CaseEvent]) -> list[CaseEvent]:
+    """A case's event rows in the order they were recorded: by recorded_at, and those of one second in the
+    workflow's order. Explicit, because the engine's row order is none (on PostgreSQL an updated row moves).
+    Recorded, not occurred: a note dated back is still what came last, for the stale check (refuse_if_changed)."""
+    return sorted(rows, key=lambda r: (_moment(r.recorded_at), wf.event_sort_key(to_event(r))))
+
+
+def last_event_id(rows: Iterable[CaseEvent]) -> str | None:
+    """The id of the event recorded last: what a desk that shows these rows passes as ``seen_event``."""
+    ordered = recorded_order(rows)
+    return ordered[-1].id if ordered else None
+
+
 def parties_label(names: list[str], people_count: int) -> str:
     if not names:
         return ""
@@ -97,12 +114,9 @@ def refold_cases(db, case_ids: Iterable[str], cal, here: str | None = None) -> i
     return written
 
 
-class StaleCase(NotAllowed):
-    """The case changed (on another desk) after it was opened here."""
-
-
 def refuse_if_changed(case: Case, events: Sequence[Event], seen_event: str) -> None:
-    """Refuse an action on what a desk saw when ``events`` (oldest first) have gone on since its ``seen_event``."""
+    """Refuse an action on what a desk saw when ``events`` (in recorded order, events_of) have gone on since
+    its ``seen_event``."""
     ids = [e.id for e in events]
     if ids and ids[-1] == seen_event:
         return
@@ -188,7 +202,8 @@ class CaseService:
 
     # -- reading state -----------------------------------------------------------------
     def events_of(self, case: Case) -> list[Event]:
-        return [to_event(r) for r in CaseEvent.select().where(CaseEvent.case == case)]
+        """The case's events in recorded order (recorded_order)."""
+        return [to_event(r) for r in recorded_order(CaseEvent.select().where(CaseEvent.case == case))]
 
     def state_of(self, case: Case) -> CaseState:
         return wf.fold(self.events_of(case), self.cal)

@@ -25,7 +25,7 @@ from ..domain.phones import mask_phone
 from ..store import ownership, search
 from ..store.models import Case, CaseEvent, CaseParty, Person
 from .audit import audit
-from .cases import find_case, to_event
+from .cases import find_case, last_event_id, to_event
 from .persons import RevisionView, history_of, place_label, same_id_elsewhere
 from .clock import Clock
 from .permissions import Actor, Permission, require
@@ -147,6 +147,9 @@ class CaseDetail:
     office: Any = None               # this office's settings (services.office.OfficeSettings), for forms
     entered_at: datetime | None = None   # when it was entered here (the received date is the event's)
     revision: tuple = ()             # CaseQueries.revision when it was read: another desk's change alters it
+    # The event recorded last when it was read: an action from this view passes it as ``seen_event``, so one
+    # on a case another desk changed since is refused (services/cases.py StaleCase).
+    last_event: str | None = None
 
 
 def resolution_timeline(case_id: str) -> list[TimelineEntry]:
@@ -453,9 +456,10 @@ class CaseQueries:
         today = self.clock.today()
         case = find_case(ref, today)
         cal = self._calendar()
-        events = [to_event(r) for r in CaseEvent.select().where(CaseEvent.case == case)]
-        state = wf.fold(events, cal)
+        # one read: the timeline, the state and the last event (seen_event) are of the same rows
         rows = {r.id: r for r in CaseEvent.select().where(CaseEvent.case == case)}
+        events = [to_event(r) for r in rows.values()]
+        state = wf.fold(events, cal)
         timeline = [TimelineEntry(id=e.id, kind=e.kind.value, label=e.kind.label, occurred_at=e.occurred_at,
                                   actor=rows[e.id].actor, data=dict(e.data), summary=describe_event(e))
                     for e in sorted(events, key=wf.event_sort_key)]
@@ -481,7 +485,8 @@ class CaseQueries:
             concerned_unit=case.concerned_unit, repeat_of_number=repeat.number if repeat else None,
             created_by=case.created_by, parties=parties, timeline=timeline, deadlines=deadlines, state=state,
             allowed=allowed, problems=list(state.problems), not_writable=not_writable, unit_code=case.unit_code,
-            entered_at=case.created_at, revision=self._revision(case.version, str(case.updated_at), events))
+            entered_at=case.created_at, revision=self._revision(case.version, str(case.updated_at), events),
+            last_event=last_event_id(rows.values()))
 
     def revision(self, case_id: str) -> tuple:
         """What changes when anyone records on the case (its row's version, its events): the case view

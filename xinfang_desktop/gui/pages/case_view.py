@@ -6,8 +6,11 @@ printed yet; 显示 reveals a party's full ID number and phone, an audited actio
 roles that may see them.
 
 When another desk records on the case while it is on the screen (the change watcher, change_watch.py), the
-page does not change under the clerk's eyes: a line says so, with a button that reads it again. An action on
-what is shown is refused as stale by the service anyway (StaleCase, services/cases.py).
+page does not change under the clerk's eyes: a line says so, with a button that reads it again. Every action
+started here passes the last event shown (CaseDetail.last_event) as ``seen_event``: one on what another desk
+has changed since is refused by the service (StaleCase, services/cases.py), the dialog says what was done,
+and this line offers the reload. After this desk's own action the buttons stay disabled until the page is
+read again, so a quick second action carries the new last event, not the old one.
 """
 
 from __future__ import annotations
@@ -243,7 +246,7 @@ class CaseViewPage(QWidget):
         for action in actions_for(d, actor):
             button = QPushButton(action.label)
             button.setAutoDefault(False)
-            button.clicked.connect(lambda _=False, a=action: a.run(self, self.ctx, self.detail, self.reload))
+            button.clicked.connect(lambda _=False, a=action: a.run(self, self.ctx, self.detail, self.acted))
             self.actions_row.addWidget(button)
             self.action_buttons[action.key] = button
         self.no_actions.setText(d.not_writable if d.not_writable and not d.allowed else
@@ -257,6 +260,17 @@ class CaseViewPage(QWidget):
             act = self.print_menu.addAction(label, lambda n=name: self.print_document(n))
             act.setEnabled(can_print and why is None)
         self.print_button.setEnabled(can_print)
+
+    def acted(self) -> None:
+        """This desk's action was saved: read the case again. Until then the buttons are off, so the next
+        action is not sent with the last event from before this one (and refused as someone else's)."""
+        for button in self.action_buttons.values():
+            button.setEnabled(False)
+        self.reload()
+
+    def changed_since_opened(self) -> None:
+        """An action was refused as stale (the dialog says what): offer to read the case again."""
+        self.elsewhere.show()
 
     def print_document(self, name: str) -> None:
         if self.detail is not None:
