@@ -208,3 +208,24 @@ def test_a_row_writer_that_sent_nothing_leaves_no_transaction_open(two, monkeypa
     with row_writer(a):
         a.execute_sql("UPDATE t SET n = 10 WHERE id = 1")
     assert b.execute_sql("SELECT n FROM t WHERE id = 1").fetchone() == (10,)
+
+
+def test_a_row_writer_on_a_connection_not_yet_open_is_still_one_transaction_under_the_lock(two):
+    """The window's worker threads open their connection with their first work: a row writer that is that
+    first work still runs in one transaction holding the shared lock (it once ran row by row, unlocked)."""
+    from xinfang_desktop.store.locks import row_writer
+    from xinfang_desktop.store.pg import WRITER_LOCK
+
+    a, b = two
+    a.close()
+    with pytest.raises(ValueError):
+        with row_writer(a):
+            a.execute_sql("UPDATE t SET n = 3 WHERE id = 1")
+            assert b.execute_sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objid = %s "
+                                 "AND mode = 'ShareLock' AND granted", (WRITER_LOCK,)).fetchone() == (1,)
+            raise ValueError("refused after a write")
+    assert b.execute_sql("SELECT n FROM t WHERE id = 1").fetchone() == (0,)      # undone with its transaction
+    a.close()
+    with row_writer(a):
+        a.execute_sql("UPDATE t SET n = 4 WHERE id = 1")
+    assert b.execute_sql("SELECT n FROM t WHERE id = 1").fetchone() == (4,)

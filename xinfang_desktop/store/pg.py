@@ -388,6 +388,10 @@ class PgDatabase(PostgresqlDatabase):
             # that runs alone. Sent with its first statement (:meth:`_ahead`), a round trip less for each
             # registration and action of a desk: such a writer does nothing but statements in between.
             self._reconnect_if_lost()
+            if self.is_closed():
+                # Connect now: connecting later, at the first statement, would forget the held BEGIN and the
+                # transaction peewee has begun (a worker thread's first writer ran unlocked, row by row).
+                self.connect()
             self._state.begun = ["BEGIN", "SELECT pg_advisory_xact_lock_shared(%s)" % WRITER_LOCK]
         else:
             super().begin()
