@@ -52,13 +52,15 @@ class Cluster:
     def url(self, dbname: str) -> str:
         return f"postgresql://{USER}@/{dbname}?host={quote(str(self.root), safe='')}"
 
-    def new_database(self) -> str:
-        """A new empty database; its URL."""
+    def new_database(self, copy_of: str | None = None) -> str:
+        """A new database, empty or a copy of the database at the URL ``copy_of`` (a file-level copy: far
+        quicker than making the schema again; nobody may be connected to that one meanwhile); its URL."""
         import psycopg
 
         name = "t_" + uuid.uuid4().hex[:12]
+        source = "template0" if copy_of is None else name_of(copy_of)
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}" ENCODING \'UTF8\'')
         return self.url(name)
 
     def stop(self) -> None:
@@ -68,6 +70,13 @@ class Cluster:
             finally:
                 self.started = False
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def name_of(url: str) -> str:
+    """The database name of a URL made by :meth:`Cluster.url`."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.lstrip("/")
 
 
 def _uid(name: str) -> int:
