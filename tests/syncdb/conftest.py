@@ -33,8 +33,8 @@ NAMES = {CITY: "漳平市信访局", "350881102000": "永福镇信访办", "3508
 CITY_ON_BOTH_ENGINES = {
     "test_sync_admin_cli", "test_sync_board", "test_sync_city", "test_sync_cli", "test_sync_entries",
     "test_sync_import_fuzz", "test_sync_invariants", "test_sync_ledger", "test_sync_meetings",
-    "test_sync_ownership", "test_sync_person_identity", "test_sync_resolution", "test_sync_restore_epoch",
-    "test_sync_review",
+    "test_sync_ownership", "test_sync_person_identity", "test_sync_process", "test_sync_resolution",
+    "test_sync_restore_epoch", "test_sync_review",
 }
 
 
@@ -237,17 +237,21 @@ class _Reader:
     what was committed, whatever the office's connection holds."""
 
     def __init__(self, where: "Path | Office"):
+        """``where``: an office, its data folder, or a SQLite file."""
         from xinfang_desktop.store.engine import database_url
 
         from tests.dbfiles import connect
 
-        self.url = database_url(Path(where.svc.data_dir)) if isinstance(where, Office) else None
+        folder = Path(where.svc.data_dir) if isinstance(where, Office) else Path(where)
+        if not folder.is_dir():
+            folder = None
+        self.url = database_url(folder) if folder else None
         if self.url:
             import psycopg
 
             self.con = psycopg.connect(self.url, autocommit=True)
         else:
-            self.con = connect(where.db_file if isinstance(where, Office) else where)
+            self.con = connect(folder / "xinfang.sqlite3" if folder else where)
 
     def rows(self, sql: str) -> list[tuple]:
         return self.con.execute(sql).fetchall()
