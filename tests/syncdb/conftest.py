@@ -61,11 +61,15 @@ def city_engine(request) -> str:
 
 
 @pytest.fixture
-def city_url(request, city_engine) -> str | None:
+def city_url(request, city_engine):
     """None for a city on its SQLite file; else the URL of a new empty database on the test cluster."""
     if city_engine != "postgresql":
-        return None
-    return request.getfixturevalue("pg_cluster").new_database()
+        yield None
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database()
+    yield url
+    cluster.drop_database(url)
 
 
 @pytest.fixture(scope="session")
@@ -187,12 +191,16 @@ def new_city(request, city_engine, template, unit_keys):
         if city_engine == "postgresql":
             folder, url = request.getfixturevalue("city_template_pg")
             shutil.copytree(folder, root / CITY)
-            save_url(root / CITY, request.getfixturevalue("pg_cluster").new_database(copy_of=url))
+            made.append(request.getfixturevalue("pg_cluster").new_database(copy_of=url))
+            save_url(root / CITY, made[-1])
         else:
             shutil.copytree(template / CITY, root / CITY)
         return open_office(root, CITY, unit_keys)
 
-    return make
+    made: list[str] = []
+    yield make
+    for url in made:           # after the offices using them are closed (`offices` needs this fixture)
+        request.getfixturevalue("pg_cluster").drop_database(url)
 
 
 @pytest.fixture
