@@ -52,14 +52,24 @@ class Cluster:
     def url(self, dbname: str) -> str:
         return f"postgresql://{USER}@/{dbname}?host={quote(str(self.root), safe='')}"
 
-    def new_database(self) -> str:
-        """A new empty database; its URL."""
+    def new_database(self, copy_of: str | None = None) -> str:
+        """A new database, empty or a copy of the database at the URL ``copy_of`` (a file-level copy: far
+        quicker than making the schema again; nobody may be connected to that one meanwhile); its URL."""
         import psycopg
 
         name = "t_" + uuid.uuid4().hex[:12]
+        source = "template0" if copy_of is None else name_of(copy_of)
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE template0 ENCODING \'UTF8\'')
+            conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}" ENCODING \'UTF8\'')
         return self.url(name)
+
+    def drop_database(self, url: str) -> None:
+        """Remove a database made by new_database (its connections ended): the cluster stays small, and
+        stopping it at the end quick (a thousand databases' files take the disk half a minute to delete)."""
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name_of(url)}" WITH (FORCE)')
 
     def stop(self) -> None:
         if getattr(self, "started", False):
@@ -68,6 +78,13 @@ class Cluster:
             finally:
                 self.started = False
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def name_of(url: str) -> str:
+    """The database name of a URL made by :meth:`Cluster.url`."""
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path.lstrip("/")
 
 
 def _uid(name: str) -> int:

@@ -13,6 +13,22 @@ def test_register_and_find_by_name(services, clerk, db_engine):
     assert {c.number for c in found} >= {ref.number, again.number}
 
 
+def test_a_replace_of_a_row_already_there_replaces_it(services, admin, db_engine):
+    """SQLite's INSERT OR REPLACE (peewee's replace(), on_conflict_replace()) as an upsert on PostgreSQL: the
+    second write of a key wins (a setting saved again, a parked bundle's ledger row once it is applied)."""
+    from xinfang_desktop.store.models import Setting
+    from xinfang_desktop.store.models_sync import SyncInbox
+
+    for value in ({"n": 1}, {"n": 2}):
+        Setting.replace(key="test.replaced", value=value).execute()
+    assert Setting.get(Setting.key == "test.replaced").value == {"n": 2}
+    row = dict(bundle_id="b" * 64, sender="350881102000", epoch=1, seq=2, kind="data", prev="a" * 64,
+               received_at="2026-11-02 09:30:00")
+    SyncInbox.insert(**row, state="parked", data=b"bundle").execute()
+    SyncInbox.insert(**row, state="applied", data=None).on_conflict_replace().execute()
+    assert [(r.state, r.data) for r in SyncInbox.select()] == [("applied", None)]
+
+
 def test_the_same_matters_give_the_same_statistics_on_both_engines(pg_cluster, tmp_path, clock):
     """The statistics' SQL is one text for both engines (store/pg.py drops SQLite's planner hints): the same
     demo matters, on a SQLite file and on PostgreSQL, give the same report to the last figure, for a year

@@ -1,8 +1,14 @@
 """A city and townships, each a real data folder with its own SQLite file, keys made once per session
-(the key store's scrypt is slow; the services take unlocked keys, so the store is only used where tested)."""
+(the key store's scrypt is slow; the services take unlocked keys, so the store is only used where tested).
+
+A township is always one PC with its SQLite file; the city bureau may keep its data on a PostgreSQL server.
+The modules of CITY_ON_BOTH_ENGINES run each test twice, the city on its SQLite file (``city-sqlite``) and on
+a database of the test cluster (``city-postgresql``), copied from a city database made once per session."""
 
 from __future__ import annotations
 
+import inspect
+import os
 import shutil
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +26,50 @@ CITY = "350881000000"
 TOWNS = ("350881102000", "350881100000", "350881101000")   # 永福镇, 新桥镇, 双洋镇
 NAMES = {CITY: "漳平市信访局", "350881102000": "永福镇信访办", "350881100000": "新桥镇信访办",
          "350881101000": "双洋镇信访办"}
+
+
+# The modules whose tests run with the city on each engine (the GUI tests stay on SQLite). A test about the
+# city's SQLite file itself is marked ``sqlite_only`` with its reason.
+CITY_ON_BOTH_ENGINES = {
+    "test_sync_admin_cli", "test_sync_board", "test_sync_city", "test_sync_cli", "test_sync_entries",
+    "test_sync_import_fuzz", "test_sync_invariants", "test_sync_ledger", "test_sync_meetings",
+    "test_sync_ownership", "test_sync_person_identity", "test_sync_process", "test_sync_resolution",
+    "test_sync_restore_epoch", "test_sync_review",
+}
+
+
+def _reaches_the_city(metafunc) -> bool:
+    """The test's own arguments name the city (`city`, `offices`, a fixture named for the city): a test of a
+    township alone (`town`) runs once."""
+    return any("city" in name or name == "offices" for name in inspect.signature(metafunc.function).parameters)
+
+
+def pytest_generate_tests(metafunc):
+    if "city_engine" in metafunc.fixturenames:
+        name = os.path.splitext(os.path.basename(str(metafunc.definition.fspath)))[0]
+        both = (name in CITY_ON_BOTH_ENGINES and _reaches_the_city(metafunc)
+                and metafunc.definition.get_closest_marker("sqlite_only") is None)
+        if both:      # else the city is on SQLite (the fixture's default), the test's name as it was
+            metafunc.parametrize("city_engine", ["sqlite", "postgresql"], indirect=True,
+                                 ids=["city-sqlite", "city-postgresql"])
+
+
+@pytest.fixture
+def city_engine(request) -> str:
+    """The city's engine for this test: "sqlite" or "postgresql"."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def city_url(request, city_engine):
+    """None for a city on its SQLite file; else the URL of a new empty database on the test cluster."""
+    if city_engine != "postgresql":
+        yield None
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database()
+    yield url
+    cluster.drop_database(url)
 
 
 @pytest.fixture(scope="session")
@@ -67,12 +117,14 @@ class Office:
         return self.sync.import_files(self.admin, self.ring, paths)
 
 
-def make_office(root: Path, code: str, keys: dict[str, UnlockedKeys], clock_at: datetime | None = None) -> Office:
+def make_office(root: Path, code: str, keys: dict[str, UnlockedKeys], clock_at: datetime | None = None,
+                url: str | None = None) -> Office:
+    """A new office, its data in its folder's SQLite file or, with ``url``, on that PostgreSQL database."""
     from tests.conftest import new_services
     from tests.dbfiles import remember
 
     clock = FixedClock(clock_at or datetime(2026, 11, 2, 9, 30))
-    svc = new_services(root / code, clock)
+    svc = new_services(root / code, clock, url)
     remember(root / code / "xinfang.sqlite3", svc.data_key)
     admin = svc.auth.initialize(code, "admin", "admin-pass-1", "王管理")
     return Office(code, svc, admin, KeyRing(keys[code]), clock)
@@ -116,10 +168,45 @@ def check_ok(office: Office) -> None:
     assert report.ok, (office.code, report.mismatched[:5], report.facts_stale, report.integrity)
 
 
+@pytest.fixture(scope="session")
+def city_template_pg(tmp_path_factory, unit_keys, pg_cluster) -> tuple[Path, str]:
+    """The city of `template` with its data on PostgreSQL, made once per session (each xdist worker its
+    own): its folder and its database's URL, copied for each test (CREATE DATABASE … TEMPLATE)."""
+    root = tmp_path_factory.mktemp("city-pg")
+    url = pg_cluster.new_database()
+    city = make_office(root, CITY, unit_keys, url=url)
+    for t in TOWNS:        # the townships of `template` already know the city's key (the same keys)
+        city.sync.enrol(city.admin, export_public(unit_keys[t]), unit_keys[t].public().signing_fingerprint)
+    city.svc.close()
+    return root / CITY, url
+
+
 @pytest.fixture
-def offices(request, tmp_path, template, unit_keys):
-    made = {}
-    for code in (CITY, *TOWNS):
+def new_city(request, city_engine, template, unit_keys):
+    """Makes a copy of the session's city (enrolled with the three townships) in ``root``, on this test's
+    engine; an Office open on it (the caller closes it unless the `offices` fixture made it)."""
+    from xinfang_desktop.store.engine import save_url
+
+    def make(root: Path) -> Office:
+        if city_engine == "postgresql":
+            folder, url = request.getfixturevalue("city_template_pg")
+            shutil.copytree(folder, root / CITY)
+            made.append(request.getfixturevalue("pg_cluster").new_database(copy_of=url))
+            save_url(root / CITY, made[-1])
+        else:
+            shutil.copytree(template / CITY, root / CITY)
+        return open_office(root, CITY, unit_keys)
+
+    made: list[str] = []
+    yield make
+    for url in made:           # after the offices using them are closed (`offices` needs this fixture)
+        request.getfixturevalue("pg_cluster").drop_database(url)
+
+
+@pytest.fixture
+def offices(request, tmp_path, template, unit_keys, new_city):
+    made = {CITY: new_city(tmp_path)}
+    for code in TOWNS:
         shutil.copytree(template / code, tmp_path / code)
         made[code] = open_office(tmp_path, code, unit_keys)
     yield made
@@ -153,32 +240,104 @@ SYNCED = {
 }
 
 
-def dump(db_file: Path) -> dict[str, list[tuple]]:
-    """Canonical dump of the synced tables, the ledger and the peer heads (local keys left out: case.sid)."""
-    from tests.dbfiles import connect
+class _Reader:
+    """A connection of its own to an office's database (or a SQLite file), as an auditor would read it: only
+    what was committed, whatever the office's connection holds."""
 
-    con = connect(db_file)
+    def __init__(self, where: "Path | Office"):
+        """``where``: an office, its data folder, or a SQLite file."""
+        from xinfang_desktop.store.engine import database_url
+
+        from tests.dbfiles import connect
+
+        folder = Path(where.svc.data_dir) if isinstance(where, Office) else Path(where)
+        if not folder.is_dir():
+            folder = None
+        self.url = database_url(folder) if folder else None
+        if self.url:
+            import psycopg
+
+            self.con = psycopg.connect(self.url, autocommit=True)
+        else:
+            self.con = connect(folder / "xinfang.sqlite3" if folder else where)
+
+    def rows(self, sql: str) -> list[tuple]:
+        return self.con.execute(sql).fetchall()
+
+    def columns(self, table: str) -> list[str]:
+        """The table's columns; on PostgreSQL less the ``rowid`` it adds where SQLite's implicit one is read
+        (store/pg_schema.create_rowids), which SQLite's ``SELECT *`` does not show either."""
+        cur = self.con.execute(f'SELECT * FROM "{table}" WHERE 1 = 0')
+        return [d[0] for d in cur.description if not (self.url and d[0] == "rowid")]
+
+    def table(self, table: str, leave_out: tuple[str, ...] = ()) -> list[tuple]:
+        """Every row of the table (less the columns ``leave_out``), sorted."""
+        names = ", ".join(f'"{c}"' for c in self.columns(table) if c not in leave_out)
+        return sorted(self.rows(f'SELECT {names} FROM "{table}"'), key=repr)
+
+    def tables(self) -> list[str]:
+        """Every table of the data, the search index's left out (its form is the engine's)."""
+        if self.url:
+            sql = ("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                   "AND table_type = 'BASE TABLE'")
+        else:
+            sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        return sorted(r[0] for r in self.rows(sql) if not r[0].startswith("case_search"))
+
+    def search(self) -> list[tuple[str, str]]:
+        """(case id, its search tokens) for every indexed case; the tokens as a sorted set (PostgreSQL's
+        tsvector keeps each lexeme once, in its own order)."""
+        if self.url:
+            sql = ("SELECT c.id, array_to_string(tsvector_to_array(s.tokens), ' ') FROM case_search s "
+                   'JOIN "case" c ON c.sid = s.sid')
+        else:
+            sql = 'SELECT c.id, s.tokens FROM case_search s JOIN "case" c ON c.sid = s.rowid'
+        return sorted((cid, " ".join(sorted(set(tokens.split())))) for cid, tokens in self.rows(sql))
+
+    def close(self) -> None:
+        self.con.close()
+
+
+def table_rows(where: "Path | Office", table: str) -> list[tuple]:
+    """Every row of ``table``, sorted, read on a connection of its own (see _Reader)."""
+    reader = _Reader(where)
+    try:
+        return reader.table(table)
+    finally:
+        reader.close()
+
+
+def every_row(where: "Path | Office") -> dict[str, list[tuple]]:
+    """Every row of every table but the audit log and the search index."""
+    reader = _Reader(where)
+    try:
+        return {t: reader.table(t) for t in reader.tables() if t != "audit_entry"}
+    finally:
+        reader.close()
+
+
+def dump(where: "Path | Office") -> dict[str, list[tuple]]:
+    """Canonical dump of the synced tables, the ledger and the peer heads (local keys left out: case.sid), of
+    an office's database on either engine or of a SQLite file."""
+    reader = _Reader(where)
     try:
         out = {}
         for table in SYNCED:
-            cols = [r[1] for r in con.execute(f'PRAGMA table_info("{table}")') if r[1] != "sid"]
-            names = ", ".join(f'"{c}"' for c in cols)
-            out[table] = sorted(con.execute(f'SELECT {names} FROM "{table}"').fetchall(), key=repr)
-        out["ledger"] = sorted(con.execute(
-            "SELECT bundle_id, sender, epoch, seq, state FROM sync_inbox WHERE state = 'applied'").fetchall())
-        out["heads"] = sorted(con.execute("SELECT unit_code, head_epoch, head_seq, head_hash FROM sync_peer").fetchall())
-        out["quarantine"] = sorted(con.execute(
-            "SELECT bundle_id, record_type, record_id, reason FROM sync_quarantine").fetchall(), key=repr)
-        out["search"] = sorted(con.execute(
-            'SELECT c.id, s.tokens FROM case_search s JOIN "case" c ON c.sid = s.rowid').fetchall())
+            out[table] = reader.table(table, leave_out=("sid",))
+        out["ledger"] = sorted(reader.rows(
+            "SELECT bundle_id, sender, epoch, seq, state FROM sync_inbox WHERE state = 'applied'"))
+        out["heads"] = sorted(reader.rows("SELECT unit_code, head_epoch, head_seq, head_hash FROM sync_peer"))
+        out["quarantine"] = sorted(reader.rows(
+            "SELECT bundle_id, record_type, record_id, reason FROM sync_quarantine"), key=repr)
+        out["search"] = reader.search()
         return out
     finally:
-        con.close()
+        reader.close()
 
 
-def data_dump(db_file: Path) -> dict[str, list[tuple]]:
+def data_dump(where: "Path | Office") -> dict[str, list[tuple]]:
     """Only the synced tables (for 'unchanged' checks)."""
-    d = dump(db_file)
+    d = dump(where)
     return {k: d[k] for k in (*SYNCED, "ledger", "heads", "quarantine", "search")}
 
 

@@ -28,7 +28,7 @@ def test_a_matter_override_arrives_at_the_city_on_its_matter(town, city, tmp_pat
     town.export()
     [r] = city.import_(write_out(town, tmp_path / "stick"))
     assert r.outcome == "applied" and r.quarantined_records == 0, r.message
-    assert rows(city.db_file, "colour_override") == rows(town.db_file, "colour_override")
+    assert rows(city, "colour_override") == rows(town, "colour_override")
     city.sync
     at_city = city.svc.get(BoardService).matter_card(city.admin, case.id)
     assert at_city.colour == Colour.RED and at_city.grade.override.reason == "欠薪涉及子女学费，需领导协调"
@@ -50,7 +50,7 @@ def test_an_earlier_versions_override_on_a_person_still_imports(town, city, tmp_
     assert r.outcome == "applied" and r.quarantined_records == 1, r.message
     reasons = {q.record_id: q.reason for q in city.sync.quarantined_records()}
     assert "应指向一个信访事项" in reasons[broken["id"]]
-    [row] = rows(city.db_file, "colour_override")
+    [row] = rows(city, "colour_override")
     city.sync
     from xinfang_desktop.store.models_attention import ColourOverride
 

@@ -83,12 +83,12 @@ def test_a_township_cannot_send_instructions(offices, tmp_path, unit_keys):
              "created_at": "2026-11-02 09:30:00"}
     path = tmp_path / "b.xfb"
     path.write_bytes(forge(unit_keys, town.code, CITY, seq=1, prev="genesis", records=[bogus]))
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     [r] = city.import_([path])
     # The ownership rule refuses the whole bundle, naming the table and the row; nothing is applied.
     assert r.outcome == "rejected" and "只能由市局" in r.message and bogus["id"] in r.message
     assert "交办督办（instruction）" in r.message
-    assert data_dump(city.db_file) == before
+    assert data_dump(city) == before
 
 
 def test_key_rotation_travels_in_the_chain(offices, tmp_path, unit_keys):

@@ -20,11 +20,12 @@ def run(capsys, monkeypatch, *args: str, stdin: str = "") -> tuple[int, str, str
 
 
 @pytest.mark.slow
-def test_keys_enrol_export_import_and_status(tmp_path, capsys, monkeypatch):
+def test_keys_enrol_export_import_and_status(tmp_path, capsys, monkeypatch, city_url):
     monkeypatch.setenv("XINFANG_PASSPHRASE", "secret-pass-1")
     city, town = str(tmp_path / "city"), str(tmp_path / "town")
     for d, unit in ((city, CITY), (town, TOWNS[0])):
-        assert run(capsys, monkeypatch, "--data-dir", d, "init", "--unit", unit, "--admin", "admin",
+        on_server = ("--database", city_url) if d == city and city_url else ()   # the city's data on the server
+        assert run(capsys, monkeypatch, "--data-dir", d, *on_server, "init", "--unit", unit, "--admin", "admin",
                    stdin="admin-pass-1\n")[0] == 0
         code, out, _ = run(capsys, monkeypatch, "--data-dir", d, "keys", "init")
         assert code == 0 and "签名公钥指纹" in out

@@ -33,7 +33,7 @@ from xinfang_desktop.sync.bundle import (
     verify_bundle,
 )
 
-from .conftest import CITY, TOWNS, data_dump, forge, write_out
+from .conftest import CITY, TOWNS, data_dump, forge, table_rows, write_out
 
 
 def scan(folder: Path, name: str, body: bytes) -> Path:
@@ -44,14 +44,9 @@ def scan(folder: Path, name: str, body: bytes) -> Path:
     return path
 
 
-def rows(db_file: Path, table: str) -> list[tuple]:
-    from tests.dbfiles import connect
-
-    con = connect(db_file)
-    try:
-        return sorted(con.execute(f'SELECT * FROM "{table}"').fetchall(), key=repr)
-    finally:
-        con.close()
+def rows(office, table: str) -> list[tuple]:
+    """Every row of the office's ``table``, on either engine (the same values on both: see store/pg.py)."""
+    return table_rows(office, table)
 
 
 def store_file(office, sha: str) -> Path:
@@ -118,10 +113,10 @@ def test_attachments_and_attention_records_arrive_at_the_city_equal(town, city, 
     [result] = city.import_([path])
     assert result.outcome == "applied" and result.quarantined_records == 0, result.message
     for table in ENTRY_TABLES:
-        theirs = rows(town.db_file, table)
+        theirs = rows(town, table)
         assert theirs, f"no {table} rows made at the township"
-        assert rows(city.db_file, table) == theirs, table
-    corrections = [r for r in rows(city.db_file, "mediation_session") if r[-3]]   # corrects column set
+        assert rows(city, table) == theirs, table
+    corrections = [r for r in rows(city, "mediation_session") if r[-3]]   # corrects column set
     assert len(corrections) == 1
     for src in (made["letter"], made["photo"]):
         sha = hashlib.sha256(src.read_bytes()).hexdigest()
@@ -136,10 +131,10 @@ def test_attachments_and_attention_records_arrive_at_the_city_equal(town, city, 
     assert [x.outcome.value for x in sessions if x.current] == ["agreement"]
 
     # Re-import: already applied, nothing added.
-    before = data_dump(city.db_file), {t: rows(city.db_file, t) for t in ENTRY_TABLES}
+    before = data_dump(city), {t: rows(city, t) for t in ENTRY_TABLES}
     [again] = city.import_([path])
     assert again.outcome == "already"
-    assert (data_dump(city.db_file), {t: rows(city.db_file, t) for t in ENTRY_TABLES}) == before
+    assert (data_dump(city), {t: rows(city, t) for t in ENTRY_TABLES}) == before
 
 
 def test_later_changes_travel_as_new_versions(town, city, tmp_path):
@@ -154,7 +149,7 @@ def test_later_changes_travel_as_new_versions(town, city, tmp_path):
     assert len(rows_) == 1 and rows_[0].record_count == 1      # only the changed flag, no file again
     [r] = city.import_(write_out(town, tmp_path / "s2", rows_))
     assert r.outcome == "applied", r.message
-    assert rows(city.db_file, "hardship_flag") == rows(town.db_file, "hardship_flag")
+    assert rows(city, "hardship_flag") == rows(town, "hardship_flag")
     city.sync
     [at_city] = city.svc.get(HardshipService).of_person(made["person"])
     assert at_city.clear_reason == "工资已结清"
@@ -184,10 +179,10 @@ def test_a_tampered_attachment_rejects_the_bundle_and_changes_nothing(town, city
     bad = tmp_path / "bad.xfb"
     bad.write_bytes(_tampered_bundle(town, unit_keys, tmp_path))
     city.sync
-    before = data_dump(city.db_file), {t: rows(city.db_file, t) for t in ENTRY_TABLES}
+    before = data_dump(city), {t: rows(city, t) for t in ENTRY_TABLES}
     [r] = city.import_([bad])
     assert r.outcome == "rejected" and "附件" in r.message and "校验值不符" in r.message
-    assert (data_dump(city.db_file), {t: rows(city.db_file, t) for t in ENTRY_TABLES}) == before
+    assert (data_dump(city), {t: rows(city, t) for t in ENTRY_TABLES}) == before
     assert not (Path(city.svc.data_dir) / "attachments").exists() or \
         not [p for p in (Path(city.svc.data_dir) / "attachments").rglob("*") if p.is_file()]
 
@@ -242,18 +237,18 @@ def test_records_of_another_unit_and_broken_records(offices, town, city, tmp_pat
     assert "应为列表" in reasons[uid(3)]
     assert "附件文件缺失" in reasons[uid(4)]
     assert "所更正的调解记录不存在" in reasons[uid(5)]
-    assert {x[0] for x in rows(city.db_file, "mediation_session")} == {uid(6)}
-    assert [x[0] for x in rows(city.db_file, "attachment")] == [att["id"]]
+    assert {x[0] for x in rows(city, "mediation_session")} == {uid(6)}
+    assert [x[0] for x in rows(city, "attachment")] == [att["id"]]
     assert stored(city, att["sha256"]) == content
 
     # A record that claims another unit as its owner rejects the whole bundle, as for cases.
     stolen = dict(session, id=uid(7), unit_code=other.code)
     bad = tmp_path / "stolen.xfb"
     bad.write_bytes(forge(unit_keys, town.code, CITY, seq=2, prev=res.bundle_id, records=[stolen]))
-    before = data_dump(city.db_file), rows(city.db_file, "mediation_session")
+    before = data_dump(city), rows(city, "mediation_session")
     [refused] = city.import_([bad])
     assert refused.outcome == "rejected" and "无权修改" in refused.message
-    assert (data_dump(city.db_file), rows(city.db_file, "mediation_session")) == before
+    assert (data_dump(city), rows(city, "mediation_session")) == before
 
     # So does a record of its own hung on another township's row (the ownership rule): the message names
     # the table, the row and the unit owning what it hangs on.
@@ -263,7 +258,7 @@ def test_records_of_another_unit_and_broken_records(offices, town, city, tmp_pat
     [refused] = city.import_([worse])
     assert refused.outcome == "rejected"
     assert "hardship_referral" in refused.message and uid(1) in refused.message and other.code in refused.message
-    assert (data_dump(city.db_file), rows(city.db_file, "mediation_session")) == before
+    assert (data_dump(city), rows(city, "mediation_session")) == before
 
 
 def test_many_files_are_split_across_bundles_within_the_limits(town, city, tmp_path, monkeypatch):
@@ -275,7 +270,7 @@ def test_many_files_are_split_across_bundles_within_the_limits(town, city, tmp_p
     assert len(bundles) == 3
     results = city.import_(write_out(town, tmp_path / "stick", bundles))
     assert [r.outcome for r in results] == ["applied"] * 3, [r.message for r in results]
-    assert rows(city.db_file, "attachment") == rows(town.db_file, "attachment")
+    assert rows(city, "attachment") == rows(town, "attachment")
     for p in paths:
         sha = hashlib.sha256(p.read_bytes()).hexdigest()
         assert stored(city, sha) == p.read_bytes()

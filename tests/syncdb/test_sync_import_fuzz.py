@@ -16,7 +16,7 @@ def test_mutated_bundles_are_never_applied(offices, tmp_path_factory, data):
         town.register(name="张三")
         town.export()
     original = bytes(town.sync.pending_copies()[0].data)
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     kind = data.draw(st.sampled_from(["flip", "truncate", "insert", "splice"]))
     b = bytearray(original)
     at = data.draw(st.integers(0, len(b) - 1))
@@ -37,6 +37,6 @@ def test_mutated_bundles_are_never_applied(offices, tmp_path_factory, data):
     outcomes = {r.outcome for r in results}
     assert outcomes <= {"rejected", "quarantined"}, [r.message for r in results]
     assert all("请" in r.message for r in results)
-    after = data_dump(city.db_file)
+    after = data_dump(city)
     assert {k: after[k] for k in ("person", "case", "case_party", "case_event", "ledger", "search")} == \
            {k: before[k] for k in ("person", "case", "case_party", "case_event", "ledger", "search")}

@@ -5,7 +5,6 @@ twice and out of order end equal to in-order delivery."""
 from __future__ import annotations
 
 import random
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from xinfang_desktop.services.sync.inbox_checks import peer_key
 from xinfang_desktop.store.models_sync import SyncPeer
 from xinfang_desktop.sync.bundle import open_bundle, parse_bundle, verify_bundle
 
-from .conftest import CITY, TOWNS, check_ok, dump, open_office, write_out
+from .conftest import CITY, TOWNS, check_ok, dump, write_out
 
 NAMES = ["张三", "李四", "王五", "赵六", "欧阳娜娜", "单雄信", "曾国藩", "陈静", "林芳", "黄磊"]
 
@@ -94,15 +93,14 @@ def check_iff(office, carried: dict[str, set[str]]) -> None:
             assert rid not in present, f"record {rid} present though no bundle carrying it is applied"
 
 
-def test_three_townships_and_a_city_any_delivery_gives_the_in_order_database(offices, tmp_path, template, unit_keys):
+def test_three_townships_and_a_city_any_delivery_gives_the_in_order_database(offices, tmp_path, new_city, unit_keys):
     # A second city with the same keys and enrolments receives the same bundles shuffled, late and twice.
-    shutil.copytree(template / CITY, tmp_path / "late" / CITY)
     files = play_rounds(offices, tmp_path / "stick")
-    reference = dump(offices[CITY].db_file)
+    reference = dump(offices[CITY])
     assert len(reference["case"]) == 3 * 3 * 3 and len(reference["ledger"]) == 9
     carried = records_by_bundle(offices[CITY], files, unit_keys)
     for seed in (1, 2):
-        late = open_office(tmp_path / "late", CITY, unit_keys) if seed == 1 else _fresh(tmp_path, template, unit_keys)
+        late = new_city(tmp_path / f"late{seed}")
         rng = random.Random(seed)
         deliveries = files + rng.sample(files, 4)           # some handed in twice
         rng.shuffle(deliveries)
@@ -112,17 +110,11 @@ def test_three_townships_and_a_city_any_delivery_gives_the_in_order_database(off
             assert all(r.outcome in ("applied", "already", "parked") for r in results), [r.message for r in results]
             check_iff(late, carried)
             check_ok(late)
-        assert dump(late.db_file) == reference
-        before = dump(late.db_file)
+        assert dump(late) == reference
+        before = dump(late)
         late.import_(files)                                  # re-importing everything changes nothing
-        assert dump(late.db_file) == before
+        assert dump(late) == before
         late.svc.close()
-
-
-def _fresh(tmp_path, template, unit_keys):
-    target = tmp_path / "late2"
-    shutil.copytree(template / CITY, target / CITY)
-    return open_office(target, CITY, unit_keys)
 
 
 def test_reimporting_anything_changes_nothing(offices, tmp_path):
@@ -132,11 +124,11 @@ def test_reimporting_anything_changes_nothing(offices, tmp_path):
         town.register(name=name)
         paths += write_out(town, tmp_path / name, town.export())
     city.import_(paths)
-    before = dump(city.db_file)
+    before = dump(city)
     for order in (paths, list(reversed(paths)), paths + paths):
         results = city.import_(order)
         assert {r.outcome for r in results} == {"already"}
-        assert dump(city.db_file) == before
+        assert dump(city) == before
 
 
 def test_updates_take_the_higher_version_whatever_the_order(offices, tmp_path):

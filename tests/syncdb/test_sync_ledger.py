@@ -10,7 +10,7 @@ from datetime import datetime
 
 import pytest
 
-from .conftest import CITY, TOWNS, data_dump, forge, make_office, write_out
+from .conftest import CITY, TOWNS, data_dump, every_row, forge, make_office, write_out
 from xinfang_desktop.services.queries import CaseFilter
 from xinfang_desktop.sync.errors import BundleFileError
 
@@ -42,22 +42,22 @@ def test_township_cases_reach_the_city_marked_with_their_township_and_searchable
 def test_exact_replay_changes_nothing(town, city, tmp_path):
     path = one_bundle(town, tmp_path / "stick")
     city.import_([path])
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     [again] = city.import_([path])
     assert again.outcome == "already" and "未重复导入" in again.label and "没有变化" in again.message
-    assert data_dump(city.db_file) == before
+    assert data_dump(city) == before
 
 
 def test_equivocation_rejects_and_freezes_the_sender(town, city, tmp_path, unit_keys):
     path = one_bundle(town, tmp_path / "stick")
     city.import_([path])
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     # Same (sender, epoch, seq) with other contents: a PC restored from a backup, or a forgery.
     twin = tmp_path / "twin.xfb"
     twin.write_bytes(forge(unit_keys, town.code, CITY, seq=1, prev="genesis", records=[]))
     [result] = city.import_([twin])
     assert result.outcome == "rejected" and "冻结" in result.message
-    assert data_dump(city.db_file)["case"] == before["case"]
+    assert data_dump(city)["case"] == before["case"]
     assert city.sync.peer(town.code).frozen
     # While frozen even the honest next bundle is refused; after an administrator unfreezes, it applies.
     nxt = one_bundle(town, tmp_path / "stick2", name="张三")
@@ -89,10 +89,10 @@ def test_a_broken_chain_is_rejected(town, city, tmp_path, unit_keys):
     city.import_([one_bundle(town, tmp_path / "s1")])
     bad = tmp_path / "bad.xfb"
     bad.write_bytes(forge(unit_keys, town.code, CITY, seq=2, prev="0" * 64, records=[]))
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     [r] = city.import_([bad])
     assert r.outcome == "rejected" and "前序校验值" in r.message
-    assert data_dump(city.db_file) == before
+    assert data_dump(city) == before
 
 
 def test_records_owned_by_another_unit_reject_the_whole_bundle(offices, town, city, tmp_path, unit_keys):
@@ -109,10 +109,10 @@ def test_records_owned_by_another_unit_reject_the_whole_bundle(offices, town, ci
     stolen = dict(own[0], unit_code=other.code)
     bad = tmp_path / "bad1.xfb"
     bad.write_bytes(forge(unit_keys, town.code, CITY, seq=1, prev="genesis", records=[own[0], stolen]))
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     [r] = city.import_([bad])
     assert r.outcome == "rejected" and "无权修改" in r.message and other.code in r.message
-    assert data_dump(city.db_file) == before
+    assert data_dump(city) == before
     # 2. a record with the id of a row the other township owns, relabelled as the sender's own
     other.sync
     theirs = [row_encoder("person")(x) for x in other.svc.db.execute_sql(select_sql("person")).fetchall()][0]
@@ -121,7 +121,7 @@ def test_records_owned_by_another_unit_reject_the_whole_bundle(offices, town, ci
     bad2.write_bytes(forge(unit_keys, town.code, CITY, seq=1, prev="genesis", records=[hijack]))
     [r2] = city.import_([bad2])
     assert r2.outcome == "rejected" and "无权修改" in r2.message
-    assert data_dump(city.db_file) == before
+    assert data_dump(city) == before
     assert "person" in TYPES
 
 
@@ -148,17 +148,30 @@ def test_invalid_records_go_to_the_visible_quarantine_list(town, city, tmp_path,
     assert len(city.svc.queries.page(CaseFilter())) == 1
 
 
-def test_unknown_sender_is_quarantined_then_applied_after_enrolment(tmp_path, unit_keys):
-    city = make_office(tmp_path, CITY, unit_keys)
-    town = make_office(tmp_path, TOWNS[0], unit_keys)
+@pytest.fixture
+def new_city_and_town(tmp_path, unit_keys, city_url):
+    """A new city (on the test's engine) and a new township, neither enrolled with the other."""
+    def make(city_clock: datetime | None = None, town_clock: datetime | None = None):
+        made.extend((make_office(tmp_path, CITY, unit_keys, clock_at=city_clock, url=city_url),
+                     make_office(tmp_path, TOWNS[0], unit_keys, clock_at=town_clock)))
+        return made
+
+    made: list = []
+    yield make
+    for office in made:
+        office.svc.close()
+
+
+def test_unknown_sender_is_quarantined_then_applied_after_enrolment(new_city_and_town, tmp_path, unit_keys):
     from xinfang_desktop.sync.keys import export_public
 
+    city, town = new_city_and_town()
     town.sync.enrol(town.admin, export_public(unit_keys[CITY]), unit_keys[CITY].public().signing_fingerprint)
     path = one_bundle(town, tmp_path / "stick")
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     [r] = city.import_([path])
     assert r.outcome == "quarantined" and "尚未登记" in r.message
-    assert data_dump(city.db_file) == before
+    assert data_dump(city) == before
     city.sync.enrol(city.admin, export_public(unit_keys[town.code]), unit_keys[town.code].public().signing_fingerprint)
     [retried] = city.import_([])
     assert retried.outcome == "applied" and len(city.svc.queries.page(CaseFilter())) == 1
@@ -176,7 +189,7 @@ def test_the_file_name_is_never_trusted(offices, town, city, tmp_path):
 def test_a_stick_pulled_mid_write_or_mid_read_leaves_the_database_unchanged(town, city, tmp_path, monkeypatch):
     path = one_bundle(town, tmp_path / "stick")
     data = path.read_bytes()
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     half = tmp_path / "half" / path.name          # pulled out while the township was copying
     half.parent.mkdir()
     half.write_bytes(data[: len(data) // 2])
@@ -195,7 +208,7 @@ def test_a_stick_pulled_mid_write_or_mid_read_leaves_the_database_unchanged(town
     [r2] = city.import_([path])
     monkeypatch.undo()
     assert r2.outcome == "rejected" and "U盘" in r2.message
-    assert data_dump(city.db_file) == before
+    assert data_dump(city) == before
     assert not list(city.sync.staging_dir().glob("*"))
     assert city.import_([path])[0].outcome == "applied"
 
@@ -223,7 +236,7 @@ def test_disk_full_while_copying_to_the_stick_keeps_the_bundle_for_next_time(tow
 
 def test_disk_full_while_staging_an_import_changes_nothing(town, city, tmp_path, monkeypatch):
     path = one_bundle(town, tmp_path / "stick")
-    before = data_dump(city.db_file)
+    before = data_dump(city)
 
     def full(fd, data):
         raise OSError(errno.ENOSPC, "No space left on device")
@@ -232,14 +245,13 @@ def test_disk_full_while_staging_an_import_changes_nothing(town, city, tmp_path,
     [r] = city.import_([path])
     monkeypatch.undo()
     assert r.outcome == "rejected" and "空间不足" in r.message
-    assert data_dump(city.db_file) == before
+    assert data_dump(city) == before
 
 
-def test_a_clock_ten_years_off_does_not_matter(tmp_path, unit_keys):
+def test_a_clock_ten_years_off_does_not_matter(new_city_and_town, tmp_path, unit_keys):
     from .conftest import enrol_both
 
-    city = make_office(tmp_path, CITY, unit_keys, clock_at=datetime(2016, 11, 2, 9, 0))
-    town = make_office(tmp_path, TOWNS[0], unit_keys, clock_at=datetime(2036, 11, 2, 9, 0))
+    city, town = new_city_and_town(datetime(2016, 11, 2, 9, 0), datetime(2036, 11, 2, 9, 0))
     enrol_both(city, town, unit_keys)
     paths = []
     for name in ("张三", "李四"):
@@ -311,27 +323,13 @@ def flip_signature_byte(path, folder):
     return out
 
 
-def every_row(db_file) -> dict[str, list[tuple]]:
-
-    from tests.dbfiles import connect
-
-    con = connect(db_file)
-    try:
-        tables = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE "
-                                            "'sqlite_%' AND name NOT LIKE 'case_search%'")]
-        return {t: sorted(con.execute(f'SELECT * FROM "{t}"').fetchall(), key=repr) for t in tables
-                if t != "audit_entry"}
-    finally:
-        con.close()
-
-
 def test_a_damaged_copy_of_a_parked_bundle_leaves_it_parked(town, city, tmp_path):
     first, second = (one_bundle(town, tmp_path / f"s{i}", name=n) for i, n in enumerate(["张三", "李四"]))
     assert city.import_([second])[0].outcome == "parked"
-    before = every_row(city.db_file)
+    before = every_row(city)
     [damaged] = city.import_([flip_signature_byte(second, tmp_path / "damaged")])
     assert damaged.outcome == "rejected" and "签名" in damaged.message
-    assert every_row(city.db_file) == before                  # no ledger, held or quarantine row anywhere
+    assert every_row(city) == before                  # no ledger, held or quarantine row anywhere
     [r] = city.import_([first])
     assert r.outcome == "applied" and [x.outcome for x in r.also_applied] == ["applied"]
     assert status_of(city, town.code).head_seq == 2 and len(city.svc.queries.page(CaseFilter())) == 2
@@ -339,10 +337,10 @@ def test_a_damaged_copy_of_a_parked_bundle_leaves_it_parked(town, city, tmp_path
 
 def test_a_damaged_copy_first_then_the_genuine_bundle_applies_as_if_it_never_came(town, city, tmp_path):
     path = one_bundle(town, tmp_path / "stick")
-    before = every_row(city.db_file)
+    before = every_row(city)
     [damaged] = city.import_([flip_signature_byte(path, tmp_path / "damaged")])
     assert damaged.outcome == "rejected"
-    assert every_row(city.db_file) == before
+    assert every_row(city) == before
     [r] = city.import_([path])
     assert r.outcome == "applied" and len(city.svc.queries.page(CaseFilter())) == 1
 
@@ -357,11 +355,10 @@ def test_a_refusal_while_frozen_never_loses_a_parked_bundle(town, city, tmp_path
     assert r.outcome == "applied" and [x.outcome for x in r.also_applied] == ["applied"]
 
 
-def test_a_forged_copy_held_beside_the_genuine_one_never_replaces_it(tmp_path, unit_keys):
+def test_a_forged_copy_held_beside_the_genuine_one_never_replaces_it(new_city_and_town, tmp_path, unit_keys):
     from xinfang_desktop.sync.keys import export_public
 
-    city = make_office(tmp_path, CITY, unit_keys)
-    town = make_office(tmp_path, TOWNS[0], unit_keys)
+    city, town = new_city_and_town()
     town.sync.enrol(town.admin, export_public(unit_keys[CITY]), unit_keys[CITY].public().signing_fingerprint)
     path = one_bundle(town, tmp_path / "stick")
     # the genuine bundle, then a forged copy of it, both from a sender not yet enrolled: both held
@@ -372,5 +369,3 @@ def test_a_forged_copy_held_beside_the_genuine_one_never_replaces_it(tmp_path, u
     results = city.import_([])
     assert sorted(r.outcome for r in results) == ["applied", "rejected"]
     assert len(city.svc.queries.page(CaseFilter())) == 1 and city.sync.status()["inbox"]["quarantined"] == 0
-    city.svc.close()
-    town.svc.close()

@@ -36,7 +36,7 @@ def test_a_townships_meeting_and_tasks_arrive_at_the_city_and_a_closed_task_foll
     [r] = city.import_(write_out(town, tmp_path / "s1"))
     assert r.outcome == "applied" and r.quarantined_records == 0, r.message
     for table in ("meeting", "meeting_task"):
-        assert rows(city.db_file, table) == rows(town.db_file, table) and rows(town.db_file, table), table
+        assert rows(city, table) == rows(town, table) and rows(town, table), table
     city.sync
     at_city = city.svc.get(MeetingService)
     tasks = at_city.open_tasks(city.admin)
@@ -54,7 +54,7 @@ def test_a_townships_meeting_and_tasks_arrive_at_the_city_and_a_closed_task_foll
     assert len(sent) == 1 and sent[0].record_count == 1              # the closed task alone, as version 2
     [r] = city.import_(write_out(town, tmp_path / "s2", sent))
     assert r.outcome == "applied", r.message
-    assert rows(city.db_file, "meeting_task") == rows(town.db_file, "meeting_task")
+    assert rows(city, "meeting_task") == rows(town, "meeting_task")
     city.sync
     assert [t.unit for t in city.svc.get(MeetingService).open_tasks(city.admin)] == ["镇劳动保障所"]
     # and the case's view at the city shows the township's closed task and its meeting
@@ -93,11 +93,11 @@ def test_a_meeting_hung_on_another_townships_matter_refuses_the_bundle(offices, 
         row["case_id"] = case_b.id
     path = tmp_path / f"{table}.xfb"
     path.write_bytes(forge(unit_keys, YONGFU, CITY, seq=1, prev="genesis", records=own + [row]))
-    before = data_dump(city.db_file), rows(city.db_file, "meeting"), rows(city.db_file, "meeting_task")
+    before = data_dump(city), rows(city, "meeting"), rows(city, "meeting_task")
     [r] = city.import_([path])
     assert r.outcome == "rejected", r.message
     assert f"（{table}）" in r.message and row["id"] in r.message and "双洋镇" in r.message
-    assert (data_dump(city.db_file), rows(city.db_file, "meeting"), rows(city.db_file, "meeting_task")) == before
+    assert (data_dump(city), rows(city, "meeting"), rows(city, "meeting_task")) == before
 
 
 def test_a_meeting_record_with_words_of_watching_people_is_quarantined(offices, tmp_path, unit_keys):
@@ -110,4 +110,4 @@ def test_a_meeting_record_with_words_of_watching_people_is_quarantined(offices, 
     path.write_bytes(forge(unit_keys, YONGFU, CITY, seq=1, prev="genesis", records=own))
     [r] = city.import_([path])
     assert r.quarantined_records == 1, r.message
-    assert not [t for t in rows(city.db_file, "meeting_task") if "行踪" in str(t)]
+    assert not [t for t in rows(city, "meeting_task") if "行踪" in str(t)]

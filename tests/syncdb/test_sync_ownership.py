@@ -68,12 +68,12 @@ def test_a_township_row_hung_on_another_townships_row_refuses_the_bundle(two_tow
     row[column] = target
     path = tmp_path / f"{table}.xfb"
     path.write_bytes(forge(unit_keys, YONGFU, CITY, seq=1, prev="genesis", records=own + [row]))
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     [r] = city.import_([path])
     assert r.outcome == "rejected", r.message
     assert f"（{table}）" in r.message and row["id"] in r.message and SHUANGYANG in r.message
     assert "双洋镇" in r.message and "整个包已拒绝" in r.message
-    assert data_dump(city.db_file) == before            # not even 永福镇's own cases went in
+    assert data_dump(city) == before            # not even 永福镇's own cases went in
 
 
 def test_the_reviewers_forgery_does_not_close_another_townships_case(two_towns_at_city, tmp_path, unit_keys):
@@ -122,10 +122,10 @@ def test_a_township_sends_no_instruction(two_towns_at_city, tmp_path, unit_keys)
              "deadline": None, "created_by": "admin", "created_at": "2026-11-02 09:30:00"}
     path = tmp_path / "instr.xfb"
     path.write_bytes(forge(unit_keys, YONGFU, CITY, seq=1, prev="genesis", records=[bogus]))
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     [r] = city.import_([path])
     assert r.outcome == "rejected" and "instruction" in r.message and "只能由市局" in r.message
-    assert data_dump(city.db_file) == before
+    assert data_dump(city) == before
 
 
 # --------------------------------------------------------------------------- what 交办 allows
@@ -170,11 +170,11 @@ def test_the_assignee_may_not_refuse_reregister_or_add_parties(offices, tmp_path
                    if what == "refused" else {"channel": "visit"})
     path = tmp_path / "bad.xfb"
     path.write_bytes(forge(unit_keys, YONGFU, CITY, seq=1, prev="genesis", records=[row]))
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     [r] = city.import_([path])
     assert r.outcome == "rejected" and f"（{what if what == 'case_party' else 'case_event'}）" in r.message
     assert CITY in r.message
-    assert data_dump(city.db_file) == before
+    assert data_dump(city) == before
 
 
 # --------------------------------------------------------------------------- the services apply the same rule
@@ -195,13 +195,13 @@ def test_the_city_cannot_act_on_a_townships_matter(township_case_at_city):
     from xinfang_desktop.domain.errors import NotAllowed
 
     city, _town, ref = township_case_at_city
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     with pytest.raises(NotAllowed) as info:
         city.svc.cases.act(city.admin, ref.number, "routed", {"route": "direct", "unit": "市局"})
     # which unit owns it, and what the city can do instead
     assert "永福镇信访办（350881102000）" in info.value.message and "督办" in info.value.message
     assert "xinfang sync supervise" in info.value.message
-    assert data_dump(city.db_file) == before
+    assert data_dump(city) == before
     detail = city.svc.queries.detail(city.admin, ref.number)
     assert detail.allowed == [] and "永福镇" in (detail.not_writable or "")
     # 督办 is what travels, and is accepted
@@ -232,12 +232,12 @@ def test_the_city_cannot_add_attention_records_to_a_townships_matter(township_ca
         "附件": lambda: s.get(AttachmentService).attach(a, ref.id, [scan(tmp_path, "信.png", b"x" * 100)]),
         "看板": lambda: s.get(BoardService).override(a, ref.id, Colour.GREEN, "已经化解，情况平稳"),
     }
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     for what, attempt in attempts.items():
         with pytest.raises(NotAllowed) as info:
             attempt()
         assert "永福镇信访办" in info.value.message, what
-    assert data_dump(city.db_file) == before
+    assert data_dump(city) == before
 
 
 def test_a_township_cannot_act_on_a_city_matter_not_handed_to_it(offices, tmp_path):
@@ -258,8 +258,8 @@ def test_city_event_add_on_a_township_case_exits_non_zero_and_changes_nothing(to
     from tests.clirun import xinfang
 
     city, _town, ref = township_case_at_city
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     r = xinfang("--data-dir", city.svc.data_dir, "event", "add", ref.number, "route", "--route", "direct",
                 "--unit", "市局", env={"XINFANG_PASSWORD": "admin-pass-1"})
     assert r.returncode != 0 and "永福镇信访办" in r.stderr and "Traceback" not in r.stderr
-    assert data_dump(city.db_file) == before
+    assert data_dump(city) == before

@@ -22,7 +22,7 @@ from xinfang_desktop.sync.keys import FileKeyStore
 from tests.clirun import CliResult, xinfang
 from tests.conftest import CHEAP_SCRYPT
 
-from .conftest import CITY, TOWNS, dump, write_out
+from .conftest import CITY, TOWNS, check_ok, dump, open_office, write_out
 
 PASSPHRASE = "city-pass-123"
 STEPS = ["after_stage", "after_verify", "after_decrypt", "after_files", "mid_apply", "before_commit", "after_commit"]
@@ -94,6 +94,7 @@ def stored_files(data_dir: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.slow
+@pytest.mark.sqlite_only(reason="each run on a copy of the city's folder, which on SQLite is its database")
 def test_kill_9_at_each_import_step_then_rerun_ends_identical(city_with_keys, tmp_path):
     template, files = city_with_keys
     ref_dir = tmp_path / "ref"
@@ -115,18 +116,27 @@ def test_kill_9_at_each_import_step_then_rerun_ends_identical(city_with_keys, tm
 
 
 @pytest.mark.slow
-def test_two_imports_of_the_same_stick_at_once(city_with_keys, tmp_path):
+def test_two_imports_of_the_same_stick_at_once(city_with_keys, tmp_path, new_city, unit_keys):
+    """Two desks (processes) importing the same stick at once: on one SQLite file, or on the city's
+    PostgreSQL database, the imports queue on the writers' lock and the city ends as after one import."""
     template, files = city_with_keys
-    ref_dir = tmp_path / "ref"
-    shutil.copytree(template, ref_dir)
+    reference = new_city(tmp_path / "ref")            # another copy of the city as it was: imported alone
+    reference.svc.close()
+    ref_dir = tmp_path / "ref" / CITY
+    shutil.copy(tmp_path / "city-keys.json", ref_dir.parent)
     assert run_import(ref_dir, files).returncode == 0
     procs = [subprocess.Popen(runner_args(template, files), env=_env(), stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True, encoding="utf-8") for _ in range(2)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outs
-    assert dump(template / "xinfang.sqlite3") == dump(ref_dir / "xinfang.sqlite3")
+    assert dump(template) == dump(ref_dir)
     both = outs[0][0] + outs[1][0]
     assert both.count("\tapplied\t") == 4                 # each bundle applied exactly once between them
+    city = open_office(template.parent, CITY, unit_keys)
+    try:
+        check_ok(city)
+    finally:
+        city.svc.close()
 
 
 def test_import_prints_each_outcome_and_fails_when_any_was_rejected(city_with_keys, tmp_path, unit_keys):

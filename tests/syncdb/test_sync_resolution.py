@@ -35,7 +35,7 @@ def test_the_townships_register_and_deliberations_reach_the_city_and_stay_the_to
     [r1] = city.import_(write_out(town, tmp_path / "s1"))
     assert r1.outcome == "applied" and r1.quarantined_records == 0, r1.message
     for table in TABLES:
-        assert rows(city.db_file, table) == rows(town.db_file, table) and rows(city.db_file, table), table
+        assert rows(city, table) == rows(town, table) and rows(city, table), table
 
     # The city sees the township's register and the sessions, with the township named as their owner.
     city.sync
@@ -59,7 +59,7 @@ def test_the_townships_register_and_deliberations_reach_the_city_and_stay_the_to
     [r2] = city.import_(write_out(town, tmp_path / "s2", town.export()))
     assert r2.outcome == "applied" and r2.quarantined_records == 0, r2.message
     for table in TABLES:
-        assert rows(city.db_file, table) == rows(town.db_file, table), table
+        assert rows(city, table) == rows(town, table), table
     city.sync
     assert city.svc.get(BacklogService).register() == []
     [done] = city.svc.get(BacklogService).register(include_resolved=True)

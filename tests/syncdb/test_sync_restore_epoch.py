@@ -122,10 +122,10 @@ def test_a_new_epoch_the_city_did_not_authorise_is_refused_and_changes_nothing(o
     town.sync.start_epoch(town.admin, 3)           # typed without asking the city
     town.register(name="王强")
     rows = town.export()
-    before = data_dump(city.db_file)
+    before = data_dump(city)
     [result] = city.import_(write_out(town, tmp_path / "s2", rows))
     assert result.outcome == "rejected" and "授权" in result.message
-    after = data_dump(city.db_file)
+    after = data_dump(city)
     assert {k: v for k, v in after.items() if k != "ledger"} == {k: v for k, v in before.items() if k != "ledger"}
     # Once the city authorises that number, the same file goes in.
     city.sync.authorise_epoch(city.admin, town.code, 3)

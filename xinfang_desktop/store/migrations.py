@@ -23,7 +23,8 @@ from .engine import is_postgres
 
 from .steps import (v001_initial, v002_intake, v003_attention, v004_sync, v005_stats, v006_ops, v007_listing,
                     v008_facts, v009_sync_entries, v010_trust, v011_receipts, v012_regulation, v013_person,
-                    v014_rate_windows, v015_board, v016_resolution, v017_meetings, v018_setting_keys)
+                    v014_rate_windows, v015_board, v016_resolution, v017_meetings, v018_setting_keys,
+                    v019_wide_versions)
 
 # One step per schema version; never change, reorder or remove a step once released.
 STEPS: list[Callable[[Database], None]] = [
@@ -45,6 +46,7 @@ STEPS: list[Callable[[Database], None]] = [
     v016_resolution.upgrade,    # v16: 信访评理 sessions, the 积案 register and its 化解 plans (issue 19)
     v017_meetings.upgrade,      # v17: meetings (督办会, 推进会, 联席会议, 专题会) and their tasks (issue 19)
     v018_setting_keys.upgrade,  # v18: the settings' keys in one style, area.name; the journal reads unit.code (issue 14)
+    v019_wide_versions.upgrade, # v19: on PostgreSQL a row's version is BIGINT, as SQLite's INTEGER (issue 16)
 ]
 SCHEMA_VERSION = len(STEPS)
 # The version the first PostgreSQL databases were made at: steps up to it are SQLite's only.

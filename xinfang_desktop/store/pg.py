@@ -368,7 +368,9 @@ class PgDatabase(PostgresqlDatabase):
             meta = query.model._meta
             keys = meta.get_primary_keys()
             if keys and keys[0] is not False:
-                rest = [f for f in meta.sorted_fields if f not in keys]
+                # by name: a peewee field's == is an SQL expression (always true), so `f not in keys` never is
+                key_names = {k.name for k in keys}
+                rest = [f for f in meta.sorted_fields if f.name not in key_names]
                 oc = OnConflict("update" if rest else "ignore", conflict_target=keys, preserve=rest or None)
         return super().conflict_update(oc, query)
 

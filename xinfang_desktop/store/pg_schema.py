@@ -38,6 +38,18 @@ def create_functions(db: Database) -> None:
     db.execute_sql("CREATE OR REPLACE AGGREGATE sum(boolean) (SFUNC = xinfang_sum_bool, STYPE = bigint)")
 
 
+def widen_versions(db: Database) -> None:
+    """Every owned row's ``version`` a BIGINT, as SQLite's INTEGER is 64 bits: a version lifted into a new
+    epoch (``epoch << 32`` + version, services/sync/epochs.py) does not fit in PostgreSQL's INTEGER. peewee's
+    IntegerField is INTEGER on both engines, so the columns are widened after create_tables (still empty)."""
+    rows = db.execute_sql(
+        "SELECT table_name FROM information_schema.columns WHERE table_schema = current_schema() "
+        "AND column_name = 'version' AND data_type = 'integer' AND table_name <> 'xinfang_schema' "
+        "ORDER BY table_name").fetchall()
+    for (table,) in rows:
+        db.execute_sql(f'ALTER TABLE "{table}" ALTER COLUMN "version" TYPE BIGINT')
+
+
 def create_rowids(db: Database, tables: Iterable[str]) -> None:
     """SQLite's implicit ``rowid`` (the order rows were written in) as a real column, for the services that
     order by it. Not in peewee's models: only the database fills it."""

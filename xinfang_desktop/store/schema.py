@@ -56,3 +56,4 @@ def _create_postgresql(db: Database) -> None:
         else:
             feature.create(db)
     pg_schema.create_rowids(db, ROWID_ORDERED)
+    pg_schema.widen_versions(db)
