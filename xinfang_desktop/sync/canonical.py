@@ -23,7 +23,6 @@ encoding and hashes of documents are meaningful.
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 INT_LIMIT = 2**63 - 1
@@ -95,9 +94,6 @@ def _no_constant(text: str) -> Any:
     raise CanonicalJSONError(f"不允许使用 {text}")
 
 
-_LONG_NUMBER = re.compile(r"\d{19}")   # only integers this long can be out of range
-
-
 def _int_in_range(text: str) -> int:
     value = int(text)
     if not -INT_LIMIT <= value <= INT_LIMIT:
@@ -105,9 +101,9 @@ def _int_in_range(text: str) -> int:
     return value
 
 
-_DECODE = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constant).decode
-_DECODE_CHECKING_INTS = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constant,
-                                         parse_int=_int_in_range).decode
+# Every integer is checked as it is parsed: a record holds a few, and the hook costs less than looking
+# for a long run of digits in the whole text first (a regular expression over every character).
+_DECODE = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constant, parse_int=_int_in_range).decode
 
 
 def _reencode(value: Any, text: str) -> bytes:
@@ -139,9 +135,8 @@ def loads(data: bytes | bytearray | memoryview, *, max_size: int | None = None) 
     # Fast path (every record of an import goes through here): C parser without per-object hooks. A
     # duplicate key cannot survive it unnoticed: the dict keeps one value, so the re-encoding is shorter
     # than the input and differs; the slow path below then names the problem.
-    strict = _LONG_NUMBER.search(text) is not None
     try:
-        value = (_DECODE_CHECKING_INTS if strict else _DECODE)(text)
+        value = _DECODE(text)
         again = _reencode(value, text)
     except CanonicalJSONError:
         raise
