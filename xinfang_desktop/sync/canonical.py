@@ -103,7 +103,32 @@ def _int_in_range(text: str) -> int:
 
 # Every integer is checked as it is parsed: a record holds a few, and the hook costs less than looking
 # for a long run of digits in the whole text first (a regular expression over every character).
-_DECODE = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constant, parse_int=_int_in_range).decode
+_DECODER = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constant, parse_int=_int_in_range)
+_DECODE = _DECODER.decode
+_SCAN = _DECODER.scan_once
+
+
+def _parse(text: str) -> Any:
+    """_DECODE(text), without its two look-ups for whitespace around the value when the value fills the
+    text exactly (canonical text has none); anything else, and every error, goes through _DECODE."""
+    try:
+        value, end = _SCAN(text, 0)
+    except Exception:
+        return _DECODE(text)
+    return value if end == len(text) else _DECODE(text)
+
+
+def _parsed_encoder():
+    """_ENCODE for values the parser above made (no cycles to look for): the C encoder that
+    JSONEncoder.encode builds on every call, built once."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return _ENCODE
+    encode = make(None, None, json.encoder.encode_basestring, None, ":", ",", True, False, False)
+    return lambda value: "".join(encode(value, 0))
+
+
+_ENCODE_PARSED = _parsed_encoder()
 
 
 def _reencode(value: Any, text: str) -> bytes:
@@ -116,7 +141,7 @@ def _reencode(value: Any, text: str) -> bytes:
     if text.count("{") + text.count("[") > 32:
         return dumps(value)
     try:
-        return _ENCODE(value).encode("utf-8")
+        return _ENCODE_PARSED(value).encode("utf-8")
     except UnicodeEncodeError:
         raise CanonicalJSONError("文本中含有无效的 Unicode 字符") from None
 
@@ -136,7 +161,7 @@ def loads(data: bytes | bytearray | memoryview, *, max_size: int | None = None) 
     # duplicate key cannot survive it unnoticed: the dict keeps one value, so the re-encoding is shorter
     # than the input and differs; the slow path below then names the problem.
     try:
-        value = _DECODE(text)
+        value = _parse(text)
         again = _reencode(value, text)
     except CanonicalJSONError:
         raise
