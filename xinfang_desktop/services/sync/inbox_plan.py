@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...store import ownership
-from ...store.engine import is_postgres
 from ...store.files import FileStore
+from ...store.keyed import rows_in
 from ...store.models import Unit
 from ...sync.bundle import (
     BundleContents,
@@ -21,9 +21,6 @@ from ...sync.bundle import (
 from .. import attachments
 from . import record_checks, records
 from .inbox_checks import Refused
-
-_CHUNK = 500
-_PG_CHUNK = 5000      # keys in one array on PostgreSQL (one parameter: bound once, not 500 times)
 
 
 @dataclass
@@ -33,22 +30,6 @@ class Plan:
     quarantine: list[tuple[dict[str, Any], str, str | None, str]]   # record, type, id, reason
     rotation: Any = None
     files: dict[str, bytes] = field(default_factory=dict)           # attachment files to store: sha256 -> bytes
-
-
-def rows_in(db, select: str, column: str, keys: Sequence[str], *, then: str = "") -> list[tuple]:
-    """The rows of ``select`` (no WHERE) whose ``column`` is one of ``keys``, in chunks: an ``IN`` list of
-    500 on SQLite, one array of 5,000 (``= ANY``) on PostgreSQL (a round trip and a bound value, not 500).
-    ``then`` (an ORDER BY) follows the WHERE: it orders the rows of each chunk."""
-    out: list[tuple] = []
-    if is_postgres(db):
-        for i in range(0, len(keys), _PG_CHUNK):
-            out += db.execute_sql(f"{select} WHERE {column} = ANY(?) {then}", (list(keys[i:i + _PG_CHUNK]),)).fetchall()
-        return out
-    for i in range(0, len(keys), _CHUNK):
-        part = keys[i:i + _CHUNK]
-        out += db.execute_sql(f"{select} WHERE {column} IN ({','.join('?' for _ in part)}) {then}",
-                              tuple(part)).fetchall()
-    return out
 
 
 def _existing(db, tag: str, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
