@@ -23,7 +23,7 @@ encoding and hashes of documents are meaningful.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Callable
 
 INT_LIMIT = 2**63 - 1
 
@@ -118,17 +118,18 @@ def _parse(text: str) -> Any:
     return value if end == len(text) else _DECODE(text)
 
 
-def _parsed_encoder():
-    """_ENCODE for values the parser above made (no cycles to look for): the C encoder that
-    JSONEncoder.encode builds on every call, built once."""
+def acyclic_encoder(*, item_separator: str = ",", key_separator: str = ":") -> Callable[[Any], str]:
+    """JSONEncoder(sort_keys=True, ensure_ascii=False, separators=…).encode for values that hold no cycle
+    (what a JSON parser made): the C encoder that encode() builds on every call, built once. Floats as
+    encode() writes them (canonical values have none)."""
     make = getattr(json.encoder, "c_make_encoder", None)
     if make is None:
-        return _ENCODE
-    encode = make(None, None, json.encoder.encode_basestring, None, ":", ",", True, False, False)
+        return json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(item_separator, key_separator)).encode
+    encode = make(None, None, json.encoder.encode_basestring, None, key_separator, item_separator, True, False, True)
     return lambda value: "".join(encode(value, 0))
 
 
-_ENCODE_PARSED = _parsed_encoder()
+_ENCODE_PARSED = acyclic_encoder()      # _ENCODE for what _parse made
 
 
 def _reencode(value: Any, text: str) -> bytes:
