@@ -149,8 +149,8 @@ def test_index_rows_on_postgresql_keeps_each_document_under_its_sid(pg_db):
 
 
 def test_rows_in_finds_each_key_on_postgresql_past_one_array(pg_db):
-    """services/sync/inbox_plan.rows_in: keys sent as arrays of 5,000 (= ANY) find the same rows as IN."""
-    from xinfang_desktop.services.sync.inbox_plan import rows_in
+    """store/keyed.rows_in: keys sent as arrays of 5,000 (= ANY) find the same rows as IN."""
+    from xinfang_desktop.store.keyed import rows_in
 
     pg_db.execute_sql("CREATE TABLE keyed (id TEXT PRIMARY KEY, unit_code TEXT)")
     keys = [f"k{i}" for i in range(12_000)] + ["it's", 'a "b"', "c,d", "{e}", "\\f"]
@@ -162,3 +162,6 @@ def test_rows_in_finds_each_key_on_postgresql_past_one_array(pg_db):
     got = rows_in(pg_db, "SELECT id, unit_code FROM keyed", "id", wanted)
     assert sorted(got) == sorted({(k, unit[k]) for k in wanted if k in unit})
     assert rows_in(pg_db, "SELECT id, unit_code FROM keyed", "id", []) == []
+    # a select with a WHERE of its own: the keys' condition is ANDed to it
+    got = rows_in(pg_db, "SELECT id FROM keyed WHERE unit_code = 'u3'", "id", wanted, then="ORDER BY id")
+    assert got == sorted((k,) for k in set(wanted) if unit.get(k) == "u3")

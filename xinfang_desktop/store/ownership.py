@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..domain.errors import NotAllowed
+from .keyed import rows_in
 
 
 @dataclass(frozen=True)
@@ -198,8 +199,6 @@ class DatabaseFacts:
 class BulkFacts:
     """Facts gathered once for many rows (the importer): the rows of a bundle, then the database's."""
 
-    _CHUNK = 500
-
     def __init__(self) -> None:
         self.owners: dict[str, dict[str, str]] = {}
         self._assignees: dict[str, set[str]] = {}
@@ -228,25 +227,18 @@ class BulkFacts:
         """Owners of the rows ``wanted`` (table -> ids) from the database; for cases and people also the
         交办 on them and, for people, the cases they are party to."""
         people = set(wanted.get("person", ()))
-        for person_id, case_id in self._select(db, "SELECT person_id, case_id FROM case_party WHERE person_id IN",
-                                               people):
+        for person_id, case_id in rows_in(db, "SELECT person_id, case_id FROM case_party", "person_id", sorted(people)):
             self._person_cases.setdefault(person_id, set()).add(case_id)
         cases = set(wanted.get("case", ())) | {c for p in people for c in self._person_cases.get(p, ())}
         tables = {**{t: set(ids) for t, ids in wanted.items()}, "case": cases}
         for table, ids in tables.items():
             known = self.owners.setdefault(table, {})
-            for row_id, unit in self._select(db, f'SELECT id, unit_code FROM "{table}" WHERE id IN', ids - set(known)):
+            for row_id, unit in rows_in(db, f'SELECT id, unit_code FROM "{table}"', "id", sorted(ids - set(known))):
                 known[row_id] = unit
-        for case_id, to_unit in self._select(
+        for case_id, to_unit in rows_in(
                 db, "SELECT i.case_id, i.to_unit FROM instruction i JOIN \"case\" c ON c.id = i.case_id "
-                    "WHERE i.kind = 'assign' AND i.unit_code = c.unit_code AND i.case_id IN", cases):
+                    "WHERE i.kind = 'assign' AND i.unit_code = c.unit_code", "i.case_id", sorted(cases)):
             self.add_assignment(case_id, to_unit)
-
-    def _select(self, db, sql: str, ids: set[str]) -> Iterable[tuple]:
-        items = sorted(ids)
-        for i in range(0, len(items), self._CHUNK):
-            part = items[i:i + self._CHUNK]
-            yield from db.execute_sql(f"{sql} ({','.join('?' for _ in part)})", tuple(part)).fetchall()
 
 
 # --------------------------------------------------------------------------- the services' check

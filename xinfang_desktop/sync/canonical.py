@@ -23,8 +23,7 @@ encoding and hashes of documents are meaningful.
 from __future__ import annotations
 
 import json
-import re
-from typing import Any
+from typing import Any, Callable
 
 INT_LIMIT = 2**63 - 1
 
@@ -95,9 +94,6 @@ def _no_constant(text: str) -> Any:
     raise CanonicalJSONError(f"不允许使用 {text}")
 
 
-_LONG_NUMBER = re.compile(r"\d{19}")   # only integers this long can be out of range
-
-
 def _int_in_range(text: str) -> int:
     value = int(text)
     if not -INT_LIMIT <= value <= INT_LIMIT:
@@ -105,9 +101,35 @@ def _int_in_range(text: str) -> int:
     return value
 
 
-_DECODE = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constant).decode
-_DECODE_CHECKING_INTS = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constant,
-                                         parse_int=_int_in_range).decode
+# Every integer is checked as it is parsed: a record holds a few, and the hook costs less than looking
+# for a long run of digits in the whole text first (a regular expression over every character).
+_DECODER = json.JSONDecoder(parse_float=_no_float, parse_constant=_no_constant, parse_int=_int_in_range)
+_DECODE = _DECODER.decode
+_SCAN = _DECODER.scan_once
+
+
+def _parse(text: str) -> Any:
+    """_DECODE(text), without its two look-ups for whitespace around the value when the value fills the
+    text exactly (canonical text has none); anything else, and every error, goes through _DECODE."""
+    try:
+        value, end = _SCAN(text, 0)
+    except Exception:
+        return _DECODE(text)
+    return value if end == len(text) else _DECODE(text)
+
+
+def acyclic_encoder(*, item_separator: str = ",", key_separator: str = ":") -> Callable[[Any], str]:
+    """JSONEncoder(sort_keys=True, ensure_ascii=False, separators=…).encode for values that hold no cycle
+    (what a JSON parser made): the C encoder that encode() builds on every call, built once. Floats as
+    encode() writes them (canonical values have none)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(item_separator, key_separator)).encode
+    encode = make(None, None, json.encoder.encode_basestring, None, key_separator, item_separator, True, False, True)
+    return lambda value: "".join(encode(value, 0))
+
+
+_ENCODE_PARSED = acyclic_encoder()      # _ENCODE for what _parse made
 
 
 def _reencode(value: Any, text: str) -> bytes:
@@ -120,7 +142,7 @@ def _reencode(value: Any, text: str) -> bytes:
     if text.count("{") + text.count("[") > 32:
         return dumps(value)
     try:
-        return _ENCODE(value).encode("utf-8")
+        return _ENCODE_PARSED(value).encode("utf-8")
     except UnicodeEncodeError:
         raise CanonicalJSONError("文本中含有无效的 Unicode 字符") from None
 
@@ -139,9 +161,8 @@ def loads(data: bytes | bytearray | memoryview, *, max_size: int | None = None) 
     # Fast path (every record of an import goes through here): C parser without per-object hooks. A
     # duplicate key cannot survive it unnoticed: the dict keeps one value, so the re-encoding is shorter
     # than the input and differs; the slow path below then names the problem.
-    strict = _LONG_NUMBER.search(text) is not None
     try:
-        value = (_DECODE_CHECKING_INTS if strict else _DECODE)(text)
+        value = _parse(text)
         again = _reencode(value, text)
     except CanonicalJSONError:
         raise

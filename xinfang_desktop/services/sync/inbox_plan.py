@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...store import ownership
-from ...store.engine import is_postgres
 from ...store.files import FileStore
+from ...store.keyed import rows_in
 from ...store.models import Unit
 from ...sync.bundle import (
     BundleContents,
@@ -21,9 +21,6 @@ from ...sync.bundle import (
 from .. import attachments
 from . import record_checks, records
 from .inbox_checks import Refused
-
-_CHUNK = 500
-_PG_CHUNK = 5000      # keys in one array on PostgreSQL (one parameter: bound once, not 500 times)
 
 
 @dataclass
@@ -33,20 +30,6 @@ class Plan:
     quarantine: list[tuple[dict[str, Any], str, str | None, str]]   # record, type, id, reason
     rotation: Any = None
     files: dict[str, bytes] = field(default_factory=dict)           # attachment files to store: sha256 -> bytes
-
-
-def rows_in(db, select: str, column: str, keys: Sequence[str]) -> list[tuple]:
-    """The rows of ``select`` (no WHERE) whose ``column`` is one of ``keys``, in chunks: an ``IN`` list of
-    500 on SQLite, one array of 5,000 (``= ANY``) on PostgreSQL (a round trip and a bound value, not 500)."""
-    out: list[tuple] = []
-    if is_postgres(db):
-        for i in range(0, len(keys), _PG_CHUNK):
-            out += db.execute_sql(f"{select} WHERE {column} = ANY(?)", (list(keys[i:i + _PG_CHUNK]),)).fetchall()
-        return out
-    for i in range(0, len(keys), _CHUNK):
-        part = keys[i:i + _CHUNK]
-        out += db.execute_sql(f"{select} WHERE {column} IN ({','.join('?' for _ in part)})", tuple(part)).fetchall()
-    return out
 
 
 def _existing(db, tag: str, ids: Sequence[str]) -> dict[str, tuple[str, int]]:
@@ -175,13 +158,8 @@ def _reference_problem(tag: str, d: records.Decoded, parents: dict[str, dict[str
 
 def _linked_files(db, items: list[records.Decoded]) -> dict[tuple[str, str], str]:
     """(case id, sha256) -> attachment id already linked here (one file once per case)."""
-    out: dict[tuple[str, str], str] = {}
-    for part in chunked(sorted({d.values["case_id"] for d in items})):
-        marks = ",".join("?" for _ in part)
-        for aid, cid, sha in db.execute_sql(
-                f"SELECT id, case_id, sha256 FROM attachment WHERE case_id IN ({marks})", tuple(part)).fetchall():
-            out[(cid, sha)] = aid
-    return out
+    return {(cid, sha): aid for aid, cid, sha in rows_in(db, "SELECT id, case_id, sha256 FROM attachment", "case_id",
+                                                         sorted({d.values["case_id"] for d in items}))}
 
 
 def _attachment_problem(d: records.Decoded, carried: Mapping[str, bytes], store: AttachmentStore | None,
@@ -202,11 +180,6 @@ def _attachment_problem(d: records.Decoded, carried: Mapping[str, bytes], store:
     if store is not None and (sha in files or store.has(sha)):
         return None
     return "附件文件缺失：同步包中没有该文件，本机也没有（发送单位电脑上的该文件可能已丢失）。请联系发送单位核对该事项的附件"
-
-
-def chunked(items: list[str]):
-    for i in range(0, len(items), _CHUNK):
-        yield items[i:i + _CHUNK]
 
 
 # This unit's attachment files: store/files.FileStore (encrypted, by content hash).

@@ -16,7 +16,7 @@ from ...store.models_sync import SyncQuarantine
 from ..cases import cached_values, refold_cases
 from . import records
 from .inbox_checks import Refused, crash_point
-from .inbox_plan import AttachmentStore, Plan, chunked
+from .inbox_plan import AttachmentStore, Plan, rows_in
 
 
 def write(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, cal,
@@ -55,6 +55,7 @@ def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, cal)
         if events is not None:
             events.append(wf.Event(d.id, wf.EventKind(d.values["kind"]), datetime.fromisoformat(d.values["occurred_at"]),
                                    d.record["data"]))
+    fresh_rows: dict[str, tuple] = {}        # new case id -> its row as _reindex reads one (written here)
     for tag in records.TYPES:
         ins = p.inserts[tag]
         if ins:
@@ -63,6 +64,8 @@ def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, cal)
                 for d in ins:
                     cached = cached_values(wf.fold(fresh_events[d.id], cal), here)
                     params.append(records.insert_params(d, next_sid, cached))
+                    v = d.values
+                    fresh_rows[d.id] = (d.id, next_sid, v["number"], v["query_code"], v["request"])
                     next_sid += 1
             else:
                 params = [records.insert_params(d) for d in ins]
@@ -84,7 +87,7 @@ def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, cal)
         SyncQuarantine.create(bundle_id=bundle_id, sender=sender, record_type=tag, record_id=rid, reason=reason,
                               record=record, created_at=now)
     if to_index:
-        _reindex(db, to_index, fresh=new_cases)
+        _reindex(db, to_index, fresh=fresh_rows)
     if to_refold:
         # Every cached column of every other touched case (status, deadlines, statistics and board facts)
         # is derived here from the events now present: the sender's copies of its own columns cannot
@@ -95,37 +98,31 @@ def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, cal)
 
 def _cases_of_people(db, person_ids: list[str]) -> set[str]:
     """Cases a changed person is party to (their search documents name the person)."""
-    found: set[str] = set()
-    for part in chunked(sorted(person_ids)):
-        marks = ",".join("?" for _ in part)
-        found.update(r[0] for r in db.execute_sql(
-            f"SELECT DISTINCT case_id FROM case_party WHERE person_id IN ({marks})", tuple(part)).fetchall())
-    return found
+    return {r[0] for r in rows_in(db, "SELECT DISTINCT case_id FROM case_party", "person_id", sorted(person_ids))}
 
 
-def _reindex(db, case_ids: set[str], *, fresh: set[str] = frozenset()) -> None:
-    """Index imported cases under their local sid (the search table is per database). ``fresh``: cases
-    inserted by this bundle, under a new sid with nothing indexed yet (no delete needed)."""
-    conn = db.connection()
+def _reindex(db, case_ids: set[str], *, fresh: dict[str, tuple] | None = None) -> None:
+    """Index imported cases under their local sid (the search table is per database). ``fresh``: the rows
+    (id, sid, number, query_code, request) of the cases inserted by this bundle, as written: not read back,
+    and under a new sid with nothing indexed yet (no delete needed)."""
+    fresh = fresh or {}
     items = sorted(case_ids)
-    for part in chunked(items):
-        marks = ",".join("?" for _ in part)
-        cases = {r[0]: r for r in conn.execute(
-            f'SELECT id, sid, number, query_code, request FROM "case" WHERE id IN ({marks})', part).fetchall()}
-        people: dict[str, list[tuple]] = {cid: [] for cid in cases}
-        for cid, name, idn, phone in conn.execute(
-                f"SELECT cp.case_id, p.name, p.id_number, p.phone FROM case_party cp JOIN person p ON p.id = cp.person_id "
-                f"WHERE cp.case_id IN ({marks}) ORDER BY cp.case_id, cp.position", part).fetchall():
-            people.setdefault(cid, []).append((name, idn, phone))
-        sids = [(cases[c][1],) for c in cases if c not in fresh]
-        if sids:
-            search.drop_rows(db, [s for (s,) in sids])
-        rows = []
-        for cid, (_, sid, number, qcode, request) in cases.items():
-            ps = people.get(cid, [])
-            rows.append((sid, search.document_tokens(search.SearchDoc(
-                names=[x[0] for x in ps], id_numbers=[x[1] for x in ps if x[1]], phones=[x[2] for x in ps if x[2]],
-                case_number=number, query_code=qcode, request=request))))
-        search.index_rows(db, rows)
-
-
+    cases = {c: fresh[c] for c in items if c in fresh}
+    for r in rows_in(db, 'SELECT id, sid, number, query_code, request FROM "case"', "id",
+                     [c for c in items if c not in fresh]):
+        cases[r[0]] = r
+    people: dict[str, list[tuple]] = {cid: [] for cid in cases}
+    for cid, name, idn, phone in rows_in(
+            db, "SELECT cp.case_id, p.name, p.id_number, p.phone FROM case_party cp JOIN person p ON p.id = cp.person_id",
+            "cp.case_id", [c for c in items if c in cases], then="ORDER BY cp.case_id, cp.position"):
+        people.setdefault(cid, []).append((name, idn, phone))
+    sids = [cases[c][1] for c in cases if c not in fresh]
+    if sids:
+        search.drop_rows(db, sids)
+    rows = []
+    for cid, (_, sid, number, qcode, request) in cases.items():
+        ps = people.get(cid, [])
+        rows.append((sid, search.document_tokens(search.SearchDoc(
+            names=[x[0] for x in ps], id_numbers=[x[1] for x in ps if x[1]], phones=[x[2] for x in ps if x[2]],
+            case_number=number, query_code=qcode, request=request))))
+    search.index_rows(db, rows)

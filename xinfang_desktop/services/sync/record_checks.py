@@ -7,7 +7,6 @@ and references (inbox_plan.py) or the ledger (inbox_checks.py).
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime
 from typing import Any, Callable
@@ -15,6 +14,7 @@ from typing import Any, Callable
 from ...domain import workflow as wf
 from ...domain.backlog import Basis, Outcome
 from ...domain.board import Colour, HardshipKind
+from ...sync.canonical import acyclic_encoder
 from .. import attachments as att
 from ..attention import REFERRAL_KINDS
 from ..mediation import AGREEMENT_KINDS, MediationKind, MediationOutcome
@@ -122,8 +122,9 @@ _date = _iso_text(_DATE_RE, date.fromisoformat, "日期")
 _datetime = _iso_text(_DATETIME_RE, datetime.fromisoformat, "时间")
 
 
-# The text JSONField writes (json.dumps with these options), with one encoder instead of one per call.
-_JSON_ENCODE = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+# The text JSONField writes (json.dumps(ensure_ascii=False, sort_keys=True)), with one encoder built once
+# instead of one per call (the values come from the bundle's parser: no cycles).
+_JSON_ENCODE = acyclic_encoder(item_separator=", ", key_separator=": ")
 
 
 def _json(col: Column) -> Callable[[Any], Any]:
