@@ -64,21 +64,13 @@ def clock():
 
 
 # The test modules whose `services` run on both engines: each of their tests once on a SQLite file and once
-# on a database of the throwaway PostgreSQL cluster (tests/pgcluster.py). Every other module: SQLite only.
+# on a database of the throwaway PostgreSQL cluster (tests/pgcluster.py). An entry ending in "/" is every module
+# of that folder; a module there about SQLite itself says so with ENGINES = ["sqlite"]. Every other module:
+# SQLite only.
 BOTH_ENGINES = {
-    "tests/services/test_cases.py",
-    "tests/services/test_short_numbers.py",
-    "tests/services/test_statistics.py",
-    "tests/services/test_statistics_facts.py",
-    "tests/services/test_statistics_windows.py",
-    "tests/services/test_statistics_villages.py",
-    "tests/services/test_regulation_services.py",
-    "tests/services/test_attention.py",
-    "tests/services/test_attention_matters.py",
-    "tests/services/test_intake_services.py",
-    "tests/services/test_person_identity.py",
-    "tests/services/test_ledger.py",
-    "tests/services/test_listing.py",
+    "tests/services/",
+    "tests/documents/test_stats_report.py",
+    "tests/documents/test_stats_tables_agree.py",
     "tests/pg/test_engines.py",
     "tests/pg/test_desks.py",
     # more, for a developer trying a module on PostgreSQL: XINFANG_TEST_BOTH_ENGINES=tests/a.py,tests/b.py
@@ -86,10 +78,14 @@ BOTH_ENGINES = {
 }
 
 
+def on_both_engines(path: str) -> bool:
+    return path in BOTH_ENGINES or any(path.startswith(d) for d in BOTH_ENGINES if d.endswith("/"))
+
+
 def pytest_generate_tests(metafunc):
     if "db_engine" in metafunc.fixturenames:
         path = os.path.relpath(str(metafunc.definition.fspath), os.path.dirname(os.path.dirname(__file__)))
-        both = (path.replace(os.sep, "/") in BOTH_ENGINES
+        both = (on_both_engines(path.replace(os.sep, "/"))
                 and metafunc.definition.get_closest_marker("sqlite_only") is None)
         engines = ["sqlite", "postgresql"] if both else ["sqlite"]
         engines = getattr(metafunc.module, "ENGINES", engines)     # a module about one engine says which
