@@ -121,11 +121,15 @@ def database_url(request, db_engine):
 
 
 @pytest.fixture
-def services(request, tmp_path, clock, database_url):
+def services(request, tmp_path, clock, db_engine):
+    """Services on a new data folder: its SQLite file, or (db_engine postgresql) a new database of the test
+    cluster with today's schema made already (tests/pg makes schemas in empty databases)."""
     from xinfang_desktop.services.check import run_check
     from xinfang_desktop.store.models import database
 
-    svc = new_services(tmp_path / "data", clock, database_url)
+    cluster = request.getfixturevalue("pg_cluster") if db_engine == "postgresql" else None
+    url = cluster.new_database(schema=True) if cluster else None
+    svc = new_services(tmp_path / "data", clock, url)
     yield svc
     try:
         # Every test database passes `xinfang check` at the end: derived state is recomputed by every writer.
@@ -136,6 +140,8 @@ def services(request, tmp_path, clock, database_url):
                                report.integrity, report.foreign_key_problems)
     finally:
         svc.close()
+        if cluster:
+            cluster.drop_database(url)
 
 
 @pytest.fixture
