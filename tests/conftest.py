@@ -73,6 +73,7 @@ BOTH_ENGINES = {
     "tests/documents/test_stats_tables_agree.py",
     "tests/pg/test_engines.py",
     "tests/pg/test_desks.py",
+    "tests/gui/test_other_desks.py",
     # more, for a developer trying a module on PostgreSQL: XINFANG_TEST_BOTH_ENGINES=tests/a.py,tests/b.py
     *filter(None, os.environ.get("XINFANG_TEST_BOTH_ENGINES", "").split(",")),
 }

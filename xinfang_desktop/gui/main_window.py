@@ -3,7 +3,9 @@
 The window shows with its first page, the workbench, built; the other pages are built just after it is
 on the screen, one per turn of the event loop (or at once, when something asks for one), so the
 workbench's figures are the first the database is asked for. Every feature listed in features.py is
-loaded before the window shows: some add sections to the workbench or buttons to the case view."""
+loaded before the window shows: some add sections to the workbench or buttons to the case view. Once shown,
+the window looks for other desks' changes every few seconds (change_watch.py); the status bar says when it
+cannot."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QListWidget, QMainWindow, QStackedWidget, QWidget
 
 from ..services.preferences import PreferencesService, WindowPrefs
+from .change_watch import ChangeWatcher
 from .context import AppContext
 from .pages.case_list import CaseListPage
 from .pages.case_view import CaseViewPage
@@ -104,6 +107,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(body)
         self.who = QLabel(f"{ctx.actor.display_name}（{ctx.actor.role.label}）")
         self.statusBar().addPermanentWidget(self.who)
+        # one line while the looks for other desks' changes fail (a server gone away), never a box each time
+        self.watch_line = QLabel()
+        self.watch_line.setStyleSheet("color: #9b1111;")
+        self.watch_line.setWordWrap(True)
+        self.watch_line.hide()
+        self.statusBar().addWidget(self.watch_line, 1)
+        self.watcher = ChangeWatcher(ctx, parent=self)
+        self.watcher.trouble.connect(self._watch_trouble)
         # the unit's name is read from the database: in a worker, like every read
         ctx.tasks.run(ctx.services.auth.unit, writes=False, on_done=self._show_unit, owner=self)
         self.case_view: CaseViewPage | None = None
@@ -152,6 +163,11 @@ class MainWindow(QMainWindow):
         if not self._rest_started:
             self._rest_started = True
             QTimer.singleShot(0, self, self._build_next)
+            self.watcher.start()
+
+    def _watch_trouble(self, text: str) -> None:
+        self.watch_line.setText(text)
+        self.watch_line.setVisible(bool(text))
 
     def _build_next(self) -> None:
         """Build one more page, then let the event loop run (paint, the workbench's figures) before the next."""
@@ -208,5 +224,6 @@ class MainWindow(QMainWindow):
         prefs, actor = self.prefs(), self.ctx.actor
         self.ctx.tasks.run(lambda: self.ctx.services.get(PreferencesService).save_window(actor, prefs),
                            writes=True, changes=OTHER, on_error=lambda *_: None)
+        self.watcher.stop()
         self.ctx.tasks.wait()     # let queued writes finish before the database closes
         super().closeEvent(event)

@@ -1,8 +1,11 @@
-"""Lists that are always current: a page reloads what it shows after any write made in the app.
+"""Lists that are always current: a page reloads what it shows after any write made in the app, or on
+another desk.
 
-The write lane of the TaskRunner emits `changed` once after each successful write. A page that
+The write lane of the TaskRunner emits `changed` once after each successful write; the change watcher
+(change_watch.py) emits `changed_elsewhere` when another desk or process committed. A page that
 registers here reloads at once when it is on the screen, or the next time it is shown, so a page
-nobody looks at costs nothing. The reload must only read (`writes=False`): a reload that wrote
+nobody looks at costs nothing. A reload keeps what the clerk set: the selection, sort, filter and
+scroll position of the list (each page's reload sees to it). The reload must only read (`writes=False`): a reload that wrote
 would announce a change and reload again, for ever.
 """
 
@@ -26,6 +29,7 @@ class _Refresher(QObject):
         self.on_show = on_show
         self.stale = False
         tasks.changed.connect(self._changed)
+        tasks.changed_elsewhere.connect(self._changed)
         page.installEventFilter(self)
 
     def _changed(self, what: str) -> None:
@@ -47,6 +51,6 @@ class _Refresher(QObject):
 
 def refresh_on_change(page: QWidget, tasks: TaskRunner, reload: Callable[[], None], *,
                       on_show: bool = True) -> None:
-    """Call `reload` after each write that changed cases: now if `page` is visible, else when it is next
-    shown. `on_show=False` for a page that reloads every time it is shown anyway (the workbench)."""
+    """Call `reload` after each write that changed cases, here or on another desk: now if `page` is visible,
+    else when it is next shown. `on_show=False` for a page that reloads every time it is shown anyway (the workbench)."""
     _Refresher(page, tasks, reload, on_show)

@@ -100,6 +100,8 @@ class _Owner:
 
 class TaskRunner(QObject):
     changed = Signal(str)      # after each successful write: what changed (CASES or OTHER)
+    # another desk, process or connection committed (gui/change_watch.py); what lists follow, like `changed`
+    changed_elsewhere = Signal(str)
 
     def __init__(self, *, inline: bool = False, on_error: Callable[[BaseException, str], None] | None = None,
                  parent: QObject | None = None):

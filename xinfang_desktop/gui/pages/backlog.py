@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPus
 from ...domain.urgency import Urgency
 from ...services.backlog import BacklogService, Entry
 from ...services.permissions import Permission
-from .. import resolution_forms
+from .. import list_place, resolution_forms
 from ..context import AppContext
 from ..errors import show_error
 from ..refresh import refresh_on_change
@@ -111,6 +111,7 @@ class BacklogPage(QWidget):
                            on_done=self._show, on_error=lambda e, t: show_error(self, e, t), owner=self)
 
     def _show(self, found) -> None:
+        place = list_place.remember(self.table, [e.id for e in self.entries])
         self.entries, self.suggestions = found
         self.table.setRowCount(len(self.entries))
         for i, e in enumerate(self.entries):
@@ -129,6 +130,7 @@ class BacklogPage(QWidget):
         self.table.setColumnHidden(9, all(e.unit_code == self.ctx.actor.unit_code for e in self.entries))
         self.table.resizeColumnsToContents()
         self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.Stretch)
+        list_place.restore(self.table, place, [e.id for e in self.entries])   # the same entry, another desk's too
         self.suggested_label.setText(f"按规则建议列入积案的事项（{len(self.suggestions)}件，须决定并写明理由才列入）：")
         self.suggested.setRowCount(len(self.suggestions))
         for i, s in enumerate(self.suggestions):

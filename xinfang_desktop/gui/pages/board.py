@@ -9,7 +9,7 @@ the board reads without telling red from green, and in black and white.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QAbstractListModel, QItemSelectionModel, QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QComboBox, QHBoxLayout, QLabel, QListView, QMenu,
                                QPushButton, QStyle, QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
@@ -67,10 +67,12 @@ class CardModel(QAbstractListModel):
         self.loaded = 0
         self._lines: dict[int, list[tuple[str, str]]] = {}
 
-    def set_cards(self, cards: list[Card]) -> None:
+    def set_cards(self, cards: list[Card], at_least: int = 0) -> None:
+        """The column's cards, the first PAGE handed to the view (or `at_least`: a reload keeps what was
+        scrolled through)."""
         self.beginResetModel()
         self.cards = cards
-        self.loaded = min(len(cards), self.PAGE)
+        self.loaded = min(len(cards), max(self.PAGE, at_least))
         self._lines = {}
         self.endResetModel()
 
@@ -220,6 +222,11 @@ class CardDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+def card_key(card: Card) -> str:
+    """What a card stands for across reloads: its person (按人员查看) or its matter."""
+    return getattr(card, "person_id", None) or card.grade.primary_case_id or ""
+
+
 class BoardColumn(QWidget):
     open_card = Signal(object)
     context_card = Signal(object, object)
@@ -253,10 +260,38 @@ class BoardColumn(QWidget):
         layout.addWidget(self.view, 1)
         self.set_cards([])
 
-    def set_cards(self, cards: list[Card], unit: str = "件") -> None:
-        self.model.set_cards(cards)
+    def set_cards(self, cards: list[Card], unit: str = "件", *, keep: bool = False) -> None:
+        """Show `cards`; `keep` (a reload): the card at the top of the column stays where it was, and the
+        card the keyboard was on stays current, wherever new cards came in or old ones went."""
+        model = self.model
+        place = self._place() if keep else None
+        model.set_cards(cards, at_least=model.loaded if keep else 0)
         c = self.colour
         self.header.setText(f"{c.title}　{len(cards)}{unit}")
+        if place is not None:
+            self._restore(*place)
+
+    def _place(self) -> tuple[str | None, str | None, int, int]:
+        view, cards = self.view, self.model.cards
+        top = view.indexAt(view.viewport().rect().topLeft())
+        current = view.currentIndex()
+        return (card_key(cards[current.row()]) if current.isValid() else None,
+                card_key(cards[top.row()]) if top.isValid() else None,
+                view.visualRect(top).top() if top.isValid() else 0, view.verticalScrollBar().value())
+
+    def _restore(self, current: str | None, top: str | None, offset: int, value: int) -> None:
+        view, model = self.view, self.model
+        rows = {card_key(card): i for i, card in enumerate(model.cards)}
+        while top in rows and rows[top] >= model.loaded and model.canFetchMore():
+            model.fetchMore()
+        view.doItemsLayout()              # the heights of the cards now in, before the scroll bar is set
+        if current in rows and rows[current] < model.loaded:
+            view.selectionModel().setCurrentIndex(model.index(rows[current]), QItemSelectionModel.NoUpdate)
+        bar = view.verticalScrollBar()
+        if top in rows:
+            bar.setValue(bar.value() + view.visualRect(model.index(rows[top])).top() - offset)
+        else:
+            bar.setValue(value)
 
     def _menu(self, pos) -> None:
         ix = self.view.indexAt(pos)
@@ -297,7 +332,7 @@ class BoardPage(QWidget):
         for c in Colour:
             self.colour.addItem(f"{c.title}", c.value)
         for combo in (self.township, self.leader, self.category, self.colour):
-            combo.currentIndexChanged.connect(self.apply_filter)
+            combo.currentIndexChanged.connect(lambda _index: self.apply_filter())
         self.refresh_button = QPushButton("刷新(&F5)")
         self.refresh_button.setShortcut("F5")
         self.refresh_button.clicked.connect(self.reload)
@@ -386,15 +421,17 @@ class BoardPage(QWidget):
             self.help.setText(help_text(board.settings))
             for colour, meaning in colour_meanings(board.settings).items():
                 self.columns[colour].header.setToolTip(meaning)
+        same_view = self.board is not None and self.board.view is board.view
         self.board = board
-        self.apply_filter()
+        self.apply_filter(keep=same_view)
 
     def current_filter(self) -> BoardFilter:
         colour = self.colour.currentData()
         return BoardFilter(township=self.township.currentData(), leader=self.leader.currentData(),
                            category=self.category.currentData(), colour=Colour(colour) if colour else None)
 
-    def apply_filter(self) -> None:
+    def apply_filter(self, keep: bool = False) -> None:
+        """Show the board's cards that pass the filters; `keep` (a reload): each column where it was."""
         if self.board is None:
             return
         self.filter = self.current_filter()
@@ -405,7 +442,7 @@ class BoardPage(QWidget):
             by[card.colour].append(card)
         unit = self.board.view.unit
         for colour, column in self.columns.items():
-            column.set_cards(by[colour], unit)
+            column.set_cards(by[colour], unit, keep=keep)
             column.setVisible(self.filter.colour in (None, colour))
         self.count_label.setText(f"{self.board.today:%Y-%m-%d}　{self.board.view.label}　共{len(shown)}{unit}")
 

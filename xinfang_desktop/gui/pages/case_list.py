@@ -15,6 +15,7 @@ from ...domain.glossary import RECEIVED_DATE
 from ...domain.petition import Channel
 from ...services.listing import ListingService
 from ...services.queries import CaseFilter, CaseRow
+from .. import list_place
 from ..busy_panel import BusyPanel
 from ..case_filters import CategoryFilter, DateRangeFilter
 from ..context import AppContext
@@ -42,6 +43,8 @@ def township_name(divisions: DivisionTable, code: str | None) -> str:
 
 class CaseTableModel(QAbstractTableModel):
     loaded = Signal()
+    about_to_refresh = Signal()      # refresh(): the new rows are in hand, the old ones still shown
+    refreshed = Signal()             # refresh(): the new rows are shown
 
     def __init__(self, ctx: AppContext, page_size: int = 200, parent=None):
         super().__init__(parent)
@@ -67,6 +70,41 @@ class CaseTableModel(QAbstractTableModel):
         self.ctx.tasks.run(lambda: self.ctx.services.queries.count(f), writes=False,
                            on_done=lambda n: self._counted(gen, n), owner=self)
         self.fetchMore(QModelIndex())
+
+    def refresh(self) -> None:
+        """Read again what is shown (as many rows as are loaded, at least a page) under the same filter and
+        sort, and swap them in at once when they arrive: the list is never empty in between, and the page puts
+        back its selection and scroll position (`refreshed`, then `loaded`)."""
+        self._generation += 1
+        self._loading = True              # no page appended meanwhile: the rows are about to be replaced
+        gen, f, key, desc = self._generation, self.filter, self.sort_key, self.descending
+        size = max(self.page_size, len(self.rows))
+        queries = self.ctx.services.queries
+
+        def read() -> tuple[int, list[CaseRow]]:
+            return queries.count(f), queries.page(f, sort=key, descending=desc, offset=0, limit=size)
+
+        self.ctx.tasks.run(read, writes=False, on_done=lambda got: self._refreshed(gen, size, *got),
+                           on_error=lambda exc, details: self._refresh_failed(gen, exc, details), owner=self)
+
+    def _refresh_failed(self, gen: int, exc: BaseException, details: str) -> None:
+        """The old rows stay, and scrolling fetches pages again; the failure is said as any other."""
+        if gen == self._generation:
+            self._loading = False
+        if self.ctx.tasks.default_error is None:
+            raise exc
+        self.ctx.tasks.default_error(exc, details)
+
+    def _refreshed(self, gen: int, size: int, total: int, rows: list[CaseRow]) -> None:
+        if gen != self._generation:
+            return
+        self.about_to_refresh.emit()
+        self.beginResetModel()
+        self.rows, self.total, self._exhausted, self._loading = rows, total, len(rows) < size, False
+        self.today = self.ctx.services.clock.today()
+        self.endResetModel()
+        self.refreshed.emit()
+        self.loaded.emit()
 
     def _counted(self, gen: int, n: int) -> None:
         if gen == self._generation:
@@ -263,8 +301,9 @@ class CaseListPage(QWidget):
         self.received.changed.connect(self.apply_filter)
         self.clear.clicked.connect(self.clear_filters)
         self.model.loaded.connect(self._update_count)
-        self._keep: str | None = None      # the case to select again after a reload
-        self.model.loaded.connect(self._reselect)
+        self._place: list_place.Place | None = None      # where the clerk was, put back after reload()
+        self.model.about_to_refresh.connect(self._remember_place)
+        self.model.refreshed.connect(self._restore_place)
         self.model.loaded.connect(self._results_arrived)
         QShortcut(QKeySequence.Find, self, activated=self.search.setFocus)
         self.model.sort_key, self.model.descending = "received_at", True
@@ -279,24 +318,20 @@ class CaseListPage(QWidget):
         self.table.setColumnWidth(CATEGORY_COLUMN, max(COLUMN_WIDTHS[CATEGORY_COLUMN], spare))
 
     def reload(self) -> None:
-        """Read the list again under the same filter and sort: something was written. The case the
-        clerk had selected stays selected (back from its case view, the clerk goes on down the list)."""
-        current = self.table.currentIndex()
-        self._keep = self.model.data(current, Qt.UserRole) if current.isValid() else None
-        self.model.reload()
+        """Read the list again under the same filter and sort: something was written, here or on another desk.
+        The list stays as the clerk left it: the selected case stays selected (back from its case view, the
+        clerk goes on down the list) and the rows on the screen stay where they were, also when new cases
+        come in above them."""
+        self.model.refresh()
         self._load_owners()
 
-    def _reselect(self) -> None:
-        if self._keep is None:
-            return
-        row = next((i for i, r in enumerate(self.model.rows) if r.id == self._keep), None)
-        if row is None and not self.model.rows:
-            return              # the first page has not arrived yet
-        self._keep = None
-        if row is not None:
-            index = self.model.index(row, 0)
-            self.table.setCurrentIndex(index)
-            self.table.scrollTo(index)
+    def _remember_place(self) -> None:
+        self._place = list_place.remember(self.table, [r.id for r in self.model.rows])
+
+    def _restore_place(self) -> None:
+        if self._place is not None:
+            list_place.restore(self.table, self._place, [r.id for r in self.model.rows])
+            self._place = None
 
     def _load_owners(self) -> None:
         actor = self.ctx.actor

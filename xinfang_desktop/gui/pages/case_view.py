@@ -4,6 +4,10 @@ Loaded in the background. The action buttons come from the case-action registry 
 own are in workflow_actions); 打印文书 lists every document, with the reason when one cannot be
 printed yet; 显示 reveals a party's full ID number and phone, an audited action offered only to
 roles that may see them.
+
+When another desk records on the case while it is on the screen (the change watcher, change_watch.py), the
+page does not change under the clerk's eyes: a line says so, with a button that reads it again. An action on
+what is shown is refused as stale by the service anyway (StaleCase, services/cases.py).
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ import html
 from dataclasses import replace
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel,
                                QMenu, QPushButton, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -26,8 +31,10 @@ from ..context import AppContext
 from ..errors import show_error
 from ..print_preview import PrintPreviewDialog, print_case_document
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, due_text
-from ..tasks import OTHER
+from ..tasks import CASES, OTHER
 from ..tables import read_only_table
+
+ELSEWHERE = "此事项已在其他工作台更新，这里显示的是打开时的情况。"
 
 ID_COLUMN, PHONE_COLUMN, REVEAL_COLUMN = 3, 4, 6
 
@@ -142,6 +149,26 @@ class CaseViewPage(QWidget):
         self.problems.setStyleSheet("color: #9b1111;")
         self.problems.setWordWrap(True)
 
+        # another desk's change to this case: said, not shown until the clerk asks (change_watch.py)
+        self.elsewhere = QWidget()
+        self.elsewhere.setStyleSheet("QWidget#elsewhere { background: #fff6cc; border: 1px solid #c9a800;"
+                                     " border-radius: 4px; }")
+        self.elsewhere.setObjectName("elsewhere")
+        self.elsewhere_text = QLabel(ELSEWHERE)
+        self.elsewhere_button = QPushButton("重新载入（F5）")
+        self.elsewhere_button.setToolTip("读取该事项的最新情况（其他工作台的办理记录）")
+        self.elsewhere_button.clicked.connect(self.reload)
+        line = QHBoxLayout(self.elsewhere)
+        line.setContentsMargins(8, 4, 8, 4)
+        line.addWidget(self.elsewhere_text)
+        line.addWidget(self.elsewhere_button)     # beside the words, where the eye is, not at the far edge
+        line.addStretch(1)
+        self.elsewhere.hide()
+        QShortcut(QKeySequence.Refresh, self, activated=self.reload)
+        self._loading = False
+        self._checking = False
+        ctx.tasks.changed_elsewhere.connect(self._changed_elsewhere)
+
         left = QVBoxLayout()
         left.addWidget(summary_box)
         left.addWidget(parties_box)
@@ -155,6 +182,7 @@ class CaseViewPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addLayout(actions_box)
+        layout.addWidget(self.elsewhere)
         layout.addWidget(self.problems)
         layout.addLayout(body, 1)
         self.reload()
@@ -176,9 +204,30 @@ class CaseViewPage(QWidget):
             return (detail, ctx.services.get(PrintService).available(detail.row.number),
                     ctx.services.auth.display_names())
 
+        self._loading = True
         ctx.tasks.run(load, writes=False, on_done=self._loaded, on_error=self._failed, owner=self)
 
+    def _changed_elsewhere(self, what: str) -> None:
+        """Another desk committed something: is it this case? One small read; the page itself stays as it is."""
+        if what != CASES or not self.isVisible() or self._loading or self._checking or self.detail is None:
+            return
+        self._checking = True
+        ctx, case_id, shown = self.ctx, self.detail.row.id, self.detail.revision
+
+        def checked(now: tuple) -> None:
+            self._checking = False
+            if now != shown and self.detail is not None and self.detail.revision == shown:
+                self.elsewhere.show()
+
+        def failed(*_args) -> None:
+            self._checking = False        # the watcher's line says what is wrong; no box for a check
+
+        ctx.tasks.run(lambda: ctx.services.queries.revision(case_id), writes=False, on_done=checked,
+                      on_error=failed, owner=self)
+
     def _loaded(self, result: tuple[CaseDetail, dict[str, str | None], dict[str, str]]) -> None:
+        self._loading = False
+        self.elsewhere.hide()
         self.documents, self.names = result[1], result[2]
         self._show(result[0])
         self._show_actions(result[0])
@@ -243,6 +292,7 @@ class CaseViewPage(QWidget):
         show_error(self, exc, details)
 
     def _failed(self, exc: BaseException, details: str) -> None:
+        self._loading = False
         self.title.setText("无法打开该事项")
         show_error(self, exc, details)
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QDateEdit, QGroupBox, QHBoxLayout, QHeaderView, Q
 from ...services.permissions import Permission
 from ...services.reception import ReceptionEntry, ReceptionKind, ReceptionService, ReceptionSummary
 from ..attention_forms import Field, FormDialog
+from .. import list_place
 from ..context import AppContext
 from ..errors import show_error
 from ..refresh import refresh_on_change
@@ -81,6 +82,7 @@ class ReceptionPage(QWidget):
                            on_error=lambda e, t: show_error(self, e, t), owner=self)
 
     def _show_log(self, entries: list[ReceptionEntry]) -> None:
+        place = list_place.remember(self.log, [e.id for e in self.entries])
         self.entries = entries
         self.log.setRowCount(len(entries))
         for i, e in enumerate(entries):
@@ -89,6 +91,7 @@ class ReceptionPage(QWidget):
                 self.log.setItem(i, j, QTableWidgetItem(v))
         self.log.resizeColumnsToContents()
         self.log.horizontalHeader().setSectionResizeMode(7, QHeaderView.Stretch)
+        list_place.restore(self.log, place, [e.id for e in self.entries])
 
     def summarize(self) -> None:
         rs = self.ctx.services.get(ReceptionService)

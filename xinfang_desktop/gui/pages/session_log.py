@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QPus
                                QVBoxLayout, QWidget)
 
 from ...services.permissions import Permission
+from .. import list_place
 from ..context import AppContext
 from ..errors import show_error
 from ..refresh import refresh_on_change
@@ -100,6 +101,7 @@ class SessionLogPage(QWidget):
                            on_done=self._show, on_error=lambda e, t: show_error(self, e, t), owner=self)
 
     def _show(self, sessions: list) -> None:
+        place = list_place.remember(self.table, [s.id for s in self.sessions])
         self.sessions = sessions
         self.table.setRowCount(len(sessions))
         for i, s in enumerate(sessions):
@@ -118,6 +120,8 @@ class SessionLogPage(QWidget):
                 self.table.setColumnWidth(col, widest)
         self.table.horizontalHeader().setSectionResizeMode(self.STRETCH, QHeaderView.Stretch)
         self.table.resizeRowsToContents()
+        # the same session stays selected when another desk's comes in above it: 更正 goes to the right one
+        list_place.restore(self.table, place, [s.id for s in self.sessions])
         self._selection_changed()
 
     def widest(self) -> int:

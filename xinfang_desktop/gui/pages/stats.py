@@ -246,7 +246,18 @@ class StatsPage(QWidget):
         self._kind_changed()
         self._shown = False
         # Only once computed: the first computation waits until the page is looked at.
-        refresh_on_change(self, ctx.tasks, lambda: self._shown and self.refresh())
+        refresh_on_change(self, ctx.tasks, self._data_changed)
+
+    def _data_changed(self) -> None:
+        """Figures computed again after a write here or on another desk; not while the clerk is still typing a
+        custom span that does not read yet (the message is for pressing 统计, not for another desk's change)."""
+        if not self._shown:
+            return
+        try:
+            self.period()
+        except Exception:  # noqa: BLE001 - said when the clerk asks for the figures
+            return
+        self.refresh()
 
     def showEvent(self, event) -> None:
         # Computed when first looked at, not when the window opens: a city's year takes seconds.
