@@ -115,22 +115,24 @@ def db_engine(request):
 
 @pytest.fixture
 def database_url(request, db_engine):
-    """None for a SQLite file; else the URL of a new empty database on the test cluster."""
+    """None for a SQLite file; else the URL of a new database on the test cluster, with today's schema made
+    already (a copy, cheaper than making it: tests/pg makes schemas in empty databases), dropped after the
+    test. The `services`' database."""
     if db_engine != "postgresql":
-        return None
-    return request.getfixturevalue("pg_cluster").new_database()
+        yield None
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database(schema=True)
+    yield url
+    cluster.drop_database(url)
 
 
 @pytest.fixture
-def services(request, tmp_path, clock, db_engine):
-    """Services on a new data folder: its SQLite file, or (db_engine postgresql) a new database of the test
-    cluster with today's schema made already (tests/pg makes schemas in empty databases)."""
+def services(request, tmp_path, clock, database_url):
     from xinfang_desktop.services.check import run_check
     from xinfang_desktop.store.models import database
 
-    cluster = request.getfixturevalue("pg_cluster") if db_engine == "postgresql" else None
-    url = cluster.new_database(schema=True) if cluster else None
-    svc = new_services(tmp_path / "data", clock, url)
+    svc = new_services(tmp_path / "data", clock, database_url)
     yield svc
     try:
         # Every test database passes `xinfang check` at the end: derived state is recomputed by every writer.
@@ -141,8 +143,6 @@ def services(request, tmp_path, clock, db_engine):
                                report.integrity, report.foreign_key_problems)
     finally:
         svc.close()
-        if cluster:
-            cluster.drop_database(url)
 
 
 @pytest.fixture
