@@ -64,21 +64,13 @@ def clock():
 
 
 # The test modules whose `services` run on both engines: each of their tests once on a SQLite file and once
-# on a database of the throwaway PostgreSQL cluster (tests/pgcluster.py). Every other module: SQLite only.
+# on a database of the throwaway PostgreSQL cluster (tests/pgcluster.py). An entry ending in "/" is every module
+# of that folder; a module there about SQLite itself says so with ENGINES = ["sqlite"]. Every other module:
+# SQLite only.
 BOTH_ENGINES = {
-    "tests/services/test_cases.py",
-    "tests/services/test_short_numbers.py",
-    "tests/services/test_statistics.py",
-    "tests/services/test_statistics_facts.py",
-    "tests/services/test_statistics_windows.py",
-    "tests/services/test_statistics_villages.py",
-    "tests/services/test_regulation_services.py",
-    "tests/services/test_attention.py",
-    "tests/services/test_attention_matters.py",
-    "tests/services/test_intake_services.py",
-    "tests/services/test_person_identity.py",
-    "tests/services/test_ledger.py",
-    "tests/services/test_listing.py",
+    "tests/services/",
+    "tests/documents/test_stats_report.py",
+    "tests/documents/test_stats_tables_agree.py",
     "tests/pg/test_engines.py",
     "tests/pg/test_desks.py",
     "tests/gui/test_other_desks.py",
@@ -88,10 +80,14 @@ BOTH_ENGINES = {
 }
 
 
+def on_both_engines(path: str) -> bool:
+    return path in BOTH_ENGINES or any(path.startswith(d) for d in BOTH_ENGINES if d.endswith("/"))
+
+
 def pytest_generate_tests(metafunc):
     if "db_engine" in metafunc.fixturenames:
         path = os.path.relpath(str(metafunc.definition.fspath), os.path.dirname(os.path.dirname(__file__)))
-        both = (path.replace(os.sep, "/") in BOTH_ENGINES
+        both = (on_both_engines(path.replace(os.sep, "/"))
                 and metafunc.definition.get_closest_marker("sqlite_only") is None)
         engines = ["sqlite", "postgresql"] if both else ["sqlite"]
         engines = getattr(metafunc.module, "ENGINES", engines)     # a module about one engine says which
@@ -120,10 +116,16 @@ def db_engine(request):
 
 @pytest.fixture
 def database_url(request, db_engine):
-    """None for a SQLite file; else the URL of a new empty database on the test cluster."""
+    """None for a SQLite file; else the URL of a new database on the test cluster, with today's schema made
+    already (a copy, cheaper than making it: tests/pg makes schemas in empty databases), dropped after the
+    test. The `services`' database."""
     if db_engine != "postgresql":
-        return None
-    return request.getfixturevalue("pg_cluster").new_database()
+        yield None
+        return
+    cluster = request.getfixturevalue("pg_cluster")
+    url = cluster.new_database(schema=True)
+    yield url
+    cluster.drop_database(url)
 
 
 @pytest.fixture

@@ -34,6 +34,7 @@ class Cluster:
         self.root = Path(tempfile.mkdtemp(prefix="xfpg-"))      # short: a socket path has ~100 bytes
         self.data = self.root / "data"
         self.as_user: list[str] = []
+        self._template: str | None = None
         if os.geteuid() == 0:
             os.chown(self.root, _uid("nobody"), -1)
             self.as_user = ["runuser", "-u", "nobody", "--"]
@@ -52,13 +53,15 @@ class Cluster:
     def url(self, dbname: str) -> str:
         return f"postgresql://{USER}@/{dbname}?host={quote(str(self.root), safe='')}"
 
-    def new_database(self, copy_of: str | None = None) -> str:
-        """A new database, empty or a copy of the database at the URL ``copy_of`` (a file-level copy: far
-        quicker than making the schema again; nobody may be connected to that one meanwhile); its URL."""
+    def new_database(self, copy_of: str | None = None, *, schema: bool = False) -> str:
+        """A new database, empty; or a copy of the database at the URL ``copy_of`` (a file-level copy: far
+        quicker than making the schema again; nobody may be connected to that one meanwhile); or, with
+        ``schema``, a copy of one made once for the cluster with today's schema (as a new database's first
+        opening makes it: the `services` of most tests need no more). Its URL."""
         import psycopg
 
         name = "t_" + uuid.uuid4().hex[:12]
-        source = "template0" if copy_of is None else name_of(copy_of)
+        source = name_of(copy_of) if copy_of else self._schema_template() if schema else "template0"
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}" ENCODING \'UTF8\'')
         return self.url(name)
@@ -70,6 +73,20 @@ class Cluster:
 
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name_of(url)}" WITH (FORCE)')
+
+    def _schema_template(self) -> str:
+        if self._template is None:
+            from xinfang_desktop.store.db import open_server_database
+            from xinfang_desktop.store.models import database
+
+            bound = database.obj
+            url = self.new_database()
+            try:
+                open_server_database(url).close()   # closed: a template is copied only while no one is on it
+            finally:
+                database.initialize(bound)          # the models bound as they were
+            self._template = name_of(url)
+        return self._template
 
     def stop(self) -> None:
         if getattr(self, "started", False):

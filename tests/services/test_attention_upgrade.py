@@ -12,6 +12,7 @@ from pathlib import Path
 from xinfang_desktop.domain.board import Colour
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+ENGINES = ["sqlite"]      # the upgrade of a SQLite folder of an earlier version
 
 
 def test_a_folder_of_an_earlier_version_upgrades_to_the_board_by_matter(tmp_path, clock):

@@ -13,6 +13,8 @@ from tests.dbfiles import connect
 
 from tests.conftest import UNIT, make_registration
 
+ENGINES = ["sqlite"]      # the backups copy the folder's SQLite file; on PostgreSQL they are pg_dump's (README)
+
 
 @pytest.fixture
 def backups(services):

@@ -67,6 +67,7 @@ def registered(services, admin, tmp_path):
     return ref, backup
 
 
+@pytest.mark.sqlite_only         # the SQLite file and its backup (on PostgreSQL: the server's disk, pg_dump)
 def test_nothing_a_petitioner_said_is_in_clear_in_the_folder_or_its_backup(services, registered):
     ref, backup = registered
     needles = _needles(NAME, ID_NUMBER, PHONE, REQUEST, extra=(SCAN[8:40],))
@@ -78,6 +79,7 @@ def test_nothing_a_petitioner_said_is_in_clear_in_the_folder_or_its_backup(servi
     assert services.queries.detail(services.auth.first_admin(), ref.number).row.request == REQUEST
 
 
+@pytest.mark.sqlite_only         # the SQLite file and its backup (on PostgreSQL: the server's disk, pg_dump)
 @pytest.mark.skipif(os.name != "posix", reason="owner-only modes are POSIX permissions")
 def test_folders_and_files_are_readable_by_the_owner_only(services, registered):
     _ref, backup = registered
@@ -87,6 +89,7 @@ def test_folders_and_files_are_readable_by_the_owner_only(services, registered):
             assert mode & 0o077 == 0, f"{p} is {oct(mode)}"
 
 
+@pytest.mark.sqlite_only         # `registered` backs up the SQLite file (on PostgreSQL: pg_dump's)
 def test_a_command_without_the_password_says_so_and_prints_no_case_data(services, admin, registered):
     data = services.data_dir
     for args in (("case", "list"), ("search", NAME), ("case", "show", registered[0].number), ("stats", "--from",
@@ -129,6 +132,7 @@ def test_five_wrong_passwords_lock_the_window_and_the_command_line_alike(qtbot, 
     assert "已锁定" in dlg.ui.message.text() and dlg.opened is None
 
 
+@pytest.mark.sqlite_only         # the SQLite file and its backup (on PostgreSQL: the server's disk, pg_dump)
 def test_a_backup_restores_into_an_empty_folder_with_a_password_or_the_recovery_code(services, registered,
                                                                                         tmp_path, clock):
     from xinfang_desktop.services.access import unlock

@@ -10,6 +10,8 @@ import pytest
 
 from xinfang_desktop.services.queries import SORTABLE, CaseFilter
 
+ENGINES = ["sqlite"]      # SQLite's query plans (EXPLAIN QUERY PLAN, its trace callback)
+
 FILTERS = {
     "none": CaseFilter(), "overdue": CaseFilter(overdue=True), "due7": CaseFilter(due_within=7),
     "status": CaseFilter(statuses=("handling",)), "open": CaseFilter(open_only=True),

@@ -42,9 +42,26 @@ def test_no_such_word_in_the_tables_nor_in_what_they_hold_and_print(services, cl
         ref.number, "2026-11-02", "镇评理室", [Panelist("陈老支书", "退休村干部")], ["欧阳娜娜"], "双方陈述", "应结清欠薪", True))
     services.get(BacklogService).add(clerk, ref.number, basis="重复信访", reason="反复来访",
                                      steps=[StepInput("约谈企业负责人", "镇劳动保障所", "2026-11-30")])
-    schema = " ".join(sql for (sql,) in services.db.execute_sql(
-        "SELECT sql FROM sqlite_master WHERE tbl_name IN (?, ?, ?) AND sql IS NOT NULL", TABLES).fetchall())
-    assert schema.count("CREATE TABLE") == 3 and hits(schema) == []
+    assert hits(schema_text(services.db)) == []
     assert hits(" ".join(TABLE_LABELS[t] for t in TABLES)) == []
     pdf = services.get(DeliberationService).document(clerk, d.id).pdf
     assert hits("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)) == []
+
+
+def schema_text(db) -> str:
+    """The three tables as the database holds them (columns, types, defaults, checks), with their indexes and
+    triggers: SQLite's statements that made them, PostgreSQL's catalog."""
+    from xinfang_desktop.store.engine import is_postgres
+
+    from tests.schema_fixtures.compare import pg_schema_of
+
+    if not is_postgres(db):
+        text = " ".join(sql for (sql,) in db.execute_sql(
+            "SELECT sql FROM sqlite_master WHERE tbl_name IN (?, ?, ?) AND sql IS NOT NULL", TABLES).fetchall())
+        assert text.count("CREATE TABLE") == 3
+        return text
+    schema = pg_schema_of(db)
+    assert set(TABLES) <= set(schema["table"])
+    parts = [schema["table"][t] for t in TABLES]
+    parts += [v for kind in ("index", "trigger") for v in schema[kind].values() if v[0] in TABLES]
+    return " ".join(map(str, parts))
