@@ -60,9 +60,14 @@ def open_view(qtbot, ctx, ref):
 
 def start(qtbot, view, kind: EventKind):
     """Press the action's button; return its dialog, focused and ready for typing."""
+    view.action_buttons[f"workflow.{kind.value}"].click()
+    return shown_dialog(qtbot, view)
+
+
+def shown_dialog(qtbot, view):
+    """The one action dialog the view shows, focused and ready for typing."""
     from xinfang_desktop.gui.action_dialogs import ActionDialog
 
-    view.action_buttons[f"workflow.{kind.value}"].click()
     dialogs = [d for d in view.findChildren(ActionDialog) if d.isVisible()]
     assert len(dialogs) == 1
     dialog = dialogs[0]

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from tests.conftest import make_registration
-from tests.gui.test_case_actions import choose, events, open_view, save, timeline, type_into
+from tests.gui.test_case_actions import choose, events, open_view, save, shown_dialog, timeline, type_into
 from tests.gui.test_other_desks import other_desk
 from xinfang_desktop.domain.workflow import EventKind
 from xinfang_desktop.store.models import CaseEvent
@@ -33,23 +33,11 @@ def note(qtbot, view, text: str, on_saved=None):
     button = view.action_buttons["workflow.note"]
     qtbot.waitUntil(button.isEnabled, timeout=30_000)
     qtbot.mouseClick(button, Qt.LeftButton)
-    dialog = _dialog(qtbot, view)
+    dialog = shown_dialog(qtbot, view)
     if on_saved is not None:
         dialog.saved.connect(on_saved)
     type_into(qtbot, dialog, "text", text)
     save(qtbot, dialog)
-    return dialog
-
-
-def _dialog(qtbot, view):
-    from xinfang_desktop.gui.action_dialogs import ActionDialog
-
-    dialogs = [d for d in view.findChildren(ActionDialog) if d.isVisible()]
-    assert len(dialogs) == 1
-    dialog = dialogs[0]
-    qtbot.waitExposed(dialog, timeout=30_000)
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=30_000)
     return dialog
 
 
