@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import ADMIN, PASSWORD, bench_key  # noqa: E402
+from common import ADMIN, PASSWORD, bench_key, server_database  # noqa: E402
 from engines import build, percentile, registrations_per_second  # noqa: E402
 
 
@@ -138,29 +138,18 @@ def main() -> None:
     ap.add_argument("--database", help="an existing empty PostgreSQL database (default: a throwaway cluster)")
     args = ap.parse_args()
 
-    cluster = None
-    url = args.database
-    if not url:
-        from tests.pgcluster import Cluster
-
-        cluster = Cluster()
-        url = cluster.new_database()
     out: dict[str, dict] = {}
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            for engine, where in (("sqlite", None), ("postgresql", url)):
-                if engine not in args.engines.split(","):
-                    continue
-                folder = Path(tmp) / engine
-                build(folder, args.cases, where)
-                got: dict = {"cases": args.cases}
-                got.update(time_looks(folder, args.looks))
-                got.update(desks_with_and_without(folder, args.each, args.watchers, args.every, args.rounds))
-                out[engine] = got
-                print(engine, got, flush=True)
-    finally:
-        if cluster is not None:
-            cluster.stop()
+    with server_database(args.database) as url, tempfile.TemporaryDirectory() as tmp:
+        for engine, where in (("sqlite", None), ("postgresql", url)):
+            if engine not in args.engines.split(","):
+                continue
+            folder = Path(tmp) / engine
+            build(folder, args.cases, where)
+            got: dict = {"cases": args.cases}
+            got.update(time_looks(folder, args.looks))
+            got.update(desks_with_and_without(folder, args.each, args.watchers, args.every, args.rounds))
+            out[engine] = got
+            print(engine, got, flush=True)
     print(json.dumps(out, ensure_ascii=False))
 
 

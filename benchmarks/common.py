@@ -136,3 +136,19 @@ def timed(fn: Callable[[], object], *, repeat: int = 5) -> tuple[float, object]:
 if __name__ == "__main__":
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000
     print(bench_db(n))
+
+
+@contextmanager
+def server_database(url: str | None) -> Iterator[str]:
+    """``url`` (an existing empty PostgreSQL database), or one on a throwaway cluster (tests/pgcluster.py:
+    Debian's postgresql package) started here and removed when the block ends."""
+    if url:
+        yield url
+        return
+    from tests.pgcluster import Cluster
+
+    cluster = Cluster()
+    try:
+        yield cluster.new_database()
+    finally:
+        cluster.stop()

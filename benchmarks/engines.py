@@ -60,7 +60,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import ADMIN, PASSWORD, ROOT, UNIT, bench_key  # noqa: E402
+from common import ADMIN, PASSWORD, ROOT, UNIT, bench_key, server_database  # noqa: E402
 
 ENV = dict(os.environ, XINFANG_PASSWORD=PASSWORD)
 
@@ -408,63 +408,52 @@ def main() -> None:
                          "(figures labelled _lan; see the module docstring for what it does not model)")
     args = ap.parse_args()
 
-    cluster = None
-    url = args.database
-    if not url:
-        from tests.pgcluster import Cluster
-
-        cluster = Cluster()
-        url = cluster.new_database()
     out: dict[str, dict] = {}
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            for engine, where in (("sqlite", None), ("postgresql", url)):
-                folder = Path(tmp) / engine
-                got = {"cases": args.cases, "demo_s": round(build(folder, args.cases, where), 1)}
-                got.update(measure_reads(folder, args.samples))
-                # (label, one writers' lock, emulated LAN round trip ms, title): on PostgreSQL the locking before
-                # issue 16 first, then as the program does now, on the same database; then both with the LAN.
-                rtt = args.rtt_ms
-                shared = f"{os.cpu_count()} cores still shared by the desks and the server"
-                runs = [("", False, 0.0, "row locks, loopback (no LAN wait)")]
+    with server_database(args.database) as url, tempfile.TemporaryDirectory() as tmp:
+        for engine, where in (("sqlite", None), ("postgresql", url)):
+            folder = Path(tmp) / engine
+            got = {"cases": args.cases, "demo_s": round(build(folder, args.cases, where), 1)}
+            got.update(measure_reads(folder, args.samples))
+            # (label, one writers' lock, emulated LAN round trip ms, title): on PostgreSQL the locking before
+            # issue 16 first, then as the program does now, on the same database; then both with the LAN.
+            rtt = args.rtt_ms
+            shared = f"{os.cpu_count()} cores still shared by the desks and the server"
+            runs = [("", False, 0.0, "row locks, loopback (no LAN wait)")]
+            if engine == "postgresql":
+                runs.insert(0, ("_one_lock", True, 0.0, "one writers' lock, loopback"))
+                if rtt > 0:
+                    # The same desks with an emulated LAN (module docstring): beside the loopback figures.
+                    runs += [("_one_lock_lan", True, rtt, f"one writers' lock, LAN EMULATED ({rtt} ms per "
+                                                            f"round trip; {shared})"),
+                             ("_lan", False, rtt, f"row locks, LAN EMULATED ({rtt} ms per round trip; {shared})")]
+            measured: dict[str, list[tuple]] = {label: [] for label, *_ in runs}
+            for _ in range(args.rounds):
+                # Rounds interleaved: a change of the machine's load falls on every kind of run alike.
+                for label, one_lock, ms, _title in runs:
+                    measured[label].append((registrations_per_second(folder, 1, args.each, one_lock, ms),
+                                            registrations_per_second(folder, 4, args.each, one_lock, ms)))
+            lines = []
+            for label, _one_lock, ms, title in runs:
+                ones, fours = [one for one, _ in measured[label]], [four for _, four in measured[label]]
+                _figures(got, label, _median(ones), _median(fours))
+                if args.rounds > 1:
+                    got[f"four_desks_over_one{label}_rounds"] = [
+                        round(four["per_s"] / one["per_s"], 2) if isinstance(one, dict) and isinstance(four, dict)
+                        else None for one, four in measured[label]]
                 if engine == "postgresql":
-                    runs.insert(0, ("_one_lock", True, 0.0, "one writers' lock, loopback"))
-                    if rtt > 0:
-                        # The same desks with an emulated LAN (module docstring): beside the loopback figures.
-                        runs += [("_one_lock_lan", True, rtt, f"one writers' lock, LAN EMULATED ({rtt} ms per "
-                                                                f"round trip; {shared})"),
-                                 ("_lan", False, rtt, f"row locks, LAN EMULATED ({rtt} ms per round trip; {shared})")]
-                measured: dict[str, list[tuple]] = {label: [] for label, *_ in runs}
-                for _ in range(args.rounds):
-                    # Rounds interleaved: a change of the machine's load falls on every kind of run alike.
-                    for label, one_lock, ms, _title in runs:
-                        measured[label].append((registrations_per_second(folder, 1, args.each, one_lock, ms),
-                                                registrations_per_second(folder, 4, args.each, one_lock, ms)))
-                lines = []
-                for label, _one_lock, ms, title in runs:
-                    ones, fours = [one for one, _ in measured[label]], [four for _, four in measured[label]]
-                    _figures(got, label, _median(ones), _median(fours))
-                    if args.rounds > 1:
-                        got[f"four_desks_over_one{label}_rounds"] = [
-                            round(four["per_s"] / one["per_s"], 2) if isinstance(one, dict) and isinstance(four, dict)
-                            else None for one, four in measured[label]]
-                    if engine == "postgresql":
-                        lines.append(_desks_line(got, label, f"postgresql desks, {title}"))
-                if engine == "postgresql" and rtt > 0:
-                    got["lan_rtt_ms"] = rtt
-                    waits = [one["lan_wait_ms_per_round_trip"] for one, _ in measured["_lan"] if isinstance(one, dict)]
-                    if waits and None not in waits:
-                        got["lan_wait_ms_per_round_trip"] = round(statistics.median(waits), 3)
-                got["rounds"] = args.rounds
-                got["cores"] = os.cpu_count()
-                got["load_average_1min"] = round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None
-                out[engine] = got
-                print(engine, got, flush=True)
-                for line in lines:
-                    print("  " + line, flush=True)
-    finally:
-        if cluster is not None:
-            cluster.stop()
+                    lines.append(_desks_line(got, label, f"postgresql desks, {title}"))
+            if engine == "postgresql" and rtt > 0:
+                got["lan_rtt_ms"] = rtt
+                waits = [one["lan_wait_ms_per_round_trip"] for one, _ in measured["_lan"] if isinstance(one, dict)]
+                if waits and None not in waits:
+                    got["lan_wait_ms_per_round_trip"] = round(statistics.median(waits), 3)
+            got["rounds"] = args.rounds
+            got["cores"] = os.cpu_count()
+            got["load_average_1min"] = round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None
+            out[engine] = got
+            print(engine, got, flush=True)
+            for line in lines:
+                print("  " + line, flush=True)
     print(json.dumps(out, ensure_ascii=False))
 
 
