@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from datetime import datetime
 
 import pytest
@@ -175,3 +176,23 @@ def make_registration(**overrides):
         category_code="0401", request="要求追讨拖欠的工资", facts="某公司拖欠2026年3月至8月工资", reasons="已多次催讨未果")
     fields.update(overrides)
     return RegistrationInput(**fields)
+
+
+@pytest.fixture(autouse=True)
+def _no_dialog_left_open():
+    """A dialog a test left open (a refusal the clerk would cancel) stays modal for the next test of the same
+    process, in any folder: there the window's change watcher would not look on show. Closed after each test."""
+    yield
+    widgets = sys.modules.get("PySide6.QtWidgets")          # a test that never touched Qt: nothing to do
+    app = widgets.QApplication.instance() if widgets else None
+    if app is None:
+        return
+    for w in app.topLevelWidgets():
+        if isinstance(w, widgets.QDialog) and w.isVisible():
+            w.reject()
+    for _ in range(20):          # one that will not be rejected (a save under way), or modal without being a dialog
+        modal = app.activeModalWidget()
+        if modal is None:
+            break
+        modal.hide()
+    app.processEvents()

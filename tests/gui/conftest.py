@@ -63,19 +63,4 @@ def _no_failure_inside_a_dialog():
 
     FAILURES.clear()
     yield
-    _close_dialogs_left_open()
     assert not FAILURES, FAILURES[0]
-
-
-def _close_dialogs_left_open() -> None:
-    """A dialog a test left open (a refusal the clerk would cancel) stays modal for the next test of the same
-    process, where the change watcher then never looks: close it here."""
-    from PySide6.QtWidgets import QApplication, QDialog
-
-    app = QApplication.instance()
-    if app is None:
-        return
-    for w in app.topLevelWidgets():
-        if isinstance(w, QDialog) and w.isVisible():
-            w.reject()
-    app.processEvents()
