@@ -24,3 +24,25 @@ def test_the_reveal_button_is_within_the_parties_table(qtbot, app_ctx, services,
     qtbot.waitUntil(lambda: table.columnViewportPosition(REVEAL_COLUMN) + table.columnWidth(REVEAL_COLUMN)
                     <= table.viewport().width(), timeout=30_000)
     assert not table.horizontalScrollBar().isVisible()
+
+
+def test_an_administrators_row_of_actions_wraps_within_a_1280_window(qtbot, app_ctx, services, clerk):
+    """A dozen buttons (转办, 书面告知, 不予受理, 包案, 调解记录 … 备注) once made the window wider than the screen:
+    the row wraps, and every button is inside the page."""
+    from xinfang_desktop.gui.main_window import MainWindow
+
+    case = services.cases.register(clerk, make_registration())
+    window = MainWindow(app_ctx)                 # app_ctx's actor: the administrator, who may do every action
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    view = window.open_case(case.id)
+    qtbot.waitUntil(lambda: len(view.action_buttons) >= 10, timeout=30_000)
+    qtbot.waitUntil(lambda: all(b.isVisible() for b in view.action_buttons.values()), timeout=30_000)
+    assert window.width() <= 1280
+    right = view.mapToGlobal(view.rect().topRight()).x()
+    for button in view.action_buttons.values():
+        assert button.mapToGlobal(button.rect().topRight()).x() <= right, button.text()
+    rows = {b.mapTo(view, b.rect().topLeft()).y() for b in view.action_buttons.values()}
+    assert len(rows) >= 2                        # wrapped, not squeezed

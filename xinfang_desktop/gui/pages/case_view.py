@@ -32,6 +32,7 @@ from ...services.queries import CaseDetail
 from ..case_actions import actions_for
 from ..context import AppContext
 from ..errors import show_error
+from ..flow_layout import flow_widget
 from ..print_preview import PrintPreviewDialog, print_case_document
 from ..style import URGENCY_BACKGROUND, URGENCY_FOREGROUND, due_text
 from ..tasks import CASES, OTHER
@@ -90,8 +91,8 @@ class CaseViewPage(QWidget):
         top.addWidget(self.back_button)
         top.addWidget(self.title, 1)
 
-        self.actions_row = QHBoxLayout()
-        self.actions_row.setSpacing(6)
+        # The buttons wrap to a second line: an administrator's dozen would make the window wider than the screen.
+        actions_holder, self.actions_row = flow_widget()
         self.no_actions = QLabel()
         self.no_actions.setWordWrap(True)
         self.no_actions.setStyleSheet("color: #666;")
@@ -99,10 +100,9 @@ class CaseViewPage(QWidget):
         self.print_menu = QMenu(self.print_button)
         self.print_button.setMenu(self.print_menu)
         actions_box = QHBoxLayout()
-        actions_box.addLayout(self.actions_row)
+        actions_box.addWidget(actions_holder, 1)
         actions_box.addWidget(self.no_actions)
-        actions_box.addStretch(1)
-        actions_box.addWidget(self.print_button)
+        actions_box.addWidget(self.print_button, 0, Qt.AlignTop)
 
         self.summary = QFormLayout()
         self.fields: dict[str, QLabel] = {}
