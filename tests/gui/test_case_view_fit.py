@@ -4,6 +4,7 @@ its right edge behind a scroll bar; the address takes what is left and wraps."""
 from __future__ import annotations
 
 from tests.conftest import make_registration
+from tests.gui.windows import shown_window
 
 
 def test_the_reveal_button_is_within_the_parties_table(qtbot, app_ctx, services, clerk):
@@ -29,14 +30,8 @@ def test_the_reveal_button_is_within_the_parties_table(qtbot, app_ctx, services,
 def test_an_administrators_row_of_actions_wraps_within_a_1280_window(qtbot, app_ctx, services, clerk):
     """A dozen buttons (转办, 书面告知, 不予受理, 包案, 调解记录 … 备注) once made the window wider than the screen:
     the row wraps, and every button is inside the page."""
-    from xinfang_desktop.gui.main_window import MainWindow
-
     case = services.cases.register(clerk, make_registration())
-    window = MainWindow(app_ctx)                 # app_ctx's actor: the administrator, who may do every action
-    qtbot.addWidget(window)
-    window.resize(1280, 800)
-    window.show()
-    qtbot.waitExposed(window)
+    window = shown_window(qtbot, app_ctx)        # app_ctx's actor: the administrator, who may do every action
     view = window.open_case(case.id)
     qtbot.waitUntil(lambda: len(view.action_buttons) >= 10, timeout=30_000)
     qtbot.waitUntil(lambda: all(b.isVisible() for b in view.action_buttons.values()), timeout=30_000)

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 
 from tests.gui.test_case_actions import choose, save, start, type_into
 from tests.gui.test_intake_page import Keyboard, save_minimal_form
+from tests.gui.windows import shown_window
 from xinfang_desktop.domain import workflow as wf
 from xinfang_desktop.domain.workflow import EventKind
 
@@ -46,15 +47,7 @@ def board_count(board) -> int:
 
 @pytest.fixture
 def window(qtbot, app_ctx):
-    from xinfang_desktop.gui.main_window import MainWindow
-
-    w = MainWindow(app_ctx)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w, timeout=30_000)
-    w.activateWindow()
-    return w
+    return shown_window(qtbot, app_ctx)
 
 
 def test_register_then_refuse_shows_everywhere_without_touching_a_filter(qtbot, two_cases, receipts, window):

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from tests.conftest import make_registration, reopen
 from tests.gui.test_lists_current import chips, go, listed
+from tests.gui.windows import shown_window
 from xinfang_desktop.domain import workflow as wf
 from xinfang_desktop.domain.petition import PetitionerInput
 from xinfang_desktop.domain.workflow import EventKind
@@ -74,16 +75,9 @@ def many(services, clerk):
 
 @pytest.fixture
 def window(qtbot, app_ctx):
-    from xinfang_desktop.gui.main_window import KEYS, MainWindow
+    from xinfang_desktop.gui.main_window import KEYS
 
-    w = MainWindow(app_ctx)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w, timeout=30_000)
-    w.activateWindow()
-    from PySide6.QtWidgets import QApplication
-
+    w = shown_window(qtbot, app_ctx)
     # the first look, on show: where the next ones compare from (none under a dialog left open)
     assert w.watcher.looks == 1, QApplication.activeModalWidget()
     qtbot.waitUntil(lambda: len(w.pages.built) == len(KEYS), timeout=30_000)    # every page, hidden ones too

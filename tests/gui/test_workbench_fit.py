@@ -11,6 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QScrollArea
 
 from tests.conftest import make_registration
+from tests.gui.windows import shown_window
 from xinfang_desktop.domain.petition import PetitionerInput
 
 IMPORTANT = ("overdue", "due_today", "due_week", "to_route")
@@ -18,14 +19,7 @@ IMPORTANT = ("overdue", "due_today", "due_week", "to_route")
 
 @pytest.fixture
 def window(qtbot, app_ctx):
-    from xinfang_desktop.gui.main_window import MainWindow
-
-    w = MainWindow(app_ctx)
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
+    return shown_window(qtbot, app_ctx)
 
 
 @pytest.fixture
