@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Iterable
 
 from peewee import SQL, fn
 
@@ -485,7 +485,7 @@ class CaseQueries:
             concerned_unit=case.concerned_unit, repeat_of_number=repeat.number if repeat else None,
             created_by=case.created_by, parties=parties, timeline=timeline, deadlines=deadlines, state=state,
             allowed=allowed, problems=list(state.problems), not_writable=not_writable, unit_code=case.unit_code,
-            entered_at=case.created_at, revision=self._revision(case.version, str(case.updated_at), events),
+            entered_at=case.created_at, revision=self._revision(case.version, str(case.updated_at), rows),
             last_event=last_event_id(rows.values()))
 
     def revision(self, case_id: str) -> tuple:
@@ -495,11 +495,11 @@ class CaseQueries:
         if case is None:
             return ()
         ids = [i for (i,) in CaseEvent.select(CaseEvent.id).where(CaseEvent.case == case_id).tuples()]
-        return (case.version, str(case.updated_at), tuple(sorted(ids)))
+        return self._revision(case.version, str(case.updated_at), ids)
 
     @staticmethod
-    def _revision(version: int, updated_at: str, events) -> tuple:
-        return (version, updated_at, tuple(sorted(e.id for e in events)))
+    def _revision(version: int, updated_at: str, event_ids: Iterable[str]) -> tuple:
+        return (version, updated_at, tuple(sorted(event_ids)))
 
     @staticmethod
     def _add_meeting_tasks(case_id: str, today: date, deadlines: list[DeadlineView],
