@@ -30,7 +30,7 @@ from contextlib import contextmanager
 
 import peewee
 import psycopg
-from peewee import Context, Ordering, PostgresqlDatabase
+from peewee import Context, Node, Ordering, PostgresqlDatabase
 from psycopg.adapt import Dumper
 
 from .engine import POSTGRESQL
@@ -219,9 +219,12 @@ class _SqliteNullOrder(Context):
     PostgreSQL takes it as largest: a list sorted by due date keeps its undated cases at the same end."""
 
     def sql(self, obj):
-        if isinstance(obj, Ordering) and obj.nulls is None:
-            first = obj.direction.upper() == "ASC"
-            obj = Ordering(obj.node, obj.direction, obj.collation, nulls="FIRST" if first else "LAST")
+        # Context.sql's own dispatch, inline: this is called for every node of every statement.
+        if isinstance(obj, Node):
+            if isinstance(obj, Ordering) and obj.nulls is None:
+                first = obj.direction.upper() == "ASC"
+                obj = Ordering(obj.node, obj.direction, obj.collation, nulls="FIRST" if first else "LAST")
+            return obj.__sql__(self)
         return super().sql(obj)
 
 
