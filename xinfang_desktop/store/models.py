@@ -21,6 +21,8 @@ from peewee import (
     TextField,
 )
 
+from .row_texts import insert_row, update_row
+
 database = DatabaseProxy()
 
 
@@ -40,6 +42,18 @@ class BaseModel(Model):
     class Meta:
         database = database
         legacy_table_names = False
+
+    def save(self, force_insert: bool = False, only=None):
+        # A row whose key is given goes with a text made once per table and columns (store/row_texts.py).
+        if only is None:
+            if force_insert:
+                if insert_row(self):
+                    return 1
+            else:
+                rows = update_row(self)
+                if rows is not None:
+                    return rows
+        return super().save(force_insert=force_insert, only=only)
 
 
 class SyncedModel(BaseModel):
