@@ -62,6 +62,8 @@ def _write(row: Model, statement: str, data: dict[str, Any], key_values: tuple):
     meta = row._meta
     db = meta.database
     engine = db.obj if isinstance(db, Proxy) else db
+    if engine is None:
+        return None                              # not bound: peewee says so
     shape = (type(row), type(engine), statement, tuple(data))
     known = _TEXTS.get(shape, False)
     if known is None:
