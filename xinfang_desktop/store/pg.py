@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from contextlib import contextmanager
+from functools import lru_cache
 
 import peewee
 import psycopg
@@ -120,13 +121,18 @@ class _Cursor(psycopg.ClientCursor):
 
 
 _HINT = re.compile(r"\s+(?:NOT\s+INDEXED|INDEXED\s+BY\s+(?:\"[^\"]+\"|\w+))", re.IGNORECASE)
+# The texts of a program's statements are few (peewee's INSERT and UPDATE texts are made once:
+# store/row_texts.py; the services' own SQL is constant): each one is rewritten once.
+_TEXTS_KEPT = 512
 
 
+@lru_cache(maxsize=_TEXTS_KEPT)
 def _sqlite_hints_dropped(sql: str) -> str:
     """SQLite's planner hints (INDEXED BY) are not SQL PostgreSQL takes; its planner chooses by statistics."""
     return _HINT.sub("", sql) if "INDEXED" in sql.upper() else sql
 
 
+@lru_cache(maxsize=_TEXTS_KEPT)
 def _convert(sql: str) -> str:
     # peewee's own queries come with %s already (and never a bare ?); services' raw SQL with ?.
     if "%s" in sql and "?" not in sql:
@@ -137,6 +143,18 @@ def _convert(sql: str) -> str:
 _WRITE = re.compile(r"\s*(?:INSERT|UPDATE|DELETE)\s", re.IGNORECASE)
 # What peewee adds to an INSERT on PostgreSQL to read back the new row's key (the program's keys are given).
 _KEY_RETURNING = re.compile(r'\s+RETURNING\s+(?:"\w+"\.)?"\w+"\s*$')
+
+
+@lru_cache(maxsize=_TEXTS_KEPT)
+def _held_text(sql: str) -> str | None:
+    """The text a write held back by :meth:`PgDatabase.batched` is sent with (no planner hint, no RETURNING of
+    its key); None for a read, or a write whose result is read (a counter's number)."""
+    if not _WRITE.match(sql):
+        return None
+    sql = _KEY_RETURNING.sub("", _sqlite_hints_dropped(sql))
+    if not _WRITE.match(sql) or "RETURNING" in sql.upper():
+        return None
+    return sql
 
 
 class _Sent:
@@ -273,8 +291,7 @@ class PgDatabase(PostgresqlDatabase):
     def statements(self, statements: list[tuple[str, tuple]]) -> str:
         """Several statements (``?`` placeholders, their values) bound into one text, to send in one message;
         the cursor that ran it gives each one's rows in turn (``nextset``)."""
-        cur = super().cursor()
-        return ";\n".join(cur.mogrify(_convert(sql), params) if params else sql for sql, params in statements)
+        return ";\n".join(self._mogrify(_convert(sql), params) if params else sql for sql, params in statements)
 
     def _held(self, sql, params) -> bool:
         """Hold back ``sql`` for the batch when one is open and it is a write (else it goes with what is held,
@@ -282,13 +299,19 @@ class PgDatabase(PostgresqlDatabase):
         batch = getattr(self._state, "batch", None)
         if batch is None or not getattr(self._state, "holding", False):
             return False
-        if isinstance(sql, str) and _WRITE.match(sql):
-            sql = _KEY_RETURNING.sub("", _sqlite_hints_dropped(sql))
-        if not isinstance(sql, str) or not _WRITE.match(sql) or "RETURNING" in sql.upper():
+        text = _held_text(sql) if isinstance(sql, str) else None
+        if text is None:
             return False             # a read, or a write whose result is read (a counter's number)
-        cur = super().cursor()
-        batch.append(cur.mogrify(_convert(sql), params) if params else sql)
+        batch.append(self._mogrify(_convert(text), params) if params else text)
         return True
+
+    def _mogrify(self, sql: str, params) -> str:
+        """``sql`` with ``params`` bound as psycopg binds them on the client, by a cursor of the connection kept
+        for that (not one made for every statement)."""
+        cur = getattr(self._state, "mogrifier", None)
+        if cur is None or cur.closed or cur.connection is not self._state.conn:
+            cur = self._state.mogrifier = super().cursor()
+        return cur.mogrify(sql, params)
 
     def _ahead(self) -> list[str]:
         """The statements held back to go in front of the next one, in its message (each one's result is not
@@ -304,7 +327,7 @@ class PgDatabase(PostgresqlDatabase):
         raised here (and the transaction is rolled back whole, as it would have been)."""
         text = _sqlite_hints_dropped(sql)
         if params:
-            text = super().cursor().mogrify(_convert(text), params)
+            text = self._mogrify(_convert(text), params)
         cur = self.cursor()
         with peewee.__exception_wrapper__:
             psycopg.ClientCursor.execute(cur, ";\n".join([*ahead, text]))
