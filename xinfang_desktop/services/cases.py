@@ -203,7 +203,10 @@ class CaseService:
     # -- reading state -----------------------------------------------------------------
     def events_of(self, case: Case) -> list[Event]:
         """The case's events in recorded order (recorded_order)."""
-        return [to_event(r) for r in recorded_order(CaseEvent.select().where(CaseEvent.case == case))]
+        # Each row made an Event once (recorded_order's key would make it again).
+        pairs = [(r, to_event(r)) for r in CaseEvent.select().where(CaseEvent.case == case)]
+        pairs.sort(key=lambda p: (_moment(p[0].recorded_at), wf.event_sort_key(p[1])))
+        return [e for _, e in pairs]
 
     def state_of(self, case: Case) -> CaseState:
         return wf.fold(self.events_of(case), self.cal)
