@@ -25,6 +25,7 @@ from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
 from ..store.locks import batched, for_update, locked, retrying, row_writer, take_numbers
 from ..store.ownership import require_writable
+from ..store.select_texts import SelectText
 from ..store.models import Case, CaseEvent, CaseParty, Person, User, new_id, self_unit_code
 from .audit import audit
 from .clock import Clock
@@ -140,12 +141,21 @@ def find_case(ref: str, today: date | None = None, *, locking: bool = False) -> 
     number or id and locked in one statement (one round trip less for every action a desk records)."""
     ref = (ref or "").strip()
     db = Case._meta.database
-    query = Case.select().where((Case.number == ref) | (Case.id == ref))
-    case = (for_update(db, query) if locking else query).get_or_none()
+    case = (_BY_REF_LOCKING if locking else _BY_REF).first(ref)
     if case is not None:
         return case
     case = _by_short_number(ref, today)
     return locked(db, case) if locking else case
+
+
+def _by_ref(ref: str):
+    return Case.select().where((Case.number == ref) | (Case.id == ref))
+
+
+# As ``get_or_none`` runs them (one row); their texts made once (store/select_texts.py).
+_BY_REF = SelectText(Case, lambda ref: _by_ref(ref).paginate(1, 1))
+_BY_REF_LOCKING = SelectText(Case, lambda ref: for_update(Case._meta.database, _by_ref(ref)).paginate(1, 1))
+_EVENTS = SelectText(CaseEvent, lambda case_id: CaseEvent.select().where(CaseEvent.case == case_id))
 
 
 def _by_short_number(ref: str, today: date | None) -> Case:
@@ -204,7 +214,7 @@ class CaseService:
     def events_of(self, case: Case) -> list[Event]:
         """The case's events in recorded order (recorded_order)."""
         # Each row made an Event once (recorded_order's key would make it again).
-        pairs = [(r, to_event(r)) for r in CaseEvent.select().where(CaseEvent.case == case)]
+        pairs = [(r, to_event(r)) for r in _EVENTS.rows(case.id)]
         pairs.sort(key=lambda p: (_moment(p[0].recorded_at), wf.event_sort_key(p[1])))
         return [e for _, e in pairs]
 
