@@ -23,7 +23,7 @@ from ..domain.petition import RegistrationInput, is_group, validate_registration
 from ..domain.case_cache import CACHED_COLUMNS, cached_values, sql_values
 from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
-from ..store.locks import batched, for_update, locked, retrying, row_writer, take_numbers
+from ..store.locks import batched, for_update, locked, numbers_at_commit, retrying, row_writer
 from ..store.ownership import require_writable
 from ..store.select_texts import SelectText
 from ..store.models import Case, CaseEvent, CaseParty, Person, User, new_id, self_unit_code
@@ -277,21 +277,24 @@ class CaseService:
                                    occurred_at=reg.received_at, recorded_at=now, actor=actor.name, data=data)
             apply_state(case, wf.fold([to_event(registered)], self.cal), self.unit_code)
             office = None if from_ledger else settings
-            # The numbers, last: another desk's registration of this unit and year waits from here to the commit.
-            seq, case.sid, receipt = take_numbers(self.db, actor.unit_code, year, None if office is None else "receipt")
-            case.number = format_case_number(actor.unit_code, year, seq)
-            if office is not None:
-                data["doc_no"] = {"receipt": office.number("receipt", year, receipt)}
-            registered.data = data
             with batched(self.db):
+                # The numbers: on PostgreSQL the server takes them in the message that writes these rows and
+                # commits, so another desk's registration of this unit and year waits only for that message.
+                numbers = numbers_at_commit(self.db, actor.unit_code, year, None if office is None else "receipt")
+                number = format_case_number(actor.unit_code, year, numbers.seq)
+                if office is not None:
+                    data["doc_no"] = {"receipt": office.number("receipt", year, numbers.doc_seq)}
+                case.number, case.sid = numbers.fill(number), numbers.sid
+                registered.data = numbers.fill(data)
                 case.save(force_insert=True)
                 registered.save(force_insert=True)
                 for i, (person, p) in enumerate(zip(persons, reg.petitioners)):
                     CaseParty.create(case=case, person=person, unit_code=actor.unit_code, role="petitioner",
                                      is_representative=p.is_representative, position=i, updated_at=now)
-                search.reindex(self.db, case.sid, self._search_tokens(case, persons))
-                audit(actor, "case.register", case.id, {"number": case.number}, at=now)
-        return CaseRef(case.id, case.number, case.query_code)
+                search.index_new(self.db, case.sid, numbers.fill(self._search_tokens(case, persons, number)))
+                audit(actor, "case.register", case.id, numbers.fill({"number": number}), at=now)
+        seq, _sid, _doc = numbers.taken()
+        return CaseRef(case.id, format_case_number(actor.unit_code, year, seq), case.query_code)
 
     def _late(self, occurred: datetime, now: datetime, late_days: Callable[[], int] | None = None) -> bool:
         """An entry made more than the set number of days after the day it records (补录). ``late_days``: the
@@ -340,11 +343,12 @@ class CaseService:
         """A township or village by name, as a person's details are shown."""
         return code if self.divisions is None else place_label(self.divisions, code)
 
-    def _search_tokens(self, case: Case, persons: Iterable[Person]) -> str:
+    def _search_tokens(self, case: Case, persons: Iterable[Person], number: str | None = None) -> str:
         persons = list(persons)
         return search.document_tokens(search.SearchDoc(
             names=[p.name for p in persons], id_numbers=[p.id_number for p in persons if p.id_number],
-            phones=[p.phone for p in persons if p.phone], case_number=case.number, query_code=case.query_code,
+            phones=[p.phone for p in persons if p.phone], case_number=number or case.number,
+            query_code=case.query_code,
             request=case.request))
 
     # -- earlier matters of the same person ----------------------------------------------

@@ -69,6 +69,86 @@ def take_numbers(db, unit_code: str, year: int, document: str | None = None) -> 
     return got[0], got[1], got[2] if document is not None else None
 
 
+# Where a registration's numbers go in the rows it writes, on PostgreSQL, until the server has taken them (see
+# numbers_at_commit): the server replaces a marker's digits with the number. A marker is 18 random digits, so
+# it is found only where it was put (a case number's sequence, a 文号's), never in a phone or an ID number.
+_CASE_SEQ_SQL = "lpad(current_setting('xinfang.case_seq'), greatest(5, length(current_setting('xinfang.case_seq'))), '0')"
+_DOC_SEQ_SQL = "current_setting('xinfang.doc_seq')"
+_SID_SQL = "current_setting('xinfang.sid')::integer"
+_LATE = [
+    "WITH n AS ({counter}) SELECT set_config('xinfang.case_seq', last::text, true) FROM n",
+    "SELECT set_config('xinfang.sid', ({next_sid})::text, true)",
+]
+_LATE_DOC = "WITH n AS ({counter}) SELECT set_config('xinfang.doc_seq', last::text, true) FROM n"
+_LATE_READ = ("SELECT current_setting('xinfang.case_seq')::integer, current_setting('xinfang.sid')::integer, "
+              "current_setting('xinfang.doc_seq', true)")
+
+
+class Numbers:
+    """A registration's numbers (:func:`numbers_at_commit`). ``seq``, ``sid``, ``doc_seq``: the numbers, on
+    PostgreSQL markers until the commit (:meth:`taken` then gives them). Write every value that holds one
+    through :meth:`fill`: on SQLite it is the value itself; on PostgreSQL an SQL expression in which the server
+    puts the number it took in the same message."""
+
+    def __init__(self, seq: int, sid, doc_seq: int | None, read: list | None = None, db=None):
+        self.seq, self.sid, self.doc_seq = seq, sid, doc_seq
+        self._read, self._db = read, db
+
+    def fill(self, value):
+        """``value`` (a text, or a JSON field's dict) as it is to be written: on PostgreSQL, where it holds a
+        marker, an expression the server completes (a case number's sequence padded to five digits as
+        domain/numbers.format_case_number pads it; a 文号's as it is)."""
+        if self._read is None:
+            return value
+        from peewee import SQL
+
+        from .models import JSONField
+
+        text = value if isinstance(value, str) else JSONField().db_value(value)
+        marks = [(str(m), sql) for m, sql in ((self.seq, _CASE_SEQ_SQL), (self.doc_seq, _DOC_SEQ_SQL))
+                 if m is not None and str(m) in text]
+        if not marks:
+            return value
+        expr, params = "%s", [text]
+        for mark, sql in marks:
+            expr, params = f"replace({expr}, %s, {sql})", [*params, mark]
+        return SQL(expr, params)
+
+    def taken(self) -> tuple[int, int, int | None]:
+        """The numbers the registration was given. On PostgreSQL they come with its commit; a registration
+        inside a longer transaction (a registration with its attachments) asks for them now."""
+        if self._read is None:
+            return self.seq, self.sid, self.doc_seq
+        if not self._read:
+            self._db.read_pending()
+        seq, sid, doc = self._read[0]
+        return seq, sid, None if doc in (None, "") else int(doc)
+
+
+def numbers_at_commit(db, unit_code: str, year: int, document: str | None = None) -> Numbers:
+    """A registration's numbers (as :func:`take_numbers`), for rows written in the :func:`batched` block it is
+    called in. On SQLite they are taken at once. On PostgreSQL the server takes them in the message that
+    sends the block's rows and the COMMIT: the counter row is then held only while the server writes those
+    rows and commits, not across a round trip and the desk's own building of the rows (which another desk's
+    registration of the same unit and year would wait for)."""
+    if not is_postgres(db):
+        return Numbers(*take_numbers(db, unit_code, year, document))
+    import secrets
+
+    statements = [sql.format(counter=_CASE_COUNTER, next_sid=_NEXT_SID) for sql in _LATE]
+    params: list[tuple] = [(unit_code, year), ()]
+    if document is not None:
+        statements.append(_LATE_DOC.format(counter=_DOC_COUNTER))
+        params.append((unit_code, document, year))
+    for sql, values in zip(statements, params):
+        db.hold(sql, values)
+    from peewee import SQL
+
+    marks = [10 ** 17 + secrets.randbelow(9 * 10 ** 17) for _ in range(2)]
+    return Numbers(marks[0], SQL(_SID_SQL), marks[1] if document is not None else None,
+                   db.read_at_commit(_LATE_READ), db)
+
+
 def batched(db):
     """The rows a writer writes while another desk waits for it (after taking a number), sent to the server
     in one message at the end of the block on PostgreSQL (store/pg.py ``PgDatabase.batched``): each round trip
