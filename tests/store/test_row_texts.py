@@ -52,7 +52,8 @@ def _learnt(row: peewee.Model, statement: str) -> bool:
     if statement == "update":
         data.pop("id")
     db = row._meta.database.obj
-    return row_texts._TEXTS.get((type(row), type(db), statement, tuple(data))) is not None
+    inline = tuple((k, v.sql) for k, v in data.items() if type(v) is peewee.SQL)
+    return row_texts._TEXTS.get((type(row), type(db), statement, tuple(data), inline)) is not None
 
 
 def _rows(n: int, case: Case, person: Person) -> list[tuple[peewee.Model, peewee.Model]]:
@@ -146,3 +147,29 @@ def test_a_row_with_an_expression_is_peewee_s(services):
     row.version = Case.version + 5          # an SQL expression: written by peewee, as it writes it
     assert row.save() == 1
     assert Case.get_by_id(row.id).version == 6
+
+
+def test_an_sql_text_among_the_values_is_peewee_s_in_the_text_kept(services):
+    """A registration's number on PostgreSQL is an SQL text the server completes (store/locks.py)."""
+    db = services.db
+    p = db.param
+
+    def numbered(n: int) -> Case:
+        return _case(n, number=peewee.SQL(f"replace({p}, {p}, {p})", [f"350881102-2026-X{n}", f"X{n}", f"{n:05d}"]),
+                     sid=peewee.SQL(f"(SELECT {p} + 7)", [n]))
+
+    rows = [numbered(n) for n in (60, 61, 62)]
+    with row_writer(db):
+        with batched(db):
+            rows[0].save(force_insert=True)            # learnt
+            assert _learnt(rows[1], "insert")
+            rows[1].save(force_insert=True)
+            peewee.Model.save(rows[2], force_insert=True)
+    stored = {c.id: (c.number, c.sid) for c in Case.select()}
+    assert [stored[r.id] for r in rows] == [("350881102-2026-00060", 67), ("350881102-2026-00061", 68),
+                                            ("350881102-2026-00062", 69)]
+    assert _stored(Case, rows[1].id) == _stored(Case, rows[2].id)
+    plain = _case(63)
+    assert not _learnt(plain, "insert")               # another shape: the number a value, not a text
+    plain.save(force_insert=True)
+    assert Case.get_by_id(plain.id).number == "350881102-2026-00063"

@@ -6,17 +6,21 @@ action writes that was about a third of a desk's CPU on PostgreSQL (issue 16: fo
 with the server). The text here is peewee's own, made by peewee the first time a table is written with
 these columns on this engine (that first row goes with it); the values are what peewee binds (each field's
 ``db_value``), in the order of the text's columns, checked against peewee's own values that first time.
-Anything else — no key given, an auto-increment key, a value that is an SQL expression, ``only=`` — is left
-to peewee, as is a shape the check refused."""
+An INSERT's value may be an ``SQL`` text with its own values (a registration's number, which the server
+completes: store/locks.py numbers_at_commit): peewee puts that text in the statement's and binds its values
+unconverted, and so is it here, the text being part of what is kept. Anything else — no key given, an
+auto-increment key, another SQL expression as a value, an UPDATE to an SQL text, ``only=`` — is left to
+peewee, as is a shape the check refused."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from peewee import ROW, Field, Model, Node, Proxy
+from peewee import ROW, SQL, Field, Model, Node, Proxy
 
-# (model, engine class, statement, the row's field names in order) -> (text, fields of its values) or None
+# (model, engine class, statement, the row's field names in order, the SQL texts among its values) ->
+# (text, fields of its values) or None
 _TEXTS: dict[tuple, tuple[str, tuple[Field, ...]] | None] = {}
 _MAX = 2000            # shapes kept (a handful per table in practice): a bound on what an odd caller grows
 
@@ -64,7 +68,10 @@ def _write(row: Model, statement: str, data: dict[str, Any], key_values: tuple):
     engine = db.obj if isinstance(db, Proxy) else db
     if engine is None:
         return None                              # not bound: peewee says so
-    shape = (type(row), type(engine), statement, tuple(data))
+    inline = tuple((name, v.sql) for name, v in data.items() if type(v) is SQL)
+    if inline and statement != "insert":
+        return None
+    shape = (type(row), type(engine), statement, tuple(data), inline)
     known = _TEXTS.get(shape, False)
     if known is None:
         return None
@@ -76,12 +83,15 @@ def _write(row: Model, statement: str, data: dict[str, Any], key_values: tuple):
 
 
 def _params(data: dict[str, Any], fields: tuple[Field, ...], key: Field, key_values: tuple) -> list[Any] | None:
-    """The values peewee binds for ``data`` in the order of ``fields`` (then the key's for a WHERE); None for
-    an SQL expression (peewee puts it in the text)."""
+    """The values peewee binds for ``data`` in the order of ``fields`` (then the key's for a WHERE): an SQL
+    text's own values as they are; None for another SQL expression (peewee puts it in the text)."""
     params = []
     for field, value in [*((f, data[f.name]) for f in fields), *((key, v) for v in key_values)]:
         if isinstance(value, Node):
-            return None
+            if type(value) is not SQL or any(isinstance(p, Node) for p in value.params or ()):
+                return None
+            params.extend(value.params or ())
+            continue
         value = field.db_value(value)
         if isinstance(value, Node):
             return None
@@ -93,7 +103,7 @@ def _learn(row: Model, statement: str, data: dict[str, Any], engine, shape: tupl
     """peewee's text for ``shape`` made, its columns read and the values checked against peewee's own: kept
     (or kept refused). The row is sent with peewee's own text and values: its cursor, or None when refused."""
     meta = row._meta
-    if any(isinstance(v, Node) for v in data.values()):
+    if any(isinstance(v, Node) and type(v) is not SQL for v in data.values()):
         return None                              # an expression: peewee's, and not learnt from
     cls = type(row)
     if statement == "insert":
