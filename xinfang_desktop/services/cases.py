@@ -223,18 +223,23 @@ class CaseService:
         except InvalidInput:
             return False
 
-    def register(self, actor: Actor, reg: RegistrationInput, *, from_ledger: bool = False) -> CaseRef:
+    def register(self, actor: Actor, reg: RegistrationInput, *, from_ledger: bool = False,
+                 with_rows: Callable[[Case], None] | None = None) -> CaseRef:
         """Register a petition. A petitioner whose details conflict with a registered person's is
         refused (PersonConflict, both versions) before anything is written, unless the registration
         carries the clerk's choice for that petitioner (PetitionerInput.on_conflict). `from_ledger`: a
         row of an old register (台账) — its kind of matter is unknown unless given, and the documents
-        it had were numbered on paper, not here."""
+        it had were numbered on paper, not here. `with_rows(case)`: more rows written with the case, in its
+        transaction (its attachments, the end of the clerk's draft); it only writes — on PostgreSQL those
+        rows go in the message that takes the numbers and commits, where a read would cost a round trip
+        while another desk waits for this unit's counter."""
         require(actor, Permission.REGISTER)
         reg = self.validate(reg, suggest=not from_ledger)
         now = self.clock.now()
-        return retrying(self.db, lambda: self._register(actor, reg, now, from_ledger))
+        return retrying(self.db, lambda: self._register(actor, reg, now, from_ledger, with_rows))
 
-    def _register(self, actor: Actor, reg: RegistrationInput, now: datetime, from_ledger: bool) -> CaseRef:
+    def _register(self, actor: Actor, reg: RegistrationInput, now: datetime, from_ledger: bool,
+                  with_rows: Callable[[Case], None] | None = None) -> CaseRef:
         with row_writer(self.db):
             repeat_of = find_case(reg.repeat_of, self.clock.today()).id if reg.repeat_of else None
             lock_people(self.db, actor.unit_code, reg.petitioners)
@@ -280,6 +285,8 @@ class CaseService:
                                      is_representative=p.is_representative, position=i, updated_at=now)
                 search.index_new(self.db, case.sid, numbers.fill(self._search_tokens(case, persons, number)))
                 audit(actor, "case.register", case.id, numbers.fill({"number": number}), at=now)
+                if with_rows is not None:
+                    with_rows(case)
         seq, _sid, _doc = numbers.taken()
         return CaseRef(case.id, format_case_number(actor.unit_code, year, seq), case.query_code)
 
