@@ -124,3 +124,56 @@ def test_a_registration_at_the_desk_sends_its_files_and_draft_with_the_numbers_a
     case = Case.get_by_id(ref.id)
     assert case.number == ref.number and Attachment.select().where(Attachment.case == case.id).count() == 1
     assert IntakeDraft.select().count() == 0
+
+
+def test_an_action_building_its_document_does_not_hold_up_another_desks_same_document(
+        services, clerk, handler, monkeypatch):
+    """An action's 文号 (a 受理告知书 here): desk a has taken nothing yet while it builds its rows; desk b's
+    告知书 on another case goes through meanwhile, and the two are numbered one after the other."""
+    from xinfang_desktop.domain.workflow import EventKind
+    from xinfang_desktop.services import cases
+    from xinfang_desktop.services.cases import find_case
+    from xinfang_desktop.store.models import CaseEvent
+
+    db, audit = services.db, cases.audit
+    first, second = (services.cases.register(clerk, make_registration(request=r)).number
+                     for r in ("要求追讨拖欠的工资", "要求补发2026年9月的工资"))
+    for number in (first, second):
+        services.cases.act(handler, number, EventKind.ROUTED, {"route": "direct"})
+    building, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def slow_audit(*args, **kwargs):         # desk a stops here: its rows built, its commit not yet sent
+        if threading.current_thread().name == "desk-a":
+            building.set()
+            release.wait(120)
+        return audit(*args, **kwargs)
+
+    monkeypatch.setattr(cases, "audit", slow_audit)
+
+    def desk(name: str, number: str) -> None:
+        try:
+            services.cases.act(handler, number, EventKind.NOTIFIED, {})
+        except BaseException as exc:        # pragma: no cover - shown by the assertions below
+            failures.append(exc)
+        finally:
+            db.close()
+
+    a = threading.Thread(target=desk, args=("a", first), name="desk-a")
+    b = threading.Thread(target=desk, args=("b", second), name="desk-b")
+    a.start()
+    try:
+        assert building.wait(120)
+        b.start()
+        b.join(120)
+        assert not b.is_alive() and not failures, failures
+    finally:
+        release.set()
+        a.join(120)
+        b.join(120)
+    assert not failures, failures
+    office = services.cases.office()
+    notices = {number: CaseEvent.get((CaseEvent.case == find_case(number).id)
+                                     & (CaseEvent.kind == EventKind.NOTIFIED.value)).data["doc_no"]["notice"]
+               for number in (first, second)}
+    assert notices == {second: office.number("notice", 2026, 1), first: office.number("notice", 2026, 2)}

@@ -23,7 +23,8 @@ from ..domain.petition import RegistrationInput, is_group, validate_registration
 from ..domain.case_cache import CACHED_COLUMNS, cached_values, sql_values
 from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
-from ..store.locks import batched, for_update, locked, numbers_at_commit, retrying, row_writer
+from ..store.locks import (batched, documents_at_commit, for_update, locked, numbers_at_commit, retrying,
+                           row_writer)
 from ..store.ownership import require_writable
 from ..store.models import Case, CaseEvent, CaseParty, Person, User, new_id, self_unit_code
 from .audit import audit
@@ -275,7 +276,7 @@ class CaseService:
                 numbers = numbers_at_commit(self.db, actor.unit_code, year, None if office is None else "receipt")
                 number = format_case_number(actor.unit_code, year, numbers.seq)
                 if office is not None:
-                    data["doc_no"] = {"receipt": office.number("receipt", year, numbers.doc_seq)}
+                    data["doc_no"] = {"receipt": office.number("receipt", year, numbers.docs["receipt"])}
                 case.number, case.sid = numbers.fill(number), numbers.sid
                 registered.data = numbers.fill(data)
                 case.save(force_insert=True)
@@ -287,8 +288,7 @@ class CaseService:
                 audit(actor, "case.register", case.id, numbers.fill({"number": number}), at=now)
                 if with_rows is not None:
                     with_rows(case)
-        seq, _sid, _doc = numbers.taken()
-        return CaseRef(case.id, format_case_number(actor.unit_code, year, seq), case.query_code)
+        return CaseRef(case.id, format_case_number(actor.unit_code, year, numbers.taken().seq), case.query_code)
 
     def _late(self, occurred: datetime, now: datetime, late_days: Callable[[], int] | None = None) -> bool:
         """An entry made more than the set number of days after the day it records (补录). ``late_days``: the
@@ -297,15 +297,6 @@ class CaseService:
         days = (now.date() - occurred.date()).days
         return days > 0 and days > (late_days or self.late_days)()
 
-    def _doc_number(self, unit_code: str, document: str, year: int, office=None) -> str:
-        """The next 文号 of `document` in `year` (inside the caller's transaction; never reused). The counter row
-        stays locked until the commit (on PostgreSQL another desk's same document waits): take it late."""
-        office = office or self.office()
-        seq = self.db.execute_sql(
-            "INSERT INTO doc_counter (unit_code, document, year, last) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT (unit_code, document, year) DO UPDATE SET last = doc_counter.last + 1 RETURNING last",
-            (unit_code, document, year)).fetchone()[0]
-        return office.number(document, year, seq)
 
     def _documents_of(self, kind: EventKind, clean: Mapping[str, Any], state: CaseState, case: Case,
                       actor: Actor) -> list[str]:
@@ -431,15 +422,21 @@ class CaseService:
                     case.owner_name = clean["unit"]
                 case.version += 1
                 case.updated_at = now
-            if docs:
-                # The 文号, last: another desk's same document waits from here to the commit.
-                clean["doc_no"] = {doc: self._doc_number(actor.unit_code, doc, occurred.year, office())
-                                   for doc in docs}
-                row.data = clean
+            settings = office() if docs else None        # read before the numbers: a read is a round trip
             with batched(self.db):
+                if docs:
+                    # The 文号: on PostgreSQL the server takes them in the message that writes these rows and
+                    # commits (another desk's same document waits only for that message).
+                    numbers = documents_at_commit(self.db, actor.unit_code, occurred.year, docs)
+                    clean["doc_no"] = {doc: settings.number(doc, occurred.year, numbers.docs[doc]) for doc in docs}
+                    row.data = numbers.fill(clean)
                 row.save(force_insert=True)
                 case.save()
                 audit(actor, f"case.{kind.value}", case.id, {"number": case.number}, at=now)
+        if docs:
+            # The state's last event holds ``clean``: its 文号 as given (the markers were only for the server).
+            taken = numbers.taken()
+            clean["doc_no"] = {doc: settings.number(doc, occurred.year, taken.docs[doc]) for doc in docs}
         return state
 
     def recompute_open(self) -> int:
