@@ -7,10 +7,11 @@ What such a writer locks, each only until its transaction ends:
 
 - the case it records an action on (``SELECT … FOR UPDATE``): a second desk's action on the same case waits,
   then reads the events the first one wrote (and is refused as stale when it had seen fewer);
-- the counter row of its unit and year (and of the document's 文号), taken as late as it can be, just
-  before the rows that carry the number are written (sent in one message, :func:`batched`): the numbers
-  stay consecutive, with no gap and no duplicate, because a number is only handed out inside the
-  transaction that uses it;
+- the counter row of its unit and year (and of each document's 文号), which the server takes in the one
+  message that writes the rows carrying the number and commits (:func:`numbers_at_commit`,
+  :func:`documents_at_commit`): another desk waits only while that message runs, not while this desk builds
+  its rows or across a round trip; the numbers stay consecutive, with no gap and no duplicate, because a
+  number is only handed out inside the transaction that uses it;
 - the petitioner: a key per ID number given and per registered person chosen, so two desks registering
   the same new petitioner do not make two people of one.
 
