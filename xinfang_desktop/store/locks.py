@@ -96,8 +96,8 @@ class Numbers:
     def _slots(self) -> list[tuple[str, int, str]]:
         """(setting, marker, what the server puts for it): a case number's sequence padded to five digits as
         domain/numbers.format_case_number pads it; a 文号's as it is."""
-        case = [] if self.seq is None else [
-            ("case_seq", self.seq, f"lpad({_setting('case_seq')}, greatest(5, length({_setting('case_seq')})), '0')")]
+        seq = _setting("case_seq")
+        case = [] if self.seq is None else [("case_seq", self.seq, f"lpad({seq}, greatest(5, length({seq})), '0')")]
         return case + [(f"doc_{name}", mark, _setting(f"doc_{name}")) for name, mark in self.docs.items()]
 
     def fill(self, value):
@@ -166,6 +166,8 @@ def _marker() -> int:
 
 def _late(db, unit_code: str, year: int, documents: list[str], seq: int | None = None, sid=None) -> Numbers:
     for document in documents:
+        if not (document.isascii() and document.isidentifier()):
+            raise ValueError(f"a document's kind names a setting: {document!r}")
         db.hold(_TAKE_LATE.format(counter=_DOC_COUNTER, name=f"doc_{document}"), (unit_code, document, year))
     numbers = Numbers(seq, sid, {d: _marker() for d in documents})
     read = [f"{_setting(name)}::integer" for name, _m, _s in numbers._slots()]
