@@ -23,7 +23,8 @@ from ..domain.petition import RegistrationInput, is_group, validate_registration
 from ..domain.case_cache import CACHED_COLUMNS, cached_values, sql_values
 from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
-from ..store.locks import batched, for_update, locked, numbers_at_commit, retrying, row_writer
+from ..store.locks import (batched, documents_at_commit, for_update, locked, numbers_at_commit, retrying,
+                           row_writer)
 from ..store.ownership import require_writable
 from ..store.select_texts import SelectText
 from ..store.models import Case, CaseEvent, CaseParty, Person, User, new_id, self_unit_code
@@ -236,18 +237,23 @@ class CaseService:
         except InvalidInput:
             return False
 
-    def register(self, actor: Actor, reg: RegistrationInput, *, from_ledger: bool = False) -> CaseRef:
+    def register(self, actor: Actor, reg: RegistrationInput, *, from_ledger: bool = False,
+                 with_rows: Callable[[Case], None] | None = None) -> CaseRef:
         """Register a petition. A petitioner whose details conflict with a registered person's is
         refused (PersonConflict, both versions) before anything is written, unless the registration
         carries the clerk's choice for that petitioner (PetitionerInput.on_conflict). `from_ledger`: a
         row of an old register (台账) — its kind of matter is unknown unless given, and the documents
-        it had were numbered on paper, not here."""
+        it had were numbered on paper, not here. `with_rows(case)`: more rows written with the case, in its
+        transaction (its attachments, the end of the clerk's draft); it only writes — on PostgreSQL those
+        rows go in the message that takes the numbers and commits, where a read would cost a round trip
+        while another desk waits for this unit's counter."""
         require(actor, Permission.REGISTER)
         reg = self.validate(reg, suggest=not from_ledger)
         now = self.clock.now()
-        return retrying(self.db, lambda: self._register(actor, reg, now, from_ledger))
+        return retrying(self.db, lambda: self._register(actor, reg, now, from_ledger, with_rows))
 
-    def _register(self, actor: Actor, reg: RegistrationInput, now: datetime, from_ledger: bool) -> CaseRef:
+    def _register(self, actor: Actor, reg: RegistrationInput, now: datetime, from_ledger: bool,
+                  with_rows: Callable[[Case], None] | None = None) -> CaseRef:
         with row_writer(self.db):
             repeat_of = find_case(reg.repeat_of, self.clock.today()).id if reg.repeat_of else None
             lock_people(self.db, actor.unit_code, reg.petitioners)
@@ -283,7 +289,7 @@ class CaseService:
                 numbers = numbers_at_commit(self.db, actor.unit_code, year, None if office is None else "receipt")
                 number = format_case_number(actor.unit_code, year, numbers.seq)
                 if office is not None:
-                    data["doc_no"] = {"receipt": office.number("receipt", year, numbers.doc_seq)}
+                    data["doc_no"] = {"receipt": office.number("receipt", year, numbers.docs["receipt"])}
                 case.number, case.sid = numbers.fill(number), numbers.sid
                 registered.data = numbers.fill(data)
                 case.save(force_insert=True)
@@ -293,8 +299,9 @@ class CaseService:
                                      is_representative=p.is_representative, position=i, updated_at=now)
                 search.index_new(self.db, case.sid, numbers.fill(self._search_tokens(case, persons, number)))
                 audit(actor, "case.register", case.id, numbers.fill({"number": number}), at=now)
-        seq, _sid, _doc = numbers.taken()
-        return CaseRef(case.id, format_case_number(actor.unit_code, year, seq), case.query_code)
+                if with_rows is not None:
+                    with_rows(case)
+        return CaseRef(case.id, format_case_number(actor.unit_code, year, numbers.taken().seq), case.query_code)
 
     def _late(self, occurred: datetime, now: datetime, late_days: Callable[[], int] | None = None) -> bool:
         """An entry made more than the set number of days after the day it records (补录). ``late_days``: the
@@ -303,15 +310,6 @@ class CaseService:
         days = (now.date() - occurred.date()).days
         return days > 0 and days > (late_days or self.late_days)()
 
-    def _doc_number(self, unit_code: str, document: str, year: int, office=None) -> str:
-        """The next 文号 of `document` in `year` (inside the caller's transaction; never reused). The counter row
-        stays locked until the commit (on PostgreSQL another desk's same document waits): take it late."""
-        office = office or self.office()
-        seq = self.db.execute_sql(
-            "INSERT INTO doc_counter (unit_code, document, year, last) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT (unit_code, document, year) DO UPDATE SET last = doc_counter.last + 1 RETURNING last",
-            (unit_code, document, year)).fetchone()[0]
-        return office.number(document, year, seq)
 
     def _documents_of(self, kind: EventKind, clean: Mapping[str, Any], state: CaseState, case: Case,
                       actor: Actor) -> list[str]:
@@ -437,15 +435,21 @@ class CaseService:
                     case.owner_name = clean["unit"]
                 case.version += 1
                 case.updated_at = now
-            if docs:
-                # The 文号, last: another desk's same document waits from here to the commit.
-                clean["doc_no"] = {doc: self._doc_number(actor.unit_code, doc, occurred.year, office())
-                                   for doc in docs}
-                row.data = clean
+            settings = office() if docs else None        # read before the numbers: a read is a round trip
             with batched(self.db):
+                if docs:
+                    # The 文号: on PostgreSQL the server takes them in the message that writes these rows and
+                    # commits (another desk's same document waits only for that message).
+                    numbers = documents_at_commit(self.db, actor.unit_code, occurred.year, docs)
+                    clean["doc_no"] = {doc: settings.number(doc, occurred.year, numbers.docs[doc]) for doc in docs}
+                    row.data = numbers.fill(clean)
                 row.save(force_insert=True)
                 case.save()
                 audit(actor, f"case.{kind.value}", case.id, {"number": case.number}, at=now)
+        if docs:
+            # The state's last event holds ``clean``: its 文号 as given (the markers were only for the server).
+            taken = numbers.taken()
+            clean["doc_no"] = {doc: settings.number(doc, occurred.year, taken.docs[doc]) for doc in docs}
         return state
 
     def recompute_open(self) -> int:

@@ -7,10 +7,11 @@ What such a writer locks, each only until its transaction ends:
 
 - the case it records an action on (``SELECT … FOR UPDATE``): a second desk's action on the same case waits,
   then reads the events the first one wrote (and is refused as stale when it had seen fewer);
-- the counter row of its unit and year (and of the document's 文号), taken as late as it can be, just
-  before the rows that carry the number are written (sent in one message, :func:`batched`): the numbers
-  stay consecutive, with no gap and no duplicate, because a number is only handed out inside the
-  transaction that uses it;
+- the counter row of its unit and year (and of each document's 文号), which the server takes in the one
+  message that writes the rows carrying the number and commits (:func:`numbers_at_commit`,
+  :func:`documents_at_commit`): another desk waits only while that message runs, not while this desk builds
+  its rows or across a round trip; the numbers stay consecutive, with no gap and no duplicate, because a
+  number is only handed out inside the transaction that uses it;
 - the petitioner: a key per ID number given and per registered person chosen, so two desks registering
   the same new petitioner do not make two people of one.
 
@@ -69,60 +70,64 @@ def take_numbers(db, unit_code: str, year: int, document: str | None = None) -> 
     return got[0], got[1], got[2] if document is not None else None
 
 
-# Where a registration's numbers go in the rows it writes, on PostgreSQL, until the server has taken them (see
+# Where a writer's numbers go in the rows it writes, on PostgreSQL, until the server has taken them (see
 # numbers_at_commit): the server replaces a marker's digits with the number. A marker is 18 random digits, so
 # it is found only where it was put (a case number's sequence, a 文号's), never in a phone or an ID number.
-_CASE_SEQ_SQL = "lpad(current_setting('xinfang.case_seq'), greatest(5, length(current_setting('xinfang.case_seq'))), '0')"
-_DOC_SEQ_SQL = "current_setting('xinfang.doc_seq')"
 _SID_SQL = "current_setting('xinfang.sid')::integer"
-_LATE = [
-    "WITH n AS ({counter}) SELECT set_config('xinfang.case_seq', last::text, true) FROM n",
-    "SELECT set_config('xinfang.sid', ({next_sid})::text, true)",
-]
-_LATE_DOC = "WITH n AS ({counter}) SELECT set_config('xinfang.doc_seq', last::text, true) FROM n"
-_LATE_READ = ("SELECT current_setting('xinfang.case_seq')::integer, current_setting('xinfang.sid')::integer, "
-              "current_setting('xinfang.doc_seq', true)")
+_NEXT_SID_LATE = f"SELECT set_config('xinfang.sid', ({_NEXT_SID})::text, true)"
+_TAKE_LATE = "WITH n AS ({counter}) SELECT set_config('xinfang.{name}', last::text, true) FROM n"
+
+
+def _setting(name: str) -> str:
+    return f"current_setting('xinfang.{name}')"
 
 
 class Numbers:
-    """A registration's numbers (:func:`numbers_at_commit`). ``seq``, ``sid``, ``doc_seq``: the numbers, on
-    PostgreSQL markers until the commit (:meth:`taken` then gives them). Write every value that holds one
-    through :meth:`fill`: on SQLite it is the value itself; on PostgreSQL an SQL expression in which the server
-    puts the number it took in the same message."""
+    """A writer's numbers (:func:`numbers_at_commit`, :func:`documents_at_commit`): ``seq`` (a registration's
+    case sequence), ``sid`` (its search key) and ``docs`` (each document's 文号 sequence) — on PostgreSQL
+    markers until the commit, when :meth:`taken` gives them. Write every value that holds one through
+    :meth:`fill`: on SQLite it is the value itself; on PostgreSQL an SQL expression in which the server puts
+    the number it took in the same message."""
 
-    def __init__(self, seq: int, sid, doc_seq: int | None, read: list | None = None, db=None):
-        self.seq, self.sid, self.doc_seq = seq, sid, doc_seq
-        self._read, self._db = read, db
+    def __init__(self, seq: int | None, sid, docs: dict[str, int], late: tuple[list, object] | None = None):
+        self.seq, self.sid, self.docs = seq, sid, docs
+        self._late = late            # (the rows read at the commit, the database) on PostgreSQL
+
+    def _slots(self) -> list[tuple[str, int, str]]:
+        """(setting, marker, what the server puts for it): a case number's sequence padded to five digits as
+        domain/numbers.format_case_number pads it; a 文号's as it is."""
+        seq = _setting("case_seq")
+        case = [] if self.seq is None else [("case_seq", self.seq, f"lpad({seq}, greatest(5, length({seq})), '0')")]
+        return case + [(f"doc_{name}", mark, _setting(f"doc_{name}")) for name, mark in self.docs.items()]
 
     def fill(self, value):
         """``value`` (a text, or a JSON field's dict) as it is to be written: on PostgreSQL, where it holds a
-        marker, an expression the server completes (a case number's sequence padded to five digits as
-        domain/numbers.format_case_number pads it; a 文号's as it is)."""
-        if self._read is None:
+        marker, an expression the server completes."""
+        if self._late is None:
             return value
         from peewee import SQL
 
         from .models import JSONField
 
         text = value if isinstance(value, str) else JSONField().db_value(value)
-        marks = [(str(m), sql) for m, sql in ((self.seq, _CASE_SEQ_SQL), (self.doc_seq, _DOC_SEQ_SQL))
-                 if m is not None and str(m) in text]
-        if not marks:
-            return value
         expr, params = "%s", [text]
-        for mark, sql in marks:
-            expr, params = f"replace({expr}, %s, {sql})", [*params, mark]
-        return SQL(expr, params)
+        for _name, mark, sql in self._slots():
+            if str(mark) in text:
+                expr, params = f"replace({expr}, %s, {sql})", [*params, str(mark)]
+        return value if len(params) == 1 else SQL(expr, params)
 
-    def taken(self) -> tuple[int, int, int | None]:
-        """The numbers the registration was given. On PostgreSQL they come with its commit; a registration
-        inside a longer transaction (a registration with its attachments) asks for them now."""
-        if self._read is None:
-            return self.seq, self.sid, self.doc_seq
-        if not self._read:
-            self._db.read_pending()
-        seq, sid, doc = self._read[0]
-        return seq, sid, None if doc in (None, "") else int(doc)
+    def taken(self) -> "Numbers":
+        """The numbers given, as plain integers. On PostgreSQL they come with the commit; a writer inside a
+        longer transaction (a registration with its attachments) asks for them now."""
+        if self._late is None:
+            return self
+        rows, db = self._late
+        if not rows:
+            db.read_pending()
+        got = [int(v) for v in rows[0]]
+        seq = got.pop(0) if self.seq is not None else None
+        sid = got.pop(0) if self.seq is not None else self.sid
+        return Numbers(seq, sid, dict(zip(self.docs, got)))
 
 
 def numbers_at_commit(db, unit_code: str, year: int, document: str | None = None) -> Numbers:
@@ -132,21 +137,50 @@ def numbers_at_commit(db, unit_code: str, year: int, document: str | None = None
     rows and commits, not across a round trip and the desk's own building of the rows (which another desk's
     registration of the same unit and year would wait for)."""
     if not is_postgres(db):
-        return Numbers(*take_numbers(db, unit_code, year, document))
-    import secrets
-
-    statements = [sql.format(counter=_CASE_COUNTER, next_sid=_NEXT_SID) for sql in _LATE]
-    params: list[tuple] = [(unit_code, year), ()]
-    if document is not None:
-        statements.append(_LATE_DOC.format(counter=_DOC_COUNTER))
-        params.append((unit_code, document, year))
-    for sql, values in zip(statements, params):
-        db.hold(sql, values)
+        seq, sid, doc = take_numbers(db, unit_code, year, document)
+        return Numbers(seq, sid, {} if document is None else {document: doc})
+    db.read_pending()         # another writer's numbers in this transaction, before these reuse its settings
+    db.hold(_TAKE_LATE.format(counter=_CASE_COUNTER, name="case_seq"), (unit_code, year))
+    db.hold(_NEXT_SID_LATE)
     from peewee import SQL
 
-    marks = [10 ** 17 + secrets.randbelow(9 * 10 ** 17) for _ in range(2)]
-    return Numbers(marks[0], SQL(_SID_SQL), marks[1] if document is not None else None,
-                   db.read_at_commit(_LATE_READ), db)
+    return _late(db, unit_code, year, [] if document is None else [document], seq=_marker(), sid=SQL(_SID_SQL))
+
+
+def documents_at_commit(db, unit_code: str, year: int, documents: Iterable[str]) -> Numbers:
+    """The next 文号 sequence of each of ``documents`` in ``year`` (``docs``), as :func:`numbers_at_commit`
+    takes a registration's: for an action's documents (a 受理告知书, a 转送函), whose counter another desk's same
+    document waits for until the commit."""
+    documents = list(dict.fromkeys(documents))
+    if not is_postgres(db):
+        return Numbers(None, None, {d: take_document_number(db, unit_code, d, year) for d in documents})
+    db.read_pending()
+    return _late(db, unit_code, year, documents)
+
+
+def _marker() -> int:
+    import secrets
+
+    return 10 ** 17 + secrets.randbelow(9 * 10 ** 17)
+
+
+def _late(db, unit_code: str, year: int, documents: list[str], seq: int | None = None, sid=None) -> Numbers:
+    for document in documents:
+        if not (document.isascii() and document.isidentifier()):
+            raise ValueError(f"a document's kind names a setting: {document!r}")
+        db.hold(_TAKE_LATE.format(counter=_DOC_COUNTER, name=f"doc_{document}"), (unit_code, document, year))
+    numbers = Numbers(seq, sid, {d: _marker() for d in documents})
+    read = [f"{_setting(name)}::integer" for name, _m, _s in numbers._slots()]
+    if seq is not None:
+        read.insert(1, _SID_SQL)
+    numbers._late = (db.read_at_commit("SELECT " + ", ".join(read)), db)
+    return numbers
+
+
+def take_document_number(db, unit_code: str, document: str, year: int) -> int:
+    """The next 文号 sequence of ``document`` in ``year``, now (inside the caller's transaction; never reused).
+    The counter row stays locked until the commit: another desk's same document waits from here."""
+    return db.execute_sql(_DOC_COUNTER, (unit_code, document, year)).fetchone()[0]
 
 
 def batched(db):
