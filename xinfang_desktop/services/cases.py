@@ -72,7 +72,11 @@ def recorded_order(rows: Iterable[CaseEvent]) -> list[CaseEvent]:
     """A case's event rows in the order they were recorded: by recorded_at, and those of one second in the
     workflow's order. Explicit, because the engine's row order is none (on PostgreSQL an updated row moves).
     Recorded, not occurred: a note dated back is still what came last, for the stale check (refuse_if_changed)."""
-    return sorted(rows, key=lambda r: (_moment(r.recorded_at), wf.event_sort_key(to_event(r))))
+    return sorted(rows, key=lambda r: _recorded_key(r, to_event(r)))
+
+
+def _recorded_key(row: CaseEvent, event: Event):
+    return _moment(row.recorded_at), wf.event_sort_key(event)
 
 
 def last_event_id(rows: Iterable[CaseEvent]) -> str | None:
@@ -216,7 +220,7 @@ class CaseService:
         """The case's events in recorded order (recorded_order)."""
         # Each row made an Event once (recorded_order's key would make it again).
         pairs = [(r, to_event(r)) for r in _EVENTS.rows(case.id)]
-        pairs.sort(key=lambda p: (_moment(p[0].recorded_at), wf.event_sort_key(p[1])))
+        pairs.sort(key=lambda p: _recorded_key(*p))
         return [e for _, e in pairs]
 
     def state_of(self, case: Case) -> CaseState:
