@@ -123,3 +123,23 @@ def test_a_follow_up_on_a_case_changed_on_another_desk_is_refused(qtbot, service
     qtbot.waitUntil(form.message.isVisible, timeout=30_000)
     assert "张承办" in form.message.text() and EventKind.NOTE.label in form.message.text()
     assert events(ref) == 4 and view.elsewhere.isVisible()
+
+
+def test_an_event_that_came_by_sync_and_sorts_before_what_was_shown_is_refused(
+        qtbot, services, clock, app_ctx, handler, case):
+    """The township's event imported while the case is open carries the time it was recorded there, before
+    what this desk shows last: the view passes every event it showed, so the note is still refused."""
+    from datetime import timedelta
+
+    from xinfang_desktop.services.cases import find_case
+
+    view = opened(qtbot, app_ctx, case)
+    half_hour_ago, recorded = clock.now() - timedelta(minutes=30), clock.now() - timedelta(hours=2)
+    CaseEvent.create(case=case.id, unit_code=find_case(case.number).unit_code, kind=EventKind.NOTE.value,
+                     occurred_at=half_hour_ago, recorded_at=recorded, actor=handler.name, data={"text": "镇里的备注"})
+    assert services.cases.events_of(find_case(case.number))[-1].id == view.detail.last_event
+    dialog = note(qtbot, view, "已电话联系信访人")
+    qtbot.waitUntil(dialog.message.isVisible, timeout=30_000)
+    said = dialog.message.text()
+    assert "张承办" in said and EventKind.NOTE.label in said and f"{half_hour_ago:%m-%d %H:%M}" in said, said
+    assert events(case) == 2 and view.elsewhere.isVisible()

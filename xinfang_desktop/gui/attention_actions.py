@@ -158,7 +158,7 @@ def followup_dialog(parent: QWidget, ctx: AppContext, d: CaseDetail, done: Calla
     dialog = FormDialog(parent, ctx, f"回访 — {d.row.number}", fields,
                         lambda v: ctx.services.cases.act(ctx.actor, d.row.number, wf.EventKind.FOLLOWED_UP,
                                                          {k: x for k, x in v.items() if x},
-                                                         seen_event=d.last_event),
+                                                         seen_events=d.seen_events),
                         head=_head(d) + "\n回访后，该事项从四色看板上移除（信访人的其他事项仍在）。")
     dialog.saved.connect(lambda _r: done())
     dialog.open()

@@ -147,9 +147,15 @@ class CaseDetail:
     office: Any = None               # this office's settings (services.office.OfficeSettings), for forms
     entered_at: datetime | None = None   # when it was entered here (the received date is the event's)
     revision: tuple = ()             # CaseQueries.revision when it was read: another desk's change alters it
-    # The event recorded last when it was read: an action from this view passes it as ``seen_event``, so one
-    # on a case another desk changed since is refused (services/cases.py StaleCase).
+    # The event recorded last when it was read (``seen_event``, for a caller that passes only that).
     last_event: str | None = None
+
+    @property
+    def seen_events(self) -> frozenset[str]:
+        """The ids of the case's events it was read with (its revision holds them): an action from this view
+        passes them as ``seen_events``, so one on a case with any other event, another desk's or one that
+        came by sync, is refused (services/cases.py StaleCase)."""
+        return frozenset(self.revision[2]) if self.revision else frozenset()
 
 
 def resolution_timeline(case_id: str) -> list[TimelineEntry]:
