@@ -50,7 +50,9 @@ def _open_assign(parent: QWidget, ctx: AppContext, d: CaseDetail, done: Callable
               default=current.target_date if current else ctx.services.clock.today() + timedelta(days=30)),
     ]
     dialog = FormDialog(parent, ctx, f"包案 — {d.row.number}", fields,
-                        lambda v: own.assign(ctx.actor, d.row.number, v["leader"] or "", v["plan"], v["target_date"]),
+                        # what the form shows: a 包案 another desk made since it was read is not ended unseen
+                        lambda v: own.assign(ctx.actor, d.row.number, v["leader"] or "", v["plan"], v["target_date"],
+                                             seen_assignment=current.id if current else ""),
                         head=_head(d) + (f"\n现由{current.leader_display}包案，保存后改由所选领导包案。" if current else ""))
     dialog.saved.connect(lambda _r: done())
     dialog.open()

@@ -25,7 +25,7 @@ from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
 from ..store.locks import batched, for_update, locked, retrying, row_writer, take_numbers
 from ..store.ownership import require_writable
-from ..store.models import Case, CaseEvent, CaseParty, Person, User, new_id, self_unit_code
+from ..store.models import Case, CaseEvent, CaseParty, Person, Unit, User, new_id, self_unit_code
 from .audit import audit
 from .clock import Clock
 from .permissions import Actor, Permission, require
@@ -134,12 +134,17 @@ def refuse_if_changed(case: Case, events: Sequence[Event], seen_event: str | Non
 
 
 def what_happened(since: Sequence[Event]) -> str:
-    """The events another desk recorded, as a clerk reads them: when, who (张承办, not handler1), what; the
-    last five, and how many in all when there are more."""
-    actors = dict(CaseEvent.select(CaseEvent.id, CaseEvent.actor).where(
-        CaseEvent.id.in_([e.id for e in since])).tuples()) if since else {}
-    names = dict(User.select(User.name, User.display_name).where(User.name.in_(set(actors.values()))).tuples())
-    actors = {eid: names.get(login, login) for eid, login in actors.items()}
+    """The events another desk recorded, as a clerk reads them: when, who (张承办, not handler1; an event that
+    came by sync from another office, that office: its logins are not this one's users), what; the last five,
+    and how many in all when there are more."""
+    rows = {eid: (login, unit) for eid, login, unit in CaseEvent.select(
+        CaseEvent.id, CaseEvent.actor, CaseEvent.unit_code).where(CaseEvent.id.in_([e.id for e in since])).tuples()}
+    units = {code: (name, is_self) for code, name, is_self in Unit.select(Unit.code, Unit.name, Unit.is_self).where(
+        Unit.code.in_({unit for _, unit in rows.values()})).tuples()}
+    names = dict(User.select(User.name, User.display_name).where(
+        User.name.in_({login for login, _ in rows.values()})).tuples())
+    actors = {eid: names.get(login, login) if units.get(unit, ("", True))[1] else units[unit][0]
+              for eid, (login, unit) in rows.items()}
     what = "；".join(" ".join(filter(None, (f"{e.occurred_at:%m-%d %H:%M}", actors.get(e.id), e.kind.label)))
                     for e in since[-5:])
     return what + (f"等{len(since)}项" if len(since) > 5 else "")

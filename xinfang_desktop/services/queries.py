@@ -24,6 +24,7 @@ from ..domain.petition import Channel
 from ..domain.phones import mask_phone
 from ..store import ownership, search
 from ..store.models import Case, CaseEvent, CaseParty, Person
+from ..store.models_sync import Instruction
 from .audit import audit
 from .cases import find_case, last_event_id, to_event
 from .persons import RevisionView, history_of, place_label, same_id_elsewhere
@@ -149,6 +150,9 @@ class CaseDetail:
     revision: tuple = ()             # CaseQueries.revision when it was read: another desk's change alters it
     # The event recorded last when it was read (``seen_event``, for a caller that passes only that).
     last_event: str | None = None
+    # The ids of the case's 交办 and 督办 when it was read: a 交办督办 from this view passes them, so one over
+    # another desk's sent since is refused (services/sync/instructions.py).
+    instructions: frozenset[str] = frozenset()
 
     @property
     def seen_events(self) -> frozenset[str]:
@@ -492,7 +496,9 @@ class CaseQueries:
             created_by=case.created_by, parties=parties, timeline=timeline, deadlines=deadlines, state=state,
             allowed=allowed, problems=list(state.problems), not_writable=not_writable, unit_code=case.unit_code,
             entered_at=case.created_at, revision=self._revision(case.version, str(case.updated_at), rows),
-            last_event=last_event_id(rows.values()))
+            last_event=last_event_id(rows.values()),
+            instructions=frozenset(i for (i,) in Instruction.select(Instruction.id)
+                                   .where(Instruction.case_id == case.id).tuples()))
 
     def revision(self, case_id: str) -> tuple:
         """What changes when anyone records on the case (its row's version, its events): the case view
