@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from tests.conftest import make_registration
 from tests.gui.test_case_actions import choose, events, open_view, save, shown_dialog, timeline, type_into
@@ -143,3 +144,37 @@ def test_an_event_that_came_by_sync_and_sorts_before_what_was_shown_is_refused(
     said = dialog.message.text()
     assert "张承办" in said and EventKind.NOTE.label in said and f"{half_hour_ago:%m-%d %H:%M}" in said, said
     assert events(case) == 2 and view.elsewhere.isVisible()
+
+
+def test_a_leader_assigned_on_another_desk_while_the_form_was_open_is_not_replaced_unseen(
+        qtbot, services, clock, app_ctx, admin, case):
+    """包案: the form says who has the matter now (nobody); another desk gives it to 陈副镇长 meanwhile; saving
+    李镇长 over it is refused in the form, saying who assigned whom, and nothing is written."""
+    from xinfang_desktop.gui import attention_actions  # noqa: F401  (registers 包案 with the case view)
+    from xinfang_desktop.gui.attention_forms import FormDialog
+    from xinfang_desktop.services.attention import OwnershipService
+    from xinfang_desktop.services.permissions import Role
+    from xinfang_desktop.store.models_attention import LeaderAssignment
+
+    services.auth.add_user(admin, "leader1", Role.LEADER, "leader-pass-1", "李镇长")
+    services.auth.add_user(admin, "leader2", Role.LEADER, "leader-pass-2", "陈副镇长")
+    view = open_view(qtbot, app_ctx, case)
+    qtbot.waitUntil(lambda: "attention.assign" in view.action_buttons, timeout=30_000)
+    qtbot.mouseClick(view.action_buttons["attention.assign"], Qt.LeftButton)
+    qtbot.waitUntil(lambda: any(f.isVisible() for f in view.findChildren(FormDialog)), timeout=30_000)
+    form = next(f for f in view.findChildren(FormDialog) if f.isVisible())
+    assert not any("现由" in label.text() for label in form.findChildren(QLabel))   # nobody has it, it says
+    with other_desk(services, clock) as other:
+        other.get(OwnershipService).assign(admin, case.number, "陈副镇长", "约谈企业负责人", "2026-12-20")
+
+    qtbot.waitExposed(form, timeout=30_000)
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=30_000)
+    choose(qtbot, form, "leader", "leader1")
+    type_into(qtbot, form, "plan", "约谈企业负责人，督促分期支付")
+    save(qtbot, form)
+    qtbot.waitUntil(form.message.isVisible, timeout=30_000)
+    said = form.message.text()
+    assert "王管理已指定陈副镇长包案" in said and "没有保存" in said and "重新点“包案”" in said, said
+    assert form.isVisible() and view.elsewhere.isVisible()
+    assert [r.leader_name for r in LeaderAssignment.select()] == ["leader2"]        # nothing written

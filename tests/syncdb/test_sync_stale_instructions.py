@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from PySide6.QtCore import Qt
 
 from xinfang_desktop.domain.errors import StaleCase
 from xinfang_desktop.domain.workflow import EventKind
@@ -65,3 +66,49 @@ def test_a_supervision_on_a_case_the_township_answered_since_is_refused(offices,
     city.sync.supervise(city.admin, ref.id, "该事项临近期限，请加快办理",
                         **seen(city.svc.queries.detail(city.admin, ref.number)))
     assert Instruction.select().count() == 1
+
+
+def test_the_supervise_button_on_a_case_answered_since_shows_the_refusal_in_its_dialog(qtbot, offices, tmp_path):
+    """The city's case view of a township's matter; its answer comes by sync; 督办… pressed on the view as
+    it was: the dialog says what the township did, stays open, the view offers to read the case again."""
+    from xinfang_desktop.gui import sync_actions
+    from xinfang_desktop.gui.context import AppContext
+    from xinfang_desktop.gui.pages.case_view import CaseViewPage
+    from xinfang_desktop.gui.tasks import TaskRunner
+
+    from tests.gui.modal import FAILURES, answer
+    from tests.gui.test_login_and_case import commit_text
+
+    city, town = offices[CITY], offices[TOWNS[0]]
+    ref = town.register(name="张三")
+    town.export()
+    city.import_(write_out(town, tmp_path / "up1"))
+    city.sync
+    view = CaseViewPage(AppContext(city.svc, TaskRunner(inline=True), city.admin), ref.id)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: "sync.supervise" in view.action_buttons, timeout=30_000)
+    town.clock.advance(hours=1)
+    town.sync
+    town.svc.cases.act(town.admin, ref.id, EventKind.ROUTED, {"route": "direct", "unit": "永福镇劳动保障所",
+                                                              "notified": True})
+    town.export()
+    city.import_(write_out(town, tmp_path / "up2"))
+    city.sync
+    seen: list[tuple[str, bool]] = []
+
+    def fill(dialog: sync_actions.InstructionDialog) -> None:
+        commit_text(dialog.text, "该事项临近期限，请加快办理")
+        qtbot.mouseClick(dialog.ok_button, Qt.LeftButton)
+        qtbot.waitUntil(dialog.message.isVisible, timeout=30_000)
+        seen.append((dialog.message.text(), dialog.isVisible()))
+        dialog.reject()
+
+    FAILURES.clear()
+    answer(sync_actions.InstructionDialog, fill)
+    qtbot.mouseClick(view.action_buttons["sync.supervise"], Qt.LeftButton)
+    if FAILURES:
+        raise FAILURES.pop()
+    [(said, open_then)] = seen
+    assert NAMES[town.code] in said and EventKind.ROUTED.label in said and "没有保存" in said and open_then, said
+    assert view.elsewhere.isVisible() and Instruction.select().count() == 0
