@@ -139,15 +139,16 @@ if __name__ == "__main__":
 
 
 @contextmanager
-def server_database(url: str | None) -> Iterator[str]:
+def server_database(url: str | None, durable: bool = False) -> Iterator[str]:
     """``url`` (an existing empty PostgreSQL database), or one on a throwaway cluster (tests/pgcluster.py:
-    Debian's postgresql package) started here and removed when the block ends."""
+    Debian's postgresql package) started here and removed when the block ends; ``durable``: that cluster
+    flushes every commit to disk as a real server does (the tests' cluster does not)."""
     if url:
         yield url
         return
     from tests.pgcluster import Cluster
 
-    cluster = Cluster()
+    cluster = Cluster(durable=durable)
     try:
         yield cluster.new_database()
     finally:

@@ -28,7 +28,12 @@ locking alone would allow at that latency. A sleep that short overshoots, by mor
 overshoot is taken off the following waits, and the wait actually slept per round trip is measured and
 printed (``lan_wait_ms_per_round_trip``).
 
-    python benchmarks/engines.py [--cases 20000] [--samples 200] [--each 50] [--database URL] [--rtt-ms R]
+The throwaway cluster, as the tests', does not flush commits to disk. A real server does, and a registration
+holds its unit's counter row until its commit is flushed: ``--durable`` starts the cluster with the server's
+defaults (fsync, synchronous commit), so that flush on this machine's disk is in the figures
+(``durable_commits``; true with ``--database``, whose server is taken to be configured as in production).
+
+    python benchmarks/engines.py [--cases 20000] [--samples 200] [--each 50] [--database URL] [--rtt-ms R] [--durable]
                                  [--rounds N]
 
 ``--rounds N`` runs each pair of 1 and 4 desks N times, interleaved, and gives each figure's median (and each
@@ -191,8 +196,9 @@ class _Lan:
 class _Held:
     """In a desk process on PostgreSQL: the seconds its writers held what other desks wait for. With the one
     writers' lock, a whole writing transaction (BEGIN to the end of COMMIT); with row locks, a registration's
-    counter rows, from taking the number to the end of COMMIT (the case of an action is the desk's own, so no
-    other desk waits for it here). A desk's share of serial time ``s`` bounds what n desks can reach, however
+    counter rows, which the server takes in the message that writes the registration's rows and commits
+    (store/locks.py numbers_at_commit): that message's round trip (the case of an action is the desk's own, so
+    no other desk waits for it here). A desk's share of serial time ``s`` bounds what n desks can reach, however
     many cores they had (each desk on its own PC): n / (1 + (n - 1) s) times one desk (Amdahl). With an
     emulated LAN (_Lan) the wait before the trip that takes the lock is not counted as held: the lock is not
     held yet. ``trips``: the round trips made while it was held (after the one that took it, the COMMIT's
@@ -205,11 +211,9 @@ class _Held:
 
     @classmethod
     def watch(cls, one_lock: bool) -> None:
-        from xinfang_desktop.services import cases
         from xinfang_desktop.store import pg
 
-        begin, commit, rollback, take_numbers = (pg.PgDatabase.begin, pg.PgDatabase.commit, pg.PgDatabase.rollback,
-                                                 cases.take_numbers)
+        begin, commit, rollback = pg.PgDatabase.begin, pg.PgDatabase.commit, pg.PgDatabase.rollback
 
         def start() -> None:
             if cls.since is None:
@@ -227,11 +231,9 @@ class _Held:
                 start()
             return begin(self, lock_type)
 
-        def timed_numbers(*args, **kwargs):
-            start()
-            return take_numbers(*args, **kwargs)
-
         def timed_commit(self):
+            if not one_lock and getattr(self._state, "read", None) is not None:
+                start()                # a registration's commit: the server takes its numbers in this message
             try:
                 return commit(self)
             finally:
@@ -244,8 +246,6 @@ class _Held:
                 end()
 
         pg.PgDatabase.begin, pg.PgDatabase.commit, pg.PgDatabase.rollback = timed_begin, timed_commit, timed_rollback
-        if not one_lock:
-            cases.take_numbers = timed_numbers
 
 
 def _server_cpu(db) -> float | None:
@@ -406,10 +406,13 @@ def main() -> None:
     ap.add_argument("--rtt-ms", type=float, default=0.0,
                     help="also run the PostgreSQL desks with an emulated LAN: this many ms of waiting per round trip "
                          "(figures labelled _lan; see the module docstring for what it does not model)")
+    ap.add_argument("--durable", action="store_true",
+                    help="the throwaway cluster flushes every commit to disk, as a real server does (a registration "
+                         "holds its unit's counter until its commit is on disk)")
     args = ap.parse_args()
 
     out: dict[str, dict] = {}
-    with server_database(args.database) as url, tempfile.TemporaryDirectory() as tmp:
+    with server_database(args.database, args.durable) as url, tempfile.TemporaryDirectory() as tmp:
         for engine, where in (("sqlite", None), ("postgresql", url)):
             folder = Path(tmp) / engine
             got = {"cases": args.cases, "demo_s": round(build(folder, args.cases, where), 1)}
@@ -448,6 +451,8 @@ def main() -> None:
                 if waits and None not in waits:
                     got["lan_wait_ms_per_round_trip"] = round(statistics.median(waits), 3)
             got["rounds"] = args.rounds
+            if engine == "postgresql":
+                got["durable_commits"] = bool(args.durable or args.database)
             got["cores"] = os.cpu_count()
             got["load_average_1min"] = round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None
             out[engine] = got

@@ -26,7 +26,8 @@ def bin_dir() -> Path | None:
 
 
 class Cluster:
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        """``durable``: commits flushed to disk as a real server does (benchmarks/engines.py --durable)."""
         bins = bin_dir()
         if bins is None:
             raise RuntimeError("PostgreSQL's initdb not found (scripts/setup.sh installs Debian's postgresql)")
@@ -41,9 +42,9 @@ class Cluster:
         self._run("initdb", "-D", str(self.data), "-U", USER, "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8",
                   "--no-sync")
         # fsync off: a test cluster is thrown away; nothing it holds must survive a power cut
+        unsafe = "" if durable else "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-w", "-t", "60", "-o",
-                  f"-k {self.root} -c listen_addresses='' -c fsync=off -c synchronous_commit=off "
-                  "-c full_page_writes=off -c max_connections=60", "start")
+                  f"-k {self.root} -c listen_addresses='' {unsafe}-c max_connections=60", "start")
         self.started = True
 
     def _run(self, program: str, *args: str) -> None:

@@ -170,6 +170,17 @@ class AttachmentService:
             audit(actor, "case.attach", case.id, {"files": [r.file_name for r in rows]}, at=now)
         return rows
 
+    def link_new(self, actor: Actor, case, stored: Sequence[StoredFile]) -> None:
+        """Link stored files to a case being registered, in its transaction: it has none yet, so nothing is
+        read (services/cases.py register ``with_rows``); a file given twice is linked once."""
+        now = self.services.clock.now()
+        rows = list({s.sha256: s for s in stored}.values())
+        for s in rows:
+            Attachment.create(case=case, unit_code=actor.unit_code, sha256=s.sha256, file_name=s.file.name[:200],
+                              kind=s.file.kind, size=s.file.size, added_by=actor.name, added_at=now, updated_at=now)
+        if rows:
+            audit(actor, "case.attach", case.id, {"files": [s.file.name[:200] for s in rows]}, at=now)
+
     def attach(self, actor: Actor, case_ref: str, paths: Sequence[Path | str]) -> list[Attachment]:
         """Attach files to an existing case: every file is checked before anything is written."""
         require(actor, Permission.NOTE)

@@ -23,7 +23,8 @@ from ..domain.petition import RegistrationInput, is_group, validate_registration
 from ..domain.case_cache import CACHED_COLUMNS, cached_values, sql_values
 from ..domain.workflow import CaseState, Event, EventKind
 from ..store import search
-from ..store.locks import batched, for_update, locked, retrying, row_writer, take_numbers
+from ..store.locks import (batched, documents_at_commit, for_update, locked, numbers_at_commit, retrying,
+                           row_writer)
 from ..store.ownership import require_writable
 from ..store.models import Case, CaseEvent, CaseParty, Person, Unit, User, new_id, self_unit_code
 from .audit import audit
@@ -241,18 +242,23 @@ class CaseService:
         except InvalidInput:
             return False
 
-    def register(self, actor: Actor, reg: RegistrationInput, *, from_ledger: bool = False) -> CaseRef:
+    def register(self, actor: Actor, reg: RegistrationInput, *, from_ledger: bool = False,
+                 with_rows: Callable[[Case], None] | None = None) -> CaseRef:
         """Register a petition. A petitioner whose details conflict with a registered person's is
         refused (PersonConflict, both versions) before anything is written, unless the registration
         carries the clerk's choice for that petitioner (PetitionerInput.on_conflict). `from_ledger`: a
         row of an old register (台账) — its kind of matter is unknown unless given, and the documents
-        it had were numbered on paper, not here."""
+        it had were numbered on paper, not here. `with_rows(case)`: more rows written with the case, in its
+        transaction (its attachments, the end of the clerk's draft); it only writes — on PostgreSQL those
+        rows go in the message that takes the numbers and commits, where a read would cost a round trip
+        while another desk waits for this unit's counter."""
         require(actor, Permission.REGISTER)
         reg = self.validate(reg, suggest=not from_ledger)
         now = self.clock.now()
-        return retrying(self.db, lambda: self._register(actor, reg, now, from_ledger))
+        return retrying(self.db, lambda: self._register(actor, reg, now, from_ledger, with_rows))
 
-    def _register(self, actor: Actor, reg: RegistrationInput, now: datetime, from_ledger: bool) -> CaseRef:
+    def _register(self, actor: Actor, reg: RegistrationInput, now: datetime, from_ledger: bool,
+                  with_rows: Callable[[Case], None] | None = None) -> CaseRef:
         with row_writer(self.db):
             repeat_of = find_case(reg.repeat_of, self.clock.today()).id if reg.repeat_of else None
             lock_people(self.db, actor.unit_code, reg.petitioners)
@@ -282,21 +288,25 @@ class CaseService:
                                    occurred_at=reg.received_at, recorded_at=now, actor=actor.name, data=data)
             apply_state(case, wf.fold([to_event(registered)], self.cal), self.unit_code)
             office = None if from_ledger else settings
-            # The numbers, last: another desk's registration of this unit and year waits from here to the commit.
-            seq, case.sid, receipt = take_numbers(self.db, actor.unit_code, year, None if office is None else "receipt")
-            case.number = format_case_number(actor.unit_code, year, seq)
-            if office is not None:
-                data["doc_no"] = {"receipt": office.number("receipt", year, receipt)}
-            registered.data = data
             with batched(self.db):
+                # The numbers: on PostgreSQL the server takes them in the message that writes these rows and
+                # commits, so another desk's registration of this unit and year waits only for that message.
+                numbers = numbers_at_commit(self.db, actor.unit_code, year, None if office is None else "receipt")
+                number = format_case_number(actor.unit_code, year, numbers.seq)
+                if office is not None:
+                    data["doc_no"] = {"receipt": office.number("receipt", year, numbers.docs["receipt"])}
+                case.number, case.sid = numbers.fill(number), numbers.sid
+                registered.data = numbers.fill(data)
                 case.save(force_insert=True)
                 registered.save(force_insert=True)
                 for i, (person, p) in enumerate(zip(persons, reg.petitioners)):
                     CaseParty.create(case=case, person=person, unit_code=actor.unit_code, role="petitioner",
                                      is_representative=p.is_representative, position=i, updated_at=now)
-                search.reindex(self.db, case.sid, self._search_tokens(case, persons))
-                audit(actor, "case.register", case.id, {"number": case.number}, at=now)
-        return CaseRef(case.id, case.number, case.query_code)
+                search.index_new(self.db, case.sid, numbers.fill(self._search_tokens(case, persons, number)))
+                audit(actor, "case.register", case.id, numbers.fill({"number": number}), at=now)
+                if with_rows is not None:
+                    with_rows(case)
+        return CaseRef(case.id, format_case_number(actor.unit_code, year, numbers.taken().seq), case.query_code)
 
     def _late(self, occurred: datetime, now: datetime, late_days: Callable[[], int] | None = None) -> bool:
         """An entry made more than the set number of days after the day it records (补录). ``late_days``: the
@@ -305,15 +315,6 @@ class CaseService:
         days = (now.date() - occurred.date()).days
         return days > 0 and days > (late_days or self.late_days)()
 
-    def _doc_number(self, unit_code: str, document: str, year: int, office=None) -> str:
-        """The next 文号 of `document` in `year` (inside the caller's transaction; never reused). The counter row
-        stays locked until the commit (on PostgreSQL another desk's same document waits): take it late."""
-        office = office or self.office()
-        seq = self.db.execute_sql(
-            "INSERT INTO doc_counter (unit_code, document, year, last) VALUES (?, ?, ?, 1) "
-            "ON CONFLICT (unit_code, document, year) DO UPDATE SET last = doc_counter.last + 1 RETURNING last",
-            (unit_code, document, year)).fetchone()[0]
-        return office.number(document, year, seq)
 
     def _documents_of(self, kind: EventKind, clean: Mapping[str, Any], state: CaseState, case: Case,
                       actor: Actor) -> list[str]:
@@ -345,11 +346,12 @@ class CaseService:
         """A township or village by name, as a person's details are shown."""
         return code if self.divisions is None else place_label(self.divisions, code)
 
-    def _search_tokens(self, case: Case, persons: Iterable[Person]) -> str:
+    def _search_tokens(self, case: Case, persons: Iterable[Person], number: str | None = None) -> str:
         persons = list(persons)
         return search.document_tokens(search.SearchDoc(
             names=[p.name for p in persons], id_numbers=[p.id_number for p in persons if p.id_number],
-            phones=[p.phone for p in persons if p.phone], case_number=case.number, query_code=case.query_code,
+            phones=[p.phone for p in persons if p.phone], case_number=number or case.number,
+            query_code=case.query_code,
             request=case.request))
 
     # -- earlier matters of the same person ----------------------------------------------
@@ -439,15 +441,21 @@ class CaseService:
                     case.owner_name = clean["unit"]
                 case.version += 1
                 case.updated_at = now
-            if docs:
-                # The 文号, last: another desk's same document waits from here to the commit.
-                clean["doc_no"] = {doc: self._doc_number(actor.unit_code, doc, occurred.year, office())
-                                   for doc in docs}
-                row.data = clean
+            settings = office() if docs else None        # read before the numbers: a read is a round trip
             with batched(self.db):
+                if docs:
+                    # The 文号: on PostgreSQL the server takes them in the message that writes these rows and
+                    # commits (another desk's same document waits only for that message).
+                    numbers = documents_at_commit(self.db, actor.unit_code, occurred.year, docs)
+                    clean["doc_no"] = {doc: settings.number(doc, occurred.year, numbers.docs[doc]) for doc in docs}
+                    row.data = numbers.fill(clean)
                 row.save(force_insert=True)
                 case.save()
                 audit(actor, f"case.{kind.value}", case.id, {"number": case.number}, at=now)
+        if docs:
+            # The state's last event holds ``clean``: its 文号 as given (the markers were only for the server).
+            taken = numbers.taken()
+            clean["doc_no"] = {doc: settings.number(doc, occurred.year, taken.docs[doc]) for doc in docs}
         return state
 
     def recompute_open(self) -> int:

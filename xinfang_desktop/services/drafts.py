@@ -52,3 +52,8 @@ class DraftService:
     def discard(self, actor: Actor) -> bool:
         with self.services.db.atomic():
             return IntakeDraft.delete().where(IntakeDraft.user_id == actor.id).execute() > 0
+
+    def drop(self, actor: Actor) -> None:
+        """The clerk's draft deleted in the caller's transaction (a registration's: services/intake.py),
+        whose commit may carry it (nothing read back)."""
+        IntakeDraft.delete().where(IntakeDraft.user_id == actor.id).execute()

@@ -18,7 +18,6 @@ from ..domain.idcard import mask_id_number, normalize_id_text
 from ..domain.petition import CHANNEL_LABELS, Channel, FieldErrors, PetitionerInput, RegistrationInput
 from ..domain.phones import mask_phone
 from ..store import search
-from ..store.locks import retrying, row_writer
 from ..store.models import Case, CaseParty, Person
 from .attachments import AttachmentService, check_file
 from .audit import audit
@@ -211,17 +210,14 @@ class IntakeService:
             raise FieldErrors(errors)
         stored = self.attachments.store_files(checked)
 
-        def work() -> CaseRef:
-            # A writer that locks its own rows (store/locks.py): the case is new, the draft the clerk's own.
-            with row_writer(self.services.db):
-                ref = self.services.cases.register(actor, reg)
-                if stored:
-                    self.attachments.link(actor, Case.get_by_id(ref.id), stored)
-                self.drafts.discard(actor)
-            return ref
+        def with_case(case: Case) -> None:
+            # Written with the case, in its transaction (only writes: services/cases.py register).
+            if stored:
+                self.attachments.link_new(actor, case, stored)
+            self.drafts.drop(actor)
 
         try:
-            ref = retrying(self.services.db, work)
+            ref = self.services.cases.register(actor, reg, with_rows=with_case)
         except BaseException:
             self.attachments.remove_created(stored)
             raise

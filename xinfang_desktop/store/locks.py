@@ -7,10 +7,11 @@ What such a writer locks, each only until its transaction ends:
 
 - the case it records an action on (``SELECT … FOR UPDATE``): a second desk's action on the same case waits,
   then reads the events the first one wrote (and is refused as stale when it had seen fewer);
-- the counter row of its unit and year (and of the document's 文号), taken as late as it can be, just
-  before the rows that carry the number are written (sent in one message, :func:`batched`): the numbers
-  stay consecutive, with no gap and no duplicate, because a number is only handed out inside the
-  transaction that uses it;
+- the counter row of its unit and year (and of each document's 文号), which the server takes in the one
+  message that writes the rows carrying the number and commits (:func:`numbers_at_commit`,
+  :func:`documents_at_commit`): another desk waits only while that message runs, not while this desk builds
+  its rows or across a round trip; the numbers stay consecutive, with no gap and no duplicate, because a
+  number is only handed out inside the transaction that uses it;
 - the petitioner: a key per ID number given and per registered person chosen, so two desks registering
   the same new petitioner do not make two people of one.
 
@@ -67,6 +68,119 @@ def take_numbers(db, unit_code: str, year: int, document: str | None = None) -> 
         while cur.nextset():
             got.append(cur.fetchone()[0])
     return got[0], got[1], got[2] if document is not None else None
+
+
+# Where a writer's numbers go in the rows it writes, on PostgreSQL, until the server has taken them (see
+# numbers_at_commit): the server replaces a marker's digits with the number. A marker is 18 random digits, so
+# it is found only where it was put (a case number's sequence, a 文号's), never in a phone or an ID number.
+_SID_SQL = "current_setting('xinfang.sid')::integer"
+_NEXT_SID_LATE = f"SELECT set_config('xinfang.sid', ({_NEXT_SID})::text, true)"
+_TAKE_LATE = "WITH n AS ({counter}) SELECT set_config('xinfang.{name}', last::text, true) FROM n"
+
+
+def _setting(name: str) -> str:
+    return f"current_setting('xinfang.{name}')"
+
+
+class Numbers:
+    """A writer's numbers (:func:`numbers_at_commit`, :func:`documents_at_commit`): ``seq`` (a registration's
+    case sequence), ``sid`` (its search key) and ``docs`` (each document's 文号 sequence) — on PostgreSQL
+    markers until the commit, when :meth:`taken` gives them. Write every value that holds one through
+    :meth:`fill`: on SQLite it is the value itself; on PostgreSQL an SQL expression in which the server puts
+    the number it took in the same message."""
+
+    def __init__(self, seq: int | None, sid, docs: dict[str, int], late: tuple[list, object] | None = None):
+        self.seq, self.sid, self.docs = seq, sid, docs
+        self._late = late            # (the rows read at the commit, the database) on PostgreSQL
+
+    def _slots(self) -> list[tuple[str, int, str]]:
+        """(setting, marker, what the server puts for it): a case number's sequence padded to five digits as
+        domain/numbers.format_case_number pads it; a 文号's as it is."""
+        seq = _setting("case_seq")
+        case = [] if self.seq is None else [("case_seq", self.seq, f"lpad({seq}, greatest(5, length({seq})), '0')")]
+        return case + [(f"doc_{name}", mark, _setting(f"doc_{name}")) for name, mark in self.docs.items()]
+
+    def fill(self, value):
+        """``value`` (a text, or a JSON field's dict) as it is to be written: on PostgreSQL, where it holds a
+        marker, an expression the server completes."""
+        if self._late is None:
+            return value
+        from peewee import SQL
+
+        from .models import JSONField
+
+        text = value if isinstance(value, str) else JSONField().db_value(value)
+        expr, params = "%s", [text]
+        for _name, mark, sql in self._slots():
+            if str(mark) in text:
+                expr, params = f"replace({expr}, %s, {sql})", [*params, str(mark)]
+        return value if len(params) == 1 else SQL(expr, params)
+
+    def taken(self) -> "Numbers":
+        """The numbers given, as plain integers. On PostgreSQL they come with the commit; a writer inside a
+        longer transaction (a registration with its attachments) asks for them now."""
+        if self._late is None:
+            return self
+        rows, db = self._late
+        if not rows:
+            db.read_pending()
+        got = [int(v) for v in rows[0]]
+        seq = got.pop(0) if self.seq is not None else None
+        sid = got.pop(0) if self.seq is not None else self.sid
+        return Numbers(seq, sid, dict(zip(self.docs, got)))
+
+
+def numbers_at_commit(db, unit_code: str, year: int, document: str | None = None) -> Numbers:
+    """A registration's numbers (as :func:`take_numbers`), for rows written in the :func:`batched` block it is
+    called in. On SQLite they are taken at once. On PostgreSQL the server takes them in the message that
+    sends the block's rows and the COMMIT: the counter row is then held only while the server writes those
+    rows and commits, not across a round trip and the desk's own building of the rows (which another desk's
+    registration of the same unit and year would wait for)."""
+    if not is_postgres(db):
+        seq, sid, doc = take_numbers(db, unit_code, year, document)
+        return Numbers(seq, sid, {} if document is None else {document: doc})
+    db.read_pending()         # another writer's numbers in this transaction, before these reuse its settings
+    db.hold(_TAKE_LATE.format(counter=_CASE_COUNTER, name="case_seq"), (unit_code, year))
+    db.hold(_NEXT_SID_LATE)
+    from peewee import SQL
+
+    return _late(db, unit_code, year, [] if document is None else [document], seq=_marker(), sid=SQL(_SID_SQL))
+
+
+def documents_at_commit(db, unit_code: str, year: int, documents: Iterable[str]) -> Numbers:
+    """The next 文号 sequence of each of ``documents`` in ``year`` (``docs``), as :func:`numbers_at_commit`
+    takes a registration's: for an action's documents (a 受理告知书, a 转送函), whose counter another desk's same
+    document waits for until the commit."""
+    documents = list(dict.fromkeys(documents))
+    if not is_postgres(db):
+        return Numbers(None, None, {d: take_document_number(db, unit_code, d, year) for d in documents})
+    db.read_pending()
+    return _late(db, unit_code, year, documents)
+
+
+def _marker() -> int:
+    import secrets
+
+    return 10 ** 17 + secrets.randbelow(9 * 10 ** 17)
+
+
+def _late(db, unit_code: str, year: int, documents: list[str], seq: int | None = None, sid=None) -> Numbers:
+    for document in documents:
+        if not (document.isascii() and document.isidentifier()):
+            raise ValueError(f"a document's kind names a setting: {document!r}")
+        db.hold(_TAKE_LATE.format(counter=_DOC_COUNTER, name=f"doc_{document}"), (unit_code, document, year))
+    numbers = Numbers(seq, sid, {d: _marker() for d in documents})
+    read = [f"{_setting(name)}::integer" for name, _m, _s in numbers._slots()]
+    if seq is not None:
+        read.insert(1, _SID_SQL)
+    numbers._late = (db.read_at_commit("SELECT " + ", ".join(read)), db)
+    return numbers
+
+
+def take_document_number(db, unit_code: str, document: str, year: int) -> int:
+    """The next 文号 sequence of ``document`` in ``year``, now (inside the caller's transaction; never reused).
+    The counter row stays locked until the commit: another desk's same document waits from here."""
+    return db.execute_sql(_DOC_COUNTER, (unit_code, document, year)).fetchone()[0]
 
 
 def batched(db):

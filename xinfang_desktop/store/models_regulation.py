@@ -1,7 +1,7 @@
 """Issue 13 (the regulation followed closely): the 文号 counters.
 
 `doc_counter` holds the last 文号 sequence per unit, kind of document and year; a number once given
-is never given again (services/cases.CaseService._doc_number). Local: each office numbers its own.
+is never given again (store/locks.py documents_at_commit). Local: each office numbers its own.
 (Schema step v12 also refolded every case under the regulation's paths: store/steps/v012_regulation.py.)
 """
 

@@ -235,7 +235,7 @@ class PgDatabase(PostgresqlDatabase):
         super().__init__(url, **kwargs)
 
     def _connect(self):
-        self._state.batch = self._state.begun = None       # nothing held for a connection that is gone
+        self._state.batch = self._state.begun = self._state.read = None   # nothing held for a connection gone
         conn = psycopg.connect(self.database, autocommit=True, cursor_factory=_Cursor,
                                connect_timeout=10, application_name="xinfang")
         _adapt(conn)
@@ -287,6 +287,29 @@ class PgDatabase(PostgresqlDatabase):
         batch.append(cur.mogrify(_convert(sql), params) if params else sql)
         return True
 
+    def hold(self, sql: str, params: tuple = ()) -> None:
+        """Inside a :meth:`batched` block: ``sql`` held back with the block's writes (its result is not read),
+        in its place among them: a statement the writes after it depend on (store/locks.py numbers_at_commit)."""
+        if getattr(self._state, "batch", None) is None or not getattr(self._state, "holding", False):
+            raise RuntimeError("hold() is for a batched() block")
+        self._state.batch.append(super().cursor().mogrify(_convert(sql), params) if params else sql)
+
+    def read_at_commit(self, sql: str) -> list:
+        """``sql`` (a read) sent in the commit's message, after everything held; its rows fill the list returned
+        once the commit has been answered (it stays empty when the transaction is rolled back)."""
+        rows: list = []
+        self._state.read = (sql, rows)
+        return rows
+
+    def read_pending(self) -> None:
+        """The read waiting for the commit (:meth:`read_at_commit`), sent now with whatever is held: for a
+        writer inside another one's transaction, whose commit comes later."""
+        read = getattr(self._state, "read", None)
+        if read is None:
+            return
+        self._state.read = None
+        read[1].extend(self._after(self._ahead(), read[0], None).fetchall())
+
     def _ahead(self) -> list[str]:
         """The statements held back to go in front of the next one, in its message (each one's result is not
         read): a row writer's BEGIN (:meth:`begin`), then the writes of a batch (:meth:`batched`). Taken."""
@@ -310,13 +333,21 @@ class PgDatabase(PostgresqlDatabase):
         return cur
 
     def _flush(self, then: str | None = None) -> bool:
-        """Send the statements held back (and ``then`` after them, in the same message); whether anything was
-        sent."""
+        """Send the statements held back (and ``then`` after them, in the same message, with the read that
+        waits for the commit before it: :meth:`read_at_commit`); whether anything was sent."""
         ahead = self._ahead()
-        if not ahead:
+        read = getattr(self._state, "read", None) if then == "COMMIT" else None
+        self._state.read = None
+        if not ahead and read is None:
             return False
+        cur = super().cursor()
         with peewee.__exception_wrapper__:
-            psycopg.ClientCursor.execute(super().cursor(), ";\n".join([*ahead, *([then] if then else [])]))
+            psycopg.ClientCursor.execute(cur, ";\n".join([*ahead, *([read[0]] if read else []),
+                                                          *([then] if then else [])]))
+            if read is not None:
+                for _ in ahead:
+                    cur.nextset()
+                read[1].extend(cur.fetchall())
         return True
 
     def commit(self):
@@ -325,7 +356,7 @@ class PgDatabase(PostgresqlDatabase):
 
     def rollback(self):
         sent = getattr(self._state, "begun", None) is None     # a row writer's BEGIN not sent: nothing to undo
-        self._state.batch = self._state.begun = None
+        self._state.batch = self._state.begun = self._state.read = None
         self._state.holding = False
         if sent:
             super().rollback()

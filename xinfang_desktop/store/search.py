@@ -156,6 +156,23 @@ def reindex(db, sid: int, tokens: str) -> None:
     conn.execute("INSERT INTO case_search(rowid, tokens) VALUES (?, ?)", (sid, tokens))
 
 
+def index_new(db, sid, tokens) -> None:
+    """A new case's row of the index. ``sid`` and ``tokens`` may be SQL expressions (a registration's numbers
+    the server puts in as it commits: store/locks.py numbers_at_commit)."""
+    if not is_postgres(db):
+        reindex(db, sid, tokens)
+        return
+    from peewee import SQL, Value
+
+    # As reindex: a row left under this key would be replaced (no case is ever deleted, so there is none).
+    ctx = db.get_sql_context()
+    ctx.literal("INSERT INTO case_search (sid, tokens) VALUES (").sql(
+        sid if isinstance(sid, SQL) else Value(sid)).literal(", array_to_tsvector(string_to_array(").sql(
+        tokens if isinstance(tokens, SQL) else Value(tokens)).literal(
+        ", ' '))) ON CONFLICT (sid) DO UPDATE SET tokens = excluded.tokens")
+    db.execute_sql(*ctx.query())
+
+
 def drop_rows(db, sids: Iterable[int]) -> None:
     """Take cases out of the index (before they are indexed again)."""
     key = "sid" if is_postgres(db) else "rowid"

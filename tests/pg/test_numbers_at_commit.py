@@ -1,0 +1,179 @@
+"""A registration's numbers on PostgreSQL (issue 16, store/locks.py numbers_at_commit): the server takes them in
+the message that writes the registration's rows and commits, so another desk's registration of the same unit
+and year waits for that message only — not while this desk builds its rows — and the numbers the rows carry
+are the ones domain/numbers.py and the office's 文号 would have written."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from tests.conftest import make_registration
+
+pytest.importorskip("psycopg")
+
+ENGINES = ["postgresql"]          # this module is about the server only (tests/conftest.py)
+TOWN = "350881102000"
+
+
+def test_a_desk_building_its_registration_does_not_hold_up_another_desks(services, clerk, monkeypatch):
+    from xinfang_desktop.domain.numbers import parse_case_number
+    from xinfang_desktop.domain.petition import PetitionerInput
+    from xinfang_desktop.store import search
+
+    db, index_new = services.db, search.index_new
+    building, release = threading.Event(), threading.Event()
+    done: dict[str, str] = {}
+    failures: list[BaseException] = []
+
+    def slow_index(*args, **kwargs):       # desk a stops here: its rows built, its commit not yet sent
+        if threading.current_thread().name == "desk-a":
+            building.set()
+            release.wait(120)
+        return index_new(*args, **kwargs)
+
+    monkeypatch.setattr(search, "index_new", slow_index)
+
+    def desk(name: str, petitioner: PetitionerInput) -> None:  # peewee gives each thread a connection of its own
+        try:
+            done[name] = services.cases.register(clerk, make_registration(petitioners=[petitioner])).number
+        except BaseException as exc:        # pragma: no cover - shown by the assertions below
+            failures.append(exc)
+        finally:
+            db.close()
+
+    # Two petitioners: a desk registering the same one waits for the other (tests/pg/test_desk_people.py).
+    a = threading.Thread(target=desk, name="desk-a", args=(
+        "a", PetitionerInput(name="欧阳娜娜", phone="13812345678", township_code=TOWN)))
+    b = threading.Thread(target=desk, name="desk-b", args=(
+        "b", PetitionerInput(name="王建国", phone="13900000001", township_code=TOWN)))
+    a.start()
+    try:
+        assert building.wait(120)
+        b.start()
+        b.join(120)
+        # Before, desk a held the counter from taking its number to its commit, and desk b waited here.
+        assert not b.is_alive() and not failures, failures
+        assert "a" not in done
+    finally:
+        release.set()
+        a.join(120)
+        b.join(120)
+    assert not failures, failures
+    assert parse_case_number(done["b"])[2] + 1 == parse_case_number(done["a"])[2]      # consecutive, b first
+
+
+def test_the_numbers_in_the_rows_are_the_ones_the_registration_was_given(services, clerk):
+    from xinfang_desktop.domain.numbers import format_case_number
+    from xinfang_desktop.services.cases import find_case
+    from xinfang_desktop.store.models import AuditEntry, CaseEvent
+
+    unit, year = clerk.unit_code, 2026
+    services.db.execute_sql("INSERT INTO case_counter (unit_code, year, last) VALUES (%s, %s, 99998)", (unit, year))
+    services.db.execute_sql("INSERT INTO doc_counter (unit_code, document, year, last) VALUES (%s, 'receipt', %s, 41)",
+                            (unit, year))
+    office = services.cases.office()
+    refs = [services.cases.register(clerk, make_registration(request=f"要求追讨拖欠的工资{i}")) for i in range(2)]
+    # Five digits as format_case_number pads them, and past 99999 as it does (no digit cut off).
+    assert [r.number for r in refs] == [format_case_number(unit, year, 99999), format_case_number(unit, year, 100000)]
+    for ref, receipt in zip(refs, (42, 43)):
+        case = find_case(ref.number)
+        assert case.id == ref.id and case.number == ref.number and case.sid > 0
+        registered = CaseEvent.get(CaseEvent.case == case.id)
+        assert registered.data["doc_no"] == {"receipt": office.number("receipt", year, receipt)}
+        assert registered.data["channel"] and "late" not in registered.data
+        assert AuditEntry.get((AuditEntry.action == "case.register") & (AuditEntry.target == case.id)
+                              ).detail == {"number": ref.number}
+        assert [row.number for row in services.queries.search(ref.number)] == [ref.number]
+    assert refs[1].number.endswith("-100000")
+
+
+def test_a_registration_at_the_desk_sends_its_files_and_draft_with_the_numbers_and_the_commit(
+        services, clerk, tmp_path, monkeypatch):
+    """The 登记 page's registration (services/intake.py: the case, its attached files, the end of the clerk's
+    draft): everything written after the numbers goes in the one message that takes them and commits, so no
+    round trip is made while another desk's registration waits for this unit's counter."""
+    import psycopg
+
+    from xinfang_desktop.services.drafts import DraftService
+    from xinfang_desktop.services.intake import IntakeService
+    from xinfang_desktop.store.models import Case
+    from xinfang_desktop.store.models_intake import Attachment, IntakeDraft
+
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    services.get(DraftService).save(clerk, {"request": "要求追讨拖欠的工资"})
+    sent: list[str] = []
+    execute = psycopg.ClientCursor.execute
+
+    def recorded(self, query, *args, **kwargs):
+        sent.append(query if isinstance(query, str) else str(query))
+        return execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.ClientCursor, "execute", recorded)
+    ref = services.get(IntakeService).register(clerk, make_registration(), [scan])
+    monkeypatch.undo()
+
+    taking = [i for i, text in enumerate(sent) if "xinfang.case_seq" in text]
+    assert len(taking) == 1 and taking[0] == len(sent) - 1          # the last message, and the only one
+    last = sent[-1]
+    assert last.rstrip().endswith("COMMIT")
+    for written in ('INSERT INTO "case"', 'INSERT INTO "attachment"', 'DELETE FROM "intake_draft"'):
+        assert last.index("xinfang.case_seq") < last.index(written), written
+    case = Case.get_by_id(ref.id)
+    assert case.number == ref.number and Attachment.select().where(Attachment.case == case.id).count() == 1
+    assert IntakeDraft.select().count() == 0
+
+
+def test_an_action_building_its_document_does_not_hold_up_another_desks_same_document(
+        services, clerk, handler, monkeypatch):
+    """An action's 文号 (a 受理告知书 here): desk a has taken nothing yet while it builds its rows; desk b's
+    告知书 on another case goes through meanwhile, and the two are numbered one after the other."""
+    from xinfang_desktop.domain.workflow import EventKind
+    from xinfang_desktop.services import cases
+    from xinfang_desktop.services.cases import find_case
+    from xinfang_desktop.store.models import CaseEvent
+
+    db, audit = services.db, cases.audit
+    first, second = (services.cases.register(clerk, make_registration(request=r)).number
+                     for r in ("要求追讨拖欠的工资", "要求补发2026年9月的工资"))
+    for number in (first, second):
+        services.cases.act(handler, number, EventKind.ROUTED, {"route": "direct"})
+    building, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def slow_audit(*args, **kwargs):         # desk a stops here: its rows built, its commit not yet sent
+        if threading.current_thread().name == "desk-a":
+            building.set()
+            release.wait(120)
+        return audit(*args, **kwargs)
+
+    monkeypatch.setattr(cases, "audit", slow_audit)
+
+    def desk(name: str, number: str) -> None:
+        try:
+            services.cases.act(handler, number, EventKind.NOTIFIED, {})
+        except BaseException as exc:        # pragma: no cover - shown by the assertions below
+            failures.append(exc)
+        finally:
+            db.close()
+
+    a = threading.Thread(target=desk, args=("a", first), name="desk-a")
+    b = threading.Thread(target=desk, args=("b", second), name="desk-b")
+    a.start()
+    try:
+        assert building.wait(120)
+        b.start()
+        b.join(120)
+        assert not b.is_alive() and not failures, failures
+    finally:
+        release.set()
+        a.join(120)
+        b.join(120)
+    assert not failures, failures
+    office = services.cases.office()
+    notices = {number: CaseEvent.get((CaseEvent.case == find_case(number).id)
+                                     & (CaseEvent.kind == EventKind.NOTIFIED.value)).data["doc_no"]["notice"]
+               for number in (first, second)}
+    assert notices == {second: office.number("notice", 2026, 1), first: office.number("notice", 2026, 2)}
