@@ -59,6 +59,24 @@ def test_the_main_window_shows_the_workbench_first_and_builds_the_other_pages_af
     assert len({id(window.stack.widget(i)) for i in range(window.stack.count())}) == len(NAVIGATION)
 
 
+def test_a_main_window_closed_before_its_pages_are_built_builds_no_more(qtbot, app_ctx):
+    """Closed at once (the clerk switches user): the pages still to build are not built in the background,
+    where one of them took the keyboard from the next window (a wizard's Alt keys went nowhere)."""
+    from PySide6.QtWidgets import QApplication
+
+    from xinfang_desktop.gui.main_window import MainWindow
+
+    window = MainWindow(app_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.close()
+    built = len(window.pages.built)
+    for _ in range(50):              # what the event loop would run next: the queued page builds
+        QApplication.processEvents()
+    assert len(window.pages.built) == built
+
+
 def _imports(path: Path, name: str) -> list[str]:
     """Modules `path` imports when it is loaded (not under `if TYPE_CHECKING:` or inside functions)."""
     package = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]

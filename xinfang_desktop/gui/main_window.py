@@ -171,6 +171,8 @@ class MainWindow(QMainWindow):
 
     def _build_next(self) -> None:
         """Build one more page, then let the event loop run (paint, the workbench's figures) before the next."""
+        if not self.isVisible():
+            return                      # closed meanwhile: its pages would only be built to be thrown away
         missing = [key for key in KEYS if key not in self.pages.built]
         if missing:
             self.pages[missing[0]]
