@@ -261,7 +261,8 @@ def _server_cpu(db) -> float | None:
 
 
 def desk(folder: str, desk_no: int, each: int, one_lock: bool, rtt_ms: float = 0.0) -> None:
-    """One desk (its own process): ``each`` registrations, each routed, as fast as it can. Prints its start and
+    """One desk (its own process): ``each`` registrations as the 登记 page makes them (services/intake.py: the
+    case and the end of the clerk's draft), each routed, as fast as it can. Prints its start and
     end (wall clock), its own CPU seconds and its server process's (or null), the seconds it held what other
     desks wait for, its round trips for the registrations, for the actions and while holding that, and the
     emulated LAN's wait and all its round trips (the last five null on SQLite). ``rtt_ms``: the emulated
@@ -269,6 +270,7 @@ def desk(folder: str, desk_no: int, each: int, one_lock: bool, rtt_ms: float = 0
     from xinfang_desktop.domain.petition import PetitionerInput, RegistrationInput
     from xinfang_desktop.domain.workflow import EventKind
     from xinfang_desktop.services.context import open_services
+    from xinfang_desktop.services.intake import IntakeService
 
     if one_lock:
         _one_writer_lock()
@@ -290,7 +292,7 @@ def desk(folder: str, desk_no: int, each: int, one_lock: bool, rtt_ms: float = 0
                                          township_code=UNIT)],
             category_code="0401", request="要求追讨拖欠的工资", facts="拖欠工资", reasons="催讨未果")
         t0 = _Lan.trips
-        ref = svc.cases.register(clerk, reg)
+        ref = svc.get(IntakeService).register(clerk, reg)
         t1 = _Lan.trips
         svc.cases.act(admin, ref.number, EventKind.ROUTED, {"route": "direct", "unit": "镇信访办"})
         register_trips, act_trips = register_trips + t1 - t0, act_trips + _Lan.trips - t1

@@ -187,12 +187,14 @@ def _no_dialog_left_open():
     app = widgets.QApplication.instance() if widgets else None
     if app is None:
         return
-    for w in app.topLevelWidgets():
-        if isinstance(w, widgets.QDialog) and w.isVisible():
-            w.reject()
-    for _ in range(20):          # one that will not be rejected (a save under way), or modal without being a dialog
-        modal = app.activeModalWidget()
-        if modal is None:
-            break
-        modal.hide()
+    for _ in range(3):           # what the closing sets off (a queued call, a box a closed window shows) too
+        app.processEvents()
+        for w in app.topLevelWidgets():
+            if isinstance(w, widgets.QDialog) and w.isVisible():
+                w.reject()
+        for _ in range(20):      # one that will not be rejected (a save under way), or modal without being a dialog
+            modal = app.activeModalWidget()
+            if modal is None:
+                break
+            modal.hide()
     app.processEvents()

@@ -73,13 +73,19 @@ def many(services, clerk):
         for i in range(CASES)]
 
 
+def _named(widget) -> str:
+    """A modal found where none should be, with its title and text (which test left it is then plain)."""
+    text = getattr(widget, "text", None)
+    return f"{widget!r} {widget.windowTitle() if widget else ''} {text() if callable(text) else ''}"
+
+
 @pytest.fixture
 def window(qtbot, app_ctx):
     from xinfang_desktop.gui.main_window import KEYS
 
     w = shown_window(qtbot, app_ctx)
     # the first look, on show: where the next ones compare from (none under a dialog left open)
-    assert w.watcher.looks == 1, QApplication.activeModalWidget()
+    assert w.watcher.looks == 1, _named(QApplication.activeModalWidget())
     qtbot.waitUntil(lambda: len(w.pages.built) == len(KEYS), timeout=30_000)    # every page, hidden ones too
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow, timeout=30_000)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from tests.conftest import make_registration
 from tests.gui.test_case_actions import choose, events, open_view, save, shown_dialog, timeline, type_into
@@ -123,3 +124,57 @@ def test_a_follow_up_on_a_case_changed_on_another_desk_is_refused(qtbot, service
     qtbot.waitUntil(form.message.isVisible, timeout=30_000)
     assert "张承办" in form.message.text() and EventKind.NOTE.label in form.message.text()
     assert events(ref) == 4 and view.elsewhere.isVisible()
+
+
+def test_an_event_that_came_by_sync_and_sorts_before_what_was_shown_is_refused(
+        qtbot, services, clock, app_ctx, handler, case):
+    """The township's event imported while the case is open carries the time it was recorded there, before
+    what this desk shows last: the view passes every event it showed, so the note is still refused."""
+    from datetime import timedelta
+
+    from xinfang_desktop.services.cases import find_case
+
+    view = opened(qtbot, app_ctx, case)
+    half_hour_ago, recorded = clock.now() - timedelta(minutes=30), clock.now() - timedelta(hours=2)
+    CaseEvent.create(case=case.id, unit_code=find_case(case.number).unit_code, kind=EventKind.NOTE.value,
+                     occurred_at=half_hour_ago, recorded_at=recorded, actor=handler.name, data={"text": "镇里的备注"})
+    assert services.cases.events_of(find_case(case.number))[-1].id == view.detail.last_event
+    dialog = note(qtbot, view, "已电话联系信访人")
+    qtbot.waitUntil(dialog.message.isVisible, timeout=30_000)
+    said = dialog.message.text()
+    assert "张承办" in said and EventKind.NOTE.label in said and f"{half_hour_ago:%m-%d %H:%M}" in said, said
+    assert events(case) == 2 and view.elsewhere.isVisible()
+
+
+def test_a_leader_assigned_on_another_desk_while_the_form_was_open_is_not_replaced_unseen(
+        qtbot, services, clock, app_ctx, admin, case):
+    """包案: the form says who has the matter now (nobody); another desk gives it to 陈副镇长 meanwhile; saving
+    李镇长 over it is refused in the form, saying who assigned whom, and nothing is written."""
+    from xinfang_desktop.gui import attention_actions  # noqa: F401  (registers 包案 with the case view)
+    from xinfang_desktop.gui.attention_forms import FormDialog
+    from xinfang_desktop.services.attention import OwnershipService
+    from xinfang_desktop.services.permissions import Role
+    from xinfang_desktop.store.models_attention import LeaderAssignment
+
+    services.auth.add_user(admin, "leader1", Role.LEADER, "leader-pass-1", "李镇长")
+    services.auth.add_user(admin, "leader2", Role.LEADER, "leader-pass-2", "陈副镇长")
+    view = open_view(qtbot, app_ctx, case)
+    qtbot.waitUntil(lambda: "attention.assign" in view.action_buttons, timeout=30_000)
+    qtbot.mouseClick(view.action_buttons["attention.assign"], Qt.LeftButton)
+    qtbot.waitUntil(lambda: any(f.isVisible() for f in view.findChildren(FormDialog)), timeout=30_000)
+    form = next(f for f in view.findChildren(FormDialog) if f.isVisible())
+    assert not any("现由" in label.text() for label in form.findChildren(QLabel))   # nobody has it, it says
+    with other_desk(services, clock) as other:
+        other.get(OwnershipService).assign(admin, case.number, "陈副镇长", "约谈企业负责人", "2026-12-20")
+
+    qtbot.waitExposed(form, timeout=30_000)
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow, timeout=30_000)
+    choose(qtbot, form, "leader", "leader1")
+    type_into(qtbot, form, "plan", "约谈企业负责人，督促分期支付")
+    save(qtbot, form)
+    qtbot.waitUntil(form.message.isVisible, timeout=30_000)
+    said = form.message.text()
+    assert "王管理已指定陈副镇长包案" in said and "没有保存" in said and "重新点“包案”" in said, said
+    assert form.isVisible() and view.elsewhere.isVisible()
+    assert [r.leader_name for r in LeaderAssignment.select()] == ["leader2"]        # nothing written

@@ -74,3 +74,38 @@ def test_a_note_dated_back_on_another_desk_is_what_changed(services, clerk, hand
                        at=clock.now() - timedelta(hours=3), seen_event=seen)
     seen = services.queries.detail(clerk, ref.number).last_event          # this desk's own, dated back
     services.cases.act(clerk, ref.number, EventKind.NOTE, {"text": "接着记"}, seen_event=seen)
+
+
+
+@pytest.mark.parametrize("recorded_before", [0, 3600], ids=["same-second", "hour-before"])
+def test_an_event_that_came_by_sync_and_sorts_before_the_one_seen_is_news(services, clerk, handler, clock,
+                                                                          db_engine, recorded_before):
+    """An event another office wrote and this one imports carries that office's recorded_at and occurred_at: in
+    the same second as the one this desk saw last (the clock has whole seconds; the order is then the
+    workflow's), or before it, it sorts before what the desk saw. The events the desk showed (seen_events),
+    not the last of them, tell that it is new."""
+    from datetime import timedelta
+
+    from xinfang_desktop.domain.workflow import EventKind
+    from xinfang_desktop.services.cases import StaleCase, find_case
+    from xinfang_desktop.store.models import CaseEvent
+
+    ref = services.cases.register(clerk, make_registration())
+    clock.advance(hours=2)
+    services.cases.act(clerk, ref.number, EventKind.NOTE, {"text": "上午来电"})
+    shown = services.queries.detail(clerk, ref.number)
+    recorded = clock.now() - timedelta(seconds=recorded_before)
+    occurred = clock.now() - timedelta(minutes=90)
+    # what a bundle's import writes: the row as the other office recorded it (services/sync/records.py)
+    CaseEvent.create(case=ref.id, unit_code=find_case(ref.number).unit_code, kind=EventKind.NOTE.value,
+                     occurred_at=occurred, recorded_at=recorded, actor=handler.name, data={"text": "镇里的备注"})
+    assert services.cases.events_of(find_case(ref.number))[-1].id == shown.last_event      # it sorts before
+    with pytest.raises(StaleCase) as refused:
+        services.cases.act(clerk, ref.number, EventKind.NOTE, {"text": "我这边的备注"}, seen_events=shown.seen_events)
+    said = str(refused.value)
+    assert "张承办" in said and EventKind.NOTE.label in said and f"{occurred:%m-%d %H:%M}" in said, said
+    assert "没有保存" in said and len(services.cases.events_of(find_case(ref.number))) == 3     # nothing written
+
+    again = services.queries.detail(clerk, ref.number)
+    services.cases.act(clerk, ref.number, EventKind.NOTE, {"text": "看过之后的备注"}, seen_events=again.seen_events)
+    assert len(services.cases.events_of(find_case(ref.number))) == 4

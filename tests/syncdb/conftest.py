@@ -34,7 +34,7 @@ CITY_ON_BOTH_ENGINES = {
     "test_sync_admin_cli", "test_sync_board", "test_sync_city", "test_sync_cli", "test_sync_entries",
     "test_sync_import_fuzz", "test_sync_invariants", "test_sync_ledger", "test_sync_meetings",
     "test_sync_ownership", "test_sync_person_identity", "test_sync_process", "test_sync_resolution",
-    "test_sync_restore_epoch", "test_sync_review",
+    "test_sync_restore_epoch", "test_sync_review", "test_sync_stale_instructions",
 }
 
 

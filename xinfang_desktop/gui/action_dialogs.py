@@ -56,9 +56,9 @@ class ActionDialog(FieldFormDialog):
 
     def submit_values(self, values: dict[str, Any]) -> wf.CaseState:
         ctx = self.ctx
-        # what the view showed: an action on a case another desk changed since is refused (StaleCase)
+        # what the view showed: an action on a case with an event it did not show is refused (StaleCase)
         return ctx.services.cases.act(ctx.actor, self.detail.row.number, self.kind, values,
-                                      seen_event=self.detail.last_event)
+                                      seen_events=self.detail.seen_events)
 
     def reject(self) -> None:  # type: ignore[override]
         # While the service is writing, closing would hide whether the action was recorded.

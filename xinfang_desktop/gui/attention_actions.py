@@ -50,7 +50,9 @@ def _open_assign(parent: QWidget, ctx: AppContext, d: CaseDetail, done: Callable
               default=current.target_date if current else ctx.services.clock.today() + timedelta(days=30)),
     ]
     dialog = FormDialog(parent, ctx, f"包案 — {d.row.number}", fields,
-                        lambda v: own.assign(ctx.actor, d.row.number, v["leader"] or "", v["plan"], v["target_date"]),
+                        # what the form shows: a 包案 another desk made since it was read is not ended unseen
+                        lambda v: own.assign(ctx.actor, d.row.number, v["leader"] or "", v["plan"], v["target_date"],
+                                             seen_assignment=current.id if current else ""),
                         head=_head(d) + (f"\n现由{current.leader_display}包案，保存后改由所选领导包案。" if current else ""))
     dialog.saved.connect(lambda _r: done())
     dialog.open()
@@ -158,7 +160,7 @@ def followup_dialog(parent: QWidget, ctx: AppContext, d: CaseDetail, done: Calla
     dialog = FormDialog(parent, ctx, f"回访 — {d.row.number}", fields,
                         lambda v: ctx.services.cases.act(ctx.actor, d.row.number, wf.EventKind.FOLLOWED_UP,
                                                          {k: x for k, x in v.items() if x},
-                                                         seen_event=d.last_event),
+                                                         seen_events=d.seen_events),
                         head=_head(d) + "\n回访后，该事项从四色看板上移除（信访人的其他事项仍在）。")
     dialog.saved.connect(lambda _r: done())
     dialog.open()

@@ -59,10 +59,15 @@ def _run(kind: str) -> Callable[["QWidget", "AppContext", "CaseDetail", Callable
             show_error(parent, NotFound("还没有登记任何乡镇的同步密钥，无法交办督办。请先在“同步”页登记乡镇。"))
             return
 
+        # what the view showed: one on a case with an event (a township's reply by sync) or a 交办督办 it did
+        # not show is refused (StaleCase), the dialog says what, and the view offers to read it again
+        seen = dict(seen_events=detail.seen_events, seen_instructions=detail.instructions)
+
         def submit(values: dict):
             if kind == "assign":
-                return service.assign(ctx.actor, detail.row.id, values["to_unit"], values["deadline"], values["text"])
-            return service.supervise(ctx.actor, detail.row.id, values["text"], to_unit=values["to_unit"])
+                return service.assign(ctx.actor, detail.row.id, values["to_unit"], values["deadline"], values["text"],
+                                      **seen)
+            return service.supervise(ctx.actor, detail.row.id, values["text"], to_unit=values["to_unit"], **seen)
 
         # An instruction is shown with its case (交办 changes the case's state): the lists reload (the
         # write lane's default `changes`).

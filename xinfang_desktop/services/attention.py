@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from ..domain.board import HardshipKind
-from ..domain.errors import InvalidInput, NotFound, PermissionDenied
+from ..domain.errors import InvalidInput, NotFound, PermissionDenied, StaleCase
 from ..domain.text import clean_text
 from ..store.models import Case, Person, User
 from ..store.models_attention import HardshipFlag, HardshipReferral, LeaderAssignment
@@ -55,6 +55,23 @@ class Assignment:
     case_status: str | None = None
 
 
+def refuse_if_reassigned(case: Case, now_in_force: Assignment | None, seen: str) -> None:
+    """Refuse a 包案 made on what a form showed (``seen``: the id in force then, "" for none) when another desk
+    has assigned the matter since: a second leader over one taken meanwhile would silently end that one."""
+    if (now_in_force.id if now_in_force else "") == seen:
+        return
+    if now_in_force is None:
+        what = "原包案已结束，现无领导包案"
+    else:
+        by = User.get_or_none(User.name == now_in_force.assigned_by)
+        who = by.display_name if by else now_in_force.assigned_by
+        what = f"{now_in_force.assigned_at:%m-%d %H:%M} " + (
+            f"{who}已亲自包案" if now_in_force.assigned_by == now_in_force.leader_name
+            else f"{who}已指定{now_in_force.leader_display}包案")
+    raise StaleCase(f"事项 {case.number} 的包案在您打开之后已有变动（{what}），您的操作没有保存。"
+                    "请关闭本窗口，重新点“包案”看过现由谁包案后再决定。")
+
+
 def _assignment(row: LeaderAssignment, case: Case | None = None) -> Assignment:
     return Assignment(row.id, row.case_id, case.number if case else "", row.leader_name, row.leader_display, row.plan,
                       row.target_date, row.assigned_by, row.assigned_at, case.status if case else None)
@@ -71,7 +88,10 @@ class OwnershipService:
                                         & (User.active == True))  # noqa: E712  (a comparison on both engines)
                     .order_by(User.role.desc(), User.display_name))
 
-    def assign(self, actor: Actor, case_ref: str, leader: str, plan: str, target_date) -> Assignment:
+    def assign(self, actor: Actor, case_ref: str, leader: str, plan: str, target_date, *,
+               seen_assignment: str | None = None) -> Assignment:
+        """``seen_assignment``: the 包案 in force the desk's form showed (its id, or "" for none); if another desk
+        has changed it since, this one is refused (StaleCase) saying who took it. None: not checked."""
         require_leader(actor, "指定包案领导")
         plan = clean_text(plan, label="化解方案", field="plan", required=True, limit=2000)
         target = parse_day(target_date, "目标化解日期", "target_date")
@@ -82,6 +102,10 @@ class OwnershipService:
         with self.services.db.atomic():
             case = find_case(case_ref)
             require_writable(self.services.db, actor.unit_code, "leader_assignment", {"case_id": case.id})
+            if seen_assignment is not None:
+                # read inside the write: on PostgreSQL this writer runs alone (store/pg.py), so no desk's
+                # 包案 comes between this look and the rows written below
+                refuse_if_reassigned(case, self.current(case.id), seen_assignment)
             user = User.get_or_none(((User.name == leader) | (User.display_name == leader))
                                     & (User.active == True))  # noqa: E712  (a comparison on both engines)
             if user is None:

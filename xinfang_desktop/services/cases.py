@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import cache
-from typing import Any, Callable, Iterable, Mapping, Sequence
+from typing import Any, Callable, Collection, Iterable, Mapping, Sequence
 
 
 from ..domain import workflow as wf
@@ -27,7 +27,7 @@ from ..store.locks import (batched, documents_at_commit, for_update, locked, num
                            row_writer)
 from ..store.ownership import require_writable
 from ..store.select_texts import SelectText
-from ..store.models import Case, CaseEvent, CaseParty, Person, User, new_id, self_unit_code
+from ..store.models import Case, CaseEvent, CaseParty, Person, Unit, User, new_id, self_unit_code
 from .audit import audit
 from .clock import Clock
 from .permissions import Actor, Permission, require
@@ -120,22 +120,40 @@ def refold_cases(db, case_ids: Iterable[str], cal, here: str | None = None) -> i
     return written
 
 
-def refuse_if_changed(case: Case, events: Sequence[Event], seen_event: str) -> None:
-    """Refuse an action on what a desk saw when ``events`` (in recorded order, events_of) have gone on since
-    its ``seen_event``."""
-    ids = [e.id for e in events]
-    if ids and ids[-1] == seen_event:
-        return
-    since = events[ids.index(seen_event) + 1:] if seen_event in ids else events
-    actors = dict(CaseEvent.select(CaseEvent.id, CaseEvent.actor).where(
-        CaseEvent.id.in_([e.id for e in since])).tuples()) if since else {}
-    names = dict(User.select(User.name, User.display_name).where(User.name.in_(set(actors.values()))).tuples())
-    actors = {eid: names.get(login, login) for eid, login in actors.items()}       # 张承办, not handler1
+def refuse_if_changed(case: Case, events: Sequence[Event], seen_event: str | None = None,
+                      seen_events: Collection[str] | None = None) -> None:
+    """Refuse an action on what a desk saw when ``events`` (in recorded order, events_of) have gone on since.
+    ``seen_events``: the ids of every event the desk showed; any other event of the case is new to it, wherever
+    it sorts (one that came by sync carries the other office's recorded_at, and within one second the order
+    is the workflow's, not the arrival's). Else ``seen_event``: the last one it showed, and what follows it."""
+    if seen_events is not None:
+        seen = set(seen_events)
+        since = [e for e in events if e.id not in seen]
+    else:
+        ids = [e.id for e in events]
+        if not ids or ids[-1] == seen_event:
+            return
+        since = list(events[ids.index(seen_event) + 1:] if seen_event in ids else events)
+    if since:
+        raise StaleCase(f"事项 {case.number} 在您打开之后已被他人办理（{what_happened(since)}），您的操作没有保存。"
+                        "请重新打开该事项，看过最新情况后再办理。")
+
+
+def what_happened(since: Sequence[Event]) -> str:
+    """The events another desk recorded, as a clerk reads them: when, who (张承办, not handler1; an event that
+    came by sync from another office, that office: its logins are not this one's users), what; the last five,
+    and how many in all when there are more."""
+    rows = {eid: (login, unit) for eid, login, unit in CaseEvent.select(
+        CaseEvent.id, CaseEvent.actor, CaseEvent.unit_code).where(CaseEvent.id.in_([e.id for e in since])).tuples()}
+    units = {code: (name, is_self) for code, name, is_self in Unit.select(Unit.code, Unit.name, Unit.is_self).where(
+        Unit.code.in_({unit for _, unit in rows.values()})).tuples()}
+    names = dict(User.select(User.name, User.display_name).where(
+        User.name.in_({login for login, _ in rows.values()})).tuples())
+    actors = {eid: names.get(login, login) if units.get(unit, ("", True))[1] else units[unit][0]
+              for eid, (login, unit) in rows.items()}
     what = "；".join(" ".join(filter(None, (f"{e.occurred_at:%m-%d %H:%M}", actors.get(e.id), e.kind.label)))
                     for e in since[-5:])
-    more = f"等{len(since)}项" if len(since) > 5 else ""
-    raise StaleCase(f"事项 {case.number} 在您打开之后已被他人办理（{what}{more}），您的操作没有保存。"
-                    "请重新打开该事项，看过最新情况后再办理。")
+    return what + (f"等{len(since)}项" if len(since) > 5 else "")
 
 
 def find_case(ref: str, today: date | None = None, *, locking: bool = False) -> Case:
@@ -377,9 +395,10 @@ class CaseService:
     # -- workflow actions --------------------------------------------------------------
     def act(self, actor: Actor, ref: str, kind: EventKind | str, data: Mapping[str, Any] | None = None,
             at: datetime | None = None, corrects: str | None = None, *, from_ledger: bool = False,
-            seen_event: str | None = None) -> CaseState:
-        """Record an action on a case. ``seen_event``: the id of the case's last event when the desk opened
-        it; if another desk has recorded something since, the action is refused (StaleCase) saying what."""
+            seen_event: str | None = None, seen_events: Collection[str] | None = None) -> CaseState:
+        """Record an action on a case. ``seen_events``: the ids of the case's events the desk showed (or
+        ``seen_event``, the last of them, for a caller that has only that); if the case has another, the
+        action is refused (StaleCase) saying what, by whom and when."""
         kind = EventKind(kind)
         if kind == EventKind.REGISTERED:
             raise InvalidInput("登记请使用“登记”功能")
@@ -389,11 +408,11 @@ class CaseService:
         if occurred.date() > now.date():
             raise InvalidInput(f"日期（{occurred:%Y-%m-%d}）晚于今天，请核对", field="at")
         return retrying(self.db, lambda: self._act(actor, ref, kind, data, at, corrects, from_ledger, seen_event,
-                                                   now, occurred))
+                                                   seen_events, now, occurred))
 
     def _act(self, actor: Actor, ref: str, kind: EventKind, data: Mapping[str, Any] | None, at: datetime | None,
-             corrects: str | None, from_ledger: bool, seen_event: str | None, now: datetime,
-             occurred: datetime) -> CaseState:
+             corrects: str | None, from_ledger: bool, seen_event: str | None,
+             seen_events: Collection[str] | None, now: datetime, occurred: datetime) -> CaseState:
         with row_writer(self.db):
             # The case's row, locked until the commit: another desk's action on it waits, then reads this one's.
             case = find_case(ref, self.clock.today(), locking=True)
@@ -402,8 +421,8 @@ class CaseService:
                              owners={"case": {case.id: case.unit_code}})
             office = cache(self.office)      # read at most once in the transaction (a round trip on PostgreSQL)
             events = self.events_of(case)
-            if seen_event is not None:
-                refuse_if_changed(case, events, seen_event)
+            if seen_event is not None or seen_events is not None:
+                refuse_if_changed(case, events, seen_event, seen_events)
             state = wf.fold(events, self.cal)
             # A superior recording a 复查 or 复核 on a matter of the office below decides it (第三十五、三十六条).
             service_data: dict[str, Any] = {}

@@ -24,6 +24,7 @@ from ..domain.petition import Channel
 from ..domain.phones import mask_phone
 from ..store import ownership, search
 from ..store.models import Case, CaseEvent, CaseParty, Person
+from ..store.models_sync import Instruction
 from .audit import audit
 from .cases import find_case, last_event_id, to_event
 from .persons import RevisionView, history_of, place_label, same_id_elsewhere
@@ -147,9 +148,18 @@ class CaseDetail:
     office: Any = None               # this office's settings (services.office.OfficeSettings), for forms
     entered_at: datetime | None = None   # when it was entered here (the received date is the event's)
     revision: tuple = ()             # CaseQueries.revision when it was read: another desk's change alters it
-    # The event recorded last when it was read: an action from this view passes it as ``seen_event``, so one
-    # on a case another desk changed since is refused (services/cases.py StaleCase).
+    # The event recorded last when it was read (``seen_event``, for a caller that passes only that).
     last_event: str | None = None
+    # The ids of the case's 交办 and 督办 when it was read: a 交办督办 from this view passes them, so one over
+    # another desk's sent since is refused (services/sync/instructions.py).
+    instructions: frozenset[str] = frozenset()
+
+    @property
+    def seen_events(self) -> frozenset[str]:
+        """The ids of the case's events it was read with (its revision holds them): an action from this view
+        passes them as ``seen_events``, so one on a case with any other event, another desk's or one that
+        came by sync, is refused (services/cases.py StaleCase)."""
+        return frozenset(self.revision[2]) if self.revision else frozenset()
 
 
 def resolution_timeline(case_id: str) -> list[TimelineEntry]:
@@ -493,7 +503,9 @@ class CaseQueries:
             created_by=case.created_by, parties=parties, timeline=timeline, deadlines=deadlines, state=state,
             allowed=allowed, problems=list(state.problems), not_writable=not_writable, unit_code=case.unit_code,
             entered_at=case.created_at, revision=self._revision(case.version, str(case.updated_at), rows),
-            last_event=last_event_id(rows.values()))
+            last_event=last_event_id(rows.values()),
+            instructions=frozenset(i for (i,) in Instruction.select(Instruction.id)
+                                   .where(Instruction.case_id == case.id).tuples()))
 
     def revision(self, case_id: str) -> tuple:
         """What changes when anyone records on the case (its row's version, its events): the case view

@@ -7,10 +7,10 @@ roles that may see them.
 
 When another desk records on the case while it is on the screen (the change watcher, change_watch.py), the
 page does not change under the clerk's eyes: a line says so, with a button that reads it again. Every action
-started here passes the last event shown (CaseDetail.last_event) as ``seen_event``: one on what another desk
-has changed since is refused by the service (StaleCase, services/cases.py), the dialog says what was done,
-and this line offers the reload. After this desk's own action the buttons stay disabled until the page is
-read again, so a quick second action carries the new last event, not the old one.
+started here passes the events shown (CaseDetail.seen_events): one on a case with any other event, another
+desk's or one that came by sync, is refused by the service (StaleCase, services/cases.py), the dialog says what
+was done, and this line offers the reload. After this desk's own action the buttons stay disabled until the
+page is read again, so a quick second action carries the events it added, and is not refused as stale.
 """
 
 from __future__ import annotations
