@@ -234,12 +234,16 @@ class _Connection:
 
 class _SqliteNullOrder(Context):
     """peewee's ORDER BY with SQLite's place for NULL (smallest: first ascending, last descending), where
-    PostgreSQL takes it as largest: a list sorted by due date keeps its undated cases at the same end."""
+    PostgreSQL takes it as largest: a list sorted by due date keeps its undated cases at the same end.
+    Not on a column that is never NULL: there the clause changes nothing, and it would keep PostgreSQL from
+    reading a plain index backwards (the case list newest first would sort the whole table). A term whose
+    ``nulls`` is set, even empty (services/queries._no_nulls), is left as it is. (A NOT NULL column on the
+    optional side of an outer join can be NULL: order by such a column with an explicit ``nulls=``.)"""
 
     def sql(self, obj):
         # Context.sql's own dispatch, inline: this is called for every node of every statement.
         if isinstance(obj, Node):
-            if isinstance(obj, Ordering) and obj.nulls is None:
+            if isinstance(obj, Ordering) and obj.nulls is None and getattr(obj.node, "null", True) is not False:
                 first = obj.direction.upper() == "ASC"
                 obj = Ordering(obj.node, obj.direction, obj.collation, nulls="FIRST" if first else "LAST")
             return obj.__sql__(self)
