@@ -6,6 +6,7 @@ are the ones domain/numbers.py and the office's 文号 would have written."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -17,50 +18,61 @@ ENGINES = ["postgresql"]          # this module is about the server only (tests/
 TOWN = "350881102000"
 
 
-def test_a_desk_building_its_registration_does_not_hold_up_another_desks(services, clerk, monkeypatch):
-    from xinfang_desktop.domain.numbers import parse_case_number
-    from xinfang_desktop.domain.petition import PetitionerInput
-    from xinfang_desktop.store import search
-
-    db, index_new = services.db, search.index_new
-    building, release = threading.Event(), threading.Event()
-    done: dict[str, str] = {}
+def b_through_while_a_builds(db, monkeypatch, module, name: str, a: Callable[[], None], b: Callable[[], None]):
+    """Desk a's work ``a`` (a thread, a connection of its own) stopped at ``module.name`` — called in its batched
+    block, its rows built and its commit not yet sent — while desk b's ``b`` runs: b must go through. Then a
+    goes on; both end without an error."""
+    stop_at, building, release = getattr(module, name), threading.Event(), threading.Event()
     failures: list[BaseException] = []
 
-    def slow_index(*args, **kwargs):       # desk a stops here: its rows built, its commit not yet sent
+    def stopping(*args, **kwargs):
         if threading.current_thread().name == "desk-a":
             building.set()
             release.wait(120)
-        return index_new(*args, **kwargs)
+        return stop_at(*args, **kwargs)
 
-    monkeypatch.setattr(search, "index_new", slow_index)
+    monkeypatch.setattr(module, name, stopping)
 
-    def desk(name: str, petitioner: PetitionerInput) -> None:  # peewee gives each thread a connection of its own
+    def desk(work: Callable[[], None]) -> None:    # peewee gives each thread a connection of its own
         try:
-            done[name] = services.cases.register(clerk, make_registration(petitioners=[petitioner])).number
+            work()
         except BaseException as exc:        # pragma: no cover - shown by the assertions below
             failures.append(exc)
         finally:
             db.close()
 
-    # Two petitioners: a desk registering the same one waits for the other (tests/pg/test_desk_people.py).
-    a = threading.Thread(target=desk, name="desk-a", args=(
-        "a", PetitionerInput(name="欧阳娜娜", phone="13812345678", township_code=TOWN)))
-    b = threading.Thread(target=desk, name="desk-b", args=(
-        "b", PetitionerInput(name="王建国", phone="13900000001", township_code=TOWN)))
-    a.start()
+    desk_a, desk_b = (threading.Thread(target=desk, args=(w,), name=n) for w, n in ((a, "desk-a"), (b, "desk-b")))
+    desk_a.start()
     try:
         assert building.wait(120)
-        b.start()
-        b.join(120)
-        # Before, desk a held the counter from taking its number to its commit, and desk b waited here.
-        assert not b.is_alive() and not failures, failures
-        assert "a" not in done
+        desk_b.start()
+        desk_b.join(120)
+        assert not desk_b.is_alive() and not failures, failures
+        assert desk_a.is_alive()            # still stopped: b did not wait for it
     finally:
         release.set()
-        a.join(120)
-        b.join(120)
+        desk_a.join(120)
+        desk_b.join(120)
     assert not failures, failures
+
+
+def test_a_desk_building_its_registration_does_not_hold_up_another_desks(services, clerk, monkeypatch):
+    from xinfang_desktop.domain.numbers import parse_case_number
+    from xinfang_desktop.domain.petition import PetitionerInput
+    from xinfang_desktop.store import search
+
+    done: dict[str, str] = {}
+
+    def desk(name: str, petitioner: PetitionerInput):
+        def work() -> None:
+            done[name] = services.cases.register(clerk, make_registration(petitioners=[petitioner])).number
+        return work
+
+    # Two petitioners: a desk registering the same one waits for the other (tests/pg/test_desk_people.py).
+    # Before, desk a held the counter from taking its number to its commit, and desk b waited for it.
+    b_through_while_a_builds(services.db, monkeypatch, search, "index_new",
+                             desk("a", PetitionerInput(name="欧阳娜娜", phone="13812345678", township_code=TOWN)),
+                             desk("b", PetitionerInput(name="王建国", phone="13900000001", township_code=TOWN)))
     assert parse_case_number(done["b"])[2] + 1 == parse_case_number(done["a"])[2]      # consecutive, b first
 
 
@@ -135,43 +147,13 @@ def test_an_action_building_its_document_does_not_hold_up_another_desks_same_doc
     from xinfang_desktop.services.cases import find_case
     from xinfang_desktop.store.models import CaseEvent
 
-    db, audit = services.db, cases.audit
     first, second = (services.cases.register(clerk, make_registration(request=r)).number
                      for r in ("要求追讨拖欠的工资", "要求补发2026年9月的工资"))
     for number in (first, second):
         services.cases.act(handler, number, EventKind.ROUTED, {"route": "direct"})
-    building, release = threading.Event(), threading.Event()
-    failures: list[BaseException] = []
-
-    def slow_audit(*args, **kwargs):         # desk a stops here: its rows built, its commit not yet sent
-        if threading.current_thread().name == "desk-a":
-            building.set()
-            release.wait(120)
-        return audit(*args, **kwargs)
-
-    monkeypatch.setattr(cases, "audit", slow_audit)
-
-    def desk(name: str, number: str) -> None:
-        try:
-            services.cases.act(handler, number, EventKind.NOTIFIED, {})
-        except BaseException as exc:        # pragma: no cover - shown by the assertions below
-            failures.append(exc)
-        finally:
-            db.close()
-
-    a = threading.Thread(target=desk, args=("a", first), name="desk-a")
-    b = threading.Thread(target=desk, args=("b", second), name="desk-b")
-    a.start()
-    try:
-        assert building.wait(120)
-        b.start()
-        b.join(120)
-        assert not b.is_alive() and not failures, failures
-    finally:
-        release.set()
-        a.join(120)
-        b.join(120)
-    assert not failures, failures
+    b_through_while_a_builds(services.db, monkeypatch, cases, "audit",
+                             lambda: services.cases.act(handler, first, EventKind.NOTIFIED, {}),
+                             lambda: services.cases.act(handler, second, EventKind.NOTIFIED, {}))
     office = services.cases.office()
     notices = {number: CaseEvent.get((CaseEvent.case == find_case(number).id)
                                      & (CaseEvent.kind == EventKind.NOTIFIED.value)).data["doc_no"]["notice"]
