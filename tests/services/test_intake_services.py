@@ -99,7 +99,7 @@ def test_failed_transaction_removes_the_files_it_copied(services, clerk, tmp_pat
     def boom(*_a, **_k):
         raise RuntimeError("disk went away")
 
-    monkeypatch.setattr(services.get(AttachmentService), "link_new", boom)
+    monkeypatch.setattr(services.get(AttachmentService), "link", boom)
     with pytest.raises(RuntimeError):
         services.get(IntakeService).register(clerk, make_registration(), [a])
     assert Case.select().count() == 0 and Attachment.select().count() == 0

@@ -155,13 +155,15 @@ class AttachmentService:
                     pass
 
     # -- rows --------------------------------------------------------------------------------
-    def link(self, actor: Actor, case, stored: Sequence[StoredFile]) -> list[Attachment]:
-        """Link stored files to a case; call inside the caller's transaction. A file already on the case is skipped."""
+    def link(self, actor: Actor, case, stored: Sequence[StoredFile], *, new_case: bool = False) -> list[Attachment]:
+        """Link stored files to a case; call inside the caller's transaction. A file already on the case is skipped.
+        ``new_case``: the case is being registered and has none yet, so nothing is read (its rows go with the
+        registration's commit: services/cases.py register ``with_rows``)."""
         now = self.services.clock.now()
         rows: list[Attachment] = []
         for s in stored:
-            exists = Attachment.get_or_none((Attachment.case == case) & (Attachment.sha256 == s.sha256))
-            if exists is not None or any(r.sha256 == s.sha256 for r in rows):
+            if any(r.sha256 == s.sha256 for r in rows) or not new_case and Attachment.get_or_none(
+                    (Attachment.case == case) & (Attachment.sha256 == s.sha256)) is not None:
                 continue
             rows.append(Attachment.create(case=case, unit_code=actor.unit_code, sha256=s.sha256,
                                           file_name=s.file.name[:200], kind=s.file.kind, size=s.file.size,
@@ -169,17 +171,6 @@ class AttachmentService:
         if rows:
             audit(actor, "case.attach", case.id, {"files": [r.file_name for r in rows]}, at=now)
         return rows
-
-    def link_new(self, actor: Actor, case, stored: Sequence[StoredFile]) -> None:
-        """Link stored files to a case being registered, in its transaction: it has none yet, so nothing is
-        read (services/cases.py register ``with_rows``); a file given twice is linked once."""
-        now = self.services.clock.now()
-        rows = list({s.sha256: s for s in stored}.values())
-        for s in rows:
-            Attachment.create(case=case, unit_code=actor.unit_code, sha256=s.sha256, file_name=s.file.name[:200],
-                              kind=s.file.kind, size=s.file.size, added_by=actor.name, added_at=now, updated_at=now)
-        if rows:
-            audit(actor, "case.attach", case.id, {"files": [s.file.name[:200] for s in rows]}, at=now)
 
     def attach(self, actor: Actor, case_ref: str, paths: Sequence[Path | str]) -> list[Attachment]:
         """Attach files to an existing case: every file is checked before anything is written."""

@@ -213,7 +213,7 @@ class IntakeService:
         def with_case(case: Case) -> None:
             # Written with the case, in its transaction (only writes: services/cases.py register).
             if stored:
-                self.attachments.link_new(actor, case, stored)
+                self.attachments.link(actor, case, stored, new_case=True)
             self.drafts.drop(actor)
 
         try:
