@@ -18,7 +18,9 @@ CASES = 60_000
 BIG = ("case", "case_event", "person", "case_party")
 # Reads that are of every case by their nature (a total, a tally by status): a scan is their cheapest plan.
 WHOLE_TABLE = (re.compile(r'^SELECT COUNT\(1\) FROM \(SELECT 1 FROM "case" AS "t1"\) AS "_wrapped"'),
-               re.compile(r'^SELECT "t1"\."status", COUNT\("t1"\."sid"\) FROM "case" AS "t1" GROUP BY "t1"\."status"$'))
+               re.compile(r'^SELECT "t1"\."status", COUNT\("t1"\."sid"\) FROM "case" AS "t1" GROUP BY "t1"\."status"$'),
+               # Whether the unit has any case: every loaded case is the unit's, so a scan ends at its first row.
+               re.compile(r'^SELECT EXISTS\(SELECT 1 FROM "case" AS "t1" WHERE \("t1"\."unit_code" = %s\)\) LIMIT'))
 
 
 def _sent(db, monkeypatch, call) -> list[tuple[str, object]]:
