@@ -44,6 +44,9 @@ def load(db, cases: int, today: date, unit: str, days_back: int = 540) -> None:
     first = (today - timedelta(days=days_back)).isoformat()
     open_list = ", ".join(f"'{s}'" for s in OPEN)
     towns = tuple(township(i, unit) for i in range(TOWNSHIPS))
+    for table in ("person", "case", "case_party", "case_event"):
+        # No automatic ANALYZE from a random sample after the load, replacing the statistics made below.
+        db.execute_sql(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false)')
     with db.atomic():
         db.execute_sql("SET LOCAL session_replication_role = replica")      # no triggers while loading
         db.execute_sql(f"""
