@@ -19,12 +19,11 @@ import statistics
 import sys
 import tempfile
 import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import ADMIN, PASSWORD, bench_key, server_database  # noqa: E402
+from common import ADMIN, PASSWORD, bench_key, durations_ms, server_database  # noqa: E402
 from engines import build, percentile, registrations_per_second  # noqa: E402
 
 
@@ -43,13 +42,8 @@ def time_looks(folder: Path, looks: int) -> dict:
         probe.read()
         conn = probe._conn
 
-        def timed(fn) -> list[float]:
-            out = []
-            for _ in range(looks):
-                t0 = time.perf_counter()
-                fn()
-                out.append((time.perf_counter() - t0) * 1e6)
-            return out
+        def timed(fn) -> list[float]:        # microseconds
+            return [t * 1000 for t in durations_ms(fn, looks)]
 
         look = timed(probe.read)
         one = timed(lambda: conn.execute("SELECT 1").fetchone())

@@ -122,15 +122,24 @@ def bench_actor(services):
     return services.auth.user(ADMIN)
 
 
-def timed(fn: Callable[[], object], *, repeat: int = 5) -> tuple[float, object]:
-    """Median milliseconds of `repeat` calls to `fn`, and its last result."""
+def durations_ms(fn: Callable[[], object], repeat: int) -> list[float]:
+    """Milliseconds of each of `repeat` calls to `fn`."""
     times: list[float] = []
-    result: object = None
     for _ in range(repeat):
         t0 = time.perf_counter()
-        result = fn()
+        fn()
         times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times), result
+    return times
+
+
+def timed(fn: Callable[[], object], *, repeat: int = 5) -> tuple[float, object]:
+    """Median milliseconds of `repeat` calls to `fn`, and its last result."""
+    result: list[object] = [None]
+
+    def call() -> None:
+        result[0] = fn()
+
+    return statistics.median(durations_ms(call, repeat)), result[0]
 
 
 if __name__ == "__main__":

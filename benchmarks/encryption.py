@@ -29,7 +29,7 @@ from typing import Callable, Iterator
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from common import ADMIN, PASSWORD, ROOT, bench_db, bench_key  # noqa: E402
+from common import ADMIN, PASSWORD, ROOT, bench_db, bench_key, durations_ms  # noqa: E402
 
 DB = "xinfang.sqlite3"
 
@@ -80,13 +80,7 @@ def open_as(folder: Path, plain: bool):
     return open_services(folder, key=key, create=False)
 
 
-def ms(fn: Callable[[], object], repeat: int) -> list[float]:
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t0) * 1000)
-    return out
+ms = durations_ms
 
 
 def p95(values: list[float]) -> float:

@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from xinfang_desktop.domain.idcard import check_character  # noqa: E402
 from xinfang_desktop.services.clock import FixedClock  # noqa: E402
-from common import new_bench_services  # noqa: E402
+from common import durations_ms, new_bench_services  # noqa: E402
 from xinfang_desktop.services.intake import IntakeService  # noqa: E402
 
 UNIT = "350881102000"
@@ -31,13 +31,7 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志红梅玉兰春燕文博"
 
 
-def timed(fn, n: int) -> list[float]:
-    out = []
-    for _ in range(n):
-        t = time.perf_counter()
-        fn()
-        out.append((time.perf_counter() - t) * 1000)
-    return out
+timed = durations_ms
 
 
 def p95(xs: list[float]) -> float:
