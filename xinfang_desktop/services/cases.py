@@ -332,7 +332,6 @@ class CaseService:
         days = (now.date() - occurred.date()).days
         return days > 0 and days > (late_days or self.late_days)()
 
-
     def _documents_of(self, kind: EventKind, clean: Mapping[str, Any], state: CaseState, case: Case,
                       actor: Actor) -> list[str]:
         """The numbered documents an action produces (services/office.NUMBERED_DOCUMENTS)."""
@@ -459,20 +458,23 @@ class CaseService:
                 case.version += 1
                 case.updated_at = now
             settings = office() if docs else None        # read before the numbers: a read is a round trip
+
+            def doc_nos(numbers) -> dict[str, str]:
+                return {doc: settings.number(doc, occurred.year, numbers.docs[doc]) for doc in docs}
+
             with batched(self.db):
                 if docs:
                     # The 文号: on PostgreSQL the server takes them in the message that writes these rows and
                     # commits (another desk's same document waits only for that message).
                     numbers = documents_at_commit(self.db, actor.unit_code, occurred.year, docs)
-                    clean["doc_no"] = {doc: settings.number(doc, occurred.year, numbers.docs[doc]) for doc in docs}
+                    clean["doc_no"] = doc_nos(numbers)
                     row.data = numbers.fill(clean)
                 row.save(force_insert=True)
                 case.save()
                 audit(actor, f"case.{kind.value}", case.id, {"number": case.number}, at=now)
         if docs:
             # The state's last event holds ``clean``: its 文号 as given (the markers were only for the server).
-            taken = numbers.taken()
-            clean["doc_no"] = {doc: settings.number(doc, occurred.year, taken.docs[doc]) for doc in docs}
+            clean["doc_no"] = doc_nos(numbers.taken())
         return state
 
     def recompute_open(self) -> int:

@@ -52,22 +52,13 @@ _DOC_COUNTER = ("INSERT INTO doc_counter (unit_code, document, year, last) VALUE
 _NEXT_SID = 'SELECT COALESCE(MAX(sid), 0) + 1 FROM "case"'
 
 
-def take_numbers(db, unit_code: str, year: int, document: str | None = None) -> tuple[int, int, int | None]:
-    """A registration's numbers, inside its transaction: the next sequence of the unit's case numbers of
-    ``year``, the next search key (``sid``), and the next 文号 sequence of ``document`` (None without one).
-    The counter rows stay locked until the commit (another desk's registration waits from here): take them
-    last. On PostgreSQL the three statements go in one message, each still run after the one before."""
-    statements: list[tuple[str, tuple]] = [(_CASE_COUNTER, (unit_code, year)), (_NEXT_SID, ())]
-    if document is not None:
-        statements.append((_DOC_COUNTER, (unit_code, document, year)))
-    if not is_postgres(db):
-        got = [db.execute_sql(sql, params).fetchone()[0] for sql, params in statements]
-    else:
-        cur = db.execute_sql(db.statements(statements))
-        got = [cur.fetchone()[0]]
-        while cur.nextset():
-            got.append(cur.fetchone()[0])
-    return got[0], got[1], got[2] if document is not None else None
+def _take_now(db, unit_code: str, year: int, document: str | None = None) -> tuple[int, int, int | None]:
+    """A registration's numbers taken now, inside its transaction (SQLite's writer holds the whole file:
+    :func:`numbers_at_commit`): the next sequence of the unit's case numbers of ``year``, the next search key
+    (``sid``), and the next 文号 sequence of ``document`` (None without one)."""
+    seq = db.execute_sql(_CASE_COUNTER, (unit_code, year)).fetchone()[0]
+    sid = db.execute_sql(_NEXT_SID).fetchone()[0]
+    return seq, sid, None if document is None else take_document_number(db, unit_code, document, year)
 
 
 # Where a writer's numbers go in the rows it writes, on PostgreSQL, until the server has taken them (see
@@ -131,13 +122,13 @@ class Numbers:
 
 
 def numbers_at_commit(db, unit_code: str, year: int, document: str | None = None) -> Numbers:
-    """A registration's numbers (as :func:`take_numbers`), for rows written in the :func:`batched` block it is
+    """A registration's numbers (its case sequence, search key and receipt's 文号), for rows written in the :func:`batched` block it is
     called in. On SQLite they are taken at once. On PostgreSQL the server takes them in the message that
     sends the block's rows and the COMMIT: the counter row is then held only while the server writes those
     rows and commits, not across a round trip and the desk's own building of the rows (which another desk's
     registration of the same unit and year would wait for)."""
     if not is_postgres(db):
-        seq, sid, doc = take_numbers(db, unit_code, year, document)
+        seq, sid, doc = _take_now(db, unit_code, year, document)
         return Numbers(seq, sid, {} if document is None else {document: doc})
     db.read_pending()         # another writer's numbers in this transaction, before these reuse its settings
     db.hold(_TAKE_LATE.format(counter=_CASE_COUNTER, name="case_seq"), (unit_code, year))

@@ -292,11 +292,6 @@ class PgDatabase(PostgresqlDatabase):
         finally:
             self._state.holding = False
 
-    def statements(self, statements: list[tuple[str, tuple]]) -> str:
-        """Several statements (``?`` placeholders, their values) bound into one text, to send in one message;
-        the cursor that ran it gives each one's rows in turn (``nextset``)."""
-        return ";\n".join(self._mogrify(_convert(sql), params) if params else sql for sql, params in statements)
-
     def _held(self, sql, params) -> bool:
         """Hold back ``sql`` for the batch when one is open and it is a write (else it goes with what is held,
         in front of it: :meth:`_ahead`)."""
@@ -306,23 +301,25 @@ class PgDatabase(PostgresqlDatabase):
         text = _held_text(sql) if isinstance(sql, str) else None
         if text is None:
             return False             # a read, or a write whose result is read (a counter's number)
-        batch.append(self._mogrify(_convert(text), params) if params else text)
+        batch.append(self._bound(text, params))
         return True
 
-    def _mogrify(self, sql: str, params) -> str:
-        """``sql`` with ``params`` bound as psycopg binds them on the client, by a cursor of the connection kept
-        for that (not one made for every statement)."""
+    def _bound(self, sql: str, params) -> str:
+        """``sql`` (``?`` or ``%s`` placeholders) with ``params`` bound into its text, to go in a message: as
+        psycopg binds them on the client, by a cursor of the connection kept for that (not one per statement)."""
+        if not params:
+            return sql
         cur = getattr(self._state, "mogrifier", None)
         if cur is None or cur.closed or cur.connection is not self._state.conn:
             cur = self._state.mogrifier = super().cursor()
-        return cur.mogrify(sql, params)
+        return cur.mogrify(_convert(sql), params)
 
     def hold(self, sql: str, params: tuple = ()) -> None:
         """Inside a :meth:`batched` block: ``sql`` held back with the block's writes (its result is not read),
         in its place among them: a statement the writes after it depend on (store/locks.py numbers_at_commit)."""
         if getattr(self._state, "batch", None) is None or not getattr(self._state, "holding", False):
             raise RuntimeError("hold() is for a batched() block")
-        self._state.batch.append(self._mogrify(_convert(sql), params) if params else sql)
+        self._state.batch.append(self._bound(sql, params))
 
     def read_at_commit(self, sql: str) -> list:
         """``sql`` (a read) sent in the commit's message, after everything held; its rows fill the list returned
@@ -352,9 +349,7 @@ class PgDatabase(PostgresqlDatabase):
         """``sql`` sent with the statements ``ahead`` of it in one message: one round trip for them all. The
         cursor returned is at ``sql``'s result, as if it had been sent alone; an error in any of them is
         raised here (and the transaction is rolled back whole, as it would have been)."""
-        text = _sqlite_hints_dropped(sql)
-        if params:
-            text = self._mogrify(_convert(text), params)
+        text = self._bound(_sqlite_hints_dropped(sql), params)
         cur = self.cursor()
         with peewee.__exception_wrapper__:
             psycopg.ClientCursor.execute(cur, ";\n".join([*ahead, text]))

@@ -26,8 +26,9 @@ KIND_WORDS = {"assign": "交办给{}", "supervise": "向{}督办"}
 def refuse_if_instructed(case: Case, seen: Collection[str]) -> None:
     """Refuse a 交办 or 督办 made on what a desk saw (``seen``: the ids of the case's instructions it read) when
     another desk has sent one on the case since: a second order to the township over one sent meanwhile."""
+    seen = set(seen)
     new = [i for i in Instruction.select().where(Instruction.case_id == case.id).order_by(Instruction.created_at)
-           if i.id not in set(seen)]
+           if i.id not in seen]
     if not new:
         return
     names = dict(User.select(User.name, User.display_name)
