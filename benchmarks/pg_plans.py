@@ -7,8 +7,9 @@ case (by due date) to show 200 rows.
 
 N matters are loaded in bulk on a throwaway cluster (tests/pg/many_cases.py), the statements are captured as
 the services send them, and each is timed both ways in this one process: the median wall time of a run
-(send, execute, fetch) and the server's own time (EXPLAIN ANALYZE). Read the ratios. The last line printed is
-one JSON object.
+(send, execute, fetch) and the server's own time (EXPLAIN ANALYZE). Then the workbench's 待回访 section as it is
+read now (schema v20's partial index of the matters awaiting 回访) beside the statement it ran before (every
+decided matter's events, grouped). Read the ratios. The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -70,6 +71,50 @@ def timed(db, sql: str, params, repeat: int) -> tuple[float, float, list]:
     return statistics.median(walls), statistics.median(servers), rows
 
 
+# The workbench's 待回访 as it was read before schema v20: every decided matter with its events, grouped.
+FOLLOWUPS_BEFORE = """SELECT id, number, parties_label, dec, fu FROM (SELECT c.id, c.number, c.parties_label,
+       MAX(CASE WHEN e.kind IN ('replied','review_decided','recheck_decided') THEN e.occurred_at END) AS dec,
+       MAX(CASE WHEN e.kind = 'followed_up' THEN e.occurred_at END) AS fu
+    FROM "case" c JOIN case_event e ON e.case_id = c.id
+    WHERE c.status IN ('replied', 'reviewed', 'rechecked', 'redirected', 'closed')
+      AND e.kind IN ('replied','review_decided','recheck_decided','followed_up')
+    GROUP BY c.id) AS decided WHERE dec IS NOT NULL AND (fu IS NULL OR fu < dec)"""
+
+
+def followups(svc, admin, repeat: int) -> dict:
+    """The workbench's 待回访 section now (the partial index of the matters awaiting one: its first lines and
+    its count) beside the statement it ran before (the loaded events are made decisions and follow-ups where
+    the case row says so, so both read the same matters)."""
+    from xinfang_desktop.services import attention_workbench  # noqa: F401 - registers the section
+    from xinfang_desktop.services.workbench import WorkbenchService
+
+    svc.db.execute_sql("""UPDATE case_event e SET kind = CASE WHEN e.kind = 'routed' THEN 'replied' ELSE 'followed_up' END,
+                                 occurred_at = CASE WHEN e.kind = 'routed' THEN c.decided_on ELSE c.followed_on END
+                          FROM "case" c WHERE e.case_id = c.id AND c.decided_on IS NOT NULL
+                            AND (e.kind = 'routed' OR (e.kind = 'note' AND c.followed_on IS NOT NULL))""")
+    svc.db.execute_sql("VACUUM ANALYZE case_event")
+    wb = svc.get(WorkbenchService)
+    section = wb.section(admin, "followup_due")
+    waiting = len(svc.db.execute_sql(FOLLOWUPS_BEFORE).fetchall())
+
+    def run(call) -> float:
+        call()
+        walls = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            call()
+            walls.append((time.perf_counter() - t0) * 1000)
+        return statistics.median(walls)
+
+    before = run(lambda: svc.db.execute_sql(FOLLOWUPS_BEFORE).fetchall())
+    now = run(lambda: wb.section(admin, "followup_due"))
+    got = {"awaiting": waiting, "due_shown": section.total, "before_ms": round(before, 2), "now_ms": round(now, 2),
+           "before_over_now": round(before / now, 1)}
+    print(f"workbench 待回访 at {waiting} matters awaiting one ({section.total} due): before {got['before_ms']} ms "
+          f"(the statement alone), now {got['now_ms']} ms (the whole section): {got['before_over_now']}x", flush=True)
+    return got
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=100_000)
@@ -114,6 +159,7 @@ def main() -> None:
                 print(f"{name} at {args.cases} cases: before {got['before_ms']} ms (server {got['before_server_ms']} "
                       f"ms), now {got['now_ms']} ms (server {got['now_server_ms']} ms): {got['before_over_now']}x",
                       flush=True)
+            out["followups"] = followups(svc, admin, args.repeat)
         finally:
             svc.close()
     finally:

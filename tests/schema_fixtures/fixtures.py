@@ -56,6 +56,8 @@ FIXTURES: tuple[Fixture, ...] = (
     Fixture("v17", "605033bb3bd29adad2cf8c35d95889d8854fff77", 17, True, "meetings (督办会, 推进会, 联席会议, 专题会) and their tasks"),
     Fixture("v18", "a2f9b3fea63782f3ca45bf4c5d0b0b6dc2e3c64e", 18, True,
             "the settings' keys in one style (unit.code, unit.office, sync.epoch_needed); the journal reads unit.code"),
+    Fixture("v19", "49261a37cdda8f6bc612df05b3d41cfeaf48c828", 19, True,
+            "on PostgreSQL a row's version is BIGINT; on SQLite only the version number changed"),
 )
 
 # A PostgreSQL database as the first program that made them left it (v15: store/migrations.FIRST_POSTGRESQL):

@@ -187,3 +187,48 @@ def test_workbench_shows_follow_ups_due_and_the_leaders_own_cases(services, cler
     assert [i.title for i in mine.items] == [owned.number] and "李镇长包案：约谈企业负责人" in mine.items[0].detail
     services.cases.act(handler, replied.number, EventKind.FOLLOWED_UP, {"method": "visit", "rating": "基本满意"})
     assert wb.load(admin).section("followup_due").total == 0
+
+
+def test_follow_ups_due_are_the_decided_matters_not_followed_up_since_earliest_first(services, clerk, handler, admin,
+                                                                                       clock):
+    """待回访 read from the case rows' cached decision and follow-up dates: a 回访 settles the decisions made up
+    to its day, a 复查 decided after it asks for another; the workbench shows the first lines and counts all."""
+    from xinfang_desktop.services import attention_workbench  # noqa: F401 - registers the sections
+    from xinfang_desktop.services.workbench import WorkbenchService
+
+    def replied(request: str):
+        ref = routed(services, clerk, handler, clock, request=request)
+        services.cases.act(handler, ref.number, EventKind.REPLIED,
+                           {"basis": "《保障农民工工资支付条例》第三条", "outcome": "rejected", "text": "不予支持"})
+        return ref
+
+    first = replied("要求补发工资一")
+    same_day = replied("要求补发工资二")
+    services.cases.act(handler, same_day.number, EventKind.FOLLOWED_UP, {"method": "phone", "rating": "满意"})
+    reviewed = replied("要求补发工资三")
+    services.cases.act(handler, reviewed.number, EventKind.FOLLOWED_UP, {"method": "phone", "rating": "不满意"})
+    clock.advance(days=5)
+    later = replied("要求补发工资四")
+    clock.advance(days=3)
+    services.cases.act(handler, reviewed.number, EventKind.REVIEW_REQUESTED, {"reason": "不服处理意见"})
+    services.cases.act(handler, reviewed.number, EventKind.REVIEW_DECIDED, {"disposition": "uphold", "text": "维持原意见"})
+    routed(services, clerk, handler, clock, request="尚未答复的事项")                  # nothing decided: no 回访
+
+    board = services.get(BoardService)
+    start = date(2026, 11, 2)                    # the clock's first day; the 回访 period is 30 days
+    everything = board.followups_due(admin, within_days=400)
+    assert [(n, due) for due, _id, n, _p in everything] == [
+        (first.number, date(2026, 12, 2)), (later.number, date(2026, 12, 7)), (reviewed.number, date(2026, 12, 10))]
+    assert board.followups_due_count(admin, within_days=400) == 3
+    assert [n for _d, _i, n, _p in board.followups_due(admin, within_days=400, limit=2)] == [first.number, later.number]
+    # due within the next 24 days of 2026-11-10: only the first
+    assert clock.today() == start.replace(day=10)
+    assert [n for _d, _i, n, _p in board.followups_due(admin, within_days=22)] == [first.number]
+    assert board.followups_due_count(admin, within_days=22) == 1
+
+    section = services.get(WorkbenchService).section(admin, "followup_due", limit=2)
+    assert [i.title for i in section.items] == [] and section.total == 0       # none due within the board's 7 days
+    clock.advance(days=30)                                                       # 2026-12-10: all three late or due
+    section = services.get(WorkbenchService).section(admin, "followup_due", limit=2)
+    assert [i.title for i in section.items] == [first.number, later.number] and section.total == 3
+    assert section.items[0].note == "已逾期8天"

@@ -59,3 +59,24 @@ def test_category_filter_reads_an_index_not_like(services, admin):
     page, count = _plans(services, CaseFilter(category="04"), "received_at")
     assert "case_list_category1_received" in page and "TEMP B-TREE" not in page
     assert "COVERING INDEX" in count and "category_code" in count
+
+
+def test_follow_ups_due_read_only_the_matters_awaiting_one(services, admin):
+    """The workbench's 待回访 reads the partial index of the matters awaiting 回访 in its order, for its lines
+    and for its count: a township's closed matters of many years are not read on every look."""
+    from xinfang_desktop.services.board import BoardService
+
+    conn = services.db.connection()
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    try:
+        board = services.get(BoardService)
+        board.followups_due(admin, within_days=7, limit=20)
+        board.followups_due_count(admin, within_days=7)
+    finally:
+        conn.set_trace_callback(None)
+    selects = [s for s in seen if 'FROM "case"' in s]
+    assert len(selects) == 2
+    for sql in selects:
+        plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+        assert "case_awaiting_followup" in plan and "TEMP B-TREE" not in plan, plan

@@ -18,13 +18,14 @@ from .workbench import SectionResult, SectionSpec, WorkbenchItem, register_secti
 def followups_section(services, actor: Actor, today: date, limit: int) -> SectionResult:
     board = services.get(BoardService)
     soon = board.settings().due_soon_days          # one 临近 threshold: the board's, for every dated list
-    due = board.followups_due(actor, within_days=soon)
+    due = board.followups_due(actor, within_days=soon, limit=limit)
     items = [WorkbenchItem(title=number, detail=f"{parties}：回访期限{when.isoformat()}", case_id=cid, due=when,
                            urgency=by_days_left(when, today, soon),
                            status_label="待回访",
                            note=("已逾期" + f"{(today - when).days}天" if when < today else f"剩{(when - today).days}天"))
-             for when, cid, number, parties in due[:limit]]
-    return SectionResult(items, len(due), title=f"待回访（{soon}日内到期或已逾期）")
+             for when, cid, number, parties in due]
+    total = len(due) if len(due) < limit else board.followups_due_count(actor, within_days=soon)
+    return SectionResult(items, total, title=f"待回访（{soon}日内到期或已逾期）")
 
 
 def owned_section(services, actor: Actor, today: date, limit: int) -> SectionResult:

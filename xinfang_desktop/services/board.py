@@ -15,9 +15,9 @@ from typing import Iterator
 from ..domain.board import BoardSettings, Colour
 from ..domain.errors import InvalidInput
 from ..domain.text import clean_text
-from ..domain.workflow import Status
 from ..store import setting_keys
 from ..store.models import Setting
+from ..store.models_listing import AWAITING_FOLLOWUP, FOLLOWUP_INDEX
 from ..store.models_attention import ColourOverride
 from ..store.ownership import require_writable
 from .attention import require_leader
@@ -28,8 +28,9 @@ from .cases import find_case
 from .permissions import Actor, Permission, require
 
 SETTING_KEY = setting_keys.BOARD_RULES
-_DECIDED = [Status.REPLIED.value, Status.REVIEWED.value, Status.RECHECKED.value, Status.REDIRECTED.value,
-            Status.CLOSED.value]
+# SQLite's planner, without statistics, preferred the status index and sorted (PostgreSQL drops the hint and
+# chooses by its statistics); the hint also fails loudly should the query's terms ever differ from the index's.
+_FOLLOWUP_INDEX = f"INDEXED BY {FOLLOWUP_INDEX[0]}"
 
 
 class BoardView(str, Enum):
@@ -259,28 +260,33 @@ class BoardService:
         return n
 
     # -- follow-ups due (for the workbench) ----------------------------------------------
-    def followups_due(self, actor: Actor, within_days: int = 7) -> list[tuple[date, str, str, str]]:
+    def followups_due(self, actor: Actor, within_days: int = 7,
+                      limit: int | None = None) -> list[tuple[date, str, str, str]]:
         """(due date, case id, case number, parties) of decided matters awaiting 回访, due within
-        `within_days` or already late, earliest first. One query over the decided cases."""
+        `within_days` or already late, earliest first (the first `limit` of them). Read from the case row's
+        cached decision and follow-up dates through their partial index (store/models_listing.py), so a
+        city's closed matters are not read on every look: the same definition as the board's 绿 cards
+        (services/board_facts.py), a 回访 on the day of the decision or later settling it."""
         require(actor, Permission.VIEW)
-        today = self.services.clock.today()
-        days = self.settings().followup_days
-        marks = ",".join("?" * len(_DECIDED))
+        days, cutoff = self._followup_cutoff(within_days)
         rows = self.services.db.execute_sql(
-            # (the outer WHERE, not HAVING on the aliases: PostgreSQL takes no output alias in HAVING)
-            f"""SELECT id, number, parties_label, dec, fu FROM (SELECT c.id, c.number, c.parties_label,
-                       MAX(CASE WHEN e.kind IN ('replied','review_decided','recheck_decided') THEN e.occurred_at END) AS dec,
-                       MAX(CASE WHEN e.kind = 'followed_up' THEN e.occurred_at END) AS fu
-                FROM "case" c JOIN case_event e ON e.case_id = c.id
-                WHERE c.status IN ({marks}) AND e.kind IN ('replied','review_decided','recheck_decided','followed_up')
-                GROUP BY c.id) AS decided WHERE dec IS NOT NULL AND (fu IS NULL OR fu < dec)""", _DECIDED).fetchall()
-        limit = today + timedelta(days=within_days)
-        out = []
-        for cid, number, parties, dec, _fu in rows:
-            due = _day(dec) + timedelta(days=days)
-            if due <= limit:
-                out.append((due, cid, number, parties))
-        return sorted(out)
+            f'SELECT decided_on, id, number, parties_label FROM "case" {_FOLLOWUP_INDEX} WHERE {AWAITING_FOLLOWUP} '
+            f"AND decided_on <= ? ORDER BY decided_on, sid" + ("" if limit is None else " LIMIT ?"),
+            (cutoff,) if limit is None else (cutoff, limit)).fetchall()
+        return [(_day(dec) + timedelta(days=days), cid, number, parties) for dec, cid, number, parties in rows]
+
+    def followups_due_count(self, actor: Actor, within_days: int = 7) -> int:
+        """How many matters :meth:`followups_due` would list (one count over the same index)."""
+        require(actor, Permission.VIEW)
+        _days, cutoff = self._followup_cutoff(within_days)
+        return self.services.db.execute_sql(
+            f'SELECT COUNT(*) FROM "case" {_FOLLOWUP_INDEX} WHERE {AWAITING_FOLLOWUP} AND decided_on <= ?',
+            (cutoff,)).fetchone()[0]
+
+    def _followup_cutoff(self, within_days: int) -> tuple[int, str]:
+        """The 回访 period, and the last decision date whose 回访 falls due within `within_days` from today."""
+        days = self.settings().followup_days
+        return days, (self.services.clock.today() + timedelta(days=within_days - days)).isoformat()
 
 
 def matches(card: Card, f: BoardFilter, categories=None) -> bool:

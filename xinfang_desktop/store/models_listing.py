@@ -5,6 +5,10 @@ The list orders by (column, sid) and filters by equality on status, township, ca
 or owner: an index (filter column, received_at, sid) hands the default order (newest first) to
 each filter directly, and (column, sid) serves each other sortable column without a filter.
 No tables: the case table belongs to store/models.py.
+
+One more, partial (schema v20): the decided matters still awaiting their 回访, by decision date, for the
+workbench's 待回访 (services/board.followups_due), which otherwise read every closed matter of the city on
+each look.
 """
 
 from __future__ import annotations
@@ -28,8 +32,17 @@ INDEXES: tuple[tuple[str, str], ...] = (
     ("case_list_people", "people_count, sid"),
 )
 
+# A decided matter (a reply, a 复查 or 复核 decision: the cached decided_on) with no 回访 on or after its last
+# decision (followed_on), in a status that has one. A query reads the index only when its WHERE holds these
+# very terms, word for word (SQLite matches a partial index's terms literally): services/board.py uses this.
+AWAITING_FOLLOWUP = ("status IN ('replied', 'reviewed', 'rechecked', 'redirected', 'closed') "
+                     "AND decided_on IS NOT NULL AND (followed_on IS NULL OR followed_on < decided_on)")
+FOLLOWUP_INDEX = ("case_awaiting_followup", "decided_on, sid", AWAITING_FOLLOWUP)
+
 
 def create(db: Database) -> None:
     """The indexes as this version has them, in a new database (store/schema.py)."""
     for name, columns in INDEXES:
         db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "case" ({columns})')
+    name, columns, where = FOLLOWUP_INDEX
+    db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "case" ({columns}) WHERE {where}')
