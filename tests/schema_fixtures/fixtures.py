@@ -58,6 +58,7 @@ FIXTURES: tuple[Fixture, ...] = (
             "the settings' keys in one style (unit.code, unit.office, sync.epoch_needed); the journal reads unit.code"),
     Fixture("v19", "49261a37cdda8f6bc612df05b3d41cfeaf48c828", 19, True,
             "on PostgreSQL a row's version is BIGINT; on SQLite only the version number changed"),
+    Fixture("v20", "f91b0c59a26a6946dcdbe8ac8494a81cbe71f632", 20, True, "the partial index of the matters awaiting 回访"),
 )
 
 # A PostgreSQL database as the first program that made them left it (v15: store/migrations.FIRST_POSTGRESQL):

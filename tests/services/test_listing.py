@@ -58,3 +58,18 @@ def test_owners_offered_by_the_filter_bar(services, admin, numbers):
     from xinfang_desktop.services.listing import ListingService
 
     assert services.get(ListingService).owners(admin) == ["镇综治中心"]
+
+
+def test_sort_by_a_shared_column_lists_each_value_in_the_order_received(services, numbers):
+    """By status (or category, channel, township): within one status the matters come newest first when the
+    column is sorted descending, as the filter by that status lists them, and oldest first ascending; the
+    registration order (c after b after a) does not decide it, the date received does."""
+    q = services.queries
+    assert [r.number for r in q.page(sort="status")] == [
+        numbers["y"], numbers["x"], numbers["c"], numbers["b"], numbers["a"]]     # replied, then registered
+    assert [r.number for r in q.page(sort="status", descending=False)] == [
+        numbers["a"], numbers["b"], numbers["c"], numbers["x"], numbers["y"]]
+    assert [r.number for r in q.page(sort="category", descending=False)] == [
+        numbers["x"], numbers["y"], numbers["a"], numbers["b"], numbers["c"]]    # 0301 before 0401
+    newest_of_status = [r.number for r in q.page(CaseFilter(statuses=("registered",)))]
+    assert newest_of_status == [r.number for r in q.page(sort="status") if r.status == "registered"]

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from peewee import Database
 
+from .engine import is_postgres
+
 # (name, columns)
 INDEXES: tuple[tuple[str, str], ...] = (
     ("case_list_received", "received_at, sid"),
@@ -40,9 +42,23 @@ AWAITING_FOLLOWUP = ("status IN ('replied', 'reviewed', 'rechecked', 'redirected
 FOLLOWUP_INDEX = ("case_awaiting_followup", "decided_on, sid", AWAITING_FOLLOWUP)
 
 
+# The columns of these indexes that may be NULL. SQLite puts NULL first when ascending and last when
+# descending, as its indexes hold them; the list keeps that order on PostgreSQL too (store/pg.py writes the
+# NULLS clause on such a column), whose index must then hold NULL first to be read in either direction
+# (schema v21): otherwise sorting by township or by due date, latest first, sorted every case.
+NULLABLE = ("township_code", "next_due")
+
+
+def columns_for(db: Database, columns: str) -> str:
+    """An index's columns as written on the engine of ``db``: on PostgreSQL a NULLABLE column NULLS FIRST."""
+    if not is_postgres(db):
+        return columns
+    return ", ".join(f"{c} NULLS FIRST" if c in NULLABLE else c for c in columns.split(", "))
+
+
 def create(db: Database) -> None:
     """The indexes as this version has them, in a new database (store/schema.py)."""
     for name, columns in INDEXES:
-        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "case" ({columns})')
+        db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "case" ({columns_for(db, columns)})')
     name, columns, where = FOLLOWUP_INDEX
     db.execute_sql(f'CREATE INDEX IF NOT EXISTS "{name}" ON "case" ({columns}) WHERE {where}')
