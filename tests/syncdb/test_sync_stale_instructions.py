@@ -112,3 +112,59 @@ def test_the_supervise_button_on_a_case_answered_since_shows_the_refusal_in_its_
     [(said, open_then)] = seen
     assert NAMES[town.code] in said and EventKind.ROUTED.label in said and "没有保存" in said and open_then, said
     assert view.elsewhere.isVisible() and Instruction.select().count() == 0
+
+
+def test_a_case_view_shows_the_instructions_and_sees_another_desks_as_a_change(offices, tmp_path):
+    """The city's 交办 and 督办 are lines of the case's 办理过程, at the city and, once they came by sync, at the
+    township; another desk's 交办 changes the case's revision, so an open view says the case was updated."""
+    city, town = offices[CITY], offices[TOWNS[0]]
+    ref = city.register(name="欧阳娜娜", request="反映村道塌方无人修复")
+    city.sync
+    colleague = city.svc.auth.add_user(city.admin, "handler1", Role.HANDLER, "handler-pass-1", "张承办")
+    shown = city.svc.queries.detail(city.admin, ref.number)
+    assert city.svc.queries.revision(ref.id) == shown.revision
+    city.clock.advance(minutes=3)
+    city.sync.assign(colleague, ref.id, town.code, date(2026, 11, 20), "请核实处理并报结")
+    assert city.svc.queries.revision(ref.id) != shown.revision
+    line = f"交办给{NAMES[town.code]}，办理期限2026-11-20：请核实处理并报结"
+    again = city.svc.queries.detail(city.admin, ref.number)
+    assert [(t.label, t.summary, t.actor) for t in again.timeline if t.kind.startswith("instruction")] == [
+        ("交办", line, "handler1")]
+    assert city.svc.queries.revision(ref.id) == again.revision
+
+    city.export()
+    town.sync
+    town.import_(write_out(city, tmp_path / "down"))
+    at_town = town.svc.queries.detail(town.admin, ref.number)
+    assert [t.summary for t in at_town.timeline if t.label == "交办"] == [line]
+
+
+def test_another_desks_assign_shows_on_the_open_view_and_reading_again_lists_it(qtbot, offices):
+    """A case view open at the city; a colleague's 交办 on another desk: the view says the case was updated
+    elsewhere (not only when its own 交办 is refused), and 重新载入 shows the 交办 in 办理过程."""
+    from xinfang_desktop.gui.context import AppContext
+    from xinfang_desktop.gui.pages.case_view import CaseViewPage
+    from xinfang_desktop.gui.tasks import CASES, TaskRunner
+
+    city, town = offices[CITY], offices[TOWNS[0]]
+    ref = city.register(name="欧阳娜娜", request="反映村道塌方无人修复")
+    city.sync
+    colleague = city.svc.auth.add_user(city.admin, "handler1", Role.HANDLER, "handler-pass-1", "张承办")
+    tasks = TaskRunner(inline=True)
+    view = CaseViewPage(AppContext(city.svc, tasks, city.admin), ref.id)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.detail is not None, timeout=30_000)
+    labels = lambda: [view.timeline.item(r, 1).text() for r in range(view.timeline.rowCount())]  # noqa: E731
+    assert "交办" not in labels() and view.elsewhere.isHidden()
+    city.clock.advance(minutes=3)
+    city.sync.assign(colleague, ref.id, town.code, date(2026, 11, 20), "请核实处理并报结")   # the other desk
+    tasks.changed_elsewhere.emit(CASES)            # what the window's watcher says after its look
+    qtbot.waitUntil(view.elsewhere.isVisible, timeout=30_000)
+    assert "交办" not in labels()                  # not changed under the clerk's eyes
+    qtbot.mouseClick(view.elsewhere_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: "交办" in labels(), timeout=30_000)
+    assert view.elsewhere.isHidden()
+    row = labels().index("交办")
+    assert view.timeline.item(row, 2).text().startswith(f"交办给{NAMES[town.code]}，办理期限2026-11-20")
+    assert view.timeline.item(row, 3).text() == "张承办"

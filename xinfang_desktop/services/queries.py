@@ -167,6 +167,26 @@ class CaseDetail:
         return frozenset(self.revision[2]) if self.revision else frozenset()
 
 
+def instruction_timeline(rows: Iterable[Instruction]) -> list[TimelineEntry]:
+    """The city's 交办 and 督办 of the case as timeline lines, at the city that sent them and at the township
+    they went to: who is to act, by when, on what."""
+    from ..store.models import Unit
+    from ..store.models_sync import SyncPeer
+    from .sync.instructions import KIND_WORDS
+
+    rows = list(rows)
+    codes = {i.to_unit for i in rows}
+    # the township's name as the city enrolled it; at the township itself, its own
+    towns = {**dict(Unit.select(Unit.code, Unit.name).where(Unit.code.in_(codes)).tuples()),
+             **dict(SyncPeer.select(SyncPeer.unit_code, SyncPeer.unit_name)
+                    .where(SyncPeer.unit_code.in_(codes)).tuples())} if rows else {}
+    return [TimelineEntry(id=i.id, kind=f"instruction_{i.kind}", label="交办" if i.kind == "assign" else "督办",
+                          occurred_at=i.created_at, actor=i.created_by, data={"to_unit": i.to_unit},
+                          summary=KIND_WORDS.get(i.kind, "{}").format(towns.get(i.to_unit) or i.to_unit)
+                          + (f"，办理期限{i.deadline:%Y-%m-%d}" if i.deadline else "") + f"：{i.text}")
+            for i in rows]
+
+
 def resolution_timeline(case_id: str) -> list[TimelineEntry]:
     """The case's 信访评理 sessions (current entries) and its 积案 decisions and outcomes, as timeline lines."""
     from ..domain.backlog import Basis, Outcome
@@ -486,7 +506,9 @@ class CaseQueries:
         timeline = [TimelineEntry(id=e.id, kind=e.kind.value, label=e.kind.label, occurred_at=e.occurred_at,
                                   actor=rows[e.id].actor, data=dict(e.data), summary=describe_event(e))
                     for e in sorted(events, key=wf.event_sort_key)]
-        timeline = sorted(timeline + resolution_timeline(case.id), key=lambda t: t.occurred_at)   # stable
+        instructions = list(Instruction.select().where(Instruction.case_id == case.id))
+        timeline = sorted(timeline + resolution_timeline(case.id) + instruction_timeline(instructions),
+                          key=lambda t: t.occurred_at)   # stable
         handling = handling_label(events)
         deadlines = [DeadlineView(key=d.key.value, label=handling if d.key == wf.DeadlineKey.HANDLING else d.key.label,
                                   start=d.start, due=d.due.date,
@@ -508,23 +530,24 @@ class CaseQueries:
             concerned_unit=case.concerned_unit, repeat_of_number=repeat.number if repeat else None,
             created_by=case.created_by, parties=parties, timeline=timeline, deadlines=deadlines, state=state,
             allowed=allowed, problems=list(state.problems), not_writable=not_writable, unit_code=case.unit_code,
-            entered_at=case.created_at, revision=self._revision(case.version, str(case.updated_at), rows),
-            last_event=last_event_id(rows.values()),
-            instructions=frozenset(i for (i,) in Instruction.select(Instruction.id)
-                                   .where(Instruction.case_id == case.id).tuples()))
+            entered_at=case.created_at,
+            revision=self._revision(case.version, str(case.updated_at), rows, (i.id for i in instructions)),
+            last_event=last_event_id(rows.values()), instructions=frozenset(i.id for i in instructions))
 
     def revision(self, case_id: str) -> tuple:
-        """What changes when anyone records on the case (its row's version, its events): the case view
-        compares it with what it shows to say that the case was updated on another desk. Two small reads."""
+        """What changes when anyone records on the case (its row's version, its events, the city's 交办 and
+        督办 of it): the case view compares it with what it shows to say that the case was updated on another
+        desk. Three small reads."""
         case = Case.select(Case.version, Case.updated_at).where(Case.id == case_id).get_or_none()
         if case is None:
             return ()
         ids = [i for (i,) in CaseEvent.select(CaseEvent.id).where(CaseEvent.case == case_id).tuples()]
-        return self._revision(case.version, str(case.updated_at), ids)
+        sent = [i for (i,) in Instruction.select(Instruction.id).where(Instruction.case_id == case_id).tuples()]
+        return self._revision(case.version, str(case.updated_at), ids, sent)
 
     @staticmethod
-    def _revision(version: int, updated_at: str, event_ids: Iterable[str]) -> tuple:
-        return (version, updated_at, tuple(sorted(event_ids)))
+    def _revision(version: int, updated_at: str, event_ids: Iterable[str], instruction_ids: Iterable[str]) -> tuple:
+        return (version, updated_at, tuple(sorted(event_ids)), tuple(sorted(instruction_ids)))
 
     @staticmethod
     def _add_meeting_tasks(case_id: str, today: date, deadlines: list[DeadlineView],
