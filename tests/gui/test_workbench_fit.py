@@ -80,6 +80,29 @@ def test_show_all_of_leader_owned_lists_every_case(qtbot, services, admin, clerk
     assert window.stack.currentWidget() is window.case_view
 
 
+def test_show_all_fills_its_window_with_lines(qtbot, services, admin, clerk, app_ctx, monkeypatch):
+    """Many lines: the window's height is the list's, which scrolls, not an empty space under a few lines."""
+    from xinfang_desktop.gui.main_window import MainWindow
+    from xinfang_desktop.gui.pages import workbench as page_module
+    from xinfang_desktop.services.attention import OwnershipService
+
+    for i in range(24):
+        ref = services.cases.register(clerk, make_registration(petitioners=[PetitionerInput(name="李秀" + "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥天地"[i])],
+                                                               received_at=datetime(2026, 10, 20, 9)))
+        services.get(OwnershipService).assign(admin, ref.number, "admin", "约谈相关单位负责人", "2026-12-15")
+    monkeypatch.setattr(page_module, "LINES", 2)
+    window = MainWindow(app_ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.mouseClick(window.pages["workbench"].boxes["leader_owned"].more, Qt.LeftButton)
+    dialog = window.pages["workbench"].all_dialog
+    table = dialog.box.table
+    assert dialog.isVisible() and table.rowCount() == 24
+    qtbot.waitUntil(lambda: table.height() > dialog.height() * 0.6)
+    shown = table.viewport().height() // table.verticalHeader().defaultSectionSize()
+    assert 10 < shown < 24 and table.verticalScrollBar().maximum() > 0
+
+
 def test_no_backup_folder_is_said_on_the_workbench_until_one_is_set(qtbot, services, admin, window, tmp_path):
     from xinfang_desktop.services.backup import BackupService
 

@@ -228,6 +228,11 @@ class SectionListDialog(QDialog):
         self.box.table.setMaximumHeight(16_777_215)
         self.box.table.setMinimumHeight(0)
         self.box.table.setVerticalScrollBarPolicy(Qt.ScrollBarAsNeeded)
+        # The window's height goes to the lines (it scrolls them), not to the box's spacer below them, which on
+        # the workbench keeps a short box's lines at the top.
+        lines = self.box.layout()
+        lines.setStretchFactor(self.box.table, 1)
+        lines.setStretch(lines.count() - 1, 0)
         self.box.open_case.connect(self._open)
         close = QPushButton("关闭")
         close.clicked.connect(self.reject)
