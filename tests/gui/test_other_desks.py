@@ -206,6 +206,27 @@ def test_the_case_view_says_its_case_was_updated_elsewhere(qtbot, services, cloc
     assert EventKind.ROUTED.label in [view.timeline.item(r, 1).text() for r in range(view.timeline.rowCount())]
 
 
+def test_the_case_view_sees_a_baoan_made_on_another_desk(qtbot, services, clock, admin, two_cases, window):
+    """A leader's 包案 on another desk: the open view says its case was updated; read again, 办理过程 says who
+    took the case, with the plan and the target date."""
+    from xinfang_desktop.services.attention import OwnershipService
+    from xinfang_desktop.services.permissions import Role
+
+    leader = services.auth.add_user(admin, "leader1", Role.LEADER, "leader-pass-1", "李镇长")
+    view = window.open_case(two_cases[0].id)
+    qtbot.waitUntil(lambda: view.detail is not None, timeout=30_000)
+    labels = lambda: [view.timeline.item(r, 1).text() for r in range(view.timeline.rowCount())]  # noqa: E731
+    assert "包案" not in labels()
+    with other_desk(services, clock) as other:
+        other.get(OwnershipService).assign(leader, two_cases[0].number, "leader1", "约谈企业负责人", "2026-12-15")
+    look_until(qtbot, window, view.elsewhere.isVisible)
+    assert "包案" not in labels()                            # not changed under the clerk's eyes
+    qtbot.mouseClick(view.elsewhere_button, Qt.LeftButton)
+    assert view.elsewhere.isHidden()
+    row = labels().index("包案")
+    assert view.timeline.item(row, 2).text() == "李镇长包案：约谈企业负责人（目标化解日期2026-12-15）"
+
+
 def test_an_unreadable_database_is_one_line_until_it_answers_again(qtbot, services, clock, clerk, two_cases, window):
     """The looks fail (here: the probe cannot read); the status bar says so once, no box comes up, and the line
     goes at the first look that works, which also catches up on what happened meanwhile."""

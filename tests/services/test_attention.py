@@ -232,3 +232,20 @@ def test_follow_ups_due_are_the_decided_matters_not_followed_up_since_earliest_f
     section = services.get(WorkbenchService).section(admin, "followup_due", limit=2)
     assert [i.title for i in section.items] == [first.number, later.number] and section.total == 3
     assert section.items[0].note == "已逾期8天"
+
+
+def test_a_case_shows_its_baoan_and_another_desks_baoan_changes_its_revision(services, clerk, handler, admin,
+                                                                              leader, clock):
+    """包案 is a line of the case's 办理过程 (who, the plan, the target date); a new one made on another desk
+    changes the case's revision, so a case view open elsewhere says the case was updated."""
+    ref = routed(services, clerk, handler, clock)
+    q = services.queries
+    shown = q.detail(admin, ref.number)
+    assert q.revision(ref.id) == shown.revision and not [t for t in shown.timeline if t.label == "包案"]
+    clock.advance(minutes=5)
+    services.get(OwnershipService).assign(leader, ref.number, "leader1", "约谈企业负责人", "2026-12-15")
+    assert q.revision(ref.id) != shown.revision
+    again = q.detail(admin, ref.number)
+    assert [(t.summary, t.actor, t.occurred_at) for t in again.timeline if t.label == "包案"] == [
+        ("李镇长包案：约谈企业负责人（目标化解日期2026-12-15）", "leader1", clock.now())]
+    assert q.revision(ref.id) == again.revision

@@ -24,6 +24,7 @@ from ..domain.petition import Channel
 from ..domain.phones import mask_phone
 from ..store import ownership, search
 from ..store.models import Case, CaseEvent, CaseParty, Person
+from ..store.models_attention import LeaderAssignment
 from ..store.models_sync import Instruction
 from .audit import audit
 from .cases import find_case, last_event_id, to_event
@@ -185,6 +186,15 @@ def instruction_timeline(rows: Iterable[Instruction]) -> list[TimelineEntry]:
                           summary=KIND_WORDS.get(i.kind, "{}").format(towns.get(i.to_unit) or i.to_unit)
                           + (f"，办理期限{i.deadline:%Y-%m-%d}" if i.deadline else "") + f"：{i.text}")
             for i in rows]
+
+
+def assignment_timeline(rows: Iterable[LeaderAssignment]) -> list[TimelineEntry]:
+    """The case's 包案, each when it was made: which leader, the plan and its target date (a later one ends the
+    one before it, which the line after says)."""
+    return [TimelineEntry(id=a.id, kind="leader_assigned", label="包案", occurred_at=a.assigned_at,
+                          actor=a.assigned_by, data={"leader": a.leader_name},
+                          summary=f"{a.leader_display}包案：{a.plan}（目标化解日期{a.target_date:%Y-%m-%d}）")
+            for a in rows]
 
 
 def resolution_timeline(case_id: str) -> list[TimelineEntry]:
@@ -507,8 +517,9 @@ class CaseQueries:
                                   actor=rows[e.id].actor, data=dict(e.data), summary=describe_event(e))
                     for e in sorted(events, key=wf.event_sort_key)]
         instructions = list(Instruction.select().where(Instruction.case_id == case.id))
-        timeline = sorted(timeline + resolution_timeline(case.id) + instruction_timeline(instructions),
-                          key=lambda t: t.occurred_at)   # stable
+        assignments = list(LeaderAssignment.select().where(LeaderAssignment.case_id == case.id))
+        timeline = sorted(timeline + resolution_timeline(case.id) + instruction_timeline(instructions)
+                          + assignment_timeline(assignments), key=lambda t: t.occurred_at)   # stable
         handling = handling_label(events)
         deadlines = [DeadlineView(key=d.key.value, label=handling if d.key == wf.DeadlineKey.HANDLING else d.key.label,
                                   start=d.start, due=d.due.date,
@@ -531,23 +542,27 @@ class CaseQueries:
             created_by=case.created_by, parties=parties, timeline=timeline, deadlines=deadlines, state=state,
             allowed=allowed, problems=list(state.problems), not_writable=not_writable, unit_code=case.unit_code,
             entered_at=case.created_at,
-            revision=self._revision(case.version, str(case.updated_at), rows, (i.id for i in instructions)),
+            revision=self._revision(case.version, str(case.updated_at), rows,
+                                    [i.id for i in instructions] + [a.id for a in assignments]),
             last_event=last_event_id(rows.values()), instructions=frozenset(i.id for i in instructions))
 
     def revision(self, case_id: str) -> tuple:
         """What changes when anyone records on the case (its row's version, its events, the city's 交办 and
-        督办 of it): the case view compares it with what it shows to say that the case was updated on another
-        desk. Three small reads."""
+        督办 of it, its 包案): the case view compares it with what it shows to say that the case was updated on
+        another desk. Four small reads."""
         case = Case.select(Case.version, Case.updated_at).where(Case.id == case_id).get_or_none()
         if case is None:
             return ()
         ids = [i for (i,) in CaseEvent.select(CaseEvent.id).where(CaseEvent.case == case_id).tuples()]
-        sent = [i for (i,) in Instruction.select(Instruction.id).where(Instruction.case_id == case_id).tuples()]
-        return self._revision(case.version, str(case.updated_at), ids, sent)
+        others = [i for (i,) in Instruction.select(Instruction.id).where(Instruction.case_id == case_id).tuples()]
+        others += [i for (i,) in LeaderAssignment.select(LeaderAssignment.id)
+                   .where(LeaderAssignment.case_id == case_id).tuples()]
+        return self._revision(case.version, str(case.updated_at), ids, others)
 
     @staticmethod
-    def _revision(version: int, updated_at: str, event_ids: Iterable[str], instruction_ids: Iterable[str]) -> tuple:
-        return (version, updated_at, tuple(sorted(event_ids)), tuple(sorted(instruction_ids)))
+    def _revision(version: int, updated_at: str, event_ids: Iterable[str], other_ids: Iterable[str]) -> tuple:
+        """(version, updated_at, the events' ids, the ids of the city's 交办督办 and of the 包案)."""
+        return (version, updated_at, tuple(sorted(event_ids)), tuple(sorted(other_ids)))
 
     @staticmethod
     def _add_meeting_tasks(case_id: str, today: date, deadlines: list[DeadlineView],
