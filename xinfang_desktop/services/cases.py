@@ -27,9 +27,10 @@ from ..store.locks import (batched, documents_at_commit, for_update, locked, num
                            row_writer)
 from ..store.ownership import require_writable
 from ..store.select_texts import SelectText
-from ..store.models import Case, CaseEvent, CaseParty, Person, Unit, User, new_id, self_unit_code
+from ..store.models import Case, CaseEvent, CaseParty, Person, Unit, new_id, self_unit_code
 from .audit import audit
 from .clock import Clock
+from .names import person_names
 from .permissions import Actor, Permission, require
 from .persons import lock_people, place_label, plan_people, settle_people
 
@@ -147,8 +148,7 @@ def what_happened(since: Sequence[Event]) -> str:
         CaseEvent.id, CaseEvent.actor, CaseEvent.unit_code).where(CaseEvent.id.in_([e.id for e in since])).tuples()}
     units = {code: (name, is_self) for code, name, is_self in Unit.select(Unit.code, Unit.name, Unit.is_self).where(
         Unit.code.in_({unit for _, unit in rows.values()})).tuples()}
-    names = dict(User.select(User.name, User.display_name).where(
-        User.name.in_({login for login, _ in rows.values()})).tuples())
+    names = person_names(login for login, _ in rows.values())
     actors = {eid: names.get(login, login) if units.get(unit, ("", True))[1] else units[unit][0]
               for eid, (login, unit) in rows.items()}
     what = "；".join(" ".join(filter(None, (f"{e.occurred_at:%m-%d %H:%M}", actors.get(e.id), e.kind.label)))

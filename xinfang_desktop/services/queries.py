@@ -171,16 +171,11 @@ class CaseDetail:
 def instruction_timeline(rows: Iterable[Instruction]) -> list[TimelineEntry]:
     """The city's 交办 and 督办 of the case as timeline lines, at the city that sent them and at the township
     they went to: who is to act, by when, on what."""
-    from ..store.models import Unit
-    from ..store.models_sync import SyncPeer
+    from .names import office_names
     from .sync.instructions import KIND_WORDS
 
     rows = list(rows)
-    codes = {i.to_unit for i in rows}
-    # the township's name as the city enrolled it; at the township itself, its own
-    towns = {**dict(Unit.select(Unit.code, Unit.name).where(Unit.code.in_(codes)).tuples()),
-             **dict(SyncPeer.select(SyncPeer.unit_code, SyncPeer.unit_name)
-                    .where(SyncPeer.unit_code.in_(codes)).tuples())} if rows else {}
+    towns = office_names(i.to_unit for i in rows)
     return [TimelineEntry(id=i.id, kind=f"instruction_{i.kind}", label="交办" if i.kind == "assign" else "督办",
                           occurred_at=i.created_at, actor=i.created_by, data={"to_unit": i.to_unit},
                           summary=KIND_WORDS.get(i.kind, "{}").format(towns.get(i.to_unit) or i.to_unit)

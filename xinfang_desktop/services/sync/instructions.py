@@ -12,10 +12,11 @@ from datetime import date
 
 from ...domain.errors import InvalidInput, NotAllowed, StaleCase
 from ...domain.text import clean_text
-from ...store.models import Case, User
+from ...store.models import Case
 from ...store.models_sync import Instruction, SyncPeer
 from ..audit import audit
 from ..cases import find_case, refuse_if_changed
+from ..names import office_names, person_names
 from ..permissions import Actor, Permission, require
 from .part import SyncPart
 
@@ -31,10 +32,7 @@ def refuse_if_instructed(case: Case, seen: Collection[str]) -> None:
            if i.id not in seen]
     if not new:
         return
-    names = dict(User.select(User.name, User.display_name)
-                 .where(User.name.in_({i.created_by for i in new})).tuples())
-    towns = dict(SyncPeer.select(SyncPeer.unit_code, SyncPeer.unit_name)
-                 .where(SyncPeer.unit_code.in_({i.to_unit for i in new})).tuples())
+    names, towns = person_names(i.created_by for i in new), office_names(i.to_unit for i in new)
     what = "；".join(f"{i.created_at:%m-%d %H:%M} {names.get(i.created_by, i.created_by)}"
                     + KIND_WORDS.get(i.kind, i.kind + "{}").format(towns.get(i.to_unit, i.to_unit))
                     + (f"，期限{i.deadline:%m-%d}" if i.deadline else "") for i in new[-5:])
