@@ -59,6 +59,8 @@ FIXTURES: tuple[Fixture, ...] = (
     Fixture("v19", "49261a37cdda8f6bc612df05b3d41cfeaf48c828", 19, True,
             "on PostgreSQL a row's version is BIGINT; on SQLite only the version number changed"),
     Fixture("v20", "f91b0c59a26a6946dcdbe8ac8494a81cbe71f632", 20, True, "the partial index of the matters awaiting 回访"),
+    Fixture("v21", "d547da8735c14c84eac1e083205ed25fa0741fa6", 21, True,
+            "on PostgreSQL the list's indexes over a column that may be NULL hold NULL first; SQLite: the number"),
 )
 
 # A PostgreSQL database as the first program that made them left it (v15: store/migrations.FIRST_POSTGRESQL):

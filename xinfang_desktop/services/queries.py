@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, Iterable
 
-from peewee import SQL, Ordering, fn
+from peewee import SQL, fn
 
 from ..domain import statistics as st
 from ..domain import workflow as wf
@@ -326,13 +326,6 @@ def _describe(k: wf.EventKind, d) -> str:
     return ""
 
 
-def _no_nulls(term: Ordering) -> Ordering:
-    """An ORDER BY term over rows the WHERE has left without NULLs: PostgreSQL is not told where NULLs go
-    (store/pg.py spells out SQLite's place otherwise), so it reads the rows in its index's order instead of
-    sorting every dated case. peewee writes no NULLS clause for an empty `nulls`; SQLite's text is unchanged."""
-    return Ordering(term.node, term.direction, term.collation, nulls="")
-
-
 class CaseQueries:
     def __init__(self, db, clock: Clock, categories: CategoryTable, calendar, divisions: DivisionTable | None = None):
         self.db = db
@@ -430,7 +423,7 @@ class CaseQueries:
         and NULLS LAST would forgo the index, so the dated and the undated rows are two index reads."""
         dated = Case.next_due.is_null(False) if where is None else (where & Case.next_due.is_null(False))
         undated = Case.next_due.is_null() if where is None else (where & Case.next_due.is_null())
-        rows = list(q.where(dated).order_by(_no_nulls(Case.next_due.asc()), Case.sid.asc()).offset(offset)
+        rows = list(q.where(dated).order_by(Case.next_due.asc(), Case.sid.asc()).offset(offset)
                     .limit(limit).objects())
         if len(rows) < limit:
             skip = max(0, offset - Case.select().where(dated).count()) if not rows else 0

@@ -106,22 +106,24 @@ class Case(SyncedModel):
     number = CharField(unique=True)
     query_code = CharField(index=True)
     channel = CharField()
-    received_at = DateTimeField(index=True)
-    category_code = CharField(index=True)
+    # received_at, category_code, township_code, owner_name, status and next_due: no index of their own;
+    # each leads one of the case list's (store/models_listing.py), which serves its look-ups too (schema v22).
+    received_at = DateTimeField()
+    category_code = CharField()
     request = TextField()
     facts = TextField(null=True)
     reasons = TextField(null=True)
     people_count = IntegerField(default=1)
     is_group = BooleanField(default=False)
     concerned_unit = CharField(null=True)
-    township_code = CharField(null=True, max_length=12, index=True)
+    township_code = CharField(null=True, max_length=12)
     repeat_of = CharField(null=True, max_length=36, index=True)   # id of the earlier case (重件)
     created_by = CharField()
     created_at = DateTimeField(default=datetime.now)
-    owner_name = CharField(null=True, index=True)                 # handler or leader in charge
+    owner_name = CharField(null=True)                             # handler or leader in charge
     # Cache of fold(events): rebuildable, checked by `xinfang check`.
-    status = CharField(index=True)
-    next_due = DateField(null=True, index=True)
+    status = CharField()
+    next_due = DateField(null=True)
     next_due_start = DateField(null=True)
     next_due_key = CharField(null=True)
     provisional = BooleanField(default=False)

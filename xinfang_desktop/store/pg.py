@@ -237,7 +237,7 @@ class _SqliteNullOrder(Context):
     PostgreSQL takes it as largest: a list sorted by due date keeps its undated cases at the same end.
     Not on a column that is never NULL: there the clause changes nothing, and it would keep PostgreSQL from
     reading a plain index backwards (the case list newest first would sort the whole table). A term whose
-    ``nulls`` is set, even empty (services/queries._no_nulls), is left as it is. (A NOT NULL column on the
+    ``nulls`` is set, even empty, is left as it is. (A NOT NULL column on the
     optional side of an outer join can be NULL: order by such a column with an explicit ``nulls=``.)"""
 
     def sql(self, obj):
