@@ -265,8 +265,8 @@ class BoardService:
         """(due date, case id, case number, parties) of decided matters awaiting 回访, due within
         `within_days` or already late, earliest first (the first `limit` of them). Read from the case row's
         cached decision and follow-up dates through their partial index (store/models_listing.py), so a
-        city's closed matters are not read on every look: the same definition as the board's 绿 cards
-        (services/board_facts.py), a 回访 on the day of the decision or later settling it."""
+        city's closed matters are not read on every look. The dates are the ones the board's cards read
+        (services/board_facts.py): a 回访 on the day of the last decision or later settles it."""
         require(actor, Permission.VIEW)
         days, cutoff = self._followup_cutoff(within_days)
         rows = self.services.db.execute_sql(
