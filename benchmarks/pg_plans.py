@@ -72,6 +72,39 @@ def timed(db, sql: str, params, repeat: int) -> tuple[float, float, list]:
     return statistics.median(walls), statistics.median(servers), rows
 
 
+_FULL_SORT = re.compile(r"(?<!Incremental )Sort  \(cost=[\d.]+\.\.[\d.]+ rows=(\d+)")
+
+
+def sorts(svc, cases: int) -> dict:
+    """Every column header of the case list, both ways, with and without a township filter: the server's time
+    for the first page (EXPLAIN ANALYZE, median of 3) and the most rows its plan sorts at once (a full sort; an
+    incremental one sorts a few at a time). Before schema v21 the township and due-date-latest-first pages
+    sorted every case (45-50 ms at 100,000), and by status, channel or category a page sorted a whole status
+    (up to 41 ms)."""
+    from tests.pg import many_cases
+    from xinfang_desktop.services.queries import SORTABLE, CaseFilter
+
+    q, db = svc.queries, svc.db
+    town = many_cases.township(4, "350881102000")
+    got: dict = {}
+    for label, f in (("all", CaseFilter()), ("township", CaseFilter(township=town))):
+        for sort in SORTABLE:
+            for descending in (True, False):
+                sql, params = captured(db, lambda f=f, sort=sort, d=descending: q.page(f, sort=sort, descending=d))
+                plans = [db.execute_sql("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params).fetchone()[0]
+                         for _ in range(3)]
+                plans = [json.loads(p) if isinstance(p, str) else p for p in plans]
+                text = "\n".join(r[0] for r in db.execute_sql("EXPLAIN " + sql, params))
+                got[f"{label}/{sort}/{'desc' if descending else 'asc'}"] = {
+                    "server_ms": round(statistics.median(p[0]["Execution Time"] for p in plans), 2),
+                    "rows_sorted": max([0, *(int(m) for m in _FULL_SORT.findall(text))])}
+    worst = max(got.items(), key=lambda kv: kv[1]["server_ms"])
+    print(f"case list, every header both ways at {cases} cases: slowest first page {worst[0]} "
+          f"{worst[1]['server_ms']} ms (server); most rows sorted by any: "
+          f"{max(v['rows_sorted'] for v in got.values())}", flush=True)
+    return got
+
+
 # The workbench's 待回访 as it was read before schema v20: every decided matter with its events, grouped.
 FOLLOWUPS_BEFORE = """SELECT id, number, parties_label, dec, fu FROM (SELECT c.id, c.number, c.parties_label,
        MAX(CASE WHEN e.kind IN ('replied','review_decided','recheck_decided') THEN e.occurred_at END) AS dec,
@@ -89,10 +122,11 @@ def followups(svc, admin, repeat: int) -> dict:
     from xinfang_desktop.services import attention_workbench  # noqa: F401 - registers the section
     from xinfang_desktop.services.workbench import WorkbenchService
 
-    svc.db.execute_sql("""UPDATE case_event e SET kind = CASE WHEN e.kind = 'routed' THEN 'replied' ELSE 'followed_up' END,
-                                 occurred_at = CASE WHEN e.kind = 'routed' THEN c.decided_on ELSE c.followed_on END
-                          FROM "case" c WHERE e.case_id = c.id AND c.decided_on IS NOT NULL
-                            AND (e.kind = 'routed' OR (e.kind = 'note' AND c.followed_on IS NOT NULL))""")
+    svc.db.execute_sql("""
+        UPDATE case_event e SET kind = CASE WHEN e.kind = 'routed' THEN 'replied' ELSE 'followed_up' END,
+                                occurred_at = CASE WHEN e.kind = 'routed' THEN c.decided_on ELSE c.followed_on END
+        FROM "case" c WHERE e.case_id = c.id AND c.decided_on IS NOT NULL
+          AND (e.kind = 'routed' OR (e.kind = 'note' AND c.followed_on IS NOT NULL))""")
     svc.db.execute_sql("VACUUM ANALYZE case_event")
     wb = svc.get(WorkbenchService)
     section = wb.section(admin, "followup_due")
@@ -160,6 +194,7 @@ def main() -> None:
                 print(f"{name} at {args.cases} cases: before {got['before_ms']} ms (server {got['before_server_ms']} "
                       f"ms), now {got['now_ms']} ms (server {got['now_server_ms']} ms): {got['before_over_now']}x",
                       flush=True)
+            out["sorts"] = sorts(svc, args.cases)
             out["followups"] = followups(svc, admin, args.repeat)
         finally:
             svc.close()
