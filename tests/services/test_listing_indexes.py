@@ -26,19 +26,24 @@ FILTERS = {
 UNSORTED_DEFAULT = ("none", "status", "open", "township", "category1", "category2", "channel", "owner", "received")
 
 
-def _plans(services, f: CaseFilter, sort: str) -> tuple[str, str]:
+def _case_plans(services, *calls) -> list[str]:
+    """The query plans of the SELECTs of the case table that `calls` send, in order."""
     conn = services.db.connection()
     seen: list[str] = []
     conn.set_trace_callback(seen.append)
     try:
-        services.queries.page(f, sort=sort, limit=200)
-        services.queries.count(f)
+        for call in calls:
+            call()
     finally:
         conn.set_trace_callback(None)
-    selects = [s for s in seen if s.lstrip().upper().startswith("SELECT") and 'FROM "case"' in s]
-    page_sql, count_sql = selects[-2:]
-    plan = lambda sql: " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))  # noqa: E731
-    return plan(page_sql), plan(count_sql)
+    return [" | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + s)) for s in seen
+            if s.lstrip().upper().startswith("SELECT") and 'FROM "case"' in s]
+
+
+def _plans(services, f: CaseFilter, sort: str) -> tuple[str, str]:
+    page, count = _case_plans(services, lambda: services.queries.page(f, sort=sort, limit=200),
+                              lambda: services.queries.count(f))[-2:]
+    return page, count
 
 
 @pytest.mark.parametrize("name", list(FILTERS))
@@ -69,17 +74,9 @@ def test_follow_ups_due_read_only_the_matters_awaiting_one(services, admin):
     and for its count: a township's closed matters of many years are not read on every look."""
     from xinfang_desktop.services.board import BoardService
 
-    conn = services.db.connection()
-    seen: list[str] = []
-    conn.set_trace_callback(seen.append)
-    try:
-        board = services.get(BoardService)
-        board.followups_due(admin, within_days=7, limit=20)
-        board.followups_due_count(admin, within_days=7)
-    finally:
-        conn.set_trace_callback(None)
-    selects = [s for s in seen if 'FROM "case"' in s]
-    assert len(selects) == 2
-    for sql in selects:
-        plan = " | ".join(r[3] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+    board = services.get(BoardService)
+    plans = _case_plans(services, lambda: board.followups_due(admin, within_days=7, limit=20),
+                        lambda: board.followups_due_count(admin, within_days=7))
+    assert len(plans) == 2
+    for plan in plans:
         assert "case_awaiting_followup" in plan and "TEMP B-TREE" not in plan, plan
