@@ -133,6 +133,8 @@ def test_a_registration_at_the_desk_sends_its_files_and_draft_with_the_numbers_a
     assert last.rstrip().endswith("COMMIT")
     for written in ('INSERT INTO "case"', 'INSERT INTO "attachment"', 'DELETE FROM "intake_draft"'):
         assert last.index("xinfang.case_seq") < last.index(written), written
+    # the search key from its sequence, before the counter: another desk does not wait for it (schema v23)
+    assert last.index("nextval('case_sid_seq')") < last.index("INSERT INTO case_counter")
     case = Case.get_by_id(ref.id)
     assert case.number == ref.number and Attachment.select().where(Attachment.case == case.id).count() == 1
     assert IntakeDraft.select().count() == 0
@@ -159,3 +161,25 @@ def test_an_action_building_its_document_does_not_hold_up_another_desks_same_doc
                                      & (CaseEvent.kind == EventKind.NOTIFIED.value)).data["doc_no"]["notice"]
                for number in (first, second)}
     assert notices == {second: office.number("notice", 2026, 1), first: office.number("notice", 2026, 2)}
+
+
+def test_search_keys_stay_unique_after_writers_that_number_case_rows_themselves(services, clerk, admin):
+    """The demo (as the ledger and the sync import) numbers its case rows MAX(sid) + 1 while it runs alone and
+    moves the registrations' sequence past them; should the sequence lag all the same, a registration takes the
+    key after the largest there is. No key is given twice, no registration is refused."""
+    from xinfang_desktop.services.cases import find_case
+    from xinfang_desktop.services.demo import generate
+
+    db = services.db
+    first = services.cases.register(clerk, make_registration())
+    generate(services, admin, 30)
+    largest = db.execute_sql('SELECT MAX(sid) FROM "case"').fetchone()[0]
+    assert largest >= find_case(first.number).sid + 30
+    assert db.execute_sql("SELECT last_value FROM case_sid_seq").fetchone()[0] > largest      # moved past them
+    after = services.cases.register(clerk, make_registration(request="要求追讨拖欠的工资二"))
+    assert find_case(after.number).sid == largest + 1
+    db.execute_sql("SELECT setval('case_sid_seq', 1)")               # as if a writer had not moved it
+    lagging = services.cases.register(clerk, make_registration(request="要求追讨拖欠的工资三"))
+    assert find_case(lagging.number).sid == largest + 2
+    sids = [s for (s,) in db.execute_sql('SELECT sid FROM "case"').fetchall()]
+    assert len(sids) == len(set(sids)) == 33

@@ -61,6 +61,7 @@ FIXTURES: tuple[Fixture, ...] = (
     Fixture("v20", "f91b0c59a26a6946dcdbe8ac8494a81cbe71f632", 20, True, "the partial index of the matters awaiting 回访"),
     Fixture("v21", "d547da8735c14c84eac1e083205ed25fa0741fa6", 21, True,
             "on PostgreSQL the list's indexes over a column that may be NULL hold NULL first; SQLite: the number"),
+    Fixture("v22", "e18d88a7fa4a459381c49df87ddfa26bd4ea6a0a", 22, True, "six single-column indexes of the case table dropped"),
 )
 
 # A PostgreSQL database as the first program that made them left it (v15: store/migrations.FIRST_POSTGRESQL):

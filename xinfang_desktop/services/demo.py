@@ -23,6 +23,7 @@ from ..domain.matters import Matter, MatterType, default_matter
 from ..domain.petition import Channel, is_group
 from ..domain.workflow import Event, EventKind, Route
 from ..store import search
+from ..store.locks import sids_taken
 from ..store.db import PRAGMAS
 from ..store.models import Case, CaseCounter
 from .audit import audit
@@ -389,6 +390,7 @@ def generate(services, actor: Actor, cases: int, seed: int = 1, days_back: int =
                 "INSERT INTO case_event (id, case_id, unit_code, kind, occurred_at, recorded_at, actor, data, corrects)"
                 " VALUES (?,?,?,?,?,?,?,?,?)", event_rows)
             search.index_rows(db, fts_rows)
+            sids_taken(db)
             for year, last in counters.items():
                 db.execute_sql("INSERT INTO case_counter (unit_code, year, last) VALUES (?, ?, ?) "
                                "ON CONFLICT (unit_code, year) DO UPDATE SET last = excluded.last", (unit, year, last))

@@ -23,6 +23,7 @@ from ..domain.numbers import format_case_number, new_query_code
 from ..domain.petition import RegistrationInput, is_group
 from ..domain.workflow import EventKind
 from ..store import search
+from ..store.locks import sids_taken
 from ..domain.person_identity import differences, settle
 from ..store.models import Case, CaseCounter, CaseEvent, CaseParty, Person, new_id
 from ..store.models_person import PersonRevision
@@ -229,6 +230,7 @@ class BulkWriter:
                            "row_number": row.row_number})
             numbers.append(case.number)
         flush()
+        sids_taken(db)
         if cancelled():
             raise LedgerCancelled("已取消，未导入任何记录。")
         # Persons changed after they were written (existing ones, or new ones a later row added to).

@@ -15,9 +15,10 @@ What such a writer locks, each only until its transaction ends:
 - the petitioner: a key per ID number given and per registered person chosen, so two desks registering
   the same new petitioner do not make two people of one.
 
-A deadlock between two such writers (each waiting for the other's row) is broken by the server, and the
-transaction that lost is run again from the start (:func:`retrying`), as is one whose search key clashed
-with a registration of another year committed at the same moment.
+A registration's search key (``sid``) comes from a sequence on PostgreSQL (schema v23), taken before the
+counter, so no desk waits for it. A deadlock between two such writers (each waiting for the other's row) is
+broken by the server, and the transaction that lost is run again from the start (:func:`retrying`), as is
+one whose search key clashed (should a writer that numbers case rows itself not have moved the sequence on).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from contextlib import nullcontext
 from typing import TypeVar
 
 from .engine import is_postgres
+from .pg_schema import SID_SEQUENCE
 
 T = TypeVar("T")
 
@@ -34,7 +36,7 @@ ATTEMPTS = 8
 # The first key of pg_advisory_xact_lock(int, int) for a petitioner's key (store/pg.py has the writers' lock).
 PERSON_KEYS = 0x58495050   # "XIPP"
 _RETRY_STATES = {"40001", "40P01"}       # serialization_failure, deadlock_detected
-_RETRY_UNIQUE = ("case_sid",)            # a search key (MAX(sid) + 1) taken by a registration of another year
+_RETRY_UNIQUE = ("case_sid",)            # a search key taken meanwhile by a writer that numbers rows itself
 
 
 def row_writer(db):
@@ -65,7 +67,11 @@ def _take_now(db, unit_code: str, year: int, document: str | None = None) -> tup
 # numbers_at_commit): the server replaces a marker's digits with the number. A marker is 18 random digits, so
 # it is found only where it was put (a case number's sequence, a 文号's), never in a phone or an ID number.
 _SID_SQL = "current_setting('xinfang.sid')::integer"
-_NEXT_SID_LATE = f"SELECT set_config('xinfang.sid', ({_NEXT_SID})::text, true)"
+# On PostgreSQL the search key comes from a sequence (schema v23), taken before the counter: not inside its
+# lock. Past the largest key there is, should a writer that numbers case rows itself not have moved the
+# sequence past them (sids_taken): then a clash is run again (retrying), never a key given twice.
+_NEXT_SID_LATE = (f"SELECT set_config('xinfang.sid', GREATEST(nextval('{SID_SEQUENCE}'), ({_NEXT_SID}))::text, "
+                  "true)")
 _TAKE_LATE = "WITH n AS ({counter}) SELECT set_config('xinfang.{name}', last::text, true) FROM n"
 
 
@@ -131,8 +137,8 @@ def numbers_at_commit(db, unit_code: str, year: int, document: str | None = None
         seq, sid, doc = _take_now(db, unit_code, year, document)
         return Numbers(seq, sid, {} if document is None else {document: doc})
     db.read_pending()         # another writer's numbers in this transaction, before these reuse its settings
+    db.hold(_NEXT_SID_LATE)   # before the counter: the other desks do not wait for it
     db.hold(_TAKE_LATE.format(counter=_CASE_COUNTER, name="case_seq"), (unit_code, year))
-    db.hold(_NEXT_SID_LATE)
     from peewee import SQL
 
     return _late(db, unit_code, year, [] if document is None else [document], seq=_marker(), sid=SQL(_SID_SQL))
@@ -166,6 +172,14 @@ def _late(db, unit_code: str, year: int, documents: list[str], seq: int | None =
         read.insert(1, _SID_SQL)
     numbers._late = (db.read_at_commit("SELECT " + ", ".join(read)), db)
     return numbers
+
+
+def sids_taken(db) -> None:
+    """After a writer that runs alone numbered case rows itself (MAX(sid) + 1: the sync import, the ledger, the
+    demo): on PostgreSQL the sequence registrations take their search key from moves past them."""
+    if is_postgres(db):
+        db.execute_sql(f"SELECT setval('{SID_SEQUENCE}', GREATEST(nextval('{SID_SEQUENCE}'), "
+                       f"({_NEXT_SID})), false)")
 
 
 def take_document_number(db, unit_code: str, document: str, year: int) -> int:

@@ -50,6 +50,18 @@ def widen_versions(db: Database) -> None:
         db.execute_sql(f'ALTER TABLE "{table}" ALTER COLUMN "version" TYPE BIGINT')
 
 
+# Where a registration takes its case's search key (store/locks.numbers_at_commit), outside the unit's counter
+# lock: two desks never take the same one. The writers that run alone and number case rows themselves (the
+# sync import, the ledger, the demo) move it past theirs (store/locks.sids_taken).
+SID_SEQUENCE = "case_sid_seq"
+
+
+def create_sid_sequence(db: Database) -> None:
+    """The sequence of case search keys, starting after the largest one there is."""
+    db.execute_sql(f"CREATE SEQUENCE IF NOT EXISTS {SID_SEQUENCE}")
+    db.execute_sql(f"SELECT setval('{SID_SEQUENCE}', (SELECT COALESCE(MAX(sid), 0) + 1 FROM \"case\"), false)")
+
+
 def create_rowids(db: Database, tables: Iterable[str]) -> None:
     """SQLite's implicit ``rowid`` (the order rows were written in) as a real column, for the services that
     order by it. Not in peewee's models: only the database fills it."""

@@ -57,3 +57,4 @@ def _create_postgresql(db: Database) -> None:
             feature.create(db)
     pg_schema.create_rowids(db, ROWID_ORDERED)
     pg_schema.widen_versions(db)
+    pg_schema.create_sid_sequence(db)

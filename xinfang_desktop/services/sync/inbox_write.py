@@ -11,6 +11,7 @@ from datetime import datetime
 
 from ...domain import workflow as wf
 from ...store import search
+from ...store.locks import sids_taken
 from ...store.models import self_unit_code
 from ...store.models_sync import SyncQuarantine
 from ..cases import cached_values, refold_cases
@@ -70,6 +71,8 @@ def _write_rows(db, p: Plan, *, bundle_id: str, sender: str, now: datetime, cal)
             else:
                 params = [records.insert_params(d) for d in ins]
             conn.executemany(records.insert_sql(tag), params)
+            if tag == "case":
+                sids_taken(db)
             written += len(ins)
         ups = p.updates[tag]
         if ups:
