@@ -133,8 +133,10 @@ def test_a_registration_at_the_desk_sends_its_files_and_draft_with_the_numbers_a
     assert last.rstrip().endswith("COMMIT")
     for written in ('INSERT INTO "case"', 'INSERT INTO "attachment"', 'DELETE FROM "intake_draft"'):
         assert last.index("xinfang.case_seq") < last.index(written), written
-    # the search key from its sequence, before the counter: another desk does not wait for it (schema v23)
+    # the search key from its sequence, and the party rows, before the counter: another desk does not wait for
+    # them (schema v23, v24)
     assert last.index("nextval('case_sid_seq')") < last.index("INSERT INTO case_counter")
+    assert last.index('INSERT INTO "case_party"') < last.index("INSERT INTO case_counter")
     case = Case.get_by_id(ref.id)
     assert case.number == ref.number and Attachment.select().where(Attachment.case == case.id).count() == 1
     assert IntakeDraft.select().count() == 0
@@ -183,3 +185,27 @@ def test_search_keys_stay_unique_after_writers_that_number_case_rows_themselves(
     assert find_case(lagging.number).sid == largest + 2
     sids = [s for (s,) in db.execute_sql('SELECT sid FROM "case"').fetchall()]
     assert len(sids) == len(set(sids)) == 33
+
+
+def test_a_party_row_written_before_its_case_is_still_checked_at_the_commit(services, clerk):
+    """The party rows go before the numbers with their check of the case deferred to the commit (schema v24):
+    one whose case was never written is refused there, and nothing of its transaction is kept."""
+    from peewee import IntegrityError
+
+    from xinfang_desktop.store.locks import batched, parties_first, row_writer
+    from xinfang_desktop.store.models import CaseParty, Person, new_id
+
+    ref = services.cases.register(clerk, make_registration())
+    person = CaseParty.get(CaseParty.case == ref.id).person_id
+    parties = CaseParty.select().count()
+    with pytest.raises(IntegrityError, match="case_party_case_id_fkey"):
+        with row_writer(services.db):
+            with batched(services.db):
+                assert parties_first(services.db)
+                CaseParty(case=new_id(), person=person, unit_code=clerk.unit_code, role="petitioner",
+                          position=0).save(force_insert=True)
+                Person.update(name="张不该").where(Person.id == person).execute()
+    assert CaseParty.select().count() == parties and Person.get_by_id(person).name != "张不该"
+    with pytest.raises(IntegrityError, match="case_party_case_id_fkey"):      # any other writer: at once
+        CaseParty(case=new_id(), person=person, unit_code=clerk.unit_code, role="petitioner",
+                  position=0).save(force_insert=True)

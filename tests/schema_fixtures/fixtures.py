@@ -62,6 +62,7 @@ FIXTURES: tuple[Fixture, ...] = (
     Fixture("v21", "d547da8735c14c84eac1e083205ed25fa0741fa6", 21, True,
             "on PostgreSQL the list's indexes over a column that may be NULL hold NULL first; SQLite: the number"),
     Fixture("v22", "e18d88a7fa4a459381c49df87ddfa26bd4ea6a0a", 22, True, "six single-column indexes of the case table dropped"),
+    Fixture("v23", "40b1e358d2040e16077983d71b0e82b1158e2a35", 23, True, "on PostgreSQL the search keys' sequence; SQLite: the number"),
 )
 
 # A PostgreSQL database as the first program that made them left it (v15: store/migrations.FIRST_POSTGRESQL):

@@ -28,7 +28,7 @@ from contextlib import nullcontext
 from typing import TypeVar
 
 from .engine import is_postgres
-from .pg_schema import SID_SEQUENCE
+from .pg_schema import DEFERRABLE_FKS, SID_SEQUENCE
 
 T = TypeVar("T")
 
@@ -172,6 +172,16 @@ def _late(db, unit_code: str, year: int, documents: list[str], seq: int | None =
         read.insert(1, _SID_SQL)
     numbers._late = (db.read_at_commit("SELECT " + ", ".join(read)), db)
     return numbers
+
+
+def parties_first(db) -> bool:
+    """Whether a registration writes its party rows before its numbers, in a :func:`batched` block: on
+    PostgreSQL yes, their check that the case exists deferred to the commit (schema v24), so the server writes
+    them before it takes the unit's counter and no other desk waits for them. On SQLite no: the case row first."""
+    if not is_postgres(db):
+        return False
+    db.hold(f"SET CONSTRAINTS {', '.join(c for _t, c in DEFERRABLE_FKS)} DEFERRED")
+    return True
 
 
 def sids_taken(db) -> None:

@@ -25,7 +25,7 @@ from .steps import (v001_initial, v002_intake, v003_attention, v004_sync, v005_s
                     v008_facts, v009_sync_entries, v010_trust, v011_receipts, v012_regulation, v013_person,
                     v014_rate_windows, v015_board, v016_resolution, v017_meetings, v018_setting_keys,
                     v019_wide_versions, v020_followups, v021_null_first, v022_lean_case_indexes,
-                    v023_sid_sequence)
+                    v023_sid_sequence, v024_party_first)
 
 # One step per schema version; never change, reorder or remove a step once released.
 STEPS: list[Callable[[Database], None]] = [
@@ -52,6 +52,7 @@ STEPS: list[Callable[[Database], None]] = [
     v021_null_first.upgrade,    # v21: on PostgreSQL the list's indexes hold NULL first, as SQLite's (issue 16)
     v022_lean_case_indexes.upgrade,  # v22: six single-column case indexes that a wider one leads, dropped (issue 16)
     v023_sid_sequence.upgrade,  # v23: on PostgreSQL a registration's search key comes from a sequence (issue 16)
+    v024_party_first.upgrade,   # v24: on PostgreSQL a party row's check of its case may wait for the commit (issue 16)
 ]
 SCHEMA_VERSION = len(STEPS)
 # The version the first PostgreSQL databases were made at: steps up to it are SQLite's only.

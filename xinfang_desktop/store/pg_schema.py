@@ -62,6 +62,16 @@ def create_sid_sequence(db: Database) -> None:
     db.execute_sql(f"SELECT setval('{SID_SEQUENCE}', (SELECT COALESCE(MAX(sid), 0) + 1 FROM \"case\"), false)")
 
 
+# A registration writes its party rows before it takes its numbers (store/locks.parties_first), the check that
+# their case exists deferred to its commit; every other writer's rows are checked at once, as before.
+DEFERRABLE_FKS = (("case_party", "case_party_case_id_fkey"),)
+
+
+def deferrable_fks(db: Database) -> None:
+    for table, constraint in DEFERRABLE_FKS:
+        db.execute_sql(f'ALTER TABLE "{table}" ALTER CONSTRAINT {constraint} DEFERRABLE INITIALLY IMMEDIATE')
+
+
 def create_rowids(db: Database, tables: Iterable[str]) -> None:
     """SQLite's implicit ``rowid`` (the order rows were written in) as a real column, for the services that
     order by it. Not in peewee's models: only the database fills it."""

@@ -58,3 +58,4 @@ def _create_postgresql(db: Database) -> None:
     pg_schema.create_rowids(db, ROWID_ORDERED)
     pg_schema.widen_versions(db)
     pg_schema.create_sid_sequence(db)
+    pg_schema.deferrable_fks(db)
