@@ -197,9 +197,11 @@ class _Held:
     """In a desk process on PostgreSQL: the seconds its writers held what other desks wait for. With the one
     writers' lock, a whole writing transaction (BEGIN to the end of COMMIT); with row locks, a registration's
     counter rows, which the server takes in the message that writes the registration's rows and commits
-    (store/locks.py numbers_at_commit): that message's round trip (the case of an action is the desk's own, so
-    no other desk waits for it here). A desk's share of serial time ``s`` bounds what n desks can reach, however
-    many cores they had (each desk on its own PC): n / (1 + (n - 1) s) times one desk (Amdahl). With an
+    (store/locks.py numbers_at_commit): that message's round trip, less the server's time in it before it took
+    the first counter (the search key and the party rows go first), which the server measures from its receipt
+    of the message to the counter. The case of an action is the desk's own, so no other desk waits for it here.
+    A desk's share of serial time ``s`` bounds what n desks can reach, however many cores they had (each desk
+    on its own PC): n / (1 + (n - 1) s) times one desk (Amdahl). With an
     emulated LAN (_Lan) the wait before the trip that takes the lock is not counted as held: the lock is not
     held yet. ``trips``: the round trips made while it was held (after the one that took it, the COMMIT's
     included), each of which keeps the other desks waiting one more LAN round trip."""
@@ -208,12 +210,32 @@ class _Held:
     trips = 0
     since: float | None = None
     trips0 = 0
+    before_lock = 0.0              # the server's time in the message before it took the first counter, all
 
     @classmethod
     def watch(cls, one_lock: bool) -> None:
         from xinfang_desktop.store import pg
 
         begin, commit, rollback = pg.PgDatabase.begin, pg.PgDatabase.commit, pg.PgDatabase.rollback
+        hold, read_at_commit = pg.PgDatabase.hold, pg.PgDatabase.read_at_commit
+        if not one_lock:
+            # Where in the commit message the server takes the first counter: what comes before it (the search
+            # key, the party rows) keeps no other desk waiting. statement_timestamp() is when the server got
+            # the message; the time from there to the counter comes back as one more column of the numbers'
+            # read (Numbers.taken reads the columns it needs, in order, and leaves the rest).
+            def marked_hold(self, sql, params=()):
+                if "_counter" in sql and not getattr(self._state, "lock_marked", False):
+                    self._state.lock_marked = True
+                    hold(self, "SELECT set_config('xinfang.before_lock_us', (extract(epoch FROM clock_timestamp()"
+                               " - statement_timestamp()) * 1000000)::bigint::text, true)")
+                return hold(self, sql, params)
+
+            def marked_read(self, sql):
+                self._state.lock_marked = False
+                return read_at_commit(self, sql + ", COALESCE(current_setting('xinfang.before_lock_us', true), '0')"
+                                      "::bigint")
+
+            pg.PgDatabase.hold, pg.PgDatabase.read_at_commit = marked_hold, marked_read
 
         def start() -> None:
             if cls.since is None:
@@ -232,11 +254,15 @@ class _Held:
             return begin(self, lock_type)
 
         def timed_commit(self):
-            if not one_lock and getattr(self._state, "read", None) is not None:
+            read = None if one_lock else getattr(self._state, "read", None)
+            if read is not None:
                 start()                # a registration's commit: the server takes its numbers in this message
             try:
                 return commit(self)
             finally:
+                before = read[1][0][-1] / 1e6 if read is not None and read[1] else 0.0
+                cls.before_lock += before
+                cls.seconds -= before  # not held yet: the server had not taken the counter
                 end()
 
         def timed_rollback(self):
