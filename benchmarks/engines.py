@@ -210,7 +210,6 @@ class _Held:
     trips = 0
     since: float | None = None
     trips0 = 0
-    before_lock = 0.0              # the server's time in the message before it took the first counter, all
 
     @classmethod
     def watch(cls, one_lock: bool) -> None:
@@ -260,9 +259,8 @@ class _Held:
             try:
                 return commit(self)
             finally:
-                before = read[1][0][-1] / 1e6 if read is not None and read[1] else 0.0
-                cls.before_lock += before
-                cls.seconds -= before  # not held yet: the server had not taken the counter
+                # the server's time in the message before it took the first counter: not held yet
+                cls.seconds -= read[1][0][-1] / 1e6 if read is not None and read[1] else 0.0
                 end()
 
         def timed_rollback(self):
